@@ -1,0 +1,429 @@
+package encoding
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"strconv"
+)
+
+// This file holds the JSON validator that the codec and Lookup share: it
+// walks a value without building anything, checks it against the JSON
+// grammar (RFC 8259, as encoding/json reads it) and returns where the value
+// ends. Its rules are those of encoding/json.Valid, so the two agree on every
+// input:
+//
+//   - bytes that are not valid UTF-8 are accepted inside strings (Valid does
+//     not check them either; Unmarshal later replaces them with U+FFFD);
+//   - control bytes (< 0x20) inside strings are errors;
+//   - containers may nest at most maxDepth deep.
+//
+// Functions return the offset just past what they read, or a *SyntaxError
+// whose Offset is the first byte that cannot be accepted (len(b) when the
+// input ends too early).
+
+// maxDepth is how deep objects and arrays may nest, the same limit as
+// encoding/json's scanner, so that both accept exactly the same inputs.
+const maxDepth = 10000
+
+// Byte-parallel ("SWAR") constants: ones has 0x01 in every byte, highs has
+// 0x80 in every byte.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+func jsonErr(off int, msg string) *SyntaxError {
+	return &SyntaxError{Encoding: "json", Offset: off, Msg: msg}
+}
+
+// errAt describes the byte at b[i] as the problem, or the end of input when
+// i is past the end. context says what the scanner was looking for.
+func errAt(b []byte, i int, context string) *SyntaxError {
+	if i >= len(b) {
+		return jsonErr(len(b), "unexpected end of input "+context)
+	}
+	return jsonErr(i, "invalid character "+quoteByte(b[i])+" "+context)
+}
+
+// quoteByte renders a byte for an error message: 'x' for printable ASCII,
+// 0xNN otherwise.
+func quoteByte(c byte) string {
+	if c >= 0x20 && c < 0x7f {
+		return strconv.QuoteRune(rune(c))
+	}
+	return "0x" + strconv.FormatUint(uint64(c)|0x100, 16)[1:]
+}
+
+// isSpace reports whether c is JSON whitespace.
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
+
+// skipSpace returns the offset of the first non-whitespace byte at or after
+// i, or len(b).
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	return i
+}
+
+// skipString reads the rest of a string whose opening quote is at i-1. It
+// returns the offset just past the closing quote and whether the string
+// holds any escape sequence (so that a caller comparing or copying its
+// contents knows whether the raw bytes are already the value).
+//
+// It looks at eight bytes at a time for the three bytes that end the fast
+// path, '"', '\\' and control bytes, so long strings cost little more than
+// the memory they occupy.
+func skipString(b []byte, i int) (end int, escaped bool, err *SyntaxError) {
+	for {
+		// Eight bytes at a time. For each byte x, the subtraction
+		// sets the byte's high bit when x is 0 (the XORs make '"' and
+		// '\\' zero) or, in the last term, when x < 0x20; "&^ v" drops
+		// bytes >= 0x80, which are ordinary string content. Borrows only
+		// run upwards, so the lowest flagged byte is always a true hit.
+		for i+8 <= len(b) {
+			v := binary.LittleEndian.Uint64(b[i:])
+			q := v ^ (ones * '"')
+			s := v ^ (ones * '\\')
+			m := ((q - ones) | (s - ones) | (v - ones*0x20)) &^ v & highs
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(m) >> 3
+			goto special
+		}
+		for ; i < len(b); i++ {
+			if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
+				goto special
+			}
+		}
+		return len(b), escaped, jsonErr(len(b), "unexpected end of input in string")
+
+	special:
+		switch c := b[i]; {
+		case c == '"':
+			return i + 1, escaped, nil
+		case c == '\\':
+			escaped = true
+			n, err := checkEscape(b, i)
+			if err != nil {
+				return i, escaped, err
+			}
+			i += n
+		default:
+			return i, escaped, jsonErr(i, "invalid control character "+quoteByte(c)+" in string")
+		}
+	}
+}
+
+// escapeLen maps the byte after a backslash to the length of the escape
+// sequence, 0 for bytes that cannot follow a backslash.
+var escapeLen = [256]uint8{
+	'"': 2, '\\': 2, '/': 2, 'b': 2, 'f': 2, 'n': 2, 'r': 2, 't': 2, 'u': 6,
+}
+
+// checkEscape validates the escape sequence whose backslash is at b[i] and
+// returns its length.
+func checkEscape(b []byte, i int) (int, *SyntaxError) {
+	if i+1 >= len(b) {
+		return 0, jsonErr(len(b), "unexpected end of input in string escape")
+	}
+	n := int(escapeLen[b[i+1]])
+	if n == 0 {
+		return 0, jsonErr(i+1, "invalid character "+quoteByte(b[i+1])+" in string escape code")
+	}
+	if n == 6 {
+		for k := i + 2; k < i+6; k++ {
+			if k >= len(b) {
+				return 0, jsonErr(len(b), "unexpected end of input in \\u escape")
+			}
+			if unhex(b[k]) < 0 {
+				return 0, jsonErr(k, "invalid character "+quoteByte(b[k])+" in \\u hexadecimal character escape")
+			}
+		}
+	}
+	return n, nil
+}
+
+// unhex returns the value of a hexadecimal digit, or -1.
+func unhex(c byte) rune {
+	switch {
+	case '0' <= c && c <= '9':
+		return rune(c - '0')
+	case 'a' <= c && c <= 'f':
+		return rune(c - 'a' + 10)
+	case 'A' <= c && c <= 'F':
+		return rune(c - 'A' + 10)
+	}
+	return -1
+}
+
+// isDigit reports whether c is an ASCII decimal digit.
+func isDigit(c byte) bool { return c-'0' < 10 }
+
+// skipNumber validates the number starting at b[i] (a '-' or a digit) and
+// returns the offset just past it. integer reports whether it has neither a
+// fraction nor an exponent.
+func skipNumber(b []byte, i int) (end int, integer bool, err *SyntaxError) {
+	if b[i] == '-' {
+		i++
+	}
+	switch {
+	case i >= len(b):
+		return i, false, jsonErr(i, "unexpected end of input in numeric literal")
+	case b[i] == '0':
+		i++
+	case isDigit(b[i]):
+		i++
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	default:
+		return i, false, jsonErr(i, "invalid character "+quoteByte(b[i])+" in numeric literal")
+	}
+	integer = true
+	if i < len(b) && b[i] == '.' {
+		integer = false
+		i++
+		if i >= len(b) || !isDigit(b[i]) {
+			return i, false, errAt(b, i, "after decimal point in numeric literal")
+		}
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		integer = false
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i >= len(b) || !isDigit(b[i]) {
+			return i, false, errAt(b, i, "in exponent of numeric literal")
+		}
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	}
+	return i, integer, nil
+}
+
+// skipLiteral validates the literal lit (true, false or null) at b[i].
+func skipLiteral(b []byte, i int, lit string) (int, *SyntaxError) {
+	if len(b)-i >= len(lit) && string(b[i:i+len(lit)]) == lit {
+		return i + len(lit), nil
+	}
+	k := 1
+	for i+k < len(b) && k < len(lit) && b[i+k] == lit[k] {
+		k++
+	}
+	return i + k, errAt(b, i+k, "in literal "+lit+" (expecting "+strconv.Quote(lit[k:k+1])+")")
+}
+
+// skipValue validates the JSON value that starts at b[i] (whitespace before
+// it already skipped) and returns the offset just past it. depth is the
+// number of containers around the value.
+func skipValue(b []byte, i, depth int) (int, *SyntaxError) {
+	if i >= len(b) {
+		return i, jsonErr(i, "unexpected end of input looking for beginning of value")
+	}
+	switch c := b[i]; c {
+	case '"':
+		end, _, err := skipString(b, i+1)
+		return end, err
+	case '{', '[':
+		return skipContainer(b, i, depth)
+	case 't':
+		return skipLiteral(b, i, "true")
+	case 'f':
+		return skipLiteral(b, i, "false")
+	case 'n':
+		return skipLiteral(b, i, "null")
+	default:
+		if c == '-' || isDigit(c) {
+			end, _, err := skipNumber(b, i)
+			return end, err
+		}
+	}
+	return i, errAt(b, i, "looking for beginning of value")
+}
+
+// skipKey reads an object key string starting at b[i] and the colon after
+// it, and returns the key's contents (between the quotes, escapes not yet
+// decoded), whether it holds escapes, and the offset of the value that
+// follows (whitespace skipped).
+func skipKey(b []byte, i int) (key []byte, escaped bool, next int, err *SyntaxError) {
+	if i >= len(b) || b[i] != '"' {
+		return nil, false, i, errAt(b, i, "looking for beginning of object key string")
+	}
+	end, escaped, err := skipString(b, i+1)
+	if err != nil {
+		return nil, false, end, err
+	}
+	key = b[i+1 : end-1]
+	i = end
+	if i < len(b) && isSpace(b[i]) {
+		i = skipSpace(b, i)
+	}
+	if i >= len(b) || b[i] != ':' {
+		return nil, false, i, errAt(b, i, "after object key")
+	}
+	i++
+	if i < len(b) && isSpace(b[i]) {
+		i = skipSpace(b, i)
+	}
+	return key, escaped, i, nil
+}
+
+// skipContainer validates the object or array that starts at b[i] and
+// returns the offset just past it. depth is the number of containers
+// around it.
+//
+// It walks iteratively, not recursively, keeping one bit per open container
+// (1 for an object) so that deep input costs neither Go stack nor, up to 64
+// levels below the starting one, any allocation.
+func skipContainer(b []byte, i, depth int) (int, *SyntaxError) {
+	base := depth
+	var stack bitStack
+	var err *SyntaxError
+	for {
+		// b[i] is the first byte of a value.
+		if i >= len(b) {
+			return i, jsonErr(i, "unexpected end of input looking for beginning of value")
+		}
+		switch c := b[i]; c {
+		case '"':
+			i, _, err = skipString(b, i+1)
+		case '{':
+			depth++
+			if depth > maxDepth {
+				return i, jsonErr(i, "exceeded max depth")
+			}
+			stack.set(depth-base, true)
+			i++
+			if i < len(b) && isSpace(b[i]) {
+				i = skipSpace(b, i)
+			}
+			if i < len(b) && b[i] == '}' {
+				depth--
+				i++
+				break
+			}
+			_, _, i, err = skipKey(b, i)
+			if err != nil {
+				return i, err
+			}
+			continue
+		case '[':
+			depth++
+			if depth > maxDepth {
+				return i, jsonErr(i, "exceeded max depth")
+			}
+			stack.set(depth-base, false)
+			i++
+			if i < len(b) && isSpace(b[i]) {
+				i = skipSpace(b, i)
+			}
+			if i < len(b) && b[i] == ']' {
+				depth--
+				i++
+				break
+			}
+			continue
+		case 't':
+			i, err = skipLiteral(b, i, "true")
+		case 'f':
+			i, err = skipLiteral(b, i, "false")
+		case 'n':
+			i, err = skipLiteral(b, i, "null")
+		default:
+			if c != '-' && !isDigit(c) {
+				return i, errAt(b, i, "looking for beginning of value")
+			}
+			i, _, err = skipNumber(b, i)
+		}
+		if err != nil {
+			return i, err
+		}
+
+		// A value has ended: close containers until one continues.
+		for {
+			if depth == base {
+				return i, nil
+			}
+			if i < len(b) && isSpace(b[i]) {
+				i = skipSpace(b, i)
+			}
+			if i >= len(b) {
+				return i, jsonErr(i, "unexpected end of input after value")
+			}
+			inObject := stack.get(depth - base)
+			c := b[i]
+			if c == ',' {
+				i++
+				if i < len(b) && isSpace(b[i]) {
+					i = skipSpace(b, i)
+				}
+				if inObject {
+					_, _, i, err = skipKey(b, i)
+					if err != nil {
+						return i, err
+					}
+				}
+				break
+			}
+			if inObject && c == '}' || !inObject && c == ']' {
+				i++
+				depth--
+				continue
+			}
+			if inObject {
+				return i, errAt(b, i, "after object key:value pair")
+			}
+			return i, errAt(b, i, "after array element")
+		}
+	}
+}
+
+// bitStack records, for each open container, whether it is an object. Levels
+// count from 1; the first 64 live in a word, deeper ones (never seen in
+// gateway traffic) in a slice allocated on demand.
+type bitStack struct {
+	small uint64
+	big   []uint64
+}
+
+func (s *bitStack) set(level int, object bool) {
+	level--
+	if level < 64 {
+		if object {
+			s.small |= 1 << uint(level)
+		} else {
+			s.small &^= 1 << uint(level)
+		}
+		return
+	}
+	s.setBig(level-64, object)
+}
+
+func (s *bitStack) setBig(level int, object bool) {
+	w := level >> 6
+	for len(s.big) <= w {
+		s.big = append(s.big, 0)
+	}
+	if object {
+		s.big[w] |= 1 << uint(level&63)
+	} else {
+		s.big[w] &^= 1 << uint(level&63)
+	}
+}
+
+func (s *bitStack) get(level int) bool {
+	level--
+	if level < 64 {
+		return s.small>>uint(level)&1 != 0
+	}
+	level -= 64
+	return s.big[level>>6]>>uint(level&63)&1 != 0
+}
