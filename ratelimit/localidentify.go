@@ -1,0 +1,295 @@
+package ratelimit
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// LocalIdentifyLimiter is the in-process [IdentifyLimiter]: it schedules the
+// identifies of every shard in this process. Use one per bot per process;
+// if several processes share a bot, they need a shared backend instead.
+//
+// Each bucket shard_id % max_concurrency admits one identify at a time: a
+// ticket holds it from Acquire until Done (or the hold limit), and the next
+// identify of the bucket starts no earlier than one window after the
+// previous one started. Waiters of a bucket are served lowest shard id
+// first. The daily budget is spent one per ticket and enforced fail-closed.
+type LocalIdentifyLimiter struct {
+	clock     Clock
+	window    time.Duration
+	holdLimit time.Duration
+	reserve   int
+
+	mu      sync.Mutex
+	buckets []identifyBucket
+	budget  budget
+	seq     uint64
+	held    int // tickets currently held, across buckets
+	stats   IdentifyStats
+
+	onGrant func(shardID int, t time.Time) // test hook, called under mu
+}
+
+type identifyBucket struct {
+	held      bool
+	gen       uint64    // ticket generation, so a stale Done releases nothing
+	started   time.Time // when the latest ticket was granted; zero if never
+	holdUntil time.Time
+	waiters   []*identifyWaiter // sorted by shard id, then arrival
+	wake      chan struct{}     // closed when the bucket's state changes
+}
+
+type identifyWaiter struct {
+	shard int
+	seq   uint64
+}
+
+// IdentifyStats counts what a [LocalIdentifyLimiter] did.
+type IdentifyStats struct {
+	// Granted is how many tickets were granted (session starts spent).
+	Granted int
+	// Succeeded and Failed count the tickets whose Done reported ok or not.
+	Succeeded, Failed int
+	// Expired counts tickets released by the hold limit, not by Done.
+	Expired int
+	// Refused counts Acquire and CanStart calls refused for lack of budget.
+	Refused int
+}
+
+// NewLocalIdentifyLimiter returns an in-process identify limiter with
+// maxConcurrency buckets (session_start_limit.max_concurrency). Without
+// [WithSessionStartLimit] the daily budget is unknown and not enforced
+// until [LocalIdentifyLimiter.UpdateBudget] is called.
+func NewLocalIdentifyLimiter(maxConcurrency int, opts ...IdentifyOption) (*LocalIdentifyLimiter, error) {
+	cfg := identifyConfig{
+		window: DefaultIdentifyWindow,
+		period: DefaultBudgetPeriod,
+		clock:  SystemClock,
+	}
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	if cfg.holdLimit == 0 {
+		cfg.holdLimit = 6 * cfg.window
+	}
+	switch {
+	case maxConcurrency < 1:
+		return nil, fmt.Errorf("ratelimit: max concurrency %d: %w (want at least 1)", maxConcurrency, ErrInvalidOption)
+	case cfg.window <= 0:
+		return nil, fmt.Errorf("ratelimit: identify window %v: %w (want more than 0)", cfg.window, ErrInvalidOption)
+	case cfg.holdLimit < 0:
+		return nil, fmt.Errorf("ratelimit: hold limit %v: %w (want more than 0)", cfg.holdLimit, ErrInvalidOption)
+	case cfg.reserve < 0:
+		return nil, fmt.Errorf("ratelimit: budget reserve %d: %w (want 0 or more)", cfg.reserve, ErrInvalidOption)
+	case cfg.period <= 0:
+		return nil, fmt.Errorf("ratelimit: budget period %v: %w (want more than 0)", cfg.period, ErrInvalidOption)
+	case cfg.clock == nil:
+		return nil, fmt.Errorf("ratelimit: nil clock: %w", ErrInvalidOption)
+	}
+	l := &LocalIdentifyLimiter{
+		clock:     cfg.clock,
+		window:    cfg.window,
+		holdLimit: cfg.holdLimit,
+		reserve:   cfg.reserve,
+		buckets:   make([]identifyBucket, maxConcurrency),
+		budget:    budget{period: cfg.period},
+	}
+	for i := range l.buckets {
+		l.buckets[i].wake = make(chan struct{})
+	}
+	if cfg.limit != nil {
+		l.budget.set(*cfg.limit, cfg.clock.Now(), 0)
+	}
+	return l, nil
+}
+
+// MaxConcurrency returns the number of buckets.
+func (l *LocalIdentifyLimiter) MaxConcurrency() int { return len(l.buckets) }
+
+// Acquire implements [IdentifyLimiter]. It refuses at once with a
+// [*BudgetError] if the budget cannot pay for one more identify, and again
+// when the ticket would be granted if others spent the budget meanwhile.
+func (l *LocalIdentifyLimiter) Acquire(ctx context.Context, shardID int) (Ticket, error) {
+	if shardID < 0 {
+		return nil, fmt.Errorf("ratelimit: shard %d: %w", shardID, ErrInvalidShard)
+	}
+	if ctx.Err() != nil {
+		return nil, ctxError(ctx, "an identify slot")
+	}
+	bi := shardID % len(l.buckets)
+	l.mu.Lock()
+	if err := l.budget.check(l.clock.Now(), 1, l.reserve); err != nil {
+		l.stats.Refused++
+		l.mu.Unlock()
+		return nil, err
+	}
+	b := &l.buckets[bi]
+	l.seq++
+	w := &identifyWaiter{shard: shardID, seq: l.seq}
+	b.enqueue(w)
+	if b.waiters[0] == w {
+		// A new head: the old one must step back.
+		b.broadcast()
+	}
+	for {
+		now := l.clock.Now()
+		if b.held && !now.Before(b.holdUntil) {
+			l.releaseLocked(b)
+			l.stats.Expired++
+		}
+		wait := time.Duration(-1) // wait for the bucket to change
+		if b.waiters[0] == w {
+			if err := l.budget.check(now, 1, l.reserve); err != nil {
+				l.stats.Refused++
+				b.remove(w)
+				b.broadcast()
+				l.mu.Unlock()
+				return nil, err
+			}
+			switch next := b.started.Add(l.window); {
+			case b.held:
+				wait = b.holdUntil.Sub(now)
+			case b.started.IsZero() || !now.Before(next):
+				t := l.grantLocked(b, bi, w, now)
+				l.mu.Unlock()
+				return t, nil
+			default:
+				wait = next.Sub(now)
+			}
+		}
+		wake := b.wake
+		l.mu.Unlock()
+		err := sleep(ctx, l.clock, wait, wake, "an identify slot")
+		l.mu.Lock()
+		if err != nil {
+			head := b.waiters[0] == w
+			b.remove(w)
+			if head {
+				b.broadcast()
+			}
+			l.mu.Unlock()
+			return nil, err
+		}
+	}
+}
+
+func (l *LocalIdentifyLimiter) grantLocked(b *identifyBucket, bi int, w *identifyWaiter, now time.Time) *localTicket {
+	b.remove(w)
+	b.held = true
+	b.gen++
+	b.started = now
+	b.holdUntil = now.Add(l.holdLimit)
+	b.broadcast() // the next waiter becomes head
+	l.held++
+	l.budget.spend()
+	l.stats.Granted++
+	if l.onGrant != nil {
+		l.onGrant(w.shard, now)
+	}
+	return &localTicket{l: l, bucket: bi, gen: b.gen}
+}
+
+func (l *LocalIdentifyLimiter) releaseLocked(b *identifyBucket) {
+	b.held = false
+	l.held--
+	b.broadcast()
+}
+
+// CanStart implements [IdentifyLimiter].
+func (l *LocalIdentifyLimiter) CanStart(ctx context.Context, n int) error {
+	if ctx.Err() != nil {
+		return ctxError(ctx, "the session start budget")
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	err := l.budget.check(l.clock.Now(), n, l.reserve)
+	if err != nil {
+		l.stats.Refused++
+	}
+	return err
+}
+
+// UpdateBudget implements [IdentifyLimiter]. Identifies whose tickets are
+// still held are taken off limit.Remaining, since the report may predate
+// them. limit.MaxConcurrency is ignored: build a new limiter if it changed.
+func (l *LocalIdentifyLimiter) UpdateBudget(ctx context.Context, limit SessionStartLimit) error {
+	if ctx.Err() != nil {
+		return ctxError(ctx, "the session start budget")
+	}
+	l.mu.Lock()
+	l.budget.set(limit, l.clock.Now(), l.held)
+	l.mu.Unlock()
+	return nil
+}
+
+// Budget returns the budget as the limiter sees it now, with
+// MaxConcurrency filled in, and whether a budget is known at all.
+func (l *LocalIdentifyLimiter) Budget() (SessionStartLimit, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s, ok := l.budget.snapshot(l.clock.Now())
+	s.MaxConcurrency = len(l.buckets)
+	return s, ok
+}
+
+// Stats returns what the limiter did so far.
+func (l *LocalIdentifyLimiter) Stats() IdentifyStats {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.stats
+}
+
+type localTicket struct {
+	l      *LocalIdentifyLimiter
+	bucket int
+	gen    uint64
+	done   atomic.Bool
+}
+
+// Done implements [Ticket].
+func (t *localTicket) Done(ok bool) {
+	if !t.done.CompareAndSwap(false, true) {
+		return
+	}
+	l := t.l
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if ok {
+		l.stats.Succeeded++
+	} else {
+		l.stats.Failed++
+	}
+	if b := &l.buckets[t.bucket]; b.held && b.gen == t.gen {
+		l.releaseLocked(b)
+	}
+}
+
+func (b *identifyBucket) enqueue(w *identifyWaiter) {
+	i, _ := slices.BinarySearchFunc(b.waiters, w, compareWaiters)
+	b.waiters = slices.Insert(b.waiters, i, w)
+}
+
+func (b *identifyBucket) remove(w *identifyWaiter) {
+	if i := slices.Index(b.waiters, w); i >= 0 {
+		b.waiters = slices.Delete(b.waiters, i, i+1)
+	}
+}
+
+func (b *identifyBucket) broadcast() {
+	close(b.wake)
+	b.wake = make(chan struct{})
+}
+
+func compareWaiters(a, b *identifyWaiter) int {
+	if c := cmp.Compare(a.shard, b.shard); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.seq, b.seq)
+}
