@@ -1,0 +1,95 @@
+package etf
+
+import "unicode/utf8"
+
+// safeASCII[c] is true for the ASCII bytes a JSON string holds as they are.
+var safeASCII = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+const hexDigits = "0123456789abcdef"
+
+// appendEscapedASCII appends the JSON escape for the ASCII byte c, which is
+// not safe.
+func appendEscapedASCII(dst []byte, c byte) []byte {
+	switch c {
+	case '"', '\\':
+		return append(dst, '\\', c)
+	case '\n':
+		return append(dst, '\\', 'n')
+	case '\r':
+		return append(dst, '\\', 'r')
+	case '\t':
+		return append(dst, '\\', 't')
+	case '\b':
+		return append(dst, '\\', 'b')
+	case '\f':
+		return append(dst, '\\', 'f')
+	}
+	return append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+}
+
+// appendString appends s, taken as UTF-8, as a JSON string. Each byte that
+// is not part of a valid UTF-8 sequence becomes U+FFFD, as in
+// encoding/json, so the output is always valid JSON.
+func appendString(dst, s []byte) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if safeASCII[c] {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			dst = appendEscapedASCII(dst, c)
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRune(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, "\ufffd"...)
+			i++
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// appendLatin1String appends s, taken as Latin-1 (the name of an ATOM_EXT
+// or SMALL_ATOM_EXT), as a JSON string.
+func appendLatin1String(dst, s []byte) []byte {
+	dst = append(dst, '"')
+	for _, c := range s {
+		switch {
+		case c >= utf8.RuneSelf:
+			dst = utf8.AppendRune(dst, rune(c))
+		case safeASCII[c]:
+			dst = append(dst, c)
+		default:
+			dst = appendEscapedASCII(dst, c)
+		}
+	}
+	return append(dst, '"')
+}
+
+// latin1ToUTF8 appends the Latin-1 text s to dst as UTF-8.
+func latin1ToUTF8(dst, s []byte) []byte {
+	for _, c := range s {
+		if c < utf8.RuneSelf {
+			dst = append(dst, c)
+		} else {
+			dst = utf8.AppendRune(dst, rune(c))
+		}
+	}
+	return dst
+}
