@@ -29,8 +29,25 @@ func channelOf(typ string, d []byte) uint64 {
 }
 
 func userOf(typ string, d []byte) uint64 {
-	if typ == event.UserUpdate {
+	// Look where each kind of event keeps the user first: every lookup
+	// reads all of d.
+	switch typ {
+	case event.UserUpdate:
 		return snowflakeAt(d, "id")
+	case event.MessageCreate, event.MessageUpdate:
+		if id := snowflakeAt(objectAt(d, "author"), "id"); id != 0 {
+			return id
+		}
+	case event.GuildMemberAdd, event.GuildMemberUpdate, event.GuildMemberRemove,
+		event.GuildBanAdd, event.GuildBanRemove, event.PresenceUpdate:
+		if id := snowflakeAt(objectAt(d, "user"), "id"); id != 0 {
+			return id
+		}
+	case event.InteractionCreate:
+		if id := snowflakeAt(objectAt(objectAt(d, "member"), "user"), "id"); id != 0 {
+			return id
+		}
+		return snowflakeAt(objectAt(d, "user"), "id")
 	}
 	if id := snowflakeAt(d, "user_id"); id != 0 {
 		return id
