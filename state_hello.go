@@ -1,0 +1,53 @@
+package gateway
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/gatewaykit/gateway/encoding"
+	"github.com/gatewaykit/gateway/opcode"
+)
+
+// stateHelloT waits for HELLO, then identifies or resumes.
+type stateHelloT struct{}
+
+func (stateHelloT) id() State { return StateHello }
+
+type helloData struct {
+	HeartbeatInterval *float64 `json:"heartbeat_interval"`
+}
+
+// maxHeartbeatInterval bounds what a HELLO may ask for; Discord uses ~41 s.
+const maxHeartbeatInterval = 10 * time.Minute
+
+func (stateHelloT) handle(c *Client, env *encoding.Envelope, w io.Writer) (Result, error) {
+	if env.Op != opcode.Hello {
+		return Result{Op: env.Op}, unexpected(env.Op, env.T, StateHello)
+	}
+	var h helloData
+	if err := json.Unmarshal(env.D, &h); err != nil || h.HeartbeatInterval == nil {
+		return Result{Op: env.Op}, fmt.Errorf("%w: HELLO without a valid heartbeat_interval", encoding.ErrMalformed)
+	}
+	ms := *h.HeartbeatInterval
+	if !(ms > 0) || ms > float64(maxHeartbeatInterval/time.Millisecond) {
+		return Result{Op: env.Op}, fmt.Errorf("%w: HELLO heartbeat_interval %v ms out of range", encoding.ErrMalformed, ms)
+	}
+	c.interval = time.Duration(ms * float64(time.Millisecond))
+	j := c.cfg.jitter()
+	if !(j >= 0 && j < 1) {
+		j = 0
+	}
+	c.firstDelay = time.Duration(float64(c.interval) * j)
+	res := Result{Kind: KindHello, Op: env.Op}
+	if c.hasSession {
+		c.setState(resumeState)
+		return res, c.sendResume(w)
+	}
+	c.setState(identifyState)
+	if c.cfg.deferIdentify {
+		return res, nil
+	}
+	return res, c.sendIdentify(w)
+}
