@@ -65,9 +65,10 @@ import (
 // # Intents and statistics
 //
 // [Dispatcher.Intents] returns the intents the current subscriptions need,
-// so a shard can identify with exactly those. [Dispatcher.Stats] returns
-// per-event-type counters: received, delivered, dropped, panics, decode
-// errors and handler time.
+// so a shard can identify with exactly those, and [Dispatcher.Wants] tells
+// a shard whether an event type is wanted at all. [Dispatcher.Stats]
+// returns per-event-type counters: received, delivered, dropped, panics,
+// decode errors and handler time ([HandlerTiming]).
 //
 // # Shutting down
 //
@@ -416,8 +417,8 @@ func (d *Dispatcher) Intents() intents.Intent {
 // If ctx ends first, Close discards what is still queued, cancels the
 // context given to queued handlers, and returns an error wrapping
 // ctx.Err(); the goroutines exit as soon as their current handler returns.
-// Calling Close again waits the same way. Close must not be called from an
-// inline handler without a deadline: it waits for that handler to return.
+// Calling Close again waits the same way. Close waits for every running
+// handler, so a handler that calls it must pass a ctx with a deadline.
 func (d *Dispatcher) Close(ctx context.Context) error {
 	d.mu.Lock()
 	first := !d.closed.Load()
