@@ -273,3 +273,33 @@ func TestReaders(t *testing.T) {
 		}
 	}
 }
+
+// TestSpecial8 checks the 8-bytes-at-a-time scan against the byte table.
+func TestSpecial8(t *testing.T) {
+	isSpecial := func(c byte) bool { return c >= 0x80 || !safeASCII[c] }
+	check := func(w [8]byte) {
+		want := false
+		for _, c := range w {
+			want = want || isSpecial(c)
+		}
+		if got := special8(binary.LittleEndian.Uint64(w[:])); got != want {
+			t.Fatalf("special8(% x) = %v, want %v", w, got, want)
+		}
+	}
+	for pos := range 8 {
+		for c := range 256 {
+			w := [8]byte{'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'}
+			w[pos] = byte(c)
+			check(w)
+		}
+	}
+	x := uint64(0x9e3779b97f4a7c15)
+	for range 200000 {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		var w [8]byte
+		binary.LittleEndian.PutUint64(w[:], x&0x7f7f7f7f7f7f7f7f|0x2020202020202020&x>>1)
+		check(w)
+	}
+}

@@ -1,6 +1,9 @@
 package etf
 
-import "unicode/utf8"
+import (
+	"encoding/binary"
+	"unicode/utf8"
+)
 
 // safeASCII[c] is true for the ASCII bytes a JSON string holds as they are.
 var safeASCII = func() (t [utf8.RuneSelf]bool) {
@@ -32,6 +35,27 @@ func appendEscapedASCII(dst []byte, c byte) []byte {
 	return append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 }
 
+// special8 reports whether any of the 8 bytes in x (read little-endian)
+// is not plain ASCII that JSON holds as it is: a control character, '"',
+// '\\', or a byte of a multi-byte UTF-8 sequence.
+func special8(x uint64) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	quote := x ^ ('"' * lo)
+	bslash := x ^ ('\\' * lo)
+	return (x|(x-0x20*lo)&^x|(quote-lo)&^quote|(bslash-lo)&^bslash)&hi != 0
+}
+
+// plainPrefix returns how many leading bytes of s are plain ASCII that a
+// JSON string holds as they are, checking 8 bytes at a time; it may stop
+// up to 7 bytes short.
+func plainPrefix(s []byte) int {
+	i := 0
+	for i+8 <= len(s) && !special8(binary.LittleEndian.Uint64(s[i:])) {
+		i += 8
+	}
+	return i
+}
+
 // appendString appends s, taken as UTF-8, as a JSON string. Each byte that
 // is not part of a valid UTF-8 sequence becomes U+FFFD, as in
 // encoding/json, so the output is always valid JSON.
@@ -39,6 +63,10 @@ func appendString(dst, s []byte) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		i += plainPrefix(s[i:])
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if safeASCII[c] {
@@ -69,7 +97,12 @@ func appendString(dst, s []byte) []byte {
 // or SMALL_ATOM_EXT), as a JSON string.
 func appendLatin1String(dst, s []byte) []byte {
 	dst = append(dst, '"')
-	for _, c := range s {
+	n := plainPrefix(s)
+	for n < len(s) && s[n] < utf8.RuneSelf && safeASCII[s[n]] {
+		n++
+	}
+	dst = append(dst, s[:n]...)
+	for _, c := range s[n:] {
 		switch {
 		case c >= utf8.RuneSelf:
 			dst = utf8.AppendRune(dst, rune(c))
