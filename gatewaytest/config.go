@@ -1,0 +1,238 @@
+package gatewaytest
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"time"
+
+	"github.com/gatewaykit/gateway/intents"
+)
+
+// Config configures a [Server]. The zero value is a strict single-shard
+// gateway on 127.0.0.1 with 16 generated guilds, no built-in traffic, no
+// chaos, no privileged intents allowed and Discord's own timings.
+//
+// Durations are in Discord time: [Config.TimeScale] maps them to wall time,
+// so HeartbeatInterval 41.25 s with TimeScale 0.01 sends a 412 ms interval.
+type Config struct {
+	// Addr is the TCP address to listen on; default "127.0.0.1:0". Only
+	// loopback is used unless told otherwise.
+	Addr string
+
+	// Tokens are the accepted bot tokens (without the "Bot " prefix).
+	// Empty accepts any non-empty token. Each token is its own bot with its
+	// own session start limit and identify buckets.
+	Tokens []string
+	// Shards is the recommended shard count returned by GET /gateway/bot,
+	// and the count the generated guilds are spread over. Default
+	// max(1, ceil(Guilds/1000)).
+	Shards int
+	// MaxConcurrency is session_start_limit.max_concurrency: the number of
+	// identify buckets (shard_id % MaxConcurrency), each allowing one
+	// identify per 5 s. Default 1.
+	MaxConcurrency int
+	// SessionStartLimit is session_start_limit.total per token per 24 h.
+	// Default 1000. An identify when none remain is refused with close 4004,
+	// as Discord resets the token of a bot that exhausts it.
+	SessionStartLimit int
+	// ShardMultiple, if positive, makes shard counts that are not a multiple
+	// of it invalid (close 4010), like Discord's large-bot sharding.
+	ShardMultiple int
+	// MaxGuildsPerShard is how many guilds one session may hold before
+	// identify is refused with 4011. Default 2500.
+	MaxGuildsPerShard int
+	// Guilds is the number of generated guilds. 0 means 16; negative means
+	// none.
+	Guilds int
+	// AllowedPrivileged are the privileged intents the bot may request;
+	// asking for any other closes with 4014. Default none, like a new
+	// application.
+	AllowedPrivileged intents.Intent
+
+	// HeartbeatInterval is the heartbeat_interval sent in HELLO. Default
+	// 41.25 s.
+	HeartbeatInterval time.Duration
+	// HeartbeatGrace is how late a heartbeat may be before the connection
+	// is closed with 4009: the deadline is interval + grace after the
+	// previous heartbeat (or HELLO). Default a quarter of the interval.
+	HeartbeatGrace time.Duration
+	// ResumeWindow is how long a session without a connection stays
+	// resumable. Default 2 minutes.
+	ResumeWindow time.Duration
+	// ReconnectGrace is how long the server keeps a connection open after
+	// it sent op 7 Reconnect before closing it with 4000. Default 5 s.
+	ReconnectGrace time.Duration
+
+	// ReplayLimit and ReplayBytes bound each session's replay buffer, in
+	// events and bytes of data. Defaults 4096 events and 4 MiB. Events
+	// already written to the client are dropped oldest first; a resume from
+	// a sequence number older than what remains gets op 9.
+	ReplayLimit int
+	ReplayBytes int
+
+	// Traffic turns on the built-in event stream from [Traffic], routed
+	// through the same path as [Server.Publish].
+	Traffic bool
+	// Rate is the built-in traffic in dispatches per second per session;
+	// 0 sends as fast as each client reads (a session is fed only while it
+	// has fewer than a small backlog of unwritten events, so a slow client
+	// does not make memory grow).
+	Rate float64
+
+	// Chaos is the mean number of random faults per session per second of
+	// wall time (exponential inter-arrival times); 0 turns chaos off.
+	Chaos float64
+	// ChaosFaults are the faults chaos picks from, uniformly; default
+	// [SurvivableFaults].
+	ChaosFaults []FaultKind
+	// Seed seeds everything random: generated traffic, session ids, chaos
+	// timing and choices. The same seed and the same client behaviour give
+	// the same run.
+	Seed int64
+
+	// TimeScale multiplies every protocol duration: heartbeat interval and
+	// grace, the 5 s identify window, the 60 s command window, the resume
+	// window, reconnect grace, the 24 h session start reset and the 30 s
+	// member request limit. Default 1.
+	TimeScale float64
+
+	// PayloadCompressMin is the smallest payload compressed when a client
+	// identifies with compress:true (and uses no transport compression);
+	// smaller ones go out as text, as Discord does. Default 1024 bytes.
+	PayloadCompressMin int
+
+	// History is how many closed connections [Server.Conns] remembers.
+	// Default 10000.
+	History int
+
+	// Logger receives the server's logs; default discards them. Tokens are
+	// never logged.
+	Logger *slog.Logger
+}
+
+// Discord's fixed protocol constants (protocol.md §8).
+const (
+	identifyWindow    = 5 * time.Second
+	commandWindow     = 60 * time.Second
+	commandLimit      = 120
+	maxPayloadBytes   = 4096
+	sessionStartReset = 24 * time.Hour
+	memberRequestGap  = 30 * time.Second
+)
+
+// ErrConfig is matched by every error NewServer returns for a bad Config.
+var ErrConfig = errors.New("gatewaytest: invalid config")
+
+func configErr(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrConfig}, args...)...)
+}
+
+// withDefaults validates c and fills in its defaults.
+func (c Config) withDefaults() (Config, error) {
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:0"
+	}
+	for _, t := range c.Tokens {
+		if t == "" {
+			return c, configErr("empty token in Tokens")
+		}
+	}
+	switch {
+	case c.Guilds == 0:
+		c.Guilds = 16
+	case c.Guilds < 0:
+		c.Guilds = 0
+	}
+	if c.Shards < 0 {
+		return c, configErr("Shards %d is negative", c.Shards)
+	}
+	if c.Shards == 0 {
+		c.Shards = max(1, (c.Guilds+999)/1000)
+	}
+	if c.MaxConcurrency < 0 || c.SessionStartLimit < 0 || c.ShardMultiple < 0 || c.MaxGuildsPerShard < 0 {
+		return c, configErr("negative limit")
+	}
+	if c.MaxConcurrency == 0 {
+		c.MaxConcurrency = 1
+	}
+	if c.SessionStartLimit == 0 {
+		c.SessionStartLimit = 1000
+	}
+	if c.MaxGuildsPerShard == 0 {
+		c.MaxGuildsPerShard = 2500
+	}
+	if c.AllowedPrivileged&^intents.Privileged != 0 {
+		return c, configErr("AllowedPrivileged %v holds non-privileged intents", c.AllowedPrivileged)
+	}
+	if c.HeartbeatInterval < 0 || c.HeartbeatGrace < 0 || c.ResumeWindow < 0 || c.ReconnectGrace < 0 {
+		return c, configErr("negative duration")
+	}
+	if c.HeartbeatInterval == 0 {
+		c.HeartbeatInterval = 41250 * time.Millisecond
+	}
+	if c.HeartbeatGrace == 0 {
+		c.HeartbeatGrace = c.HeartbeatInterval / 4
+	}
+	if c.ResumeWindow == 0 {
+		c.ResumeWindow = 2 * time.Minute
+	}
+	if c.ReconnectGrace == 0 {
+		c.ReconnectGrace = 5 * time.Second
+	}
+	if c.ReplayLimit < 0 || c.ReplayBytes < 0 {
+		return c, configErr("negative replay bound")
+	}
+	if c.ReplayLimit == 0 {
+		c.ReplayLimit = 4096
+	}
+	if c.ReplayBytes == 0 {
+		c.ReplayBytes = 4 << 20
+	}
+	if c.Rate < 0 || math.IsNaN(c.Rate) || math.IsInf(c.Rate, 0) {
+		return c, configErr("Rate %v is not a non-negative number", c.Rate)
+	}
+	if c.Chaos < 0 || math.IsNaN(c.Chaos) || math.IsInf(c.Chaos, 0) {
+		return c, configErr("Chaos %v is not a non-negative number", c.Chaos)
+	}
+	if c.ChaosFaults == nil {
+		c.ChaosFaults = SurvivableFaults
+	}
+	for _, k := range c.ChaosFaults {
+		if !k.valid() {
+			return c, configErr("unknown fault kind %d in ChaosFaults", int(k))
+		}
+	}
+	if c.Chaos > 0 && len(c.ChaosFaults) == 0 {
+		return c, configErr("Chaos is on but ChaosFaults is empty")
+	}
+	if c.TimeScale < 0 || math.IsNaN(c.TimeScale) || math.IsInf(c.TimeScale, 0) {
+		return c, configErr("TimeScale %v is not a positive number", c.TimeScale)
+	}
+	if c.TimeScale == 0 {
+		c.TimeScale = 1
+	}
+	if c.PayloadCompressMin < 0 {
+		return c, configErr("negative PayloadCompressMin")
+	}
+	if c.PayloadCompressMin == 0 {
+		c.PayloadCompressMin = 1024
+	}
+	if c.History <= 0 {
+		c.History = 10000
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c, nil
+}
+
+// scale maps a Discord-time duration to wall time; never less than 1 ms.
+func (c *Config) scale(d time.Duration) time.Duration {
+	s := time.Duration(float64(d) * c.TimeScale)
+	if s < time.Millisecond {
+		s = time.Millisecond
+	}
+	return s
+}

@@ -1,0 +1,41 @@
+// Package gatewaytest is an offline, Discord-compatible gateway for tests,
+// in the spirit of net/http/httptest: a real WebSocket server on 127.0.0.1
+// that speaks the gateway protocol strictly, routes generated or published
+// events to the shards that own them, injects faults on demand or at random,
+// and records what every client did.
+//
+// Start with [NewServer] and [Server.Start]; give a client [Server.URL] as
+// its gateway URL and [Server.APIURL] as its REST base (it serves
+// GET /gateway and GET /gateway/bot). Then:
+//
+//   - [Server.Publish] and [Server.PublishMany] dispatch events by guild,
+//     channel or user to every session that should receive them, with intent
+//     filtering and MESSAGE_CONTENT stripping ([Dispatch]).
+//   - [Server.Sessions] and [Server.Conns] hand out the live [Session]s and
+//     the [Conn]ections, whose Inject* methods misbehave on purpose
+//     ([Conn.InjectReconnect], [Conn.InjectInvalidSession], [Conn.DropTCP],
+//     [Conn.WithholdACKs], ...), and whose [Conn.Record] tells what the client
+//     sent and when.
+//   - [Server.Stats] holds the server-wide counters and the worst rates the
+//     clients reached (identifies per bucket, commands per minute).
+//   - [Config.Traffic] turns on a stream of realistic generated events
+//     ([Traffic]) at [Config.Rate] per session; [Config.Chaos] injects faults
+//     at random, from [Config.Seed]; [Config.TimeScale] shrinks every protocol
+//     window (heartbeats, identify concurrency, command rate, resume window)
+//     so a test does not wait for Discord's clock.
+//
+// What is strict: every client payload is validated and a violation closes
+// the connection with Discord's close code (4001–4014), exactly where
+// protocol.md says the real gateway would; identifies above max_concurrency
+// per bucket get op 9; every violation is recorded on the [Conn].
+//
+// The files are named after what they hold: server.go (the listener and
+// lifecycle), rest.go (HTTP endpoints), conn.go and conn_read.go (one
+// WebSocket connection and its commands), conn_write.go and frames.go (the
+// output path), compress.go (zlib-stream, zstd-stream, payload zlib),
+// session.go and replay.go (sessions and the resume buffer), pubsub.go and
+// content.go (routing and filtering), identify.go and limits.go (identify,
+// resume and rate limits), faults.go and chaos.go (fault injection),
+// record.go (what is recorded), housekeeping.go (the shared clock),
+// pump.go (built-in traffic).
+package gatewaytest

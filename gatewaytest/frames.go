@@ -1,0 +1,135 @@
+package gatewaytest
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"slices"
+
+	"github.com/gobwas/ws"
+)
+
+// Server-side WebSocket framing: frames from the server are never masked.
+
+// writeFrame writes one frame.
+func writeFrame(w *bufio.Writer, hdr []byte, op ws.OpCode, fin bool, p []byte) error {
+	h := ws.Header{Fin: fin, OpCode: op, Length: int64(len(p))}
+	if err := ws.WriteHeaderBuffer(w, h, hdr); err != nil {
+		return err
+	}
+	_, err := w.Write(p)
+	return err
+}
+
+// writeMessage writes p as one WebSocket message split into parts frames
+// (one frame when parts <= 1; the rest are continuation frames).
+func writeMessage(w *bufio.Writer, hdr []byte, op ws.OpCode, p []byte, parts int) error {
+	if parts <= 1 || len(p) < parts {
+		return writeFrame(w, hdr, op, true, p)
+	}
+	size := len(p) / parts
+	for i := 0; i < parts; i++ {
+		chunk := p[i*size : (i+1)*size]
+		if i == parts-1 {
+			chunk = p[i*size:]
+		}
+		fop := ws.OpContinuation
+		if i == 0 {
+			fop = op
+		}
+		if err := writeFrame(w, hdr, fop, i == parts-1, chunk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Errors of the frame reader; each maps to a close code.
+var (
+	errUnmasked     = errors.New("client frame not masked")
+	errBadFrame     = errors.New("malformed WebSocket frame")
+	errTooBig       = errors.New("payload over 4096 bytes")
+	errControlLarge = errors.New("control frame over 125 bytes or fragmented")
+)
+
+// clientClose is returned by the frame reader when the client sent a close
+// frame.
+type clientClose struct {
+	code   ws.StatusCode
+	reason string
+}
+
+func (c *clientClose) Error() string { return "client closed the connection" }
+
+// frameReader reads client messages, joining continuation frames and
+// unmasking, and answers pings through onPing. It never reads more than
+// limit bytes of one message into memory.
+type frameReader struct {
+	br     *bufio.Reader
+	hdr    [ws.MaxHeaderSize]byte
+	buf    []byte
+	ctrl   [125]byte
+	limit  int
+	onPing func(payload []byte)
+}
+
+// next returns the next data message and the opcode of its first frame.
+// The message is valid until the next call.
+func (r *frameReader) next() ([]byte, ws.OpCode, error) {
+	r.buf = r.buf[:0]
+	var op ws.OpCode
+	started := false
+	for {
+		h, err := ws.ReadHeaderBuffer(r.br, r.hdr[:2:ws.MaxHeaderSize])
+		if err != nil {
+			return nil, 0, err
+		}
+		if h.Rsv != 0 || h.OpCode.IsReserved() {
+			return nil, 0, errBadFrame
+		}
+		if !h.Masked {
+			return nil, 0, errUnmasked
+		}
+		if h.OpCode.IsControl() {
+			if h.Length > 125 || !h.Fin {
+				return nil, 0, errControlLarge
+			}
+			p := r.ctrl[:h.Length]
+			if _, err := io.ReadFull(r.br, p); err != nil {
+				return nil, 0, err
+			}
+			ws.Cipher(p, h.Mask, 0)
+			switch h.OpCode {
+			case ws.OpPing:
+				if r.onPing != nil {
+					r.onPing(p)
+				}
+			case ws.OpClose:
+				code, reason := ws.ParseCloseFrameData(p)
+				return nil, ws.OpClose, &clientClose{code: code, reason: reason}
+			}
+			continue
+		}
+		switch {
+		case h.OpCode == ws.OpContinuation && !started:
+			return nil, 0, errBadFrame
+		case h.OpCode != ws.OpContinuation && started:
+			return nil, 0, errBadFrame
+		}
+		if !started {
+			op, started = h.OpCode, true
+		}
+		if h.Length > int64(r.limit-len(r.buf)) {
+			return nil, op, errTooBig
+		}
+		start := len(r.buf)
+		r.buf = slices.Grow(r.buf, int(h.Length))[:start+int(h.Length)]
+		if _, err := io.ReadFull(r.br, r.buf[start:]); err != nil {
+			return nil, 0, err
+		}
+		ws.Cipher(r.buf[start:], h.Mask, 0)
+		if h.Fin {
+			return r.buf, op, nil
+		}
+	}
+}

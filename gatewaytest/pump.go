@@ -1,0 +1,166 @@
+package gatewaytest
+
+import (
+	"time"
+)
+
+// The pump feeds built-in traffic from [Traffic] through the same routing
+// as Publish. Each shard that has sessions — each [shard_id, num_shards]
+// pair — gets its own stream, a fork of the generator that only produces
+// events for that shard's guilds (and DMs on shard 0), so nothing is
+// generated for nobody and each shard's sequence depends only on the seed.
+// Every session holding that shard receives the same events, as on
+// Discord.
+//
+// Rate > 0: each shard's stream produces Rate events per second. Rate 0:
+// a shard's stream produces while one of its sessions has room, so a fast
+// client is fed as fast as it reads.
+//
+// Flow control: traffic events are droppable. A session that already has
+// trafficBacklog unwritten events skips them (they never get a sequence
+// number, so the client sees no gap). A slow client therefore costs a
+// bounded amount of memory.
+
+type pump struct {
+	s      *Server
+	wakeCh chan struct{}
+	forks  map[[2]int]*Traffic // pump goroutine only
+	carry  map[[2]int]float64
+}
+
+func newPump(s *Server) *pump {
+	return &pump{
+		s:      s,
+		wakeCh: make(chan struct{}, 1),
+		forks:  make(map[[2]int]*Traffic),
+		carry:  make(map[[2]int]float64),
+	}
+}
+
+// wake tells the pump that a writer drained some events.
+func (p *pump) wake() {
+	if p == nil || !p.s.cfg.Traffic {
+		return
+	}
+	select {
+	case p.wakeCh <- struct{}{}:
+	default:
+	}
+}
+
+// next generates one event for shard key and publishes it as droppable
+// traffic. It reports false when the shard has nothing to receive.
+func (p *pump) next(key [2]int) bool {
+	s := p.s
+	f := p.forks[key]
+	if f == nil {
+		f = s.traffic.Fork(uint64(key[0]) % 1023)
+		p.forks[key] = f
+	}
+	var ev TrafficEvent
+	var ok bool
+	if len(s.guilds) == 0 {
+		if key[0] != 0 {
+			return false
+		}
+		ev, ok = f.NextFor(0)
+	} else {
+		ev, ok = f.NextForShard(key[0], key[1])
+	}
+	if !ok {
+		return false
+	}
+	s.stats.trafficGenerated.Add(1)
+	e := s.newPubEvent(Dispatch(ev))
+	delivered, skipped := 0, 0
+	s.forEachOwner(e, func(sess *Session) {
+		if !e.delivers(s, sess.intents) {
+			return
+		}
+		if sess.deliver(e.Type, e.dataFor(s, sess.intents), true) {
+			delivered++
+		} else {
+			skipped++
+		}
+	})
+	s.stats.trafficDelivered.Add(int64(delivered))
+	s.stats.trafficSkipped.Add(int64(skipped))
+	return true
+}
+
+func (p *pump) run() {
+	if p.s.cfg.Rate > 0 {
+		p.runRate()
+	} else {
+		p.runFlood()
+	}
+}
+
+// runRate generates Rate events per second per shard.
+func (p *pump) runRate() {
+	s := p.s
+	const period = 10 * time.Millisecond
+	t := time.NewTicker(period)
+	defer t.Stop()
+	last := time.Now()
+	for {
+		select {
+		case <-s.done:
+			return
+		case now := <-t.C:
+			elapsed := now.Sub(last).Seconds()
+			last = now
+			for count, shards := range s.routes.Load().byCount {
+				for id := range shards {
+					key := [2]int{id, count}
+					want := p.carry[key] + s.cfg.Rate*elapsed
+					n := int(want)
+					// Carry the fraction, never a backlog: a stalled machine
+					// does not turn into a burst later.
+					p.carry[key] = min(want-float64(n), 1)
+					for i := 0; i < n && p.next(key); i++ {
+					}
+				}
+			}
+		}
+	}
+}
+
+// runFlood generates for each shard while one of its sessions has room.
+func (p *pump) runFlood() {
+	s := p.s
+	idle := time.NewTimer(time.Hour)
+	defer idle.Stop()
+	for {
+		select {
+		case <-s.done:
+			return
+		default:
+		}
+		generated := 0
+		for count, shards := range s.routes.Load().byCount {
+			for id, sessions := range shards {
+				room := int64(0)
+				for _, sess := range sessions {
+					room = max(room, trafficBacklog-sess.backlog())
+				}
+				key := [2]int{id, count}
+				for i := int64(0); i < min(room, writeBatch) && p.next(key); i++ {
+					generated++
+				}
+			}
+		}
+		if generated > 0 {
+			continue
+		}
+		// Every session is full, or there is none: wait for a writer to
+		// drain, or look again in a while for new sessions.
+		idle.Reset(10 * time.Millisecond)
+		select {
+		case <-s.done:
+			return
+		case <-p.wakeCh:
+		case <-idle.C:
+		}
+	}
+}

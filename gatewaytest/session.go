@@ -1,0 +1,230 @@
+package gatewaytest
+
+import (
+	"errors"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/gatewaykit/gateway/closecode"
+	"github.com/gatewaykit/gateway/intents"
+)
+
+// ErrNotConnected is returned by a fault injected into a session that has
+// no connection at the moment.
+var ErrNotConnected = errors.New("gatewaytest: session has no connection")
+
+// ErrClosed is returned by a fault injected into a connection that is
+// already closed.
+var ErrClosed = errors.New("gatewaytest: connection closed")
+
+// trafficBacklog is how many unwritten events a session may have before
+// built-in traffic skips it: the per-session flow control that keeps a
+// slow client from making memory grow.
+const trafficBacklog = 128
+
+// Session is a gateway session: what IDENTIFY starts and RESUME continues
+// on a new connection. It holds the sequence numbers, the replay buffer and
+// the shard; it outlives its connections until it is invalidated or stays
+// without a connection longer than the resume window.
+type Session struct {
+	srv        *Server
+	id         string
+	token      string
+	shardID    int
+	shardCount int
+	shardSent  bool
+	intents    intents.Intent
+	created    time.Time
+
+	mu       sync.Mutex
+	ring     replayRing
+	seq      int64 // last sequence number assigned
+	written  int64 // last sequence number handed to a connection's writer
+	conn     *Conn
+	dead     bool
+	detached time.Time // when the last connection went away; zero while attached
+	resumes  int
+	rng      *rand.Rand
+}
+
+// ID returns the session_id sent in READY.
+func (s *Session) ID() string { return s.id }
+
+// Shard returns [shard_id, num_shards]; [0, 1] when identify had no shard.
+func (s *Session) Shard() (id, count int) { return s.shardID, s.shardCount }
+
+// Intents returns the intents the session identified with.
+func (s *Session) Intents() intents.Intent { return s.intents }
+
+// Seq returns the last sequence number the session assigned.
+func (s *Session) Seq() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.seq
+}
+
+// Conn returns the session's current connection, or nil.
+func (s *Session) Conn() *Conn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conn
+}
+
+// Alive reports whether the session can still be resumed or is connected.
+func (s *Session) Alive() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.dead
+}
+
+// Resumes returns how many times the session was resumed.
+func (s *Session) Resumes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.resumes
+}
+
+// current returns the connection faults go to.
+func (s *Session) current() (*Conn, error) {
+	c := s.Conn()
+	if c == nil {
+		return nil, ErrNotConnected
+	}
+	return c, nil
+}
+
+// InjectReconnect sends op 7 on the session's connection.
+func (s *Session) InjectReconnect() error {
+	c, err := s.current()
+	if err != nil {
+		return err
+	}
+	return c.InjectReconnect()
+}
+
+// InjectInvalidSession sends op 9 on the session's connection.
+func (s *Session) InjectInvalidSession(resumable bool) error {
+	c, err := s.current()
+	if err != nil {
+		return err
+	}
+	return c.InjectInvalidSession(resumable)
+}
+
+// InjectClose closes the session's connection with code.
+func (s *Session) InjectClose(code closecode.Code) error {
+	c, err := s.current()
+	if err != nil {
+		return err
+	}
+	return c.InjectClose(code)
+}
+
+// Inject injects a fault of kind k into the session's connection.
+func (s *Session) Inject(k FaultKind) error {
+	c, err := s.current()
+	if err != nil {
+		return err
+	}
+	return c.Inject(k)
+}
+
+// DropTCP drops the session's connection without a close frame.
+func (s *Session) DropTCP() error {
+	c, err := s.current()
+	if err != nil {
+		return err
+	}
+	return c.DropTCP()
+}
+
+// deliver appends a dispatch to the session and wakes its writer. A
+// droppable event (built-in traffic) is skipped when the session already
+// has trafficBacklog unwritten events. It reports whether the event was
+// taken.
+func (s *Session) deliver(t string, d []byte, droppable bool) bool {
+	s.mu.Lock()
+	if s.dead || (droppable && s.seq-s.written >= trafficBacklog) {
+		s.mu.Unlock()
+		return false
+	}
+	s.seq++
+	s.ring.push(replayEntry{seq: s.seq, t: t, d: d})
+	s.ring.trim(s.srv.cfg.ReplayLimit, s.srv.cfg.ReplayBytes, s.written, s.conn != nil)
+	c := s.conn
+	s.mu.Unlock()
+	if c != nil {
+		c.kick()
+	}
+	return true
+}
+
+// backlog returns the number of unwritten events.
+func (s *Session) backlog() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.seq - s.written
+}
+
+// take appends up to max unwritten entries to dst for connection c and
+// marks them written. It returns nothing unless c is the session's
+// connection.
+func (s *Session) take(c *Conn, dst []replayEntry, max int) []replayEntry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conn != c || s.dead || s.written >= s.seq {
+		return dst
+	}
+	first := s.ring.firstSeq(s.seq + 1)
+	if s.written+1 < first {
+		// Unreachable while attached (unwritten entries are kept), but
+		// never index before the ring.
+		s.written = first - 1
+	}
+	for i := int(s.written + 1 - first); i < s.ring.len() && len(dst) < max; i++ {
+		dst = append(dst, *s.ring.at(i))
+	}
+	if n := len(dst); n > 0 {
+		s.written = dst[n-1].seq
+	}
+	return dst
+}
+
+// detach is called when connection c ends without invalidating the
+// session: the session waits for a resume.
+func (s *Session) detach(c *Conn, now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conn != c {
+		return
+	}
+	s.conn = nil
+	s.detached = now
+	s.ring.trim(s.srv.cfg.ReplayLimit, s.srv.cfg.ReplayBytes, s.written, false)
+}
+
+// expired reports whether the session has had no connection for longer
+// than window.
+func (s *Session) expired(now time.Time, window time.Duration) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.dead && s.conn == nil && !s.detached.IsZero() && now.Sub(s.detached) > window
+}
+
+// kill invalidates the session and forgets it. It returns the connection
+// that was attached, if any (the caller decides what happens to it).
+func (s *Session) kill() *Conn {
+	s.mu.Lock()
+	if s.dead {
+		s.mu.Unlock()
+		return nil
+	}
+	s.dead = true
+	c := s.conn
+	s.conn = nil
+	s.ring.clear()
+	s.mu.Unlock()
+	s.srv.removeSession(s)
+	return c
+}
