@@ -39,6 +39,9 @@ type Traffic struct {
 	ring   [ringSize]recentMsg
 	ringN  int
 	buf    []byte
+
+	shardKey uint64      // the last NextForShard's (shard, shards) …
+	shardTab *guildTable // … and its guild table
 }
 
 // TrafficConfig configures a [Traffic]. The zero value of every field but
@@ -354,9 +357,13 @@ func (t *Traffic) NextForShard(shard, shards int) (TrafficEvent, bool) {
 	if shards <= 0 || shard < 0 || shard >= shards {
 		return TrafficEvent{}, false
 	}
-	tab := t.w.shardTable(shard, shards)
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	key := uint64(shard)<<32 | uint64(uint32(shards))
+	if t.shardTab == nil || t.shardKey != key {
+		t.shardKey, t.shardTab = key, t.w.shardTable(shard, shards)
+	}
+	tab := t.shardTab
 	dmOK := shard == 0 && len(t.w.dmMix.cum) > 0 && t.w.dmShare > 0
 	if len(tab.idx) == 0 && !dmOK {
 		return TrafficEvent{}, false

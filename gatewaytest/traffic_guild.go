@@ -31,7 +31,7 @@ func (t *Traffic) GuildCreate(id uint64) []byte {
 		return nil
 	}
 	rng := rand.New(rand.NewPCG(g.h, 0x67635f64))
-	est := 3072 + len(g.chans)*420 + len(g.roles)*330 + len(g.sampleEmojis)*150 + (g.listed+1)*760
+	est := 4096 + len(g.chans)*450 + len(g.roles)*350 + len(g.emojis)*160 + (g.listed+1)*1000 // member + presence
 	b := make([]byte, 0, est)
 	now := w.start
 	owner := w.users[g.memberUser(w, 0)].id
@@ -138,11 +138,11 @@ func (t *Traffic) GuildCreate(id uint64) []byte {
 		b = appendRole(b, r, snowflakeTime(r.id)+int64(r.id%1000), w.botID)
 	}
 	b = append(b, `],"emojis":[`...)
-	for i := range g.sampleEmojis {
+	for i := range g.emojis {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendEmoji(b, &g.sampleEmojis[i])
+		b = appendEmoji(b, &g.emojis[i])
 	}
 	b = append(b, `],"stickers":[`...)
 	if g.class >= classMedium {

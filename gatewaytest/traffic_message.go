@@ -259,8 +259,8 @@ func (t *Traffic) appendContent(b []byte, g *trafficGuild, short bool) []byte {
 			b = append(b, escFancy[rng.IntN(len(escFancy))]...)
 		case r < 95:
 			b = append(b, escEmoji[rng.IntN(len(escEmoji))]...)
-		case r < 97 && g != nil && len(g.sampleEmojis) > 0:
-			e := &g.sampleEmojis[rng.IntN(len(g.sampleEmojis))]
+		case r < 97 && g != nil && len(g.emojis) > 0:
+			e := &g.emojis[rng.IntN(len(g.emojis))]
 			if e.animated {
 				b = append(b, "<a:"...)
 			} else {
@@ -351,8 +351,8 @@ func (t *Traffic) appendAttachment(b []byte, ch uint64) []byte {
 // appendReactionEmoji appends a partial emoji: usually unicode, sometimes
 // one of the guild's custom emojis.
 func (t *Traffic) appendReactionEmoji(b []byte, g *trafficGuild) []byte {
-	if g != nil && len(g.sampleEmojis) > 0 && t.rng.IntN(10) < 3 {
-		e := &g.sampleEmojis[t.rng.IntN(len(g.sampleEmojis))]
+	if g != nil && len(g.emojis) > 0 && t.rng.IntN(10) < 3 {
+		e := &g.emojis[t.rng.IntN(len(g.emojis))]
 		b = append(b, `{"name":`...)
 		b = appendString(b, e.name)
 		b = append(b, `,"id":`...)

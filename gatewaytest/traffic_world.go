@@ -92,26 +92,26 @@ type trafficEmoji struct {
 }
 
 type trafficGuild struct {
-	idx          int
-	id           uint64
-	h            uint64
-	created      int64 // Unix ms
-	joined       int64 // when the bot joined
-	class        uint8
-	memberCount  int
-	listed       int // members listed in GUILD_CREATE, the bot excluded
-	poolStart    uint64
-	poolStride   uint64
-	name         string
-	locale       string
-	premiumTier  int
-	chans        []trafficChannel // sorted by id; threads last
-	nThreads     int              // threads at the end of chans
-	msgChans     []int32          // indexes of chans that take messages
-	voiceChans   []int32          // indexes of voice and stage channels
-	roles        []trafficRole    // roles[0] is @everyone (id == guild id)
-	sampleEmojis []trafficEmoji
-	weight       uint64 // relative activity
+	idx         int
+	id          uint64
+	h           uint64
+	created     int64 // Unix ms
+	joined      int64 // when the bot joined
+	class       uint8
+	memberCount int
+	listed      int // members listed in GUILD_CREATE, the bot excluded
+	poolStart   uint64
+	poolStride  uint64
+	name        string
+	locale      string
+	premiumTier int
+	chans       []trafficChannel // sorted by id; threads last
+	nThreads    int              // threads at the end of chans
+	msgChans    []int32          // indexes of chans that take messages
+	voiceChans  []int32          // indexes of voice and stage channels
+	roles       []trafficRole    // roles[0] is @everyone (id == guild id)
+	emojis      []trafficEmoji
+	weight      uint64 // relative activity
 }
 
 type trafficDM struct {
@@ -394,16 +394,16 @@ func (w *trafficWorld) fillGuild(g *trafficGuild, rng *rand.Rand, huge bool, end
 	}
 	g.roles = append(g.roles, trafficRole{id: makeSnowflake(g.joined, rng.Uint64()), name: "gatewaykit-bot", perms: 277025770560, pos: 1, managed: true})
 
-	g.sampleEmojis = make([]trafficEmoji, nEmojis)
+	g.emojis = make([]trafficEmoji, nEmojis)
 	ms = g.created
 	estep := max(int64(1), (end-g.created)/int64(nEmojis+1))
-	for e := range g.sampleEmojis {
+	for e := range g.emojis {
 		ms += 1 + rng.Int64N(estep)
 		name := customEmojiNames[e%len(customEmojiNames)]
 		if e >= len(customEmojiNames) {
 			name += "_" + string(rune('a'+e/len(customEmojiNames)%26))
 		}
-		g.sampleEmojis[e] = trafficEmoji{id: makeSnowflake(ms, rng.Uint64()), name: name, animated: rng.IntN(5) == 0}
+		g.emojis[e] = trafficEmoji{id: makeSnowflake(ms, rng.Uint64()), name: name, animated: rng.IntN(5) == 0}
 	}
 }
 
