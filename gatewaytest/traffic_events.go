@@ -203,14 +203,13 @@ func (t *Traffic) genChannelUpdate(b []byte, g *trafficGuild) TrafficEvent {
 // genThreadCreate builds THREAD_CREATE for a new public thread started by
 // a member under a text, announcement or forum channel.
 func (t *Traffic) genThreadCreate(b []byte, g *trafficGuild) TrafficEvent {
-	var parent *trafficChannel
-	for tries := 0; parent == nil; tries++ {
-		c := &g.chans[t.rng.IntN(len(g.chans)-g.nThreads)]
-		if c.typ == chanText || c.typ == chanAnnouncement || c.typ == chanForum || tries > 16 {
-			parent = &g.chans[g.msgChans[0]]
-			if c.typ == chanText || c.typ == chanAnnouncement || c.typ == chanForum {
-				parent = c
-			}
+	// msgChans[0] is always a text channel (threads come last); a few
+	// random draws usually find another parent, forums included.
+	parent := &g.chans[g.msgChans[0]]
+	for tries := 0; tries < 8; tries++ {
+		if c := &g.chans[t.rng.IntN(len(g.chans)-g.nThreads)]; c.typ == chanText || c.typ == chanAnnouncement || c.typ == chanForum {
+			parent = c
+			break
 		}
 	}
 	j := t.pickMember(g)

@@ -270,7 +270,11 @@ func (t *Traffic) GuildCreate(id uint64) []byte {
 			b = append(b, `,"creator_id":`...)
 			b = appendID(b, owner)
 			b = append(b, `,"channel_id":`...)
-			b = appendIDOrNull(b, g.chans[g.voiceChans[0]].id)
+			var where uint64
+			if len(g.voiceChans) > 0 {
+				where = g.chans[g.voiceChans[0]].id
+			}
+			b = appendIDOrNull(b, where)
 			b = append(b, `,"user_count":`...)
 			b = appendInt(b, int64(rng.IntN(200)))
 			b = append(b, '}')

@@ -115,9 +115,8 @@ type trafficGuild struct {
 }
 
 type trafficDM struct {
-	id      uint64
-	userK   int
-	lastMsg uint64
+	id    uint64
+	userK int // the user at the other end
 }
 
 // guildTable lists the guilds some traffic is drawn from, with cumulative
@@ -415,11 +414,7 @@ func (w *trafficWorld) buildDMs() {
 	for d := range w.dms {
 		h := hash2(w.seed^0x646d, uint64(d))
 		ms += 1 + int64(h%(6*86400000))
-		w.dms[d] = trafficDM{
-			id:      makeSnowflake(ms, dmMarker),
-			userK:   int(h>>20) & int(w.userMask),
-			lastMsg: makeSnowflake(w.start-int64(h>>40%(86400000)), h),
-		}
+		w.dms[d] = trafficDM{id: makeSnowflake(ms, dmMarker), userK: int(h>>20) & int(w.userMask)}
 	}
 }
 
