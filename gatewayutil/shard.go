@@ -1,0 +1,463 @@
+package gatewayutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gatewaykit/gateway"
+	"github.com/gatewaykit/gateway/closecode"
+	"github.com/gatewaykit/gateway/encoding"
+	"github.com/gatewaykit/gateway/opcode"
+	"github.com/gatewaykit/gateway/ratelimit"
+)
+
+// EventSink receives a shard's dispatches. *Dispatcher implements it.
+//
+// Dispatch is called on the shard's read goroutine, one event at a time in
+// sequence order; the shard reads nothing else until it returns (a slow
+// sink is backpressure on the socket). e and e.Data are reused for the
+// next event once it returns. An error is counted in Status.HandlerErrors
+// and logged at debug level; the shard goes on.
+type EventSink interface {
+	Dispatch(ctx context.Context, e *Event) error
+}
+
+// EventSinkFunc adapts a function to EventSink.
+type EventSinkFunc func(ctx context.Context, e *Event) error
+
+// Dispatch calls f(ctx, e).
+func (f EventSinkFunc) Dispatch(ctx context.Context, e *Event) error { return f(ctx, e) }
+
+// Errors returned by Shard methods.
+var (
+	// ErrShardRunning is returned by Run when the shard is already running.
+	ErrShardRunning = errors.New("gatewayutil: shard already running")
+	// ErrShardClosed is returned by Run and Send after Close.
+	ErrShardClosed = errors.New("gatewayutil: shard closed")
+	// ErrShardNotRunning is returned by Send when Run is not running.
+	ErrShardNotRunning = errors.New("gatewayutil: shard not running")
+)
+
+// Shard keeps one gateway session alive over real connections: it dials,
+// identifies (or resumes), heartbeats, detects zombie connections, resumes
+// or re-identifies after every disconnect with backoff, and hands every
+// dispatch to its EventSink. It drives the sans-I/O gateway.Client, one per
+// connection.
+//
+// Build it with NewShard, then call Run, which blocks until the shard stops.
+// Send, Close, Session and Status are safe to call from any goroutine while
+// it runs. A running shard uses two goroutines: the one that called Run,
+// which reads, and a heartbeat goroutine per connection (plus a short-lived
+// one while waiting for an identify slot).
+type Shard struct {
+	cfg     Config
+	log     *slog.Logger
+	dialer  dialer
+	baseURL string // cfg.URL with the query
+	stats   counters
+	limiter *ratelimit.CommandLimiter
+	event   Event // reused for every dispatch, on the read goroutine
+
+	mu          sync.Mutex
+	session     gateway.Session // as of the end of the last connection
+	reported    gateway.Session // what OnSession last saw
+	run         *runState       // nil when Run is not running
+	closed      bool            // Close was called
+	badResume   string          // a resume URL that failed to connect
+	warnedURL   string          // a resume URL the policy refused, already logged
+	connectedCh chan struct{}   // closed while a connection is connected
+}
+
+// runState is one call of Run.
+type runState struct {
+	ctx      context.Context // cancelled when the run stops
+	cancel   context.CancelCauseFunc
+	stopping chan struct{} // closed by stop
+	stopped  bool
+	stopCode closecode.Code
+	stopErr  error // what Run returns after a stop: nil for Close, the context's cause otherwise
+	conn     *shardConn
+	done     chan struct{} // closed when Run returns
+}
+
+// NewShard validates cfg and returns a shard ready to Run.
+func NewShard(cfg Config) (*Shard, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := &Shard{
+		cfg:         cfg,
+		log:         cfg.Logger.With("shard", cfg.ShardID),
+		connectedCh: make(chan struct{}),
+	}
+	s.baseURL, _ = gatewayURL(cfg.URL, cfg.Encoding, cfg.Compression, cfg.AllowPlainWS)
+	s.dialer = dialer{
+		handshakeTimeout: cfg.HandshakeTimeout,
+		writeTimeout:     cfg.WriteTimeout,
+		tlsConfig:        cfg.TLSConfig,
+		netDial:          cfg.NetDial,
+		userAgent:        cfg.UserAgent,
+	}
+	s.limiter, err = ratelimit.NewCommandLimiter(ratelimit.WithCommandLimit(cfg.CommandLimit, cfg.CommandWindow))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", gateway.ErrConfig, err)
+	}
+	if sess := cfg.Session; sess.Resumable() {
+		if sess.CanResume(cfg.ShardID, cfg.ShardCount) {
+			s.session = sess
+		} else {
+			s.log.Warn("not resuming a session of another shard layout", "session", sess.String())
+		}
+	}
+	s.reported = s.session
+	// Build a client once so that configuration errors surface here, not
+	// on the first connection.
+	if _, err := s.newClient(gateway.Session{}); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// ID returns the shard id.
+func (s *Shard) ID() int { return s.cfg.ShardID }
+
+// String describes the shard without its token.
+func (s *Shard) String() string {
+	return fmt.Sprintf("gatewayutil.Shard{shard [%d, %d], state %v}", s.cfg.ShardID, s.cfg.ShardCount, ShardState(s.stats.state.Load()))
+}
+
+// newClient builds the protocol Client for one connection.
+func (s *Shard) newClient(sess gateway.Session) (*gateway.Client, error) {
+	codec, err := encoding.New(s.cfg.Encoding)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", gateway.ErrConfig, err)
+	}
+	opts := make([]gateway.Option, 0, len(s.cfg.ClientOptions)+8)
+	opts = append(opts, s.cfg.ClientOptions...)
+	opts = append(opts,
+		gateway.WithToken(string(s.cfg.Token)),
+		gateway.WithIntents(s.cfg.Intents),
+		gateway.WithCodec(codec),
+		gateway.WithLogger(s.cfg.Logger),
+		gateway.WithDeferredIdentify(),
+		gateway.WithPayloadCompression(s.cfg.Compression == CompressPayload),
+	)
+	if s.cfg.ShardCount > 1 || s.cfg.ShardID != 0 {
+		opts = append(opts, gateway.WithShard(s.cfg.ShardID, s.cfg.ShardCount))
+	}
+	if sess.Resumable() {
+		opts = append(opts, gateway.WithSession(sess))
+	}
+	return gateway.NewClient(opts...)
+}
+
+// Run connects and keeps the session alive until ctx ends, Close is
+// called, or the gateway closes with a fatal code. It returns nil after
+// Close; the context's cause (errors.Is(err, context.Canceled) and so on)
+// when ctx ends, after closing the connection with a resumable code; and for
+// a fatal close an error that errors.As turns into a *gateway.CloseError
+// with the code (4004, 4010–4014). An identify limiter refusing for good
+// (ratelimit.ErrBudgetExhausted) also stops it.
+//
+// Run may be called again after it returned, unless Close was called: it
+// then resumes the last session if it can.
+func (s *Shard) Run(ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrShardClosed
+	}
+	if s.run != nil {
+		s.mu.Unlock()
+		return ErrShardRunning
+	}
+	r := &runState{stopping: make(chan struct{}), done: make(chan struct{})}
+	r.ctx, r.cancel = context.WithCancelCause(ctx)
+	s.run = r
+	s.mu.Unlock()
+
+	stopOnCancel := context.AfterFunc(ctx, func() { s.stop(r, closecode.Resumable, context.Cause(ctx)) })
+	err := s.loop(r)
+	stopOnCancel()
+	r.cancel(nil)
+
+	s.mu.Lock()
+	s.run = nil
+	s.mu.Unlock()
+	s.stats.setState(ShardStopped)
+	s.reportSession()
+	close(r.done)
+	return err
+}
+
+// loop is Run's body: one connection after another.
+func (s *Shard) loop(r *runState) error {
+	failures := 0
+	var wait time.Duration
+	for {
+		if wait > 0 {
+			s.stats.setState(ShardWaiting)
+			s.log.Debug("waiting before reconnecting", "wait", wait)
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-r.stopping:
+			}
+			t.Stop()
+		}
+		if s.isStopping(r) {
+			return r.stopErr
+		}
+
+		s.mu.Lock()
+		sess := s.session
+		s.mu.Unlock()
+		rawURL, viaResume := s.pickURL(sess)
+		res := s.connect(r, sess, rawURL)
+
+		s.mu.Lock()
+		s.session = res.session
+		if viaResume && !res.helloSeen && !s.isStoppingLocked(r) {
+			// The resume URL did not get us as far as HELLO: use the
+			// original URL for the next attempt (protocol.md §4.4).
+			s.badResume = sess.ResumeURL
+		}
+		s.mu.Unlock()
+		s.reportSession()
+		s.stats.setLastError(res.err)
+
+		if s.isStopping(r) {
+			return r.stopErr
+		}
+		var ce *gateway.CloseError
+		switch {
+		case errors.As(res.err, &ce) && ce.Fatal():
+			s.log.Error("gateway closed with a fatal code; not reconnecting", "code", int(ce.Code), "reason", ce.Reason)
+			return fmt.Errorf("gatewayutil: shard %d: %w", s.cfg.ShardID, res.err)
+		case errors.Is(res.err, ratelimit.ErrBudgetExhausted), errors.Is(res.err, gateway.ErrPayloadTooLarge), errors.Is(res.err, gateway.ErrConfig):
+			s.log.Error("cannot identify; stopping", "err", res.err)
+			return fmt.Errorf("gatewayutil: shard %d: %w", s.cfg.ShardID, res.err)
+		}
+		if res.connected {
+			failures = 0
+		}
+		var inv *invalidSessionError
+		switch {
+		case errors.As(res.err, &inv) && !inv.resumable:
+			wait = jitterBetween(s.cfg.ReidentifyDelayMin, s.cfg.ReidentifyDelayMax)
+			s.log.Info("session invalidated; identifying again after a pause", "wait", wait)
+		case res.connected:
+			wait = 0
+			s.log.Info("connection lost; reconnecting", "err", res.err, "resume", res.session.Resumable())
+		default:
+			wait = s.cfg.Backoff.Delay(failures)
+			failures++
+			s.log.Info("connection attempt failed", "err", res.err, "attempt", failures, "wait", wait)
+		}
+	}
+}
+
+// pickURL chooses where to connect: the session's resume URL when there is
+// a session to resume, the policy allows the URL and it has not failed;
+// the configured URL otherwise.
+func (s *Shard) pickURL(sess gateway.Session) (string, bool) {
+	if !sess.Resumable() || sess.ResumeURL == "" {
+		return s.baseURL, false
+	}
+	s.mu.Lock()
+	bad := s.badResume == sess.ResumeURL
+	warned := s.warnedURL == sess.ResumeURL
+	s.mu.Unlock()
+	if bad {
+		return s.baseURL, false
+	}
+	if !resumeURLAllowed(sess.ResumeURL, s.cfg.ResumeURLPolicy) {
+		if !warned {
+			s.log.Warn("not following resume_gateway_url refused by the resume URL policy; resuming on the original URL", "resume_url", redactURL(sess.ResumeURL))
+			s.mu.Lock()
+			s.warnedURL = sess.ResumeURL
+			s.mu.Unlock()
+		}
+		return s.baseURL, false
+	}
+	u, err := gatewayURL(sess.ResumeURL, s.cfg.Encoding, s.cfg.Compression, true)
+	if err != nil {
+		s.log.Warn("unusable resume_gateway_url; resuming on the original URL", "err", err)
+		return s.baseURL, false
+	}
+	return u, true
+}
+
+func (s *Shard) isStopping(r *runState) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.isStoppingLocked(r)
+}
+
+func (s *Shard) isStoppingLocked(r *runState) bool { return r.stopped }
+
+// stop ends run r: the current connection is closed with code (which
+// decides whether the session survives) and Run returns err.
+func (s *Shard) stop(r *runState, code closecode.Code, err error) {
+	s.mu.Lock()
+	if r.stopped {
+		s.mu.Unlock()
+		return
+	}
+	r.stopped, r.stopCode, r.stopErr = true, code, err
+	close(r.stopping)
+	conn := r.conn
+	if code.InvalidatesWhenSent() {
+		s.session = gateway.Session{}
+	}
+	s.mu.Unlock()
+	if conn != nil {
+		conn.shutdown(code)
+	}
+	r.cancel(errShardStopping)
+}
+
+var errShardStopping = errors.New("gatewayutil: shard stopping")
+
+// Close stops the shard for good and returns its session. With
+// closecode.Normal (1000) or GoingAway (1001) the session ends on Discord's
+// side and the returned Session is empty; with any other code, such as
+// closecode.Resumable (4000), it stays resumable for a few minutes, so a new
+// Shard (in this process or another) can resume it. Close waits for Run to
+// return, or for ctx to end. Calling it again returns the same session.
+func (s *Shard) Close(ctx context.Context, code closecode.Code) (gateway.Session, error) {
+	s.mu.Lock()
+	s.closed = true
+	r := s.run
+	if r == nil && code.InvalidatesWhenSent() {
+		s.session = gateway.Session{}
+	}
+	s.mu.Unlock()
+	if r != nil {
+		s.stop(r, code, nil)
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		select {
+		case <-r.done:
+		case <-ctx.Done():
+			return s.Session(), fmt.Errorf("gatewayutil: shard %d: waiting for Run to return: %w", s.cfg.ShardID, ctx.Err())
+		}
+	}
+	s.reportSession()
+	return s.Session(), nil
+}
+
+// Session returns the current session: what a new Shard needs to resume
+// it. Its ID is empty when there is none.
+func (s *Shard) Session() gateway.Session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.run != nil && s.run.conn != nil {
+		return s.run.conn.client.Session()
+	}
+	return s.session
+}
+
+// reportSession calls OnSession if the session changed since the last call.
+func (s *Shard) reportSession() {
+	if s.cfg.OnSession == nil {
+		return
+	}
+	cur := s.Session()
+	s.mu.Lock()
+	changed := cur != s.reported
+	s.reported = cur
+	s.mu.Unlock()
+	if changed {
+		s.cfg.OnSession(cur)
+	}
+}
+
+// Status returns a snapshot of the shard's state and counters. It is safe
+// to call from any goroutine and takes no lock the read path holds.
+func (s *Shard) Status() Status {
+	st := Status{Shard: s.cfg.ShardID}
+	s.stats.snapshot(&st)
+	sess := s.Session()
+	st.SessionID, st.Seq = sess.ID, sess.Seq
+	return st
+}
+
+// Send sends a command (op 3, 4, 8, 31 or 43) whose d is the given JSON.
+// It waits until the shard is connected and the connection's command
+// limiter has room (ordinary commands never use the slots kept for
+// heartbeats), or until ctx ends. Payloads over 4096 bytes are refused with
+// an error matching gateway.ErrPayloadTooLarge, other op codes with
+// gateway.ErrNotCommand.
+func (s *Shard) Send(ctx context.Context, op opcode.Opcode, d []byte) error {
+	if !op.Command() {
+		return fmt.Errorf("gatewayutil: %w: %v", gateway.ErrNotCommand, op)
+	}
+	// {"op":NN,"d":...} around d: refuse before taking a limiter slot.
+	if len(d)+len(`{"op":43,"d":}`) > gateway.MaxPayloadSize {
+		return fmt.Errorf("gatewayutil: %w: %v with %d bytes of data", gateway.ErrPayloadTooLarge, op, len(d))
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	for {
+		s.mu.Lock()
+		r, closed, ready := s.run, s.closed, s.connectedCh
+		var sc *shardConn
+		if r != nil && r.conn != nil && r.conn.connected.Load() {
+			sc = r.conn
+		}
+		s.mu.Unlock()
+		switch {
+		case closed:
+			return ErrShardClosed
+		case r == nil:
+			return ErrShardNotRunning
+		}
+		if sc == nil {
+			select {
+			case <-ready:
+				continue
+			case <-r.stopping:
+				return ErrShardNotRunning
+			case <-ctx.Done():
+				return fmt.Errorf("gatewayutil: waiting for the shard to connect: %w", ctx.Err())
+			}
+		}
+		if err := s.limiter.Wait(ctx); err != nil {
+			return err
+		}
+		err := sc.client.Send(&sc.ws.pw, op, d)
+		if errors.Is(err, gateway.ErrClosed) || errors.Is(err, gateway.ErrNotConnected) {
+			// The connection went away meanwhile: wait for the next.
+			continue
+		}
+		return err
+	}
+}
+
+// setConnected publishes whether the current connection is connected, for
+// Send.
+func (s *Shard) setConnected(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case <-s.connectedCh:
+		if !on {
+			s.connectedCh = make(chan struct{})
+		}
+	default:
+		if on {
+			close(s.connectedCh)
+		}
+	}
+}

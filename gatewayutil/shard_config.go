@@ -1,0 +1,191 @@
+package gatewayutil
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/gatewaykit/gateway"
+	"github.com/gatewaykit/gateway/encoding"
+	"github.com/gatewaykit/gateway/intents"
+	"github.com/gatewaykit/gateway/ratelimit"
+)
+
+// DefaultGatewayURL is the gateway a Shard connects to when Config.URL is
+// empty. A bot should rather use the URL from GET /gateway/bot.
+const DefaultGatewayURL = "wss://gateway.discord.gg"
+
+// Config configures a Shard. Token and Intents are required; everything
+// else has a working default.
+type Config struct {
+	// Token is the bot token, with or without "Bot ". Its type redacts it
+	// in fmt and slog output, so printing a Config does not leak it.
+	Token gateway.Token
+	// Intents are sent in Identify.
+	Intents intents.Intent
+	// ShardID and ShardCount place the shard; a ShardCount of 0 means one
+	// shard (and Identify carries no shard field).
+	ShardID, ShardCount int
+
+	// URL is the gateway URL (from GET /gateway/bot), without query: the
+	// shard adds v, encoding and compress. Default DefaultGatewayURL.
+	// wss:// is required, except ws:// to loopback (or with AllowPlainWS).
+	URL string
+	// Encoding is "json" (default) or "etf".
+	Encoding string
+	// Compression is the compression to ask for. Default CompressNone.
+	// CompressPayload needs the json encoding.
+	Compression Compression
+
+	// Sink receives every dispatch, READY and RESUMED included, on the
+	// shard's read goroutine; a *Dispatcher is one. Nil discards events
+	// (they are still counted and the session still advances).
+	Sink EventSink
+	// IdentifyLimiter, if set, is asked for a slot before every Identify
+	// and given it back on READY or failure. Share one among all shards of
+	// a bot. Nil identifies at once: fine for a single shard.
+	IdentifyLimiter ratelimit.IdentifyLimiter
+	// Session, if resumable and for this shard, is resumed instead of
+	// identifying on the first connection.
+	Session gateway.Session
+	// OnSession, if set, is called on the Run goroutine whenever the
+	// session changes: a new one (READY), a resume (RESUMED), the end of a
+	// connection (the last sequence number), or its loss (an empty
+	// Session). A session store saves it there.
+	OnSession func(gateway.Session)
+	// Logger receives the shard's logs (debug and info; warnings for
+	// anomalies), each with a "shard" attribute. Default: discard.
+	Logger *slog.Logger
+	// ClientOptions are extra options for the protocol core (properties,
+	// presence, large_threshold, jitter source...). The shard sets the
+	// token, intents, shard, codec, session and payload compression itself.
+	ClientOptions []gateway.Option
+
+	// HandshakeTimeout bounds the TCP connect, TLS and WebSocket handshake.
+	// Default 10 s.
+	HandshakeTimeout time.Duration
+	// HelloTimeout bounds the wait for HELLO after the handshake. Default
+	// 20 s.
+	HelloTimeout time.Duration
+	// ReadyTimeout bounds the wait for READY once Identify is sent, and
+	// during a resume the wait for each replayed event or RESUMED. Default
+	// 30 s.
+	ReadyTimeout time.Duration
+	// WriteTimeout bounds each frame written. Default 10 s.
+	WriteTimeout time.Duration
+	// CloseTimeout bounds the wait for the server's close frame when the
+	// shard closes. Default 2 s.
+	CloseTimeout time.Duration
+
+	// MaxMessageSize bounds a message on the wire and after
+	// decompression; bigger ones end the connection with an error matching
+	// gateway.ErrMessageTooLarge (a decompression bomb cannot make the shard
+	// allocate more). Default gateway.DefaultMaxMessageSize.
+	MaxMessageSize int
+	// MaxZstdWindow bounds the window (and so the memory) of a zstd-stream
+	// connection. Default DefaultMaxZstdWindow.
+	MaxZstdWindow uint64
+
+	// Backoff spaces out reconnections that keep failing. Default
+	// DefaultBackoff.
+	Backoff Backoff
+	// ReidentifyDelayMin and ReidentifyDelayMax bound the random wait
+	// before identifying again after an op 9 that cannot be resumed.
+	// Default 1 s and 5 s.
+	ReidentifyDelayMin, ReidentifyDelayMax time.Duration
+	// CommandLimit and CommandWindow are the per-connection send limit.
+	// Default 120 per 60 s (scale the window with a time-scaled emulator).
+	CommandLimit  int
+	CommandWindow time.Duration
+	// StallIntervals is how many heartbeat intervals of acknowledged
+	// heartbeats without a single dispatch make Status report Stalled.
+	// Default 5; negative disables the watchdog.
+	StallIntervals int
+
+	// ResumeURLPolicy decides whether READY's resume_gateway_url may be
+	// followed. Default DiscordResumeURLs; tests against a local emulator
+	// use LoopbackResumeURLs.
+	ResumeURLPolicy ResumeURLPolicy
+	// AllowPlainWS permits ws:// to hosts that are not loopback (an
+	// emulator on another machine). Never needed for Discord.
+	AllowPlainWS bool
+	// TLSConfig is used for wss://; nil verifies certificates against the
+	// system roots.
+	TLSConfig *tls.Config
+	// NetDial replaces the TCP dialer.
+	NetDial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// UserAgent, if set, is sent in the WebSocket handshake.
+	UserAgent string
+}
+
+// String describes the configuration without the token.
+func (c Config) String() string {
+	return fmt.Sprintf("gatewayutil.Config{shard [%d, %d], url %s, encoding %s, compression %v, intents %d}",
+		c.ShardID, c.ShardCount, c.URL, c.Encoding, c.Compression, uint64(c.Intents))
+}
+
+// withDefaults validates c and fills in its defaults.
+func (c Config) withDefaults() (Config, error) {
+	if c.ShardCount == 0 {
+		c.ShardCount = 1
+	}
+	if c.ShardCount < 1 || c.ShardID < 0 || c.ShardID >= c.ShardCount {
+		return c, fmt.Errorf("%w: shard [%d, %d]: id must be in [0, count)", gateway.ErrConfig, c.ShardID, c.ShardCount)
+	}
+	if c.URL == "" {
+		c.URL = DefaultGatewayURL
+	}
+	if c.Encoding == "" {
+		c.Encoding = "json"
+	}
+	if _, err := encoding.New(c.Encoding); err != nil {
+		return c, fmt.Errorf("%w: %w", gateway.ErrConfig, err)
+	}
+	if c.Compression < CompressNone || c.Compression > CompressPayload {
+		return c, fmt.Errorf("%w: %v", gateway.ErrConfig, c.Compression)
+	}
+	if c.Compression == CompressPayload && c.Encoding != "json" {
+		return c, fmt.Errorf("%w: payload compression needs the json encoding", gateway.ErrConfig)
+	}
+	if _, err := gatewayURL(c.URL, c.Encoding, c.Compression, c.AllowPlainWS); err != nil {
+		return c, fmt.Errorf("%w: %w", gateway.ErrConfig, err)
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.HandshakeTimeout, 10*time.Second)
+	def(&c.HelloTimeout, 20*time.Second)
+	def(&c.ReadyTimeout, 30*time.Second)
+	def(&c.WriteTimeout, 10*time.Second)
+	def(&c.CloseTimeout, 2*time.Second)
+	if c.ReidentifyDelayMin <= 0 && c.ReidentifyDelayMax <= 0 {
+		c.ReidentifyDelayMin, c.ReidentifyDelayMax = time.Second, 5*time.Second
+	}
+	c.ReidentifyDelayMax = max(c.ReidentifyDelayMax, c.ReidentifyDelayMin)
+	if c.MaxMessageSize <= 0 {
+		c.MaxMessageSize = gateway.DefaultMaxMessageSize
+	}
+	if c.MaxZstdWindow == 0 {
+		c.MaxZstdWindow = DefaultMaxZstdWindow
+	}
+	c.Backoff = c.Backoff.withDefaults()
+	if c.CommandLimit <= 0 {
+		c.CommandLimit = ratelimit.DefaultCommandLimit
+	}
+	def(&c.CommandWindow, ratelimit.DefaultCommandWindow)
+	if c.StallIntervals == 0 {
+		c.StallIntervals = 5
+	}
+	if c.ResumeURLPolicy == nil {
+		c.ResumeURLPolicy = DiscordResumeURLs
+	}
+	return c, nil
+}

@@ -1,0 +1,457 @@
+package gatewayutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gatewaykit/gateway"
+	"github.com/gatewaykit/gateway/closecode"
+	"github.com/gatewaykit/gateway/encoding"
+	"github.com/gatewaykit/gateway/ratelimit"
+)
+
+// Why a connection ended, when it was not a close frame from the server.
+var (
+	// ErrZombie is why a connection ended when a heartbeat went
+	// unanswered: nothing at all arrived for a whole interval after it.
+	// The shard closes with a non-1000 code and resumes.
+	ErrZombie = errors.New("gatewayutil: heartbeat not acknowledged (zombie connection)")
+	// ErrHelloTimeout: no HELLO within Config.HelloTimeout.
+	ErrHelloTimeout = errors.New("gatewayutil: no HELLO within the timeout")
+	// ErrReadyTimeout: no READY (or no progress towards RESUMED) within
+	// Config.ReadyTimeout.
+	ErrReadyTimeout = errors.New("gatewayutil: no READY or RESUMED within the timeout")
+	// ErrReconnectRequested: the gateway sent op 7; the shard resumes.
+	ErrReconnectRequested = errors.New("gatewayutil: gateway asked to reconnect (op 7)")
+)
+
+// invalidSessionError is why a connection ended after op 9.
+type invalidSessionError struct{ resumable bool }
+
+func (e *invalidSessionError) Error() string {
+	return fmt.Sprintf("gatewayutil: session invalidated (op 9, resumable %v)", e.resumable)
+}
+
+// errTransportWrite marks errors of the connection's writer, so the read
+// loop can tell them from the protocol Client's complaints about a message.
+var errTransportWrite = errors.New("gatewayutil: write failed")
+
+// connResult is how one connection ended.
+type connResult struct {
+	err       error           // why it ended; never nil
+	helloSeen bool            // HELLO arrived
+	connected bool            // READY or RESUMED arrived
+	session   gateway.Session // the session after it
+}
+
+// shardConn is one connection of a Shard: its socket, its protocol Client
+// and the goroutines that serve it.
+type shardConn struct {
+	s      *Shard
+	ws     *wsConn
+	client *gateway.Client
+	dec    messageDecoder // nil without compression
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // heartbeat and identify goroutines
+
+	connected     atomic.Bool
+	everConnected bool         // READY or RESUMED arrived; read goroutine only
+	beatSent      atomic.Int64 // when the unanswered heartbeat went out (unix ns), 0 if none
+
+	mu      sync.Mutex
+	ending  bool  // abort or shutdown started: leave the read deadline alone
+	endErr  error // why we are ending the connection
+	ticket  ratelimit.Ticket
+	resumed bool // a resume is in progress: each replayed event extends the deadline
+}
+
+// connect runs one connection from dial to close.
+func (s *Shard) connect(r *runState, sess gateway.Session, rawURL string) (res connResult) {
+	res.session = sess
+	s.stats.setState(ShardConnecting)
+	client, err := s.newClient(sess)
+	if err != nil {
+		res.err = err
+		return res
+	}
+	s.log.Debug("dialing", "url", redactURL(rawURL), "resume", client.Resuming())
+	c, err := s.dialer.dial(r.ctx, rawURL, client.Codec().Binary(), &s.stats.bytesWire)
+	if err != nil {
+		res.err = err
+		return res
+	}
+	s.stats.connections.Add(1)
+	sc := &shardConn{s: s, ws: c, client: client}
+	sc.ctx, sc.cancel = context.WithCancel(r.ctx)
+	c.onPong = client.MarkAlive
+	switch s.cfg.Compression {
+	case CompressZlibStream:
+		sc.dec = newZlibStream()
+	case CompressZstdStream:
+		sc.dec, err = newZstdStream(s.cfg.MaxZstdWindow)
+	case CompressPayload:
+		sc.dec = payloadInflater{}
+	}
+	if err != nil {
+		c.close()
+		sc.cancel()
+		res.err = err
+		return res
+	}
+	s.limiter.Reset()
+	s.limiter.SetHeartbeatInterval(0)
+
+	s.mu.Lock()
+	r.conn = sc
+	stopping, code := r.stopped, r.stopCode
+	s.mu.Unlock()
+	if stopping {
+		sc.shutdown(code)
+	}
+	sc.setReadDeadline(time.Now().Add(s.cfg.HelloTimeout))
+
+	res.err, res.helloSeen = sc.readLoop()
+	res.connected = sc.everConnected
+
+	s.setConnected(false)
+	sc.connected.Store(false)
+	res.err = sc.finish(res.err)
+	s.mu.Lock()
+	r.conn = nil
+	s.mu.Unlock()
+	res.session = client.Session()
+	return res
+}
+
+// setReadDeadline sets the socket's read deadline, unless the connection is
+// ending (its deadline then belongs to shutdown or abort).
+func (sc *shardConn) setReadDeadline(t time.Time) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if !sc.ending {
+		_ = sc.ws.nc.SetReadDeadline(t)
+	}
+}
+
+// abort ends the connection from our side for err: the Client is closed
+// with a resumable code, a close frame goes out and the reader stops at
+// once. The first reason wins.
+func (sc *shardConn) abort(code closecode.Code, err error) {
+	sc.mu.Lock()
+	if sc.ending {
+		sc.mu.Unlock()
+		return
+	}
+	sc.ending, sc.endErr = true, err
+	sc.mu.Unlock()
+	sc.client.Close(code)
+	_ = sc.ws.sendClose(int(code), "")
+	sc.ws.interrupt(0)
+}
+
+// shutdown closes the connection because the shard stops: the Client is
+// closed with code (1000 ends the session), the close frame goes out, and
+// the reader drains what still arrives until the server's close frame or
+// the close timeout.
+func (sc *shardConn) shutdown(code closecode.Code) {
+	sc.mu.Lock()
+	if sc.ending {
+		sc.mu.Unlock()
+		return
+	}
+	sc.ending, sc.endErr = true, errShardStopping
+	sc.mu.Unlock()
+	sc.client.Close(code)
+	_ = sc.ws.sendClose(int(code), "")
+	sc.ws.interrupt(sc.s.cfg.CloseTimeout)
+}
+
+// readLoop reads and processes messages until the connection ends, and
+// returns why, and whether HELLO arrived. Message buffers are borrowed when
+// a message starts arriving and returned once it is processed, so a shard
+// waiting for its next message holds none.
+func (sc *shardConn) readLoop() (error, bool) {
+	s := sc.s
+	limit := s.cfg.MaxMessageSize
+	var wire *buffer // the current WebSocket message(s), nil until one starts
+	defer func() { putBuffer(wire) }()
+	hello := false
+	for {
+		bin, err := sc.ws.readMessage(&wire, limit)
+		if err != nil {
+			return err, hello
+		}
+		if wire == nil {
+			wire = getBuffer() // an empty message
+		}
+		msg := wire
+		if sc.dec != nil {
+			out := getBuffer()
+			complete, err := sc.dec.decode(wire.B, bin, out, limit)
+			if err != nil {
+				putBuffer(out)
+				return err, hello
+			}
+			if !complete {
+				// zlib-stream: the message goes on in the next
+				// WebSocket message, appended to wire.
+				putBuffer(out)
+				continue
+			}
+			putBuffer(wire)
+			msg = out
+		}
+		wire = nil
+		s.stats.bytesDecoded.Add(int64(len(msg.B)))
+		s.stats.messages.Add(1)
+		err = sc.process(msg.B, &hello)
+		putBuffer(msg)
+		if err != nil {
+			return err, hello
+		}
+	}
+}
+
+// process hands one gateway message to the Client and acts on the result.
+func (sc *shardConn) process(msg []byte, hello *bool) error {
+	s := sc.s
+	res, err := sc.client.Process(msg, &sc.ws.pw)
+	if err != nil {
+		switch {
+		case errors.Is(err, gateway.ErrClosed):
+			// We are closing: what still arrives is drained, not
+			// delivered (the session's seq stays where it was).
+			return nil
+		case errors.Is(err, errTransportWrite):
+			return err
+		case errors.Is(err, gateway.ErrPayloadTooLarge):
+			// Our Identify or Resume is too big: configuration.
+			return err
+		case errors.Is(err, encoding.ErrMalformed), errors.Is(err, gateway.ErrUnexpected):
+			s.log.Warn("ignoring a gateway message", "err", err, "kind", res.Kind.String())
+			return nil
+		default:
+			return err
+		}
+	}
+	switch res.Kind {
+	case gateway.KindDispatch, gateway.KindReady, gateway.KindResumed:
+		sc.dispatch(&res)
+	case gateway.KindHello:
+		*hello = true
+		return sc.onHello()
+	case gateway.KindHeartbeatRequest:
+		// The Client answered at once; count it against the limit.
+		s.stats.beats.Add(1)
+		sc.beatSent.CompareAndSwap(0, time.Now().UnixNano())
+		_ = s.limiter.WaitPriority(sc.ctx)
+	case gateway.KindHeartbeatAck:
+		s.stats.acks.Add(1)
+		if sent := sc.beatSent.Swap(0); sent != 0 {
+			s.stats.addLatency(time.Duration(time.Now().UnixNano() - sent))
+		}
+	case gateway.KindReconnect:
+		sc.abort(closecode.Resumable, ErrReconnectRequested)
+	case gateway.KindInvalidSession:
+		s.stats.invalidSessions.Add(1)
+		sc.abort(closecode.Resumable, &invalidSessionError{resumable: res.Resumable})
+	}
+	return nil
+}
+
+// dispatch delivers one dispatch to the sink.
+func (sc *shardConn) dispatch(res *gateway.Result) {
+	s := sc.s
+	s.stats.dispatches.Add(1)
+	switch res.Kind {
+	case gateway.KindReady:
+		sc.onConnected(false)
+	case gateway.KindResumed:
+		sc.onConnected(true)
+	default:
+		if sc.resumed {
+			// Replayed event: the resume is making progress.
+			sc.setReadDeadline(time.Now().Add(s.cfg.ReadyTimeout))
+		}
+	}
+	if s.cfg.Sink == nil {
+		return
+	}
+	e := &s.event
+	*e = Event{Shard: s.cfg.ShardID, Type: res.Type, Seq: res.Seq, Data: res.Data}
+	if err := s.cfg.Sink.Dispatch(sc.ctx, e); err != nil {
+		s.stats.handlerErrors.Add(1)
+		s.log.Debug("event sink returned an error", "event", res.Type, "seq", res.Seq, "err", err)
+	}
+	*e = Event{}
+}
+
+// onHello starts heartbeating, and identifies (after the identify limiter
+// allows it) unless the Client already sent Resume.
+func (sc *shardConn) onHello() error {
+	s := sc.s
+	interval := sc.client.HeartbeatInterval()
+	s.limiter.SetHeartbeatInterval(interval)
+	sc.setReadDeadline(time.Time{})
+	sc.wg.Add(1)
+	go sc.heartbeat(sc.client.FirstHeartbeatDelay(), interval)
+	s.log.Debug("hello", "heartbeat_interval", interval, "resume", sc.client.Resuming())
+	if sc.client.Resuming() {
+		// The Client sent Resume while processing HELLO.
+		s.stats.setState(ShardResuming)
+		_ = s.limiter.WaitPriority(sc.ctx)
+		sc.mu.Lock()
+		sc.resumed = true
+		sc.mu.Unlock()
+		sc.setReadDeadline(time.Now().Add(s.cfg.ReadyTimeout))
+		return nil
+	}
+	s.stats.setState(ShardIdentifying)
+	if s.cfg.IdentifyLimiter == nil {
+		return sc.identify()
+	}
+	// Waiting for a slot can take long (other shards of the bucket go
+	// first); the reader must go on reading heartbeat ACKs meanwhile.
+	sc.wg.Add(1)
+	go func() {
+		defer sc.wg.Done()
+		t, err := s.cfg.IdentifyLimiter.Acquire(sc.ctx, s.cfg.ShardID)
+		if err != nil {
+			if sc.ctx.Err() == nil {
+				sc.abort(closecode.Resumable, fmt.Errorf("gatewayutil: identify limiter: %w", err))
+			}
+			return
+		}
+		sc.mu.Lock()
+		sc.ticket = t
+		sc.mu.Unlock()
+		if err := sc.identify(); err != nil {
+			sc.abort(closecode.Resumable, err)
+		}
+	}()
+	return nil
+}
+
+// identify sends Identify and starts the READY timeout.
+func (sc *shardConn) identify() error {
+	s := sc.s
+	// Before the write: READY may arrive before Identify returns.
+	sc.setReadDeadline(time.Now().Add(s.cfg.ReadyTimeout))
+	if err := s.limiter.WaitPriority(sc.ctx); err != nil {
+		return err
+	}
+	if err := sc.client.Identify(&sc.ws.pw); err != nil {
+		return err
+	}
+	s.stats.identifies.Add(1)
+	s.log.Debug("identify sent")
+	return nil
+}
+
+// onConnected handles READY (resumed false) and RESUMED.
+func (sc *shardConn) onConnected(resumed bool) {
+	s := sc.s
+	sc.setReadDeadline(time.Time{})
+	sc.mu.Lock()
+	t := sc.ticket
+	sc.ticket = nil
+	sc.resumed = false
+	sc.mu.Unlock()
+	if t != nil {
+		t.Done(true)
+	}
+	if resumed {
+		s.stats.resumes.Add(1)
+	} else {
+		s.mu.Lock()
+		s.badResume = ""
+		s.mu.Unlock()
+	}
+	sc.everConnected = true
+	sc.connected.Store(true)
+	s.stats.setState(ShardConnected)
+	s.stats.stalled.Store(false)
+	s.setConnected(true)
+	s.reportSession()
+}
+
+// finish tears the connection down once the reader stopped, and returns the
+// reason it ended: ours if we ended it, the server's close code if it sent
+// one, a dropped connection otherwise. The Client learns the same, so its
+// Session says whether a session is left to resume.
+func (sc *shardConn) finish(readErr error) error {
+	sc.mu.Lock()
+	ending, endErr := sc.ending, sc.endErr
+	sc.ending = true
+	sc.mu.Unlock()
+
+	var cf *closeFrameError
+	isClose := errors.As(readErr, &cf)
+	var err error
+	switch {
+	case ending && endErr != errShardStopping:
+		// We ended it (zombie, op 7, op 9, limiter): the Client is
+		// already closed with a resumable code, unless op 7/9 closed it.
+		err = endErr
+		if isClose && !cf.echo {
+			err = sc.client.HandleClose(closecode.Code(cf.code), cf.reason)
+		}
+	case ending:
+		err = errShardStopping
+	case isClose:
+		code := closecode.Code(cf.code)
+		if cf.code == 0 {
+			code = 1005
+		}
+		err = sc.client.HandleClose(code, cf.reason)
+	default:
+		err = sc.readFailure(readErr)
+	}
+
+	_ = sc.ws.nc.Close()
+	sc.cancel()
+	sc.wg.Wait()
+	sc.mu.Lock()
+	t := sc.ticket
+	sc.ticket = nil
+	sc.mu.Unlock()
+	if t != nil {
+		t.Done(false)
+	}
+	sc.ws.close()
+	if sc.dec != nil {
+		sc.dec.release()
+	}
+	return err
+}
+
+// readFailure classifies a read error that was not a close frame: a
+// timeout of the HELLO or READY deadline, or a broken connection. The
+// Client is closed accordingly (a dropped connection keeps the session).
+func (sc *shardConn) readFailure(err error) error {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		switch sc.client.State() {
+		case gateway.StateHello:
+			err = ErrHelloTimeout
+		case gateway.StateIdentify, gateway.StateResume:
+			err = ErrReadyTimeout
+		}
+		sc.client.Close(closecode.Resumable)
+		_ = sc.ws.sendClose(int(closecode.Resumable), "")
+		return err
+	}
+	if errors.Is(err, gateway.ErrMessageTooLarge) || errors.Is(err, ErrProtocol) || errors.Is(err, ErrDecompress) {
+		sc.client.Close(closecode.Resumable)
+		_ = sc.ws.sendClose(int(closecode.Resumable), "")
+		return err
+	}
+	ce := sc.client.HandleClose(closecode.Abnormal, "")
+	return fmt.Errorf("%w: %w", ce, err)
+}
