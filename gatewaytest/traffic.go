@@ -40,7 +40,7 @@ type Traffic struct {
 	ringN  int
 	buf    []byte
 
-	shardKey uint64      // the last NextForShard's (shard, shards) …
+	shardKey [2]int      // the last NextForShard's (shard, shards) …
 	shardTab *guildTable // … and its guild table
 }
 
@@ -53,12 +53,13 @@ type TrafficConfig struct {
 	// 4,194,302).
 	Guilds int
 	// ShardCount is the shard count the guild ids are spread over (default
-	// 1): guild i lands on shard i % ShardCount under Discord's routing
-	// (id >> 22) % ShardCount.
+	// 1, at most 1<<20): guild i lands on shard i % ShardCount under
+	// Discord's routing (id >> 22) % ShardCount.
 	ShardCount int
 
 	// Users is the size of the user pool members are drawn from (default
-	// 4096, rounded up to a power of two and to at least HugeMembers).
+	// 4096, rounded up to a power of two and to at least HugeMembers; at
+	// most 1<<20).
 	Users int
 	// HugeEvery makes every HugeEvery-th guild (indexes HugeEvery-1,
 	// 2*HugeEvery-1, …) huge: HugeMembers members and presences and a
@@ -66,7 +67,8 @@ type TrafficConfig struct {
 	// guilds.
 	HugeEvery int
 	// HugeMembers is the number of members (and presences) listed in a huge
-	// guild's GUILD_CREATE (default 2000, which gives about 1.8 MiB).
+	// guild's GUILD_CREATE (default 2000, which gives about 1.8 MiB; at most
+	// 1<<20).
 	HugeMembers int
 	// DMShare is the fraction of [Traffic.Next] events that happen in DMs
 	// (default 0.03; negative means none). [Traffic.NextForShard] applies it
@@ -131,6 +133,7 @@ func normalizeTrafficConfig(cfg TrafficConfig) TrafficConfig {
 	if cfg.ShardCount <= 0 {
 		cfg.ShardCount = 1
 	}
+	cfg.ShardCount = min(cfg.ShardCount, 1<<20)
 	switch {
 	case cfg.HugeEvery == 0:
 		cfg.HugeEvery = 50
@@ -144,7 +147,7 @@ func normalizeTrafficConfig(cfg TrafficConfig) TrafficConfig {
 	if cfg.Users <= 0 {
 		cfg.Users = 4096
 	}
-	cfg.Users = min(max(cfg.Users, cfg.HugeMembers, 64), 1<<22)
+	cfg.Users = min(max(cfg.Users, cfg.HugeMembers, 64), 1<<20)
 	cfg.Users = 1 << bitsFor(cfg.Users)
 	switch {
 	case cfg.DMShare == 0:
@@ -359,7 +362,7 @@ func (t *Traffic) NextForShard(shard, shards int) (TrafficEvent, bool) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	key := uint64(shard)<<32 | uint64(uint32(shards))
+	key := [2]int{shard, shards}
 	if t.shardTab == nil || t.shardKey != key {
 		t.shardKey, t.shardTab = key, t.w.shardTable(shard, shards)
 	}

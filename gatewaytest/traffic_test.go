@@ -684,3 +684,37 @@ func TestOddInverse(t *testing.T) {
 		require.Equal(t, uint64(1), a*oddInverse(a), "a=%d", a)
 	}
 }
+
+// TestTrafficOddInputs feeds every query method ids and numbers it never
+// generated; none may panic or return invalid JSON.
+func TestTrafficOddInputs(t *testing.T) {
+	tr := NewTraffic(TrafficConfig{Seed: 1, Guilds: 3, ShardCount: 2, HugeEvery: -1})
+	g := tr.Guilds()[0]
+	for _, id := range []uint64{0, 1, dmMarker, snowLowMask, 1<<64 - 1, g + 1, g - 1, g &^ snowLowMask} {
+		assert.Nil(t, tr.GuildCreate(id))
+		assert.Nil(t, tr.GuildChannels(id))
+		assert.Nil(t, tr.GuildMembers(id, 0, 10))
+		assert.Zero(t, tr.GuildMemberCount(id))
+		_, ok := tr.GuildMember(id, id)
+		assert.False(t, ok)
+		_, ok = tr.ChannelGuild(id)
+		assert.False(t, ok, "channel %d", id)
+		if id != 0 {
+			_, ok = tr.NextFor(id)
+			assert.False(t, ok)
+		}
+	}
+	for _, c := range [][2]int{{-1, 10}, {0, 0}, {0, -1}, {1 << 40, 1 << 41}, {0, 1 << 40}} {
+		assert.Empty(t, tr.ShardGuilds(c[0], c[1]))
+		if ev, ok := tr.NextForShard(c[0], c[1]); ok {
+			assert.True(t, json.Valid(ev.Data))
+		}
+	}
+	for _, c := range [][2]int{{-5, 3}, {0, -1}, {1 << 62, 1 << 62}, {2, 1<<63 - 1}, {1<<63 - 1, 1<<63 - 1}} {
+		d := tr.GuildMembers(g, c[0], c[1])
+		require.True(t, json.Valid(d), "offset %d limit %d: %s", c[0], c[1], d)
+	}
+	var all []json.RawMessage
+	require.NoError(t, json.Unmarshal(tr.GuildMembers(g, -5, 1<<62), &all))
+	assert.Len(t, all, tr.GuildMemberCount(g))
+}

@@ -148,7 +148,7 @@ type trafficWorld struct {
 	all      guildTable
 
 	mu     sync.Mutex
-	shardT map[uint64]*guildTable
+	shardT map[[2]int]*guildTable
 }
 
 // newTrafficWorld builds the world from a normalised config.
@@ -159,7 +159,7 @@ func newTrafficWorld(cfg TrafficConfig) *trafficWorld {
 		start:       cfg.Start.UnixMilli(),
 		hugeMembers: cfg.HugeMembers,
 		dmShare:     cfg.DMShare,
-		shardT:      make(map[uint64]*guildTable),
+		shardT:      make(map[[2]int]*guildTable),
 	}
 	w.guildMix, w.dmMix = buildMixes(cfg.Mix)
 	end := w.start - 24*time.Hour.Milliseconds()
@@ -438,7 +438,7 @@ func (w *trafficWorld) shardTable(shard, shards int) *guildTable {
 	if shards == w.shards && shards == 1 {
 		return &w.all
 	}
-	key := uint64(shard)<<32 | uint64(uint32(shards))
+	key := [2]int{shard, shards}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if t, ok := w.shardT[key]; ok {
