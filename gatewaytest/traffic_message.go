@@ -245,22 +245,26 @@ func (t *Traffic) appendContent(b []byte, g *trafficGuild, short bool) []byte {
 		n = 45 + rng.IntN(25)
 	}
 	for i := 0; i < n; i++ {
+		// One draw per word: its bits pick the separator, the word class
+		// and the word (the modulo bias is irrelevant here).
+		r := rng.Uint64()
 		if i > 0 {
-			if rng.IntN(30) == 0 {
+			if r%30 == 0 {
 				b = append(b, `\n`...)
 			} else {
 				b = append(b, ' ')
 			}
 		}
-		switch r := rng.IntN(100); {
-		case r < 82:
-			b = append(b, escChat[rng.IntN(len(escChat))]...)
-		case r < 89:
-			b = append(b, escFancy[rng.IntN(len(escFancy))]...)
-		case r < 95:
-			b = append(b, escEmoji[rng.IntN(len(escEmoji))]...)
-		case r < 97 && g != nil && len(g.emojis) > 0:
-			e := &g.emojis[rng.IntN(len(g.emojis))]
+		w := r >> 24
+		switch class := r >> 8 & 0xffff % 100; {
+		case class < 82:
+			b = append(b, escChat[w%uint64(len(escChat))]...)
+		case class < 89:
+			b = append(b, escFancy[w%uint64(len(escFancy))]...)
+		case class < 95:
+			b = append(b, escEmoji[w%uint64(len(escEmoji))]...)
+		case class < 97 && g != nil && len(g.emojis) > 0:
+			e := &g.emojis[w%uint64(len(g.emojis))]
 			if e.animated {
 				b = append(b, "<a:"...)
 			} else {
@@ -271,7 +275,7 @@ func (t *Traffic) appendContent(b []byte, g *trafficGuild, short bool) []byte {
 			b = strconv.AppendUint(b, e.id, 10)
 			b = append(b, '>')
 		default:
-			b = append(b, escEscape[rng.IntN(len(escEscape))]...)
+			b = append(b, escEscape[w%uint64(len(escEscape))]...)
 		}
 	}
 	return b
