@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +19,6 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/gatewaykit/gateway/encoding"
-	"github.com/gatewaykit/gateway/encoding/etf"
 	"github.com/gatewaykit/gateway/opcode"
 )
 
@@ -53,8 +53,7 @@ type testClient struct {
 	src     *wsSource
 	inflate io.Reader
 	jsonDec *json.Decoder
-	etfBuf  []byte
-	etfDec  etf.Decoder
+	etfR    *bufio.Reader
 
 	// payload zlib (identify compress:true) expected
 	payloadZlib bool
@@ -246,29 +245,116 @@ func (c *testClient) nextPayload() ([]byte, error) {
 	return nil, fmt.Errorf("unknown compression %q", c.compress)
 }
 
-// nextETFTerm reads one whole ETF message from the inflated stream.
+// nextETFTerm reads one whole ETF message from the inflated stream: the
+// version byte and one term, read exactly, term by term.
 func (c *testClient) nextETFTerm() ([]byte, error) {
-	chunk := make([]byte, 32<<10)
-	for {
-		if len(c.etfBuf) > 1 {
-			if end, err := c.etfDec.Skip(c.etfBuf, 1); err == nil {
-				msg := append([]byte(nil), c.etfBuf[:end]...)
-				c.etfBuf = c.etfBuf[end:]
-				return msg, nil
-			}
+	if c.etfR == nil {
+		c.etfR = bufio.NewReaderSize(c.inflate, 64<<10)
+	}
+	out := make([]byte, 0, 256)
+	v, err := c.etfR.ReadByte()
+	if err == nil && v != 131 {
+		err = fmt.Errorf("ETF version byte %d", v)
+	}
+	if err == nil {
+		out = append(out, v)
+		out, err = readETFTerm(c.etfR, out, 0)
+	}
+	if err != nil {
+		if c.closed != nil {
+			return nil, c.closed
 		}
-		n, err := c.inflate.Read(chunk)
-		c.etfBuf = append(c.etfBuf, chunk[:n]...)
-		if err != nil && n == 0 {
-			if c.closed != nil {
-				return nil, c.closed
-			}
+		return nil, err
+	}
+	return out, nil
+}
+
+// readETFTerm appends the bytes of one term read from r to out.
+func readETFTerm(r *bufio.Reader, out []byte, depth int) ([]byte, error) {
+	if depth > 100 {
+		return nil, errors.New("ETF term too deep")
+	}
+	take := func(n int) error {
+		start := len(out)
+		out = slices.Grow(out, n)[:start+n]
+		_, err := io.ReadFull(r, out[start:])
+		return err
+	}
+	length := func(size int) (int, error) {
+		if err := take(size); err != nil {
+			return 0, err
+		}
+		b := out[len(out)-size:]
+		n := 0
+		for _, x := range b {
+			n = n<<8 | int(x)
+		}
+		return n, nil
+	}
+	if err := take(1); err != nil {
+		return nil, err
+	}
+	var err error
+	switch tag := out[len(out)-1]; tag {
+	case 97:
+		err = take(1)
+	case 98:
+		err = take(4)
+	case 70:
+		err = take(8)
+	case 99:
+		err = take(31)
+	case 106:
+	case 100, 118, 107:
+		var n int
+		if n, err = length(2); err == nil {
+			err = take(n)
+		}
+	case 115, 119:
+		var n int
+		if n, err = length(1); err == nil {
+			err = take(n)
+		}
+	case 109:
+		var n int
+		if n, err = length(4); err == nil {
+			err = take(n)
+		}
+	case 110, 111:
+		size := 1
+		if tag == 111 {
+			size = 4
+		}
+		var n int
+		if n, err = length(size); err == nil {
+			err = take(n + 1)
+		}
+	case 104, 105, 108, 116:
+		size := 4
+		if tag == 104 {
+			size = 1
+		}
+		var n int
+		if n, err = length(size); err != nil {
 			return nil, err
 		}
-		if len(c.etfBuf) > 64<<20 {
-			return nil, errors.New("ETF term never completes")
+		items := n
+		if tag == 116 {
+			items = 2 * n
 		}
+		if tag == 108 {
+			items++ // the tail
+		}
+		for i := 0; i < items && err == nil; i++ {
+			out, err = readETFTerm(r, out, depth+1)
+		}
+	default:
+		err = fmt.Errorf("ETF tag %d not expected from the gateway", tag)
 	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // msg is a decoded gateway message.

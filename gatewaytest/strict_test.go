@@ -178,13 +178,13 @@ func TestCloseCodes(t *testing.T) {
 			name: "4012 version 8",
 			dial: dialOpts{version: "8"},
 			code: 4012, reason: "version",
-			run:  func(t *testing.T, c *testClient) {},
+			run: func(t *testing.T, c *testClient) {},
 		},
 		{
 			name: "4012 version missing",
 			dial: dialOpts{query: "encoding=json"},
 			code: 4012, reason: "version",
-			run:  func(t *testing.T, c *testClient) {},
+			run: func(t *testing.T, c *testClient) {},
 		},
 		{
 			name: "4013 undocumented intent bit",
