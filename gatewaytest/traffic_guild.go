@@ -2,6 +2,7 @@ package gatewaytest
 
 import (
 	"math/rand/v2"
+	"strings"
 )
 
 // GUILD_CREATE payloads and member listings (protocol.md §12.1, §12.3).
@@ -356,4 +357,53 @@ func (t *Traffic) GuildMember(guildID, userID uint64) ([]byte, bool) {
 		return nil, false
 	}
 	return w.appendMember(nil, g, j, true), true
+}
+
+// GuildMembersByPrefix returns a JSON array of the listed members (user
+// included) of a guild whose username or nickname starts with prefix,
+// compared case-insensitively, at most limit of them (limit <= 0: all), in
+// listing order: what Request Guild Members answers for a query. The empty
+// prefix matches every member. It returns nil for an unknown guild.
+func (t *Traffic) GuildMembersByPrefix(guildID uint64, prefix string, limit int) []byte {
+	w := t.w
+	g := w.guildByID(guildID)
+	if g == nil {
+		return nil
+	}
+	if limit <= 0 {
+		limit = g.listed + 1
+	}
+	b := append([]byte(nil), '[')
+	var name []byte
+	n := 0
+	for j := 0; j <= g.listed && n < limit; j++ {
+		var ok bool
+		if j == g.listed {
+			ok = hasPrefixFold("gatewaykit-bot", prefix)
+		} else {
+			name = appendUsername(name[:0], w.users[g.memberUser(w, j)].h)
+			ok = hasPrefixFold(string(name), prefix)
+			if nick, has := memberNick(g.memberHash(j)); !ok && has {
+				ok = hasPrefixFold(nick, prefix)
+			}
+		}
+		if !ok {
+			continue
+		}
+		if n > 0 {
+			b = append(b, ',')
+		}
+		n++
+		if j == g.listed {
+			b = w.appendBotMember(b, g)
+		} else {
+			b = w.appendMember(b, g, j, true)
+		}
+	}
+	return append(b, ']')
+}
+
+// hasPrefixFold reports whether s starts with prefix, ignoring case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }

@@ -100,6 +100,15 @@ func (g *trafficGuild) memberHash(j int) uint64 {
 	return hash2(g.h^0x6d656d62, uint64(j))
 }
 
+// memberNick returns the nickname of the member with hash mh, if it has
+// one (about one in six do).
+func memberNick(mh uint64) (string, bool) {
+	if mh>>8%6 != 0 {
+		return "", false
+	}
+	return pickHashed(displayNames, mh>>12), true
+}
+
 // memberJoined returns when member j joined g.
 func (w *trafficWorld) memberJoined(g *trafficGuild, j int) int64 {
 	if j == 0 {
@@ -132,8 +141,8 @@ func (w *trafficWorld) appendMember(b []byte, g *trafficGuild, j int, withUser b
 		b = append(b, "null"...)
 	}
 	b = append(b, `,"pending":false,"nick":`...)
-	if mh>>8%6 == 0 {
-		b = appendString(b, pickHashed(displayNames, mh>>12))
+	if nick, ok := memberNick(mh); ok {
+		b = appendString(b, nick)
 	} else {
 		b = append(b, "null"...)
 	}

@@ -718,3 +718,46 @@ func TestTrafficOddInputs(t *testing.T) {
 	require.NoError(t, json.Unmarshal(tr.GuildMembers(g, -5, 1<<62), &all))
 	assert.Len(t, all, tr.GuildMemberCount(g))
 }
+
+func TestTrafficGuildMembersByPrefix(t *testing.T) {
+	tr := NewTraffic(TrafficConfig{Seed: 21, Guilds: 12, HugeEvery: -1})
+	type member struct {
+		User testUser `json:"user"`
+		Nick *string  `json:"nick"`
+	}
+	checked := 0
+	for _, id := range tr.Guilds() {
+		var all []member
+		require.NoError(t, json.Unmarshal(tr.GuildMembersByPrefix(id, "", 0), &all))
+		require.Len(t, all, tr.GuildMemberCount(id), "the empty prefix matches everyone")
+
+		// Every member is found by the first letters of its username, in
+		// any case, and by its nickname.
+		for _, m := range all {
+			p := strings.ToUpper(m.User.Username[:2])
+			var got []member
+			require.NoError(t, json.Unmarshal(tr.GuildMembersByPrefix(id, p, 0), &got))
+			found := false
+			for _, g := range got {
+				name := strings.ToUpper(g.User.Username)
+				nick := ""
+				if g.Nick != nil {
+					nick = strings.ToUpper(*g.Nick)
+				}
+				require.True(t, strings.HasPrefix(name, p) || strings.HasPrefix(nick, p), "%q matched %q / %q", p, name, nick)
+				found = found || g.User.ID == m.User.ID
+			}
+			require.True(t, found, "member %s not found by %q", m.User.Username, p)
+			if m.Nick != nil {
+				require.Contains(t, string(tr.GuildMembersByPrefix(id, *m.Nick, 0)), `"id":"`+string(m.User.ID)+`"`)
+			}
+			checked++
+		}
+		var limited []member
+		require.NoError(t, json.Unmarshal(tr.GuildMembersByPrefix(id, "", 1), &limited))
+		require.Len(t, limited, 1)
+		assert.Equal(t, "[]", string(tr.GuildMembersByPrefix(id, "zzzz-no-such-user", 0)))
+	}
+	assert.Positive(t, checked)
+	assert.Nil(t, tr.GuildMembersByPrefix(1, "", 0))
+}
