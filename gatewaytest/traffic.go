@@ -26,7 +26,8 @@ import (
 // All methods are safe for concurrent use. Concurrent callers of the Next
 // methods share one sequence, though, so which caller gets which event then
 // depends on scheduling; for a reproducible sequence per goroutine (per
-// shard, say) give each its own [Traffic.Fork].
+// shard, say) give each its own [Traffic.Fork]. Make one with
+// [NewTraffic]; the zero Traffic is not usable.
 type Traffic struct {
 	w      *trafficWorld
 	stream uint64 // 0 for the root, n+1 for Fork(n); low bits of generated ids
