@@ -76,16 +76,8 @@ func skipSpace(b []byte, i int) int {
 // the memory they occupy.
 func skipString(b []byte, i int) (end int, escaped bool, err *SyntaxError) {
 	for {
-		// Eight bytes at a time. For each byte x, the subtraction
-		// sets the byte's high bit when x is 0 (the XORs make '"' and
-		// '\\' zero) or, in the last term, when x < 0x20; "&^ v" drops
-		// bytes >= 0x80, which are ordinary string content. Borrows only
-		// run upwards, so the lowest flagged byte is always a true hit.
-		for i+8 <= len(b) {
-			v := binary.LittleEndian.Uint64(b[i:])
-			q := v ^ (ones * '"')
-			s := v ^ (ones * '\\')
-			m := ((q - ones) | (s - ones) | (v - ones*0x20)) &^ v & highs
+		for len(b)-i >= 8 {
+			m := specialBytes(binary.LittleEndian.Uint64(b[i:]))
 			if m == 0 {
 				i += 8
 				continue
@@ -115,6 +107,19 @@ func skipString(b []byte, i int) (end int, escaped bool, err *SyntaxError) {
 			return i, escaped, jsonErr(i, "invalid control character "+quoteByte(c)+" in string")
 		}
 	}
+}
+
+// specialBytes looks at eight bytes of string content at once (v holds them
+// little-endian) and sets the high bit of each byte that ends a plain run:
+// '"', '\\' and control bytes (< 0x20). The XORs turn '"' and '\\' into
+// zero bytes; subtracting 0x01 from a byte sets its high bit when it is
+// zero, subtracting 0x20 when it is below 0x20; "&^ v" drops bytes >= 0x80,
+// which are ordinary content. A borrow only runs upwards from a flagged
+// byte, so the lowest flagged byte (bits.TrailingZeros64 / 8) is always a
+// true hit, though bytes above it may be flagged wrongly.
+func specialBytes(v uint64) uint64 {
+	q, s := v^(ones*'"'), v^(ones*'\\')
+	return ((q - ones) | (s - ones) | (v - ones*0x20)) &^ v & highs
 }
 
 // escapeLen maps the byte after a backslash to the length of the escape
@@ -230,8 +235,7 @@ func skipValue(b []byte, i, depth int) (int, *SyntaxError) {
 	}
 	switch c := b[i]; c {
 	case '"':
-		end, _, err := skipString(b, i+1)
-		return end, err
+		return endOfString(b, i+1)
 	case '{', '[':
 		return skipContainer(b, i, depth)
 	case 't':
@@ -257,9 +261,11 @@ func skipKey(b []byte, i int) (key []byte, escaped bool, next int, err *SyntaxEr
 	if i >= len(b) || b[i] != '"' {
 		return nil, false, i, errAt(b, i, "looking for beginning of object key string")
 	}
-	end, escaped, err := skipString(b, i+1)
-	if err != nil {
-		return nil, false, end, err
+	end := quickString(b, i+1)
+	if end < 0 {
+		if end, escaped, err = skipString(b, i+1+clean8Skip(end)); err != nil {
+			return nil, false, end, err
+		}
 	}
 	key = b[i+1 : end-1]
 	i = end
@@ -276,25 +282,100 @@ func skipKey(b []byte, i int) (key []byte, escaped bool, next int, err *SyntaxEr
 	return key, escaped, i, nil
 }
 
+// quickString returns the offset just past a string whose contents start at
+// b[i] when its closing quote is among the next eight bytes and nothing
+// before it needs a closer look (an escape or a control byte). Otherwise it
+// returns clean8 when those eight bytes are ordinary string content (go on
+// with skipString at i+8), or -1 (let skipString read the string). Half
+// the strings of a typical event (keys, short values) end here, without a
+// call.
+func quickString(b []byte, i int) int {
+	if len(b)-i < 8 {
+		return -1
+	}
+	m := specialBytes(binary.LittleEndian.Uint64(b[i:]))
+	if m == 0 {
+		return clean8
+	}
+	j := i + bits.TrailingZeros64(m)>>3
+	if b[j] != '"' {
+		return -1
+	}
+	return j + 1
+}
+
+// clean8 is what quickString returns when the eight bytes it looked at are
+// all ordinary string content.
+const clean8 = -2
+
+// clean8Skip tells how many bytes skipString need not look at again after
+// quickString returned r < 0: the eight it checked if they were clean.
+func clean8Skip(r int) int {
+	if r == clean8 {
+		return 8
+	}
+	return 0
+}
+
+// endOfString returns the offset just past the string whose contents
+// start at b[i], taking the fast path when it can.
+func endOfString(b []byte, i int) (int, *SyntaxError) {
+	end := quickString(b, i)
+	if end >= 0 {
+		return end, nil
+	}
+	end, _, err := skipString(b, i+clean8Skip(end))
+	return end, err
+}
+
 // skipContainer validates the object or array that starts at b[i] and
 // returns the offset just past it. depth is the number of containers
 // around it.
 //
 // It walks iteratively, not recursively, keeping one bit per open container
 // (1 for an object) so that deep input costs neither Go stack nor, up to 64
-// levels below the starting one, any allocation.
+// levels below the starting one, any allocation. It is the hot loop of the
+// package: keys, short strings and whitespace are handled in line.
 func skipContainer(b []byte, i, depth int) (int, *SyntaxError) {
 	base := depth
 	var stack bitStack
 	var err *SyntaxError
+	wantKey := false
 	for {
+		if wantKey {
+			// An object key and its colon, at b[i].
+			if i >= len(b) || b[i] != '"' {
+				return i, errAt(b, i, "looking for beginning of object key string")
+			}
+			if end := quickString(b, i+1); end >= 0 {
+				i = end
+			} else if i, _, err = skipString(b, i+1+clean8Skip(end)); err != nil {
+				return i, err
+			}
+			if i < len(b) && b[i] <= ' ' {
+				i = skipSpace(b, i)
+			}
+			if i >= len(b) || b[i] != ':' {
+				return i, errAt(b, i, "after object key")
+			}
+			i++
+			if i < len(b) && b[i] <= ' ' {
+				i = skipSpace(b, i)
+			}
+			wantKey = false
+		}
+
 		// b[i] is the first byte of a value.
 		if i >= len(b) {
 			return i, jsonErr(i, "unexpected end of input looking for beginning of value")
 		}
 		switch c := b[i]; c {
 		case '"':
-			i, _, err = skipString(b, i+1)
+			if end := quickString(b, i+1); end >= 0 {
+				i = end
+			} else {
+				i, _, err = skipString(b, i+1+clean8Skip(end))
+			}
 		case '{':
 			depth++
 			if depth > maxDepth {
@@ -302,7 +383,7 @@ func skipContainer(b []byte, i, depth int) (int, *SyntaxError) {
 			}
 			stack.set(depth-base, true)
 			i++
-			if i < len(b) && isSpace(b[i]) {
+			if i < len(b) && b[i] <= ' ' {
 				i = skipSpace(b, i)
 			}
 			if i < len(b) && b[i] == '}' {
@@ -310,10 +391,7 @@ func skipContainer(b []byte, i, depth int) (int, *SyntaxError) {
 				i++
 				break
 			}
-			_, _, i, err = skipKey(b, i)
-			if err != nil {
-				return i, err
-			}
+			wantKey = true
 			continue
 		case '[':
 			depth++
@@ -322,7 +400,7 @@ func skipContainer(b []byte, i, depth int) (int, *SyntaxError) {
 			}
 			stack.set(depth-base, false)
 			i++
-			if i < len(b) && isSpace(b[i]) {
+			if i < len(b) && b[i] <= ' ' {
 				i = skipSpace(b, i)
 			}
 			if i < len(b) && b[i] == ']' {
@@ -352,7 +430,7 @@ func skipContainer(b []byte, i, depth int) (int, *SyntaxError) {
 			if depth == base {
 				return i, nil
 			}
-			if i < len(b) && isSpace(b[i]) {
+			if i < len(b) && b[i] <= ' ' {
 				i = skipSpace(b, i)
 			}
 			if i >= len(b) {
@@ -362,15 +440,10 @@ func skipContainer(b []byte, i, depth int) (int, *SyntaxError) {
 			c := b[i]
 			if c == ',' {
 				i++
-				if i < len(b) && isSpace(b[i]) {
+				if i < len(b) && b[i] <= ' ' {
 					i = skipSpace(b, i)
 				}
-				if inObject {
-					_, _, i, err = skipKey(b, i)
-					if err != nil {
-						return i, err
-					}
-				}
+				wantKey = inObject
 				break
 			}
 			if inObject && c == '}' || !inObject && c == ']' {
