@@ -56,3 +56,30 @@ func ExampleSyntaxError() {
 	// Output:
 	// json: malformed message at offset 19: invalid character '}' looking for beginning of object key string
 }
+
+// Read the routing keys of an event's data in one pass.
+func ExampleLookupKeys() {
+	d := []byte(`{"id":"1434612333180436481","channel_id":"1091403921475407882","author":{"id":"298765432109876543"},"guild_id":"1091403920930152448"}`)
+	keys := []string{"guild_id", "channel_id", "author", "user_id"}
+	var values [4][]byte
+	if err := encoding.LookupKeys(d, keys, values[:]); err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i, key := range keys {
+		if values[i] == nil {
+			fmt.Println(key, "absent")
+			continue
+		}
+		fmt.Println(key, string(values[i]))
+	}
+	authorID, _, _ := encoding.Lookup(values[2], "id")
+	id, ok := encoding.ParseSnowflake(authorID)
+	fmt.Println("author id", id, ok)
+	// Output:
+	// guild_id "1091403920930152448"
+	// channel_id "1091403921475407882"
+	// author {"id":"298765432109876543"}
+	// user_id absent
+	// author id 298765432109876543 true
+}

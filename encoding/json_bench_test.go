@@ -173,3 +173,40 @@ func BenchmarkEncodeDispatch(b *testing.B) {
 	}
 	b.SetBytes(int64(len(dst)))
 }
+
+// BenchmarkLookupGuildID reads guild_id from a MESSAGE_CREATE's d, as the
+// dispatcher does to route an event; the bytes counted are d's.
+func BenchmarkLookupGuildID(b *testing.B) {
+	var e Envelope
+	if err := JSON().Decode(messageCreate(b), &e); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(e.D)))
+	b.ReportAllocs()
+	for b.Loop() {
+		raw, found, err := Lookup(e.D, "guild_id")
+		if err != nil || !found {
+			b.Fatal(found, err)
+		}
+		if _, ok := ParseSnowflake(raw); !ok {
+			b.Fatal("guild_id is not a snowflake")
+		}
+	}
+}
+
+// BenchmarkLookupKeys3 reads guild_id, channel_id and author in one pass.
+func BenchmarkLookupKeys3(b *testing.B) {
+	var e Envelope
+	if err := JSON().Decode(messageCreate(b), &e); err != nil {
+		b.Fatal(err)
+	}
+	keys := []string{"guild_id", "channel_id", "author"}
+	b.SetBytes(int64(len(e.D)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var v [3][]byte
+		if err := LookupKeys(e.D, keys, v[:]); err != nil || v[2] == nil {
+			b.Fatal(err)
+		}
+	}
+}

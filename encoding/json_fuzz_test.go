@@ -176,6 +176,19 @@ func checkLookup(t *testing.T, obj []byte, key string) {
 		}
 		keys = append(keys, k)
 	}
+	// LookupKeys reads them all in one pass and agrees with Lookup.
+	values := make([][]byte, len(keys))
+	err := LookupKeys(obj, keys, values)
+	if (err == nil) != wantOK {
+		t.Fatalf("LookupKeys(%q, %q) err=%v, json.Unmarshal err=%v", obj, keys, err, stdErr)
+	}
+	for n, k := range keys {
+		want, wantFound := m[k]
+		if got := values[n]; (got != nil) != wantFound || !bytes.Equal(got, trimJSONSpace(want)) {
+			t.Fatalf("LookupKeys(%q, %q)[%d] = %q; want %q, %v", obj, keys, n, got, want, wantFound)
+		}
+	}
+
 	for _, k := range keys {
 		v, found, err := Lookup(obj, k)
 		if (err == nil) != wantOK {

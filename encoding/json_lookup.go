@@ -1,6 +1,7 @@
 package encoding
 
 import (
+	"errors"
 	"strings"
 	"unicode/utf8"
 )
@@ -24,18 +25,48 @@ import (
 // value aliases obj. Lookup allocates nothing, except on errors and for
 // containers nested more than 64 levels deep.
 func Lookup(obj []byte, key string) (value []byte, found bool, err error) {
+	var v [1][]byte
+	err = lookup(obj, []string{key}, v[:])
+	return v[0], v[0] != nil, err
+}
+
+// errLookupValues is returned by LookupKeys when values is too short.
+var errLookupValues = errors.New("encoding: LookupKeys needs a value slot per key")
+
+// LookupKeys is Lookup for several keys in one pass over obj: it sets
+// values[i] to the raw value of keys[i], or to nil when obj has no such key.
+// values must be at least as long as keys. Use it to read, say, guild_id,
+// channel_id and author together: reading obj once instead of once per key.
+// With a values array on the caller's stack it allocates nothing.
+//
+// On error (the same errors as Lookup) every values[i] is nil.
+func LookupKeys(obj []byte, keys []string, values [][]byte) error {
+	if len(values) < len(keys) {
+		return errLookupValues
+	}
+	return lookup(obj, keys, values[:len(keys)])
+}
+
+// lookup implements Lookup and LookupKeys.
+func lookup(obj []byte, keys []string, values [][]byte) error {
+	clear(values)
 	// Decoded keys are always valid UTF-8, so a key that is not can never
 	// match. One holding U+FFFD may match a raw key with invalid bytes,
-	// which decode to U+FFFD: compare those by decoded value.
-	matchable := utf8.ValidString(key)
-	slow := strings.ContainsRune(key, utf8.RuneError)
+	// which decode to U+FFFD: such keys, like raw keys with escapes, are
+	// compared by decoded value.
+	var slow bool
+	for _, key := range keys {
+		if !utf8.ValidString(key) || strings.ContainsRune(key, utf8.RuneError) {
+			slow = true
+		}
+	}
 	b := obj
 	i := skipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		if _, err := skipValue(b, i, 0); err != nil {
-			return nil, false, err
+			return err
 		}
-		return nil, false, jsonErr(i, "value is not a JSON object")
+		return jsonErr(i, "value is not a JSON object")
 	}
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == '}' {
@@ -44,18 +75,21 @@ func Lookup(obj []byte, key string) (value []byte, found bool, err error) {
 		for {
 			k, escaped, vi, err := skipKey(b, i)
 			if err != nil {
-				return nil, false, err
+				clear(values)
+				return err
 			}
 			end, err := skipValue(b, vi, 1)
 			if err != nil {
-				return nil, false, err
+				clear(values)
+				return err
 			}
-			if matchable && (escaped || slow) && stringEqual(k, key) ||
-				matchable && !escaped && !slow && string(k) == key {
-				value, found = b[vi:end:end], true
+			for n, key := range keys {
+				if keyMatches(k, escaped || slow, key) {
+					values[n] = b[vi:end:end]
+				}
 			}
 			i = end
-			if i < len(b) && isSpace(b[i]) {
+			if i < len(b) && b[i] <= ' ' {
 				i = skipSpace(b, i)
 			}
 			if i < len(b) && b[i] == ',' {
@@ -66,15 +100,27 @@ func Lookup(obj []byte, key string) (value []byte, found bool, err error) {
 				i++
 				break
 			}
-			return nil, false, errAt(b, i, "after object key:value pair")
+			clear(values)
+			return errAt(b, i, "after object key:value pair")
 		}
 	}
 	if i < len(b) {
 		if i = skipSpace(b, i); i < len(b) {
-			return nil, false, jsonErr(i, "invalid character "+quoteByte(b[i])+" after top-level object")
+			clear(values)
+			return jsonErr(i, "invalid character "+quoteByte(b[i])+" after top-level object")
 		}
 	}
-	return value, found, nil
+	return nil
+}
+
+// keyMatches reports whether the raw key contents raw name key. Unless
+// decode is set (raw has escapes, or key has bytes that make a byte-wise
+// comparison wrong), raw is compared as it is.
+func keyMatches(raw []byte, decode bool, key string) bool {
+	if !decode {
+		return string(raw) == key
+	}
+	return utf8.ValidString(key) && stringEqual(raw, key)
 }
 
 // ParseSnowflake reads a Discord ID from a raw JSON value as Lookup returns

@@ -123,6 +123,52 @@ func TestLookupAllocs(t *testing.T) {
 	}
 }
 
+func TestLookupKeys(t *testing.T) {
+	var e Envelope
+	if err := JSON().Decode(messageCreate(t), &e); err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{"guild_id", "channel_id", "author", "user_id", "guild_id"}
+	var values [5][]byte
+	values[3] = []byte("stale") // must be cleared
+	if err := LookupKeys(e.D, keys, values[:]); err != nil {
+		t.Fatal(err)
+	}
+	for n, key := range keys {
+		want, found, err := Lookup(e.D, key)
+		if err != nil || string(values[n]) != string(want) || (values[n] != nil) != found {
+			t.Errorf("LookupKeys %q = %q; Lookup gives %q, %v, %v", key, values[n], want, found, err)
+		}
+	}
+	if values[3] != nil {
+		t.Errorf("absent user_id = %q, want nil", values[3])
+	}
+
+	if err := LookupKeys(e.D, keys, values[:2]); err == nil || errors.Is(err, ErrMalformed) {
+		t.Errorf("LookupKeys with too few value slots: err %v, want a usage error", err)
+	}
+	values = [5][]byte{}
+	err := LookupKeys([]byte(`{"guild_id":"1","x":[}`), keys, values[:])
+	if !errors.Is(err, ErrMalformed) || values[0] != nil {
+		t.Errorf("LookupKeys on a malformed object = %v, guild_id %q; want ErrMalformed and nil", err, values[0])
+	}
+	if err := LookupKeys(e.D, nil, nil); err != nil {
+		t.Errorf("LookupKeys with no keys on a valid object: %v", err)
+	}
+
+	if testing.CoverMode() == "" && !raceEnabled {
+		allocs := testing.AllocsPerRun(50, func() {
+			var v [3][]byte
+			if err := LookupKeys(e.D, keys[:3], v[:]); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("LookupKeys allocates %v times, want 0", allocs)
+		}
+	}
+}
+
 func TestParseSnowflake(t *testing.T) {
 	tests := []struct {
 		raw  string
