@@ -23,10 +23,10 @@ var ErrInvalidShard = errors.New("invalid shard id")
 //   - Buckets. Shard s belongs to bucket s % max_concurrency. When Acquire
 //     returns a ticket for a bucket, no other ticket of that bucket is held,
 //     and at least the identify window (5 s) has passed since the previous
-//     ticket of that bucket was granted. So a bucket's identifies start at
-//     least a window apart, and each starts only after the previous one
-//     finished (its ticket's Done was called, or the implementation's hold
-//     limit expired).
+//     ticket's identify was sent (its Sent was called), or else since it
+//     was released (Done, or the implementation's hold limit). So a
+//     bucket's identifies are a window apart however late each was sent
+//     after its grant: Discord measures the window on arrival.
 //   - Budget. Granting a ticket spends one session start, whether or not
 //     the identify later succeeds (Discord counts what it receives, and
 //     refunding on failure could overspend). Acquire and CanStart refuse
@@ -57,6 +57,12 @@ type IdentifyLimiter interface {
 // Ticket holds an identify bucket from [IdentifyLimiter.Acquire] until the
 // identify is over.
 type Ticket interface {
+	// Sent records that the Identify was written to the socket. The
+	// bucket's next identify waits a window from then, which is as close
+	// as a client can get to when Discord receives it. Without Sent the
+	// window counts from Done, which is later and so safe too. Call it at
+	// most once, before Done.
+	Sent()
 	// Done releases the bucket. ok reports whether the identify succeeded
 	// (READY arrived); it is recorded but changes neither the schedule nor
 	// the budget. Call it exactly once; later calls do nothing.

@@ -17,7 +17,10 @@ import (
 // Each bucket shard_id % max_concurrency admits one identify at a time: a
 // ticket holds it from Acquire until Done (or the hold limit), and the next
 // identify of the bucket starts no earlier than one window after the
-// previous one started. Waiters of a bucket are served lowest shard id
+// previous one was sent (Ticket.Sent), or, if Sent was not called, after it
+// ended. Counting from the grant would not be safe: Discord measures the
+// window when identifies arrive, and an identify granted early but sent
+// late (a busy machine) would land less than a window before the next. Waiters of a bucket are served lowest shard id
 // first. The daily budget is spent one per ticket and enforced fail-closed.
 type LocalIdentifyLimiter struct {
 	clock     Clock
@@ -38,7 +41,7 @@ type LocalIdentifyLimiter struct {
 type identifyBucket struct {
 	held      bool
 	gen       uint64    // ticket generation, so a stale Done releases nothing
-	started   time.Time // when the latest ticket was granted; zero if never
+	started   time.Time // when the latest ticket was granted, then sent, or released by Done without Sent; zero if never
 	holdUntil time.Time
 	waiters   []*identifyWaiter // sorted by shard id, then arrival
 	wake      chan struct{}     // closed when the bucket's state changes
@@ -250,7 +253,21 @@ type localTicket struct {
 	l      *LocalIdentifyLimiter
 	bucket int
 	gen    uint64
+	sent   atomic.Bool
 	done   atomic.Bool
+}
+
+// Sent implements [Ticket].
+func (t *localTicket) Sent() {
+	if t.done.Load() || !t.sent.CompareAndSwap(false, true) {
+		return
+	}
+	l := t.l
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b := &l.buckets[t.bucket]; b.held && b.gen == t.gen {
+		b.started = l.clock.Now()
+	}
 }
 
 // Done implements [Ticket].
@@ -267,6 +284,12 @@ func (t *localTicket) Done(ok bool) {
 		l.stats.Failed++
 	}
 	if b := &l.buckets[t.bucket]; b.held && b.gen == t.gen {
+		if !t.sent.Load() {
+			// Not knowing when it was sent, count the window from now.
+			// (A ticket released by the hold limit counts from its grant:
+			// that identify, if it was ever sent, arrived long ago.)
+			b.started = l.clock.Now()
+		}
 		l.releaseLocked(b)
 	}
 }

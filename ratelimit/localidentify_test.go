@@ -168,20 +168,27 @@ func TestIdentifyLimiterHoldsUntilDone(t *testing.T) {
 			t.Fatal("bucket 0 reopened while shard 0 still held it")
 		}
 		t0.Done(true) // READY after 7 s
+		// The window counts from the end of shard 0's identify.
+		clock.Advance(5*time.Second - time.Nanosecond)
+		synctest.Wait()
+		if len(tickets) != 0 {
+			t.Fatal("shard 2 started less than a window after shard 0 ended")
+		}
+		clock.Advance(time.Nanosecond)
 		synctest.Wait()
 		t2 := <-tickets
-		t2.Done(true) // shard 2 started at 7 s, READY at once
+		t2.Done(true) // shard 2 started at 12 s, READY at once
 
 		clock.Advance(5*time.Second - time.Nanosecond)
 		synctest.Wait()
 		if len(tickets) != 0 {
-			t.Fatal("shard 4 started less than a window after shard 2")
+			t.Fatal("shard 4 started less than a window after shard 2 ended")
 		}
 		clock.Advance(time.Nanosecond)
 		synctest.Wait()
 		(<-tickets).Done(true)
 
-		want := map[int]time.Duration{0: 0, 1: 0, 2: 7 * time.Second, 4: 12 * time.Second}
+		want := map[int]time.Duration{0: 0, 1: 0, 2: 12 * time.Second, 4: 17 * time.Second}
 		for _, g := range grants() {
 			if d := g.at.Sub(start); d != want[g.shard] {
 				t.Errorf("shard %d started at +%v, want +%v", g.shard, d, want[g.shard])
@@ -239,6 +246,11 @@ func TestIdentifyLimiterHoldLimitReleasesForgottenTicket(t *testing.T) {
 			t.Fatal("a stale Done released the bucket held by shard 1")
 		}
 		second.Done(true)
+		synctest.Wait()
+		if len(third) != 0 {
+			t.Fatal("shard 2 started less than a window after shard 1 ended")
+		}
+		clock.Advance(5 * time.Second)
 		synctest.Wait()
 		if err := <-third; err != nil {
 			t.Fatal(err)
@@ -581,4 +593,41 @@ func TestIdentifyLimiterConcurrentRealTime(t *testing.T) {
 	if b, _ := l.Budget(); b.Remaining != 1000-shards*rounds {
 		t.Errorf("remaining %d, want %d", b.Remaining, 1000-shards*rounds)
 	}
+}
+
+func TestIdentifyLimiterWindowCountsFromSent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		clock := newFakeClock()
+		start := clock.Now()
+		l := newTestIdentifyLimiter(t, clock, 1)
+		grants := recordGrants(l)
+		ctx := t.Context()
+		first, err := l.Acquire(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(time.Second) // a slow dial: the identify goes out 1 s after its grant
+		first.Sent()
+		clock.Advance(2 * time.Second)
+		first.Done(true) // READY 2 s later
+		next := make(chan Ticket, 1)
+		go func() {
+			tk, err := l.Acquire(ctx, 1)
+			if err != nil {
+				t.Error(err)
+			}
+			next <- tk
+		}()
+		clock.Advance(3*time.Second - time.Nanosecond)
+		synctest.Wait()
+		if len(next) != 0 {
+			t.Fatal("second identify less than a window after the first was sent")
+		}
+		clock.Advance(time.Nanosecond)
+		synctest.Wait()
+		(<-next).Done(true)
+		if d := grants()[1].at.Sub(start); d != 6*time.Second {
+			t.Fatalf("second identify at +%v, want +6s (sent at +1s, window 5s)", d)
+		}
+	})
 }

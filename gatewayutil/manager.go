@@ -1,0 +1,492 @@
+package gatewayutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/gatewaykit/gateway"
+	"github.com/gatewaykit/gateway/closecode"
+	"github.com/gatewaykit/gateway/opcode"
+	"github.com/gatewaykit/gateway/ratelimit"
+)
+
+// Errors returned by a Manager.
+var (
+	// ErrManagerStarted is returned by Start and Run on a Manager that
+	// already started.
+	ErrManagerStarted = errors.New("gatewayutil: manager already started")
+	// ErrManagerNotStarted is returned by calls that need running shards.
+	ErrManagerNotStarted = errors.New("gatewayutil: manager not started")
+	// ErrShardNotHere is returned when a guild's shard is not one this
+	// process runs.
+	ErrShardNotHere = errors.New("gatewayutil: shard not run by this manager")
+)
+
+// Manager runs a bot's shards in one process: it asks GET /gateway/bot for
+// the URL, the recommended shard count and the identify limits, refuses to
+// start when the daily session budget cannot cover the identifies it needs,
+// starts the shards in Discord's schedule (every max_concurrency bucket busy
+// in every 5 s window, lowest ids first), restarts a shard that fails,
+// resumes sessions saved by a previous process, reshards without downtime,
+// and shuts down keeping every session resumable.
+//
+// Build it with NewManager, then call Run (or Start and later Shutdown).
+type Manager struct {
+	cfg ManagerConfig
+	log *slog.Logger
+
+	mu       sync.Mutex
+	started  bool
+	url      string
+	limiter  ratelimit.IdentifyLimiter
+	store    SessionStore
+	set      *shardSet
+	retiring []*shardSet
+	runCtx   context.Context
+	cancel   context.CancelCauseFunc
+	fatal    chan error
+}
+
+// shardSet is one generation of shards: all shards of one shard count.
+type shardSet struct {
+	gen    uint8 // generation, counting reshards
+	count  int
+	ids    []int
+	shards map[int]*managedShard
+	gate   *gateSink
+}
+
+// managedShard is a Shard and the goroutine that keeps it running.
+type managedShard struct {
+	mu    sync.Mutex
+	shard *Shard
+	stop  context.CancelFunc
+	done  chan struct{}
+}
+
+func (ms *managedShard) current() *Shard {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	return ms.shard
+}
+
+// NewManager checks the configuration. Nothing connects before Start.
+func NewManager(cfg ManagerConfig) (*Manager, error) {
+	cfg.setDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("gatewayutil: manager config: %w", err)
+	}
+	store := cfg.Store
+	if store == nil {
+		store = NewMemorySessionStore()
+	}
+	return &Manager{cfg: cfg, log: cfg.Logger, store: store, fatal: make(chan error, 1)}, nil
+}
+
+// Run starts the shards and keeps them running until ctx ends, then shuts
+// down gracefully (sessions stay resumable and are saved to the store) and
+// returns nil. A fatal gateway error (a close code such as 4004, or the
+// session budget running out) shuts everything down and is returned.
+func (m *Manager) Run(ctx context.Context) error {
+	if err := m.Start(ctx); err != nil {
+		return err
+	}
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-m.fatal:
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := m.Shutdown(sctx); err != nil && runErr == nil {
+		runErr = err
+	}
+	return runErr
+}
+
+// Start fetches the gateway's parameters, checks the session budget and
+// starts every shard in the background. It returns once the shards are
+// launched, not when they are READY; Status tells how far they got. ctx
+// bounds only the start; the shards run until Shutdown.
+func (m *Manager) Start(ctx context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.started {
+		return ErrManagerStarted
+	}
+	count := m.cfg.ShardCount
+	maxConcurrency := m.cfg.MaxConcurrency
+	limit := m.cfg.SessionStartLimit
+	m.url = m.cfg.Shard.URL
+	if !m.cfg.SkipGatewayBot {
+		gb, err := FetchGatewayBot(ctx, m.cfg.HTTPClient, m.cfg.APIBase, string(m.cfg.Shard.Token))
+		if err != nil {
+			return fmt.Errorf("gatewayutil: manager start: %w", err)
+		}
+		if m.url == "" {
+			m.url = gb.URL
+		}
+		if count == 0 {
+			count = gb.Shards
+		}
+		if maxConcurrency == 0 {
+			maxConcurrency = gb.SessionStartLimit.MaxConcurrency
+		}
+		l := gb.SessionStartLimit
+		limit = &l
+	}
+	if count < 1 {
+		count = 1
+	}
+	if maxConcurrency < 1 {
+		maxConcurrency = 1
+	}
+	ids := m.cfg.ShardIDs
+	if ids == nil {
+		ids = allShardIDs(count)
+	}
+	for _, id := range ids {
+		if id >= count {
+			return fmt.Errorf("gatewayutil: manager start: shard id %d outside [0, %d)", id, count)
+		}
+	}
+	limiter, err := m.identifyLimiter(ctx, maxConcurrency, limit)
+	if err != nil {
+		return err
+	}
+	m.limiter = limiter
+	m.runCtx, m.cancel = context.WithCancelCause(context.WithoutCancel(ctx))
+	set, err := m.startSet(ctx, count, ids, gateOpen, 0)
+	if err != nil {
+		m.cancel(err)
+		return err
+	}
+	m.set = set
+	m.started = true
+	m.log.Info("manager started", "shards", len(ids), "shard_count", count, "max_concurrency", maxConcurrency)
+	return nil
+}
+
+func (m *Manager) identifyLimiter(ctx context.Context, maxConcurrency int, limit *ratelimit.SessionStartLimit) (ratelimit.IdentifyLimiter, error) {
+	if m.cfg.IdentifyLimiter != nil {
+		if limit != nil {
+			if err := m.cfg.IdentifyLimiter.UpdateBudget(ctx, *limit); err != nil {
+				return nil, fmt.Errorf("gatewayutil: manager start: %w", err)
+			}
+		}
+		return m.cfg.IdentifyLimiter, nil
+	}
+	opts := []ratelimit.IdentifyOption{ratelimit.WithIdentifyWindow(m.cfg.IdentifyWindow + m.cfg.IdentifyMargin)}
+	if limit != nil {
+		opts = append(opts, ratelimit.WithSessionStartLimit(*limit))
+	}
+	l, err := ratelimit.NewLocalIdentifyLimiter(maxConcurrency, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("gatewayutil: manager start: %w", err)
+	}
+	return l, nil
+}
+
+func allShardIDs(count int) []int {
+	ids := make([]int, count)
+	for i := range ids {
+		ids[i] = i
+	}
+	return ids
+}
+
+// startSet loads saved sessions, checks that the budget covers the shards
+// that must identify, then launches every shard of a new set. It refuses
+// before anything connects.
+func (m *Manager) startSet(ctx context.Context, count int, ids []int, mode gateMode, gen uint8) (*shardSet, error) {
+	sessions := make(map[int]gateway.Session, len(ids))
+	identifies := 0
+	for _, id := range ids {
+		s, found, err := m.store.Load(ctx, id, count)
+		if err != nil {
+			m.log.Warn("ignoring unreadable saved session", "shard", id, "err", err)
+			found = false
+		}
+		if found && s.CanResume(id, count) {
+			sessions[id] = s
+		} else {
+			identifies++
+		}
+	}
+	if identifies > 0 {
+		if err := m.limiter.CanStart(ctx, identifies); err != nil {
+			return nil, fmt.Errorf("gatewayutil: refusing to start %d shards: %w", len(ids), err)
+		}
+	}
+	set := &shardSet{gen: gen, count: count, ids: slices.Clone(ids), shards: make(map[int]*managedShard, len(ids)), gate: newGateSink(m.cfg.Shard.Sink, mode, gen)}
+	for _, id := range ids {
+		cfg := m.shardConfig(set, id, sessions[id])
+		sh, err := NewShard(cfg)
+		if err != nil {
+			for _, ms := range set.shards {
+				ms.stop()
+			}
+			return nil, fmt.Errorf("gatewayutil: shard %d: %w", id, err)
+		}
+		ms := &managedShard{shard: sh, done: make(chan struct{})}
+		set.shards[id] = ms
+	}
+	m.log.Info("starting shard set", "shards", len(ids), "shard_count", count, "resuming", len(ids)-identifies, "identifying", identifies)
+	for _, id := range ids {
+		m.launch(set, set.shards[id])
+	}
+	return set, nil
+}
+
+func (m *Manager) shardConfig(set *shardSet, id int, s gateway.Session) Config {
+	cfg := m.cfg.Shard
+	cfg.URL = m.url
+	cfg.ShardID, cfg.ShardCount = id, set.count
+	cfg.Session = s
+	cfg.IdentifyLimiter = m.limiter
+	cfg.Sink = set.gate
+	userHook := m.cfg.Shard.OnSession
+	count := set.count
+	cfg.OnSession = func(s gateway.Session) {
+		m.saveSession(id, count, s)
+		if userHook != nil {
+			userHook(s)
+		}
+	}
+	return cfg
+}
+
+// saveSession keeps the store in step with a shard's session.
+func (m *Manager) saveSession(id, count int, s gateway.Session) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var err error
+	if s.Resumable() {
+		err = m.store.Save(ctx, s)
+	} else {
+		err = m.store.Delete(ctx, id, count)
+	}
+	if err != nil {
+		m.log.Warn("session store failed", "shard", id, "err", err)
+	}
+}
+
+// launch runs a shard on its own goroutine and restarts it, with backoff,
+// whenever Run returns for a reason that is neither a stop nor fatal.
+func (m *Manager) launch(set *shardSet, ms *managedShard) {
+	ctx, stop := context.WithCancel(m.runCtx)
+	ms.stop = stop
+	go func() {
+		defer close(ms.done)
+		for attempt := 0; ; attempt++ {
+			sh := ms.current()
+			err := sh.Run(ctx)
+			if ctx.Err() != nil || err == nil {
+				return
+			}
+			if isFatal(err) {
+				m.log.Error("shard stopped for good", "shard", sh.ID(), "err", err)
+				select {
+				case m.fatal <- fmt.Errorf("gatewayutil: shard %d: %w", sh.ID(), err):
+				default:
+				}
+				return
+			}
+			wait := m.cfg.RestartBackoff.Delay(attempt)
+			m.log.Warn("restarting failed shard", "shard", sh.ID(), "err", err, "in", wait)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+			next, nerr := NewShard(m.shardConfig(set, sh.ID(), sh.Session()))
+			if nerr != nil {
+				m.log.Error("cannot rebuild shard", "shard", sh.ID(), "err", nerr)
+				continue
+			}
+			ms.mu.Lock()
+			ms.shard = next
+			ms.mu.Unlock()
+		}
+	}()
+}
+
+// isFatal reports whether a shard's error forbids running it again.
+func isFatal(err error) bool {
+	var ce *gateway.CloseError
+	if errors.As(err, &ce) && ce.Fatal() {
+		return true
+	}
+	return errors.Is(err, ratelimit.ErrBudgetExhausted)
+}
+
+// ShardCount returns the bot's total shard count, 0 before Start.
+func (m *Manager) ShardCount() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.set == nil {
+		return 0
+	}
+	return m.set.count
+}
+
+// ShardForGuild returns the id of the shard that receives a guild's events:
+// (guild_id >> 22) % shard_count.
+func (m *Manager) ShardForGuild(guildID uint64) int {
+	n := m.ShardCount()
+	if n < 1 {
+		n = 1
+	}
+	return ShardForGuild(guildID, n)
+}
+
+// ShardForGuild returns (guildID >> 22) % shardCount, the shard Discord
+// routes a guild's events to.
+func ShardForGuild(guildID uint64, shardCount int) int {
+	if shardCount < 1 {
+		return 0
+	}
+	return int((guildID >> 22) % uint64(shardCount))
+}
+
+// Shard returns the running shard with this id, or nil if this process
+// does not run it.
+func (m *Manager) Shard(id int) *Shard {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.set == nil {
+		return nil
+	}
+	ms := m.set.shards[id]
+	if ms == nil {
+		return nil
+	}
+	return ms.current()
+}
+
+// SendToGuild sends a command (op 3, 4, 8, 31 or 43) on the shard that
+// owns a guild, such as a Request Guild Members for that guild.
+func (m *Manager) SendToGuild(ctx context.Context, guildID uint64, op opcode.Opcode, d []byte) error {
+	id := m.ShardForGuild(guildID)
+	sh := m.Shard(id)
+	if sh == nil {
+		if !m.isStarted() {
+			return ErrManagerNotStarted
+		}
+		return fmt.Errorf("%w: guild %d is on shard %d", ErrShardNotHere, guildID, id)
+	}
+	return sh.Send(ctx, op, d)
+}
+
+func (m *Manager) isStarted() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.started
+}
+
+// Status returns every running shard's status, by shard id.
+func (m *Manager) Status() []Status {
+	m.mu.Lock()
+	set := m.set
+	m.mu.Unlock()
+	if set == nil {
+		return nil
+	}
+	out := make([]Status, 0, len(set.ids))
+	for _, id := range set.ids {
+		out = append(out, set.shards[id].current().Status())
+	}
+	return out
+}
+
+// Restart closes one shard keeping its session resumable and starts it
+// again, resuming. Use it on a shard that Status reports as stalled.
+func (m *Manager) Restart(ctx context.Context, id int) error {
+	m.mu.Lock()
+	set := m.set
+	m.mu.Unlock()
+	if set == nil {
+		return ErrManagerNotStarted
+	}
+	ms := set.shards[id]
+	if ms == nil {
+		return fmt.Errorf("%w: shard %d", ErrShardNotHere, id)
+	}
+	ms.stop()
+	select {
+	case <-ms.done:
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+	s, err := ms.current().Close(ctx, closecode.Resumable)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		m.log.Debug("closing shard for restart", "shard", id, "err", err)
+	}
+	sh, err := NewShard(m.shardConfig(set, id, s))
+	if err != nil {
+		return fmt.Errorf("gatewayutil: restart shard %d: %w", id, err)
+	}
+	next := &managedShard{shard: sh, done: make(chan struct{})}
+	m.mu.Lock()
+	set.shards[id] = next
+	m.mu.Unlock()
+	m.launch(set, next)
+	return nil
+}
+
+// Shutdown closes every shard with a resumable close code, saves each
+// session to the store, and waits for the shards' goroutines to end. A new
+// Manager with the same store resumes them all, spending no identify.
+func (m *Manager) Shutdown(ctx context.Context) error {
+	m.mu.Lock()
+	if !m.started {
+		m.mu.Unlock()
+		return ErrManagerNotStarted
+	}
+	sets := append([]*shardSet{m.set}, m.retiring...)
+	m.mu.Unlock()
+	var errs []error
+	for _, set := range sets {
+		if err := m.closeSet(ctx, set, closecode.Resumable); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	m.cancel(errors.New("manager shut down"))
+	return errors.Join(errs...)
+}
+
+// closeSet closes every shard of a set concurrently with code and keeps
+// the store in step: resumable sessions saved, ended ones deleted.
+func (m *Manager) closeSet(ctx context.Context, set *shardSet, code closecode.Code) error {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var errs []error
+	for _, id := range set.ids {
+		ms := set.shards[id]
+		wg.Go(func() {
+			s, err := ms.current().Close(ctx, code)
+			ms.stop()
+			select {
+			case <-ms.done:
+			case <-ctx.Done():
+				err = errors.Join(err, context.Cause(ctx))
+			}
+			if code.InvalidatesWhenSent() {
+				s = gateway.Session{}
+			}
+			m.saveSession(id, set.count, s)
+			if err != nil && !errors.Is(err, context.Canceled) {
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("shard %d: %w", id, err))
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}

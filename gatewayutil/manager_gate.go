@@ -1,0 +1,121 @@
+package gatewayutil
+
+import (
+	"context"
+	"hash/maphash"
+	"sync"
+	"sync/atomic"
+)
+
+// gateMode says what a shard set's gate does with its events.
+type gateMode int32
+
+const (
+	// gateOpen passes every event on: the normal state of a live set.
+	gateOpen gateMode = iota
+	// gateClosed drops every event: a new set warming up during a
+	// reshard, or an old one that has been switched off.
+	gateClosed
+	// gateDedupe passes events on unless the other set already delivered
+	// the same one: both sets are live during a reshard's overlap.
+	gateDedupe
+)
+
+// gateSink stands between a shard set and the user's sink, so a reshard
+// can switch sets over without losing or (within the overlap) repeating
+// events.
+type gateSink struct {
+	mode   atomic.Int32
+	tag    uint8 // which set this is, for the dedupe filter
+	next   EventSink
+	filter atomic.Pointer[dedupeFilter]
+
+	mu       sync.Mutex
+	caughtUp map[int]bool // shards that delivered an event the other set had already delivered
+}
+
+func newGateSink(next EventSink, mode gateMode, tag uint8) *gateSink {
+	g := &gateSink{next: next, tag: tag}
+	g.mode.Store(int32(mode))
+	return g
+}
+
+func (g *gateSink) set(mode gateMode, f *dedupeFilter) {
+	g.filter.Store(f)
+	g.mode.Store(int32(mode))
+}
+
+// Dispatch implements EventSink.
+func (g *gateSink) Dispatch(ctx context.Context, e *Event) error {
+	switch gateMode(g.mode.Load()) {
+	case gateClosed:
+		return nil
+	case gateDedupe:
+		if f := g.filter.Load(); f != nil {
+			first, by := f.first(e, g.tag)
+			if !first {
+				if by != g.tag {
+					g.markCaughtUp(e.Shard)
+				}
+				return nil
+			}
+		}
+	}
+	if g.next == nil {
+		return nil
+	}
+	return g.next.Dispatch(ctx, e)
+}
+
+// markCaughtUp records that a shard of this set received an event the other
+// set delivered first. Each shard's events arrive in order, so the shard
+// has delivered everything sent to it before that event.
+func (g *gateSink) markCaughtUp(shard int) {
+	g.mu.Lock()
+	if g.caughtUp == nil {
+		g.caughtUp = map[int]bool{}
+	}
+	g.caughtUp[shard] = true
+	g.mu.Unlock()
+}
+
+func (g *gateSink) isCaughtUp(shard int) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.caughtUp[shard]
+}
+
+// dedupeFilter remembers every event delivered during a reshard, by a hash
+// of type and data, and which shard set delivered it, so that the same
+// event received by both sets is delivered once. It lives only for the
+// reshard (a few seconds of events, a map entry each). Two different events
+// with identical type and data within it are indistinguishable and
+// delivered once too; Discord itself may repeat events (protocol.md §12.4),
+// so handlers must be idempotent anyway.
+type dedupeFilter struct {
+	seed maphash.Seed
+	mu   sync.Mutex
+	seen map[uint64]uint8
+}
+
+func newDedupeFilter() *dedupeFilter {
+	return &dedupeFilter{seed: maphash.MakeSeed(), seen: make(map[uint64]uint8)}
+}
+
+// first reports whether e is seen for the first time, and otherwise which
+// set's tag saw it first.
+func (f *dedupeFilter) first(e *Event, tag uint8) (bool, uint8) {
+	var h maphash.Hash
+	h.SetSeed(f.seed)
+	h.WriteString(e.Type)
+	h.WriteByte(0)
+	h.Write(e.Data)
+	key := h.Sum64()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if by, ok := f.seen[key]; ok {
+		return false, by
+	}
+	f.seen[key] = tag
+	return true, tag
+}

@@ -1,0 +1,137 @@
+package gatewayutil
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gatewaykit/gateway/closecode"
+)
+
+// Reshard moves the bot to a new shard count without downtime. It starts
+// the new shard set beside the running one with its events held back,
+// waits until every new shard is connected, lets both sets deliver for
+// ReshardOverlap with duplicates filtered out (an event reaches both sets
+// while both are connected), then switches to the new set and closes the
+// old one, ending its sessions. Events keep flowing throughout: none is
+// lost, and within the overlap none is delivered twice.
+//
+// ids are the shards of the new count this process runs; nil means all.
+// If the new set cannot connect before ctx ends, it is closed and the old
+// set keeps running.
+func (m *Manager) Reshard(ctx context.Context, count int, ids []int) error {
+	m.mu.Lock()
+	if !m.started {
+		m.mu.Unlock()
+		return ErrManagerNotStarted
+	}
+	old := m.set
+	m.mu.Unlock()
+	if count < 1 {
+		return fmt.Errorf("gatewayutil: reshard to %d shards", count)
+	}
+	if ids == nil {
+		ids = allShardIDs(count)
+	}
+	for _, id := range ids {
+		if id < 0 || id >= count {
+			return fmt.Errorf("gatewayutil: reshard: shard id %d outside [0, %d)", id, count)
+		}
+	}
+	// From now on the old set remembers what it delivers: the new set may
+	// receive the same events later, from its backlog, once it goes live.
+	filter := newDedupeFilter()
+	old.gate.set(gateDedupe, filter)
+	next, err := m.startSet(ctx, count, ids, gateClosed, old.gen+1)
+	if err != nil {
+		old.gate.set(gateOpen, nil)
+		return err
+	}
+	if err := m.waitConnected(ctx, next); err != nil {
+		_ = m.closeSet(context.WithoutCancel(ctx), next, closecode.Normal)
+		old.gate.set(gateOpen, nil)
+		return fmt.Errorf("gatewayutil: reshard: new shards did not connect: %w", err)
+	}
+	next.gate.set(gateDedupe, filter)
+	m.log.Info("reshard overlap", "from", old.count, "to", count, "for", m.cfg.ReshardOverlap)
+	m.waitCaughtUp(ctx, old)
+	m.mu.Lock()
+	m.set = next
+	m.retiring = append(m.retiring, old)
+	m.mu.Unlock()
+	// Stop the old set's deliveries first; the new set has been delivering
+	// everything since the overlap began.
+	old.gate.set(gateClosed, nil)
+	cerr := m.closeSet(context.WithoutCancel(ctx), old, closecode.Normal)
+	next.gate.set(gateOpen, nil)
+	m.mu.Lock()
+	for i, s := range m.retiring {
+		if s == old {
+			m.retiring = append(m.retiring[:i], m.retiring[i+1:]...)
+			break
+		}
+	}
+	m.mu.Unlock()
+	m.log.Info("resharded", "from", old.count, "to", count)
+	return cerr
+}
+
+// waitCaughtUp waits out the overlap: at least ReshardOverlap, then until
+// every shard of the old set has caught up with the new set (it received an
+// event the new set had already delivered, so nothing sent to it earlier is
+// still on its way) or has had no event for an overlap, and at most
+// ReshardMaxOverlap.
+func (m *Manager) waitCaughtUp(ctx context.Context, old *shardSet) {
+	start := time.Now()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		now := time.Now()
+		if now.Sub(start) < m.cfg.ReshardOverlap {
+			continue
+		}
+		lagging := 0
+		for _, id := range old.ids {
+			st := old.shards[id].current().Status()
+			quiet := st.LastDispatch.IsZero() || now.Sub(st.LastDispatch) > m.cfg.ReshardOverlap
+			if !old.gate.isCaughtUp(id) && !quiet {
+				lagging++
+			}
+		}
+		if lagging == 0 {
+			return
+		}
+		if now.Sub(start) >= m.cfg.ReshardMaxOverlap {
+			m.log.Warn("reshard: old shards still behind at the end of the overlap; switching anyway", "lagging", lagging)
+			return
+		}
+	}
+}
+
+// waitConnected polls until every shard of a set is connected.
+func (m *Manager) waitConnected(ctx context.Context, set *shardSet) error {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		all := true
+		for _, id := range set.ids {
+			if set.shards[id].current().Status().State != ShardConnected {
+				all = false
+				break
+			}
+		}
+		if all {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		case <-tick.C:
+		}
+	}
+}

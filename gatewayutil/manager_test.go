@@ -1,0 +1,321 @@
+package gatewayutil_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gatewaykit/gateway"
+	"github.com/gatewaykit/gateway/gatewaytest"
+	"github.com/gatewaykit/gateway/gatewayutil"
+	"github.com/gatewaykit/gateway/intents"
+	"github.com/gatewaykit/gateway/ratelimit"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const managerToken = "manager-test-token"
+
+// timeScale makes Discord's 5 s identify window 250 ms in these tests.
+const timeScale = 0.05
+
+// identifyScale is the time scale of the tests that check the identify
+// schedule: the emulator stamps identifies when its reader gets to them, so
+// on a loaded 2-core machine windows must be long enough that scheduling
+// delays stay small beside them (500 ms windows).
+const identifyScale = 0.1
+
+func startManagerEmulator(t *testing.T, cfg gatewaytest.Config) *gatewaytest.Server {
+	t.Helper()
+	if cfg.TimeScale == 0 {
+		cfg.TimeScale = timeScale
+	}
+	cfg.Tokens = []string{managerToken}
+	srv, err := gatewaytest.NewServer(cfg)
+	require.NoError(t, err)
+	require.NoError(t, srv.Start(context.Background()))
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv
+}
+
+func managerConfig(srv *gatewaytest.Server, sink gatewayutil.EventSink) gatewayutil.ManagerConfig {
+	return gatewayutil.ManagerConfig{
+		Shard: gatewayutil.Config{
+			Token:              gateway.Token(managerToken),
+			Intents:            intents.NonPrivileged,
+			Sink:               sink,
+			ResumeURLPolicy:    gatewayutil.LoopbackResumeURLs,
+			CommandWindow:      time.Duration(float64(time.Minute) * srv.Config().TimeScale),
+			ReidentifyDelayMin: 10 * time.Millisecond,
+			ReidentifyDelayMax: 50 * time.Millisecond,
+			Backoff:            gatewayutil.Backoff{Base: 20 * time.Millisecond, Max: 200 * time.Millisecond},
+		},
+		APIBase:        srv.APIURL(),
+		IdentifyWindow: time.Duration(float64(5*time.Second) * srv.Config().TimeScale),
+		// The emulator measures windows on arrival, on a loaded 2-core
+		// machine: leave more room than the production default.
+		IdentifyMargin: 25 * time.Millisecond,
+		ReshardOverlap: 300 * time.Millisecond,
+	}
+}
+
+func waitReady(t *testing.T, m *gatewayutil.Manager, n int, within time.Duration) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		st := m.Status()
+		if len(st) != n {
+			return false
+		}
+		for _, s := range st {
+			if s.State != gatewayutil.ShardConnected {
+				return false
+			}
+		}
+		return true
+	}, within, 10*time.Millisecond, "shards not all connected")
+}
+
+// identifyTimes returns when each identify reached the emulator, by shard.
+func identifyTimes(srv *gatewaytest.Server) map[int][]time.Time {
+	out := map[int][]time.Time{}
+	for _, c := range srv.Conns() {
+		r := c.Record()
+		if r.Identify != nil && len(r.Identify.Shard) == 2 {
+			out[r.Identify.Shard[0]] = append(out[r.Identify.Shard[0]], r.Identify.Time)
+		}
+	}
+	return out
+}
+
+func TestManagerStartsInMaxConcurrencyWindows(t *testing.T) {
+	srv := startManagerEmulator(t, gatewaytest.Config{Shards: 64, MaxConcurrency: 16, Guilds: 64, TimeScale: identifyScale})
+	m, err := gatewayutil.NewManager(managerConfig(srv, nil))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	start := time.Now()
+	require.NoError(t, m.Start(ctx))
+	waitReady(t, m, 64, 20*time.Second)
+	took := time.Since(start)
+	require.NoError(t, m.Shutdown(context.Background()))
+
+	st := srv.Stats()
+	assert.EqualValues(t, 64, st.Identifies)
+	assert.Zero(t, st.IdentifyRefused, "no op 9 for identify concurrency")
+	assert.LessOrEqual(t, st.MaxIdentifiesPerBucket, 1)
+	assert.LessOrEqual(t, st.MaxCommandsPerWindow, 120, "no 4008")
+	for _, c := range srv.Conns() {
+		assert.NotEqual(t, 4008, int(c.Record().CloseSent))
+	}
+	// 64 shards / 16 buckets = 4 identifies per bucket: the last starts 3
+	// windows after the first, so everything fits in 4 windows.
+	window := time.Duration(float64(5*time.Second) * identifyScale)
+	var all []time.Time
+	for _, ts := range identifyTimes(srv) {
+		all = append(all, ts...)
+	}
+	slices.SortFunc(all, func(a, b time.Time) int { return a.Compare(b) })
+	require.Len(t, all, 64)
+	span := all[63].Sub(all[0])
+	t.Logf("64 shards identified over %v (window %v); all connected after %v", span, window, took)
+	assert.Less(t, span, 4*window, "identifies must fit in 4 windows")
+	// and not in fewer: each bucket waits a window (plus margin) between
+	// its identifies.
+	assert.GreaterOrEqual(t, span, 3*window-window/10, "a bucket must not identify twice within a window")
+}
+
+func TestManagerMaxConcurrencyOneNeverSharesAWindow(t *testing.T) {
+	srv := startManagerEmulator(t, gatewaytest.Config{Shards: 5, MaxConcurrency: 1, TimeScale: identifyScale})
+	m, err := gatewayutil.NewManager(managerConfig(srv, nil))
+	require.NoError(t, err)
+	require.NoError(t, m.Start(context.Background()))
+	waitReady(t, m, 5, 20*time.Second)
+	require.NoError(t, m.Shutdown(context.Background()))
+	window := time.Duration(float64(5*time.Second) * identifyScale)
+	var all []time.Time
+	for _, ts := range identifyTimes(srv) {
+		all = append(all, ts...)
+	}
+	slices.SortFunc(all, func(a, b time.Time) int { return a.Compare(b) })
+	require.Len(t, all, 5)
+	for i := 1; i < len(all); i++ {
+		// The emulator measures on arrival; allow a little network jitter.
+		assert.GreaterOrEqual(t, all[i].Sub(all[i-1]), window, "identifies %d and %d share a window", i-1, i)
+	}
+	assert.Zero(t, srv.Stats().IdentifyRefused)
+}
+
+func TestManagerRefusesWhenBudgetTooLow(t *testing.T) {
+	srv := startManagerEmulator(t, gatewaytest.Config{Shards: 8, SessionStartLimit: 3})
+	m, err := gatewayutil.NewManager(managerConfig(srv, nil))
+	require.NoError(t, err)
+	err = m.Start(context.Background())
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ratelimit.ErrBudgetExhausted)
+	var be *ratelimit.BudgetError
+	require.ErrorAs(t, err, &be)
+	assert.Equal(t, 3, be.Remaining)
+	assert.Contains(t, err.Error(), "resets in")
+	assert.NotContains(t, err.Error(), managerToken)
+	assert.Zero(t, srv.Stats().Connections, "nothing may connect before the budget check")
+}
+
+// seqLog records the sequence numbers each shard's handler saw.
+type seqLog struct {
+	mu   sync.Mutex
+	seqs map[int][]int64
+	ids  map[string]int
+}
+
+func newSeqLog() *seqLog { return &seqLog{seqs: map[int][]int64{}, ids: map[string]int{}} }
+
+func (l *seqLog) Dispatch(_ context.Context, e *gatewayutil.Event) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if e.Type == "READY" {
+		l.seqs[e.Shard] = nil
+	}
+	l.seqs[e.Shard] = append(l.seqs[e.Shard], e.Seq)
+	if e.Type == "TEST_EVENT" {
+		var v struct{ ID string }
+		if json.Unmarshal(e.Data, &v) == nil {
+			l.ids[v.ID]++
+		}
+	}
+	return nil
+}
+
+// gaps checks each shard's sequence numbers run without holes or repeats.
+func (l *seqLog) check(t *testing.T) (total int) {
+	t.Helper()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for shard, seqs := range l.seqs {
+		for i := 1; i < len(seqs); i++ {
+			if seqs[i] != seqs[i-1]+1 {
+				t.Errorf("shard %d: seq %d after %d", shard, seqs[i], seqs[i-1])
+			}
+		}
+		total += len(seqs)
+	}
+	return total
+}
+
+func TestManagerRestartResumesFromStore(t *testing.T) {
+	srv := startManagerEmulator(t, gatewaytest.Config{Shards: 4, MaxConcurrency: 4, Traffic: true, Rate: 50})
+	store, err := gatewayutil.NewFileSessionStore(t.TempDir())
+	require.NoError(t, err)
+	log := newSeqLog()
+	cfg := managerConfig(srv, log)
+	cfg.Store = store
+
+	m1, err := gatewayutil.NewManager(cfg)
+	require.NoError(t, err)
+	require.NoError(t, m1.Start(context.Background()))
+	waitReady(t, m1, 4, 10*time.Second)
+	time.Sleep(300 * time.Millisecond)
+	require.NoError(t, m1.Shutdown(context.Background()))
+	identifies := srv.Stats().Identifies
+	require.EqualValues(t, 4, identifies)
+
+	// The emulator keeps generating events for the closed sessions; a new
+	// process with the same store resumes and receives exactly what it missed.
+	time.Sleep(200 * time.Millisecond)
+	m2, err := gatewayutil.NewManager(cfg)
+	require.NoError(t, err)
+	require.NoError(t, m2.Start(context.Background()))
+	waitReady(t, m2, 4, 10*time.Second)
+	time.Sleep(300 * time.Millisecond)
+	require.NoError(t, m2.Shutdown(context.Background()))
+
+	st := srv.Stats()
+	assert.Equal(t, identifies, st.Identifies, "the restarted process must not identify")
+	assert.EqualValues(t, 4, st.Resumes)
+	n := log.check(t)
+	t.Logf("%d dispatches across the restart, %d resumes", n, st.Resumes)
+	assert.Greater(t, n, 40)
+}
+
+func TestManagerReshardLosesNothing(t *testing.T) {
+	srv := startManagerEmulator(t, gatewaytest.Config{Shards: 4, MaxConcurrency: 8, Guilds: 64})
+	log := newSeqLog()
+	m, err := gatewayutil.NewManager(managerConfig(srv, log))
+	require.NoError(t, err)
+	require.NoError(t, m.Start(context.Background()))
+	waitReady(t, m, 4, 10*time.Second)
+
+	// Publish events with unique ids into every guild while resharding.
+	guilds := srv.Guilds()
+	stop := make(chan struct{})
+	published := 0
+	var pubWG sync.WaitGroup
+	pubWG.Go(func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			g := guilds[i%len(guilds)]
+			srv.Publish(gatewaytest.Dispatch{Type: "TEST_EVENT", GuildID: g, Data: []byte(fmt.Sprintf(`{"id":"e%d","guild_id":"%d"}`, i, g))})
+			published = i + 1
+			time.Sleep(time.Millisecond)
+		}
+	})
+	time.Sleep(100 * time.Millisecond)
+	require.NoError(t, m.Reshard(context.Background(), 8, nil))
+	assert.Equal(t, 8, m.ShardCount())
+	time.Sleep(100 * time.Millisecond)
+	close(stop)
+	pubWG.Wait()
+	// Let the last events arrive.
+	time.Sleep(300 * time.Millisecond)
+	require.NoError(t, m.Shutdown(context.Background()))
+
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	missing, repeated := 0, 0
+	for i := 0; i < published; i++ {
+		switch log.ids[fmt.Sprintf("e%d", i)] {
+		case 0:
+			t.Logf("missing e%d (guild %d, old shard %d, new shard %d)", i, guilds[i%len(guilds)], gatewayutil.ShardForGuild(guilds[i%len(guilds)], 4), gatewayutil.ShardForGuild(guilds[i%len(guilds)], 8))
+			missing++
+		case 1:
+		default:
+			repeated++
+		}
+	}
+	t.Logf("published %d events during the reshard: %d missing, %d repeated", published, missing, repeated)
+	assert.Zero(t, missing, "a reshard must not lose a dispatch")
+	assert.Zero(t, repeated, "the overlap must not repeat a dispatch")
+	assert.Greater(t, published, 100)
+}
+
+func TestParseShardIDs(t *testing.T) {
+	for in, want := range map[string][]int{"": nil, "0-3": {0, 1, 2, 3}, "0,2,5": {0, 2, 5}, "5,0-2,2": {0, 1, 2, 5}} {
+		got, err := gatewayutil.ParseShardIDs(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, bad := range []string{"a", "3-1", "-1", "1-", "0-99999999"} {
+		_, err := gatewayutil.ParseShardIDs(bad)
+		assert.Error(t, err, bad)
+	}
+}
+
+func TestManagerConfigErrors(t *testing.T) {
+	_, err := gatewayutil.NewManager(gatewayutil.ManagerConfig{ShardCount: 4, ShardIDs: []int{4}})
+	assert.Error(t, err)
+	_, err = gatewayutil.NewManager(gatewayutil.ManagerConfig{ShardIDs: []int{1, 1}})
+	assert.Error(t, err)
+	_, err = gatewayutil.NewManager(gatewayutil.ManagerConfig{SkipGatewayBot: true})
+	assert.Error(t, err)
+	assert.True(t, errors.Is(gatewayutil.ErrShardNotHere, gatewayutil.ErrShardNotHere))
+	assert.Equal(t, 3, gatewayutil.ShardForGuild(3<<22, 8))
+	assert.Equal(t, 0, gatewayutil.ShardForGuild(8<<22, 8))
+}
