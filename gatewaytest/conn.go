@@ -250,7 +250,6 @@ func (c *Conn) teardown(cc *clientClose) {
 		}
 		c.closing = &closeReq{code: closecode.Code(code), echo: true}
 	}
-	sess := c.sess
 	c.mu.Unlock()
 	if echo {
 		c.kick()
@@ -262,6 +261,7 @@ func (c *Conn) teardown(cc *clientClose) {
 	c.mu.Lock()
 	c.closed = true
 	c.rec.Closed = now
+	sess := c.sess // read with closed set: see detachIfGone
 	c.mu.Unlock()
 	_ = c.nc.Close()
 	if sess != nil {

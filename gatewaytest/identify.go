@@ -159,33 +159,56 @@ func (c *Conn) onIdentify(now time.Time, d []byte) {
 		return
 	}
 
+	// Queue READY and the GUILD_CREATEs first, then make the session
+	// routable, and only then let the writer see it: a client that has read
+	// READY receives everything published after that, and nothing
+	// published before READY gets a lower sequence number.
 	sess := s.newSession(req, now)
-	c.mu.Lock()
-	c.sess = sess
-	c.rec.SessionID = sess.id
-	c.mu.Unlock()
 	sess.mu.Lock()
 	sess.conn = c
 	sess.mu.Unlock()
-	c.authed.Store(true)
 	if req.rec.Compress && c.encName == "json" && c.compress == CompressNone {
 		c.payloadCompress.Store(true)
-		c.mu.Lock()
-		c.rec.PayloadCompress = true
-		c.mu.Unlock()
 	}
-	s.stats.identifies.Add(1)
-
 	owned := s.ownedGuilds(req.shardID, req.shardCount)
-	sess.deliver(event.Ready, s.readyData(sess, c, owned), false)
-	for _, g := range owned {
-		if sess.intents.Delivers(event.GuildCreate, intents.InGuilds) {
-			sess.deliver(event.GuildCreate, s.guildCreate(g), false)
+	// Build everything first, then make the session routable at once:
+	// an event published after READY reached the client must reach this
+	// session too (after its GUILD_CREATEs), as on Discord.
+	ready := s.readyData(sess, c, owned)
+	var creates [][]byte
+	if sess.intents.Delivers(event.GuildCreate, intents.InGuilds) {
+		for _, g := range owned {
+			creates = append(creates, s.guildCreate(g))
 		}
 	}
+	sess.queue(event.Ready, ready, false)
+	for _, gc := range creates {
+		sess.queue(event.GuildCreate, gc, false)
+	}
 	s.addSession(sess)
+	c.kick()
+	c.mu.Lock()
+	c.sess = sess
+	c.rec.SessionID = sess.id
+	c.rec.PayloadCompress = c.payloadCompress.Load()
+	c.mu.Unlock()
+	c.authed.Store(true)
+	s.stats.identifies.Add(1)
+	c.kick()
+	c.detachIfGone(sess)
 	c.armChaos(now)
 	s.log.Debug("session started", "conn", c.id, "session", sess.id, "shard", req.rec.Shard)
+}
+
+// detachIfGone detaches sess again if c ended while sess was being
+// attached to it (teardown saw no session, or not yet this one).
+func (c *Conn) detachIfGone(sess *Session) {
+	c.mu.Lock()
+	gone := c.closed
+	c.mu.Unlock()
+	if gone {
+		sess.detach(c, time.Now())
+	}
 }
 
 // invalidSession sends op 9 with d; false also invalidates the session.
@@ -276,6 +299,7 @@ func (c *Conn) onResume(now time.Time, d []byte) {
 	if old != nil && old != c {
 		old.dropTCP() // the session moved to this connection
 	}
+	c.detachIfGone(sess)
 	c.authed.Store(true)
 	note(Resumed, int(replayed))
 	s.stats.resumes.Add(1)
