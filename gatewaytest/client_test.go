@@ -55,9 +55,6 @@ type testClient struct {
 	jsonDec *json.Decoder
 	etfR    *bufio.Reader
 
-	// payload zlib (identify compress:true) expected
-	payloadZlib bool
-
 	messages []frameInfo // every WebSocket data message received
 	lastSeq  int64
 	closed   *closedError
