@@ -325,6 +325,11 @@ func isFatal(err error) bool {
 	return errors.Is(err, ratelimit.ErrBudgetExhausted)
 }
 
+// Fatal returns a channel that receives the first fatal error of any shard
+// (a close code such as 4004, or the session budget running out). Run
+// watches it; a caller of Start watches it itself and then calls Shutdown.
+func (m *Manager) Fatal() <-chan error { return m.fatal }
+
 // ShardCount returns the bot's total shard count, 0 before Start.
 func (m *Manager) ShardCount() int {
 	m.mu.Lock()
