@@ -131,10 +131,7 @@ func (t *transcoder) value(dst []byte, off, depth int) ([]byte, int, error) {
 		case "false":
 			return append(dst, "false"...), end, nil
 		}
-		if tag == TagAtom || tag == TagSmallAtom {
-			return appendLatin1String(dst, name), end, nil
-		}
-		return appendString(dst, name), end, nil
+		return appendName(dst, name, tag == TagAtom || tag == TagSmallAtom), end, nil
 
 	case TagBinary:
 		if len(b)-off < 4 {
@@ -275,15 +272,20 @@ func (t *transcoder) key(dst []byte, off int) ([]byte, int, error) {
 			return dst, off, err
 		}
 		return appendString(dst, b[off+5:off+5+n]), off + 5 + n, nil
-	case TagSmallAtom, TagSmallAtomUTF8, TagAtom, TagAtomUTF8:
+	case TagSmallAtomUTF8, TagSmallAtom:
+		// The common case: Discord's keys are short atoms.
+		if len(b)-off >= 2 {
+			if end := off + 2 + int(b[off+1]); end <= len(b) {
+				return appendName(dst, b[off+2:end], tag == TagSmallAtom), end, nil
+			}
+		}
+		return dst, off, truncated(off, tagName(tag))
+	case TagAtom, TagAtomUTF8:
 		name, end, err := readAtom(b, off)
 		if err != nil {
 			return dst, off, err
 		}
-		if tag == TagAtom || tag == TagSmallAtom {
-			return appendLatin1String(dst, name), end, nil
-		}
-		return appendString(dst, name), end, nil
+		return appendName(dst, name, tag == TagAtom), end, nil
 	case TagSmallInteger, TagInteger:
 		dst = append(dst, '"')
 		dst, end, err := t.value(dst, off, 0)

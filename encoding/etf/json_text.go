@@ -35,6 +35,32 @@ func appendEscapedASCII(dst []byte, c byte) []byte {
 	return append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 }
 
+// plainByte[c] is true for the bytes a JSON string holds as they are and
+// that are the same in Latin-1 and UTF-8: printable ASCII but '"' and '\\'.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// appendName appends an atom name or map key as a JSON string: Latin-1
+// when latin1 is set, UTF-8 otherwise. Names are short and nearly always
+// plain ASCII, which this copies in one go.
+func appendName(dst, name []byte, latin1 bool) []byte {
+	for _, c := range name {
+		if !plainByte[c] {
+			if latin1 {
+				return appendLatin1String(dst, name)
+			}
+			return appendString(dst, name)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, name...)
+	return append(dst, '"')
+}
+
 // special8 reports whether any of the 8 bytes in x (read little-endian)
 // is not plain ASCII that JSON holds as it is: a control character, '"',
 // '\\', or a byte of a multi-byte UTF-8 sequence.
