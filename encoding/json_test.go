@@ -103,6 +103,13 @@ func TestJSONDecode(t *testing.T) {
 			if diff := sameEnvelope(got, tc.want); diff != "" {
 				t.Fatalf("Decode(%q): %s", tc.msg, diff)
 			}
+			if got.D != nil {
+				start := uintptr(unsafe.Pointer(unsafe.SliceData(msg)))
+				at := uintptr(unsafe.Pointer(unsafe.SliceData(got.D)))
+				if at < start || at+uintptr(len(got.D)) > start+uintptr(len(msg)) {
+					t.Errorf("D is a copy; it must alias the message")
+				}
+			}
 			if got.D != nil && cap(got.D) != len(got.D) {
 				t.Errorf("D has spare capacity %d: appending to it would overwrite the message", cap(got.D)-len(got.D))
 			}
