@@ -32,11 +32,28 @@ import (
 // start of the inflated term for a COMPRESSED message, which Msg notes).
 func NewETF() Codec { return &etfCodec{} }
 
+// NewETFServer returns a fresh ETF codec for the server side of a
+// connection, such as an emulator of Discord's gateway. It encodes what
+// Discord sends: a map with atom keys d, op, s and t, always all four (s
+// and t as nil when absent), t an atom, every object key inside d an atom
+// too, and every snowflake (a string of a decimal integer above 2^53) a
+// 64-bit integer. A client decoding it with [NewETF] gets the same
+// envelope back. It decodes what clients must send: like [NewETF], but any
+// map key that is not a binary, at any depth, is an error, since Discord
+// closes the connection with 4002 on atom keys.
+func NewETFServer() Codec {
+	c := &etfCodec{server: true}
+	c.dec.BinaryKeysOnly = true
+	c.enc.AtomKeys, c.enc.SnowflakeInts = true, true
+	return c
+}
+
 // etfCodec is the ETF codec of one connection.
 type etfCodec struct {
-	dec etf.Decoder
-	enc etf.Encoder
-	d   []byte // JSON text of the last decoded d, aliased by Envelope.D
+	dec    etf.Decoder
+	enc    etf.Encoder
+	d      []byte // JSON text of the last decoded d, aliased by Envelope.D
+	server bool   // NewETFServer: encode as Discord does, decode strictly
 }
 
 func (*etfCodec) Name() string { return "etf" }
@@ -79,8 +96,14 @@ func (c *etfCodec) Decode(msg []byte, env *Envelope) error {
 	)
 	c.d = c.d[:0]
 	for range pairs {
-		key, _, next, err := c.dec.ReadText(b, off)
+		key, atom, next, err := c.dec.ReadText(b, off)
+		if err == nil && atom && c.server {
+			return fail(&etf.SyntaxError{Offset: off, Msg: "map key is an atom, not a binary (Discord closes with 4002)"})
+		}
 		if err != nil {
+			if c.server {
+				return fail(&etf.SyntaxError{Offset: off, Msg: "map key is not a binary (Discord closes with 4002)"})
+			}
 			// Keys of other types (integers) are none of ours: skip them.
 			if next, err = c.dec.Skip(b, off); err != nil {
 				return fail(err)
@@ -154,6 +177,9 @@ func (c *etfCodec) Encode(dst []byte, env *Envelope) ([]byte, error) {
 	if env == nil {
 		return dst, errors.New("encoding: nil *Envelope")
 	}
+	if c.server {
+		return c.encodeServer(dst, env)
+	}
 	out := etf.AppendVersion(dst)
 	if env.Op == opcode.Dispatch {
 		out = etf.AppendMapHeader(out, 4)
@@ -187,6 +213,38 @@ func (c *etfCodec) Encode(dst []byte, env *Envelope) ([]byte, error) {
 				return dst, fmt.Errorf("encoding: etf: event name %q: %w", env.T, err)
 			}
 		}
+	}
+	return out, nil
+}
+
+// encodeServer writes env as Discord's server does: atom keys, in the
+// order Erlang sorts them (d, op, s, t), all four always.
+func (c *etfCodec) encodeServer(dst []byte, env *Envelope) ([]byte, error) {
+	out := etf.AppendMapHeader(etf.AppendVersion(dst), 4)
+	out, _ = etf.AppendAtom(out, "d")
+	if env.D == nil {
+		out = etf.AppendNull(out)
+	} else {
+		var err error
+		if out, err = c.enc.AppendTermFromJSON(out, env.D); err != nil {
+			return dst, fmt.Errorf("encoding: etf: op %d: d: %w", env.Op, err)
+		}
+	}
+	out, _ = etf.AppendAtom(out, "op")
+	out = etf.AppendInt(out, int64(env.Op))
+	out, _ = etf.AppendAtom(out, "s")
+	if env.HasS {
+		out = etf.AppendInt(out, env.S)
+	} else {
+		out = etf.AppendNull(out)
+	}
+	out, _ = etf.AppendAtom(out, "t")
+	if env.T == "" {
+		return etf.AppendNull(out), nil
+	}
+	out, err := etf.AppendAtom(out, env.T)
+	if err != nil {
+		return dst, fmt.Errorf("encoding: etf: event name %q: %w", env.T, err)
 	}
 	return out, nil
 }

@@ -467,3 +467,81 @@ func FuzzETFEnvelope(f *testing.F) {
 		}
 	})
 }
+
+// TestETFServerCodec checks the emulator's side: what it encodes, a client
+// decodes to the same envelope; what clients send, it decodes; atom keys
+// anywhere in a client message are errors.
+func TestETFServerCodec(t *testing.T) {
+	srv, cli, jc := NewETFServer(), NewETF(), JSON()
+	if srv.Name() != "etf" || !srv.Binary() {
+		t.Fatalf("NewETFServer: Name %q Binary %v", srv.Name(), srv.Binary())
+	}
+	for _, js := range [][]byte{
+		messageCreate(t),
+		guildCreate(8 << 10),
+		[]byte(`{"op":10,"d":{"heartbeat_interval":41250}}`),
+		[]byte(`{"op":11}`),
+		[]byte(`{"op":0,"s":3,"t":"X_UNKNOWN","d":{"id":"1109000000000000100","n":[]}}`),
+	} {
+		var want, got Envelope
+		if err := jc.Decode(js, &want); err != nil {
+			t.Fatal(err)
+		}
+		msg, err := srv.Encode(nil, &want)
+		if err != nil {
+			t.Fatalf("%.80s: %v", js, err)
+		}
+		if err := cli.Decode(msg, &got); err != nil {
+			t.Fatalf("%.80s: client decode: %v", js, err)
+		}
+		wantD := want.D
+		if wantD == nil {
+			wantD = []byte("null")
+		}
+		if got.Op != want.Op || got.S != want.S || got.HasS != want.HasS || got.T != want.T || !sameJSON(t, got.D, wantD) {
+			t.Errorf("%.80s: client got op %v s %d/%v t %q d %.200s", js, got.Op, got.S, got.HasS, got.T, got.D)
+		}
+		// The server form really is Discord's: atom keys, integer IDs.
+		if !bytes.HasPrefix(msg, []byte{131, 116, 0, 0, 0, 4, 119, 1, 'd'}) {
+			t.Errorf("%.80s: server message starts % x", js, msg[:min(len(msg), 12)])
+		}
+		if bytes.Contains(js, []byte(`"1109000000000000100"`)) && !bytes.Contains(msg, etf.AppendUint(nil, 1109000000000000100)) {
+			t.Errorf("%.80s: snowflake not written as an integer", js)
+		}
+	}
+	for _, env := range clientCommands() {
+		msg, err := cli.Encode(nil, &env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got Envelope
+		if err := srv.Decode(msg, &got); err != nil || got.Op != env.Op {
+			t.Errorf("op %v: server decode: op %v, %v", env.Op, got.Op, err)
+		}
+	}
+	fx := etfFixtures(t)
+	for _, name := range []string{"message_create_atom_keys", "hello_atom_keys"} {
+		var env Envelope
+		err := srv.Decode(fx[name][0], &env)
+		if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "4002") {
+			t.Errorf("%s (atom keys) decoded by the server codec: %v; want a 4002 error", name, err)
+		}
+	}
+	nested := []byte(`{"op":2,"d":{"token":"x","properties":{"os":"linux"}}}`)
+	var env Envelope
+	if err := jc.Decode(nested, &env); err != nil {
+		t.Fatal(err)
+	}
+	atomInside, err := NewETFServer().Encode(nil, &env) // atom keys inside d
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Swap the envelope keys to binaries, keeping d's atom keys.
+	var cmd Envelope
+	if err := cli.Decode(atomInside, &cmd); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Decode(atomInside, &cmd); err == nil || !strings.Contains(err.Error(), "4002") {
+		t.Errorf("atom keys: server decode gave %v; want a 4002 error", err)
+	}
+}

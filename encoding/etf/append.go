@@ -103,27 +103,17 @@ func AppendBinary(dst []byte, s string) []byte {
 // atom.
 var ErrAtom = errors.New("etf: atom name must be valid UTF-8 of at most 255 characters")
 
-// AppendAtom appends an atom: SMALL_ATOM_EXT for a short ASCII name, as
-// erlpack writes it, and SMALL_ATOM_UTF8_EXT or ATOM_UTF8_EXT otherwise.
-// Discord sends the event name t as an atom. A name that is not valid UTF-8
-// or longer than 255 characters returns [ErrAtom].
+// AppendAtom appends an atom as SMALL_ATOM_UTF8_EXT, or ATOM_UTF8_EXT
+// past 255 bytes: the forms Erlang writes since OTP 26. Discord sends the
+// event name t as an atom. A name that is not valid UTF-8 or longer than
+// 255 characters returns [ErrAtom].
 func AppendAtom(dst []byte, name string) ([]byte, error) {
 	if !utf8.ValidString(name) || utf8.RuneCountInString(name) > 255 {
 		return dst, ErrAtom
 	}
-	ascii := true
-	for i := 0; i < len(name); i++ {
-		if name[i] >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	switch {
-	case ascii: // at most 255 characters, so at most 255 bytes
-		dst = append(dst, TagSmallAtom, byte(len(name)))
-	case len(name) <= 255:
+	if len(name) <= 255 {
 		dst = append(dst, TagSmallAtomUTF8, byte(len(name)))
-	default:
+	} else {
 		dst = binary.BigEndian.AppendUint16(append(dst, TagAtomUTF8), uint16(len(name)))
 	}
 	return append(dst, name...), nil

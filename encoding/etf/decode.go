@@ -13,6 +13,10 @@ import (
 type Decoder struct {
 	// Limits bound depth, big integer size and inflated size.
 	Limits Limits
+	// BinaryKeysOnly makes any map key that is not a binary an error, as
+	// Discord treats it in what clients send (it closes with 4002). A
+	// server checking client messages sets it.
+	BinaryKeysOnly bool
 
 	inflated []byte // output of the last COMPRESSED term, reused
 	discard  []byte // output of Skip, reused
@@ -44,7 +48,7 @@ func (d *Decoder) AppendJSON(dst, msg []byte) ([]byte, error) {
 // no version byte) into JSON appended to dst, and returns the offset just
 // past the term. Error offsets count from the start of b.
 func (d *Decoder) AppendTermJSON(dst, b []byte, off int) ([]byte, int, error) {
-	t := transcoder{b: b, lim: d.Limits.withDefaults()}
+	t := transcoder{b: b, lim: d.Limits.withDefaults(), binaryKeysOnly: d.BinaryKeysOnly}
 	dst, end, err := t.value(dst, off, 0)
 	if err != nil {
 		return dst, end, err
@@ -65,8 +69,9 @@ func (d *Decoder) Skip(b []byte, off int) (int, error) {
 
 // transcoder holds what one AppendTermJSON call needs on its recursion.
 type transcoder struct {
-	b   []byte
-	lim Limits
+	b              []byte
+	lim            Limits
+	binaryKeysOnly bool
 }
 
 // need checks that n bytes follow off, for a term of kind tag that starts
@@ -262,7 +267,11 @@ func (t *transcoder) key(dst []byte, off int) ([]byte, int, error) {
 	if off >= len(b) {
 		return dst, off, termErr(off, "input ends where a map key should start")
 	}
-	switch tag := b[off]; tag {
+	tag := b[off]
+	if t.binaryKeysOnly && tag != TagBinary {
+		return dst, off, termErr(off, "map key is "+tagName(tag)+", not a binary (Discord closes with 4002)")
+	}
+	switch tag {
 	case TagBinary:
 		if len(b)-off < 5 {
 			return dst, off, truncated(off, "BINARY_EXT")

@@ -57,9 +57,20 @@
 //
 // See [Encoder]: objects become maps with binary keys, strings binaries,
 // null/true/false the atoms nil/true/false, integers the smallest integer
-// form, other numbers NEW_FLOAT_EXT, arrays proper lists. A term decoded
-// from JSON the Encoder wrote gives back the same JSON value, with one
-// exception: an integer beyond 2^53-1 comes back as a string.
+// form, other numbers NEW_FLOAT_EXT, arrays proper lists: what Discord
+// requires of clients. Its AtomKeys and SnowflakeInts options write what
+// Discord's server sends instead (atom keys, IDs as integers), for an
+// emulator. A term decoded from JSON the Encoder wrote gives back the same
+// JSON value, with one exception: an integer beyond 2^53-1 comes back as a
+// string.
+//
+// # Checked against Erlang
+//
+// The tests compare the decoder with real Erlang on fixtures that
+// term_to_binary wrote (testdata/erlang_fixtures.tsv, made by
+// testdata/erlang_oracle.escript, named terms for every tag and random
+// deep terms), and send the encoder's output through binary_to_term in an
+// erl process when one is installed.
 //
 // # Safety
 //

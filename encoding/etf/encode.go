@@ -26,9 +26,23 @@ import (
 // error, because Erlang rejects such a map. Nesting is limited to
 // [DefaultMaxDepth] levels, integers to [DefaultMaxBigBytes] bytes.
 //
-// The zero value is ready to use. An Encoder keeps a small buffer between
-// calls; use one per goroutine.
+// The zero value is ready to use and writes what a client must send. Two
+// options make it write what Discord's server sends instead, for an
+// emulator. An Encoder keeps a small buffer between calls; use one per
+// goroutine.
 type Encoder struct {
+	// AtomKeys writes object keys as atoms (SMALL_ATOM_UTF8_EXT, or
+	// ATOM_UTF8_EXT past 255 bytes), as Discord writes the events it
+	// sends. A key longer than 255 characters is then an error. Never set
+	// it for commands: Discord closes the connection with 4002 on atom
+	// keys.
+	AtomKeys bool
+	// SnowflakeInts writes strings that hold an unsigned decimal integer
+	// between 2^53 and 2^64-1 (no sign, no leading zero: a snowflake) as
+	// SMALL_BIG_EXT, as Discord writes IDs. They still decode to the same
+	// JSON string.
+	SnowflakeInts bool
+
 	keys []keySpan // keys of the objects being encoded, for duplicate checks
 }
 
@@ -110,6 +124,11 @@ func (p *jsonParser) value(dst []byte, i, depth int) ([]byte, int, error) {
 	case c == '[':
 		return p.array(dst, i, depth)
 	case c == '"':
+		if p.e.SnowflakeInts {
+			if u, end, ok := snowflake(js, i); ok {
+				return appendSmallBig(dst, u, false), end, nil
+			}
+		}
 		return p.str(dst, i)
 	case c == 't':
 		if bytes.HasPrefix(js[i:], []byte("true")) {
@@ -157,7 +176,13 @@ func (p *jsonParser) object(dst []byte, i, depth int) ([]byte, int, error) {
 		if dst, i, err = p.str(dst, i); err != nil {
 			return dst, i, err
 		}
-		p.e.keys = append(p.e.keys, keySpan{off: keyStart + 5, n: len(dst) - keyStart - 5, at: at})
+		key := keySpan{off: keyStart + 5, n: len(dst) - keyStart - 5, at: at}
+		if p.e.AtomKeys {
+			if dst, key, err = binaryToAtom(dst, keyStart, key); err != nil {
+				return dst, at, err
+			}
+		}
+		p.e.keys = append(p.e.keys, key)
 		i = skipSpace(js, i)
 		if i >= len(js) || js[i] != ':' {
 			return dst, i, p.unexpected(i, "after object key")
@@ -184,6 +209,26 @@ func (p *jsonParser) object(dst []byte, i, depth int) ([]byte, int, error) {
 	}
 	p.e.keys = p.e.keys[:base]
 	return dst, i, nil
+}
+
+// binaryToAtom rewrites the BINARY_EXT that starts at dst[start] and ends
+// the output, whose bytes (valid UTF-8) k locates, into an atom.
+func binaryToAtom(dst []byte, start int, k keySpan) ([]byte, keySpan, error) {
+	name := dst[k.off : k.off+k.n]
+	if utf8.RuneCount(name) > 255 {
+		return dst, k, jsonErr(k.at, "object key longer than 255 characters cannot be an atom")
+	}
+	hdr := 2
+	if k.n > 255 {
+		hdr = 3
+		dst[start] = TagAtomUTF8
+		binary.BigEndian.PutUint16(dst[start+1:], uint16(k.n))
+	} else {
+		dst[start], dst[start+1] = TagSmallAtomUTF8, byte(k.n)
+	}
+	copy(dst[start+hdr:], name)
+	k.off = start + hdr
+	return dst[:k.off+k.n], k, nil
 }
 
 // duplicateKey reports whether two of keys have the same bytes in out, and
@@ -351,6 +396,32 @@ func (p *jsonParser) escape(dst []byte, i int) ([]byte, int, error) {
 		return utf8.AppendRune(dst, r), i, nil
 	}
 	return dst, i, jsonErr(i, "invalid escape "+quoteByte(js[i+1])+" in string")
+}
+
+// snowflake reads the JSON string at js[i] (its opening quote) as a
+// snowflake: 16 to 20 plain digits, no leading zero, with a value above
+// MaxSafeInteger that fits in a uint64.
+func snowflake(js []byte, i int) (uint64, int, bool) {
+	j := i + 1
+	for j < len(js) && isDigit(js[j]) {
+		j++
+	}
+	n := j - i - 1
+	if j >= len(js) || js[j] != '"' || n < 16 || n > 20 || js[i+1] == '0' {
+		return 0, i, false
+	}
+	digits := js[i+1 : j]
+	if n == 20 && string(digits) > "18446744073709551615" {
+		return 0, i, false // beyond uint64
+	}
+	var u uint64
+	for _, c := range digits {
+		u = u*10 + uint64(c-'0')
+	}
+	if u <= MaxSafeInteger {
+		return 0, i, false
+	}
+	return u, j + 1, true
 }
 
 // hex4 reads the four hex digits at js[i].

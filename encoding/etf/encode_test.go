@@ -188,3 +188,37 @@ func TestAppendHelpers(t *testing.T) {
 		t.Errorf("invalid UTF-8 atom: got %v, want ErrAtom", err)
 	}
 }
+
+func TestEncodeServerForm(t *testing.T) {
+	e := Encoder{AtomKeys: true, SnowflakeInts: true}
+	in := `{"id":"1234567890123456789","small":"9007199254740991","zero":"01234567890123456789","big":"18446744073709551616","text":"x","` + strings.Repeat("é", 200) + `":1}`
+	got, err := e.AppendFromJSON(nil, []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []byte{131, 116, 0, 0, 0, 6,
+		119, 2, 'i', 'd', 110, 8, 0, 0x15, 0x81, 0xe9, 0x7d, 0xf4, 0x10, 0x22, 0x11,
+		119, 5, 's', 'm', 'a', 'l', 'l', 109, 0, 0, 0, 16}
+	want = append(want, "9007199254740991"...)
+	want = append(want, 119, 4, 'z', 'e', 'r', 'o', 109, 0, 0, 0, 20)
+	want = append(want, "01234567890123456789"...)
+	want = append(want, 119, 3, 'b', 'i', 'g', 109, 0, 0, 0, 20)
+	want = append(want, "18446744073709551616"...)
+	want = append(want, 119, 4, 't', 'e', 'x', 't', 109, 0, 0, 0, 1, 'x', 118, 1, 144)
+	want = append(want, strings.Repeat("é", 200)...)
+	want = append(want, 97, 1)
+	if !bytes.Equal(got, want) {
+		t.Fatalf("got  % x\nwant % x", got, want)
+	}
+	var d Decoder
+	back, err := d.AppendJSON(nil, got)
+	if err != nil || jsonEqual(back, []byte(in)) != "" {
+		t.Errorf("decoded back to %s, %v", back, err)
+	}
+	if _, err := e.AppendFromJSON(nil, []byte(`{"`+strings.Repeat("a", 256)+`":1}`)); !errors.Is(err, ErrInvalidJSON) {
+		t.Errorf("256-character key as an atom: got %v, want ErrInvalidJSON", err)
+	}
+	if _, err := e.AppendFromJSON(nil, []byte(`{"a":1,"b":{"c":2,"c":3}}`)); err == nil || !strings.Contains(err.Error(), "duplicate") {
+		t.Errorf("duplicate atom keys: got %v", err)
+	}
+}

@@ -138,9 +138,10 @@ func walkTags(b []byte, off int, seen map[byte]bool) int {
 }
 
 // oracle runs the Erlang side in check mode on many messages at once: one
-// erl process for the lot. It returns, per message, Erlang's strict JSON
-// rendering of what binary_to_term read, or the error it raised.
-func oracle(t *testing.T, msgs [][]byte) (results []string, errs []string) {
+// erl process for the lot. It returns, per message, Erlang's JSON
+// rendering of what binary_to_term read ("strict" or "discord", see the
+// script), or the error it raised.
+func oracle(t *testing.T, mode string, msgs [][]byte) (results []string, errs []string) {
 	t.Helper()
 	if _, err := exec.LookPath("escript"); err != nil {
 		t.Skip("SKIPPED: Erlang's escript is not on PATH, so the encoder cannot be checked " +
@@ -150,7 +151,7 @@ func oracle(t *testing.T, msgs [][]byte) (results []string, errs []string) {
 	for i, m := range msgs {
 		fmt.Fprintf(&in, "%d\t%x\n", i, m)
 	}
-	cmd := exec.Command("escript", filepath.Join("testdata", "erlang_oracle.escript"), "check")
+	cmd := exec.Command("escript", filepath.Join("testdata", "erlang_oracle.escript"), "check", mode)
 	cmd.Stdin = &in
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -252,7 +253,7 @@ func TestEncoderAgreesWithErlang(t *testing.T) {
 		controlNames = append(controlNames, name)
 		msgs = append(msgs, m)
 	}
-	results, errs := oracle(t, msgs)
+	results, errs := oracle(t, "strict", msgs)
 	for i, name := range controlNames {
 		if j := len(inputs) + i; errs[j] == "" && !strings.Contains(results[j], "$atom") {
 			t.Errorf("control %q: the Erlang check accepted it as %s", name, results[j])
@@ -272,4 +273,38 @@ func TestEncoderAgreesWithErlang(t *testing.T) {
 	}
 	t.Logf("Erlang's binary_to_term reads back %d of %d encoded values exactly (%d commands and edge cases, %d fixture round trips)",
 		agree, len(inputs), len(encoderCases)+1, len(inputs)-len(encoderCases)-1)
+}
+
+// TestServerFormAgreesWithErlang encodes the JSON of every fixture the way
+// Discord's server writes events (atom keys, snowflakes as integers) and
+// checks that Erlang reads the same value by the decoding mapping.
+func TestServerFormAgreesWithErlang(t *testing.T) {
+	e := Encoder{AtomKeys: true, SnowflakeInts: true}
+	var d Decoder
+	var inputs, msgs [][]byte
+	for _, f := range loadFixtures(t) {
+		js, err := d.AppendJSON(nil, f.etf)
+		if err != nil {
+			t.Fatalf("%s: %v", f.name, err)
+		}
+		m, err := e.AppendFromJSON(nil, js)
+		if err != nil {
+			t.Fatalf("%s: encoding %.200s: %v", f.name, js, err)
+		}
+		inputs, msgs = append(inputs, js), append(msgs, m)
+	}
+	results, errs := oracle(t, "discord", msgs)
+	agree := 0
+	for i, in := range inputs {
+		if errs[i] != "" {
+			t.Errorf("Erlang rejects the server-form encoding of %.200s: %s", in, errs[i])
+			continue
+		}
+		if diff := jsonEqual(in, []byte(results[i])); diff != "" {
+			t.Errorf("Erlang reads a different value at %s\n sent:   %.300s\n erlang: %.300s", diff, in, results[i])
+			continue
+		}
+		agree++
+	}
+	t.Logf("Erlang reads back %d of %d server-form encodings exactly", agree, len(inputs))
 }

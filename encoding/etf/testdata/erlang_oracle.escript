@@ -18,7 +18,7 @@
 %%         escript testdata/erlang_oracle.escript fixtures \
 %%             testdata/erlang_fixtures.tsv 7 300
 %%
-%%   erlang_oracle.escript check
+%%   erlang_oracle.escript check [strict|discord]
 %%       Reads lines "id<TAB>hex" from stdin until EOF; for each decodes hex
 %%       with binary_to_term and writes "id<TAB>ok<TAB>json" or
 %%       "id<TAB>error<TAB>reason". This is how Discord's side would see what
@@ -27,6 +27,9 @@
 %%       as null, true/false as booleans, any other atom as {"$atom":Name}),
 %%       and it is an error for a map key to be anything but a binary, or for
 %%       the term to hold a tuple, an improper list, or a pid/ref/fun.
+%%       With "discord", json renders by the fixtures' mapping instead, for
+%%       terms shaped like what Discord's server sends (atom keys, IDs as
+%%       integers).
 %%
 %% JSON strings escape '"', '\' and control characters and keep other UTF-8
 %% as it is; bytes that are not UTF-8 become U+FFFD, one per byte.
@@ -43,9 +46,10 @@ main(["fixtures", Out, SeedStr, CountStr]) ->
     ok = file:write_file(Out, Lines),
     io:format("wrote ~b named and ~b random fixtures to ~s~n", [length(Named), Count, Out]),
     halt(0);
-main(["check"]) ->
+main(["check"]) -> main(["check", "strict"]);
+main(["check", ModeStr]) when ModeStr =:= "strict"; ModeStr =:= "discord" ->
     ok = io:setopts(standard_io, [binary, {encoding, unicode}]),
-    check_loop(),
+    check_loop(list_to_atom(ModeStr)),
     halt(0);
 main(_) ->
     io:format(standard_error, "usage: erlang_oracle.escript fixtures OUT SEED COUNT | check~n", []),
@@ -368,14 +372,14 @@ rand_binary() ->
 
 %% ---------------------------------------------------------------- check
 
-check_loop() ->
+check_loop(Mode) ->
     case io:get_line(standard_io, "") of
         eof -> ok;
         Line ->
             [Id, Hex] = binary:split(string:trim(Line, trailing, "\r\n"), <<"\t">>),
             Result = try
                          Term = binary_to_term(unhex(Hex)),
-                         {ok, iolist_to_binary(json(Term, strict))}
+                         {ok, iolist_to_binary(json(Term, Mode))}
                      catch
                          throw:{strict, Why} -> {error, Why};
                          C:R -> {error, io_lib:format("~p:~p", [C, R])}
@@ -384,7 +388,7 @@ check_loop() ->
                 {ok, Json} -> io:put_chars([Id, "\tok\t", Json, $\n]);
                 {error, Reason} -> io:put_chars([Id, "\terror\t", oneline(Reason), $\n])
             end,
-            check_loop()
+            check_loop(Mode)
     end.
 
 oneline(Text) -> [case C of $\t -> $\s; $\n -> $\s; _ -> C end || C <- lists:flatten(io_lib:format("~s", [Text]))].
