@@ -14,7 +14,16 @@ import (
 // (never queued behind ordinary commands). If nothing at all arrived since
 // the previous beat, the Client refuses to send (gateway.ErrZombie) and the
 // connection is closed with a resumable code so the shard resumes on a new
-// one. The goroutine also runs the stall watchdog: heartbeats acknowledged
+// one.
+//
+// "Nothing at all" means no byte: the Client only sees whole messages, so
+// before each beat the goroutine tells it the connection is alive if bytes
+// arrived since the previous beat (a multi-megabyte message still on its
+// way, whose frames hold back the ACK behind it), or if the reader is busy
+// with a message and so not looking at the socket (the ACK may be waiting
+// there). Without this, a message that takes longer than an interval to
+// arrive or to handle would be taken for a dead connection, and would be
+// replayed after the resume, again and again. The goroutine also runs the stall watchdog: heartbeats acknowledged
 // but no dispatch for Config.StallIntervals intervals sets Status.Stalled.
 //
 // It returns when the connection's context ends or a write fails.
@@ -24,6 +33,7 @@ func (sc *shardConn) heartbeat(first, interval time.Duration) {
 	t := time.NewTimer(first)
 	defer t.Stop()
 	lastDispatches := s.stats.dispatches.Load()
+	lastWire := s.stats.bytesWire.Load()
 	quiet := 0
 	for {
 		select {
@@ -33,6 +43,10 @@ func (sc *shardConn) heartbeat(first, interval time.Duration) {
 		}
 		if err := s.limiter.WaitPriority(sc.ctx); err != nil {
 			return
+		}
+		if w := s.stats.bytesWire.Load(); w != lastWire || sc.busy.Load() {
+			sc.client.MarkAlive()
+			lastWire = w
 		}
 		acked := sc.client.HeartbeatAcked()
 		// Stamp before writing: the ACK may be read before Heartbeat

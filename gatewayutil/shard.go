@@ -38,8 +38,6 @@ var (
 	ErrShardRunning = errors.New("gatewayutil: shard already running")
 	// ErrShardClosed is returned by Run and Send after Close.
 	ErrShardClosed = errors.New("gatewayutil: shard closed")
-	// ErrShardNotRunning is returned by Send when Run is not running.
-	ErrShardNotRunning = errors.New("gatewayutil: shard not running")
 )
 
 // Shard keeps one gateway session alive over real connections: it dials,
@@ -67,6 +65,7 @@ type Shard struct {
 	reported    gateway.Session // what OnSession last saw
 	run         *runState       // nil when Run is not running
 	closed      bool            // Close was called
+	closedCh    chan struct{}   // closed by Close
 	badResume   string          // a resume URL that failed to connect
 	warnedURL   string          // a resume URL the policy refused, already logged
 	connectedCh chan struct{}   // closed while a connection is connected
@@ -94,6 +93,7 @@ func NewShard(cfg Config) (*Shard, error) {
 		cfg:         cfg,
 		log:         cfg.Logger.With("shard", cfg.ShardID),
 		connectedCh: make(chan struct{}),
+		closedCh:    make(chan struct{}),
 	}
 	s.baseURL, _ = gatewayURL(cfg.URL, cfg.Encoding, cfg.Compression, cfg.AllowPlainWS)
 	s.dialer = dialer{
@@ -103,7 +103,7 @@ func NewShard(cfg Config) (*Shard, error) {
 		netDial:          cfg.NetDial,
 		userAgent:        cfg.UserAgent,
 	}
-	s.limiter, err = ratelimit.NewCommandLimiter(ratelimit.WithCommandLimit(cfg.CommandLimit, cfg.CommandWindow))
+	s.limiter, err = ratelimit.NewCommandLimiter(ratelimit.WithCommandLimit(cfg.CommandLimit, paddedWindow(cfg.CommandWindow)))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", gateway.ErrConfig, err)
 	}
@@ -130,6 +130,13 @@ func (s *Shard) ID() int { return s.cfg.ShardID }
 func (s *Shard) String() string {
 	return fmt.Sprintf("gatewayutil.Shard{shard [%d, %d], state %v}", s.cfg.ShardID, s.cfg.ShardCount, ShardState(s.stats.state.Load()))
 }
+
+// paddedWindow is the command limiter's window: the configured one plus 5%.
+// The limiter counts a command when it lets it through, the gateway when it
+// arrives; network and scheduling delays between the two can bunch commands
+// together at the gateway's end, so a limiter run exactly at the limit would
+// sometimes see 121 in a window there. The slack costs 5% of the peak rate.
+func paddedWindow(w time.Duration) time.Duration { return w + w/20 }
 
 // newClient builds the protocol Client for one connection.
 func (s *Shard) newClient(sess gateway.Session) (*gateway.Client, error) {
@@ -335,7 +342,10 @@ var errShardStopping = errors.New("gatewayutil: shard stopping")
 // return, or for ctx to end. Calling it again returns the same session.
 func (s *Shard) Close(ctx context.Context, code closecode.Code) (gateway.Session, error) {
 	s.mu.Lock()
-	s.closed = true
+	if !s.closed {
+		s.closed = true
+		close(s.closedCh)
+	}
 	r := s.run
 	if r == nil && code.InvalidatesWhenSent() {
 		s.session = gateway.Session{}
@@ -393,11 +403,12 @@ func (s *Shard) Status() Status {
 }
 
 // Send sends a command (op 3, 4, 8, 31 or 43) whose d is the given JSON.
-// It waits until the shard is connected and the connection's command
-// limiter has room (ordinary commands never use the slots kept for
-// heartbeats), or until ctx ends. Payloads over 4096 bytes are refused with
-// an error matching gateway.ErrPayloadTooLarge, other op codes with
-// gateway.ErrNotCommand.
+// It waits until the shard is connected (also while Run has not started
+// yet, or between two calls of Run) and the connection's command limiter
+// has room (ordinary commands never use the slots kept for heartbeats), or
+// until ctx ends. Payloads over 4096 bytes are refused with an error
+// matching gateway.ErrPayloadTooLarge, other op codes with
+// gateway.ErrNotCommand; after Close it returns ErrShardClosed.
 func (s *Shard) Send(ctx context.Context, op opcode.Opcode, d []byte) error {
 	if !op.Command() {
 		return fmt.Errorf("gatewayutil: %w: %v", gateway.ErrNotCommand, op)
@@ -411,24 +422,21 @@ func (s *Shard) Send(ctx context.Context, op opcode.Opcode, d []byte) error {
 	}
 	for {
 		s.mu.Lock()
-		r, closed, ready := s.run, s.closed, s.connectedCh
+		closed, ready, closing := s.closed, s.connectedCh, s.closedCh
 		var sc *shardConn
-		if r != nil && r.conn != nil && r.conn.connected.Load() {
+		if r := s.run; r != nil && r.conn != nil && r.conn.connected.Load() {
 			sc = r.conn
 		}
 		s.mu.Unlock()
-		switch {
-		case closed:
+		if closed {
 			return ErrShardClosed
-		case r == nil:
-			return ErrShardNotRunning
 		}
 		if sc == nil {
 			select {
 			case <-ready:
 				continue
-			case <-r.stopping:
-				return ErrShardNotRunning
+			case <-closing:
+				return ErrShardClosed
 			case <-ctx.Done():
 				return fmt.Errorf("gatewayutil: waiting for the shard to connect: %w", ctx.Err())
 			}

@@ -51,8 +51,8 @@ type Config struct {
 	// Session, if resumable and for this shard, is resumed instead of
 	// identifying on the first connection.
 	Session gateway.Session
-	// OnSession, if set, is called on the Run goroutine whenever the
-	// session changes: a new one (READY), a resume (RESUMED), the end of a
+	// OnSession, if set, is called whenever the session changes, from the
+	// goroutine running Run (or from Close after Run returned): a new one (READY), a resume (RESUMED), the end of a
 	// connection (the last sequence number), or its loss (an empty
 	// Session). A session store saves it there.
 	OnSession func(gateway.Session)
@@ -98,6 +98,8 @@ type Config struct {
 	ReidentifyDelayMin, ReidentifyDelayMax time.Duration
 	// CommandLimit and CommandWindow are the per-connection send limit.
 	// Default 120 per 60 s (scale the window with a time-scaled emulator).
+	// The shard's limiter uses a window 5% longer, as a margin for the
+	// delays between sending a command and the gateway receiving it.
 	CommandLimit  int
 	CommandWindow time.Duration
 	// StallIntervals is how many heartbeat intervals of acknowledged

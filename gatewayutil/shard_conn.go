@@ -61,14 +61,16 @@ type shardConn struct {
 	wg     sync.WaitGroup // heartbeat and identify goroutines
 
 	connected     atomic.Bool
+	busy          atomic.Bool  // the reader is handling a message, not reading the socket
 	everConnected bool         // READY or RESUMED arrived; read goroutine only
 	beatSent      atomic.Int64 // when the unanswered heartbeat went out (unix ns), 0 if none
 
-	mu      sync.Mutex
-	ending  bool  // abort or shutdown started: leave the read deadline alone
-	endErr  error // why we are ending the connection
-	ticket  ratelimit.Ticket
-	resumed bool // a resume is in progress: each replayed event extends the deadline
+	mu     sync.Mutex
+	ending bool  // abort or shutdown started: leave the read deadline alone
+	endErr error // why we are ending the connection
+	ticket ratelimit.Ticket
+
+	resuming bool // read goroutine only: each replayed event extends the READY deadline
 }
 
 // connect runs one connection from dial to close.
@@ -183,7 +185,9 @@ func (sc *shardConn) readLoop() (error, bool) {
 	defer func() { putBuffer(wire) }()
 	hello := false
 	for {
+		sc.busy.Store(false)
 		bin, err := sc.ws.readMessage(&wire, limit)
+		sc.busy.Store(true)
 		if err != nil {
 			return err, hello
 		}
@@ -268,14 +272,19 @@ func (sc *shardConn) process(msg []byte, hello *bool) error {
 // dispatch delivers one dispatch to the sink.
 func (sc *shardConn) dispatch(res *gateway.Result) {
 	s := sc.s
-	s.stats.dispatches.Add(1)
+	if n := s.stats.dispatches.Add(1); n%64 == 0 || !sc.ws.rd.hot {
+		// Reading the clock for every event of a fast stream would cost
+		// more than the rest of the bookkeeping: stamp after the socket
+		// went quiet, and every 64 events while data keeps flowing.
+		s.stats.lastDispatch.Store(time.Now().UnixNano())
+	}
 	switch res.Kind {
 	case gateway.KindReady:
 		sc.onConnected(false)
 	case gateway.KindResumed:
 		sc.onConnected(true)
 	default:
-		if sc.resumed {
+		if sc.resuming {
 			// Replayed event: the resume is making progress.
 			sc.setReadDeadline(time.Now().Add(s.cfg.ReadyTimeout))
 		}
@@ -306,9 +315,7 @@ func (sc *shardConn) onHello() error {
 		// The Client sent Resume while processing HELLO.
 		s.stats.setState(ShardResuming)
 		_ = s.limiter.WaitPriority(sc.ctx)
-		sc.mu.Lock()
-		sc.resumed = true
-		sc.mu.Unlock()
+		sc.resuming = true
 		sc.setReadDeadline(time.Now().Add(s.cfg.ReadyTimeout))
 		return nil
 	}
@@ -333,7 +340,10 @@ func (sc *shardConn) onHello() error {
 		sc.mu.Unlock()
 		if err := sc.identify(); err != nil {
 			sc.abort(closecode.Resumable, err)
+			return
 		}
+		// The bucket's next identify waits a window from now.
+		t.Sent()
 	}()
 	return nil
 }
@@ -358,10 +368,10 @@ func (sc *shardConn) identify() error {
 func (sc *shardConn) onConnected(resumed bool) {
 	s := sc.s
 	sc.setReadDeadline(time.Time{})
+	sc.resuming = false
 	sc.mu.Lock()
 	t := sc.ticket
 	sc.ticket = nil
-	sc.resumed = false
 	sc.mu.Unlock()
 	if t != nil {
 		t.Done(true)

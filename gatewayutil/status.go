@@ -62,7 +62,8 @@ type Status struct {
 	// connection is alive; the gateway has stopped sending events. The
 	// shard keeps running; whether to act is the caller's decision.
 	Stalled bool
-	// LastDispatch is when the last dispatch arrived (zero if none).
+	// LastDispatch is when the last dispatch arrived, to within a few
+	// milliseconds while events stream in (zero if none yet).
 	LastDispatch time.Time
 
 	// BytesWire counts the bytes read from the socket (frames, before
