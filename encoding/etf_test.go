@@ -429,7 +429,7 @@ func FuzzETFEnvelope(f *testing.F) {
 	for _, fx := range etfFixtures(f) {
 		f.Add(fx[0])
 	}
-	c, c2 := NewETF(), NewETF()
+	c, c2, srv := NewETF(), NewETF(), NewETFServer()
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		var env Envelope
 		if err := c.Decode(msg, &env); err != nil {
@@ -464,6 +464,21 @@ func FuzzETFEnvelope(f *testing.F) {
 		}
 		if env.Op == opcode.Dispatch && (back.S != env.S || back.HasS != env.HasS || back.T != env.T) {
 			t.Fatalf("round trip: s %d/%v t %q, then s %d/%v t %q", env.S, env.HasS, env.T, back.S, back.HasS, back.T)
+		}
+		// The server form (atom keys, integer snowflakes) decodes to the
+		// same envelope, s and t included for every op.
+		served, err := srv.Encode(nil, &env)
+		if err != nil {
+			if strings.Contains(err.Error(), "255 characters") {
+				return // an object key too long to be an atom
+			}
+			t.Fatalf("server Encode of a decoded envelope: %v", err)
+		}
+		if err := c2.Decode(served, &back); err != nil {
+			t.Fatalf("Decode of the server form: %v", err)
+		}
+		if back.Op != env.Op || !bytes.Equal(back.D, wantD) || back.S != env.S || back.HasS != env.HasS || back.T != env.T {
+			t.Fatalf("server round trip: %+v, then %+v", env, back)
 		}
 	})
 }
@@ -544,4 +559,30 @@ func TestETFServerCodec(t *testing.T) {
 	if err := srv.Decode(atomInside, &cmd); err == nil || !strings.Contains(err.Error(), "4002") {
 		t.Errorf("atom keys: server decode gave %v; want a 4002 error", err)
 	}
+}
+
+// ExampleNewETF decodes a heartbeat request as Discord sends it in ETF
+// and encodes the heartbeat that answers it.
+func ExampleNewETF() {
+	c := NewETF() // one per connection
+	// #{op => 1, d => nil, s => nil, t => nil}, atoms as Discord writes them
+	msg := []byte{131, 116, 0, 0, 0, 4,
+		119, 2, 'o', 'p', 97, 1,
+		119, 1, 'd', 119, 3, 'n', 'i', 'l',
+		119, 1, 's', 119, 3, 'n', 'i', 'l',
+		119, 1, 't', 119, 3, 'n', 'i', 'l'}
+	var env Envelope
+	if err := c.Decode(msg, &env); err != nil {
+		panic(err)
+	}
+	fmt.Printf("op %d, d %s, has s %v, t %q\n", env.Op, env.D, env.HasS, env.T)
+
+	out, err := c.Encode(nil, &Envelope{Op: opcode.Heartbeat, D: []byte("42")})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("% x\n", out)
+	// Output:
+	// op 1, d null, has s false, t ""
+	// 83 74 00 00 00 02 6d 00 00 00 02 6f 70 61 01 6d 00 00 00 01 64 61 2a
 }
