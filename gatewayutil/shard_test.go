@@ -69,6 +69,15 @@ func TestShardLifecycle(t *testing.T) {
 			require.Equal(t, testToken, string(rec.Identify.Token), "the Bot prefix is stripped")
 			require.Empty(t, rec.Violations)
 			require.GreaterOrEqual(t, rec.HeartbeatCount, 2)
+			for _, hb := range rec.Heartbeats {
+				if hb.Time.After(rec.Identify.Time) && hb.Written > 1 {
+					// d is the last sequence number the shard processed:
+					// never ahead of what the server wrote.
+					require.True(t, hb.HasSeq, "heartbeat after READY carries d")
+					require.Positive(t, hb.Seq)
+					require.LessOrEqual(t, hb.Seq, hb.Written)
+				}
+			}
 
 			sess, err := ts.Close(context.Background(), closecode.Resumable)
 			require.NoError(t, err)
@@ -124,6 +133,15 @@ func TestShardResumeFromSession(t *testing.T) {
 	final, err := second.Close(context.Background(), closecode.Normal)
 	require.NoError(t, err)
 	require.False(t, final.Resumable(), "closing with 1000 ends the session")
+	waitUntil(t, 5*time.Second, "the emulator to end the session", func() bool {
+		for _, s := range srv.Sessions() {
+			if s.ID() == sess.ID {
+				return false
+			}
+		}
+		return true
+	})
+	require.Equal(t, closecode.Normal, connByID(srv, rec.ID).Record().CloseReceived, "the emulator got close 1000")
 	require.NotEmpty(t, saved)
 	require.False(t, saved[len(saved)-1].Resumable(), "the store learns the session is gone")
 }
