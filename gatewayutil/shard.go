@@ -205,71 +205,106 @@ func (s *Shard) Run(ctx context.Context) error {
 	return err
 }
 
-// loop is Run's body: one connection after another.
+// loop is Run's body: one connection after another. It keeps a small
+// stack frame, its work done by helpers that return before the next
+// connection blocks: the goroutine running Run sits in a read for days, and
+// the runtime can only shrink an idle goroutine's stack down to four times
+// what it uses.
 func (s *Shard) loop(r *runState) error {
-	failures := 0
-	var wait time.Duration
+	var p retryPlan
 	for {
-		if wait > 0 {
-			s.stats.setState(ShardWaiting)
-			s.log.Debug("waiting before reconnecting", "wait", wait)
-			t := time.NewTimer(wait)
-			select {
-			case <-t.C:
-			case <-r.stopping:
-			}
-			t.Stop()
-		}
-		if s.isStopping(r) {
+		if s.pause(r, &p) {
 			return r.stopErr
 		}
-
-		s.mu.Lock()
-		sess := s.session
-		s.mu.Unlock()
-		rawURL, viaResume := s.pickURL(sess)
+		sess, rawURL, viaResume := s.target()
 		res := s.connect(r, sess, rawURL)
-
-		s.mu.Lock()
-		s.session = res.session
-		if viaResume && !res.helloSeen && !s.isStoppingLocked(r) {
-			// The resume URL did not get us as far as HELLO: use the
-			// original URL for the next attempt (protocol.md §4.4).
-			s.badResume = sess.ResumeURL
-		}
-		s.mu.Unlock()
-		s.reportSession()
-		s.stats.setLastError(res.err)
-
-		if s.isStopping(r) {
-			return r.stopErr
-		}
-		var ce *gateway.CloseError
-		switch {
-		case errors.As(res.err, &ce) && ce.Fatal():
-			s.log.Error("gateway closed with a fatal code; not reconnecting", "code", int(ce.Code), "reason", ce.Reason)
-			return fmt.Errorf("gatewayutil: shard %d: %w", s.cfg.ShardID, res.err)
-		case errors.Is(res.err, ratelimit.ErrBudgetExhausted), errors.Is(res.err, gateway.ErrPayloadTooLarge), errors.Is(res.err, gateway.ErrConfig):
-			s.log.Error("cannot identify; stopping", "err", res.err)
-			return fmt.Errorf("gatewayutil: shard %d: %w", s.cfg.ShardID, res.err)
-		}
-		if res.connected {
-			failures = 0
-		}
-		var inv *invalidSessionError
-		switch {
-		case errors.As(res.err, &inv) && !inv.resumable:
-			wait = jitterBetween(s.cfg.ReidentifyDelayMin, s.cfg.ReidentifyDelayMax)
-			s.log.Info("session invalidated; identifying again after a pause", "wait", wait)
-		case res.connected:
-			wait = 0
-			s.log.Info("connection lost; reconnecting", "err", res.err, "resume", res.session.Resumable())
-		default:
-			wait = s.cfg.Backoff.Delay(failures)
-			failures++
-			s.log.Info("connection attempt failed", "err", res.err, "attempt", failures, "wait", wait)
+		if err, stop := s.afterConnection(r, &p, &res, sess, viaResume); stop {
+			return err
 		}
 	}
+}
+
+// retryPlan is how loop paces its connection attempts.
+type retryPlan struct {
+	failures int           // consecutive attempts that did not reach READY or RESUMED
+	wait     time.Duration // before the next attempt
+}
+
+// pause waits as planned before the next attempt, and reports whether the
+// run is stopping.
+//
+//go:noinline
+func (s *Shard) pause(r *runState, p *retryPlan) bool {
+	if p.wait > 0 {
+		s.stats.setState(ShardWaiting)
+		s.log.Debug("waiting before reconnecting", "wait", p.wait)
+		t := time.NewTimer(p.wait)
+		select {
+		case <-t.C:
+		case <-r.stopping:
+		}
+		t.Stop()
+	}
+	return s.isStopping(r)
+}
+
+// target returns the session to resume (if any) and the URL to dial.
+//
+//go:noinline
+func (s *Shard) target() (gateway.Session, string, bool) {
+	s.mu.Lock()
+	sess := s.session
+	s.mu.Unlock()
+	rawURL, viaResume := s.pickURL(sess)
+	return sess, rawURL, viaResume
+}
+
+// afterConnection records how a connection ended and decides what comes
+// next: stop (a fatal close code, a refused identify, a stop request) or
+// reconnect after p.wait.
+//
+//go:noinline
+func (s *Shard) afterConnection(r *runState, p *retryPlan, res *connResult, sess gateway.Session, viaResume bool) (error, bool) {
+	s.mu.Lock()
+	s.session = res.session
+	if viaResume && !res.helloSeen && !s.isStoppingLocked(r) {
+		// The resume URL did not get us as far as HELLO: use the
+		// original URL for the next attempt (protocol.md §4.4).
+		s.badResume = sess.ResumeURL
+	}
+	s.mu.Unlock()
+	s.reportSession()
+	s.stats.setLastError(res.err)
+
+	if s.isStopping(r) {
+		return r.stopErr, true
+	}
+	var ce *gateway.CloseError
+	switch {
+	case errors.As(res.err, &ce) && ce.Fatal():
+		s.log.Error("gateway closed with a fatal code; not reconnecting", "code", int(ce.Code), "reason", ce.Reason)
+		return fmt.Errorf("gatewayutil: shard %d: %w", s.cfg.ShardID, res.err), true
+	case errors.Is(res.err, ratelimit.ErrBudgetExhausted), errors.Is(res.err, gateway.ErrPayloadTooLarge), errors.Is(res.err, gateway.ErrConfig):
+		s.log.Error("cannot identify; stopping", "err", res.err)
+		return fmt.Errorf("gatewayutil: shard %d: %w", s.cfg.ShardID, res.err), true
+	}
+	if res.connected {
+		p.failures = 0
+	}
+	var inv *invalidSessionError
+	switch {
+	case errors.As(res.err, &inv) && !inv.resumable:
+		p.wait = jitterBetween(s.cfg.ReidentifyDelayMin, s.cfg.ReidentifyDelayMax)
+		s.log.Info("session invalidated; identifying again after a pause", "wait", p.wait)
+	case res.connected:
+		p.wait = 0
+		s.log.Info("connection lost; reconnecting", "err", res.err, "resume", res.session.Resumable())
+	default:
+		p.wait = s.cfg.Backoff.Delay(p.failures)
+		p.failures++
+		s.log.Info("connection attempt failed", "err", res.err, "attempt", p.failures, "wait", p.wait)
+	}
+	return nil, false
 }
 
 // pickURL chooses where to connect: the session's resume URL when there is

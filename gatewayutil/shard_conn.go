@@ -73,24 +73,37 @@ type shardConn struct {
 	resuming bool // read goroutine only: each replayed event extends the READY deadline
 }
 
-// connect runs one connection from dial to close.
-func (s *Shard) connect(r *runState, sess gateway.Session, rawURL string) (res connResult) {
-	res.session = sess
+// connect runs one connection from dial to close. Like loop, it keeps its
+// own frame small while the connection is read.
+func (s *Shard) connect(r *runState, sess gateway.Session, rawURL string) connResult {
+	sc, res := s.open(r, sess, rawURL)
+	if sc == nil {
+		return res
+	}
+	err, hello := sc.readLoop()
+	return s.teardown(r, sc, err, hello)
+}
+
+// open dials and prepares a connection. On failure it returns a nil
+// shardConn and why.
+//
+//go:noinline
+func (s *Shard) open(r *runState, sess gateway.Session, rawURL string) (*shardConn, connResult) {
+	res := connResult{session: sess}
 	s.stats.setState(ShardConnecting)
 	client, err := s.newClient(sess)
 	if err != nil {
 		res.err = err
-		return res
+		return nil, res
 	}
 	s.log.Debug("dialing", "url", redactURL(rawURL), "resume", client.Resuming())
 	c, err := s.dialer.dial(r.ctx, rawURL, client.Codec().Binary(), &s.stats.bytesWire)
 	if err != nil {
 		res.err = err
-		return res
+		return nil, res
 	}
 	s.stats.connections.Add(1)
 	sc := &shardConn{s: s, ws: c, client: client}
-	sc.ctx, sc.cancel = context.WithCancel(r.ctx)
 	c.onPong = client.MarkAlive
 	switch s.cfg.Compression {
 	case CompressZlibStream:
@@ -102,10 +115,10 @@ func (s *Shard) connect(r *runState, sess gateway.Session, rawURL string) (res c
 	}
 	if err != nil {
 		c.close()
-		sc.cancel()
 		res.err = err
-		return res
+		return nil, res
 	}
+	sc.ctx, sc.cancel = context.WithCancel(r.ctx)
 	s.limiter.Reset()
 	s.limiter.SetHeartbeatInterval(0)
 
@@ -117,17 +130,21 @@ func (s *Shard) connect(r *runState, sess gateway.Session, rawURL string) (res c
 		sc.shutdown(code)
 	}
 	sc.setReadDeadline(time.Now().Add(s.cfg.HelloTimeout))
+	return sc, res
+}
 
-	res.err, res.helloSeen = sc.readLoop()
-	res.connected = sc.everConnected
-
+// teardown tears down a connection whose reader stopped with readErr.
+//
+//go:noinline
+func (s *Shard) teardown(r *runState, sc *shardConn, readErr error, hello bool) connResult {
+	res := connResult{helloSeen: hello, connected: sc.everConnected}
 	s.setConnected(false)
 	sc.connected.Store(false)
-	res.err = sc.finish(res.err)
+	res.err = sc.finish(readErr)
 	s.mu.Lock()
 	r.conn = nil
 	s.mu.Unlock()
-	res.session = client.Session()
+	res.session = sc.client.Session()
 	return res
 }
 
@@ -186,6 +203,13 @@ func (sc *shardConn) readLoop() (error, bool) {
 	hello := false
 	for {
 		sc.busy.Store(false)
+		if wire == nil && sc.ws.rd.r == sc.ws.rd.w {
+			// Wait for the next message here, in a shallow frame, rather
+			// than deep in the frame parser: see loop.
+			if err := sc.ws.rd.fill(1); err != nil {
+				return err, hello
+			}
+		}
 		bin, err := sc.ws.readMessage(&wire, limit)
 		sc.busy.Store(true)
 		if err != nil {

@@ -25,9 +25,10 @@ const smallReadSize = 256
 
 // connReader is a buffered reader over a connection that holds a big buffer
 // only while data is flowing. Reads start in a small inline buffer; when a
-// read fills it, a chunk is borrowed from readChunkPool for the following
-// reads, and once a read leaves the chunk less than half full (the socket
-// ran dry) the chunk goes back to the pool as soon as it is consumed. A shard
+// read fills it completely, a chunk is borrowed from readChunkPool for the
+// following reads, and once a read leaves the chunk less than half full (the
+// socket ran dry) the chunk goes back to the pool as soon as it is consumed,
+// before the next read, which is likely to block. A shard
 // blocked waiting for its next message therefore holds smallReadSize bytes,
 // not a 16 KiB buffer.
 //
@@ -101,10 +102,16 @@ func (cr *connReader) fill(n int) error {
 			cr.w = copy(cr.buf, cr.buf[cr.r:cr.w])
 			cr.r = 0
 		}
+		space := len(cr.buf) - cr.w
 		m, err := cr.nc.Read(cr.buf[cr.w:])
 		cr.w += m
 		cr.wire.Add(int64(m))
-		cr.hot = m >= (len(cr.buf)-cr.w+m)/2
+		if cr.chunk == nil {
+			// Filling the small buffer means more is probably waiting.
+			cr.hot = m == space
+		} else {
+			cr.hot = m >= space/2
+		}
 		if err != nil {
 			if cr.w-cr.r >= n {
 				return nil
@@ -137,11 +144,11 @@ func (cr *connReader) readFull(p []byte) error {
 		if len(p) > readChunkSize/2 {
 			m, err := io.ReadFull(cr.nc, p)
 			cr.wire.Add(int64(m))
-			if err != nil {
-				return err
-			}
-			cr.hot = true
-			return nil
+			// Whether more is waiting is unknown: the next read starts
+			// small, so a shard going idle after a big message does
+			// not block holding a chunk.
+			cr.hot = false
+			return err
 		}
 		if err := cr.fill(1); err != nil {
 			return err
