@@ -9,7 +9,7 @@
 //     [NewShard], then [Shard.Run]. [Shard.Send] sends commands,
 //     [Shard.Status] reports health, [Shard.Close] stops it and hands back
 //     the [gateway.Session] to resume later.
-//   - A Manager runs many shards of one bot: it asks GET /gateway/bot (see
+//   - [Manager] runs many shards of one bot: it asks GET /gateway/bot (see
 //     [FetchGatewayBot]) for the shard count and identify concurrency, shares
 //     one identify limiter between its shards, and saves their sessions in
 //     a [SessionStore].

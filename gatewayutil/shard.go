@@ -21,7 +21,8 @@ import (
 // sequence order; the shard reads nothing else until it returns (a slow
 // sink is backpressure on the socket). e and e.Data are reused for the
 // next event once it returns. An error is counted in Status.HandlerErrors
-// and logged at debug level; the shard goes on.
+// and logged at debug level; the shard goes on. A panic is not recovered
+// (a *Dispatcher recovers its handlers' panics).
 type EventSink interface {
 	Dispatch(ctx context.Context, e *Event) error
 }
@@ -31,14 +32,6 @@ type EventSinkFunc func(ctx context.Context, e *Event) error
 
 // Dispatch calls f(ctx, e).
 func (f EventSinkFunc) Dispatch(ctx context.Context, e *Event) error { return f(ctx, e) }
-
-// Errors returned by Shard methods.
-var (
-	// ErrShardRunning is returned by Run when the shard is already running.
-	ErrShardRunning = errors.New("gatewayutil: shard already running")
-	// ErrShardClosed is returned by Run and Send after Close.
-	ErrShardClosed = errors.New("gatewayutil: shard closed")
-)
 
 // Shard keeps one gateway session alive over real connections: it dials,
 // identifies (or resumes), heartbeats, detects zombie connections, resumes
@@ -115,6 +108,7 @@ func NewShard(cfg Config) (*Shard, error) {
 		}
 	}
 	s.reported = s.session
+	s.stats.setSession(s.session.ID, s.session.Seq)
 	// Build a client once so that configuration errors surface here, not
 	// on the first connection.
 	if _, err := s.newClient(gateway.Session{}); err != nil {
@@ -291,9 +285,9 @@ func (s *Shard) afterConnection(r *runState, p *retryPlan, res *connResult, sess
 	if res.connected {
 		p.failures = 0
 	}
-	var inv *invalidSessionError
+	var inv *InvalidSessionError
 	switch {
-	case errors.As(res.err, &inv) && !inv.resumable:
+	case errors.As(res.err, &inv) && !inv.Resumable:
 		p.wait = jitterBetween(s.cfg.ReidentifyDelayMin, s.cfg.ReidentifyDelayMax)
 		s.log.Info("session invalidated; identifying again after a pause", "wait", p.wait)
 	case res.connected:
@@ -367,7 +361,6 @@ func (s *Shard) stop(r *runState, code closecode.Code, err error) {
 	r.cancel(errShardStopping)
 }
 
-var errShardStopping = errors.New("gatewayutil: shard stopping")
 
 // Close stops the shard for good and returns its session. With
 // closecode.Normal (1000) or GoingAway (1001) the session ends on Discord's
@@ -375,6 +368,10 @@ var errShardStopping = errors.New("gatewayutil: shard stopping")
 // closecode.Resumable (4000), it stays resumable for a few minutes, so a new
 // Shard (in this process or another) can resume it. Close waits for Run to
 // return, or for ctx to end. Calling it again returns the same session.
+//
+// Do not call Close from the Sink without a deadline on ctx: Run's
+// goroutine is the one running the sink, so Run cannot return before the
+// sink does.
 func (s *Shard) Close(ctx context.Context, code closecode.Code) (gateway.Session, error) {
 	s.mu.Lock()
 	if !s.closed {
@@ -412,12 +409,14 @@ func (s *Shard) Session() gateway.Session {
 	return s.session
 }
 
-// reportSession calls OnSession if the session changed since the last call.
+// reportSession publishes the session to Status, and calls OnSession if it
+// changed since the last call.
 func (s *Shard) reportSession() {
+	cur := s.Session()
+	s.stats.setSession(cur.ID, cur.Seq)
 	if s.cfg.OnSession == nil {
 		return
 	}
-	cur := s.Session()
 	s.mu.Lock()
 	changed := cur != s.reported
 	s.reported = cur
@@ -428,12 +427,11 @@ func (s *Shard) reportSession() {
 }
 
 // Status returns a snapshot of the shard's state and counters. It is safe
-// to call from any goroutine and takes no lock the read path holds.
+// to call from any goroutine, reads only atomics, and never waits for the
+// shard.
 func (s *Shard) Status() Status {
 	st := Status{Shard: s.cfg.ShardID}
 	s.stats.snapshot(&st)
-	sess := s.Session()
-	st.SessionID, st.Seq = sess.ID, sess.Seq
 	return st
 }
 

@@ -15,32 +15,6 @@ import (
 	"github.com/gatewaykit/gateway/ratelimit"
 )
 
-// Why a connection ended, when it was not a close frame from the server.
-var (
-	// ErrZombie is why a connection ended when a heartbeat went
-	// unanswered: nothing at all arrived for a whole interval after it.
-	// The shard closes with a non-1000 code and resumes.
-	ErrZombie = errors.New("gatewayutil: heartbeat not acknowledged (zombie connection)")
-	// ErrHelloTimeout: no HELLO within Config.HelloTimeout.
-	ErrHelloTimeout = errors.New("gatewayutil: no HELLO within the timeout")
-	// ErrReadyTimeout: no READY (or no progress towards RESUMED) within
-	// Config.ReadyTimeout.
-	ErrReadyTimeout = errors.New("gatewayutil: no READY or RESUMED within the timeout")
-	// ErrReconnectRequested: the gateway sent op 7; the shard resumes.
-	ErrReconnectRequested = errors.New("gatewayutil: gateway asked to reconnect (op 7)")
-)
-
-// invalidSessionError is why a connection ended after op 9.
-type invalidSessionError struct{ resumable bool }
-
-func (e *invalidSessionError) Error() string {
-	return fmt.Sprintf("gatewayutil: session invalidated (op 9, resumable %v)", e.resumable)
-}
-
-// errTransportWrite marks errors of the connection's writer, so the read
-// loop can tell them from the protocol Client's complaints about a message.
-var errTransportWrite = errors.New("gatewayutil: write failed")
-
 // connResult is how one connection ended.
 type connResult struct {
 	err       error           // why it ended; never nil
@@ -288,7 +262,7 @@ func (sc *shardConn) process(msg []byte, hello *bool) error {
 		sc.abort(closecode.Resumable, ErrReconnectRequested)
 	case gateway.KindInvalidSession:
 		s.stats.invalidSessions.Add(1)
-		sc.abort(closecode.Resumable, &invalidSessionError{resumable: res.Resumable})
+		sc.abort(closecode.Resumable, &InvalidSessionError{Resumable: res.Resumable})
 	}
 	return nil
 }
@@ -312,6 +286,9 @@ func (sc *shardConn) dispatch(res *gateway.Result) {
 			// Replayed event: the resume is making progress.
 			sc.setReadDeadline(time.Now().Add(s.cfg.ReadyTimeout))
 		}
+	}
+	if res.Seq > 0 {
+		s.stats.seq.Store(res.Seq)
 	}
 	if s.cfg.Sink == nil {
 		return

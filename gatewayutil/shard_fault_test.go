@@ -67,7 +67,9 @@ func TestShardFaultInvalidSessionResumable(t *testing.T) {
 	faultRun(t, func(t *testing.T, ts *testShard, c *gatewaytest.Conn) {
 		require.NoError(t, c.InjectInvalidSession(true))
 	}, func(before, now gatewayutil.Status) bool {
-		return resumedOnce(before, now) && now.InvalidSessions == before.InvalidSessions+1
+		var inv *gatewayutil.InvalidSessionError
+		return resumedOnce(before, now) && now.InvalidSessions == before.InvalidSessions+1 &&
+			errors.As(now.LastError, &inv) && inv.Resumable
 	})
 }
 
@@ -75,7 +77,9 @@ func TestShardFaultInvalidSession(t *testing.T) {
 	faultRun(t, func(t *testing.T, ts *testShard, c *gatewaytest.Conn) {
 		require.NoError(t, c.InjectInvalidSession(false))
 	}, func(before, now gatewayutil.Status) bool {
-		return reidentified(before, now) && now.Resumes == before.Resumes && now.InvalidSessions == before.InvalidSessions+1
+		var inv *gatewayutil.InvalidSessionError
+		return reidentified(before, now) && now.Resumes == before.Resumes && now.InvalidSessions == before.InvalidSessions+1 &&
+			errors.As(now.LastError, &inv) && !inv.Resumable
 	})
 }
 
@@ -236,22 +240,16 @@ func TestShardResumeURLFallback(t *testing.T) {
 	ts.waitEvents(t, 30)
 	sess := ts.Session()
 	require.Equal(t, srv.ResumeURL(), sess.ResumeURL)
-	sh2Check := newSeqChecker()
 	// A session whose resume URL points at a closed port.
 	bad := sess
 	bad.ResumeURL = "ws://127.0.0.1:1/"
 	_, err := ts.Close(context.Background(), closecode.Resumable)
 	require.NoError(t, err)
-	ts2 := runShard(t, srv, func(c *gatewayutil.Config) {
-		c.Session = bad
-		c.Sink = sh2Check
-	})
-	ts2.check = sh2Check
-	sh2Check.shard = func() *gatewayutil.Shard { return ts2.Shard }
-	sh2Check.session, sh2Check.last = sess.ID, sess.Seq
+	ts2 := runShardResuming(t, srv, bad, nil)
 	waitUntil(t, 10*time.Second, "resume on the original URL", func() bool { return ts2.Status().Resumes == 1 })
 	ts2.waitEvents(t, 30)
-	sh2Check.requireClean(t)
+	ts2.check.requireClean(t)
+	require.Contains(t, ts2.Status().LastError.Error(), "127.0.0.1:1", "the resume URL was tried first")
 	rec := ts2.liveConn(t).Record()
 	require.False(t, rec.ResumeURL, "the fallback used the original URL")
 	require.Len(t, rec.Resumes, 1)
@@ -271,4 +269,3 @@ func TestShardResumeURLPolicy(t *testing.T) {
 	ts.check.requireClean(t)
 }
 
-var _ = errors.Is

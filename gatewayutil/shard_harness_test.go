@@ -183,8 +183,17 @@ func baseConfig(srv *gatewaytest.Server) gatewayutil.Config {
 // runShard builds a shard on cfg (after mutate) and runs it.
 func runShard(t testing.TB, srv *gatewaytest.Server, mutate func(*gatewayutil.Config)) *testShard {
 	t.Helper()
+	return runShardResuming(t, srv, gateway.Session{}, mutate)
+}
+
+// runShardResuming is runShard for a shard that starts by resuming sess:
+// its checker expects the session's next sequence number first.
+func runShardResuming(t testing.TB, srv *gatewaytest.Server, sess gateway.Session, mutate func(*gatewayutil.Config)) *testShard {
+	t.Helper()
 	cfg := baseConfig(srv)
+	cfg.Session = sess
 	ts := &testShard{srv: srv, check: newSeqChecker(), logs: &shardLogBuffer{}, errc: make(chan error, 1)}
+	ts.check.session, ts.check.last = sess.ID, sess.Seq
 	cfg.Sink = ts.check
 	cfg.Logger = slog.New(slog.NewTextHandler(ts.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	if mutate != nil {

@@ -111,12 +111,10 @@ func TestShardResumeFromSession(t *testing.T) {
 	require.Equal(t, last, sess.Seq, "the session's seq is the last delivered dispatch")
 
 	var saved []gateway.Session
-	second := runShard(t, srv, func(c *gatewayutil.Config) {
-		c.Session = sess
+	// The second shard's checker continues the first one's session.
+	second := runShardResuming(t, srv, sess, func(c *gatewayutil.Config) {
 		c.OnSession = func(s gateway.Session) { saved = append(saved, s) }
 	})
-	// The second checker continues the first one's session.
-	second.check.session, second.check.last = sess.ID, sess.Seq
 	second.waitEvents(t, 50)
 	second.check.requireClean(t)
 	_, _, resumes, _, _ := second.check.snapshot()

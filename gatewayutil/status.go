@@ -121,6 +121,8 @@ type counters struct {
 	lastDispatch    atomic.Int64 // unix nanoseconds
 	stalled         atomic.Bool
 	lastErr         atomic.Pointer[errorBox]
+	sessionID       atomic.Pointer[string]
+	seq             atomic.Int64
 
 	latencies [latencyWindow]atomic.Int64
 	latencyN  atomic.Uint64 // latencies recorded so far
@@ -129,6 +131,14 @@ type counters struct {
 type errorBox struct{ err error }
 
 func (c *counters) setState(s ShardState) { c.state.Store(int32(s)) }
+
+// setSession publishes the session's id and sequence number for Status.
+func (c *counters) setSession(id string, seq int64) {
+	if p := c.sessionID.Load(); p == nil || *p != id {
+		c.sessionID.Store(&id)
+	}
+	c.seq.Store(seq)
+}
 
 func (c *counters) addLatency(d time.Duration) {
 	n := c.latencyN.Load()
@@ -142,9 +152,13 @@ func (c *counters) setLastError(err error) {
 	}
 }
 
-// snapshot fills everything but the session fields.
+// snapshot fills st.
 func (c *counters) snapshot(st *Status) {
 	st.State = ShardState(c.state.Load())
+	if p := c.sessionID.Load(); p != nil {
+		st.SessionID = *p
+	}
+	st.Seq = c.seq.Load()
 	n := c.latencyN.Load()
 	k := min(n, latencyWindow)
 	if k > 0 {
