@@ -361,7 +361,6 @@ func (s *Shard) stop(r *runState, code closecode.Code, err error) {
 	r.cancel(errShardStopping)
 }
 
-
 // Close stops the shard for good and returns its session. With
 // closecode.Normal (1000) or GoingAway (1001) the session ends on Discord's
 // side and the returned Session is empty; with any other code, such as

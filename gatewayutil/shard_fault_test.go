@@ -268,4 +268,3 @@ func TestShardResumeURLPolicy(t *testing.T) {
 	require.Contains(t, ts.logs.String(), "resume_gateway_url")
 	ts.check.requireClean(t)
 }
-
