@@ -16,7 +16,6 @@ type progress struct {
 	w      io.Writer
 	tty    bool
 	quiet  bool
-	last   time.Time
 	prev   gatewayutil.Status // totals at the previous line
 	prevAt time.Duration
 	wrote  bool
