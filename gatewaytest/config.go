@@ -72,6 +72,11 @@ type Config struct {
 	ReplayLimit int
 	ReplayBytes int
 
+	// World holds further knobs of the generated world and traffic (huge
+	// guilds, users, event mix, DM share, start time); its Seed, Guilds and
+	// ShardCount are ignored and taken from Seed, Guilds and Shards.
+	World TrafficConfig
+
 	// Traffic turns on the built-in event stream from [Traffic], routed
 	// through the same path as [Server.Publish].
 	Traffic bool

@@ -25,7 +25,6 @@ type Conn struct {
 	id       uint64
 	nc       net.Conn
 	fr       frameReader
-	bw       *bufio.Writer
 	encName  string
 	compress string
 
@@ -36,6 +35,7 @@ type Conn struct {
 
 	// Owned by the writer goroutine.
 	enc       encoding.Codec
+	bw        *bufio.Writer // from writerPool while the writer runs
 	out       []byte
 	hdr       [ws.MaxHeaderSize]byte
 	transport compressor

@@ -1,8 +1,10 @@
 package gatewaytest
 
 import (
+	"bufio"
 	"net"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gobwas/ws"
@@ -30,7 +32,41 @@ func (c *Conn) kick() {
 	}
 }
 
+// writerPool lends the writer goroutine its socket buffer, so an idle
+// connection holds none.
+var writerPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 16<<10) }}
+
+// maxKeptBuffer is the largest encoding buffer a connection keeps between
+// bursts; one huge payload does not pin megabytes per connection.
+const maxKeptBuffer = 64 << 10
+
+// outPool lends the writer its encoding buffer.
+var outPool = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+
+// acquire takes a socket buffer and an encoding buffer for a writer round.
+func (c *Conn) acquire() {
+	c.bw = writerPool.Get().(*bufio.Writer)
+	c.bw.Reset(c.nc)
+	c.out = *outPool.Get().(*[]byte)
+}
+
+// release gives the buffers back (dropping an encoding buffer that grew
+// past maxKeptBuffer), so an idle connection holds none.
+// It runs before the writer clears its running flag, so the next writer
+// never races with it.
+func (c *Conn) release() {
+	c.bw.Reset(nil)
+	writerPool.Put(c.bw)
+	c.bw = nil
+	if cap(c.out) <= maxKeptBuffer {
+		out := c.out[:0]
+		outPool.Put(&out)
+	}
+	c.out = nil
+}
+
 func (c *Conn) writeLoop() {
+	c.acquire()
 	for {
 		c.pending.Store(0)
 		c.mu.Lock()
@@ -40,6 +76,7 @@ func (c *Conn) writeLoop() {
 		c.mu.Unlock()
 		if cr != nil {
 			c.finishWrite(cr)
+			c.release()
 			return // running stays set: no writer starts again
 		}
 		var err error
@@ -83,15 +120,18 @@ func (c *Conn) writeLoop() {
 		}
 		if err != nil {
 			_ = c.nc.Close() // the reader sees the error and tears down
+			c.release()
 			return
 		}
 		if c.pending.Load() != 0 {
 			continue
 		}
+		c.release()
 		c.running.Store(0)
 		if c.pending.Load() == 0 || !c.running.CompareAndSwap(0, 1) {
 			return
 		}
+		c.acquire()
 	}
 }
 

@@ -143,6 +143,7 @@ func TestWithholdACKsThenRestore(t *testing.T) {
 	s, c, conn := connected(t, Config{}, dialOpts{})
 	_ = conn.WithholdACKs(true)
 	c.send(opcode.Heartbeat, "1")
+	waitFor(t, "the withheld heartbeat", func() bool { return conn.Record().HeartbeatCount == 1 })
 	_ = conn.WithholdACKs(false)
 	publishOne(s, 1) // a dispatch proves the first heartbeat got no ACK before it
 	c.send(opcode.Heartbeat, "1")

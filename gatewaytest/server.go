@@ -1,7 +1,6 @@
 package gatewaytest
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -95,7 +94,9 @@ func NewServer(cfg Config) (*Server, error) {
 		done:       make(chan struct{}),
 	}
 	s.routes.Store(&routeTable{})
-	s.traffic = NewTraffic(TrafficConfig{Seed: cfg.Seed, Guilds: max(1, cfg.Guilds), ShardCount: cfg.Shards})
+	world := cfg.World
+	world.Seed, world.Guilds, world.ShardCount = cfg.Seed, max(1, cfg.Guilds), cfg.Shards
+	s.traffic = NewTraffic(world)
 	if cfg.Guilds > 0 {
 		s.guilds = s.traffic.Guilds()
 	}
@@ -269,7 +270,6 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	c := &Conn{
 		srv:        s,
 		nc:         nc,
-		bw:         bufio.NewWriterSize(nc, 16<<10),
 		encName:    encName,
 		compress:   compress,
 		dec:        dec,
