@@ -292,7 +292,7 @@ func (m *Manager) launch(set *shardSet, ms *managedShard) {
 			if isFatal(err) {
 				m.log.Error("shard stopped for good", "shard", sh.ID(), "err", err)
 				select {
-				case m.fatal <- fmt.Errorf("gatewayutil: shard %d: %w", sh.ID(), err):
+				case m.fatal <- err: // the shard's errors already name it
 				default:
 				}
 				return

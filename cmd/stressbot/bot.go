@@ -62,6 +62,9 @@ func (b *bot) onEvent(_ context.Context, e *gatewayutil.Event) {
 func (b *bot) run(ctx context.Context) (*Summary, error) {
 	o := b.o
 	sum := &Summary{Encoding: o.encoding, Compress: o.compress.String(), Target: "discord"}
+	if o.gateway != "" || o.api != "" {
+		sum.Target = "custom gateway"
+	}
 	token := o.token
 	scale := 1.0
 	var emu *gatewaytest.Server
