@@ -32,7 +32,7 @@ type Summary struct {
 	// Beyond the contract.
 	Encoding      string  `json:"encoding"`
 	Compress      string  `json:"compress"`
-	Target        string  `json:"target"` // "emulator" or "discord"
+	Target        string  `json:"target"` // "emulator", "discord", or "custom gateway" (-gateway or -api)
 	LatencyP50Ms  float64 `json:"heartbeat_latency_p50_ms"`
 	LatencyP99Ms  float64 `json:"heartbeat_latency_p99_ms"`
 	Sessions      int64   `json:"sessions"`
