@@ -65,6 +65,12 @@ func (c *Conn) release() {
 	c.out = nil
 }
 
+// retire frees what only the writer uses, after its last round.
+func (c *Conn) retire() {
+	c.transport, c.enc, c.batch = nil, nil, nil
+	c.payload = payloadZlib{}
+}
+
 func (c *Conn) writeLoop() {
 	c.acquire()
 	for {
@@ -77,6 +83,7 @@ func (c *Conn) writeLoop() {
 		if cr != nil {
 			c.finishWrite(cr)
 			c.release()
+			c.retire()
 			return // running stays set: no writer starts again
 		}
 		var err error
@@ -90,7 +97,7 @@ func (c *Conn) writeLoop() {
 		c.ctrlSpare = ctrl[:0]
 		c.mu.Unlock()
 
-		var n int
+		var n, written int
 		var last int64
 		if err == nil && sess != nil {
 			c.batch = sess.take(c, c.batch[:0], writeBatch)
@@ -100,6 +107,7 @@ func (c *Conn) writeLoop() {
 					break
 				}
 				last = c.batch[i].seq
+				written++
 			}
 			clear(c.batch)
 			if n == writeBatch {
@@ -109,18 +117,23 @@ func (c *Conn) writeLoop() {
 		if err == nil {
 			err = c.bw.Flush()
 		}
-		if n > 0 {
-			c.srv.stats.dispatches.Add(int64(n))
+		if written > 0 {
+			// Only what was written: a batch whose first write failed
+			// must not reset LastSeqSent to 0.
+			c.srv.stats.dispatches.Add(int64(written))
 			c.mu.Lock()
-			c.rec.Dispatches += int64(n)
+			c.rec.Dispatches += int64(written)
 			c.rec.LastSeqSent = last
 			c.lastWritten.Store(last)
 			c.mu.Unlock()
+		}
+		if n > 0 {
 			c.srv.pump.wake()
 		}
 		if err != nil {
 			_ = c.nc.Close() // the reader sees the error and tears down
 			c.release()
+			c.retire()
 			return
 		}
 		if c.pending.Load() != 0 {
