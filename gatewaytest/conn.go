@@ -262,8 +262,17 @@ func (c *Conn) teardown(cc *clientClose) {
 	c.closed = true
 	c.rec.Closed = now
 	sess := c.sess // read with closed set: see detachIfGone
+	if c.closing == nil {
+		c.closing = &closeReq{drop: true}
+	}
+	c.ctrl, c.ctrlSpare = nil, nil
 	c.mu.Unlock()
 	_ = c.nc.Close()
+	// Let the writer run its last round, which frees its buffers and
+	// compressor; free the reader's. A closed connection stays in the
+	// history with little more than its Record.
+	c.kick()
+	c.dec, c.env, c.fr = nil, encoding.Envelope{}, frameReader{}
 	if sess != nil {
 		if cc != nil && !serverClosed && closecode.Code(cc.code).InvalidatesWhenSent() {
 			sess.kill()

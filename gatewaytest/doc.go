@@ -29,13 +29,17 @@
 // protocol.md says the real gateway would; identifies above max_concurrency
 // per bucket get op 9; every violation is recorded on the [Conn].
 //
-// The files are named after what they hold: server.go (the listener and
-// lifecycle), rest.go (HTTP endpoints), conn.go and conn_read.go (one
-// WebSocket connection and its commands), conn_write.go and frames.go (the
-// output path), compress.go (zlib-stream, zstd-stream, payload zlib),
-// session.go and replay.go (sessions and the resume buffer), pubsub.go and
-// content.go (routing and filtering), identify.go and limits.go (identify,
-// resume and rate limits), faults.go and chaos.go (fault injection),
-// record.go (what is recorded), housekeeping.go (the shared clock),
-// pump.go (built-in traffic).
+// The files are named after what they hold: config.go (Config and time
+// scaling), server.go (listener, lifecycle, registries), rest.go (HTTP
+// endpoints), conn.go (one WebSocket connection), conn_read.go and
+// commands.go (what a client sends), identify.go (identify, resume,
+// READY), limits.go (command window, identify buckets, session starts),
+// payloads.go and etfcheck.go (payload validation), conn_write.go,
+// frames.go and compress.go (the output path: envelopes, frames,
+// zlib-stream, zstd-stream, payload zlib), session.go and replay.go
+// (sessions and the resume buffer), pubsub.go, content.go and jsonscan.go
+// (routing, intent filtering, MESSAGE_CONTENT stripping), guilds.go (the
+// generated guilds), pump.go (built-in traffic), faults.go and chaos.go
+// (fault injection), record.go and stats.go (what is recorded),
+// housekeeping.go (the shared clock), and traffic*.go (the generator).
 package gatewaytest

@@ -1,8 +1,6 @@
 package gatewaytest
 
 import (
-	"sync"
-
 	"github.com/gatewaykit/gateway/event"
 	"github.com/gatewaykit/gateway/intents"
 )
@@ -33,15 +31,15 @@ type Dispatch struct {
 }
 
 // pubEvent is a Dispatch on its way to sessions, with what is computed once
-// for all of them.
+// for all of them. It lives on the publisher's stack, for one publish.
 type pubEvent struct {
 	Dispatch
 	scope intents.Scope
 	rules []contentRule
 
-	stripOnce sync.Once
+	stripped  bool // exempt and stripData are computed (once, on first need)
 	exempt    bool
-	stripped  []byte
+	stripData []byte
 }
 
 // dataFor returns the data a session with intents in receives.
@@ -49,16 +47,17 @@ func (e *pubEvent) dataFor(srv *Server, in intents.Intent) []byte {
 	if e.rules == nil || !in.StripsContent() {
 		return e.Data
 	}
-	e.stripOnce.Do(func() {
+	if !e.stripped {
+		e.stripped = true
 		e.exempt = contentExempt(e.Data, e.GuildID, srv.quotedBotID)
 		if !e.exempt {
-			e.stripped = stripContent(e.Data, e.rules)
+			e.stripData = stripContent(e.Data, e.rules)
 		}
-	})
+	}
 	if e.exempt {
 		return e.Data
 	}
-	return e.stripped
+	return e.stripData
 }
 
 // delivers reports whether a session with intents in receives the event.
@@ -92,9 +91,9 @@ func (s *Server) rebuildRoutesLocked() {
 	s.routes.Store(rt)
 }
 
-// newPubEvent resolves the routing keys of d.
-func (s *Server) newPubEvent(d Dispatch) *pubEvent {
-	e := &pubEvent{Dispatch: d, rules: contentRules(d.Type)}
+// initPubEvent resolves the routing keys of d into e.
+func (s *Server) initPubEvent(e *pubEvent, d Dispatch) {
+	*e = pubEvent{Dispatch: d, rules: contentRules(d.Type)}
 	if e.GuildID == 0 && e.ChannelID != 0 {
 		e.GuildID = s.channelGuild(e.ChannelID)
 	}
@@ -103,37 +102,38 @@ func (s *Server) newPubEvent(d Dispatch) *pubEvent {
 	} else {
 		e.scope = intents.InDMs
 	}
-	return e
 }
 
-// forEachOwner calls fn for every session that owns the event's shard.
-func (s *Server) forEachOwner(e *pubEvent, fn func(*Session)) {
+// appendOwners appends to dst every session that owns guild's shard (shard
+// 0 for guild 0), in every shard count present.
+func (s *Server) appendOwners(dst []*Session, guild uint64) []*Session {
 	rt := s.routes.Load()
 	for count, shards := range rt.byCount {
 		id := 0
-		if e.GuildID != 0 {
-			id = int((e.GuildID >> 22) % uint64(count))
+		if guild != 0 {
+			id = int((guild >> 22) % uint64(count))
 		}
-		for _, sess := range shards[id] {
-			fn(sess)
-		}
+		dst = append(dst, shards[id]...)
 	}
+	return dst
 }
 
 // publish delivers e to every owning session that wants it; droppable
-// events skip sessions with a full backlog. It returns the number of
-// sessions that received it.
-func (s *Server) publish(e *pubEvent, droppable bool) int {
-	n := 0
-	s.forEachOwner(e, func(sess *Session) {
+// events (built-in traffic) skip sessions with a full backlog. It returns
+// the deliveries and the skips.
+func (s *Server) publish(e *pubEvent, droppable bool) (delivered, skipped int) {
+	var buf [8]*Session
+	for _, sess := range s.appendOwners(buf[:0], e.GuildID) {
 		if !e.delivers(s, sess.intents) {
-			return
+			continue
 		}
 		if sess.deliver(e.Type, e.dataFor(s, sess.intents), droppable) {
-			n++
+			delivered++
+		} else {
+			skipped++
 		}
-	})
-	return n
+	}
+	return delivered, skipped
 }
 
 // Publish dispatches d to every session that should receive it (see
@@ -146,7 +146,10 @@ func (s *Server) Publish(d Dispatch) int {
 	if d.Type == "" {
 		return 0
 	}
-	return s.publish(s.newPubEvent(d), false)
+	var e pubEvent
+	s.initPubEvent(&e, d)
+	n, _ := s.publish(&e, false)
+	return n
 }
 
 // PublishMany publishes each dispatch in order and returns the total number

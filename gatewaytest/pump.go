@@ -71,18 +71,9 @@ func (p *pump) next(key [2]int) bool {
 		return false
 	}
 	s.stats.trafficGenerated.Add(1)
-	e := s.newPubEvent(Dispatch(ev))
-	delivered, skipped := 0, 0
-	s.forEachOwner(e, func(sess *Session) {
-		if !e.delivers(s, sess.intents) {
-			return
-		}
-		if sess.deliver(e.Type, e.dataFor(s, sess.intents), true) {
-			delivered++
-		} else {
-			skipped++
-		}
-	})
+	var e pubEvent
+	s.initPubEvent(&e, Dispatch(ev))
+	delivered, skipped := s.publish(&e, true)
 	s.stats.trafficDelivered.Add(int64(delivered))
 	s.stats.trafficSkipped.Add(int64(skipped))
 	return true
