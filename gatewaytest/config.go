@@ -233,6 +233,19 @@ func (c Config) withDefaults() (Config, error) {
 	return c, nil
 }
 
+// String describes the configuration without its tokens (only their
+// number), so printing a Config never leaks one.
+func (c Config) String() string {
+	return fmt.Sprintf("gatewaytest.Config{Addr:%q Tokens:%d Shards:%d MaxConcurrency:%d SessionStartLimit:%d Guilds:%d Traffic:%v Rate:%v Chaos:%v Seed:%d TimeScale:%v}",
+		c.Addr, len(c.Tokens), c.Shards, c.MaxConcurrency, c.SessionStartLimit, c.Guilds, c.Traffic, c.Rate, c.Chaos, c.Seed, c.TimeScale)
+}
+
+// GoString is String, for %#v.
+func (c Config) GoString() string { return c.String() }
+
+// LogValue makes slog print String.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
 // scale maps a Discord-time duration to wall time; never less than 1 ms.
 func (c *Config) scale(d time.Duration) time.Duration {
 	s := time.Duration(float64(d) * c.TimeScale)

@@ -59,6 +59,7 @@ type clientClose struct {
 	reason string
 }
 
+// Error implements error.
 func (c *clientClose) Error() string { return "client closed the connection" }
 
 // frameReader reads client messages, joining continuation frames and

@@ -98,6 +98,7 @@ func rawArray(r json.RawMessage) ([]json.RawMessage, bool) {
 // as a string.
 type snowflake uint64
 
+// UnmarshalJSON accepts a string of digits, a number or null.
 func (s *snowflake) UnmarshalJSON(b []byte) error {
 	n, ok := rawSnowflake(b)
 	if !ok {
@@ -111,6 +112,7 @@ func (s *snowflake) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// MarshalJSON writes the id as a string, as Discord does.
 func (s snowflake) MarshalJSON() ([]byte, error) {
 	return strconv.AppendQuote(nil, strconv.FormatUint(uint64(s), 10)), nil
 }

@@ -1,6 +1,7 @@
 package gatewaytest
 
 import (
+	"encoding/json"
 	"github.com/gatewaykit/gateway/event"
 	"github.com/gatewaykit/gateway/intents"
 )
@@ -141,9 +142,11 @@ func (s *Server) publish(e *pubEvent, droppable bool) (delivered, skipped int) {
 // message content stripped for sessions without MESSAGE_CONTENT. Sessions
 // without a connection buffer it for their resume. It returns how many
 // sessions received it. Publish never blocks on a slow client; it is safe
-// for concurrent use.
+// for concurrent use. A dispatch without a Type or whose Data is not valid
+// JSON is not published (0, and a warning in the log).
 func (s *Server) Publish(d Dispatch) int {
-	if d.Type == "" {
+	if d.Type == "" || !json.Valid(d.Data) {
+		s.log.Warn("dispatch not published: it needs a type and JSON data", "type", d.Type, "bytes", len(d.Data))
 		return 0
 	}
 	var e pubEvent
