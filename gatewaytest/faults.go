@@ -140,9 +140,10 @@ func (c *Conn) InjectReconnect() error {
 	return nil
 }
 
-// InjectInvalidSession sends op 9 with d = resumable. When resumable is
-// false the session is invalidated: a resume of it gets op 9 too, and the
-// connection may identify again.
+// InjectInvalidSession sends op 9 with d = resumable. The connection is no
+// longer authenticated: with true the session waits, detached, for a
+// resume (on this connection or a new one); with false it is invalidated
+// (a resume of it gets op 9 too) and the client must identify again.
 func (c *Conn) InjectInvalidSession(resumable bool) error {
 	if c.isClosing() {
 		return ErrClosed

@@ -58,8 +58,14 @@ func TestInjectInvalidSession(t *testing.T) {
 	if m := c.mustRead(); m.Op != opcode.InvalidSession || string(m.D) != "true" {
 		t.Fatalf("got op %d d=%s", m.Op, m.D)
 	}
-	if len(s.Sessions()) != 1 {
-		t.Fatalf("resumable op 9 killed the session")
+	sess := s.Sessions()
+	if len(sess) != 1 || sess[0].Conn() != nil {
+		t.Fatalf("resumable op 9: want the session alive and detached")
+	}
+	// Resume on the same connection, as discord.js does after op 9 true.
+	c.send(opcode.Resume, fmt.Sprintf(`{"token":"tok","session_id":%q,"seq":%d}`, sess[0].ID(), c.lastSeq))
+	if m := c.mustRead(); m.T != "RESUMED" {
+		t.Fatalf("resume after op 9 true: got op %d %q", m.Op, m.T)
 	}
 	if err := conn.InjectInvalidSession(false); err != nil {
 		t.Fatal(err)

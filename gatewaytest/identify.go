@@ -211,7 +211,10 @@ func (c *Conn) detachIfGone(sess *Session) {
 	}
 }
 
-// invalidSession sends op 9 with d; false also invalidates the session.
+// invalidSession sends op 9 with d. Either way the connection is no
+// longer authenticated: the client may resume (d true: the session waits
+// for it, detached) or identify (d false: the session is gone), on this
+// connection or a new one.
 func (c *Conn) invalidSession(resumable bool) {
 	d := []byte("false")
 	if resumable {
@@ -220,13 +223,13 @@ func (c *Conn) invalidSession(resumable bool) {
 	c.mu.Lock()
 	c.rec.InvalidSessions++
 	sess := c.sess
-	if !resumable {
-		c.sess = nil
-	}
+	c.sess = nil
 	c.mu.Unlock()
-	if !resumable {
-		c.authed.Store(false)
-		if sess != nil {
+	c.authed.Store(false)
+	if sess != nil {
+		if resumable {
+			sess.detach(c, time.Now())
+		} else {
 			sess.kill()
 		}
 	}
