@@ -59,7 +59,8 @@ type Config struct {
 	// previous heartbeat (or HELLO). Default a quarter of the interval.
 	HeartbeatGrace time.Duration
 	// ResumeWindow is how long a session without a connection stays
-	// resumable. Default 2 minutes.
+	// resumable, and how long events stay in its replay buffer after they
+	// were written to a connection. Default 2 minutes.
 	ResumeWindow time.Duration
 	// ReconnectGrace is how long the server keeps a connection open after
 	// it sent op 7 Reconnect before closing it with 4000. Default 5 s.
@@ -67,8 +68,9 @@ type Config struct {
 
 	// ReplayLimit and ReplayBytes bound each session's replay buffer, in
 	// events and bytes of data. Defaults 4096 events and 4 MiB. Events
-	// already written to the client are dropped oldest first; a resume from
-	// a sequence number older than what remains gets op 9.
+	// already written to the client are dropped oldest first (and anyway a
+	// resume window after they were written); a resume from a sequence
+	// number older than what remains gets op 9.
 	ReplayLimit int
 	ReplayBytes int
 

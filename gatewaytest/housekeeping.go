@@ -5,8 +5,9 @@ import (
 )
 
 // The housekeeper is the server's one clock: a single ticker goroutine
-// checks every connection's heartbeat deadline and fault timers and expires
-// sessions past their resume window. Nothing else keeps a timer per
+// checks every connection's heartbeat deadline and fault timers, expires
+// sessions past their resume window and drops replay events written longer
+// ago than that. Nothing else keeps a timer per
 // connection or session, so 1,000 sessions cost 1,000 deadline checks per
 // tick, not 1,000 runtime timers.
 
@@ -43,7 +44,9 @@ func (s *Server) housekeep() {
 				if sess.expired(now, window) {
 					s.log.Debug("session expired", "session", sess.id)
 					sess.kill()
+					continue
 				}
+				sess.expireWritten(now)
 			}
 			clear(sessions)
 		}

@@ -279,3 +279,27 @@ func TestClientCloseCodeDecidesSessionFate(t *testing.T) {
 		})
 	}
 }
+
+// Written events stay in the replay buffer for the resume window only: an
+// idle session gives its GUILD_CREATEs back, and still resumes from the
+// last event its client read.
+func TestReplayRetention(t *testing.T) {
+	s := newTestServer(t, Config{Guilds: 3, TimeScale: 0.001, HeartbeatInterval: time.Hour, ResumeWindow: 10 * time.Minute}) // 600 ms window
+	c := dialGateway(t, s.URL(), dialOpts{})
+	r := c.identify("tok", 1, nil)
+	readEvents(c, "GUILD_CREATE", len(r.Guilds))
+	sess := s.Sessions()[0]
+	waitFor(t, "written events to expire", func() bool {
+		sess.mu.Lock()
+		defer sess.mu.Unlock()
+		return sess.ring.len() == 0
+	})
+	_ = sess.DropTCP()
+	waitFor(t, "detach", func() bool { return sess.Conn() == nil })
+	c2 := dialGateway(t, s.URL(), dialOpts{})
+	c2.hello()
+	c2.send(opcode.Resume, fmt.Sprintf(`{"token":"tok","session_id":%q,"seq":%d}`, r.SessionID, c.lastSeq))
+	if m := c2.mustRead(); m.T != "RESUMED" || m.S != c.lastSeq+1 {
+		t.Fatalf("got op %d %q s=%d, want RESUMED at %d", m.Op, m.T, m.S, c.lastSeq+1)
+	}
+}

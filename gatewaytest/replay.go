@@ -6,6 +6,7 @@ type replayEntry struct {
 	seq int64
 	t   string
 	d   []byte
+	at  int64 // when it was handed to a connection's writer, unix ns; 0 before
 }
 
 // replayRing holds a session's dispatches in sequence order, oldest first.
@@ -64,13 +65,22 @@ func (r *replayRing) pop() {
 }
 
 // trim drops written entries (seq <= written) from the front while the
-// ring holds more than maxN entries or maxBytes bytes; when keepUnwritten is
-// false it drops unwritten ones too. The newest entry always stays. It
-// shrinks the buffer when it became mostly empty, so an idle session gives
-// its memory back.
-func (r *replayRing) trim(maxN, maxBytes int, written int64, keepUnwritten bool) {
-	for r.n > 1 && (r.n > maxN || r.bytes > maxBytes) {
-		if keepUnwritten && r.at(0).seq > written {
+// ring holds more than maxN entries or maxBytes bytes, or while they were
+// written before writtenBefore (unix ns); when keepUnwritten is false the
+// size bounds drop unwritten ones too. The newest entry always stays under
+// the size bounds. It shrinks the buffer when it became mostly empty, so an
+// idle session gives its memory back.
+func (r *replayRing) trim(maxN, maxBytes int, written int64, keepUnwritten bool, writtenBefore int64) {
+	for r.n > 0 {
+		e := r.at(0)
+		if e.seq <= written && e.at != 0 && e.at < writtenBefore {
+			r.pop() // written long enough ago: nobody can resume before it
+			continue
+		}
+		if r.n == 1 || (r.n <= maxN && r.bytes <= maxBytes) {
+			break
+		}
+		if keepUnwritten && e.seq > written {
 			break
 		}
 		r.pop()

@@ -144,20 +144,25 @@ func (s *Session) DropTCP() error {
 // has trafficBacklog unwritten events. It reports whether the event was
 // taken.
 func (s *Session) deliver(t string, d []byte, droppable bool) bool {
+	c, ok := s.queue(t, d, droppable)
+	if ok && c != nil {
+		c.kick()
+	}
+	return ok
+}
+
+// queue is deliver without waking the writer; it returns the connection to
+// wake.
+func (s *Session) queue(t string, d []byte, droppable bool) (*Conn, bool) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.dead || (droppable && s.seq-s.written >= trafficBacklog) {
-		s.mu.Unlock()
-		return false
+		return nil, false
 	}
 	s.seq++
 	s.ring.push(replayEntry{seq: s.seq, t: t, d: d})
-	s.ring.trim(s.srv.cfg.ReplayLimit, s.srv.cfg.ReplayBytes, s.written, s.conn != nil)
-	c := s.conn
-	s.mu.Unlock()
-	if c != nil {
-		c.kick()
-	}
-	return true
+	s.trimLocked(time.Now(), s.conn != nil)
+	return s.conn, true
 }
 
 // backlog returns the number of unwritten events.
@@ -182,8 +187,11 @@ func (s *Session) take(c *Conn, dst []replayEntry, max int) []replayEntry {
 		// never index before the ring.
 		s.written = first - 1
 	}
+	now := time.Now().UnixNano()
 	for i := int(s.written + 1 - first); i < s.ring.len() && len(dst) < max; i++ {
-		dst = append(dst, *s.ring.at(i))
+		e := s.ring.at(i)
+		e.at = now
+		dst = append(dst, *e)
 	}
 	if n := len(dst); n > 0 {
 		s.written = dst[n-1].seq
@@ -201,7 +209,28 @@ func (s *Session) detach(c *Conn, now time.Time) {
 	}
 	s.conn = nil
 	s.detached = now
-	s.ring.trim(s.srv.cfg.ReplayLimit, s.srv.cfg.ReplayBytes, s.written, false)
+	s.trimLocked(now, false)
+}
+
+// trimLocked applies the replay bounds: ReplayLimit and ReplayBytes, and
+// the retention of written events, which are kept for the resume window
+// after they were written. A client resumes from the last event it
+// received, which was written moments before its connection ended, so
+// older events are dead weight: without this an idle session would hold
+// its GUILD_CREATEs forever.
+func (s *Session) trimLocked(now time.Time, keepUnwritten bool) {
+	cfg := &s.srv.cfg
+	s.ring.trim(cfg.ReplayLimit, cfg.ReplayBytes, s.written, keepUnwritten, now.Add(-cfg.scale(cfg.ResumeWindow)).UnixNano())
+}
+
+// expireWritten drops events written longer ago than the resume window;
+// the housekeeper calls it for sessions that receive nothing new.
+func (s *Session) expireWritten(now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ring.len() > 0 {
+		s.trimLocked(now, s.conn != nil)
+	}
 }
 
 // expired reports whether the session has had no connection for longer
