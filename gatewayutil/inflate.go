@@ -91,6 +91,21 @@ func drain(r io.Reader, exhausted func() bool, out *buffer, limit int) (err erro
 		}
 	}()
 	for {
+		if len(out.B) == limit {
+			// Full: the message fits only if nothing more comes out.
+			var probe [1]byte
+			n, rerr := r.Read(probe[:])
+			switch {
+			case n > 0:
+				_, err := out.room(1, limit)
+				return err
+			case rerr != nil:
+				return fmt.Errorf("%w: %w", ErrDecompress, rerr)
+			case exhausted():
+				return nil
+			}
+			continue
+		}
 		free, err := out.room(1, limit)
 		if err != nil {
 			return err
@@ -153,6 +168,21 @@ func (payloadInflater) decode(in []byte, binary bool, out *buffer, limit int) (b
 		return true, fmt.Errorf("%w: zlib header: %w", ErrDecompress, err)
 	}
 	for {
+		if len(out.B) == limit {
+			// Full: the message fits only if the stream ends here.
+			var probe [1]byte
+			n, rerr := z.zr.Read(probe[:])
+			switch {
+			case n > 0:
+				_, err := out.room(1, limit)
+				return true, err
+			case rerr == io.EOF:
+				return true, nil
+			case rerr != nil:
+				return true, fmt.Errorf("%w: %w", ErrDecompress, rerr)
+			}
+			continue
+		}
 		free, err := out.room(1, limit)
 		if err != nil {
 			return true, err
