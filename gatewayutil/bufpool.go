@@ -77,7 +77,7 @@ func (b *buffer) room(n, limit int) ([]byte, error) {
 // Read chunks. The frame reader borrows one of these while data is flowing
 // and gives it back when the socket runs dry, so a shard blocked waiting for
 // its next message holds only its small inline buffer.
-const readChunkSize = 16 << 10
+const readChunkSize = 64 << 10
 
 type readChunk [readChunkSize]byte
 

@@ -102,6 +102,11 @@ type Config struct {
 	// delays between sending a command and the gateway receiving it.
 	CommandLimit  int
 	CommandWindow time.Duration
+	// HeartbeatLateness, if set, records how late every scheduled
+	// heartbeat went out against its schedule (see Status.HeartbeatLate).
+	// Share one among many shards to see the distribution over all of
+	// them.
+	HeartbeatLateness *Histogram
 	// StallIntervals is how many heartbeat intervals of acknowledged
 	// heartbeats without a single dispatch make Status report Stalled.
 	// Default 5; negative disables the watchdog.

@@ -30,12 +30,13 @@ type shardConn struct {
 	ws     *wsConn
 	client *gateway.Client
 	dec    messageDecoder // nil without compression
+	json   *shardJSON     // the Client's codec, nil for ETF
 	ctx    context.Context
 	cancel context.CancelFunc
-	wg     sync.WaitGroup // heartbeat and identify goroutines
+	wg     sync.WaitGroup // a pending or running heartbeat, the identify goroutine
+	hb     heartbeater
 
 	connected     atomic.Bool
-	busy          atomic.Bool  // the reader is handling a message, not reading the socket
 	everConnected bool         // READY or RESUMED arrived; read goroutine only
 	beatSent      atomic.Int64 // when the unanswered heartbeat went out (unix ns), 0 if none
 
@@ -47,37 +48,40 @@ type shardConn struct {
 	resuming bool // read goroutine only: each replayed event extends the READY deadline
 }
 
-// connect runs one connection from dial to close. Like loop, it keeps its
-// own frame small while the connection is read.
-func (s *Shard) connect(r *runState, sess gateway.Session, rawURL string) connResult {
-	sc, res := s.open(r, sess, rawURL)
+// connect runs one connection from dial to close and sets a.res. Like
+// loop, it keeps its own frame small while the connection is read.
+func (s *Shard) connect(r *runState, a *attempt) {
+	sc := s.open(r, a)
 	if sc == nil {
-		return res
+		return
 	}
 	err, hello := sc.readLoop()
-	return s.teardown(r, sc, err, hello)
+	s.teardown(r, sc, a, err, hello)
 }
 
 // open dials and prepares a connection. On failure it returns a nil
 // shardConn and why.
 //
 //go:noinline
-func (s *Shard) open(r *runState, sess gateway.Session, rawURL string) (*shardConn, connResult) {
-	res := connResult{session: sess}
+func (s *Shard) open(r *runState, a *attempt) *shardConn {
+	sess, rawURL := a.sess, a.rawURL
+	a.res = connResult{session: sess}
+	res := &a.res
 	s.stats.setState(ShardConnecting)
 	client, err := s.newClient(sess)
 	if err != nil {
 		res.err = err
-		return nil, res
+		return nil
 	}
 	s.log.Debug("dialing", "url", redactURL(rawURL), "resume", client.Resuming())
 	c, err := s.dialer.dial(r.ctx, rawURL, client.Codec().Binary(), &s.stats.bytesWire)
 	if err != nil {
 		res.err = err
-		return nil, res
+		return nil
 	}
 	s.stats.connections.Add(1)
 	sc := &shardConn{s: s, ws: c, client: client}
+	sc.json, _ = client.Codec().(*shardJSON)
 	c.onPong = client.MarkAlive
 	switch s.cfg.Compression {
 	case CompressZlibStream:
@@ -90,7 +94,7 @@ func (s *Shard) open(r *runState, sess gateway.Session, rawURL string) (*shardCo
 	if err != nil {
 		c.close()
 		res.err = err
-		return nil, res
+		return nil
 	}
 	sc.ctx, sc.cancel = context.WithCancel(r.ctx)
 	s.limiter.Reset()
@@ -104,14 +108,15 @@ func (s *Shard) open(r *runState, sess gateway.Session, rawURL string) (*shardCo
 		sc.shutdown(code)
 	}
 	sc.setReadDeadline(time.Now().Add(s.cfg.HelloTimeout))
-	return sc, res
+	return sc
 }
 
 // teardown tears down a connection whose reader stopped with readErr.
 //
 //go:noinline
-func (s *Shard) teardown(r *runState, sc *shardConn, readErr error, hello bool) connResult {
-	res := connResult{helloSeen: hello, connected: sc.everConnected}
+func (s *Shard) teardown(r *runState, sc *shardConn, a *attempt, readErr error, hello bool) {
+	a.res = connResult{helloSeen: hello, connected: sc.everConnected}
+	res := &a.res
 	s.setConnected(false)
 	sc.connected.Store(false)
 	res.err = sc.finish(readErr)
@@ -119,7 +124,6 @@ func (s *Shard) teardown(r *runState, sc *shardConn, readErr error, hello bool) 
 	r.conn = nil
 	s.mu.Unlock()
 	res.session = sc.client.Session()
-	return res
 }
 
 // setReadDeadline sets the socket's read deadline, unless the connection is
@@ -166,58 +170,82 @@ func (sc *shardConn) shutdown(code closecode.Code) {
 }
 
 // readLoop reads and processes messages until the connection ends, and
-// returns why, and whether HELLO arrived. Message buffers are borrowed when
-// a message starts arriving and returned once it is processed, so a shard
-// waiting for its next message holds none.
+// returns why, and whether HELLO arrived. It waits for the socket itself,
+// in a small frame, and leaves the rest to readOne, whose bigger frame is
+// gone while the connection is quiet: see loop.
 func (sc *shardConn) readLoop() (error, bool) {
-	s := sc.s
-	limit := s.cfg.MaxMessageSize
-	var wire *buffer // the current WebSocket message(s), nil until one starts
-	defer func() { putBuffer(wire) }()
-	hello := false
+	var st readState
+	defer st.release()
 	for {
-		sc.busy.Store(false)
-		if wire == nil && sc.ws.rd.r == sc.ws.rd.w {
-			// Wait for the next message here, in a shallow frame, rather
-			// than deep in the frame parser: see loop.
+		if st.wire == nil && sc.ws.rd.r == sc.ws.rd.w {
 			if err := sc.ws.rd.fill(1); err != nil {
-				return err, hello
+				return err, st.hello
 			}
 		}
-		bin, err := sc.ws.readMessage(&wire, limit)
-		sc.busy.Store(true)
-		if err != nil {
-			return err, hello
-		}
-		if wire == nil {
-			wire = getBuffer() // an empty message
-		}
-		msg := wire
-		if sc.dec != nil {
-			out := getBuffer()
-			complete, err := sc.dec.decode(wire.B, bin, out, limit)
-			if err != nil {
-				putBuffer(out)
-				return err, hello
-			}
-			if !complete {
-				// zlib-stream: the message goes on in the next
-				// WebSocket message, appended to wire.
-				putBuffer(out)
-				continue
-			}
-			putBuffer(wire)
-			msg = out
-		}
-		wire = nil
-		s.stats.bytesDecoded.Add(int64(len(msg.B)))
-		s.stats.messages.Add(1)
-		err = sc.process(msg.B, &hello)
-		putBuffer(msg)
-		if err != nil {
-			return err, hello
+		if err := sc.readOne(&st); err != nil {
+			return err, st.hello
 		}
 	}
+}
+
+// readState is what readLoop carries from one message to the next.
+type readState struct {
+	wire  *buffer // the current WebSocket message(s), when not read in place
+	hello bool    // HELLO arrived
+}
+
+func (st *readState) release() {
+	putBuffer(st.wire)
+	st.wire = nil
+}
+
+// readOne reads and processes one WebSocket message. A message that arrived
+// in one frame is processed where it lies in the read buffer; others are
+// gathered in a buffer borrowed when the message starts arriving, and
+// decompressed messages in one borrowed for the output; both go back once
+// the message is processed, so a shard waiting for its next message holds
+// none.
+//
+//go:noinline
+func (sc *shardConn) readOne(st *readState) error {
+	limit := sc.s.cfg.MaxMessageSize
+	view, bin, err := sc.ws.readMessage(&st.wire, limit)
+	if err != nil {
+		return err
+	}
+	msg := view
+	if st.wire != nil {
+		msg = st.wire.B
+	}
+	var out *buffer
+	if sc.dec != nil {
+		out = getBuffer()
+		complete, err := sc.dec.decode(msg, bin, out, limit)
+		if err != nil {
+			putBuffer(out)
+			return err
+		}
+		if !complete {
+			// zlib-stream: the message goes on in the next WebSocket
+			// message, appended to wire.
+			putBuffer(out)
+			if st.wire == nil {
+				st.wire = getBuffer()
+				st.wire.B = append(st.wire.B, view...)
+			}
+			return nil
+		}
+		msg = out.B
+	}
+	sc.s.stats.bytesDecoded.Add(int64(len(msg)))
+	sc.s.stats.messages.Add(1)
+	err = sc.process(msg, &st.hello)
+	if sc.json != nil {
+		sc.json.forget()
+	}
+	putBuffer(out)
+	st.release()
+	return err
 }
 
 // process hands one gateway message to the Client and acts on the result.
@@ -255,9 +283,11 @@ func (sc *shardConn) process(msg []byte, hello *bool) error {
 		_ = s.limiter.WaitPriority(sc.ctx)
 	case gateway.KindHeartbeatAck:
 		s.stats.acks.Add(1)
+		now := time.Now().UnixNano()
 		if sent := sc.beatSent.Swap(0); sent != 0 {
-			s.stats.addLatency(time.Duration(time.Now().UnixNano() - sent))
+			s.stats.addLatency(time.Duration(now - sent))
 		}
+		sc.idleCheck(now)
 	case gateway.KindReconnect:
 		sc.abort(closecode.Resumable, ErrReconnectRequested)
 	case gateway.KindInvalidSession:
@@ -267,13 +297,32 @@ func (sc *shardConn) process(msg []byte, hello *bool) error {
 	return nil
 }
 
+// idler is a messageDecoder that can shed memory between two messages of
+// an idle connection (zlib-stream's detach).
+type idler interface{ idle() }
+
+// idleCheck runs after each heartbeat ACK: if no dispatch arrived for a
+// whole heartbeat interval, the connection is idle and its decompressor
+// sheds what it can until the next message. The reader goroutine runs it,
+// between two messages, so the decompressor is not in use.
+func (sc *shardConn) idleCheck(now int64) {
+	id, ok := sc.dec.(idler)
+	if !ok || sc.hb.interval <= 0 {
+		return
+	}
+	if last := sc.s.stats.lastDispatch.Load(); now-last >= int64(sc.hb.interval) {
+		id.idle()
+	}
+}
+
 // dispatch delivers one dispatch to the sink.
 func (sc *shardConn) dispatch(res *gateway.Result) {
 	s := sc.s
-	if n := s.stats.dispatches.Add(1); n%64 == 0 || !sc.ws.rd.hot {
+	if n := s.stats.dispatches.Add(1); n%64 == 0 || sc.ws.rd.r == sc.ws.rd.w {
 		// Reading the clock for every event of a fast stream would cost
-		// more than the rest of the bookkeeping: stamp after the socket
-		// went quiet, and every 64 events while data keeps flowing.
+		// more than the rest of the bookkeeping: stamp the last event of
+		// what the socket delivered (after it, the socket may go quiet),
+		// and every 64 events while data keeps flowing.
 		s.stats.lastDispatch.Store(time.Now().UnixNano())
 	}
 	switch res.Kind {
@@ -309,8 +358,7 @@ func (sc *shardConn) onHello() error {
 	interval := sc.client.HeartbeatInterval()
 	s.limiter.SetHeartbeatInterval(interval)
 	sc.setReadDeadline(time.Time{})
-	sc.wg.Add(1)
-	go sc.heartbeat(sc.client.FirstHeartbeatDelay(), interval)
+	sc.startHeartbeats(sc.client.FirstHeartbeatDelay(), interval)
 	s.log.Debug("hello", "heartbeat_interval", interval, "resume", sc.client.Resuming())
 	if sc.client.Resuming() {
 		// The Client sent Resume while processing HELLO.
@@ -427,6 +475,7 @@ func (sc *shardConn) finish(readErr error) error {
 
 	_ = sc.ws.nc.Close()
 	sc.cancel()
+	sc.hb.stop()
 	sc.wg.Wait()
 	sc.mu.Lock()
 	t := sc.ticket

@@ -275,7 +275,7 @@ func requireNoShardGoroutines(t testing.TB) {
 		buf = buf[:runtime.Stack(buf, true)]
 		stacks = ""
 		for _, g := range strings.Split(string(buf), "\n\n") {
-			if strings.Contains(g, "gatewayutil.(*Shard)") || strings.Contains(g, "gatewayutil.(*shardConn)") {
+			if strings.Contains(g, "gatewayutil.(*Shard)") || strings.Contains(g, "gatewayutil.(*shardConn)") || strings.Contains(g, "gatewayutil.(*heartbeater)") {
 				stacks += g + "\n\n"
 			}
 		}

@@ -90,6 +90,11 @@ type Status struct {
 	// server's request) and op 11 received.
 	HeartbeatsSent int64
 	HeartbeatAcks  int64
+	// HeartbeatLate is how late the last scheduled heartbeat went out
+	// against its schedule: timer and scheduler delays, the wait for the
+	// command limiter and the write. Config.HeartbeatLateness collects
+	// every one.
+	HeartbeatLate time.Duration
 	// HandlerErrors counts dispatches the handler returned an error for.
 	HandlerErrors int64
 	// LastError is why the last connection ended, nil if none did yet.
@@ -116,6 +121,7 @@ type counters struct {
 	invalidSessions atomic.Int64
 	zombies         atomic.Int64
 	beats           atomic.Int64
+	beatLate        atomic.Int64 // nanoseconds
 	acks            atomic.Int64
 	handlerErrors   atomic.Int64
 	lastDispatch    atomic.Int64 // unix nanoseconds
@@ -184,6 +190,7 @@ func (c *counters) snapshot(st *Status) {
 	st.Zombies = c.zombies.Load()
 	st.HeartbeatsSent = c.beats.Load()
 	st.HeartbeatAcks = c.acks.Load()
+	st.HeartbeatLate = time.Duration(c.beatLate.Load())
 	st.HandlerErrors = c.handlerErrors.Load()
 	if b := c.lastErr.Load(); b != nil {
 		st.LastError = b.err

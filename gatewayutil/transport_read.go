@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"sync/atomic"
+	"syscall"
 	"unicode/utf8"
 
 	"github.com/gobwas/ws"
@@ -23,30 +25,58 @@ var ErrProtocol = errors.New("gatewayutil: WebSocket protocol error")
 // chunk borrowed: big enough for a frame header and a heartbeat ACK.
 const smallReadSize = 256
 
+// hotRead is how many bytes one read must bring for the reader to call the
+// stream hot: more is probably waiting.
+const hotRead = 8 << 10
+
 // connReader is a buffered reader over a connection that holds a big buffer
-// only while data is flowing. Reads start in a small inline buffer; when a
-// read fills it completely, a chunk is borrowed from readChunkPool for the
-// following reads, and once a read leaves the chunk less than half full (the
-// socket ran dry) the chunk goes back to the pool as soon as it is consumed,
-// before the next read, which is likely to block. A shard
-// blocked waiting for its next message therefore holds smallReadSize bytes,
-// not a 16 KiB buffer.
+// only while data is flowing, so that a shard blocked waiting for its next
+// message holds smallReadSize bytes rather than a 64 KiB chunk.
+//
+// On a plain TCP socket it reads through syscall.RawConn: every read goes
+// into a chunk borrowed from readChunkPool, and when the socket has nothing
+// to read (the non-blocking read returns EAGAIN, just before the goroutine
+// parks) the chunk goes back to the pool, what is still buffered moving to
+// the small inline buffer. A stream that keeps the socket busy is read in
+// 64 KiB reads with no extra system call, and a parked reader holds no
+// chunk, exactly.
+//
+// Other connections (TLS, or whatever Config.NetDial returns) cannot be
+// asked whether a read would block, so the reader guesses: reads start in
+// the small buffer; when one fills it, a chunk is borrowed for the
+// following reads, and once a read brings less than hotRead bytes (the
+// socket ran dry) the chunk goes back as soon as it is consumed, before the
+// next read, which is likely to block.
 //
 // Payloads bigger than half a chunk are read straight into their message
 // buffer, past the buffer, so a big message is copied once.
 type connReader struct {
-	nc    net.Conn
-	buf   []byte // small[:] or chunk[:]
-	r, w  int    // buf[r:w] is buffered
-	chunk *readChunk
-	hot   bool          // the last read filled at least half of buf
-	wire  *atomic.Int64 // bytes read from the socket
-	small [smallReadSize]byte
+	nc     net.Conn
+	raw    syscall.RawConn       // nc's socket, for plain TCP; nil otherwise
+	readFn func(fd uintptr) bool // cr.rawRead, bound once so reads do not allocate
+	rawN   int                   // what the last rawRead read...
+	rawErr error                 // ...and its error
+	buf    []byte                // small[:] or chunk[:] (or the preload buffer)
+	r, w   int                   // buf[r:w] is buffered
+	chunk  *readChunk
+	hot    bool          // the last read brought at least hotRead bytes
+	wire   *atomic.Int64 // bytes read from the socket
+	// reading is set while the reader is inside a socket read (blocked,
+	// maybe), clear while it handles what it read: the heartbeat's way to
+	// tell a reader stuck on the network from one busy with a message.
+	reading atomic.Bool
+	small   [smallReadSize]byte
 }
 
 func (cr *connReader) init(nc net.Conn, wire *atomic.Int64) {
 	cr.nc, cr.wire = nc, wire
 	cr.buf = cr.small[:]
+	if tc, ok := nc.(*net.TCPConn); ok {
+		if raw, err := tc.SyscallConn(); err == nil {
+			cr.raw = raw
+			cr.readFn = cr.rawRead
+		}
+	}
 }
 
 // preload puts bytes the handshake read past the HTTP response (the server
@@ -83,12 +113,28 @@ func (cr *connReader) release() {
 	cr.buf, cr.r, cr.w = cr.small[:], 0, 0
 }
 
+// park gives the chunk back before the reader waits for the socket, if
+// what is buffered fits in the small buffer.
+func (cr *connReader) park() {
+	if cr.chunk == nil || cr.w-cr.r > smallReadSize {
+		return
+	}
+	n := copy(cr.small[:], cr.buf[cr.r:cr.w])
+	readChunkPool.Put(cr.chunk)
+	cr.chunk = nil
+	cr.buf, cr.r, cr.w = cr.small[:], 0, n
+}
+
 // fill reads from the socket until at least n bytes are buffered
 // (n <= smallReadSize).
 func (cr *connReader) fill(n int) error {
 	if cr.r == cr.w {
 		cr.r, cr.w = 0, 0
 		switch {
+		case cr.raw != nil:
+			if cr.chunk == nil && len(cr.buf) != smallReadSize {
+				cr.buf = cr.small[:] // the preload buffer is spent
+			}
 		case cr.chunk != nil && !cr.hot:
 			cr.release()
 		case cr.chunk == nil && cr.hot:
@@ -102,16 +148,24 @@ func (cr *connReader) fill(n int) error {
 			cr.w = copy(cr.buf, cr.buf[cr.r:cr.w])
 			cr.r = 0
 		}
-		space := len(cr.buf) - cr.w
-		m, err := cr.nc.Read(cr.buf[cr.w:])
+		var m int
+		var err error
+		cr.reading.Store(true)
+		if cr.raw != nil {
+			m, err = cr.readRaw()
+		} else {
+			space := len(cr.buf) - cr.w
+			m, err = cr.nc.Read(cr.buf[cr.w:])
+			if cr.chunk == nil {
+				// Filling the small buffer means more is probably waiting.
+				cr.hot = m == space
+			} else {
+				cr.hot = m >= min(space/2, hotRead)
+			}
+		}
+		cr.reading.Store(false)
 		cr.w += m
 		cr.wire.Add(int64(m))
-		if cr.chunk == nil {
-			// Filling the small buffer means more is probably waiting.
-			cr.hot = m == space
-		} else {
-			cr.hot = m >= space/2
-		}
 		if err != nil {
 			if cr.w-cr.r >= n {
 				return nil
@@ -120,6 +174,45 @@ func (cr *connReader) fill(n int) error {
 		}
 	}
 	return nil
+}
+
+// readRaw reads once from the raw socket into buf[w:], borrowing a chunk
+// to read into and giving it back while it waits (see connReader).
+func (cr *connReader) readRaw() (int, error) {
+	cr.rawN, cr.rawErr = 0, nil
+	if err := cr.raw.Read(cr.readFn); err != nil {
+		return 0, err
+	}
+	return cr.rawN, cr.rawErr
+}
+
+// rawRead is the syscall.RawConn read callback: one non-blocking read. It
+// returns false, after parking the chunk, when the socket has nothing to
+// read yet; the runtime then waits for it (or for the deadline) and calls
+// again.
+func (cr *connReader) rawRead(fd uintptr) bool {
+	if cr.chunk == nil && len(cr.buf) == smallReadSize {
+		cr.borrow()
+	}
+	for {
+		m, err := syscall.Read(int(fd), cr.buf[cr.w:])
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN:
+			cr.hot = false
+			cr.park()
+			return false
+		case err != nil:
+			cr.rawErr = os.NewSyscallError("read", err)
+		case m == 0:
+			cr.rawErr = io.EOF
+		default:
+			cr.rawN = m
+			cr.hot = m >= hotRead
+		}
+		return true
+	}
 }
 
 // Read implements io.Reader for ws.ReadHeaderBuffer.
@@ -142,7 +235,9 @@ func (cr *connReader) readFull(p []byte) error {
 	p = p[n:]
 	for len(p) > 0 {
 		if len(p) > readChunkSize/2 {
+			cr.reading.Store(true)
 			m, err := io.ReadFull(cr.nc, p)
+			cr.reading.Store(false)
 			cr.wire.Add(int64(m))
 			// Whether more is waiting is unknown: the next read starts
 			// small, so a shard going idle after a big message does
@@ -202,66 +297,77 @@ func (e *closeFrameError) Error() string {
 // returns whether the message was binary. Data messages may not make *msg
 // grow past limit bytes. A close frame from the server ends with a
 // *closeFrameError.
-func (c *wsConn) readMessage(msgp **buffer, limit int) (binary bool, err error) {
+//
+// A message of one frame whose payload is already in the read buffer, the
+// usual case while events stream in, is not copied: with *msg nil,
+// readMessage returns it as view, a slice of the read buffer valid until
+// the next read, and leaves *msg nil.
+func (c *wsConn) readMessage(msgp **buffer, limit int) (view []byte, binary bool, err error) {
 	cr := &c.rd
 	started := false
 	for {
 		h, err := ws.ReadHeaderBuffer(cr, c.hdr[:])
 		if err != nil {
 			if errors.Is(err, ws.ErrHeaderLengthMSB) || errors.Is(err, ws.ErrHeaderLengthUnexpected) {
-				return false, fmt.Errorf("%w: %w", ErrProtocol, err)
+				return nil, false, fmt.Errorf("%w: %w", ErrProtocol, err)
 			}
-			return false, err
+			return nil, false, err
 		}
 		if h.Masked {
-			return false, fmt.Errorf("%w: the server masked a frame", ErrProtocol)
+			return nil, false, fmt.Errorf("%w: the server masked a frame", ErrProtocol)
 		}
 		if h.Rsv != 0 {
-			return false, fmt.Errorf("%w: reserved bits %03b set without an extension", ErrProtocol, h.Rsv)
+			return nil, false, fmt.Errorf("%w: reserved bits %03b set without an extension", ErrProtocol, h.Rsv)
 		}
 		if h.OpCode.IsControl() {
 			if !h.Fin || h.Length > ws.MaxControlFramePayloadSize {
-				return false, fmt.Errorf("%w: fragmented or oversized (%d bytes) control frame", ErrProtocol, h.Length)
+				return nil, false, fmt.Errorf("%w: fragmented or oversized (%d bytes) control frame", ErrProtocol, h.Length)
 			}
 			p := c.ctl[:h.Length]
 			if err := cr.readFull(p); err != nil {
-				return false, err
+				return nil, false, err
 			}
 			if err := c.control(h.OpCode, p); err != nil {
-				return false, err
+				return nil, false, err
 			}
 			continue
 		}
 		switch h.OpCode {
 		case ws.OpText, ws.OpBinary:
 			if started {
-				return false, fmt.Errorf("%w: a new message started before the previous one ended", ErrProtocol)
+				return nil, false, fmt.Errorf("%w: a new message started before the previous one ended", ErrProtocol)
 			}
 			started, binary = true, h.OpCode == ws.OpBinary
 		case ws.OpContinuation:
 			if !started {
-				return false, fmt.Errorf("%w: continuation frame without a message", ErrProtocol)
+				return nil, false, fmt.Errorf("%w: continuation frame without a message", ErrProtocol)
 			}
 		default:
-			return false, fmt.Errorf("%w: reserved op code %#x", ErrProtocol, byte(h.OpCode))
+			return nil, false, fmt.Errorf("%w: reserved op code %#x", ErrProtocol, byte(h.OpCode))
 		}
 		have := 0
 		if *msgp != nil {
 			have = len((*msgp).B)
 		}
 		if h.Length > int64(limit-have) {
-			return binary, fmt.Errorf("%w: a WebSocket message over %d bytes", gateway.ErrMessageTooLarge, limit)
+			return nil, binary, fmt.Errorf("%w: a WebSocket message over %d bytes", gateway.ErrMessageTooLarge, limit)
+		}
+		if h.Fin && *msgp == nil && h.Length <= int64(cr.w-cr.r) {
+			n := int(h.Length)
+			view = cr.buf[cr.r : cr.r+n : cr.r+n]
+			cr.r += n
+			return view, binary, nil
 		}
 		if h.Length > 0 {
 			if *msgp == nil {
 				*msgp = getBuffer()
 			}
 			if err := cr.readPayload(*msgp, int(h.Length), limit); err != nil {
-				return binary, err
+				return nil, binary, err
 			}
 		}
 		if h.Fin {
-			return binary, nil
+			return nil, binary, nil
 		}
 	}
 }

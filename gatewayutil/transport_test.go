@@ -76,9 +76,12 @@ func writeFrame(t *testing.T, w io.Writer, op ws.OpCode, fin bool, p []byte) {
 func readOne(t *testing.T, c *wsConn, limit int) ([]byte, bool, error) {
 	t.Helper()
 	var msg *buffer
-	bin, err := c.readMessage(&msg, limit)
+	view, bin, err := c.readMessage(&msg, limit)
 	if msg == nil {
-		return nil, bin, err
+		if len(view) == 0 {
+			return nil, bin, err
+		}
+		return bytes.Clone(view), bin, err
 	}
 	defer putBuffer(msg)
 	return bytes.Clone(msg.B), bin, err
