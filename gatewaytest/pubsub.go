@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"github.com/gatewaykit/gateway/event"
 	"github.com/gatewaykit/gateway/intents"
+	"slices"
+	"sync"
 )
 
 // Dispatch is an event to publish: its name, the keys that route it, and
@@ -70,26 +72,67 @@ func (e *pubEvent) delivers(srv *Server, in intents.Intent) bool {
 	return e.Type == event.GuildMemberUpdate && e.UserID != 0 && e.UserID == srv.botID
 }
 
-// routeTable is an immutable snapshot of the sessions by shard, replaced
-// whenever a session starts or ends, so publishing takes no lock.
+// routeTable holds the live sessions by shard count and shard id. Adding
+// or removing a session touches one slice; publishers hold the read lock
+// only while they copy out the sessions of one shard.
 type routeTable struct {
+	mu      sync.RWMutex
 	byCount map[int]map[int][]*Session // shard count → shard id → sessions
-	all     []*Session
 }
 
-// rebuildRoutesLocked rebuilds the snapshot from s.sessions; s.mu is held.
-func (s *Server) rebuildRoutesLocked() {
-	rt := &routeTable{byCount: make(map[int]map[int][]*Session)}
-	for _, sess := range s.sessionList {
-		m := rt.byCount[sess.shardCount]
-		if m == nil {
-			m = make(map[int][]*Session)
-			rt.byCount[sess.shardCount] = m
-		}
-		m[sess.shardID] = append(m[sess.shardID], sess)
-		rt.all = append(rt.all, sess)
+func (rt *routeTable) add(sess *Session) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.byCount == nil {
+		rt.byCount = make(map[int]map[int][]*Session)
 	}
-	s.routes.Store(rt)
+	m := rt.byCount[sess.shardCount]
+	if m == nil {
+		m = make(map[int][]*Session)
+		rt.byCount[sess.shardCount] = m
+	}
+	m[sess.shardID] = append(m[sess.shardID], sess)
+}
+
+func (rt *routeTable) remove(sess *Session) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	m := rt.byCount[sess.shardCount]
+	list := m[sess.shardID]
+	if i := slices.Index(list, sess); i >= 0 {
+		list = slices.Delete(list, i, i+1)
+	}
+	switch {
+	case len(list) > 0:
+		m[sess.shardID] = list
+	default:
+		delete(m, sess.shardID)
+		if len(m) == 0 {
+			delete(rt.byCount, sess.shardCount)
+		}
+	}
+}
+
+// shardSessions is one shard's sessions, as the pump sees them: a key and
+// a range of a flat slice of sessions.
+type shardSessions struct {
+	key    [2]int // shard id, shard count
+	lo, hi int
+}
+
+// snapshot appends every shard that has sessions to shards, and their
+// sessions to flat, reusing both buffers.
+func (rt *routeTable) snapshot(shards []shardSessions, flat []*Session) ([]shardSessions, []*Session) {
+	rt.mu.RLock()
+	defer rt.mu.RUnlock()
+	for count, m := range rt.byCount {
+		for id, list := range m {
+			lo := len(flat)
+			flat = append(flat, list...)
+			shards = append(shards, shardSessions{key: [2]int{id, count}, lo: lo, hi: len(flat)})
+		}
+	}
+	return shards, flat
 }
 
 // initPubEvent resolves the routing keys of d into e.
@@ -108,7 +151,9 @@ func (s *Server) initPubEvent(e *pubEvent, d Dispatch) {
 // appendOwners appends to dst every session that owns guild's shard (shard
 // 0 for guild 0), in every shard count present.
 func (s *Server) appendOwners(dst []*Session, guild uint64) []*Session {
-	rt := s.routes.Load()
+	rt := &s.routes
+	rt.mu.RLock()
+	defer rt.mu.RUnlock()
 	for count, shards := range rt.byCount {
 		id := 0
 		if guild != 0 {

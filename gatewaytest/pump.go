@@ -26,6 +26,14 @@ type pump struct {
 	wakeCh chan struct{}
 	forks  map[[2]int]*Traffic // pump goroutine only
 	carry  map[[2]int]float64
+	shards []shardSessions
+	flat   []*Session
+}
+
+// snapshot refreshes the pump's view of the shards that have sessions.
+func (p *pump) snapshot() {
+	clear(p.flat)
+	p.shards, p.flat = p.s.routes.snapshot(p.shards[:0], p.flat[:0])
 }
 
 func newPump(s *Server) *pump {
@@ -101,16 +109,15 @@ func (p *pump) runRate() {
 		case now := <-t.C:
 			elapsed := now.Sub(last).Seconds()
 			last = now
-			for count, shards := range s.routes.Load().byCount {
-				for id := range shards {
-					key := [2]int{id, count}
-					want := p.carry[key] + s.cfg.Rate*elapsed
-					n := int(want)
-					// Carry the fraction, never a backlog: a stalled machine
-					// does not turn into a burst later.
-					p.carry[key] = min(want-float64(n), 1)
-					for i := 0; i < n && p.next(key); i++ {
-					}
+			p.snapshot()
+			for _, sh := range p.shards {
+				key := sh.key
+				want := p.carry[key] + s.cfg.Rate*elapsed
+				n := int(want)
+				// Carry the fraction, never a backlog: a stalled machine
+				// does not turn into a burst later.
+				p.carry[key] = min(want-float64(n), 1)
+				for i := 0; i < n && p.next(key); i++ {
 				}
 			}
 		}
@@ -129,16 +136,14 @@ func (p *pump) runFlood() {
 		default:
 		}
 		generated := 0
-		for count, shards := range s.routes.Load().byCount {
-			for id, sessions := range shards {
-				room := int64(0)
-				for _, sess := range sessions {
-					room = max(room, trafficBacklog-sess.backlog())
-				}
-				key := [2]int{id, count}
-				for i := int64(0); i < min(room, writeBatch) && p.next(key); i++ {
-					generated++
-				}
+		p.snapshot()
+		for _, sh := range p.shards {
+			room := int64(0)
+			for _, sess := range p.flat[sh.lo:sh.hi] {
+				room = max(room, trafficBacklog-sess.backlog())
+			}
+			for i := int64(0); i < min(room, writeBatch) && p.next(sh.key); i++ {
+				generated++
 			}
 		}
 		if generated > 0 {

@@ -61,7 +61,7 @@ type Server struct {
 	sessionSeq  uint64
 	shardSeq    map[[2]int]uint64
 	changed     chan struct{} // closed and replaced on every change
-	routes      atomic.Pointer[routeTable]
+	routes      routeTable
 
 	stats serverStats
 	pump  *pump
@@ -93,7 +93,6 @@ func NewServer(cfg Config) (*Server, error) {
 		changed:    make(chan struct{}),
 		done:       make(chan struct{}),
 	}
-	s.routes.Store(&routeTable{})
 	world := cfg.World
 	world.Seed, world.Guilds, world.ShardCount = cfg.Seed, max(1, cfg.Guilds), cfg.Shards
 	s.traffic = NewTraffic(world)
@@ -408,7 +407,7 @@ func (s *Server) addSession(sess *Session) {
 	}
 	s.sessions[sess.id] = sess
 	s.sessionList = append(s.sessionList, sess)
-	s.rebuildRoutesLocked()
+	s.routes.add(sess)
 	s.notifyLocked()
 }
 
@@ -423,7 +422,7 @@ func (s *Server) removeSession(sess *Session) {
 	if i := slices.Index(s.sessionList, sess); i >= 0 {
 		s.sessionList = slices.Delete(s.sessionList, i, i+1)
 	}
-	s.rebuildRoutesLocked()
+	s.routes.remove(sess)
 	s.notifyLocked()
 }
 
