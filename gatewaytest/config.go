@@ -82,10 +82,13 @@ type Config struct {
 	// Traffic turns on the built-in event stream from [Traffic], routed
 	// through the same path as [Server.Publish].
 	Traffic bool
-	// Rate is the built-in traffic in dispatches per second per session;
-	// 0 sends as fast as each client reads (a session is fed only while it
-	// has fewer than a small backlog of unwritten events, so a slow client
-	// does not make memory grow).
+	// Rate is the built-in traffic in dispatches per second per shard
+	// (per [shard_id, num_shards] that has sessions; every session holding
+	// that shard receives the same stream, so with one session per shard it
+	// is per session). Intent filtering then drops what a session did not
+	// ask for. 0 sends as fast as the clients read: a shard's stream runs
+	// while one of its sessions has fewer than a small backlog of unwritten
+	// events, so a slow client does not make memory grow.
 	Rate float64
 
 	// Chaos is the mean number of random faults per session per second of

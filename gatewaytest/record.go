@@ -184,7 +184,7 @@ type Record struct {
 
 	Dispatches  int64 // dispatches written
 	LastSeqSent int64
-	BytesSent   int64 // bytes written to the socket, frames included
+	BytesSent   int64 // payload bytes written, after compression (frame headers not counted)
 }
 
 // String summarizes the record on one line, without secrets.
