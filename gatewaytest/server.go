@@ -243,12 +243,18 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	if encName == "" {
 		encName = "json"
 	}
-	dec, err := encoding.New(encName)
-	if err != nil || (encName != "json" && encName != "etf") {
+	var dec, enc encoding.Codec
+	switch encName {
+	case "json":
+		dec, enc = encoding.JSON(), encoding.JSON()
+	case "etf":
+		// The server-side ETF codec writes what Discord writes (atom keys,
+		// integer snowflakes) and refuses atom keys from clients.
+		dec, enc = encoding.NewETFServer(), encoding.NewETFServer()
+	default:
 		http.Error(w, fmt.Sprintf("gateway emulator: encoding %q is not json or etf", encName), http.StatusBadRequest)
 		return
 	}
-	enc, _ := encoding.New(encName)
 	compress := q.Get("compress")
 	if compress != CompressNone && compress != CompressZlib && compress != CompressZstd {
 		http.Error(w, fmt.Sprintf("gateway emulator: compress %q is not zlib-stream or zstd-stream", compress), http.StatusBadRequest)
