@@ -16,6 +16,7 @@ import (
 	"github.com/gatewaykit/gateway/event"
 	"github.com/gatewaykit/gateway/gatewaytest"
 	"github.com/gatewaykit/gateway/gatewayutil"
+	"github.com/gatewaykit/gateway/intents"
 )
 
 // emulatorToken is the token the bot and the embedded emulator share. It
@@ -193,7 +194,9 @@ func (b *bot) startEmulator(ctx context.Context) (*gatewaytest.Server, error) {
 		Chaos:          o.chaos,
 		Seed:           o.seed,
 		TimeScale:      o.timeScale,
-		Logger:         b.log.With("component", "emulator"),
+		// The embedded bot may ask for any intent; -intents decides.
+		AllowedPrivileged: intents.Privileged,
+		Logger:            b.log.With("component", "emulator"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: emulator: %w", errUsage, err)
