@@ -156,7 +156,10 @@ func (payloadInflater) decode(in []byte, binary bool, out *buffer, limit int) (b
 	if z == nil {
 		z = new(pooledZlib)
 	}
-	defer zlibPool.Put(z)
+	defer func() {
+		z.src.Reset(nil) // do not keep the caller's buffer reachable from the pool
+		zlibPool.Put(z)
+	}()
 	z.src.Reset(in)
 	var err error
 	if z.zr == nil {

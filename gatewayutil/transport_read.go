@@ -1,6 +1,7 @@
 package gatewayutil
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -278,6 +279,38 @@ func (cr *connReader) readPayload(msg *buffer, n, limit int) error {
 	return nil
 }
 
+// bufferedHeader parses the next frame header straight from the buffer, the
+// usual case while a stream flows, without ws.ReadHeaderBuffer's reads
+// through io.Reader. It reports false, consuming nothing, when the header
+// is not all buffered or is one readMessage must refuse (a masked frame, a
+// length with its top bit set): ws.ReadHeaderBuffer then reads it and says
+// what is wrong.
+func (cr *connReader) bufferedHeader() (ws.Header, bool) {
+	b := cr.buf[cr.r:cr.w]
+	if len(b) < 2 || b[1]&0x80 != 0 {
+		return ws.Header{}, false
+	}
+	h := ws.Header{Fin: b[0]&0x80 != 0, Rsv: (b[0] & 0x70) >> 4, OpCode: ws.OpCode(b[0] & 0x0f)}
+	switch n := b[1] & 0x7f; n {
+	case 126:
+		if len(b) < 4 {
+			return ws.Header{}, false
+		}
+		h.Length = int64(binary.BigEndian.Uint16(b[2:4]))
+		cr.r += 4
+	case 127:
+		if len(b) < 10 || b[2]&0x80 != 0 {
+			return ws.Header{}, false
+		}
+		h.Length = int64(binary.BigEndian.Uint64(b[2:10]))
+		cr.r += 10
+	default:
+		h.Length = int64(n)
+		cr.r += 2
+	}
+	return h, true
+}
+
 // closeFrameError is what readMessage returns when the server sent a close
 // frame: its code (0 when the frame had none) and reason.
 type closeFrameError struct {
@@ -306,7 +339,10 @@ func (c *wsConn) readMessage(msgp **buffer, limit int) (view []byte, binary bool
 	cr := &c.rd
 	started := false
 	for {
-		h, err := ws.ReadHeaderBuffer(cr, c.hdr[:])
+		h, ok := cr.bufferedHeader()
+		if !ok {
+			h, err = ws.ReadHeaderBuffer(cr, c.hdr[:])
+		}
 		if err != nil {
 			if errors.Is(err, ws.ErrHeaderLengthMSB) || errors.Is(err, ws.ErrHeaderLengthUnexpected) {
 				return nil, false, fmt.Errorf("%w: %w", ErrProtocol, err)
