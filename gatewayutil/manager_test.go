@@ -25,10 +25,11 @@ const managerToken = "manager-test-token"
 const timeScale = 0.05
 
 // identifyScale is the time scale of the tests that check the identify
-// schedule: the emulator stamps identifies when its reader gets to them, so
-// on a loaded 2-core machine windows must be long enough that scheduling
-// delays stay small beside them (500 ms windows).
-const identifyScale = 0.1
+// schedule: the emulator stamps identifies when its reader gets to them,
+// which under -race on a loaded 2-core machine can lag the send by 200 ms,
+// so windows must be long enough that such delays stay small beside them
+// (1.25 s windows, with a fifth of a window as margin).
+const identifyScale = 0.25
 
 func startManagerEmulator(t *testing.T, cfg gatewaytest.Config) *gatewaytest.Server {
 	t.Helper()
@@ -59,7 +60,7 @@ func managerConfig(srv *gatewaytest.Server, sink gatewayutil.EventSink) gatewayu
 		IdentifyWindow: time.Duration(float64(5*time.Second) * srv.Config().TimeScale),
 		// The emulator measures windows on arrival, on a loaded 2-core
 		// machine: leave more room than the production default.
-		IdentifyMargin: 25 * time.Millisecond,
+		IdentifyMargin: time.Duration(float64(5*time.Second) * srv.Config().TimeScale / 5),
 		ReshardOverlap: 300 * time.Millisecond,
 	}
 }
