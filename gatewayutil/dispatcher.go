@@ -165,11 +165,14 @@ func DefaultQueueSize(n int) DispatcherOption {
 	}
 }
 
-// HandlerTiming turns the timing of handler calls on (the default) or off.
+// HandlerTiming turns the timing of handler calls on or off (the default).
 // Timing reads the monotonic clock twice per call: some 20 ns on most
-// machines, but on virtual machines with a slow clock source (kvm-clock)
-// it can cost more than the rest of an inline delivery. With timing off,
-// [EventStats.HandlerTime] and MaxHandlerTime stay zero.
+// machines, but on virtual machines with a slow clock source (kvm-clock,
+// 50–60 ns a read) it costs more than the rest of an inline delivery, and
+// a shard's whole hot path for a 1.4 KB event is under a microsecond (see
+// BENCHMARKS.md). So it is off unless asked for; turn it on to find slow
+// handlers. With timing off, [EventStats.HandlerTime] and MaxHandlerTime
+// stay zero.
 func HandlerTiming(on bool) DispatcherOption {
 	return func(d *Dispatcher) { d.untimed = !on }
 }
@@ -185,6 +188,7 @@ func NewDispatcher(opts ...DispatcherOption) *Dispatcher {
 		stats:           make(map[string]*typeStats, len(event.All)),
 		closing:         make(chan struct{}),
 		drain:           make(chan struct{}),
+		untimed:         true,
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -240,9 +244,15 @@ func (d *Dispatcher) Dispatch(ctx context.Context, e *Event) error {
 		return ErrDispatcherClosed
 	}
 	t := d.table.Load()
-	ent := t.byType[e.Type]
-	if ent == nil {
-		ent = t.unknown
+	ent := e.route.entry
+	if e.route.table != t || ent.name != e.Type || ent.name == "" {
+		// A shard reuses one Event, and events of one type come in runs:
+		// the entry found last time is usually the one, and comparing
+		// the interned name costs less than hashing it.
+		if ent = t.byType[e.Type]; ent == nil {
+			ent = t.unknown
+		}
+		e.route = eventRoute{t, ent}
 	}
 	ent.stats.received.Add(1)
 	if ent.empty() {

@@ -20,7 +20,8 @@ type EventStats struct {
 	// DecodeErrors counts events an [On] handler could not decode.
 	DecodeErrors uint64
 	// HandlerTime is the total time spent in handlers, MaxHandlerTime the
-	// longest single call.
+	// longest single call; both stay zero unless the Dispatcher was built
+	// with HandlerTiming(true).
 	HandlerTime, MaxHandlerTime time.Duration
 }
 

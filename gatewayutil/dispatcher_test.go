@@ -733,7 +733,7 @@ func TestCloseGivesUpAtDeadline(t *testing.T) {
 }
 
 func TestStatsHandlerTime(t *testing.T) {
-	d := gatewayutil.NewDispatcher()
+	d := gatewayutil.NewDispatcher(gatewayutil.HandlerTiming(true))
 	defer closeOK(t, d)
 	d.Subscribe(event.MessageCreate, func(ctx context.Context, e *gatewayutil.Event) {
 		time.Sleep(time.Duration(e.Seq) * time.Millisecond)
@@ -753,7 +753,7 @@ func TestStatsHandlerTime(t *testing.T) {
 		t.Errorf("total %+v", tot)
 	}
 
-	untimed := gatewayutil.NewDispatcher(gatewayutil.HandlerTiming(false))
+	untimed := gatewayutil.NewDispatcher() // timing is off by default
 	defer closeOK(t, untimed)
 	untimed.Subscribe(event.MessageCreate, func(ctx context.Context, e *gatewayutil.Event) { time.Sleep(time.Millisecond) })
 	_ = untimed.Dispatch(context.Background(), msg(1, 1, 1, 1))

@@ -31,7 +31,15 @@ type Event struct {
 	// Data is the raw JSON of "d"; valid only during the handler call.
 	Data []byte
 
-	keys topicKeys
+	keys  topicKeys
+	route eventRoute // where the last Dispatch of this Event found its type
+}
+
+// eventRoute caches a Dispatcher's entry for an event type, for the next
+// Dispatch of the same reused Event.
+type eventRoute struct {
+	table *subTable
+	entry *typeEntry
 }
 
 // topicKeys caches the topic keys read from Data. Dispatch clears it, since

@@ -46,6 +46,38 @@ type shardConn struct {
 	ticket ratelimit.Ticket
 
 	resuming bool // read goroutine only: each replayed event extends the READY deadline
+	pend     pendingStats
+}
+
+// pendingStats are counters the reader keeps in plain fields while it
+// reads a burst of messages, and publishes to the shard's atomic counters
+// (flushStats) every 64 dispatches and whenever the socket ran dry, before
+// a read that may block: Status lags a busy reader by at most one read's
+// worth of messages, and is exact whenever the reader waits.
+type pendingStats struct {
+	messages, bytes, dispatches int64
+	seq                         int64 // of the last dispatch, 0 if none
+}
+
+// flushStats publishes the pending counters. With dispatches among them it
+// stamps Status.LastDispatch: the last dispatch of a burst, to within the
+// time it took to handle the burst.
+func (sc *shardConn) flushStats() {
+	p, st := &sc.pend, &sc.s.stats
+	if p.messages != 0 {
+		st.messages.Add(p.messages)
+		st.bytesDecoded.Add(p.bytes)
+		p.messages, p.bytes = 0, 0
+	}
+	if p.dispatches != 0 {
+		st.dispatches.Add(p.dispatches)
+		st.lastDispatch.Store(time.Now().UnixNano())
+		p.dispatches = 0
+	}
+	if p.seq > 0 {
+		st.seq.Store(p.seq)
+		p.seq = 0
+	}
 }
 
 // connect runs one connection from dial to close and sets a.res. Like
@@ -115,6 +147,7 @@ func (s *Shard) open(r *runState, a *attempt) *shardConn {
 //
 //go:noinline
 func (s *Shard) teardown(r *runState, sc *shardConn, a *attempt, readErr error, hello bool) {
+	sc.flushStats()
 	a.res = connResult{helloSeen: hello, connected: sc.everConnected}
 	res := &a.res
 	s.setConnected(false)
@@ -178,6 +211,7 @@ func (sc *shardConn) readLoop() (error, bool) {
 	defer st.release()
 	for {
 		if st.wire == nil && sc.ws.rd.r == sc.ws.rd.w {
+			sc.flushStats()
 			if err := sc.ws.rd.fill(1); err != nil {
 				return err, st.hello
 			}
@@ -237,8 +271,8 @@ func (sc *shardConn) readOne(st *readState) error {
 		}
 		msg = out.B
 	}
-	sc.s.stats.bytesDecoded.Add(int64(len(msg)))
-	sc.s.stats.messages.Add(1)
+	sc.pend.messages++
+	sc.pend.bytes += int64(len(msg))
 	err = sc.process(msg, &st.hello)
 	if sc.json != nil {
 		sc.json.forget()
@@ -310,6 +344,7 @@ func (sc *shardConn) idleCheck(now int64) {
 	if !ok || sc.hb.interval <= 0 {
 		return
 	}
+	sc.flushStats()
 	if last := sc.s.stats.lastDispatch.Load(); now-last >= int64(sc.hb.interval) {
 		id.idle()
 	}
@@ -318,12 +353,16 @@ func (sc *shardConn) idleCheck(now int64) {
 // dispatch delivers one dispatch to the sink.
 func (sc *shardConn) dispatch(res *gateway.Result) {
 	s := sc.s
-	if n := s.stats.dispatches.Add(1); n%64 == 0 || sc.ws.rd.r == sc.ws.rd.w {
-		// Reading the clock for every event of a fast stream would cost
-		// more than the rest of the bookkeeping: stamp the last event of
-		// what the socket delivered (after it, the socket may go quiet),
-		// and every 64 events while data keeps flowing.
-		s.stats.lastDispatch.Store(time.Now().UnixNano())
+	if res.Seq > 0 {
+		sc.pend.seq = res.Seq
+	}
+	if sc.pend.dispatches++; sc.pend.dispatches >= 64 || sc.ws.rd.r == sc.ws.rd.w {
+		// Reading the clock (and the shared counters) for every event of
+		// a fast stream would cost more than the rest of the bookkeeping:
+		// publish after the last event of what the socket delivered (the
+		// socket may go quiet after it), and every 64 events while data
+		// keeps flowing.
+		sc.flushStats()
 	}
 	switch res.Kind {
 	case gateway.KindReady:
@@ -336,19 +375,18 @@ func (sc *shardConn) dispatch(res *gateway.Result) {
 			sc.setReadDeadline(time.Now().Add(s.cfg.ReadyTimeout))
 		}
 	}
-	if res.Seq > 0 {
-		s.stats.seq.Store(res.Seq)
-	}
 	if s.cfg.Sink == nil {
 		return
 	}
+	// One Event for every dispatch; its route cache survives between
+	// them (see Dispatcher.Dispatch), its data does not.
 	e := &s.event
-	*e = Event{Shard: s.cfg.ShardID, Type: res.Type, Seq: res.Seq, Data: res.Data}
+	e.Shard, e.Type, e.Seq, e.Data, e.keys = s.cfg.ShardID, res.Type, res.Seq, res.Data, topicKeys{}
 	if err := s.cfg.Sink.Dispatch(sc.ctx, e); err != nil {
 		s.stats.handlerErrors.Add(1)
 		s.log.Debug("event sink returned an error", "event", res.Type, "seq", res.Seq, "err", err)
 	}
-	*e = Event{}
+	e.Data = nil
 }
 
 // onHello starts heartbeating, and identifies (after the identify limiter

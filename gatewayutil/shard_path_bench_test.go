@@ -37,6 +37,8 @@ import (
 //     average) and hands every one to a Dispatcher with one inline
 //     SubscribeAll handler that reads the raw data. Frames, decompression,
 //     envelope, protocol Client, Dispatcher, handler.
+//   - run=shard-timed: the same with HandlerTiming(true): what reading the
+//     clock around each handler call costs.
 //   - run=unsubscribed: the same, but the Dispatcher has subscriptions only
 //     for other event types: the cost of an event nobody wants.
 //   - run=floor: the same frames from the same server, read by a minimal
@@ -61,8 +63,9 @@ func BenchmarkShardPath(b *testing.B) {
 	for _, comp := range []gatewayutil.Compression{gatewayutil.CompressNone, gatewayutil.CompressZlibStream, gatewayutil.CompressZstdStream} {
 		b.Run("comp="+comp.String(), func(b *testing.B) {
 			b.Run("run=floor", func(b *testing.B) { benchFloor(b, comp) })
-			b.Run("run=shard", func(b *testing.B) { benchPath(b, comp, true) })
-			b.Run("run=unsubscribed", func(b *testing.B) { benchPath(b, comp, false) })
+			b.Run("run=shard", func(b *testing.B) { benchPath(b, comp, pathSubscribed) })
+			b.Run("run=shard-timed", func(b *testing.B) { benchPath(b, comp, pathTimed) })
+			b.Run("run=unsubscribed", func(b *testing.B) { benchPath(b, comp, pathUnsubscribed) })
 		})
 	}
 }
@@ -332,21 +335,32 @@ func processCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// benchPath runs a Shard with a Dispatcher sink over the stream. With
-// subscribed, one inline SubscribeAll handler sees every event; without,
-// the Dispatcher only has subscriptions for other event types.
-func benchPath(b *testing.B, comp gatewayutil.Compression, subscribed bool) {
+// pathSink is what benchPath dispatches to.
+type pathSink int
+
+const (
+	pathSubscribed   pathSink = iota // one inline SubscribeAll handler
+	pathTimed                        // the same, HandlerTiming(true)
+	pathUnsubscribed                 // subscriptions to other event types only
+)
+
+// benchPath runs a Shard with a Dispatcher sink over the stream.
+func benchPath(b *testing.B, comp gatewayutil.Compression, mode pathSink) {
+	subscribed := mode != pathUnsubscribed
 	stream := pathStreamFor(b, comp)
 	srv := startPathServer(b, stream)
-	var count, target atomic.Int64
+	// count is only touched on the shard's goroutine (the handler's), and
+	// read by the benchmark after done, which orders it.
+	var count int64
+	var target atomic.Int64
 	target.Store(1) // READY
 	done := make(chan struct{}, 1)
 	arrived := func() {
-		if count.Add(1) == target.Load() {
+		if count++; count == target.Load() {
 			done <- struct{}{}
 		}
 	}
-	d := gatewayutil.NewDispatcher()
+	d := gatewayutil.NewDispatcher(gatewayutil.HandlerTiming(mode == pathTimed))
 	defer d.Close(context.Background())
 	var sink gatewayutil.EventSink = d
 	var seen int
@@ -382,7 +396,7 @@ func benchPath(b *testing.B, comp gatewayutil.Compression, subscribed bool) {
 		case err := <-errc:
 			b.Fatalf("shard stopped waiting for %s: %v", what, err)
 		case <-time.After(time.Minute):
-			b.Fatalf("timed out waiting for %s (%d events)", what, count.Load())
+			b.Fatalf("timed out waiting for %s", what)
 		}
 	}
 	wait("READY")
