@@ -386,6 +386,7 @@ type soakFigures struct {
 	resumes       int64
 	connections   int64
 	commands      int64
+	maxCommands   int
 	lost          int64
 	repeated      int64
 	maxHeapInuse  uint64
@@ -399,9 +400,9 @@ func (f soakFigures) String() string {
 		kinds = append(kinds, fmt.Sprintf("%s=%d", k, n))
 	}
 	sort.Strings(kinds)
-	return fmt.Sprintf("duration %v: faults %d (%s); dispatches %d; READY %d; RESUMED %d; identifies %d; resumes %d; connections %d; commands sent %d; lost %d; repeated/reordered %d; heap in use max %.1f MiB, %.1f MiB after GC; %d goroutines while running",
+	return fmt.Sprintf("duration %v: faults %d (%s); dispatches %d; READY %d; RESUMED %d; identifies %d; resumes %d; connections %d; commands sent %d (at most %d in a window); lost %d; repeated/reordered %d; heap in use max %.1f MiB, %.1f MiB after GC; %d goroutines while running",
 		f.duration.Round(time.Second), f.faults, strings.Join(kinds, " "), f.events, f.readies, f.resumed, f.identifies, f.resumes, f.connections, f.commands,
-		f.lost, f.repeated, float64(f.maxHeapInuse)/(1<<20), float64(f.heapAfterGC)/(1<<20), f.goroutinesRun)
+		f.maxCommands, f.lost, f.repeated, float64(f.maxHeapInuse)/(1<<20), float64(f.heapAfterGC)/(1<<20), f.goroutinesRun)
 }
 
 // TestChaosSoak runs the shards of a Manager under random survivable faults
@@ -549,6 +550,7 @@ run:
 	problems, nproblems := audit.problems, audit.nproblems
 	audit.mu.Unlock()
 	fig.faults = stats.FaultsInjected
+	fig.maxCommands = stats.MaxCommandsPerWindow
 	fig.faultsByKind = map[string]int{}
 	for _, c := range conns {
 		for _, f := range c.Record().Faults {
