@@ -108,6 +108,10 @@ func soakManagerConfig(srv *gatewaytest.Server, sink gatewayutil.EventSink, logg
 			Logger:             logger,
 			ResumeURLPolicy:    gatewayutil.LoopbackResumeURLs,
 			CommandWindow:      scaled(time.Minute) + soakStampJitter,
+			// Five below Discord's 120, as discord.js keeps for itself: on
+			// a loaded 2-core machine the emulator's stamps can bunch more
+			// than the padded window covers.
+			CommandLimit: 115,
 			ReidentifyDelayMin: scaled(time.Second),
 			ReidentifyDelayMax: scaled(5 * time.Second),
 			Backoff:            gatewayutil.Backoff{Base: scaled(time.Second), Max: scaled(2 * time.Minute)},
