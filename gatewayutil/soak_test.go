@@ -100,18 +100,18 @@ func soakManagerConfig(srv *gatewaytest.Server, sink gatewayutil.EventSink, logg
 	window := scaled(5 * time.Second)
 	return gatewayutil.ManagerConfig{
 		Shard: gatewayutil.Config{
-			Token:              gateway.Token("Bot " + soakToken),
-			Intents:            intents.NonPrivileged,
-			Encoding:           *soakEncoding,
-			Compression:        comp,
-			Sink:               sink,
-			Logger:             logger,
-			ResumeURLPolicy:    gatewayutil.LoopbackResumeURLs,
-			CommandWindow:      scaled(time.Minute) + soakStampJitter,
+			Token:           gateway.Token("Bot " + soakToken),
+			Intents:         intents.NonPrivileged,
+			Encoding:        *soakEncoding,
+			Compression:     comp,
+			Sink:            sink,
+			Logger:          logger,
+			ResumeURLPolicy: gatewayutil.LoopbackResumeURLs,
+			CommandWindow:   scaled(time.Minute) + soakStampJitter,
 			// Five below Discord's 120, as discord.js keeps for itself: on
 			// a loaded 2-core machine the emulator's stamps can bunch more
 			// than the padded window covers.
-			CommandLimit: 115,
+			CommandLimit:       115,
 			ReidentifyDelayMin: scaled(time.Second),
 			ReidentifyDelayMax: scaled(5 * time.Second),
 			Backoff:            gatewayutil.Backoff{Base: scaled(time.Second), Max: scaled(2 * time.Minute)},
