@@ -694,73 +694,106 @@ func checkSoakAgainstEmulator(t *testing.T, a *soakAudit, conns []*gatewaytest.C
 	t.Logf("emulator cross-check: %d sessions, %d accepted resumes, all consistent", len(a.sessions), resumesOK)
 }
 
-// checkSoakIdentifies checks the identify schedule on both sides. The
-// shards' own log records say when each Identify went out: within a bucket
-// (shard_id % max_concurrency) two never went out less than window +
-// margin apart. The emulator's records say when each arrived; there the
-// gaps may look shorter than they were sent by the time the emulator's
-// reader took to get to the first of a pair, so they are checked against
-// the window less the margin (the tolerance the margin exists for). An
-// identify the emulator refused for concurrency (op 9) is only excused by
-// such a pair.
+// checkSoakIdentifies checks the identify schedule on both sides.
+//
+// The shards' side: their log records say when each Identify went out.
+// Within a bucket (shard_id % max_concurrency) two must be at least the
+// window plus the margin apart, less half the margin: the record is stamped
+// after the write returns, and a goroutine coming back from the write can
+// wait for a CPU, so the stamp of the first of a pair may be late.
+//
+// The emulator's side: its records say when each Identify arrived, and the
+// window is Discord's rule on arrivals. The emulator stamps an identify when
+// its reader gets to it, late by however long that reader waited for a CPU,
+// so two identifies can look closer on arrival than they were sent. Pairs
+// closer than the window less the margin (the tolerance the margin exists
+// for) are accepted only when their lag explains them: the same two were
+// sent at least a window apart (each arrival matched to its shard's latest
+// Identify sent before it). Identifies the emulator refused for
+// concurrency (op 9) must be as many as such close pairs at most.
 func checkSoakIdentifies(t *testing.T, logs *soakLog, conns []*gatewaytest.Conn, st gatewaytest.Stats, cfg gatewaytest.Config, mcfg gatewayutil.ManagerConfig) {
 	t.Helper()
 	window, margin := mcfg.IdentifyWindow, mcfg.IdentifyMargin
 	bucketOf := func(shard int) int { return shard % cfg.MaxConcurrency }
+	byTime := func(x, y time.Time) int { return x.Compare(y) }
 
 	logs.st.mu.Lock()
-	sent := map[int][]time.Time{}
+	sentBy := map[int][]time.Time{} // by shard
+	sent := map[int][]time.Time{}   // by bucket
 	nsent := 0
 	for shard, ts := range logs.st.identifies {
+		ts = slices.Clone(ts)
+		slices.SortFunc(ts, byTime)
+		sentBy[shard] = ts
 		sent[bucketOf(shard)] = append(sent[bucketOf(shard)], ts...)
 		nsent += len(ts)
 	}
 	logs.st.mu.Unlock()
 	minSent := time.Duration(1 << 62)
 	for b, ts := range sent {
-		slices.SortFunc(ts, func(x, y time.Time) int { return x.Compare(y) })
+		slices.SortFunc(ts, byTime)
 		for i := 1; i < len(ts); i++ {
 			gap := ts[i].Sub(ts[i-1])
 			minSent = min(minSent, gap)
-			if gap < window+margin {
-				t.Errorf("bucket %d: identifies sent %v apart, less than window %v + margin %v", b, gap, window, margin)
+			if gap < window+margin/2 {
+				t.Errorf("bucket %d: identifies sent %v apart, less than window %v + margin %v (less half the margin for late log stamps)", b, gap, window, margin)
 			}
 		}
 	}
+	// sendOf is when the identify that arrived at a from shard was sent.
+	sendOf := func(shard int, a time.Time) (time.Time, bool) {
+		ts := sentBy[shard]
+		i, _ := slices.BinarySearchFunc(ts, a, byTime)
+		if i == 0 {
+			return time.Time{}, false
+		}
+		return ts[i-1], true
+	}
 
-	arrived := map[int][]time.Time{}
+	type arrival struct {
+		shard int
+		at    time.Time
+	}
+	arrived := map[int][]arrival{}
 	narrived := 0
 	for _, c := range conns {
 		r := c.Record()
 		if r.Identify != nil && len(r.Identify.Shard) == 2 {
 			b := bucketOf(r.Identify.Shard[0])
-			arrived[b] = append(arrived[b], r.Identify.Time)
+			arrived[b] = append(arrived[b], arrival{r.Identify.Shard[0], r.Identify.Time})
 			narrived++
 		}
 	}
-	minArrived, short := time.Duration(1<<62), 0
-	for b, ts := range arrived {
-		slices.SortFunc(ts, func(x, y time.Time) int { return x.Compare(y) })
-		for i := 1; i < len(ts); i++ {
-			gap := ts[i].Sub(ts[i-1])
+	minArrived, short, lagged := time.Duration(1<<62), 0, 0
+	var maxLag time.Duration
+	for b, as := range arrived {
+		slices.SortFunc(as, func(x, y arrival) int { return x.at.Compare(y.at) })
+		for i := 1; i < len(as); i++ {
+			gap := as[i].at.Sub(as[i-1].at)
 			minArrived = min(minArrived, gap)
 			if gap < window {
 				short++
 			}
-			if gap < window-margin {
-				t.Errorf("bucket %d: identifies arrived %v apart, less than window %v - tolerance %v", b, gap, window, margin)
+			if gap >= window-margin {
+				continue
 			}
+			s1, ok1 := sendOf(as[i-1].shard, as[i-1].at)
+			s2, ok2 := sendOf(as[i].shard, as[i].at)
+			if ok1 && ok2 && s2.Sub(s1) >= window {
+				lagged++
+				maxLag = max(maxLag, as[i-1].at.Sub(s1))
+				continue
+			}
+			t.Errorf("bucket %d: identifies of shards %d and %d arrived %v apart, less than window %v - tolerance %v, and were not sent a window apart", b, as[i-1].shard, as[i].shard, gap, window, margin)
 		}
 	}
-	assert.LessOrEqual(t, st.IdentifyRefused, int64(short), "identifies refused for concurrency without a jittered pair to excuse them")
-	maxPerWindow := 1
-	if short > 0 {
-		maxPerWindow = 2 // a jittered pair, within the tolerance checked above
+	assert.LessOrEqual(t, st.IdentifyRefused, int64(short), "identifies refused for concurrency without a lagged pair to explain them")
+	if short == 0 {
+		assert.LessOrEqual(t, st.MaxIdentifiesPerBucket, 1, "identifies per bucket per window")
 	}
-	assert.LessOrEqual(t, st.MaxIdentifiesPerBucket, maxPerWindow, "identifies per bucket per window")
 	assert.LessOrEqual(t, narrived, nsent, "the emulator saw more identifies than the shards sent")
-	t.Logf("identifies: %d sent, %d arrived; closest in a bucket: sent %v, arrived %v apart (window %v, margin %v); %d refused; max %d per bucket per window",
-		nsent, narrived, minSent, minArrived, window, margin, st.IdentifyRefused, st.MaxIdentifiesPerBucket)
+	t.Logf("identifies: %d sent, %d arrived; closest in a bucket: sent %v, arrived %v apart (window %v, margin %v); %d pairs closer than the window on arrival, %d of them beyond the tolerance, explained by the emulator's stamping lag (up to %v); %d refused; max %d per bucket per window",
+		nsent, narrived, minSent, minArrived, window, margin, short, lagged, maxLag.Round(time.Millisecond), st.IdentifyRefused, st.MaxIdentifiesPerBucket)
 }
 
 // TestChaosSoakFatalCodes: under the same chaos, shards that the gateway
