@@ -60,10 +60,16 @@ func TestEmulatorHelper(t *testing.T) {
 }
 
 // startEmulatorProcess starts TestEmulatorHelper in a child process and
-// returns its gateway URL.
-func startEmulatorProcess(tb testing.TB, shards int, scale float64, guildsPerShard int) string {
+// returns its gateway URL and its process id.
+func startEmulatorProcess(tb testing.TB, shards int, scale float64, guildsPerShard int) (string, int) {
 	tb.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestEmulatorHelper$")
+	args := []string{"-test.run=^TestEmulatorHelper$"}
+	if extra := os.Getenv("GATEWAYUTIL_EMULATOR_ARGS"); extra != "" {
+		// For instance -test.cpuprofile=emulator.cpu, to see what the
+		// emulator spends its time on.
+		args = append(args, strings.Fields(extra)...)
+	}
+	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d,%g,%d", emulatorEnv, shards, scale, guildsPerShard))
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
@@ -85,7 +91,7 @@ func startEmulatorProcess(tb testing.TB, shards int, scale float64, guildsPerSha
 	if err != nil {
 		tb.Fatalf("emulator process: %v", err)
 	}
-	return strings.TrimSpace(line)
+	return strings.TrimSpace(line), cmd.Process.Pid
 }
 
 // BenchmarkShardIdleMemory connects shards to the emulator running in
@@ -108,7 +114,7 @@ func BenchmarkShardIdleMemory(b *testing.B) {
 	if profile != "" {
 		runtime.MemProfileRate = 1
 	}
-	gw := startEmulatorProcess(b, n, idleTimeScale, idleGuilds)
+	gw, _ := startEmulatorProcess(b, n, idleTimeScale, idleGuilds)
 	for _, comp := range []gatewayutil.Compression{gatewayutil.CompressNone, gatewayutil.CompressZlibStream, gatewayutil.CompressZstdStream} {
 		b.Run(comp.String(), func(b *testing.B) {
 			for range b.N {

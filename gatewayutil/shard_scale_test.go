@@ -24,12 +24,14 @@ var (
 	scale10kShards   = flag.Int("scale10k.shards", 10000, "shards for TestScale10k")
 	scale10kDuration = flag.Duration("scale10k.duration", time.Minute, "how long TestScale10k measures once every shard is READY")
 	scale10kCompress = flag.String("scale10k.compress", "zlib-stream", "compression for TestScale10k: none, zlib-stream or zstd-stream")
-	scale10kTime     = flag.Float64("scale10k.timescale", 0.1, "emulator time scale for TestScale10k (0.1: 4.1 s heartbeats)")
+	scale10kTime     = flag.Float64("scale10k.timescale", 0.25, "emulator time scale for TestScale10k (0.25: 10.3 s heartbeats)")
+	scale10kRate     = flag.Int("scale10k.rate", 500, "shards started per second in TestScale10k")
 )
 
 // TestScale10k runs 10,000 shards in this process against the emulator in
 // a child process (this test binary again, TestEmulatorHelper), time-scaled
-// so heartbeats come every 4.1 s, and measures for a minute once all are
+// so heartbeats come every 10.3 s (1,000 a second in all), and measures for
+// a minute once all are
 // READY: how late each scheduled heartbeat went out against its schedule
 // (p50, p99, max, over every beat of every shard), and the memory the
 // shards hold. It fails if a shard reconnects, a heartbeat goes missing or
@@ -53,7 +55,7 @@ func TestScale10k(t *testing.T) {
 	raiseFileLimit(t, n+1000)
 	scale := *scale10kTime
 	interval := time.Duration(float64(41250*time.Millisecond) * scale)
-	gw := startEmulatorProcess(t, n, scale, 1)
+	gw, emuPID := startEmulatorProcess(t, n, scale, 1)
 
 	var ready, guilds atomic.Int64
 	sink := gatewayutil.EventSinkFunc(func(_ context.Context, e *gatewayutil.Event) error {
@@ -92,15 +94,23 @@ func TestScale10k(t *testing.T) {
 		}
 		shards[i] = sh
 		go func() { errc <- sh.Run(ctx) }()
-		if i%500 == 499 {
-			// Do not overflow the listen backlog (somaxconn).
-			time.Sleep(50 * time.Millisecond)
+		// Start them at a steady pace: the emulator identifies each, and
+		// the listen backlog (somaxconn) must not overflow.
+		if per := max(*scale10kRate/10, 1); i%per == per-1 {
+			time.Sleep(100 * time.Millisecond)
 		}
 	}
 	deadline := time.Now().Add(5 * time.Minute)
+	lastLog := time.Now()
 	for ready.Load() < int64(n) || guilds.Load() < int64(n) {
 		if time.Now().After(deadline) {
+			logShardStates(t, shards)
 			t.Fatalf("after %v: %d of %d READY, %d GUILD_CREATE", time.Since(start), ready.Load(), n, guilds.Load())
+		}
+		if time.Since(lastLog) > 15*time.Second {
+			lastLog = time.Now()
+			t.Logf("after %v: %d READY", time.Since(start).Round(time.Second), ready.Load())
+			logShardStates(t, shards)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -110,7 +120,7 @@ func TestScale10k(t *testing.T) {
 	time.Sleep(interval)
 	late.Reset()
 	beats0 := totalBeats(shards)
-	ru0 := processCPU()
+	ru0, emu0 := processCPU(), childCPU(emuPID)
 	measureStart := time.Now()
 	var peak memSnapshot
 	for time.Since(measureStart) < *scale10kDuration {
@@ -122,7 +132,7 @@ func TestScale10k(t *testing.T) {
 		}
 	}
 	elapsed := time.Since(measureStart)
-	cpu := processCPU() - ru0
+	cpu, emuCPU := processCPU()-ru0, childCPU(emuPID)-emu0
 	beats := totalBeats(shards) - beats0
 	after := readMem()
 	rss := processRSS()
@@ -144,8 +154,8 @@ func TestScale10k(t *testing.T) {
 	t.Logf("memory: heap+stacks %.1f MiB after GC (%.1f KiB/shard; heap %.1f MiB, stacks %.1f MiB), peak before GC %.1f MiB, RSS %.1f MiB, Go Sys %.1f MiB",
 		mib(heapStack), float64(heapStack)/1024/float64(n), mib(after.HeapAlloc-before.HeapAlloc), mib(after.StackInuse-before.StackInuse),
 		mib(peak.HeapAlloc+peak.StackInuse), mib(rss), mib(after.Sys))
-	t.Logf("cpu: %.1f%% of one core while idle-heartbeating; goroutines %d; connected %d, reconnects %d, zombies %d",
-		100*cpu.Seconds()/elapsed.Seconds(), after.goroutines, connected, reconnects, zombies)
+	t.Logf("cpu: shards %.1f%% of one core, emulator %.1f%%; goroutines %d; connected %d, reconnects %d, zombies %d",
+		100*cpu.Seconds()/elapsed.Seconds(), 100*emuCPU.Seconds()/elapsed.Seconds(), after.goroutines, connected, reconnects, zombies)
 
 	if connected != int64(n) || reconnects != 0 || zombies != 0 {
 		t.Errorf("%d of %d shards connected, %d reconnects, %d zombies: every shard should have stayed up", connected, n, reconnects, zombies)
@@ -167,6 +177,27 @@ func TestScale10k(t *testing.T) {
 	for _, sh := range shards {
 		_, _ = sh.Close(context.Background(), closecode.Normal)
 	}
+}
+
+// logShardStates logs how many shards are in each state, their
+// reconnections, and the most common reasons the last connections ended.
+func logShardStates(t *testing.T, shards []*gatewayutil.Shard) {
+	states := map[gatewayutil.ShardState]int{}
+	errs := map[string]int{}
+	var reconnects int64
+	for _, sh := range shards {
+		st := sh.Status()
+		states[st.State]++
+		reconnects += st.Reconnects
+		if st.LastError != nil {
+			msg := st.LastError.Error()
+			if len(msg) > 90 {
+				msg = msg[:90]
+			}
+			errs[msg]++
+		}
+	}
+	t.Logf("states %v, reconnects %d, last errors %v", states, reconnects, errs)
 }
 
 func totalBeats(shards []*gatewayutil.Shard) int64 {
@@ -195,6 +226,25 @@ func raiseFileLimit(t *testing.T, need int) {
 	if rl.Cur < uint64(need) {
 		t.Fatalf("open file limit %d, need %d: raise it (ulimit -n) for this test and its emulator process", rl.Cur, need)
 	}
+}
+
+// childCPU returns the user and system CPU time process pid used so far,
+// from /proc/pid/stat (clock ticks of 10 ms).
+func childCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name, in parentheses, may hold spaces: count fields
+	// after it. utime and stime are fields 14 and 15.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	var ut, st int64
+	_, _ = fmt.Sscan(f[11], &ut)
+	_, _ = fmt.Sscan(f[12], &st)
+	return time.Duration(ut+st) * 10 * time.Millisecond
 }
 
 // processRSS returns the resident set size of this process.

@@ -136,7 +136,8 @@ func soakManagerConfig(srv *gatewaytest.Server, sink gatewayutil.EventSink, logg
 //   - soakIdentifyMargin is added to the 500 ms identify window. It is also
 //     the tolerance of the check on arrival gaps. It costs identify
 //     throughput (one per bucket per 900 ms), which the re-identifies
-//     chaos causes (about 0.5 per bucket per second) must stay under.
+//     chaos causes (about 0.7 per bucket per second at 1.5 faults per
+//     session per second) must stay under.
 //   - soakCommandPad is added to the 6 s command window. It costs nothing
 //     the soak measures.
 const (
