@@ -31,9 +31,10 @@ type Client struct {
 	stateID atomic.Int32
 
 	env  encoding.Envelope
-	rbuf []byte   // ProcessNext's message buffer
-	wbuf []byte   // encoded outgoing payload
-	dbuf [24]byte // a heartbeat's "d"
+	rbuf []byte            // ProcessNext's message buffer
+	wbuf []byte            // encoded outgoing payload
+	wenv encoding.Envelope // the outgoing envelope, kept so it does not escape per write
+	dbuf [24]byte          // a heartbeat's "d"
 
 	sessionID  string
 	resumeURL  string
@@ -275,8 +276,9 @@ func appendInt(b []byte, n int64) []byte {
 
 // write encodes one payload and writes it with one Write call.
 func (c *Client) write(w io.Writer, op opcode.Opcode, d []byte) error {
-	env := encoding.Envelope{Op: op, D: d}
-	out, err := c.cfg.codec.Encode(c.wbuf[:0], &env)
+	c.wenv = encoding.Envelope{Op: op, D: d}
+	out, err := c.cfg.codec.Encode(c.wbuf[:0], &c.wenv)
+	c.wenv.D = nil // d may be the caller's, or hold the token
 	if err != nil {
 		return fmt.Errorf("gateway: encoding %v: %w", op, err)
 	}

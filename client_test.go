@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -453,4 +454,19 @@ func TestProcessNextShrinksAfterHugeMessage(t *testing.T) {
 		}
 	})
 	assert.Zero(t, allocs, "steady-state ProcessNext should not allocate")
+}
+
+// A shard beats every interval for its whole life: with thousands of shards
+// an allocation per heartbeat is steady garbage for the collector.
+func TestHeartbeatDoesNotAllocate(t *testing.T) {
+	w := &wire{}
+	c := newClient(t)
+	connect(t, c, w)
+	allocs := testing.AllocsPerRun(20, func() {
+		if err := c.Heartbeat(io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		c.MarkAlive()
+	})
+	assert.Zero(t, allocs, "a heartbeat should not allocate")
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -26,6 +27,7 @@ var (
 	scale10kCompress = flag.String("scale10k.compress", "zlib-stream", "compression for TestScale10k: none, zlib-stream or zstd-stream")
 	scale10kTime     = flag.Float64("scale10k.timescale", 0.25, "emulator time scale for TestScale10k (0.25: 10.3 s heartbeats)")
 	scale10kRate     = flag.Int("scale10k.rate", 500, "shards started per second in TestScale10k")
+	scale10kAllocs   = flag.String("scale10k.allocprofile", "", "write allocation profiles at the start (file.start) and end (file.end) of TestScale10k's measurement; compare with go tool pprof -diff_base file.start file.end")
 )
 
 // TestScale10k runs 10,000 shards in this process against the emulator in
@@ -116,11 +118,16 @@ func TestScale10k(t *testing.T) {
 	}
 	t.Logf("%d shards READY in %v", n, time.Since(start).Round(time.Millisecond))
 
-	// One interval to let the first (jittered) beats pass, then measure.
-	time.Sleep(interval)
+	// Two intervals to let the first (jittered) beats pass and every
+	// shard go idle (its first ACK a whole interval after its last
+	// dispatch detaches its inflater), then measure the steady state.
+	time.Sleep(2 * interval)
 	late.Reset()
 	beats0 := totalBeats(shards)
 	ru0, emu0 := processCPU(), childCPU(emuPID)
+	writeAllocProfile(t, *scale10kAllocs, "start")
+	var ms0 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
 	measureStart := time.Now()
 	var peak memSnapshot
 	for time.Since(measureStart) < *scale10kDuration {
@@ -134,6 +141,9 @@ func TestScale10k(t *testing.T) {
 	elapsed := time.Since(measureStart)
 	cpu, emuCPU := processCPU()-ru0, childCPU(emuPID)-emu0
 	beats := totalBeats(shards) - beats0
+	var ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms1)
+	writeAllocProfile(t, *scale10kAllocs, "end")
 	after := readMem()
 	rss := processRSS()
 
@@ -154,6 +164,9 @@ func TestScale10k(t *testing.T) {
 	t.Logf("memory: heap+stacks %.1f MiB after GC (%.1f KiB/shard; heap %.1f MiB, stacks %.1f MiB), peak before GC %.1f MiB, RSS %.1f MiB, Go Sys %.1f MiB",
 		mib(heapStack), float64(heapStack)/1024/float64(n), mib(after.HeapAlloc-before.HeapAlloc), mib(after.StackInuse-before.StackInuse),
 		mib(peak.HeapAlloc+peak.StackInuse), mib(rss), mib(after.Sys))
+	t.Logf("allocation while heartbeating: %.0f B/s, %.1f allocs and %.0f B per heartbeat, %d GCs",
+		float64(ms1.TotalAlloc-ms0.TotalAlloc)/elapsed.Seconds(), float64(ms1.Mallocs-ms0.Mallocs)/float64(max(beats, 1)),
+		float64(ms1.TotalAlloc-ms0.TotalAlloc)/float64(max(beats, 1)), ms1.NumGC-ms0.NumGC)
 	t.Logf("cpu: shards %.1f%% of one core, emulator %.1f%%; goroutines %d; connected %d, reconnects %d, zombies %d",
 		100*cpu.Seconds()/elapsed.Seconds(), 100*emuCPU.Seconds()/elapsed.Seconds(), after.goroutines, connected, reconnects, zombies)
 
@@ -198,6 +211,23 @@ func logShardStates(t *testing.T, shards []*gatewayutil.Shard) {
 		}
 	}
 	t.Logf("states %v, reconnects %d, last errors %v", states, reconnects, errs)
+}
+
+// writeAllocProfile writes the allocation profile so far to file.suffix,
+// if file is set.
+func writeAllocProfile(t *testing.T, file, suffix string) {
+	if file == "" {
+		return
+	}
+	runtime.GC() // the profile is as of the last collection: make it now
+	out, err := os.Create(file + "." + suffix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	if err := pprof.Lookup("allocs").WriteTo(out, 0); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func totalBeats(shards []*gatewayutil.Shard) int64 {

@@ -28,6 +28,7 @@ type wsConn struct {
 
 	wmu          sync.Mutex
 	whdr         [ws.MaxHeaderSize]byte
+	hw           headerWriter // appends frame headers; guarded by wmu
 	closeSent    bool
 	writeTimeout time.Duration
 }
@@ -72,8 +73,10 @@ func (c *wsConn) writeFrameLocked(op ws.OpCode, p []byte) error {
 	binary.LittleEndian.PutUint32(h.Mask[:], rand.Uint32())
 	b := getBuffer()
 	defer putBuffer(b)
-	w := headerWriter{b: b}
-	if err := ws.WriteHeaderBuffer(&w, h, c.whdr[:]); err != nil {
+	c.hw.b = b // a field, so that passing it as an io.Writer does not allocate
+	err := ws.WriteHeaderBuffer(&c.hw, h, c.whdr[:])
+	c.hw.b = nil
+	if err != nil {
 		return fmt.Errorf("gatewayutil: writing frame header: %w", err)
 	}
 	n := len(b.B)

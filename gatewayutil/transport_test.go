@@ -293,3 +293,31 @@ func TestConnReaderPreload(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, bytes.Repeat([]byte("x"), 1000), got)
 }
+
+// Writing a frame (a heartbeat, every interval of every shard's life)
+// allocates nothing; the server reads back exactly what was sent.
+func TestTransportWriteDoesNotAllocate(t *testing.T) {
+	fs := startFrameServer(t)
+	c, srv, _ := fs.dial(t)
+	beat := []byte(`{"op":1,"d":251}`)
+	received := make(chan []byte, 1)
+	go func() {
+		var last []byte
+		for {
+			p, err := wsutil.ReadClientText(srv)
+			if err != nil {
+				received <- last
+				return
+			}
+			last = p
+		}
+	}()
+	allocs := testing.AllocsPerRun(100, func() {
+		if err := c.writeFrame(ws.OpText, beat); err != nil {
+			t.Fatal(err)
+		}
+	})
+	require.Zero(t, allocs, "writing a frame should not allocate")
+	_ = c.sendClose(1000, "")
+	require.Equal(t, string(beat), string(<-received))
+}

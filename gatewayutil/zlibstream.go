@@ -143,13 +143,27 @@ func (z *zlibStream) idle() {
 	}
 	w := int(z.out)
 	if cap(z.window) < w {
-		z.window = make([]byte, w)
+		// Until the stream has put out a whole window, w grows with
+		// every message (a heartbeat ACK adds a few bytes): round the
+		// slice up so that a shard idling between ACKs does not
+		// allocate a new one each time.
+		z.window = make([]byte, w, min(zlibWindow, (w+windowGrain-1)/windowGrain*windowGrain))
 	}
 	z.window = z.window[:w]
 	if w > 0 {
-		z.src.set(windowBlock(w))
+		var scratch *[]byte
+		block := fullWindowBlock
+		if w < zlibWindow {
+			scratch = blockScratch.Get().(*[]byte)
+			*scratch = appendWindowBlock((*scratch)[:0], w)
+			block = *scratch
+		}
+		z.src.set(block)
 		err := readWindow(z.fr, z.window)
 		z.src.set(nil)
+		if scratch != nil {
+			blockScratch.Put(scratch)
+		}
 		if err != nil {
 			// Cannot happen with a healthy decompressor; but the
 			// block went in, so the stream cannot go on.
@@ -178,19 +192,23 @@ func readWindow(fr io.Reader, window []byte) (err error) {
 	return err
 }
 
-// windowBlocks caches the synthetic block for a full window, the usual
-// case.
-var windowBlocks sync.Map // int -> []byte
+// windowGrain is the step in which a detached window's slice grows while
+// the stream is younger than a window.
+const windowGrain = 4 << 10
 
-// windowBlock returns a deflate block (fixed Huffman codes, not final)
-// whose first w output bytes are the last w bytes of the history before
-// it, in order: ceil(w/258) matches of length 258 at distance w, then the
-// end of the block. w is in [1, zlibWindow].
-func windowBlock(w int) []byte {
-	if b, ok := windowBlocks.Load(w); ok {
-		return b.([]byte)
-	}
-	var bw bitWriter
+// fullWindowBlock is the synthetic block for a full window, the usual case.
+var fullWindowBlock = appendWindowBlock(nil, zlibWindow)
+
+// blockScratch holds buffers (*[]byte) for the synthetic blocks of partial
+// windows.
+var blockScratch = sync.Pool{New: func() any { return new([]byte) }}
+
+// appendWindowBlock appends to dst a deflate block (fixed Huffman codes, not
+// final) whose first w output bytes are the last w bytes of the history
+// before it, in order: ceil(w/258) matches of length 258 at distance w,
+// then the end of the block, an empty final block, and padding. w is in [1, zlibWindow].
+func appendWindowBlock(dst []byte, w int) []byte {
+	bw := bitWriter{out: dst}
 	bw.bits(0, 1) // BFINAL 0
 	bw.bits(1, 2) // BTYPE 01: fixed Huffman codes
 	dsym, dextra, dbits := distanceCode(w)
@@ -202,11 +220,13 @@ func windowBlock(w int) []byte {
 		bw.bits(uint32(dextra), dbits)
 	}
 	bw.code(0, 7) // end of block: symbol 256, 7-bit code 0000000
-	b := bw.flush()
-	if w == zlibWindow {
-		windowBlocks.Store(w, b)
-	}
-	return b
+	// Then an empty final block, so that a decompressor reading ahead
+	// stops at a clean end of stream (io.EOF) rather than decoding the
+	// padding as a corrupt stored block, an error it allocates.
+	bw.bits(1, 1) // BFINAL 1
+	bw.bits(1, 2) // BTYPE 01
+	bw.code(0, 7) // end of block
+	return bw.flush()
 }
 
 // distanceCode returns deflate's distance symbol for d (1..32768), and its
@@ -258,7 +278,7 @@ func (w *bitWriter) flush() []byte {
 		w.out = append(w.out, byte(w.acc))
 	}
 	// Padding: flate may read a little ahead of the end of the block.
-	return append(w.out, make([]byte, 8)...)
+	return append(w.out, 0, 0, 0, 0, 0, 0, 0, 0)
 }
 
 // checkZlibHeader validates the two-byte header that starts a zlib stream

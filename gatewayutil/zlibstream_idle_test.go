@@ -164,3 +164,36 @@ func TestZlibStreamDetachedHoldsOnlyTheWindow(t *testing.T) {
 	require.Equal(t, zlibWindow, cap(z.window), "an exact-size window")
 	require.Zero(t, z.br.Buffered())
 }
+
+// A stream younger than a window grows its history with every heartbeat
+// ACK; a shard idling between ACKs must not allocate a new window (nor a new
+// synthetic block) at each one: with thousands of shards that was steady
+// garbage, kilobytes per heartbeat.
+func TestZlibStreamYoungIdleDoesNotAllocate(t *testing.T) {
+	msgs := [][]byte{bytes.Repeat([]byte(`{"op":0,"t":"READY"}`), 100)}
+	for range 200 {
+		msgs = append(msgs, []byte(`{"op":11}`))
+	}
+	wire := zlibStreamMessages(t, msgs)
+	z := newZlibStream()
+	defer z.release()
+	out := getBuffer()
+	defer putBuffer(out)
+	next := 0
+	cycle := func() {
+		out.B = out.B[:0]
+		if _, err := z.decode(wire[next], true, out, 1<<20); err != nil {
+			t.Fatal(err)
+		}
+		next++
+		z.idle()
+		if z.err != nil || z.fr != nil {
+			t.Fatalf("message %d: not detached: %v", next, z.err)
+		}
+	}
+	cycle()
+	allocs := testing.AllocsPerRun(100, cycle)
+	require.Zero(t, allocs, "decoding an ACK and detaching again should not allocate")
+	require.Equal(t, string(msgs[next-1]), string(out.B))
+	require.Less(t, int(z.out), zlibWindow, "the stream should still be younger than a window")
+}
