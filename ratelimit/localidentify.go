@@ -88,7 +88,7 @@ func NewLocalIdentifyLimiter(maxConcurrency int, opts ...IdentifyOption) (*Local
 	case cfg.window <= 0:
 		return nil, fmt.Errorf("ratelimit: identify window %v: %w (want more than 0)", cfg.window, ErrInvalidOption)
 	case cfg.holdLimit < 0:
-		return nil, fmt.Errorf("ratelimit: hold limit %v: %w (want more than 0)", cfg.holdLimit, ErrInvalidOption)
+		return nil, fmt.Errorf("ratelimit: hold limit %v: %w (want 0 or more)", cfg.holdLimit, ErrInvalidOption)
 	case cfg.reserve < 0:
 		return nil, fmt.Errorf("ratelimit: budget reserve %d: %w (want 0 or more)", cfg.reserve, ErrInvalidOption)
 	case cfg.period <= 0:

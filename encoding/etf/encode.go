@@ -192,16 +192,13 @@ func (p *jsonParser) object(dst []byte, i, depth int) ([]byte, int, error) {
 			return dst, i, err
 		}
 		n++
-		i = skipSpace(js, i)
-		if i < len(js) && js[i] == ',' {
-			i = skipSpace(js, i+1)
-			continue
+		var more bool
+		if i, more, err = p.afterItem(i, '}', "after object value"); err != nil {
+			return dst, i, err
 		}
-		if i < len(js) && js[i] == '}' {
-			i++
+		if !more {
 			break
 		}
-		return dst, i, p.unexpected(i, "after object value")
 	}
 	binary.BigEndian.PutUint32(dst[hdr+1:], uint32(n))
 	if at, dup := duplicateKey(dst, p.e.keys[base:]); dup {
@@ -276,22 +273,35 @@ func (p *jsonParser) array(dst []byte, i, depth int) ([]byte, int, error) {
 			return dst, i, err
 		}
 		n++
-		i = skipSpace(js, i)
-		if i < len(js) && js[i] == ',' {
-			i = skipSpace(js, i+1)
-			continue
+		var more bool
+		if i, more, err = p.afterItem(i, ']', "after array element"); err != nil {
+			return dst, i, err
 		}
-		if i < len(js) && js[i] == ']' {
-			i++
+		if !more {
 			break
 		}
-		return dst, i, p.unexpected(i, "after array element")
 	}
 	binary.BigEndian.PutUint32(dst[hdr+1:], uint32(n))
 	return AppendEmptyList(dst), i, nil
 }
 
 // unexpected is the error for js[i] (or the end) where a separator belongs.
+// afterItem reads what follows an object member or an array element: a
+// comma, after which more items come (more is true and next is at the next
+// item), or the closing bracket (more is false and next is after it).
+// Anything else is an error, placed by where.
+func (p *jsonParser) afterItem(i int, closing byte, where string) (next int, more bool, err error) {
+	js := p.js
+	i = skipSpace(js, i)
+	switch {
+	case i < len(js) && js[i] == ',':
+		return skipSpace(js, i+1), true, nil
+	case i < len(js) && js[i] == closing:
+		return i + 1, false, nil
+	}
+	return i, false, p.unexpected(i, where)
+}
+
 func (p *jsonParser) unexpected(i int, where string) error {
 	if i >= len(p.js) {
 		return jsonErr(i, "unexpected end of input "+where)
