@@ -170,6 +170,9 @@ func TestZlibStreamDetachedHoldsOnlyTheWindow(t *testing.T) {
 // synthetic block) at each one: with thousands of shards that was steady
 // garbage, kilobytes per heartbeat.
 func TestZlibStreamYoungIdleDoesNotAllocate(t *testing.T) {
+	if raceEnabled {
+		t.Skip("SKIPPED under -race: sync.Pool drops items at random there, so allocation counts mean nothing; scripts/test runs this test without -race")
+	}
 	msgs := [][]byte{bytes.Repeat([]byte(`{"op":0,"t":"READY"}`), 100)}
 	for range 200 {
 		msgs = append(msgs, []byte(`{"op":11}`))
