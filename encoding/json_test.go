@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/gatewaykit/gateway/event"
+	"github.com/gatewaykit/gateway/internal/testenv"
 	"github.com/gatewaykit/gateway/opcode"
 )
 
@@ -140,9 +141,7 @@ func TestJSONDecodeInternsEventNames(t *testing.T) {
 }
 
 func TestJSONDecodeAllocs(t *testing.T) {
-	if testing.CoverMode() != "" || raceEnabled {
-		t.Skip("allocation counts are not meaningful under -cover or -race instrumentation")
-	}
+	testenv.SkipAllocationCounts(t)
 	codec := JSON()
 	for name, msg := range map[string][]byte{
 		"message create": messageCreate(t),
@@ -376,9 +375,7 @@ func TestJSONEncodeRejectsInvalidD(t *testing.T) {
 }
 
 func TestJSONEncodeAllocs(t *testing.T) {
-	if testing.CoverMode() != "" || raceEnabled {
-		t.Skip("allocation counts are not meaningful under -cover or -race instrumentation")
-	}
+	testenv.SkipAllocationCounts(t)
 	codec := JSON()
 	e := Envelope{Op: 0, S: 12, HasS: true, T: event.GuildCreate, D: guildCreate(8 << 10)}
 	dst := make([]byte, 0, 16<<10)

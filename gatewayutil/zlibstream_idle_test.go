@@ -11,6 +11,7 @@ import (
 
 	"github.com/gatewaykit/gateway/event"
 	"github.com/gatewaykit/gateway/gatewaytest"
+	"github.com/gatewaykit/gateway/internal/testenv"
 )
 
 // zlibStreamMessages compresses msgs as one zlib stream with a sync flush
@@ -170,9 +171,7 @@ func TestZlibStreamDetachedHoldsOnlyTheWindow(t *testing.T) {
 // synthetic block) at each one: with thousands of shards that was steady
 // garbage, kilobytes per heartbeat.
 func TestZlibStreamYoungIdleDoesNotAllocate(t *testing.T) {
-	if raceEnabled {
-		t.Skip("SKIPPED under -race: sync.Pool drops items at random there, so allocation counts mean nothing; scripts/test runs this test without -race")
-	}
+	testenv.SkipAllocationCounts(t)
 	msgs := [][]byte{bytes.Repeat([]byte(`{"op":0,"t":"READY"}`), 100)}
 	for range 200 {
 		msgs = append(msgs, []byte(`{"op":11}`))
