@@ -17,6 +17,7 @@ import (
 	"github.com/gatewaykit/gateway/gatewaytest"
 	"github.com/gatewaykit/gateway/gatewayutil"
 	"github.com/gatewaykit/gateway/intents"
+	"github.com/gatewaykit/gateway/ratelimit"
 )
 
 // emulatorToken is the token the bot and the embedded emulator share. It
@@ -25,10 +26,10 @@ const emulatorToken = "stressbot-embedded-emulator"
 
 // bot is one run: the manager, the audit and the counters.
 type bot struct {
-	o      *options
-	stdout io.Writer
-	log    *slog.Logger
-	errs   atomic.Int64
+	o           *options
+	progressOut io.Writer // live progress: stderr, so stdout holds only the summary
+	log         *slog.Logger
+	errs        atomic.Int64
 
 	audit  *Audit
 	events atomic.Int64
@@ -40,8 +41,8 @@ type bot struct {
 	acks      map[int]int64
 }
 
-func newBot(o *options, stdout, stderr io.Writer) *bot {
-	b := &bot{o: o, stdout: stdout, audit: NewAudit(), enough: make(chan struct{}), acks: map[int]int64{}}
+func newBot(o *options, stderr io.Writer) *bot {
+	b := &bot{o: o, progressOut: stderr, audit: NewAudit(), enough: make(chan struct{}), acks: map[int]int64{}}
 	level, _ := parseLevel(o.logLevel)
 	h := slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})
 	b.log = slog.New(countingHandler{next: h, errors: &b.errs})
@@ -60,34 +61,45 @@ func (b *bot) onEvent(_ context.Context, e *gatewayutil.Event) {
 // run starts the shards (and the emulator when there is no token), runs
 // until the duration, the event count, an interrupt or a fatal error, and
 // returns the summary. The error is the fatal one, if any.
+//
+// On every stop, the interrupt included, the shards are closed resumably
+// first and the embedded emulator only after them: the summary then shows
+// every shard that was ready, and no shard sees its server vanish.
 func (b *bot) run(ctx context.Context) (*Summary, error) {
 	o := b.o
 	sum := &Summary{Encoding: o.encoding, Compress: o.compress.String(), Target: "discord"}
 	if o.gateway != "" || o.api != "" {
 		sum.Target = "custom gateway"
 	}
-	token := o.token
+	token, apiBase := o.token, o.api
 	scale := 1.0
 	var emu *gatewaytest.Server
 	if token == "" {
 		token, scale, sum.Target = emulatorToken, o.timeScale, "emulator"
 		var err error
-		if emu, err = b.startEmulator(ctx); err != nil {
+		if emu, err = b.startEmulator(); err != nil {
 			return nil, err
 		}
+		// Deferred first, so it runs last: after the shards are closed.
 		defer emu.Close()
+		apiBase = emu.APIURL()
 	}
+	plan, err := b.plan(ctx, token, apiBase, emu != nil)
+	if err != nil {
+		return nil, b.explain(err)
+	}
+	sum.IdentifyBudget, sum.IdentifyBudgetFrom = plan.limit.Remaining, plan.from
 
 	d := gatewayutil.NewDispatcher(gatewayutil.DispatchLogger(b.log), gatewayutil.HandlerTiming(false))
 	d.SubscribeAll(b.onEvent)
-	cfg := b.managerConfig(token, scale, d, emu)
+	cfg := b.managerConfig(token, scale, d, emu != nil, plan)
 	m, err := gatewayutil.NewManager(cfg)
 	if err != nil {
 		return nil, err
 	}
 	start := time.Now()
 	if err := m.Start(ctx); err != nil {
-		return nil, explain(err)
+		return nil, b.explain(err)
 	}
 	sum.Shards = len(m.Status())
 
@@ -97,7 +109,7 @@ func (b *bot) run(ctx context.Context) (*Summary, error) {
 		defer t.Stop()
 		deadline = t.C
 	}
-	p := newProgress(b.stdout, o.quiet)
+	p := newProgress(b.progressOut, o.quiet)
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	var fatal error
@@ -139,6 +151,9 @@ loop:
 	}
 	b.sampleLatency(final)
 
+	if sum.StopReason == "interrupted" {
+		b.log.Warn("interrupted: closing every session resumably", "shards", len(final))
+	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
 	if err := m.Shutdown(sctx); err != nil && fatal == nil {
@@ -154,6 +169,9 @@ loop:
 		sum.Reconnects += s.Reconnects
 		sum.InvalidSessions += s.InvalidSessions
 		sum.Errors += s.HandlerErrors
+		if sh := m.Shard(s.Shard); sh != nil && sh.Session().Resumable() {
+			sum.ClosedResumable++
+		}
 	}
 	if emu != nil {
 		sum.FaultsInjected = emu.FaultsInjected()
@@ -161,6 +179,7 @@ loop:
 	a := b.audit.Totals()
 	sum.Events, sum.Sessions = a.Events, a.Sessions
 	sum.Lost, sum.Duplicated, sum.OutOfOrder = a.Lost, a.Duplicated, a.OutOfOrder
+	sum.ProtocolDeviations, sum.DeviationExamples = a.Deviations, b.audit.DeviationExamples()
 	sum.Errors += b.errs.Load()
 	sum.DurationSec = elapsed.Seconds()
 	if secs := elapsed.Seconds(); secs > 0 {
@@ -170,14 +189,16 @@ loop:
 	}
 	sum.LatencyP50Ms, sum.LatencyP99Ms = b.latencyPercentiles()
 	if fatal != nil {
-		fatal = explain(fatal)
+		fatal = b.explain(fatal)
 		sum.FatalError = fatal.Error()
 	}
 	return sum, fatal
 }
 
-// startEmulator runs the embedded emulator on 127.0.0.1.
-func (b *bot) startEmulator(ctx context.Context) (*gatewaytest.Server, error) {
+// startEmulator runs the embedded emulator on 127.0.0.1. It is not tied to
+// the run's context: an interrupt must not stop it before the shards are
+// closed, so the caller closes it, last.
+func (b *bot) startEmulator() (*gatewaytest.Server, error) {
 	o := b.o
 	shards := o.shards
 	if shards == 0 {
@@ -199,33 +220,38 @@ func (b *bot) startEmulator(ctx context.Context) (*gatewaytest.Server, error) {
 		Logger:            b.log.With("component", "emulator"),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%w: emulator: %w", errUsage, err)
+		return nil, usagef("emulator: %v", err)
 	}
-	if err := srv.Start(ctx); err != nil {
+	if err := srv.Start(context.Background()); err != nil {
 		return nil, fmt.Errorf("starting the emulator: %w", err)
 	}
 	return srv, nil
 }
 
-func (b *bot) managerConfig(token string, scale float64, d *gatewayutil.Dispatcher, emu *gatewaytest.Server) gatewayutil.ManagerConfig {
+// managerConfig builds the Manager's configuration from the plan: the
+// Manager asks GET /gateway/bot nothing itself, and enforces plan.limit.
+func (b *bot) managerConfig(token string, scale float64, d *gatewayutil.Dispatcher, emulated bool, plan gatewayPlan) gatewayutil.ManagerConfig {
 	o := b.o
 	scaled := func(d time.Duration) time.Duration { return time.Duration(float64(d) * scale) }
+	limit := plan.limit
 	cfg := gatewayutil.ManagerConfig{
 		Shard: gatewayutil.Config{
 			Token:       gateway.Token(token),
+			URL:         plan.url,
 			Intents:     o.intents,
 			Encoding:    o.encoding,
 			Compression: o.compress,
 			Sink:        d,
 			Logger:      b.log,
 		},
-		ShardCount: o.shards,
-		ShardIDs:   o.shardIDs,
-		APIBase:    o.api,
-		Logger:     b.log,
+		ShardCount:        plan.shards,
+		ShardIDs:          o.shardIDs,
+		SkipGatewayBot:    true,
+		MaxConcurrency:    plan.maxConcurrency,
+		SessionStartLimit: &limit,
+		Logger:            b.log,
 	}
-	if emu != nil {
-		cfg.APIBase = emu.APIURL()
+	if emulated {
 		cfg.Shard.ResumeURLPolicy = gatewayutil.LoopbackResumeURLs
 		cfg.Shard.CommandWindow = scaled(time.Minute)
 		cfg.Shard.ReidentifyDelayMin, cfg.Shard.ReidentifyDelayMax = scaled(time.Second), scaled(5*time.Second)
@@ -235,13 +261,6 @@ func (b *bot) managerConfig(token string, scale float64, d *gatewayutil.Dispatch
 		// this same process: leave room for scheduling delays.
 		cfg.IdentifyMargin = max(cfg.IdentifyWindow/10, 20*time.Millisecond)
 		cfg.RestartBackoff = cfg.Shard.Backoff
-	} else if o.gateway != "" {
-		cfg.SkipGatewayBot = true
-		cfg.Shard.URL = o.gateway
-		cfg.MaxConcurrency = 1
-		if cfg.ShardCount == 0 {
-			cfg.ShardCount = 1
-		}
 	}
 	return cfg
 }
@@ -252,38 +271,59 @@ func (b *bot) sampleLatency(st []gatewayutil.Status) {
 	b.latMu.Lock()
 	defer b.latMu.Unlock()
 	for _, s := range st {
-		if s.HeartbeatAcks > b.acks[s.Shard] && s.Latency > 0 {
+		if s.HeartbeatAcks > b.acks[s.Shard] {
 			b.latencies = append(b.latencies, s.Latency)
 		}
 		b.acks[s.Shard] = s.HeartbeatAcks
 	}
 }
 
-func (b *bot) latencyPercentiles() (p50, p99 float64) {
+// latencyPercentiles returns the median and 99th percentile of the sampled
+// heartbeat latencies in milliseconds, or nil and nil when no heartbeat was
+// acknowledged: no latency is not a latency of 0.
+func (b *bot) latencyPercentiles() (p50, p99 *float64) {
 	b.latMu.Lock()
 	defer b.latMu.Unlock()
 	if len(b.latencies) == 0 {
-		return 0, 0
+		return nil, nil
 	}
 	l := slices.Clone(b.latencies)
 	slices.Sort(l)
-	at := func(q float64) float64 {
-		return float64(l[min(len(l)-1, int(q*float64(len(l))))]) / float64(time.Millisecond)
+	at := func(q float64) *float64 {
+		ms := float64(l[min(len(l)-1, int(q*float64(len(l))))]) / float64(time.Millisecond)
+		return &ms
 	}
 	return at(0.50), at(0.99)
 }
 
-// explain makes a fatal error say what to do, naming the close code.
-func explain(err error) error {
+// explain makes a fatal error say what to do, naming the close code. Its
+// message can hold text from the server (a close reason, a REST body), so
+// it is made printable and bounded: a hostile server cannot write escape
+// sequences to the operator's terminal or flood it.
+func (b *bot) explain(err error) error {
 	var ce *gateway.CloseError
-	if errors.As(err, &ce) {
-		return fmt.Errorf("fatal gateway error: close code %d (%s): %w", int(ce.Code), hint(int(ce.Code)), err)
+	var be *ratelimit.BudgetError
+	switch {
+	case errors.As(err, &ce):
+		err = fmt.Errorf("fatal gateway error: close code %d (%s): %w", int(ce.Code), hint(int(ce.Code)), err)
+	case errors.Is(err, gatewayutil.ErrUnauthorized):
+		err = fmt.Errorf("fatal gateway error: the token was refused (401; the gateway would close with 4004 authentication failed): %w", err)
+	case errors.As(err, &be) || errors.Is(err, ratelimit.ErrBudgetExhausted):
+		what := "the daily identify budget reported by GET /gateway/bot"
+		if b.o.gateway != "" {
+			what = "the identify budget of this run (-max-identifies, or GET /gateway/bot of -api)"
+		}
+		err = fmt.Errorf("fatal: %s is spent; stopping before the token gets reset: %w", what, err)
 	}
-	if errors.Is(err, gatewayutil.ErrUnauthorized) {
-		return fmt.Errorf("fatal gateway error: the token was refused (401; the gateway would close with 4004 authentication failed): %w", err)
-	}
-	return err
+	return &printableError{err: err}
 }
+
+// printableError is an error whose message is safe to print: control
+// characters escaped, length bounded. errors.Is and As see the original.
+type printableError struct{ err error }
+
+func (e *printableError) Error() string { return printable(e.err.Error(), maxPrintedError) }
+func (e *printableError) Unwrap() error { return e.err }
 
 func hint(code int) string {
 	switch code {

@@ -13,7 +13,7 @@ import (
 )
 
 // options are the command line, parsed and checked. The flag names are a
-// contract (design.md): add to them, never rename.
+// contract other tools rely on: add to them, never rename.
 type options struct {
 	token    string
 	gateway  string
@@ -29,6 +29,12 @@ type options struct {
 	quiet    bool
 	logLevel string
 
+	// maxIdentifies caps the identifies of a run whose daily budget is
+	// unknown; maxIdentifiesSet says the flag was given, which makes it
+	// cap a known budget too.
+	maxIdentifies    int
+	maxIdentifiesSet bool
+
 	emuRate           float64
 	emuGuilds         int
 	emuMaxConcurrency int
@@ -37,23 +43,33 @@ type options struct {
 	timeScale         float64
 }
 
-// errUsage marks a command line that cannot run: exit 2.
-var errUsage = errors.New("usage")
-
 // defaultIntents are what the emulator's traffic needs, without the
 // privileged ones a new application does not have.
 const defaultIntents = intents.NonPrivileged
 
+// defaultMaxIdentifies is how many identifies a run may spend when nothing
+// tells it the daily budget: a custom -gateway without a reachable -api. A
+// gateway that closes every session right after READY then stops the run
+// after this many, not after a day's budget (Discord's default is 1000,
+// and running it out gets the token reset).
+const defaultMaxIdentifies = 100
+
+// defaultChaos is the embedded emulator's fault rate when -chaos is not
+// given: enough that the default 10-second run of 16 shards resumes and
+// re-identifies (a few faults per run), little enough that the run stays
+// a picture of a healthy fleet.
+const defaultChaos = 0.05
+
+// parseFlags reads and checks the command line. -h prints the usage on
+// stderr and returns flag.ErrHelp; every other error matches errUsage and
+// has not been printed yet.
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("stressbot", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: stressbot [flags]\n\n"+
-			"Soak-tests Discord gateway shards. With no token (-token or DISCORD_TOKEN) it runs\n"+
-			"against an embedded emulator on 127.0.0.1; with a token, against Discord.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
+	// The flag package would print a parse error and the whole usage
+	// itself; run prints the error once instead, and -h the usage.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	var shardIDs, intentStr, compress string
 	fs.StringVar(&o.token, "token", "", "bot token (default $DISCORD_TOKEN); none runs the embedded emulator")
 	fs.StringVar(&o.gateway, "gateway", "", "gateway URL to dial instead of asking GET /gateway/bot")
@@ -68,42 +84,47 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.json, "json", false, "print the final summary as one JSON object on the last line of stdout")
 	fs.BoolVar(&o.quiet, "quiet", false, "no live progress")
 	fs.StringVar(&o.logLevel, "log-level", "warn", "log level on stderr: debug, info, warn or error")
+	fs.IntVar(&o.maxIdentifies, "max-identifies", defaultMaxIdentifies,
+		"most identifies this run may spend when the daily budget is unknown (-gateway without a reachable -api);\n"+
+			"given explicitly, it also caps a budget that GET /gateway/bot reports (not used with the embedded emulator)")
 	fs.Float64Var(&o.emuRate, "emu-rate", 50, "emulator: dispatches per second per shard; 0 = as fast as the bot reads")
 	fs.IntVar(&o.emuGuilds, "emu-guilds", 64, "emulator: number of guilds")
 	fs.IntVar(&o.emuMaxConcurrency, "emu-max-concurrency", 16, "emulator: session_start_limit.max_concurrency")
-	fs.Float64Var(&o.chaos, "chaos", 0, "emulator: mean injected faults per shard per second")
+	fs.Float64Var(&o.chaos, "chaos", defaultChaos, "emulator: mean injected faults per shard per second; 0 for none")
 	fs.Int64Var(&o.seed, "seed", 1, "emulator: seed for traffic and chaos, so a run can be repeated")
 	fs.Float64Var(&o.timeScale, "time-scale", 0.1, "emulator: multiplies protocol durations (heartbeat interval, identify window, resume window)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			printUsage(stderr, fs)
 			return nil, err
 		}
-		return nil, fmt.Errorf("%w: %w", errUsage, err)
+		return nil, usagef("%v (stressbot -h lists the flags)", err)
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
+		return nil, usagef("unexpected arguments %q (stressbot takes flags only)", fs.Args())
 	}
+	fs.Visit(func(f *flag.Flag) { o.maxIdentifiesSet = o.maxIdentifiesSet || f.Name == "max-identifies" })
 	if o.token == "" {
 		o.token = os.Getenv("DISCORD_TOKEN")
 	}
 	bad := func(format string, a ...any) (*options, error) {
-		return nil, fmt.Errorf("%w: "+format, append([]any{errUsage}, a...)...)
+		return nil, usagef(format, a...)
 	}
 	var err error
 	if o.shardIDs, err = gatewayutil.ParseShardIDs(shardIDs); err != nil {
-		return bad("-shard-ids: %v", err)
+		return nil, flagError("shard-ids", shardIDs, err)
 	}
 	o.intents = defaultIntents
 	if intentStr != "" {
 		if o.intents, err = intents.Parse(intentStr); err != nil {
-			return bad("-intents: %v", err)
+			return nil, flagError("intents", intentStr, err)
 		}
 	}
 	if o.encoding != "json" && o.encoding != "etf" {
 		return bad("-encoding %q: want json or etf", o.encoding)
 	}
 	if o.compress, err = gatewayutil.ParseCompression(compress); err != nil {
-		return bad("-compress: %v", err)
+		return nil, flagError("compress", compress, err)
 	}
 	if o.compress == gatewayutil.CompressPayload && o.encoding != "json" {
 		return bad("-compress payload needs -encoding json")
@@ -123,6 +144,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return bad("-emu-max-concurrency %d: must be at least 1", o.emuMaxConcurrency)
 	case !(o.timeScale > 0) || o.timeScale > 10:
 		return bad("-time-scale %v: must be in (0, 10]", o.timeScale)
+	case o.maxIdentifies < 1:
+		return bad("-max-identifies %d: must be at least 1", o.maxIdentifies)
 	}
 	for _, id := range o.shardIDs {
 		if o.shards > 0 && id >= o.shards {
@@ -130,7 +153,26 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		}
 	}
 	if _, err := parseLevel(o.logLevel); err != nil {
-		return bad("-log-level: %v", err)
+		return nil, flagError("log-level", o.logLevel, err)
 	}
 	return o, nil
+}
+
+// printUsage writes what stressbot is and its flags.
+func printUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprint(w, `Usage: stressbot [flags]
+
+Soak-tests Discord gateway shards. With no token (-token or DISCORD_TOKEN) it runs
+against an embedded emulator on 127.0.0.1; with a token, against Discord (or the
+gateway that -gateway or -api names). Live progress goes to stderr; the summary to
+stdout (with -json, as one JSON object, the last line). Ctrl-C closes every session
+resumably and prints the summary.
+
+Exit status: 0 after a clean stop, 1 on a fatal gateway error, 2 on a usage error.
+
+Flags:
+`)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
 }

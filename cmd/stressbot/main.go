@@ -7,6 +7,11 @@
 //	go run ./cmd/stressbot -shards 32 -chaos 0.2 -duration 60s -json
 //	DISCORD_TOKEN=... go run ./cmd/stressbot -duration 1h   # against Discord
 //
+// Live progress goes to stderr and the summary to stdout, so
+// "stressbot -json | jq ." works. Ctrl-C (SIGINT) or SIGTERM closes every
+// shard resumably, then the embedded emulator, prints the summary and
+// exits 0; a second Ctrl-C quits at once.
+//
 // Exit status: 0 after a clean stop, 1 on a fatal gateway error (the
 // message names the close code), 2 on a usage error.
 package main
@@ -27,6 +32,8 @@ func main() {
 }
 
 // run is the whole program, minus the process: tests call it directly.
+// stdout receives the summary only (with -json, exactly one JSON object);
+// progress, logs and errors go to stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -38,7 +45,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	b := newBot(o, stdout, stderr)
+	go func() {
+		// After the first interrupt the signals get their default action
+		// back: a second Ctrl-C ends the process at once, while the first
+		// one's graceful shutdown is still running.
+		<-ctx.Done()
+		stop()
+	}()
+	b := newBot(o, stderr)
 	sum, err := b.run(ctx)
 	if sum != nil {
 		if o.json {
@@ -49,6 +63,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "stressbot: %v\n", err)
+		if errors.Is(err, errUsage) {
+			return 2
+		}
 		return 1
 	}
 	return 0

@@ -9,9 +9,9 @@ import (
 	"github.com/gatewaykit/gateway/gatewayutil"
 )
 
-// progress prints a status line about once a second: rewritten in place on
-// a terminal, as plain lines every plainEvery otherwise, not at all with
-// -quiet.
+// progress prints a status line about once a second on stderr: rewritten
+// in place on a terminal, as plain lines every plainEvery otherwise, not at
+// all with -quiet. It never writes to stdout, which holds the summary only.
 type progress struct {
 	w      io.Writer
 	tty    bool
@@ -43,6 +43,7 @@ func (p *progress) update(elapsed time.Duration, st []gatewayutil.Status, a Audi
 	var tot gatewayutil.Status
 	ready := 0
 	var lat time.Duration
+	acked := false
 	for _, s := range st {
 		if s.State == gatewayutil.ShardConnected {
 			ready++
@@ -52,17 +53,24 @@ func (p *progress) update(elapsed time.Duration, st []gatewayutil.Status, a Audi
 		tot.Dispatches += s.Dispatches
 		tot.Reconnects += s.Reconnects
 		tot.Resumes += s.Resumes
-		lat = max(lat, s.Latency)
+		if s.HeartbeatAcks > 0 {
+			acked = true
+			lat = max(lat, s.Latency)
+		}
+	}
+	hb := "n/a"
+	if acked {
+		hb = fmt.Sprintf("%.1f ms", float64(lat)/float64(time.Millisecond))
 	}
 	dt := (elapsed - p.prevAt).Seconds()
 	if dt <= 0 {
 		dt = 1
 	}
 	rate := func(now, before int64) float64 { return float64(now-before) / dt }
-	line := fmt.Sprintf("%6.1fs  shards %d/%d ready  %8.0f ev/s  wire %6.2f MB/s  decoded %6.2f MB/s  reconnects %d  resumes %d  hb max %.1f ms  lost %d dup %d",
+	line := fmt.Sprintf("%6.1fs  shards %d/%d ready  %8.0f ev/s  wire %6.2f MB/s  decoded %6.2f MB/s  reconnects %d  resumes %d  hb max %s  lost %d dup %d",
 		elapsed.Seconds(), ready, len(st), rate(tot.Dispatches, p.prev.Dispatches),
 		rate(tot.BytesWire, p.prev.BytesWire)/1e6, rate(tot.BytesDecoded, p.prev.BytesDecoded)/1e6,
-		tot.Reconnects, tot.Resumes, float64(lat)/float64(time.Millisecond), a.Lost, a.Duplicated)
+		tot.Reconnects, tot.Resumes, hb, a.Lost, a.Duplicated)
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\033[K%s", line)
 	} else {

@@ -7,8 +7,8 @@ import (
 	"text/tabwriter"
 )
 
-// Summary is the final report of a run. Its JSON keys are a contract that
-// other tools rely on (design.md): add to them, never rename.
+// Summary is the final report of a run. Its JSON keys up to duration_sec
+// are a contract that other tools rely on: add to them, never rename.
 type Summary struct {
 	Shards          int     `json:"shards"`
 	Ready           int     `json:"ready"`
@@ -30,16 +30,33 @@ type Summary struct {
 	DurationSec     float64 `json:"duration_sec"`
 
 	// Beyond the contract.
-	Encoding      string  `json:"encoding"`
-	Compress      string  `json:"compress"`
-	Target        string  `json:"target"` // "emulator", "discord", or "custom gateway" (-gateway or -api)
-	LatencyP50Ms  float64 `json:"heartbeat_latency_p50_ms"`
-	LatencyP99Ms  float64 `json:"heartbeat_latency_p99_ms"`
-	Sessions      int64   `json:"sessions"`
-	FatalError    string  `json:"fatal_error,omitempty"`
-	StopReason    string  `json:"stop_reason"`
-	WireMBPerSec  float64 `json:"wire_mb_per_sec"`
-	DecodedMBPerS float64 `json:"decoded_mb_per_sec"`
+	Encoding string `json:"encoding"`
+	Compress string `json:"compress"`
+	Target   string `json:"target"` // "emulator", "discord", or "custom gateway" (-gateway or -api)
+	// The heartbeat latencies are null when no heartbeat was acknowledged
+	// during the run: there is nothing to report, which is not 0 ms.
+	LatencyP50Ms *float64 `json:"heartbeat_latency_p50_ms"`
+	LatencyP99Ms *float64 `json:"heartbeat_latency_p99_ms"`
+	// ProtocolDeviations counts sequence numbers that no Discord session
+	// would send (a READY not numbered 1, s of 0 or less, a jump of more
+	// than a million); they are not counted as lost or out of order.
+	// DeviationExamples describes the first few.
+	ProtocolDeviations int64    `json:"protocol_deviations"`
+	DeviationExamples  []string `json:"protocol_deviation_examples,omitempty"`
+	// ClosedResumable is how many shards were closed at the end with their
+	// session still resumable: all of them after a clean stop or Ctrl-C.
+	ClosedResumable int `json:"closed_resumable"`
+	// IdentifyBudget is the number of identifies the run could spend at
+	// its start, and IdentifyBudgetFrom where that number came from:
+	// "gateway/bot" (the REST answer, also the embedded emulator's),
+	// "-max-identifies" (a custom gateway whose budget is unknown).
+	IdentifyBudget     int     `json:"identify_budget,omitempty"`
+	IdentifyBudgetFrom string  `json:"identify_budget_from,omitempty"`
+	Sessions           int64   `json:"sessions"`
+	FatalError         string  `json:"fatal_error,omitempty"`
+	StopReason         string  `json:"stop_reason"`
+	WireMBPerSec       float64 `json:"wire_mb_per_sec"`
+	DecodedMBPerS      float64 `json:"decoded_mb_per_sec"`
 }
 
 // WriteJSON writes the summary as one JSON object on one line.
@@ -67,13 +84,29 @@ func (s *Summary) WriteTable(w io.Writer) error {
 	row("invalid sessions", s.InvalidSessions)
 	row("faults injected", s.FaultsInjected)
 	row("lost / duplicated / out of order", fmt.Sprintf("%d / %d / %d", s.Lost, s.Duplicated, s.OutOfOrder))
+	row("protocol deviations", s.ProtocolDeviations)
+	for _, ex := range s.DeviationExamples {
+		row("", "  "+printable(ex, maxPrintedError))
+	}
 	row("errors", s.Errors)
-	row("heartbeat latency p50 / p99", fmt.Sprintf("%.2f ms / %.2f ms", s.LatencyP50Ms, s.LatencyP99Ms))
+	row("heartbeat latency p50 / p99", millis(s.LatencyP50Ms)+" / "+millis(s.LatencyP99Ms))
+	row("closed resumably", fmt.Sprintf("%d / %d", s.ClosedResumable, s.Shards))
+	if s.IdentifyBudgetFrom != "" {
+		row("identify budget", fmt.Sprintf("%d (from %s)", s.IdentifyBudget, s.IdentifyBudgetFrom))
+	}
 	row("heap / goroutines", fmt.Sprintf("%s / %d", bytesHuman(int64(s.HeapBytes)), s.Goroutines))
 	if s.FatalError != "" {
-		row("fatal", s.FatalError)
+		row("fatal", printable(s.FatalError, maxPrintedError))
 	}
 	return tw.Flush()
+}
+
+// millis writes a latency in milliseconds, or "n/a" when there is none.
+func millis(ms *float64) string {
+	if ms == nil {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f ms", *ms)
 }
 
 func bytesHuman(n int64) string {
