@@ -54,6 +54,7 @@ type AuditTotals struct {
 
 type seqTrack struct {
 	hi   int64
+	base int64 // where counting started: numbers at or below it were never gaps
 	seen [auditWindow / 64]uint64 // bit (s % auditWindow) for s in (hi-auditWindow, hi]
 }
 
@@ -62,10 +63,10 @@ func (t *seqTrack) bit(s int64) (word int, mask uint64) {
 	return i / 64, 1 << (i % 64)
 }
 
-// rebase makes seq the only number seen, the highest.
+// rebase makes seq the only number seen, the highest, and the base.
 func (t *seqTrack) rebase(seq int64) {
 	t.seen = [auditWindow / 64]uint64{}
-	t.hi = seq
+	t.hi, t.base = seq, seq
 	w, m := t.bit(seq)
 	t.seen[w] |= m
 }
@@ -143,7 +144,9 @@ func (a *Audit) Observe(shard int, seq int64, ready bool) {
 		}
 		t.seen[w] |= m
 		a.totals.OutOfOrder++
-		a.totals.Lost-- // it fills a gap counted earlier
+		if seq > t.base {
+			a.totals.Lost-- // it fills a gap counted earlier
+		}
 	}
 }
 

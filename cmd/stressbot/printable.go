@@ -19,24 +19,25 @@ const maxPrintedError = 512
 // non-ASCII letters are kept as they are.
 func printable(s string, limit int) string {
 	var b strings.Builder
+	cut := 0 // the longest escaped prefix that leaves room for "…"
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		var piece string
 		switch {
 		case r == utf8.RuneError && size <= 1:
-			piece = `\x` + strconv.FormatUint(uint64(s[i])|0x100, 16)[1:]
+			b.WriteString(`\x` + strconv.FormatUint(uint64(s[i])|0x100, 16)[1:])
 		case r == ' ' || (unicode.IsPrint(r) && r != '\\'):
-			piece = s[i : i+size]
+			b.WriteString(s[i : i+size])
 		default:
 			q := strconv.QuoteRune(r) // 'x' with x escaped
-			piece = q[1 : len(q)-1]
+			b.WriteString(q[1 : len(q)-1])
 		}
-		if b.Len()+len(piece) > limit-len("…") && i+size < len(s) || b.Len()+len(piece) > limit {
-			b.WriteString("…")
-			return b.String()
-		}
-		b.WriteString(piece)
 		i += size
+		if b.Len() > limit {
+			return b.String()[:cut] + "…"
+		}
+		if b.Len() <= limit-len("…") {
+			cut = b.Len()
+		}
 	}
 	return b.String()
 }
