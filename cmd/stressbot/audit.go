@@ -54,7 +54,7 @@ type AuditTotals struct {
 
 type seqTrack struct {
 	hi   int64
-	base int64 // where counting started: numbers at or below it were never gaps
+	base int64                    // where counting started: numbers at or below it were never gaps
 	seen [auditWindow / 64]uint64 // bit (s % auditWindow) for s in (hi-auditWindow, hi]
 }
 
