@@ -104,3 +104,58 @@ func TestRunUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// -h says what the program is, the two lines it writes on start, and its
+// privileged-intent default; it exits 0.
+func TestHelpExplains(t *testing.T) {
+	var stdout, stderr strings.Builder
+	if code := run(context.Background(), []string{"-h"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("-h: exit status %d", code)
+	}
+	for _, want := range []string{
+		"Discord-compatible gateway for tests",
+		"gateway ws://HOST:PORT", "api http://HOST:PORT/api/v10",
+		"-privileged NONE", "(default \"ALL\")", "gatewaytest.Config",
+		"stressbot's\nembedded emulator", "-max-concurrency",
+	} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("-h does not say %q:\n%s", want, stderr.String())
+		}
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("-h wrote to stdout: %q", stdout.String())
+	}
+}
+
+// -max-concurrency 0 used to be served as 1; it is refused now, as is
+// every other value that cannot mean anything, each with one clear line.
+func TestNonsenseValuesRefused(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-max-concurrency", "0"}, "-max-concurrency 0: must be at least 1"},
+		{[]string{"-max-concurrency", "-3"}, "-max-concurrency -3: must be at least 1"},
+		{[]string{"-shards", "-1"}, "-shards -1: must not be negative"},
+		{[]string{"-guilds", "-2"}, "-guilds -2: must not be negative"},
+		{[]string{"-rate", "-1"}, "-rate -1: must not be negative"},
+		{[]string{"-session-start-limit", "0"}, "-session-start-limit 0: must be at least 1"},
+		{[]string{"-privileged", "NOPE"}, `-privileged "NOPE": unknown intent "NOPE"`},
+		{[]string{"-nosuchflag"}, "flag provided but not defined: -nosuchflag"},
+	} {
+		var stdout, stderr strings.Builder
+		if code := run(context.Background(), c.args, &stdout, &stderr); code != 2 {
+			t.Errorf("%q: exit status %d, want 2", c.args, code)
+		}
+		msg := stderr.String()
+		if strings.Count(msg, c.want) != 1 || strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, "emulator: ") {
+			t.Errorf("%q: want %q once on one line, got:\n%s", c.args, c.want, msg)
+		}
+		if strings.Contains(msg, "usage:") || strings.Contains(msg, "intents: ") {
+			t.Errorf("%q: the message stutters: %s", c.args, msg)
+		}
+		if stdout.Len() != 0 {
+			t.Errorf("%q: wrote to stdout: %q", c.args, stdout.String())
+		}
+	}
+}
