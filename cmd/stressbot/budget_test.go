@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"math"
 	"strings"
 	"testing"
 
-	"github.com/gobwas/ws"
 )
 
 // A custom gateway that closes every session right after READY (4009:
@@ -140,4 +140,26 @@ func TestPrintable(t *testing.T) {
 	}
 }
 
-var _ = ws.StatusCode(0)
+
+// End to end, through a real shard: a server that numbers from 0, then
+// sends a huge s, shows protocol deviations in the summary, not events out
+// of order or 9.2e18 lost. The server ends the run with 4004.
+func TestSummaryCountsProtocolDeviations(t *testing.T) {
+	g := newHostileGateway(t, 4004, "that is all")
+	g.readySeq = 0
+	g.dispatches = []int64{1, 2, 3, math.MaxInt64}
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"-token", "hostile-test-token", "-gateway", g.gatewayURL(),
+		"-compress", "none", "-duration", "30s", "-json", "-quiet"}, &stdout, &stderr)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (4004)\nstderr:\n%s", code, stderr.String())
+	}
+	m := lastLineJSON(t, stdout.String())
+	if m["events"] != 5.0 || m["protocol_deviations"] != 2.0 || m["lost"] != 0.0 || m["out_of_order"] != 0.0 || m["duplicated"] != 0.0 {
+		t.Fatalf("summary: %v\nstderr:\n%s", m, stderr.String())
+	}
+	ex, _ := m["protocol_deviation_examples"].([]any)
+	if len(ex) != 2 || !strings.Contains(ex[0].(string), "READY with s=0") || !strings.Contains(ex[1].(string), "s jumped from 3 to 9223372036854775807") {
+		t.Errorf("examples: %v", ex)
+	}
+}

@@ -25,6 +25,7 @@ type hostileGateway struct {
 	// readySeq is the s of READY; after READY the connection is closed
 	// with closeCode and closeText.
 	readySeq   int64
+	dispatches []int64 // s of the TYPING_START events sent after READY
 	closeCode  ws.StatusCode
 	closeText  string
 	remaining  int // session_start_limit.remaining in /gateway/bot
@@ -85,6 +86,12 @@ func (g *hostileGateway) serve(w http.ResponseWriter, r *http.Request) {
 				g.readySeq, g.gatewayURL())
 			if send(ready) != nil {
 				return
+			}
+			for _, seq := range g.dispatches {
+				ev := fmt.Sprintf(`{"op":0,"s":%d,"t":"TYPING_START","d":{"channel_id":"1","user_id":"2","timestamp":1}}`, seq)
+				if send(ev) != nil {
+					return
+				}
 			}
 			body := ws.NewCloseFrameBody(g.closeCode, g.closeText)
 			_ = wsutil.WriteServerMessage(conn, ws.OpClose, body)

