@@ -7,7 +7,6 @@ import (
 	"math"
 	"strings"
 	"testing"
-
 )
 
 // A custom gateway that closes every session right after READY (4009:
@@ -139,7 +138,6 @@ func TestPrintable(t *testing.T) {
 		t.Errorf("text that fits exactly was cut: %q", got)
 	}
 }
-
 
 // End to end, through a real shard: a server that numbers from 0, then
 // sends a huge s, shows protocol deviations in the summary, not events out
