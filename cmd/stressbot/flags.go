@@ -72,7 +72,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Usage = func() {}
 	var shardIDs, intentStr, compress string
 	fs.StringVar(&o.token, "token", "", "bot token (default $DISCORD_TOKEN); none runs the embedded emulator")
-	fs.StringVar(&o.gateway, "gateway", "", "gateway URL to dial instead of asking GET /gateway/bot")
+	fs.StringVar(&o.gateway, "gateway", "", "gateway URL to dial instead of the one GET /gateway/bot names; the identify budget then\n"+
+		"comes from GET /gateway/bot of -api if given, else from -max-identifies")
 	fs.StringVar(&o.api, "api", "", "REST base for GET /gateway/bot (default https://discord.com/api/v10)")
 	fs.IntVar(&o.shards, "shards", 0, "total shard count; 0 = the recommended count")
 	fs.StringVar(&shardIDs, "shard-ids", "", "shards this process runs, as 0-3 or 0,2,5 (default all)")
@@ -81,8 +82,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&compress, "compress", "zlib-stream", "compression: zlib-stream, zstd-stream, payload or none")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "how long to run; 0 runs until interrupted")
 	fs.Int64Var(&o.events, "events", 0, "stop after this many dispatches in total (0 = no limit)")
-	fs.BoolVar(&o.json, "json", false, "print the final summary as one JSON object on the last line of stdout")
-	fs.BoolVar(&o.quiet, "quiet", false, "no live progress")
+	fs.BoolVar(&o.json, "json", false, "print the summary as one JSON object, alone on stdout (progress and logs go to stderr)")
+	fs.BoolVar(&o.quiet, "quiet", false, "no live progress on stderr")
 	fs.StringVar(&o.logLevel, "log-level", "warn", "log level on stderr: debug, info, warn or error")
 	fs.IntVar(&o.maxIdentifies, "max-identifies", defaultMaxIdentifies,
 		"most identifies this run may spend when the daily budget is unknown (-gateway without a reachable -api);\n"+
