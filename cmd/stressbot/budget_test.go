@@ -27,6 +27,9 @@ func TestGatewayWithoutAPIStopsAtMaxIdentifies(t *testing.T) {
 	if !strings.Contains(stderr.String(), "-max-identifies") || !strings.Contains(stderr.String(), "budget") {
 		t.Errorf("the message does not say the identify budget (-max-identifies) ran out:\n%s", stderr.String())
 	}
+	if strings.Contains(stdout.String()+stderr.String(), "hostile-test-token") {
+		t.Error("the token was printed")
+	}
 	m := lastLineJSON(t, stdout.String())
 	if m["identify_budget"] != 1.0 || m["identify_budget_from"] != "-max-identifies" || m["stop_reason"] != "fatal error" {
 		t.Errorf("summary: %v", m)
@@ -105,6 +108,9 @@ func TestFatalCloseReasonIsEscaped(t *testing.T) {
 		t.Fatalf("exit %d, want 1\nstderr:\n%s", code, stderr.String())
 	}
 	out := stdout.String() + stderr.String()
+	if strings.Contains(out, "hostile-test-token") {
+		t.Error("the token was printed")
+	}
 	for _, c := range []string{"\x1b", "\x07", "\r", "\x00"} {
 		if strings.Contains(out, c) {
 			t.Errorf("output holds the raw control character %q:\n%q", c, out)
