@@ -16,9 +16,9 @@
 // and identify compress:true, and closes with Discord's close codes when a
 // client breaks the protocol.
 //
-// Its defaults are Discord's: real time (-time-scale 1), max_concurrency 1
-// like a new bot, 16 guilds, 10 dispatches per second per shard, no chaos.
-// stressbot's embedded emulator differs on purpose (time scaled by 0.1, 16
+// Its defaults follow Discord's timing and a new bot's limits: real time
+// (-time-scale 1), max_concurrency 1, 16 guilds, 10 dispatches per second
+// per shard, no chaos. stressbot's embedded emulator differs on purpose (time scaled by 0.1, 16
 // buckets, 64 guilds, 50 per second, a little chaos) to show a lot in ten
 // seconds; the README has the table. Every privileged intent is allowed by
 // default (-privileged ALL), so any bot can connect; gatewaytest.Config
