@@ -309,11 +309,11 @@ func (b *bot) explain(err error) error {
 	case errors.Is(err, gatewayutil.ErrUnauthorized):
 		err = fmt.Errorf("fatal gateway error: the token was refused (401; the gateway would close with 4004 authentication failed): %w", err)
 	case errors.As(err, &be) || errors.Is(err, ratelimit.ErrBudgetExhausted):
-		what := "the daily identify budget reported by GET /gateway/bot"
+		what := "the daily budget GET /gateway/bot reported"
 		if b.o.gateway != "" {
-			what = "the identify budget of this run (-max-identifies, or GET /gateway/bot of -api)"
+			what = "this run's: -max-identifies, or GET /gateway/bot of -api"
 		}
-		err = fmt.Errorf("fatal: %s is spent; stopping before the token gets reset: %w", what, err)
+		err = fmt.Errorf("fatal: not enough identify budget (%s); stressbot stops rather than spend past it, since running Discord's out gets the token reset: %w", what, err)
 	}
 	return &printableError{err: err}
 }
