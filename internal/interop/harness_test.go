@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatewaykit/gateway/closecode"
 	"github.com/gatewaykit/gateway/gatewaytest"
 	"github.com/gatewaykit/gateway/intents"
 )
@@ -75,6 +76,83 @@ func newFixture(t *testing.T) *fixture {
 	f.channel = f.owned[0] + 1
 	srv.AddChannel(f.channel, f.owned[0])
 	return f
+}
+
+// resumeFault is a fault after which a correct client resumes.
+type resumeFault struct {
+	name   string
+	inject func(*gatewaytest.Conn) error
+}
+
+// resumeFaults are the faults every client must survive by resuming: op 7
+// Reconnect, a server close with 4000 (unknown error, resumable), and a
+// TCP connection that ends without a close frame.
+var resumeFaults = []resumeFault{
+	{"op7-reconnect", (*gatewaytest.Conn).InjectReconnect},
+	{"close-4000", func(c *gatewaytest.Conn) error { return c.InjectClose(closecode.UnknownError) }},
+	{"drop-tcp", (*gatewaytest.Conn).DropTCP},
+}
+
+// startClient starts a third-party client as shard testShard of
+// testShardCount against f's emulator, reporting what it delivers to o,
+// and returns a function that stops it.
+type startClient func(ctx context.Context, t *testing.T, f *fixture, o *observed) (stop func())
+
+// clientCase describes a client for runClient.
+type clientCase struct {
+	// browser is what the client puts in the identify's properties.browser
+	// (compared without case).
+	browser string
+	// usesResumeURL says the client reconnects to READY's
+	// resume_gateway_url to resume.
+	usesResumeURL bool
+	start         startClient
+}
+
+// runClient runs the client through every fault of resumeFaults, each on a
+// fresh emulator: READY and the shard's GUILD_CREATEs, five messages, the
+// fault, five messages published at once (while the connection dies and
+// the client reconnects), RESUMED, five more messages; then checks what the
+// client delivered and what the emulator recorded.
+func runClient(t *testing.T, cc clientCase) {
+	for _, fault := range resumeFaults {
+		t.Run(fault.name, func(t *testing.T) {
+			f := newFixture(t)
+			ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+			defer cancel()
+			var o observed
+			stop := cc.start(ctx, t, f, &o)
+			defer o.logNotes(t)
+			defer stop()
+			o.waitReady(ctx, t, f)
+
+			f.publishMessages(t, 0, 5)
+			o.waitMessages(ctx, t, 5)
+			minSeq := o.lastSeq()
+			old := f.session(t).Conn()
+			if err := fault.inject(old); err != nil {
+				t.Fatal(err)
+			}
+			// Published while the connection dies and the client
+			// reconnects: written to a dying connection or held for the
+			// resume, and replayed from the client's last sequence number.
+			f.publishMessages(t, 5, 5)
+			select {
+			case <-old.Done():
+			case <-ctx.Done():
+				t.Fatalf("the connection did not end after the fault")
+			}
+			o.waitFor(ctx, t, "RESUMED", func(o *observed) bool { return o.resumed > 0 })
+			f.publishMessages(t, 10, 5)
+			o.waitMessages(ctx, t, 15)
+
+			o.check(t, f, 15)
+			f.checkResumedOnce(t, cc.browser, minSeq, o.seqsSeen())
+			if rec := f.session(t).Conn().Record(); rec.ResumeURL != cc.usesResumeURL {
+				t.Errorf("the client resumed on path %q: through resume_gateway_url %v, want %v", rec.Path, rec.ResumeURL, cc.usesResumeURL)
+			}
+		})
+	}
 }
 
 // messageAuthor is the user id of the published messages' author.
@@ -169,6 +247,36 @@ type observed struct {
 	resumed    int      // RESUMED events
 	seqs       []int64  // dispatch sequence numbers, in order
 	errs       []string // what the handlers found wrong
+	notes      []string // what the client logged, for the test log
+}
+
+// maxNotes bounds the notes kept.
+const maxNotes = 200
+
+// fail records something wrong the client did or reported.
+func (o *observed) fail(msg string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.errs = append(o.errs, msg)
+}
+
+// note keeps a line of the client's logs, to print with t.Log from the
+// test's goroutine (a client goroutine may outlive the test).
+func (o *observed) note(msg string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.notes) < maxNotes {
+		o.notes = append(o.notes, msg)
+	}
+}
+
+// logNotes prints the client's logs.
+func (o *observed) logNotes(t *testing.T) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, n := range o.notes {
+		t.Log(n)
+	}
 }
 
 func (o *observed) ready(sessionID string, shard []int) {
