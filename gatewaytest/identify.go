@@ -93,7 +93,7 @@ func parseIdentify(d []byte, now time.Time) (*identifyRequest, closecode.Code, e
 		req.rec.Shard = []int{int(id), int(count)}
 	}
 	if r, ok := m["presence"]; ok && !isNull(r) {
-		if err := validatePresence(r); err != nil {
+		if err := validateIdentifyPresence(r); err != nil {
 			return nil, malformedPayload, fmt.Errorf("identify: %w", err)
 		}
 		req.rec.Presence = append(json.RawMessage(nil), r...)

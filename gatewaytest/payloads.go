@@ -133,14 +133,25 @@ const malformedPayload = closecode.DecodeError
 // and both name the same bot.
 func botToken(s string) string { return strings.TrimPrefix(s, "Bot ") }
 
-// validatePresence checks an Update Presence object (op 3 d, or identify's
-// presence) where Discord is strict: since an integer or null, status a
-// string, afk a boolean, activities (absent or null meaning none) an array
-// of objects, each with a string name and a documented type. It is lenient
-// where Discord is: unknown fields are ignored (such as the legacy game
-// object older clients still send instead of activities), and an empty
-// status is accepted, as Discord takes it for "online".
-func validatePresence(d []byte) error {
+// validatePresence checks an Update Presence command (op 3 d) where
+// Discord is strict: since an integer or null, activities an array of
+// objects (each with a string name and a documented type) or null, status
+// one of the documented values, afk a boolean when present. Unknown fields
+// are ignored. Discord has accepted null activities since 2021 (it used to
+// answer op 9), and closed an op 3 without activities (discord.js hit it in
+// 2020), so activities must be present here.
+func validatePresence(d []byte) error { return checkPresence(d, false) }
+
+// validateIdentifyPresence checks the presence an identify carries. Discord
+// is more lenient there: discordgo, widely used, identifies with a legacy
+// game object instead of activities and an empty status, and Discord
+// accepts it. So activities may be absent and status empty; the rest is
+// checked as for op 3.
+func validateIdentifyPresence(d []byte) error { return checkPresence(d, true) }
+
+// checkPresence checks a presence object; legacy allows the identify
+// leniencies (no activities, empty status).
+func checkPresence(d []byte, legacy bool) error {
 	m, err := object(d)
 	if err != nil {
 		return fmt.Errorf("presence: %w", err)
@@ -150,7 +161,11 @@ func validatePresence(d []byte) error {
 			return fmt.Errorf("presence: since is neither an integer nor null")
 		}
 	}
-	if r, ok := m["activities"]; ok && !isNull(r) {
+	r, ok := m["activities"]
+	switch {
+	case !ok && !legacy:
+		return fmt.Errorf("presence: activities missing")
+	case ok && !isNull(r):
 		acts, ok := rawArray(r)
 		if !ok {
 			return fmt.Errorf("presence: activities is neither an array nor null")
@@ -166,9 +181,11 @@ func validatePresence(d []byte) error {
 		return fmt.Errorf("presence: status is not a string")
 	}
 	switch status {
-	case "online", "dnd", "idle", "invisible", "offline", "":
+	case "online", "dnd", "idle", "invisible", "offline":
 	default:
-		return fmt.Errorf("presence: unknown status %q", status)
+		if status != "" || !legacy {
+			return fmt.Errorf("presence: unknown status %q", status)
+		}
 	}
 	if r, ok := m["afk"]; ok && !isNull(r) {
 		if _, ok := rawBool(r); !ok {

@@ -68,6 +68,22 @@ func TestCloseCodes(t *testing.T) {
 			},
 		},
 		{
+			name: "4002 presence update without activities",
+			code: 4002, reason: "activities missing",
+			run: func(t *testing.T, c *testClient) {
+				c.identify("tok", 1, nil)
+				c.send(opcode.PresenceUpdate, `{"since":null,"game":{"name":"x","type":0},"status":"online","afk":false}`)
+			},
+		},
+		{
+			name: "4002 presence update with an empty status",
+			code: 4002, reason: "status",
+			run: func(t *testing.T, c *testClient) {
+				c.identify("tok", 1, nil)
+				c.send(opcode.PresenceUpdate, `{"since":null,"activities":[],"status":"","afk":false}`)
+			},
+		},
+		{
 			name: "4002 request members with both query and user_ids",
 			code: 4002, reason: "exactly one",
 			run: func(t *testing.T, c *testClient) {
@@ -470,13 +486,16 @@ func TestIdentifyLenientWhereDiscordIs(t *testing.T) {
 	}
 }
 
-// A presence update (op 3) in the legacy shape is accepted too, and a
-// resume with a "Bot "-prefixed token resumes the session of the bare one.
+// A presence update (op 3) with null activities (accepted by Discord since
+// 2021), unknown fields and activity fields bots cannot set is accepted,
+// and a resume with a "Bot "-prefixed token resumes the session of the
+// bare one.
 func TestPresenceUpdateAndResumeLenient(t *testing.T) {
 	s := newTestServer(t, Config{Guilds: 2, Tokens: []string{"tok"}})
 	c := dialGateway(t, s.URL(), dialOpts{})
 	r := c.identify("tok", 1, nil)
-	c.send(opcode.PresenceUpdate, `{"since":0,"game":{"name":"cards","type":0},"status":"","afk":false,"unknown":1}`)
+	c.send(opcode.PresenceUpdate, `{"since":null,"activities":null,"status":"idle","afk":false,"unknown":1}`)
+	c.send(opcode.PresenceUpdate, `{"since":0,"activities":[{"name":"cards","type":0,"created_at":"0001-01-01T00:00:00Z","emoji":{}}],"status":"online","afk":false}`)
 	c.send(opcode.Heartbeat, nil)
 	c.readUntil(func(m msg) bool { return m.Op == opcode.HeartbeatACK })
 	if rec := lastConn(t, s).Record(); len(rec.Violations) != 0 {
@@ -492,5 +511,38 @@ func TestPresenceUpdateAndResumeLenient(t *testing.T) {
 	rec := lastConn(t, s).Record()
 	if len(rec.Resumes) != 1 || rec.Resumes[0].Outcome != Resumed || len(rec.Violations) != 0 {
 		t.Fatalf("record %v", rec)
+	}
+}
+
+// Which presences Discord takes, in an identify and in op 3.
+func TestPresenceValidation(t *testing.T) {
+	for _, tc := range []struct {
+		d                 string
+		identifyOK, op3OK bool
+	}{
+		{`{"since":91879201,"activities":[{"name":"x","type":0}],"status":"dnd","afk":false}`, true, true},
+		{`{"since":null,"activities":null,"status":"online","afk":false}`, true, true},
+		{`{"activities":[],"status":"invisible"}`, true, true},
+		{`{"since":0,"game":{"name":"","type":0},"status":"","afk":false}`, true, false}, // discordgo's identify
+		{`{"status":"idle"}`, true, false},
+		{`{"activities":[],"status":""}`, true, false},
+		{`{"activities":[],"status":"sleepy"}`, false, false},
+		{`{"activities":[]}`, false, false},
+		{`{"activities":[],"status":null}`, false, false},
+		{`{"activities":{},"status":"online"}`, false, false},
+		{`{"activities":[{"type":0}],"status":"online"}`, false, false},
+		{`{"activities":[{"name":"x","type":6}],"status":"online"}`, false, false},
+		{`{"activities":[{"name":"x","type":"0"}],"status":"online"}`, false, false},
+		{`{"activities":[{"name":"x","type":1,"url":7}],"status":"online"}`, false, false},
+		{`{"activities":[],"status":"online","since":"now"}`, false, false},
+		{`{"activities":[],"status":"online","afk":"no"}`, false, false},
+		{`[]`, false, false},
+	} {
+		if err := validateIdentifyPresence([]byte(tc.d)); (err == nil) != tc.identifyOK {
+			t.Errorf("identify presence %s: error %v, want accepted %v", tc.d, err, tc.identifyOK)
+		}
+		if err := validatePresence([]byte(tc.d)); (err == nil) != tc.op3OK {
+			t.Errorf("op 3 %s: error %v, want accepted %v", tc.d, err, tc.op3OK)
+		}
 	}
 }

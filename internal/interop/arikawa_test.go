@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/diamondburned/arikawa/v3/discord"
 	"github.com/diamondburned/arikawa/v3/gateway"
 	"github.com/diamondburned/arikawa/v3/utils/ws"
 )
@@ -15,12 +16,12 @@ import (
 // emulator zlib-compresses large payloads, which arikawa inflates. It
 // resumes on the URL it first connected to, not on resume_gateway_url.
 func TestArikawa(t *testing.T) {
-	runClient(t, clientCase{browser: "Arikawa", start: startArikawa})
+	runClient(t, clientCase{browser: "Arikawa", parallel: true, start: startArikawa})
 }
 
 // startArikawa connects an arikawa gateway and reads its events until
 // stopped.
-func startArikawa(ctx context.Context, t *testing.T, f *fixture, o *observed) func() {
+func startArikawa(ctx context.Context, t *testing.T, f *fixture, o *observed) clientHandle {
 	id := gateway.DefaultIdentifier("Bot " + testToken) // what arikawa's session package sends
 	id.SetShard(testShard, testShardCount)
 	id.AddIntents(gateway.IntentGuilds | gateway.IntentGuildMessages | gateway.IntentMessageContent)
@@ -59,7 +60,7 @@ func startArikawa(ctx context.Context, t *testing.T, f *fixture, o *observed) fu
 			}
 		}
 	}()
-	return func() {
+	stop := func() {
 		cancel()
 		select {
 		case <-done:
@@ -67,4 +68,11 @@ func startArikawa(ctx context.Context, t *testing.T, f *fixture, o *observed) fu
 			t.Errorf("arikawa's event channel stayed open 10 s after its context ended")
 		}
 	}
+	setPresence := func(ctx context.Context) error {
+		return gw.Send(ctx, &gateway.UpdatePresenceCommand{
+			Status:     discord.OnlineStatus,
+			Activities: []discord.Activity{{Name: presenceName, Type: discord.GameActivity}},
+		})
+	}
+	return clientHandle{stop: stop, setPresence: setPresence}
 }

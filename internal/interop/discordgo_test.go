@@ -22,7 +22,7 @@ func TestDiscordgo(t *testing.T) {
 // startDiscordgo starts a discordgo session. discordgo takes its REST base
 // from package variables, read when it asks GET /gateway for the gateway
 // URL: they point at the emulator until the session stops.
-func startDiscordgo(_ context.Context, t *testing.T, f *fixture, o *observed) func() {
+func startDiscordgo(_ context.Context, t *testing.T, f *fixture, o *observed) clientHandle {
 	oldGateway, oldGatewayBot, oldLogger := discordgo.EndpointGateway, discordgo.EndpointGatewayBot, discordgo.Logger
 	discordgo.EndpointGateway = f.srv.APIURL() + "/gateway"
 	discordgo.EndpointGatewayBot = discordgo.EndpointGateway + "/bot"
@@ -70,10 +70,13 @@ func startDiscordgo(_ context.Context, t *testing.T, f *fixture, o *observed) fu
 		restore()
 		t.Fatalf("discordgo Open: %v", err)
 	}
-	return func() {
-		if err := dg.Close(); err != nil {
-			t.Errorf("discordgo Close: %v", err)
-		}
-		restore()
+	return clientHandle{
+		stop: func() {
+			if err := dg.Close(); err != nil {
+				t.Errorf("discordgo Close: %v", err)
+			}
+			restore()
+		},
+		setPresence: func(context.Context) error { return dg.UpdateGameStatus(0, presenceName) },
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/disgoorg/disgo/discord"
 	"github.com/disgoorg/disgo/gateway"
 )
 
@@ -22,11 +23,11 @@ import (
 // emulator zlib-compresses large payloads, which disgo inflates; it
 // resumes through READY's resume_gateway_url.
 func TestDisgo(t *testing.T) {
-	runClient(t, clientCase{browser: "disgo", usesResumeURL: true, start: startDisgo})
+	runClient(t, clientCase{browser: "disgo", usesResumeURL: true, parallel: true, start: startDisgo})
 }
 
 // startDisgo opens a disgo gateway.
-func startDisgo(ctx context.Context, t *testing.T, f *fixture, o *observed) func() {
+func startDisgo(ctx context.Context, t *testing.T, f *fixture, o *observed) clientHandle {
 	handle := func(typ gateway.EventType, seq int, _ int, ev gateway.EventData) {
 		switch typ {
 		case gateway.EventTypeHeartbeatAck, gateway.EventTypeRaw:
@@ -62,7 +63,15 @@ func startDisgo(ctx context.Context, t *testing.T, f *fixture, o *observed) func
 	if err := gw.Open(ctx); err != nil {
 		t.Fatalf("disgo Open: %v", err)
 	}
-	return func() { gw.Close(context.Background()) }
+	return clientHandle{
+		stop: func() { gw.Close(context.Background()) },
+		setPresence: func(ctx context.Context) error {
+			return gw.Send(ctx, gateway.OpcodePresenceUpdate, gateway.MessageDataPresenceUpdate{
+				Status:     discord.OnlineStatusOnline,
+				Activities: []discord.Activity{{Name: presenceName, Type: discord.ActivityTypeGame}},
+			})
+		},
+	}
 }
 
 // testLogHandler keeps a client's slog records (info and above) for the

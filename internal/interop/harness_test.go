@@ -13,6 +13,7 @@ import (
 	"github.com/gatewaykit/gateway/closecode"
 	"github.com/gatewaykit/gateway/gatewaytest"
 	"github.com/gatewaykit/gateway/intents"
+	"github.com/gatewaykit/gateway/opcode"
 )
 
 // Each client runs one shard of two: shard 1, so that a client that ignored
@@ -49,6 +50,10 @@ func newFixture(t *testing.T) *fixture {
 		Tokens:            []string{testToken},
 		AllowedPrivileged: intents.MessageContent,
 		Seed:              14,
+		// Heartbeats within the test: every second, with a grace that a
+		// loaded machine cannot exceed.
+		HeartbeatInterval: time.Second,
+		HeartbeatGrace:    10 * time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -94,9 +99,20 @@ var resumeFaults = []resumeFault{
 }
 
 // startClient starts a third-party client as shard testShard of
-// testShardCount against f's emulator, reporting what it delivers to o,
-// and returns a function that stops it.
-type startClient func(ctx context.Context, t *testing.T, f *fixture, o *observed) (stop func())
+// testShardCount against f's emulator, reporting what it delivers to o.
+type startClient func(ctx context.Context, t *testing.T, f *fixture, o *observed) clientHandle
+
+// clientHandle drives a started client.
+type clientHandle struct {
+	// stop stops the client.
+	stop func()
+	// setPresence makes the client send an Update Presence (op 3) playing
+	// presenceName, through its own API.
+	setPresence func(ctx context.Context) error
+}
+
+// presenceName is the activity the clients set with op 3.
+const presenceName = "interop"
 
 // clientCase describes a client for runClient.
 type clientCase struct {
@@ -106,7 +122,10 @@ type clientCase struct {
 	// usesResumeURL says the client reconnects to READY's
 	// resume_gateway_url to resume.
 	usesResumeURL bool
-	start         startClient
+	// parallel runs the faults' subtests at once (a client configured
+	// through package variables cannot).
+	parallel bool
+	start    startClient
 }
 
 // runClient runs the client through every fault of resumeFaults, each on a
@@ -117,14 +136,21 @@ type clientCase struct {
 func runClient(t *testing.T, cc clientCase) {
 	for _, fault := range resumeFaults {
 		t.Run(fault.name, func(t *testing.T) {
+			if cc.parallel {
+				t.Parallel()
+			}
 			f := newFixture(t)
 			ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 			defer cancel()
 			var o observed
-			stop := cc.start(ctx, t, f, &o)
+			client := cc.start(ctx, t, f, &o)
 			defer o.logNotes(t)
-			defer stop()
+			defer client.stop()
 			o.waitReady(ctx, t, f)
+			if err := client.setPresence(ctx); err != nil {
+				t.Fatalf("presence update: %v", err)
+			}
+			f.waitPresence(ctx, t)
 
 			f.publishMessages(t, 0, 5)
 			o.waitMessages(ctx, t, 5)
@@ -146,13 +172,75 @@ func runClient(t *testing.T, cc clientCase) {
 			f.publishMessages(t, 10, 5)
 			o.waitMessages(ctx, t, 15)
 
+			f.waitHeartbeat(ctx, t)
+
 			o.check(t, f, 15)
 			f.checkResumedOnce(t, cc.browser, minSeq, o.seqsSeen())
+			f.checkHeartbeats(t, o.seqsSeen())
 			if rec := f.session(t).Conn().Record(); rec.ResumeURL != cc.usesResumeURL {
 				t.Errorf("the client resumed on path %q: through resume_gateway_url %v, want %v", rec.Path, rec.ResumeURL, cc.usesResumeURL)
 			}
 		})
 	}
+}
+
+// waitPresence waits until the emulator has taken an op 3 from the
+// client (a presence it refused would show as a violation in
+// checkResumedOnce).
+func (f *fixture) waitPresence(ctx context.Context, t *testing.T) {
+	t.Helper()
+	for {
+		for _, c := range f.srv.Conns() {
+			rec := c.Record()
+			for _, cmd := range rec.Commands {
+				if cmd.Op == opcode.PresenceUpdate {
+					if len(rec.Violations) != 0 {
+						t.Fatalf("the emulator refused the client's presence update: %v", rec.Violations)
+					}
+					return
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the emulator got no presence update from the client")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// waitHeartbeat waits until the client has heartbeated on its current
+// connection (the one it resumed on).
+func (f *fixture) waitHeartbeat(ctx context.Context, t *testing.T) {
+	t.Helper()
+	c := f.session(t).Conn()
+	for c.Record().HeartbeatCount == 0 {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("no heartbeat on the resumed connection")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// checkHeartbeats checks every heartbeat the emulator recorded: its d is a
+// sequence number the client had seen (or 0 or null before any), never
+// one the server had not written to that connection.
+func (f *fixture) checkHeartbeats(t *testing.T, seen []int64) {
+	t.Helper()
+	n := 0
+	for _, c := range f.srv.Conns() {
+		for _, hb := range c.Record().Heartbeats {
+			n++
+			if !hb.HasSeq || hb.Seq == 0 {
+				continue
+			}
+			if !slices.Contains(seen, hb.Seq) {
+				t.Errorf("heartbeat with seq %d, which the client never saw (it saw %v)", hb.Seq, seen)
+			}
+		}
+	}
+	t.Logf("%d heartbeats, each with a sequence number the client had seen", n)
 }
 
 // messageAuthor is the user id of the published messages' author.
