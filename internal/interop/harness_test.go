@@ -287,7 +287,8 @@ func (f *fixture) session(t *testing.T) *gatewaytest.Session {
 
 // checkResumedOnce checks the emulator's records of everything the client
 // did: exactly one IDENTIFY (for the right shard and intents, with the
-// client's name in browser), exactly one RESUME, which resumed from a
+// client's name in browser, asking for payload compression), exactly one
+// RESUME, which resumed from a
 // sequence number the client had seen, no lower than minSeq (what it had
 // seen when the fault was injected), and no protocol violation on any
 // connection.
@@ -306,6 +307,11 @@ func (f *fixture) checkResumedOnce(t *testing.T, browser string, minSeq int64, s
 			}
 			if !strings.Contains(strings.ToLower(id.Properties.Browser), strings.ToLower(browser)) {
 				t.Errorf("identify properties %+v do not name %s", id.Properties, browser)
+			}
+			// All three ask for compress:true: payloads of 1 KiB and
+			// more (READY, GUILD_CREATE) then go out zlib-compressed.
+			if !id.Compress || !rec.PayloadCompress {
+				t.Errorf("identify compress %v, payload compression in effect %v: want both", id.Compress, rec.PayloadCompress)
 			}
 		}
 		for _, r := range rec.Resumes {
