@@ -16,7 +16,7 @@ import (
 
 // onCommand validates and answers the ordinary commands of an identified
 // session: presence (3), voice state (4), guild members (8), soundboard
-// sounds (31) and channel info (43). Shape errors close with 4001.
+// sounds (31) and channel info (43). Shape errors close with 4002.
 func (c *Conn) onCommand(now time.Time, op opcode.Opcode, d []byte) {
 	sess := c.Session()
 	if sess == nil {
@@ -36,10 +36,11 @@ func (c *Conn) onCommand(now time.Time, op opcode.Opcode, d []byte) {
 	case opcode.RequestChannelInfo:
 		err = c.onChannelInfo(sess, d)
 	default:
-		err = fmt.Errorf("op %d is not handled", int(op))
+		c.violation(closecode.UnknownOpcode, fmt.Sprintf("op %d is not handled", int(op)))
+		return
 	}
 	if err != nil {
-		c.violation(closecode.UnknownOpcode, fmt.Sprintf("op %d (%v): %v", int(op), op, err))
+		c.violation(malformedPayload, fmt.Sprintf("op %d (%v): %v", int(op), op, err))
 	}
 }
 

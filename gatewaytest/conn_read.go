@@ -49,7 +49,7 @@ func (c *Conn) handle(msg []byte, _ ws.OpCode) {
 	}
 	d := c.env.D
 	if d == nil && op != opcode.Heartbeat {
-		c.violation(closecode.UnknownOpcode, fmt.Sprintf("op %d without d", int(op)))
+		c.violation(malformedPayload, fmt.Sprintf("op %d without d", int(op)))
 		return
 	}
 	switch op {
@@ -74,7 +74,7 @@ func (c *Conn) onHeartbeat(now time.Time, d []byte) {
 	if !isNull(d) {
 		n, ok := rawInt(d)
 		if !ok || n < 0 {
-			c.violation(closecode.UnknownOpcode, fmt.Sprintf("heartbeat d %.40q is neither a sequence number nor null", d))
+			c.violation(malformedPayload, fmt.Sprintf("heartbeat d %.40q is neither a sequence number nor null", d))
 			return
 		}
 		hb.Seq, hb.HasSeq = n, true

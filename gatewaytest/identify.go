@@ -22,13 +22,16 @@ type identifyRequest struct {
 	shardSent  bool
 }
 
-// parseIdentify validates the shape of an identify's d (protocol.md §3.1).
-// Shape errors are 4001, except a missing or undocumented intents field,
-// which is 4013. The semantic checks (token, shard, limits) come later.
+// parseIdentify validates the shape of an identify's d. A payload of the
+// wrong shape (d not an object, a required field missing, a field of the
+// wrong type or outside its documented range) closes with 4002, a missing
+// or undocumented intents field with 4013, a bad shard with 4010. Unknown
+// fields are ignored and null stands for an absent optional field, as on
+// Discord. The semantic checks (token, shard, limits) come later.
 func parseIdentify(d []byte, now time.Time) (*identifyRequest, closecode.Code, error) {
 	m, err := object(d)
 	if err != nil {
-		return nil, closecode.UnknownOpcode, fmt.Errorf("identify: %w", err)
+		return nil, malformedPayload, fmt.Errorf("identify: %w", err)
 	}
 	req := &identifyRequest{shardCount: 1}
 	req.rec.Time = now
@@ -36,14 +39,14 @@ func parseIdentify(d []byte, now time.Time) (*identifyRequest, closecode.Code, e
 	if present {
 		s, ok := rawString(tok)
 		if !ok {
-			return nil, closecode.UnknownOpcode, fmt.Errorf("identify: token is not a string")
+			return nil, malformedPayload, fmt.Errorf("identify: token is not a string")
 		}
-		req.token = s
-		req.rec.Token = Token(s)
+		req.token = botToken(s)
+		req.rec.Token = Token(req.token)
 	}
 	props, err := object(m["properties"])
 	if err != nil {
-		return nil, closecode.UnknownOpcode, fmt.Errorf("identify: properties: %w", err)
+		return nil, malformedPayload, fmt.Errorf("identify: properties: %w", err)
 	}
 	for _, f := range []struct {
 		name string
@@ -55,25 +58,25 @@ func parseIdentify(d []byte, now time.Time) (*identifyRequest, closecode.Code, e
 		}
 		s, isStr := rawString(r)
 		if !ok || !isStr {
-			return nil, closecode.UnknownOpcode, fmt.Errorf("identify: properties.%s is not a string", f.name)
+			return nil, malformedPayload, fmt.Errorf("identify: properties.%s is not a string", f.name)
 		}
 		*f.dst = s
 	}
-	if r, ok := m["compress"]; ok {
+	if r, ok := m["compress"]; ok && !isNull(r) {
 		b, ok := rawBool(r)
 		if !ok {
-			return nil, closecode.UnknownOpcode, fmt.Errorf("identify: compress is not a boolean")
+			return nil, malformedPayload, fmt.Errorf("identify: compress is not a boolean")
 		}
 		req.rec.Compress = b
 	}
-	if r, ok := m["large_threshold"]; ok {
+	if r, ok := m["large_threshold"]; ok && !isNull(r) {
 		n, ok := rawInt(r)
 		if !ok || n < 50 || n > 250 {
-			return nil, closecode.UnknownOpcode, fmt.Errorf("identify: large_threshold is not an integer in 50-250")
+			return nil, malformedPayload, fmt.Errorf("identify: large_threshold is not an integer in 50-250")
 		}
 		req.rec.LargeThreshold = int(n)
 	}
-	if r, ok := m["shard"]; ok {
+	if r, ok := m["shard"]; ok && !isNull(r) {
 		a, ok := rawArray(r)
 		if !ok || len(a) != 2 {
 			return nil, closecode.InvalidShard, fmt.Errorf("identify: shard is not [shard_id, num_shards]")
@@ -90,8 +93,8 @@ func parseIdentify(d []byte, now time.Time) (*identifyRequest, closecode.Code, e
 		req.rec.Shard = []int{int(id), int(count)}
 	}
 	if r, ok := m["presence"]; ok && !isNull(r) {
-		if err := validatePresence(r); err != nil {
-			return nil, closecode.UnknownOpcode, fmt.Errorf("identify: %w", err)
+		if err := validateIdentifyPresence(r); err != nil {
+			return nil, malformedPayload, fmt.Errorf("identify: %w", err)
 		}
 		req.rec.Presence = append(json.RawMessage(nil), r...)
 	}
@@ -236,7 +239,7 @@ func (c *Conn) invalidSession(resumable bool) {
 	c.sendCtrl(ctrlMsg{op: opcode.InvalidSession, d: d})
 }
 
-// onResume handles op 6 (protocol.md §4.4).
+// onResume handles op 6.
 func (c *Conn) onResume(now time.Time, d []byte) {
 	s := c.srv
 	if c.authed.Load() {
@@ -245,16 +248,17 @@ func (c *Conn) onResume(now time.Time, d []byte) {
 	}
 	m, err := object(d)
 	if err != nil {
-		c.violation(closecode.UnknownOpcode, "resume: "+err.Error())
+		c.violation(malformedPayload, "resume: "+err.Error())
 		return
 	}
 	token, ok1 := rawString(m["token"])
 	id, ok2 := rawString(m["session_id"])
 	seq, ok3 := rawInt(m["seq"])
 	if !ok1 || !ok2 || !ok3 || seq < 0 {
-		c.violation(closecode.UnknownOpcode, "resume: want token and session_id strings and a non-negative integer seq")
+		c.violation(malformedPayload, "resume: want token and session_id strings and a non-negative integer seq")
 		return
 	}
+	token = botToken(token)
 	rr := ResumeRecord{Time: now, SessionID: id, Seq: seq}
 	note := func(o ResumeOutcome, replayed int) {
 		rr.Outcome, rr.Replayed = o, replayed
@@ -342,7 +346,7 @@ func (s *Session) resume(c *Conn, seq int64, now time.Time) (replayed int64, old
 	return s.seq - seq, old, resumeOK
 }
 
-// readyData builds READY's d (protocol.md §4.3).
+// readyData builds READY's d.
 func (s *Server) readyData(sess *Session, c *Conn, owned []uint64) []byte {
 	b := make([]byte, 0, 512+len(owned)*48)
 	b = append(b, `{"v":`...)

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
+
+	"github.com/gatewaykit/gateway/closecode"
 )
 
 // Helpers to validate client payloads. Client payloads are small (at most
@@ -117,9 +120,38 @@ func (s snowflake) MarshalJSON() ([]byte, error) {
 	return strconv.AppendQuote(nil, strconv.FormatUint(uint64(s), 10)), nil
 }
 
-// validatePresence checks an Update Presence object (op 3 d, or identify's
-// presence): protocol.md §3.6.
-func validatePresence(d []byte) error {
+// malformedPayload is the close code for a payload of a known op whose d
+// has the wrong shape: not an object, a required field missing, a field of
+// the wrong type or outside its documented range. Discord closes those with
+// 4002 (decode error); 4001 (unknown opcode) is only for an op it does not
+// take from clients.
+const malformedPayload = closecode.DecodeError
+
+// botToken returns the token an identify or resume carries without the
+// "Bot " prefix of the HTTP Authorization header: Discord accepts both
+// spellings on the gateway (discordgo, for one, sends the prefixed form),
+// and both name the same bot.
+func botToken(s string) string { return strings.TrimPrefix(s, "Bot ") }
+
+// validatePresence checks an Update Presence command (op 3 d) where
+// Discord is strict: since an integer or null, activities an array of
+// objects (each with a string name and a documented type) or null, status
+// one of the documented values, afk a boolean when present. Unknown fields
+// are ignored. Discord has accepted null activities since 2021 (it used to
+// answer op 9), and closed an op 3 without activities (discord.js hit it in
+// 2020), so activities must be present here.
+func validatePresence(d []byte) error { return checkPresence(d, false) }
+
+// validateIdentifyPresence checks the presence an identify carries. Discord
+// is more lenient there: discordgo, widely used, identifies with a legacy
+// game object instead of activities and an empty status, and Discord
+// accepts it. So activities may be absent and status empty; the rest is
+// checked as for op 3.
+func validateIdentifyPresence(d []byte) error { return checkPresence(d, true) }
+
+// checkPresence checks a presence object; legacy allows the identify
+// leniencies (no activities, empty status).
+func checkPresence(d []byte, legacy bool) error {
 	m, err := object(d)
 	if err != nil {
 		return fmt.Errorf("presence: %w", err)
@@ -129,27 +161,18 @@ func validatePresence(d []byte) error {
 			return fmt.Errorf("presence: since is neither an integer nor null")
 		}
 	}
-	acts, ok := rawArray(m["activities"])
-	if !ok {
-		return fmt.Errorf("presence: activities is not an array")
-	}
-	for i, a := range acts {
-		am, err := object(a)
-		if err != nil {
-			return fmt.Errorf("presence: activity %d: %w", i, err)
+	r, ok := m["activities"]
+	switch {
+	case !ok && !legacy:
+		return fmt.Errorf("presence: activities missing")
+	case ok && !isNull(r):
+		acts, ok := rawArray(r)
+		if !ok {
+			return fmt.Errorf("presence: activities is neither an array nor null")
 		}
-		if _, ok := rawString(am["name"]); !ok {
-			return fmt.Errorf("presence: activity %d: name is not a string", i)
-		}
-		t, ok := rawInt(am["type"])
-		if !ok || t < 0 || t > 5 {
-			return fmt.Errorf("presence: activity %d: type is not 0-5", i)
-		}
-		for _, k := range []string{"url", "state"} {
-			if r, ok := am[k]; ok && !isNull(r) {
-				if _, ok := rawString(r); !ok {
-					return fmt.Errorf("presence: activity %d: %s is not a string", i, k)
-				}
+		for i, a := range acts {
+			if err := validateActivity(a); err != nil {
+				return fmt.Errorf("presence: activity %d: %w", i, err)
 			}
 		}
 	}
@@ -160,11 +183,39 @@ func validatePresence(d []byte) error {
 	switch status {
 	case "online", "dnd", "idle", "invisible", "offline":
 	default:
-		return fmt.Errorf("presence: unknown status %q", status)
+		if status != "" || !legacy {
+			return fmt.Errorf("presence: unknown status %q", status)
+		}
 	}
-	if r, ok := m["afk"]; ok {
+	if r, ok := m["afk"]; ok && !isNull(r) {
 		if _, ok := rawBool(r); !ok {
 			return fmt.Errorf("presence: afk is not a boolean")
+		}
+	}
+	return nil
+}
+
+// validateActivity checks one activity of a presence: a string name, a
+// documented type (0 playing to 5 competing), and url and state strings or
+// null when present. The other fields are ignored (bots may set only
+// these).
+func validateActivity(a json.RawMessage) error {
+	am, err := object(a)
+	if err != nil {
+		return err
+	}
+	if _, ok := rawString(am["name"]); !ok {
+		return fmt.Errorf("name is not a string")
+	}
+	t, ok := rawInt(am["type"])
+	if !ok || t < 0 || t > 5 {
+		return fmt.Errorf("type is not an integer 0-5")
+	}
+	for _, k := range []string{"url", "state"} {
+		if r, ok := am[k]; ok && !isNull(r) {
+			if _, ok := rawString(r); !ok {
+				return fmt.Errorf("%s is neither a string nor null", k)
+			}
 		}
 	}
 	return nil

@@ -18,6 +18,7 @@ func FuzzClientPayload(f *testing.F) {
 		identifyJSON("tok", 513, []int{0, 1}, `"compress":true,"large_threshold":250`),
 		`{"token":"t","intents":1,"properties":{"$os":"a","$browser":"b","$device":"c"},"presence":{"since":null,"activities":[{"name":"x","type":0}],"status":"online","afk":false}}`,
 		`{"since":91879201,"activities":[{"name":"Save the Oxford Comma","type":0}],"status":"online","afk":false}`,
+		`{"token":"Bot t","properties":{"$os":"linux","$browser":"DiscordGo v0.28.1","$device":""},"compress":true,"large_threshold":250,"shard":[1,2],"presence":{"since":0,"game":{"name":"","type":0,"created_at":"0001-01-01T00:00:00Z"},"status":"","afk":false},"intents":33281}`,
 		`{"guild_id":"41771983444115456","query":"","limit":0}`,
 		`{"content":"a\"b","embeds":[{"x":"]"}],"poll":{"q":1}}`,
 		"\x83t\x00\x00\x00\x01d\x00\x02opa\x01",
@@ -28,6 +29,7 @@ func FuzzClientPayload(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _, _ = parseIdentify(b, timeZero)
 		_ = validatePresence(b)
+		_ = validateIdentifyPresence(b)
 		_, _ = object(b)
 		_ = etfCheckKeys(b)
 		_, _ = rawSnowflake(b)

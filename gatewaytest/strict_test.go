@@ -3,6 +3,7 @@ package gatewaytest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -36,43 +37,122 @@ func TestCloseCodes(t *testing.T) {
 			run: func(t *testing.T, c *testClient) { c.hello(); c.send(opcode.HeartbeatACK, nil) },
 		},
 		{
-			name: "4001 identify d not an object",
-			code: 4001, reason: "identify",
+			name: "4002 identify d not an object",
+			code: 4002, reason: "identify",
 			run: func(t *testing.T, c *testClient) { c.hello(); c.send(opcode.Identify, `[1,2]`) },
 		},
 		{
-			name: "4001 identify without properties",
-			code: 4001, reason: "properties",
+			name: "4002 identify without properties",
+			code: 4002, reason: "properties",
 			run: func(t *testing.T, c *testClient) {
 				c.hello()
 				c.send(opcode.Identify, `{"token":"tok","intents":1}`)
 			},
 		},
 		{
-			name: "4001 large_threshold out of range",
-			code: 4001, reason: "large_threshold",
+			name: "4002 large_threshold out of range",
+			code: 4002, reason: "large_threshold",
 			run: func(t *testing.T, c *testClient) { c.hello(); c.send(opcode.Identify, ident(`"large_threshold":20`)) },
 		},
 		{
-			name: "4001 heartbeat with a string",
-			code: 4001, reason: "heartbeat",
+			name: "4002 heartbeat with a string",
+			code: 4002, reason: "heartbeat",
 			run: func(t *testing.T, c *testClient) { c.hello(); c.send(opcode.Heartbeat, `"12"`) },
 		},
 		{
-			name: "4001 bad presence update",
-			code: 4001, reason: "status",
+			name: "4002 bad presence update",
+			code: 4002, reason: "status",
 			run: func(t *testing.T, c *testClient) {
 				c.identify("tok", 1, nil)
 				c.send(opcode.PresenceUpdate, `{"since":null,"activities":[],"status":"sleepy","afk":false}`)
 			},
 		},
 		{
-			name: "4001 request members with both query and user_ids",
-			code: 4001, reason: "exactly one",
+			name: "4002 presence update without activities",
+			code: 4002, reason: "activities missing",
+			run: func(t *testing.T, c *testClient) {
+				c.identify("tok", 1, nil)
+				c.send(opcode.PresenceUpdate, `{"since":null,"game":{"name":"x","type":0},"status":"online","afk":false}`)
+			},
+		},
+		{
+			name: "4002 presence update with an empty status",
+			code: 4002, reason: "status",
+			run: func(t *testing.T, c *testClient) {
+				c.identify("tok", 1, nil)
+				c.send(opcode.PresenceUpdate, `{"since":null,"activities":[],"status":"","afk":false}`)
+			},
+		},
+		{
+			name: "4002 request members with both query and user_ids",
+			code: 4002, reason: "exactly one",
 			run: func(t *testing.T, c *testClient) {
 				c.identify("tok", 1, nil)
 				c.send(opcode.RequestGuildMembers, `{"guild_id":"1","query":"","limit":0,"user_ids":["2"]}`)
 			},
+		},
+		{
+			name: "4002 identify token not a string",
+			code: 4002, reason: "token is not a string",
+			run: func(t *testing.T, c *testClient) {
+				c.hello()
+				c.send(opcode.Identify, `{"token":7,"intents":1,"properties":{"os":"a","browser":"b","device":"c"}}`)
+			},
+		},
+		{
+			name: "4002 identify compress not a boolean",
+			code: 4002, reason: "compress",
+			run: func(t *testing.T, c *testClient) { c.hello(); c.send(opcode.Identify, ident(`"compress":"yes"`)) },
+		},
+		{
+			name: "4002 identify presence activities not an array",
+			code: 4002, reason: "activities",
+			run: func(t *testing.T, c *testClient) {
+				c.hello()
+				c.send(opcode.Identify, ident(`"presence":{"activities":{"name":"x","type":0},"status":"online"}`))
+			},
+		},
+		{
+			name: "4002 identify presence activity without a name",
+			code: 4002, reason: "name",
+			run: func(t *testing.T, c *testClient) {
+				c.hello()
+				c.send(opcode.Identify, ident(`"presence":{"activities":[{"type":0}],"status":"online"}`))
+			},
+		},
+		{
+			name: "4002 identify presence status not a string",
+			code: 4002, reason: "status",
+			run: func(t *testing.T, c *testClient) {
+				c.hello()
+				c.send(opcode.Identify, ident(`"presence":{"activities":[],"status":1}`))
+			},
+		},
+		{
+			name: "4002 identify without d",
+			code: 4002, reason: "without d",
+			run: func(t *testing.T, c *testClient) { c.hello(); c.sendRaw([]byte(`{"op":2}`)) },
+		},
+		{
+			name: "4002 resume with a string seq",
+			code: 4002, reason: "resume",
+			run: func(t *testing.T, c *testClient) {
+				c.hello()
+				c.send(opcode.Resume, `{"token":"tok","session_id":"x","seq":"12"}`)
+			},
+		},
+		{
+			name: "4002 voice state with a non-boolean self_mute",
+			code: 4002, reason: "self_mute",
+			run: func(t *testing.T, c *testClient) {
+				c.identify("tok", 1, nil)
+				c.send(opcode.VoiceStateUpdate, `{"guild_id":"1","channel_id":null,"self_mute":"no","self_deaf":false}`)
+			},
+		},
+		{
+			name: "4001 unknown op with a valid d",
+			code: 4001, reason: "op 12",
+			run: func(t *testing.T, c *testClient) { c.identify("tok", 1, nil); c.send(12, `{"guild_id":"1"}`) },
 		},
 		{
 			name: "4002 malformed JSON",
@@ -364,6 +444,105 @@ func TestBadQueryRejectedAtUpgrade(t *testing.T) {
 	for _, q := range []string{"v=10&encoding=xml", "v=10&encoding=json&compress=gzip"} {
 		if _, err := tryDial(t, s.URL(), dialOpts{query: q}); err == nil {
 			t.Fatalf("query %q accepted", q)
+		}
+	}
+}
+
+// Identify payloads Discord accepts though they are not the documented
+// shape: each must get READY with no violation recorded. The first is what
+// discordgo v0.28 sends (a "Bot "-prefixed token, the deprecated $-spelled
+// properties, a legacy game object, an empty status and no activities).
+func TestIdentifyLenientWhereDiscordIs(t *testing.T) {
+	props := `"properties":{"os":"linux","browser":"b","device":"d"}`
+	for _, tc := range []struct {
+		name, d string
+	}{
+		{"discordgo", `{"token":"Bot tok","properties":{"$os":"linux","$browser":"DiscordGo v0.28.1","$device":"","$referer":"","$referring_domain":""},` +
+			`"compress":false,"large_threshold":250,"shard":[0,1],` +
+			`"presence":{"since":0,"game":{"name":"","type":0,"created_at":"0001-01-01T00:00:00Z","timestamps":{},"emoji":{"id":"","name":"","user":null,"animated":false},"party":{},"assets":{},"secrets":{}},"status":"","afk":false},` +
+			`"intents":1}`},
+		{"unknown fields", `{"token":"tok",` + props + `,"intents":1,"guild_subscriptions":false,"capabilities":125,"client_state":{"guild_hashes":{}},"future_field":[1,{"x":null}]}`},
+		{"null optional fields", `{"token":"tok",` + props + `,"intents":1,"compress":null,"large_threshold":null,"shard":null,"presence":null}`},
+		{"presence without activities, since or afk", `{"token":"tok",` + props + `,"intents":1,"presence":{"status":"idle"}}`},
+		{"presence with null activities and afk", `{"token":"tok",` + props + `,"intents":1,` +
+			`"presence":{"since":null,"activities":null,"status":"online","afk":null}}`},
+		{"activity with fields bots cannot set", `{"token":"tok",` + props + `,"intents":1,` +
+			`"presence":{"since":91879201,"activities":[{"name":"x","type":1,"url":null,"state":null,"created_at":0,"emoji":{"name":"e"}}],"status":"dnd","afk":false}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newTestServer(t, Config{Guilds: 2, Tokens: []string{"tok"}})
+			c := dialGateway(t, s.URL(), dialOpts{})
+			c.hello()
+			c.send(opcode.Identify, tc.d)
+			r := c.readReady()
+			if r.SessionID == "" {
+				t.Fatalf("READY without a session id")
+			}
+			rec := lastConn(t, s).Record()
+			if len(rec.Violations) != 0 || rec.Identify == nil || rec.Identify.Token != "tok" {
+				t.Fatalf("record: violations %v, identify %+v", rec.Violations, rec.Identify)
+			}
+		})
+	}
+}
+
+// A presence update (op 3) with null activities (accepted by Discord since
+// 2021), unknown fields and activity fields bots cannot set is accepted,
+// and a resume with a "Bot "-prefixed token resumes the session of the
+// bare one.
+func TestPresenceUpdateAndResumeLenient(t *testing.T) {
+	s := newTestServer(t, Config{Guilds: 2, Tokens: []string{"tok"}})
+	c := dialGateway(t, s.URL(), dialOpts{})
+	r := c.identify("tok", 1, nil)
+	c.send(opcode.PresenceUpdate, `{"since":null,"activities":null,"status":"idle","afk":false,"unknown":1}`)
+	c.send(opcode.PresenceUpdate, `{"since":0,"activities":[{"name":"cards","type":0,"created_at":"0001-01-01T00:00:00Z","emoji":{}}],"status":"online","afk":false}`)
+	c.send(opcode.Heartbeat, nil)
+	c.readUntil(func(m msg) bool { return m.Op == opcode.HeartbeatACK })
+	if rec := lastConn(t, s).Record(); len(rec.Violations) != 0 {
+		t.Fatalf("op 3 refused: %v", rec.Violations)
+	}
+	if err := s.Sessions()[0].DropTCP(); err != nil {
+		t.Fatal(err)
+	}
+	c2 := dialGateway(t, s.URL(), dialOpts{})
+	c2.hello()
+	c2.send(opcode.Resume, fmt.Sprintf(`{"token":"Bot tok","session_id":%q,"seq":1}`, r.SessionID))
+	c2.readUntil(func(m msg) bool { return m.T == "RESUMED" }) // after the replayed GUILD_CREATEs
+	rec := lastConn(t, s).Record()
+	if len(rec.Resumes) != 1 || rec.Resumes[0].Outcome != Resumed || len(rec.Violations) != 0 {
+		t.Fatalf("record %v", rec)
+	}
+}
+
+// Which presences Discord takes, in an identify and in op 3.
+func TestPresenceValidation(t *testing.T) {
+	for _, tc := range []struct {
+		d                 string
+		identifyOK, op3OK bool
+	}{
+		{`{"since":91879201,"activities":[{"name":"x","type":0}],"status":"dnd","afk":false}`, true, true},
+		{`{"since":null,"activities":null,"status":"online","afk":false}`, true, true},
+		{`{"activities":[],"status":"invisible"}`, true, true},
+		{`{"since":0,"game":{"name":"","type":0},"status":"","afk":false}`, true, false}, // discordgo's identify
+		{`{"status":"idle"}`, true, false},
+		{`{"activities":[],"status":""}`, true, false},
+		{`{"activities":[],"status":"sleepy"}`, false, false},
+		{`{"activities":[]}`, false, false},
+		{`{"activities":[],"status":null}`, false, false},
+		{`{"activities":{},"status":"online"}`, false, false},
+		{`{"activities":[{"type":0}],"status":"online"}`, false, false},
+		{`{"activities":[{"name":"x","type":6}],"status":"online"}`, false, false},
+		{`{"activities":[{"name":"x","type":"0"}],"status":"online"}`, false, false},
+		{`{"activities":[{"name":"x","type":1,"url":7}],"status":"online"}`, false, false},
+		{`{"activities":[],"status":"online","since":"now"}`, false, false},
+		{`{"activities":[],"status":"online","afk":"no"}`, false, false},
+		{`[]`, false, false},
+	} {
+		if err := validateIdentifyPresence([]byte(tc.d)); (err == nil) != tc.identifyOK {
+			t.Errorf("identify presence %s: error %v, want accepted %v", tc.d, err, tc.identifyOK)
+		}
+		if err := validatePresence([]byte(tc.d)); (err == nil) != tc.op3OK {
+			t.Errorf("op 3 %s: error %v, want accepted %v", tc.d, err, tc.op3OK)
 		}
 	}
 }
