@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/ratelimit"
 )
 
@@ -23,7 +24,7 @@ const DefaultAPIBase = "https://discord.com/api/v10"
 
 // UserAgent is sent with every REST request: Discord requires
 // "DiscordBot ($url, $versionNumber)" (protocol.md §1.1).
-const UserAgent = "DiscordBot (https://github.com/gatewaykit/gateway, 0.1.0)"
+const UserAgent = "DiscordBot (https://github.com/gatewaykit/gateway, " + gateway.Version + ")"
 
 // SessionStartLimit is the session_start_limit object of GET /gateway/bot,
 // the identify budget and concurrency that package ratelimit enforces.
