@@ -104,7 +104,7 @@ func WithLargeThreshold(n int) Option {
 }
 
 // WithPresence sets the initial presence sent in Identify, as the JSON of an
-// Update Presence object (protocol.md §3.6).
+// Update Presence object (docs/protocol.md §3.6).
 func WithPresence(presence json.RawMessage) Option {
 	return func(c *config) error {
 		if !json.Valid(presence) {

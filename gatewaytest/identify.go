@@ -22,7 +22,7 @@ type identifyRequest struct {
 	shardSent  bool
 }
 
-// parseIdentify validates the shape of an identify's d (protocol.md §3.1).
+// parseIdentify validates the shape of an identify's d (docs/protocol.md §3.1).
 // Shape errors are 4001, except a missing or undocumented intents field,
 // which is 4013. The semantic checks (token, shard, limits) come later.
 func parseIdentify(d []byte, now time.Time) (*identifyRequest, closecode.Code, error) {
@@ -236,7 +236,7 @@ func (c *Conn) invalidSession(resumable bool) {
 	c.sendCtrl(ctrlMsg{op: opcode.InvalidSession, d: d})
 }
 
-// onResume handles op 6 (protocol.md §4.4).
+// onResume handles op 6 (docs/protocol.md §4.4).
 func (c *Conn) onResume(now time.Time, d []byte) {
 	s := c.srv
 	if c.authed.Load() {
@@ -342,7 +342,7 @@ func (s *Session) resume(c *Conn, seq int64, now time.Time) (replayed int64, old
 	return s.seq - seq, old, resumeOK
 }
 
-// readyData builds READY's d (protocol.md §4.3).
+// readyData builds READY's d (docs/protocol.md §4.3).
 func (s *Server) readyData(sess *Session, c *Conn, owned []uint64) []byte {
 	b := make([]byte, 0, 512+len(owned)*48)
 	b = append(b, `{"v":`...)

@@ -118,7 +118,7 @@ func (s snowflake) MarshalJSON() ([]byte, error) {
 }
 
 // validatePresence checks an Update Presence object (op 3 d, or identify's
-// presence): protocol.md §3.6.
+// presence): docs/protocol.md §3.6.
 func validatePresence(d []byte) error {
 	m, err := object(d)
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 )
 
 // options are the command line, parsed and checked. The flag names are a
-// contract (design.md): add to them, never rename.
+// contract (README, "stressbot"): add to them, never rename.
 type options struct {
 	token    string
 	gateway  string

@@ -8,7 +8,7 @@ import (
 )
 
 // Summary is the final report of a run. Its JSON keys are a contract that
-// other tools rely on (design.md): add to them, never rename.
+// other tools rely on (README, "stressbot"): add to them, never rename.
 type Summary struct {
 	Shards          int     `json:"shards"`
 	Ready           int     `json:"ready"`
