@@ -137,7 +137,7 @@ func WithSession(s Session) Option {
 	}
 }
 
-// WithLogger sets the logger; the default discards everything.
+// WithLogger sets the logger (nil: slog.Default()). gatewayutil passes its shard's.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l != nil {
@@ -173,7 +173,7 @@ func newConfig(opts []Option) (*config, error) {
 	c := &config{
 		properties: DefaultProperties,
 		codec:      encoding.JSON(),
-		logger:     slog.New(slog.DiscardHandler),
+		logger:     slog.Default(),
 		jitter:     rand.Float64,
 		shardCount: 1,
 	}
