@@ -28,56 +28,6 @@ func startEmulator(t *testing.T, cfg gatewaytest.Config) *gatewaytest.Server {
 	return emu
 }
 
-// publishMessage publishes a MESSAGE_CREATE to the guild's shard.
-func publishMessage(t *testing.T, emu *gatewaytest.Server, guild, channel uint64, id string) {
-	t.Helper()
-	data := fmt.Sprintf(`{"id":%q,"channel_id":"%d","guild_id":"%d","author":{"id":"7"},"content":""}`, id, channel, guild)
-	if n := emu.Publish(gatewaytest.Dispatch{Type: "MESSAGE_CREATE", GuildID: guild, ChannelID: channel, UserID: 7, Data: []byte(data)}); n != 1 {
-		t.Fatalf("message %s reached %d sessions, want 1", id, n)
-	}
-}
-
-// waitTally waits until the tally holds total messages (polling: the
-// handlers run on the shards' goroutines) and returns it.
-func waitTally(ctx context.Context, t *testing.T, tally *tally, total int) (map[string]int, int) {
-	t.Helper()
-	for {
-		got, repeats := tally.counts()
-		n := 0
-		for _, c := range got {
-			n += c
-		}
-		if n >= total {
-			if n > total {
-				t.Errorf("tally has %d messages, want %d: %v", n, total, got)
-			}
-			return got, repeats
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("tally has %d of %d messages: %v", n, total, got)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
-// inject injects a fault into a session, retrying while the session is
-// between two connections (the previous fault's reconnect).
-func inject(ctx context.Context, t *testing.T, s *gatewaytest.Session, k gatewaytest.FaultKind) {
-	t.Helper()
-	for {
-		err := s.Inject(k)
-		if err == nil {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("inject %v: %v", k, err)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
 // The bot's handlers and shard setup, run against the emulator while it
 // disrupts the connections: every message is counted exactly once.
 func TestTallySurvivesFaults(t *testing.T) {
@@ -180,5 +130,55 @@ func TestWrongTokenIsRefused(t *testing.T) {
 	}
 	if n := len(emu.Conns()); n != 0 {
 		t.Errorf("%d connections to the gateway, want none", n)
+	}
+}
+
+// publishMessage publishes a MESSAGE_CREATE to the guild's shard.
+func publishMessage(t *testing.T, emu *gatewaytest.Server, guild, channel uint64, id string) {
+	t.Helper()
+	data := fmt.Sprintf(`{"id":%q,"channel_id":"%d","guild_id":"%d","author":{"id":"7"},"content":""}`, id, channel, guild)
+	if n := emu.Publish(gatewaytest.Dispatch{Type: "MESSAGE_CREATE", GuildID: guild, ChannelID: channel, UserID: 7, Data: []byte(data)}); n != 1 {
+		t.Fatalf("message %s reached %d sessions, want 1", id, n)
+	}
+}
+
+// waitTally waits until the tally holds total messages (polling: the
+// handlers run on the shards' goroutines) and returns it.
+func waitTally(ctx context.Context, t *testing.T, tally *tally, total int) (map[string]int, int) {
+	t.Helper()
+	for {
+		got, repeats := tally.counts()
+		n := 0
+		for _, c := range got {
+			n += c
+		}
+		if n >= total {
+			if n > total {
+				t.Errorf("tally has %d messages, want %d: %v", n, total, got)
+			}
+			return got, repeats
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("tally has %d of %d messages: %v", n, total, got)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// inject injects a fault into a session, retrying while the session is
+// between two connections (the previous fault's reconnect).
+func inject(ctx context.Context, t *testing.T, s *gatewaytest.Session, k gatewaytest.FaultKind) {
+	t.Helper()
+	for {
+		err := s.Inject(k)
+		if err == nil {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("inject %v: %v", k, err)
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 }
