@@ -11,8 +11,10 @@ import (
 )
 
 // outsideRefs are references to files that do not ship with the module:
-// developer notes kept beside the repository, never in it.
-var outsideRefs = []string{"design.md", "cluster.md", "../shared", "/shared/", "/work/"}
+// developer notes kept beside the repository, never in it. (Built from parts
+// so that grepping the repository for them finds nothing, this file
+// included.)
+var outsideRefs = []string{"design" + ".md", "cluster" + ".md", ".." + "/shared", "/" + "shared/", "/" + "work/"}
 
 // protocolRef matches "docs/protocol.md §5", "docs/protocol.md §3.4, §12.3"
 // and a reference broken over a comment line ("docs/protocol.md\n// §10.3").
@@ -81,11 +83,7 @@ func repoTextFiles(t *testing.T) map[string][]byte {
 // section it names exists.
 func TestDocsReferencesStayInRepository(t *testing.T) {
 	sections := protocolSections(t)
-	self := "docs_test.go"
 	for path, b := range repoTextFiles(t) {
-		if path == self {
-			continue
-		}
 		text := string(b)
 		line := func(off int) int { return 1 + strings.Count(text[:off], "\n") }
 		for _, ref := range outsideRefs {
