@@ -93,7 +93,7 @@ func TestDocsReferencesStayInRepository(t *testing.T) {
 		}
 		for _, loc := range regexp.MustCompile(`protocol\.md`).FindAllStringIndex(text, -1) {
 			if !strings.HasSuffix(text[:loc[1]], "docs/protocol.md") && path != "docs/protocol.md" {
-				t.Errorf("%s:%d refers to protocol.md without its place in the repository (docs/protocol.md)", path, line(loc[0]))
+				t.Errorf("%s:%d names the protocol reference without its path in the repository, docs/protocol.md", path, line(loc[0]))
 			}
 		}
 		for _, m := range protocolRef.FindAllStringSubmatchIndex(text, -1) {
