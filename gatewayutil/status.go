@@ -115,7 +115,7 @@ type Status struct {
 // String summarises the status on one line, without anything secret.
 func (s Status) String() string {
 	return fmt.Sprintf("shard %d %v session %q seq %d latency %v dispatches %d reconnects %d resumes %d identifies %d",
-		s.Shard, s.State, s.SessionID, s.Seq, s.Latency, s.Dispatches, s.Reconnects, s.Resumes, s.Identifies)
+		s.Shard, s.State, s.SessionID, s.Seq, s.latencyText(), s.Dispatches, s.Reconnects, s.Resumes, s.Identifies)
 }
 
 // counters is the live, lock-free side of Status: every field is written by

@@ -15,6 +15,8 @@ import (
 func TestStatusHasLatency(t *testing.T) {
 	require.False(t, gatewayutil.Status{}.HasLatency())
 	require.True(t, gatewayutil.Status{Latencies: []time.Duration{0}}.HasLatency(), "a measured 0 is a latency")
+	require.Contains(t, gatewayutil.Status{}.String(), "latency n/a")
+	require.Contains(t, gatewayutil.Status{Latency: 3 * time.Millisecond, Latencies: []time.Duration{3 * time.Millisecond}}.String(), "latency 3ms")
 
 	srv := startShardEmulator(t, gatewaytest.Config{Guilds: 1})
 	ts := runShard(t, srv, nil)
