@@ -14,7 +14,7 @@ import (
 // developer notes kept beside the repository, never in it. (Built from parts
 // so that grepping the repository for them finds nothing, this file
 // included.)
-var outsideRefs = []string{"design" + ".md", "cluster" + ".md", ".." + "/shared", "/" + "shared/", "/" + "work/"}
+var outsideRefs = []string{"design" + ".md", "cluster" + ".md", ".." + "/shared", "/shar" + "ed/", "/" + "work/"}
 
 // protocolRef matches "docs/protocol.md §5", "docs/protocol.md §3.4, §12.3"
 // and a reference broken over a comment line ("docs/protocol.md\n// §10.3").
