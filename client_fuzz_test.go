@@ -17,7 +17,7 @@ func FuzzClient(f *testing.F) {
 	f.Add(bytes.Join([][]byte{msg(7, nil, nil, "null"), hello}, sep))
 	f.Add(bytes.Join([][]byte{hello, ready, msg(1, nil, nil, "null"), ack, []byte(`{"op":0,"s":-1,"t":"X","d":[]}`)}, sep))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c, err := gateway.NewClient(gateway.WithToken(testToken), gateway.WithIntents(0))
+		c, err := gateway.NewClient(gateway.WithToken(testToken), gateway.WithIntents(0), gateway.WithLogger(quiet)) // logs would slow fuzzing
 		if err != nil {
 			t.Fatal(err)
 		}

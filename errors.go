@@ -34,7 +34,7 @@ var (
 	ErrSessionMismatch = errors.New("gateway: session belongs to another shard layout")
 )
 
-// MaxPayloadSize is the largest payload a client may send (protocol.md §8).
+// MaxPayloadSize is the largest payload a client may send (docs/protocol.md §8).
 const MaxPayloadSize = 4096
 
 // CloseError reports that the gateway closed the connection with a code.

@@ -8,7 +8,7 @@ import (
 	"github.com/gatewaykit/gateway/opcode"
 )
 
-// identifyData is Identify's "d" (protocol.md §3.1).
+// identifyData is Identify's "d" (docs/protocol.md §3.1).
 type identifyData struct {
 	Token          string          `json:"token"`
 	Properties     Properties      `json:"properties"`
@@ -19,7 +19,7 @@ type identifyData struct {
 	Intents        uint64          `json:"intents"`
 }
 
-// resumeData is Resume's "d" (protocol.md §3.2).
+// resumeData is Resume's "d" (docs/protocol.md §3.2).
 type resumeData struct {
 	Token     string `json:"token"`
 	SessionID string `json:"session_id"`

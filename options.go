@@ -104,7 +104,7 @@ func WithLargeThreshold(n int) Option {
 }
 
 // WithPresence sets the initial presence sent in Identify, as the JSON of an
-// Update Presence object (protocol.md §3.6).
+// Update Presence object (docs/protocol.md §3.6).
 func WithPresence(presence json.RawMessage) Option {
 	return func(c *config) error {
 		if !json.Valid(presence) {
@@ -137,7 +137,7 @@ func WithSession(s Session) Option {
 	}
 }
 
-// WithLogger sets the logger; the default discards everything.
+// WithLogger sets the logger (nil: slog.Default()). gatewayutil passes its shard's.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l != nil {
@@ -173,7 +173,7 @@ func newConfig(opts []Option) (*config, error) {
 	c := &config{
 		properties: DefaultProperties,
 		codec:      encoding.JSON(),
-		logger:     slog.New(slog.DiscardHandler),
+		logger:     slog.Default(),
 		jitter:     rand.Float64,
 		shardCount: 1,
 	}

@@ -1,7 +1,7 @@
 // Package closecode names the Discord gateway close codes and the policy a
 // client follows after each: resume the session, start a new one, or stop.
 //
-// Start with [Code.Action]. The policy is protocol.md §5's "safe policy":
+// Start with [Code.Action]. The policy is docs/protocol.md §5's "safe policy":
 // resume when a session exists and the code allows reconnecting, except after
 // 4003, 4007 and 4009, which invalidate the session; never reconnect after a
 // fatal code (4004, 4010–4014).
@@ -24,7 +24,7 @@ const (
 	Abnormal Code = 1006
 )
 
-// Gateway close codes (protocol.md §5). 4006 is a voice code only.
+// Gateway close codes (docs/protocol.md §5). 4006 is a voice code only.
 const (
 	UnknownError         Code = 4000
 	UnknownOpcode        Code = 4001

@@ -1,12 +1,12 @@
 // Package event names every dispatch event ("t") the Discord gateway sends
-// (protocol.md §7).
+// (docs/protocol.md §7).
 //
 // The names are untyped string constants, so they can be passed wherever a
 // string is wanted, for example to intents.For. [Intern] turns the raw bytes
 // of a "t" field into the shared constant without allocating.
 package event
 
-// Dispatch event names, in the order of protocol.md §7.
+// Dispatch event names, as listed in docs/protocol.md §7.
 const (
 	Ready                               = "READY"
 	Resumed                             = "RESUMED"

@@ -7,7 +7,7 @@ import (
 
 func TestAll(t *testing.T) {
 	if len(All) != 79 {
-		t.Fatalf("len(All) = %d, want 79 (protocol.md §7)", len(All))
+		t.Fatalf("len(All) = %d, want 79 (docs/protocol.md §7)", len(All))
 	}
 	seen := map[string]bool{}
 	for _, n := range All {

@@ -61,7 +61,7 @@ func sendTo(sess *Session, t string, guild uint64, d []byte) {
 }
 
 // onVoiceState answers op 4 with VOICE_STATE_UPDATE and, when joining a
-// channel, VOICE_SERVER_UPDATE (protocol.md §3.5).
+// channel, VOICE_SERVER_UPDATE (docs/protocol.md §3.5).
 func (c *Conn) onVoiceState(sess *Session, d []byte) error {
 	m, err := object(d)
 	if err != nil {
@@ -123,7 +123,7 @@ func (c *Conn) onVoiceState(sess *Session, d []byte) error {
 }
 
 // onRequestMembers answers op 8 with GUILD_MEMBERS_CHUNK dispatches of the
-// generated guild's members, or RATE_LIMITED (protocol.md §3.4, §12.3).
+// generated guild's members, or RATE_LIMITED (docs/protocol.md §3.4, §12.3).
 func (c *Conn) onRequestMembers(sess *Session, now time.Time, d []byte) error {
 	m, err := object(d)
 	if err != nil {
@@ -313,7 +313,7 @@ func (c *Conn) onRequestMembers(sess *Session, now time.Time, d []byte) error {
 }
 
 // onSoundboard answers op 31 with one SOUNDBOARD_SOUNDS per guild of this
-// shard (protocol.md §3.7).
+// shard (docs/protocol.md §3.7).
 func (c *Conn) onSoundboard(sess *Session, d []byte) error {
 	m, err := object(d)
 	if err != nil {
@@ -350,7 +350,7 @@ func (c *Conn) onSoundboard(sess *Session, d []byte) error {
 }
 
 // onChannelInfo answers op 43 with CHANNEL_INFO for the guild's voice and
-// stage channels (protocol.md §3.8).
+// stage channels (docs/protocol.md §3.8).
 func (c *Conn) onChannelInfo(sess *Session, d []byte) error {
 	m, err := object(d)
 	if err != nil {

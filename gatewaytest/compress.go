@@ -19,7 +19,7 @@ const (
 
 // compressor turns gateway messages into the bytes of one WebSocket
 // message each. Transport compressors keep one context for the whole
-// connection (protocol.md §10): zlib-stream ends every message with a
+// connection (docs/protocol.md §10): zlib-stream ends every message with a
 // Z_SYNC_FLUSH (00 00 ff ff), zstd-stream flushes a block per message and
 // never ends its frame.
 type compressor interface {

@@ -122,7 +122,7 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Discord's fixed protocol constants (protocol.md §8).
+// Discord's fixed protocol constants (docs/protocol.md §8).
 const (
 	identifyWindow    = 5 * time.Second
 	commandWindow     = 60 * time.Second

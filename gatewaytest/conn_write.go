@@ -241,7 +241,7 @@ func (c *Conn) writePayload(p []byte) error {
 	}
 	if splitMsg && c.compress == CompressZlib && len(data) > 1 {
 		// A zlib-stream message may span several WebSocket messages; only
-		// the last ends with 00 00 ff ff (protocol.md §10.2).
+		// the last ends with 00 00 ff ff (docs/protocol.md §10.2).
 		half := len(data) / 2
 		if err := writeMessage(c.bw, c.hdr[:], op, data[:half], 1); err != nil {
 			return err

@@ -6,7 +6,7 @@ import (
 	"github.com/gatewaykit/gateway/event"
 )
 
-// Message content gating (protocol.md §6.3): without the MESSAGE_CONTENT
+// Message content gating (docs/protocol.md §6.3): without the MESSAGE_CONTENT
 // intent, message objects arrive with content, embeds, attachments and
 // components empty and poll removed, except in DMs, for messages the bot
 // sent and for messages that mention it. AUTO_MODERATION_ACTION_EXECUTION

@@ -26,7 +26,7 @@
 //
 // What is strict: every client payload is validated and a violation closes
 // the connection with Discord's close code (4001–4014), exactly where
-// protocol.md says the real gateway would; identifies above max_concurrency
+// docs/protocol.md says the real gateway would; identifies above max_concurrency
 // per bucket get op 9; every violation is recorded on the [Conn].
 //
 // The files are named after what they hold: config.go (Config and time

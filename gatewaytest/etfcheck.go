@@ -7,12 +7,12 @@ import (
 )
 
 // Clients must send ETF maps with string (binary) keys; atom keys close the
-// connection with 4002 (protocol.md §11.1). The codec turns both into JSON
+// connection with 4002 (docs/protocol.md §11.1). The codec turns both into JSON
 // keys, so the check walks the term itself.
 
 var errETFTruncated = errors.New("ETF term runs past the end of the message")
 
-// ETF tags the walker needs (protocol.md §11.2).
+// ETF tags the walker needs (docs/protocol.md §11.2).
 const (
 	etfVersion     = 131
 	etfNewFloat    = 70

@@ -6,7 +6,7 @@ import (
 )
 
 // commandWindow counts a connection's payloads over the sliding command
-// window (protocol.md §8: 120 per 60 s, every payload counts).
+// window (docs/protocol.md §8: 120 per 60 s, every payload counts).
 type commandCounter struct {
 	times [commandLimit]int64 // unix nanoseconds of the most recent payloads
 	n     int
@@ -74,7 +74,7 @@ const (
 
 // admitIdentify decides whether an identify for shardID may start a
 // session now: one per identify window per bucket (shard_id %
-// max_concurrency, protocol.md §9), and only while session starts remain.
+// max_concurrency, docs/protocol.md §9), and only while session starts remain.
 func (b *botState) admitIdentify(s *Server, shardID int, now time.Time) int {
 	window := s.cfg.scale(identifyWindow)
 	bucket := shardID % s.cfg.MaxConcurrency

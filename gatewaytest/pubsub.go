@@ -11,7 +11,7 @@ import (
 // Dispatch is an event to publish: its name, the keys that route it, and
 // its JSON data.
 //
-// Routing follows Discord (protocol.md §9): an event with a GuildID goes to
+// Routing follows Discord (docs/protocol.md §9): an event with a GuildID goes to
 // every session whose shard owns the guild, (guild_id >> 22) % num_shards;
 // an event with only a ChannelID goes to the guild that channel belongs to
 // (channels of generated guilds are known; add others with
@@ -68,7 +68,7 @@ func (e *pubEvent) delivers(srv *Server, in intents.Intent) bool {
 	if in.Delivers(e.Type, e.scope) {
 		return true
 	}
-	// GUILD_MEMBER_UPDATE about the bot itself needs no intent (§6.3).
+	// GUILD_MEMBER_UPDATE about the bot itself needs no intent (docs/protocol.md §6.3).
 	return e.Type == event.GuildMemberUpdate && e.UserID != 0 && e.UserID == srv.botID
 }
 

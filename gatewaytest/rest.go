@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// The REST side (protocol.md §1): GET /gateway and GET /gateway/bot, under
+// The REST side (docs/protocol.md §1): GET /gateway and GET /gateway/bot, under
 // /api/v10 and /api/v9. Errors use Discord's JSON error shape.
 
 // GatewayBot is the body of GET /gateway/bot.

@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// GUILD_CREATE payloads and member listings (protocol.md §12.1, §12.3).
+// GUILD_CREATE payloads and member listings (docs/protocol.md §12.1, §12.3).
 
 var (
 	smallFeatures  = []string{}

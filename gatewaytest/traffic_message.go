@@ -7,7 +7,7 @@ import (
 )
 
 // Message events: MESSAGE_CREATE / _UPDATE (the full message object of
-// protocol.md §13 plus guild_id, member, mentions and channel_type),
+// docs/protocol.md §13 plus guild_id, member, mentions and channel_type),
 // MESSAGE_DELETE / _DELETE_BULK, reactions and poll votes.
 
 // Pre-escaped word lists: content is built from these without escaping

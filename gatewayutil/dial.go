@@ -26,7 +26,7 @@ const APIVersion = 10
 var ErrBadURL = errors.New("gatewayutil: unusable gateway URL")
 
 // gatewayURL returns base with the query parameters a gateway connection
-// needs (protocol.md §1.2): v, encoding and, for transport compression,
+// needs (docs/protocol.md §1.2): v, encoding and, for transport compression,
 // compress. It is built with net/url, so a base with or without a trailing
 // slash, or with a query of its own, comes out right. Plain ws:// is refused
 // unless the host is loopback or allowPlain is set.

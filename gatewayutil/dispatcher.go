@@ -76,6 +76,7 @@ import (
 // and returns when every worker and handler goroutine has exited.
 type Dispatcher struct {
 	log             *slog.Logger
+	inheritedLog    atomic.Pointer[slog.Logger] // the Manager's or Shard's, used when log is nil
 	onPanic         func(e *Event, recovered any)
 	onDecodeError   func(e *Event, err error)
 	catchAllIntents intents.Intent
@@ -112,7 +113,7 @@ var ErrDispatcherClosed = errors.New("gatewayutil: dispatcher closed")
 type DispatcherOption func(*Dispatcher)
 
 // DispatchLogger sets the logger for handler panics and decode errors
-// (default slog.Default()).
+// (default: the Logger of the Manager or Shard it is the Sink of, else slog.Default()).
 func DispatchLogger(l *slog.Logger) DispatcherOption {
 	return func(d *Dispatcher) {
 		if l != nil {
@@ -180,7 +181,6 @@ func HandlerTiming(on bool) DispatcherOption {
 // NewDispatcher returns a Dispatcher with no subscriptions.
 func NewDispatcher(opts ...DispatcherOption) *Dispatcher {
 	d := &Dispatcher{
-		log:             slog.Default(),
 		catchAllIntents: intents.NonPrivileged,
 		lanes:           max(8, 4*runtime.GOMAXPROCS(0)),
 		queueSize:       256,
@@ -360,14 +360,14 @@ func (d *Dispatcher) reportPanic(ent *typeEntry, e *Event, r any) {
 	ent.stats.panics.Add(1)
 	buf := make([]byte, 16<<10)
 	buf = buf[:runtime.Stack(buf, false)]
-	d.log.Error("gatewayutil: event handler panicked",
+	d.logger().Error("gatewayutil: event handler panicked",
 		slog.String("event", e.Type), slog.Int64("seq", e.Seq), slog.Int("shard", e.Shard),
 		slog.Any("panic", r), slog.String("stack", string(buf)))
 	if d.onPanic != nil {
 		func() {
 			defer func() {
 				if r2 := recover(); r2 != nil {
-					d.log.Error("gatewayutil: OnPanic hook panicked", slog.String("event", e.Type), slog.Any("panic", r2))
+					d.logger().Error("gatewayutil: OnPanic hook panicked", slog.String("event", e.Type), slog.Any("panic", r2))
 				}
 			}()
 			d.onPanic(e, r)
@@ -382,14 +382,14 @@ func (d *Dispatcher) reportDecodeError(e *Event, err error) {
 	} else {
 		t.unknown.stats.decodeErrors.Add(1)
 	}
-	d.log.Error("gatewayutil: cannot decode event for handler",
+	d.logger().Error("gatewayutil: cannot decode event for handler",
 		slog.String("event", e.Type), slog.Int64("seq", e.Seq), slog.Int("shard", e.Shard),
 		slog.Any("error", err))
 	if d.onDecodeError != nil {
 		func() {
 			defer func() {
 				if r := recover(); r != nil {
-					d.log.Error("gatewayutil: OnDecodeError hook panicked", slog.String("event", e.Type), slog.Any("panic", r))
+					d.logger().Error("gatewayutil: OnDecodeError hook panicked", slog.String("event", e.Type), slog.Any("panic", r))
 				}
 			}()
 			d.onDecodeError(e, err)

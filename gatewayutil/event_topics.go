@@ -5,7 +5,7 @@ import (
 	"github.com/gatewaykit/gateway/event"
 )
 
-// Where each event carries its topic keys (protocol.md §7). Most events name
+// Where each event carries its topic keys (docs/protocol.md §7). Most events name
 // them in d.guild_id, d.channel_id and d.user_id; the exceptions are events
 // whose d is the guild, channel or user itself.
 

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/ratelimit"
 )
 
@@ -22,14 +23,14 @@ import (
 const DefaultAPIBase = "https://discord.com/api/v10"
 
 // UserAgent is sent with every REST request: Discord requires
-// "DiscordBot ($url, $versionNumber)" (protocol.md §1.1).
-const UserAgent = "DiscordBot (https://github.com/gatewaykit/gateway, 0.1.0)"
+// "DiscordBot ($url, $versionNumber)" (docs/protocol.md §1.1).
+const UserAgent = "DiscordBot (https://github.com/gatewaykit/gateway, " + gateway.Version + ")"
 
 // SessionStartLimit is the session_start_limit object of GET /gateway/bot,
 // the identify budget and concurrency that package ratelimit enforces.
 type SessionStartLimit = ratelimit.SessionStartLimit
 
-// GatewayBot is the answer of GET /gateway/bot (protocol.md §1.3). Do not
+// GatewayBot is the answer of GET /gateway/bot (docs/protocol.md §1.3). Do not
 // keep it for long: the values change per call and as the bot joins guilds.
 type GatewayBot struct {
 	// URL is the WebSocket URL to connect to, without query parameters.

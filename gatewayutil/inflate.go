@@ -130,7 +130,7 @@ func drain(r io.Reader, exhausted func() bool, out *buffer, limit int) (err erro
 	}
 }
 
-// payloadInflater decompresses payload-compressed messages (protocol.md
+// payloadInflater decompresses payload-compressed messages (docs/protocol.md
 // §10.3): each binary WebSocket message is a complete zlib stream of its
 // own, text messages are plain. No state is shared between messages, so a
 // connection keeps nothing between them: the zlib readers come from a pool

@@ -17,7 +17,7 @@ import (
 	"github.com/gatewaykit/gateway"
 )
 
-// The captured Discord HELLO payloads of protocol.md §10.5.
+// The captured Discord HELLO payloads of docs/protocol.md §10.5.
 const (
 	zlibHelloHex = "789c34c9410a83301005d0bbfc755262a9207315233235431b8851e2d85242eede6eba7bf02a1494cf940c8e3fb61dd4398300aa780a17bd0beb1cb34a797102ddba6bfffb590b2f021a317a3c58e5cd1fbb9760578ed90efd103c4cf558e352b6c383dcc5b509536b5f000000ffff"
 	zlibHello    = `{"t":null,"s":null,"op":10,"d":{"heartbeat_interval":41250,"_trace":["[\"gateway-prd-main-858d\",{\"micros\":0.0}]"]}}`

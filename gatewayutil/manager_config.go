@@ -70,8 +70,10 @@ type ManagerConfig struct {
 	ReshardOverlap    time.Duration
 	ReshardMaxOverlap time.Duration
 
-	// Logger receives the manager's logs; default Shard.Logger, else
-	// discard.
+	// Logger is the one logger of everything the Manager runs: its own
+	// logs, every shard's when Shard.Logger is nil, the shards' protocol
+	// clients, and a *Dispatcher Shard.Sink without a DispatchLogger.
+	// Default Shard.Logger, else slog.Default().
 	Logger *slog.Logger
 }
 
@@ -95,7 +97,13 @@ func (c *ManagerConfig) setDefaults() {
 		c.Logger = c.Shard.Logger
 	}
 	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
+		c.Logger = slog.Default()
+	}
+	if c.Shard.Logger == nil {
+		c.Shard.Logger = c.Logger
+	}
+	if d, ok := c.Shard.Sink.(*Dispatcher); ok {
+		d.inheritLogger(c.Logger)
 	}
 }
 

@@ -90,7 +90,7 @@ func (g *gateSink) isCaughtUp(shard int) bool {
 // event received by both sets is delivered once. It lives only for the
 // reshard (a few seconds of events, a map entry each). Two different events
 // with identical type and data within it are indistinguishable and
-// delivered once too; Discord itself may repeat events (protocol.md §12.4),
+// delivered once too; Discord itself may repeat events (docs/protocol.md §12.4),
 // so handlers must be idempotent anyway.
 type dedupeFilter struct {
 	seed maphash.Seed

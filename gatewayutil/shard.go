@@ -279,7 +279,7 @@ func (s *Shard) afterConnection(r *runState, a *attempt) (error, bool) {
 	s.session = res.session
 	if viaResume && !res.helloSeen && !s.isStoppingLocked(r) {
 		// The resume URL did not get us as far as HELLO: use the
-		// original URL for the next attempt (protocol.md §4.4).
+		// original URL for the next attempt (docs/protocol.md §4.4).
 		s.badResume = sess.ResumeURL
 	}
 	s.mu.Unlock()

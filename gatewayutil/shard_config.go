@@ -57,7 +57,9 @@ type Config struct {
 	// Session). A session store saves it there.
 	OnSession func(gateway.Session)
 	// Logger receives the shard's logs (debug and info; warnings for
-	// anomalies), each with a "shard" attribute. Default: discard.
+	// anomalies), each with a "shard" attribute, and its protocol client's
+	// (gateway.WithLogger), and is the default of a *Dispatcher Sink that
+	// has none. Default: the Manager's Logger, else slog.Default().
 	Logger *slog.Logger
 	// ClientOptions are extra options for the protocol core (properties,
 	// presence, large_threshold, jitter source...). The shard sets the
@@ -161,7 +163,10 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("%w: %w", gateway.ErrConfig, err)
 	}
 	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
+		c.Logger = slog.Default()
+	}
+	if d, ok := c.Sink.(*Dispatcher); ok {
+		d.inheritLogger(c.Logger)
 	}
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {

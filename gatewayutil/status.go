@@ -6,7 +6,18 @@ import (
 	"time"
 )
 
-// ShardState is where a Shard is in its life.
+// ShardState is where a Shard is in its life. It starts idle; every
+// connection goes from connecting to identifying (a new session) or resuming
+// (an old one) to connected; between connections it is waiting; once Run
+// returns it is stopped for good:
+//
+//	ShardIdle         Run not called yet
+//	ShardConnecting   dialing, WebSocket handshake, waiting for HELLO
+//	ShardIdentifying  waiting for an identify slot, or Identify sent and waiting for READY
+//	ShardResuming     Resume sent, missed events arriving until RESUMED
+//	ShardConnected    receiving events
+//	ShardWaiting      between connections: backoff, or the wait before identifying after op 9
+//	ShardStopped      Run returned (final)
 type ShardState int32
 
 const (
@@ -52,9 +63,9 @@ type Status struct {
 	// number received ("" and 0 without a session).
 	SessionID string
 	Seq       int64
-	// Latency is the round trip of the last acknowledged heartbeat, 0
-	// before the first ACK. Latencies holds up to the last 8, oldest
-	// first.
+	// Latency is the round trip of the last acknowledged heartbeat.
+	// Before the first ACK it is 0, meaning unknown: check HasLatency.
+	// Latencies holds up to the last 8, oldest first.
 	Latency   time.Duration
 	Latencies []time.Duration
 	// Stalled is the watchdog's verdict: heartbeats are acknowledged but no
@@ -104,7 +115,7 @@ type Status struct {
 // String summarises the status on one line, without anything secret.
 func (s Status) String() string {
 	return fmt.Sprintf("shard %d %v session %q seq %d latency %v dispatches %d reconnects %d resumes %d identifies %d",
-		s.Shard, s.State, s.SessionID, s.Seq, s.Latency, s.Dispatches, s.Reconnects, s.Resumes, s.Identifies)
+		s.Shard, s.State, s.SessionID, s.Seq, s.latencyText(), s.Dispatches, s.Reconnects, s.Resumes, s.Identifies)
 }
 
 // counters is the live, lock-free side of Status: every field is written by

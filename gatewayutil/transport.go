@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// Compression is how the gateway compresses what it sends (protocol.md
+// Compression is how the gateway compresses what it sends (docs/protocol.md
 // §10). The client never compresses what it sends.
 type Compression int
 

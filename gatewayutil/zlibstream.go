@@ -19,7 +19,7 @@ var zlibSuffix = []byte{0x00, 0x00, 0xff, 0xff}
 // all the output history the next message can need.
 const zlibWindow = 32 << 10
 
-// zlibStream is the zlib-stream decompressor of one connection (protocol.md
+// zlibStream is the zlib-stream decompressor of one connection (docs/protocol.md
 // §10.2): one inflate context for the connection's whole life, fed with
 // each gateway message once its last WebSocket message ends with the sync
 // flush suffix.

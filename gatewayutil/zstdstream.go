@@ -9,11 +9,11 @@ import (
 
 // DefaultMaxZstdWindow bounds the window a zstd-stream connection may ask
 // for, and so the history each connection keeps: Discord's streams use a
-// 256 KiB window (protocol.md §10.4); the bound leaves room for more without
+// 256 KiB window (docs/protocol.md §10.4); the bound leaves room for more without
 // letting a server make every shard hold hundreds of megabytes.
 const DefaultMaxZstdWindow = 8 << 20
 
-// zstdStream is the zstd-stream decompressor of one connection (protocol.md
+// zstdStream is the zstd-stream decompressor of one connection (docs/protocol.md
 // §10.4): one decoder for the connection's whole life, fed each WebSocket
 // message as one gateway message. The frame never ends. The decoder runs
 // with concurrency 1, which makes klauspost's decoder synchronous (no

@@ -18,7 +18,7 @@ type source struct {
 	always    bool   // the event needs no intent at all
 }
 
-// The event → intent table, protocol.md §6.2 and §6.4. Event names are
+// The event → intent table, docs/protocol.md §6.2 and §6.4. Event names are
 // spelled out, not taken from package event, because vocabulary packages
 // import nothing of this module.
 var table = map[string]source{
@@ -30,7 +30,7 @@ var table = map[string]source{
 	"THREAD_CREATE":       {guild: Guilds}, "THREAD_UPDATE": {guild: Guilds}, "THREAD_DELETE": {guild: Guilds},
 	"THREAD_LIST_SYNC": {guild: Guilds}, "THREAD_MEMBER_UPDATE": {guild: Guilds},
 	// THREAD_MEMBERS_UPDATE: GUILDS delivers it for the bot itself; all
-	// members need GUILD_MEMBERS too (§6.3). The minimal intent is GUILDS.
+	// members need GUILD_MEMBERS too (docs/protocol.md §6.3). The minimal intent is GUILDS.
 	"THREAD_MEMBERS_UPDATE": {guild: Guilds},
 	"STAGE_INSTANCE_CREATE": {guild: Guilds}, "STAGE_INSTANCE_UPDATE": {guild: Guilds}, "STAGE_INSTANCE_DELETE": {guild: Guilds},
 	"VOICE_CHANNEL_STATUS_UPDATE": {guild: Guilds}, "VOICE_CHANNEL_START_TIME_UPDATE": {guild: Guilds},
@@ -65,7 +65,7 @@ var table = map[string]source{
 	// AUTO_MODERATION_*
 	"AUTO_MODERATION_RULE_CREATE": {guild: AutoModerationConfiguration}, "AUTO_MODERATION_RULE_UPDATE": {guild: AutoModerationConfiguration},
 	"AUTO_MODERATION_RULE_DELETE": {guild: AutoModerationConfiguration}, "AUTO_MODERATION_ACTION_EXECUTION": {guild: AutoModerationExecution},
-	// no intent needed (§6.4)
+	// no intent needed (docs/protocol.md §6.4)
 	"READY": {always: true}, "RESUMED": {always: true}, "RATE_LIMITED": {always: true},
 	"APPLICATION_COMMAND_PERMISSIONS_UPDATE": {always: true}, "CHANNEL_INFO": {always: true},
 	"ENTITLEMENT_CREATE": {always: true}, "ENTITLEMENT_UPDATE": {always: true}, "ENTITLEMENT_DELETE": {always: true},

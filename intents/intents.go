@@ -1,6 +1,6 @@
 // Package intents holds the gateway intent bits, their names both ways,
 // parsing, the privileged set, and the table of which intent delivers which
-// event (protocol.md §6).
+// event (docs/protocol.md §6).
 //
 // Start with [Parse] to read intents from configuration, [For] to compute the
 // minimal intents that deliver a set of events, and [Intent.Validate] before

@@ -10,7 +10,7 @@ import "strconv"
 // Opcode is a gateway payload type: the "op" field of every message.
 type Opcode int
 
-// Every op code the gateway documents (protocol.md §3).
+// Every op code the gateway documents (docs/protocol.md §3).
 const (
 	Dispatch                Opcode = 0  // receive: an event, with "t" and "s" set
 	Heartbeat               Opcode = 1  // send and receive: keep-alive, or a server request for one

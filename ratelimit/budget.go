@@ -10,7 +10,7 @@ import (
 const DefaultBudgetPeriod = 24 * time.Hour
 
 // SessionStartLimit is the session_start_limit object of GET /gateway/bot
-// (protocol.md §1.3): the bot's daily identify budget and its identify
+// (docs/protocol.md §1.3): the bot's daily identify budget and its identify
 // concurrency.
 type SessionStartLimit struct {
 	// Total is how many session starts (identifies) the bot may make per

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Discord's per-connection send limit (protocol.md §8) and the default room
+// Discord's per-connection send limit (docs/protocol.md §8) and the default room
 // kept for priority commands.
 const (
 	// DefaultCommandLimit is how many commands a connection may send per

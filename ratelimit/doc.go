@@ -1,6 +1,6 @@
 // Package ratelimit keeps a gateway client inside Discord's send-side limits.
 //
-// Three limits apply to a bot (protocol.md §8, §9):
+// Three limits apply to a bot (docs/protocol.md §8, §9):
 //
 //   - Every connection may send at most 120 commands in any 60 s window;
 //     going over closes the connection with 4008. [CommandLimiter] enforces

@@ -7,7 +7,7 @@ import (
 )
 
 // DefaultIdentifyWindow is how long an identify bucket stays closed after an
-// identify starts (protocol.md §9).
+// identify starts (docs/protocol.md §9).
 const DefaultIdentifyWindow = 5 * time.Second
 
 // ErrInvalidShard is matched by the error for a negative shard id.

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// The contract's keys (design.md) must all be present in -json output.
+// The contract's keys (README, "stressbot") must all be present in -json output.
 var contractKeys = []string{"shards", "ready", "events", "events_per_sec", "bytes_wire", "bytes_decoded",
 	"identifies", "resumes", "reconnects", "invalid_sessions", "faults_injected", "lost",
 	"duplicated", "out_of_order", "errors", "heap_bytes", "goroutines", "duration_sec"}
