@@ -1,0 +1,334 @@
+package discord
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"sync"
+	"unsafe"
+
+	"github.com/gatewaykit/gateway/encoding"
+)
+
+// decoder is the state of one DecodeJSON call. It reads with the project's
+// own scanner (encoding.JSONReader) and builds values without reflection:
+// every type has a generated decodeJSON method that switches on keys.
+//
+// What it allocates is kept to a few blocks per payload:
+//   - one buffer twice the size of the input: the first half is a copy of
+//     the input, which every string without escapes points into (and every
+//     Raw field aliases); the second half takes the strings that had to be
+//     unescaped;
+//   - one block shared by every small array of IDs (roles, mention_roles);
+//   - one block shared by the Members pointed to;
+//   - one block per other array.
+type decoder struct {
+	r       encoding.JSONReader
+	out     []byte      // unescaped strings; never written below len
+	ids     []Snowflake // spare room for arrays of IDs
+	members slab[Member]
+	users   slab[User]
+	scratch [64]byte // keys and snowflakes that had escapes
+	idTmp   [32]Snowflake
+}
+
+// decodable is what every generated type implements.
+type decodable interface {
+	decodeJSON(d *decoder)
+}
+
+// appendable is what every generated type implements.
+type appendable interface {
+	appendJSON(dst []byte) []byte
+}
+
+// decoders keeps decoder states (not what they decode into) between calls.
+var decoders = sync.Pool{New: func() any { return new(decoder) }}
+
+// decode runs v's decoder over data. Decoded strings and Raw fields point
+// into a fresh copy of data, never into data itself.
+func decode(data []byte, v decodable, typeName string) error {
+	n := len(data)
+	buf := make([]byte, n, 2*n+8)
+	copy(buf, data)
+	d := decoders.Get().(*decoder)
+	d.r = encoding.NewJSONReader(buf[:n:n])
+	d.out = buf[n:n]
+	v.decodeJSON(d)
+	d.r.End()
+	err := d.err(typeName)
+	d.r, d.out = encoding.JSONReader{}, nil
+	decoders.Put(d)
+	return err
+}
+
+func (d *decoder) err(typeName string) error {
+	if err := d.r.Err(); err != nil {
+		return fmt.Errorf("discord: decoding %s: %w", typeName, err)
+	}
+	return nil
+}
+
+// slab hands out pointers to T from blocks of a few, so that the Members of
+// one payload (the author's, the mentioned users') cost one allocation.
+type slab[T any] struct{ free []T }
+
+func (s *slab[T]) alloc() *T {
+	if len(s.free) == 0 {
+		s.free = make([]T, 4)
+	}
+	p := &s.free[0]
+	s.free = s.free[1:]
+	return p
+}
+
+// key returns the next key, unescaped, or false at the end of the object.
+// The bytes are valid until the next call.
+func (d *decoder) key() ([]byte, bool) {
+	k, esc, ok := d.r.NextKey()
+	if esc {
+		k = encoding.AppendUnquoted(d.scratch[:0], k)
+	}
+	return k, ok
+}
+
+// str reads a string. Without escapes it points into the copied input.
+func (d *decoder) str() string {
+	if d.r.Null() {
+		return ""
+	}
+	raw, dec := d.r.String()
+	if len(raw) == 0 {
+		return ""
+	}
+	if !dec {
+		return unsafe.String(&raw[0], len(raw))
+	}
+	start := len(d.out)
+	d.out = encoding.AppendUnquoted(d.out, raw)
+	if len(d.out) == start {
+		return ""
+	}
+	return unsafe.String(&d.out[start], len(d.out)-start)
+}
+
+// bool reads true, false or null (false).
+func (d *decoder) bool() bool {
+	if d.r.Null() {
+		return false
+	}
+	return d.r.Bool()
+}
+
+// int reads an integer (null is 0) that fits in bits bits.
+func (d *decoder) int(bits int) int64 {
+	if d.r.Null() {
+		return 0
+	}
+	text, integer := d.r.Number()
+	if d.r.Err() != nil {
+		return 0
+	}
+	if !integer {
+		d.r.Fail("number " + string(text) + " is not an integer")
+		return 0
+	}
+	neg := text[0] == '-'
+	if neg {
+		text = text[1:]
+	}
+	var v uint64
+	for _, c := range text {
+		if v > (math.MaxUint64-9)/10 {
+			d.r.Fail("number out of range")
+			return 0
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	limit := uint64(1) << (bits - 1)
+	if neg && v > limit || !neg && v >= limit {
+		d.r.Fail("number out of range")
+		return 0
+	}
+	if neg {
+		return -int64(v)
+	}
+	return int64(v)
+}
+
+// uint reads a non-negative integer (null is 0) that fits in bits bits.
+func (d *decoder) uint(bits int) uint64 {
+	if d.r.Null() {
+		return 0
+	}
+	text, integer := d.r.Number()
+	if d.r.Err() != nil {
+		return 0
+	}
+	if !integer || text[0] == '-' {
+		d.r.Fail("number " + string(text) + " is not an unsigned integer")
+		return 0
+	}
+	v, err := strconv.ParseUint(unsafe.String(&text[0], len(text)), 10, bits)
+	if err != nil {
+		d.r.Fail("number out of range")
+		return 0
+	}
+	return v
+}
+
+// float reads a number (null is 0).
+func (d *decoder) float() float64 {
+	if d.r.Null() {
+		return 0
+	}
+	text, _ := d.r.Number()
+	if d.r.Err() != nil {
+		return 0
+	}
+	v, err := strconv.ParseFloat(unsafe.String(&text[0], len(text)), 64)
+	if err != nil {
+		d.r.Fail("number out of range")
+		return 0
+	}
+	return v
+}
+
+// snowflakes reads an array of IDs into the shared block.
+func (d *decoder) snowflakes() []Snowflake {
+	if !d.r.ArrayStart() {
+		return nil
+	}
+	tmp := d.idTmp[:0]
+	var big []Snowflake
+	for d.r.NextElement() {
+		var s Snowflake
+		s.decodeJSON(d)
+		if len(tmp) < cap(tmp) {
+			tmp = append(tmp, s)
+		} else {
+			if big == nil {
+				big = append(make([]Snowflake, 0, 2*len(tmp)), tmp...)
+			}
+			big = append(big, s)
+		}
+	}
+	if big != nil {
+		return big
+	}
+	if len(tmp) == 0 {
+		return []Snowflake{}
+	}
+	if len(d.ids) < len(tmp) {
+		d.ids = make([]Snowflake, max(32, len(tmp)))
+	}
+	out := d.ids[:len(tmp):len(tmp)]
+	copy(out, tmp)
+	d.ids = d.ids[len(tmp):]
+	return out
+}
+
+// strs reads an array of strings.
+func (d *decoder) strs() []string {
+	if !d.r.ArrayStart() {
+		return nil
+	}
+	out := []string{}
+	for d.r.NextElement() {
+		out = append(out, d.str())
+	}
+	return out
+}
+
+// decodeAny decodes into p, a pointer to a leaf type or a generated one
+// (used by Optional).
+func decodeAny(d *decoder, p any) {
+	switch v := p.(type) {
+	case *string:
+		*v = d.str()
+	case *bool:
+		*v = d.bool()
+	case *int:
+		*v = int(d.int(64))
+	case *int64:
+		*v = d.int(64)
+	case *float64:
+		*v = d.float()
+	case decodable:
+		v.decodeJSON(d)
+	default:
+		d.r.Fail(fmt.Sprintf("discord: no decoder for %T", p))
+	}
+}
+
+// appendAny encodes *p (used by Optional).
+func appendAny(dst []byte, p any) []byte {
+	switch v := p.(type) {
+	case *string:
+		return encoding.AppendQuoted(dst, *v)
+	case *bool:
+		return strconv.AppendBool(dst, *v)
+	case *int:
+		return strconv.AppendInt(dst, int64(*v), 10)
+	case *int64:
+		return strconv.AppendInt(dst, *v, 10)
+	case *float64:
+		return appendFloat(dst, *v)
+	case appendable:
+		return v.appendJSON(dst)
+	}
+	panic(fmt.Sprintf("discord: no encoder for %T", p))
+}
+
+// appendFloat writes f as encoding/json would.
+func appendFloat(dst []byte, f float64) []byte {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return append(dst, "null"...)
+	}
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	return strconv.AppendFloat(dst, f, format, -1, 64)
+}
+
+// appendStrs writes an array of strings (nil as null).
+func appendStrs(dst []byte, s []string) []byte {
+	if s == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '[')
+	for i, v := range s {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = encoding.AppendQuoted(dst, v)
+	}
+	return append(dst, ']')
+}
+
+// appendSnowflakes writes an array of IDs (nil as null).
+func appendSnowflakes(dst []byte, s []Snowflake) []byte {
+	if s == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '[')
+	for i, v := range s {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = v.appendJSON(dst)
+	}
+	return append(dst, ']')
+}
+
+// closeObject finishes an object whose fields were appended from start,
+// each with a leading comma: the first comma becomes the '{'.
+func closeObject(dst []byte, start int) []byte {
+	if len(dst) == start {
+		return append(dst, '{', '}')
+	}
+	dst[start] = '{'
+	return append(dst, '}')
+}
