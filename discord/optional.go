@@ -78,7 +78,7 @@ func (o *Optional[T]) decodeJSON(d *decoder) {
 	o.state = optionalSet
 }
 
-func (o Optional[T]) appendJSON(dst []byte) []byte {
+func (o *Optional[T]) appendJSON(dst []byte) []byte {
 	if o.state != optionalSet {
 		return append(dst, "null"...)
 	}
