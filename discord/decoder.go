@@ -37,11 +37,6 @@ type decodable interface {
 	decodeJSON(d *decoder)
 }
 
-// appendable is what every generated type implements.
-type appendable interface {
-	appendJSON(dst []byte) []byte
-}
-
 // decoders keeps decoder states (not what they decode into) between calls.
 var decoders = sync.Pool{New: func() any { return new(decoder) }}
 
@@ -238,46 +233,6 @@ func (d *decoder) strs() []string {
 		out = append(out, d.str())
 	}
 	return out
-}
-
-// decodeAny decodes into p, a pointer to a leaf type or a generated one
-// (used by Optional).
-func decodeAny(d *decoder, p any) {
-	switch v := p.(type) {
-	case *string:
-		*v = d.str()
-	case *bool:
-		*v = d.bool()
-	case *int:
-		*v = int(d.int(64))
-	case *int64:
-		*v = d.int(64)
-	case *float64:
-		*v = d.float()
-	case decodable:
-		v.decodeJSON(d)
-	default:
-		d.r.Fail(fmt.Sprintf("discord: no decoder for %T", p))
-	}
-}
-
-// appendAny encodes *p (used by Optional).
-func appendAny(dst []byte, p any) []byte {
-	switch v := p.(type) {
-	case *string:
-		return encoding.AppendQuoted(dst, *v)
-	case *bool:
-		return strconv.AppendBool(dst, *v)
-	case *int:
-		return strconv.AppendInt(dst, int64(*v), 10)
-	case *int64:
-		return strconv.AppendInt(dst, *v, 10)
-	case *float64:
-		return appendFloat(dst, *v)
-	case appendable:
-		return v.appendJSON(dst)
-	}
-	panic(fmt.Sprintf("discord: no encoder for %T", p))
 }
 
 // appendFloat writes f as encoding/json would.

@@ -16,17 +16,18 @@ type Emoji struct {
 
 // Sticker is a sticker that can be sent in messages.
 type Sticker struct {
-	ID          Snowflake      `json:"id"`
-	PackID      Snowflake      `json:"pack_id,omitzero"`
-	Name        string         `json:"name"`
-	Description string         `json:"description,null"`
-	Tags        string         `json:"tags"`
-	Type        int            `json:"type"`
-	FormatType  int            `json:"format_type"`
-	Available   Optional[bool] `json:"available,omitzero"`
-	GuildID     Snowflake      `json:"guild_id,omitzero"`
-	User        *User          `json:"user,omitzero"`
-	SortValue   Optional[int]  `json:"sort_value,omitzero"`
+	ID          Snowflake        `json:"id"`
+	PackID      Snowflake        `json:"pack_id,omitzero"`
+	Name        string           `json:"name"`
+	Description Optional[string] `json:"description,omitzero"`
+	Asset       Optional[string] `json:"asset,omitzero"`
+	Tags        string           `json:"tags"`
+	Type        int              `json:"type"`
+	FormatType  int              `json:"format_type"`
+	Available   Optional[bool]   `json:"available,omitzero"`
+	GuildID     Snowflake        `json:"guild_id,omitzero"`
+	User        *User            `json:"user,omitzero"`
+	SortValue   Optional[int]    `json:"sort_value,omitzero"`
 }
 
 // StickerItem is the short form of a sticker inside a message.

@@ -48,7 +48,13 @@ func (x *Activity) decodeField(d *decoder, k []byte) bool {
 		x.Type = ActivityType(d.int(64))
 		return true
 	case "url":
-		x.URL.decodeJSON(d)
+		if d.r.Null() {
+			x.URL = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.URL = Some(v)
+		}
 		return true
 	case "created_at":
 		x.CreatedAt = d.int(64)
@@ -65,13 +71,31 @@ func (x *Activity) decodeField(d *decoder, k []byte) bool {
 		x.ApplicationID.decodeJSON(d)
 		return true
 	case "details":
-		x.Details.decodeJSON(d)
+		if d.r.Null() {
+			x.Details = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Details = Some(v)
+		}
 		return true
 	case "state":
-		x.State.decodeJSON(d)
+		if d.r.Null() {
+			x.State = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.State = Some(v)
+		}
 		return true
 	case "emoji":
-		x.Emoji.decodeJSON(d)
+		if d.r.Null() {
+			x.Emoji = Null[ActivityEmoji]()
+		} else {
+			var v ActivityEmoji
+			v.decodeJSON(d)
+			x.Emoji = Some(v)
+		}
 		return true
 	case "party":
 		x.Party.decodeJSON(d)
@@ -83,7 +107,13 @@ func (x *Activity) decodeField(d *decoder, k []byte) bool {
 		x.Secrets.decodeJSON(d)
 		return true
 	case "instance":
-		x.Instance.decodeJSON(d)
+		if d.r.Null() {
+			x.Instance = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Instance = Some(v)
+		}
 		return true
 	case "flags":
 		x.Flags = int(d.int(64))
@@ -117,7 +147,11 @@ func (x *Activity) appendFields(dst []byte) []byte {
 	dst = strconv.AppendInt(dst, int64(x.Type), 10)
 	if !(x.URL.IsZero()) {
 		dst = append(dst, ",\"url\":"...)
-		dst = x.URL.appendJSON(dst)
+		if v, ok := x.URL.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	dst = append(dst, ",\"created_at\":"...)
 	dst = strconv.AppendInt(dst, int64(x.CreatedAt), 10)
@@ -135,15 +169,27 @@ func (x *Activity) appendFields(dst []byte) []byte {
 	}
 	if !(x.Details.IsZero()) {
 		dst = append(dst, ",\"details\":"...)
-		dst = x.Details.appendJSON(dst)
+		if v, ok := x.Details.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.State.IsZero()) {
 		dst = append(dst, ",\"state\":"...)
-		dst = x.State.appendJSON(dst)
+		if v, ok := x.State.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Emoji.IsZero()) {
 		dst = append(dst, ",\"emoji\":"...)
-		dst = x.Emoji.appendJSON(dst)
+		if v, ok := x.Emoji.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Party.IsZero()) {
 		dst = append(dst, ",\"party\":"...)
@@ -159,7 +205,11 @@ func (x *Activity) appendFields(dst []byte) []byte {
 	}
 	if !(x.Instance.IsZero()) {
 		dst = append(dst, ",\"instance\":"...)
-		dst = x.Instance.appendJSON(dst)
+		if v, ok := x.Instance.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Flags == 0) {
 		dst = append(dst, ",\"flags\":"...)
@@ -225,7 +275,13 @@ func (x *ActivityEmoji) decodeField(d *decoder, k []byte) bool {
 		x.ID.decodeJSON(d)
 		return true
 	case "animated":
-		x.Animated.decodeJSON(d)
+		if d.r.Null() {
+			x.Animated = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Animated = Some(v)
+		}
 		return true
 	}
 	return false
@@ -246,7 +302,11 @@ func (x *ActivityEmoji) appendFields(dst []byte) []byte {
 	}
 	if !(x.Animated.IsZero()) {
 		dst = append(dst, ",\"animated\":"...)
-		dst = x.Animated.appendJSON(dst)
+		if v, ok := x.Animated.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -442,16 +502,34 @@ func (x *Attachment) decodeField(d *decoder, k []byte) bool {
 		x.ProxyURL = d.str()
 		return true
 	case "height":
-		x.Height.decodeJSON(d)
+		if d.r.Null() {
+			x.Height = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Height = Some(v)
+		}
 		return true
 	case "width":
-		x.Width.decodeJSON(d)
+		if d.r.Null() {
+			x.Width = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Width = Some(v)
+		}
 		return true
 	case "ephemeral":
 		x.Ephemeral = d.bool()
 		return true
 	case "duration_secs":
-		x.DurationSecs.decodeJSON(d)
+		if d.r.Null() {
+			x.DurationSecs = Null[float64]()
+		} else {
+			var v float64
+			v = d.float()
+			x.DurationSecs = Some(v)
+		}
 		return true
 	case "waveform":
 		x.Waveform = d.str()
@@ -463,10 +541,22 @@ func (x *Attachment) decodeField(d *decoder, k []byte) bool {
 		x.Placeholder = d.str()
 		return true
 	case "placeholder_version":
-		x.PlaceholderVersion.decodeJSON(d)
+		if d.r.Null() {
+			x.PlaceholderVersion = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.PlaceholderVersion = Some(v)
+		}
 		return true
 	case "content_scan_version":
-		x.ContentScanVersion.decodeJSON(d)
+		if d.r.Null() {
+			x.ContentScanVersion = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.ContentScanVersion = Some(v)
+		}
 		return true
 	}
 	return false
@@ -503,11 +593,19 @@ func (x *Attachment) appendFields(dst []byte) []byte {
 	dst = encoding.AppendQuoted(dst, string(x.ProxyURL))
 	if !(x.Height.IsZero()) {
 		dst = append(dst, ",\"height\":"...)
-		dst = x.Height.appendJSON(dst)
+		if v, ok := x.Height.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Width.IsZero()) {
 		dst = append(dst, ",\"width\":"...)
-		dst = x.Width.appendJSON(dst)
+		if v, ok := x.Width.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(!x.Ephemeral) {
 		dst = append(dst, ",\"ephemeral\":"...)
@@ -515,7 +613,11 @@ func (x *Attachment) appendFields(dst []byte) []byte {
 	}
 	if !(x.DurationSecs.IsZero()) {
 		dst = append(dst, ",\"duration_secs\":"...)
-		dst = x.DurationSecs.appendJSON(dst)
+		if v, ok := x.DurationSecs.Get(); ok {
+			dst = appendFloat(dst, float64(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Waveform == "") {
 		dst = append(dst, ",\"waveform\":"...)
@@ -531,11 +633,19 @@ func (x *Attachment) appendFields(dst []byte) []byte {
 	}
 	if !(x.PlaceholderVersion.IsZero()) {
 		dst = append(dst, ",\"placeholder_version\":"...)
-		dst = x.PlaceholderVersion.appendJSON(dst)
+		if v, ok := x.PlaceholderVersion.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.ContentScanVersion.IsZero()) {
 		dst = append(dst, ",\"content_scan_version\":"...)
-		dst = x.ContentScanVersion.appendJSON(dst)
+		if v, ok := x.ContentScanVersion.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -662,10 +772,22 @@ func (x *AutoModerationActionExecution) decodeField(d *decoder, k []byte) bool {
 		x.Content = d.str()
 		return true
 	case "matched_keyword":
-		x.MatchedKeyword.decodeJSON(d)
+		if d.r.Null() {
+			x.MatchedKeyword = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.MatchedKeyword = Some(v)
+		}
 		return true
 	case "matched_content":
-		x.MatchedContent.decodeJSON(d)
+		if d.r.Null() {
+			x.MatchedContent = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.MatchedContent = Some(v)
+		}
 		return true
 	}
 	return false
@@ -704,11 +826,19 @@ func (x *AutoModerationActionExecution) appendFields(dst []byte) []byte {
 	dst = encoding.AppendQuoted(dst, string(x.Content))
 	if !(x.MatchedKeyword.IsZero()) {
 		dst = append(dst, ",\"matched_keyword\":"...)
-		dst = x.MatchedKeyword.appendJSON(dst)
+		if v, ok := x.MatchedKeyword.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.MatchedContent.IsZero()) {
 		dst = append(dst, ",\"matched_content\":"...)
-		dst = x.MatchedContent.appendJSON(dst)
+		if v, ok := x.MatchedContent.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -1027,7 +1157,13 @@ func (x *AvatarDecoration) decodeField(d *decoder, k []byte) bool {
 		x.SKUID.decodeJSON(d)
 		return true
 	case "expires_at":
-		x.ExpiresAt.decodeJSON(d)
+		if d.r.Null() {
+			x.ExpiresAt = Null[int64]()
+		} else {
+			var v int64
+			v = d.int(64)
+			x.ExpiresAt = Some(v)
+		}
 		return true
 	}
 	return false
@@ -1046,7 +1182,11 @@ func (x *AvatarDecoration) appendFields(dst []byte) []byte {
 	dst = x.SKUID.appendJSON(dst)
 	if !(x.ExpiresAt.IsZero()) {
 		dst = append(dst, ",\"expires_at\":"...)
-		dst = x.ExpiresAt.appendJSON(dst)
+		if v, ok := x.ExpiresAt.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -1095,7 +1235,13 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 		x.GuildID.decodeJSON(d)
 		return true
 	case "position":
-		x.Position.decodeJSON(d)
+		if d.r.Null() {
+			x.Position = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Position = Some(v)
+		}
 		return true
 	case "permission_overwrites":
 		if d.r.ArrayStart() {
@@ -1110,25 +1256,67 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 		}
 		return true
 	case "name":
-		x.Name.decodeJSON(d)
+		if d.r.Null() {
+			x.Name = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Name = Some(v)
+		}
 		return true
 	case "topic":
-		x.Topic.decodeJSON(d)
+		if d.r.Null() {
+			x.Topic = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Topic = Some(v)
+		}
 		return true
 	case "nsfw":
-		x.NSFW.decodeJSON(d)
+		if d.r.Null() {
+			x.NSFW = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.NSFW = Some(v)
+		}
 		return true
 	case "last_message_id":
-		x.LastMessageID.decodeJSON(d)
+		if d.r.Null() {
+			x.LastMessageID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.LastMessageID = Some(v)
+		}
 		return true
 	case "bitrate":
-		x.Bitrate.decodeJSON(d)
+		if d.r.Null() {
+			x.Bitrate = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Bitrate = Some(v)
+		}
 		return true
 	case "user_limit":
-		x.UserLimit.decodeJSON(d)
+		if d.r.Null() {
+			x.UserLimit = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.UserLimit = Some(v)
+		}
 		return true
 	case "rate_limit_per_user":
-		x.RateLimitPerUser.decodeJSON(d)
+		if d.r.Null() {
+			x.RateLimitPerUser = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.RateLimitPerUser = Some(v)
+		}
 		return true
 	case "recipients":
 		if d.r.ArrayStart() {
@@ -1143,7 +1331,13 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 		}
 		return true
 	case "icon":
-		x.Icon.decodeJSON(d)
+		if d.r.Null() {
+			x.Icon = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Icon = Some(v)
+		}
 		return true
 	case "owner_id":
 		x.OwnerID.decodeJSON(d)
@@ -1152,25 +1346,67 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 		x.ApplicationID.decodeJSON(d)
 		return true
 	case "managed":
-		x.Managed.decodeJSON(d)
+		if d.r.Null() {
+			x.Managed = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Managed = Some(v)
+		}
 		return true
 	case "parent_id":
-		x.ParentID.decodeJSON(d)
+		if d.r.Null() {
+			x.ParentID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.ParentID = Some(v)
+		}
 		return true
 	case "last_pin_timestamp":
-		x.LastPinTimestamp.decodeJSON(d)
+		if d.r.Null() {
+			x.LastPinTimestamp = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.LastPinTimestamp = Some(v)
+		}
 		return true
 	case "rtc_region":
-		x.RTCRegion.decodeJSON(d)
+		if d.r.Null() {
+			x.RTCRegion = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.RTCRegion = Some(v)
+		}
 		return true
 	case "video_quality_mode":
-		x.VideoQualityMode.decodeJSON(d)
+		if d.r.Null() {
+			x.VideoQualityMode = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.VideoQualityMode = Some(v)
+		}
 		return true
 	case "message_count":
-		x.MessageCount.decodeJSON(d)
+		if d.r.Null() {
+			x.MessageCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.MessageCount = Some(v)
+		}
 		return true
 	case "member_count":
-		x.MemberCount.decodeJSON(d)
+		if d.r.Null() {
+			x.MemberCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.MemberCount = Some(v)
+		}
 		return true
 	case "thread_metadata":
 		if d.r.Null() {
@@ -1189,16 +1425,40 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 		}
 		return true
 	case "default_auto_archive_duration":
-		x.DefaultAutoArchiveDuration.decodeJSON(d)
+		if d.r.Null() {
+			x.DefaultAutoArchiveDuration = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.DefaultAutoArchiveDuration = Some(v)
+		}
 		return true
 	case "permissions":
-		x.Permissions.decodeJSON(d)
+		if d.r.Null() {
+			x.Permissions = Null[Permissions]()
+		} else {
+			var v Permissions
+			v.decodeJSON(d)
+			x.Permissions = Some(v)
+		}
 		return true
 	case "flags":
-		x.Flags.decodeJSON(d)
+		if d.r.Null() {
+			x.Flags = Null[ChannelFlags]()
+		} else {
+			var v ChannelFlags
+			v = ChannelFlags(d.uint(64))
+			x.Flags = Some(v)
+		}
 		return true
 	case "total_message_sent":
-		x.TotalMessageSent.decodeJSON(d)
+		if d.r.Null() {
+			x.TotalMessageSent = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.TotalMessageSent = Some(v)
+		}
 		return true
 	case "available_tags":
 		if d.r.ArrayStart() {
@@ -1216,25 +1476,67 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 		x.AppliedTags = d.snowflakes()
 		return true
 	case "default_reaction_emoji":
-		x.DefaultReactionEmoji.decodeJSON(d)
+		if d.r.Null() {
+			x.DefaultReactionEmoji = Null[DefaultReaction]()
+		} else {
+			var v DefaultReaction
+			v.decodeJSON(d)
+			x.DefaultReactionEmoji = Some(v)
+		}
 		return true
 	case "default_thread_rate_limit_per_user":
-		x.DefaultThreadRateLimitPerUser.decodeJSON(d)
+		if d.r.Null() {
+			x.DefaultThreadRateLimitPerUser = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.DefaultThreadRateLimitPerUser = Some(v)
+		}
 		return true
 	case "default_sort_order":
-		x.DefaultSortOrder.decodeJSON(d)
+		if d.r.Null() {
+			x.DefaultSortOrder = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.DefaultSortOrder = Some(v)
+		}
 		return true
 	case "default_forum_layout":
-		x.DefaultForumLayout.decodeJSON(d)
+		if d.r.Null() {
+			x.DefaultForumLayout = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.DefaultForumLayout = Some(v)
+		}
 		return true
 	case "status":
-		x.Status.decodeJSON(d)
+		if d.r.Null() {
+			x.Status = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Status = Some(v)
+		}
 		return true
 	case "version":
-		x.Version.decodeJSON(d)
+		if d.r.Null() {
+			x.Version = Null[int64]()
+		} else {
+			var v int64
+			v = d.int(64)
+			x.Version = Some(v)
+		}
 		return true
 	case "newly_created":
-		x.NewlyCreated.decodeJSON(d)
+		if d.r.Null() {
+			x.NewlyCreated = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.NewlyCreated = Some(v)
+		}
 		return true
 	}
 	return false
@@ -1257,7 +1559,11 @@ func (x *Channel) appendFields(dst []byte) []byte {
 	}
 	if !(x.Position.IsZero()) {
 		dst = append(dst, ",\"position\":"...)
-		dst = x.Position.appendJSON(dst)
+		if v, ok := x.Position.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.PermissionOverwrites == nil) {
 		dst = append(dst, ",\"permission_overwrites\":"...)
@@ -1276,31 +1582,59 @@ func (x *Channel) appendFields(dst []byte) []byte {
 	}
 	if !(x.Name.IsZero()) {
 		dst = append(dst, ",\"name\":"...)
-		dst = x.Name.appendJSON(dst)
+		if v, ok := x.Name.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Topic.IsZero()) {
 		dst = append(dst, ",\"topic\":"...)
-		dst = x.Topic.appendJSON(dst)
+		if v, ok := x.Topic.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.NSFW.IsZero()) {
 		dst = append(dst, ",\"nsfw\":"...)
-		dst = x.NSFW.appendJSON(dst)
+		if v, ok := x.NSFW.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.LastMessageID.IsZero()) {
 		dst = append(dst, ",\"last_message_id\":"...)
-		dst = x.LastMessageID.appendJSON(dst)
+		if v, ok := x.LastMessageID.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Bitrate.IsZero()) {
 		dst = append(dst, ",\"bitrate\":"...)
-		dst = x.Bitrate.appendJSON(dst)
+		if v, ok := x.Bitrate.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.UserLimit.IsZero()) {
 		dst = append(dst, ",\"user_limit\":"...)
-		dst = x.UserLimit.appendJSON(dst)
+		if v, ok := x.UserLimit.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.RateLimitPerUser.IsZero()) {
 		dst = append(dst, ",\"rate_limit_per_user\":"...)
-		dst = x.RateLimitPerUser.appendJSON(dst)
+		if v, ok := x.RateLimitPerUser.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Recipients == nil) {
 		dst = append(dst, ",\"recipients\":"...)
@@ -1319,7 +1653,11 @@ func (x *Channel) appendFields(dst []byte) []byte {
 	}
 	if !(x.Icon.IsZero()) {
 		dst = append(dst, ",\"icon\":"...)
-		dst = x.Icon.appendJSON(dst)
+		if v, ok := x.Icon.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.OwnerID.IsZero()) {
 		dst = append(dst, ",\"owner_id\":"...)
@@ -1331,31 +1669,59 @@ func (x *Channel) appendFields(dst []byte) []byte {
 	}
 	if !(x.Managed.IsZero()) {
 		dst = append(dst, ",\"managed\":"...)
-		dst = x.Managed.appendJSON(dst)
+		if v, ok := x.Managed.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.ParentID.IsZero()) {
 		dst = append(dst, ",\"parent_id\":"...)
-		dst = x.ParentID.appendJSON(dst)
+		if v, ok := x.ParentID.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.LastPinTimestamp.IsZero()) {
 		dst = append(dst, ",\"last_pin_timestamp\":"...)
-		dst = x.LastPinTimestamp.appendJSON(dst)
+		if v, ok := x.LastPinTimestamp.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.RTCRegion.IsZero()) {
 		dst = append(dst, ",\"rtc_region\":"...)
-		dst = x.RTCRegion.appendJSON(dst)
+		if v, ok := x.RTCRegion.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.VideoQualityMode.IsZero()) {
 		dst = append(dst, ",\"video_quality_mode\":"...)
-		dst = x.VideoQualityMode.appendJSON(dst)
+		if v, ok := x.VideoQualityMode.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.MessageCount.IsZero()) {
 		dst = append(dst, ",\"message_count\":"...)
-		dst = x.MessageCount.appendJSON(dst)
+		if v, ok := x.MessageCount.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.MemberCount.IsZero()) {
 		dst = append(dst, ",\"member_count\":"...)
-		dst = x.MemberCount.appendJSON(dst)
+		if v, ok := x.MemberCount.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.ThreadMetadata == nil) {
 		dst = append(dst, ",\"thread_metadata\":"...)
@@ -1375,19 +1741,35 @@ func (x *Channel) appendFields(dst []byte) []byte {
 	}
 	if !(x.DefaultAutoArchiveDuration.IsZero()) {
 		dst = append(dst, ",\"default_auto_archive_duration\":"...)
-		dst = x.DefaultAutoArchiveDuration.appendJSON(dst)
+		if v, ok := x.DefaultAutoArchiveDuration.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Permissions.IsZero()) {
 		dst = append(dst, ",\"permissions\":"...)
-		dst = x.Permissions.appendJSON(dst)
+		if v, ok := x.Permissions.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Flags.IsZero()) {
 		dst = append(dst, ",\"flags\":"...)
-		dst = x.Flags.appendJSON(dst)
+		if v, ok := x.Flags.Get(); ok {
+			dst = strconv.AppendUint(dst, uint64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.TotalMessageSent.IsZero()) {
 		dst = append(dst, ",\"total_message_sent\":"...)
-		dst = x.TotalMessageSent.appendJSON(dst)
+		if v, ok := x.TotalMessageSent.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.AvailableTags == nil) {
 		dst = append(dst, ",\"available_tags\":"...)
@@ -1410,31 +1792,59 @@ func (x *Channel) appendFields(dst []byte) []byte {
 	}
 	if !(x.DefaultReactionEmoji.IsZero()) {
 		dst = append(dst, ",\"default_reaction_emoji\":"...)
-		dst = x.DefaultReactionEmoji.appendJSON(dst)
+		if v, ok := x.DefaultReactionEmoji.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.DefaultThreadRateLimitPerUser.IsZero()) {
 		dst = append(dst, ",\"default_thread_rate_limit_per_user\":"...)
-		dst = x.DefaultThreadRateLimitPerUser.appendJSON(dst)
+		if v, ok := x.DefaultThreadRateLimitPerUser.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.DefaultSortOrder.IsZero()) {
 		dst = append(dst, ",\"default_sort_order\":"...)
-		dst = x.DefaultSortOrder.appendJSON(dst)
+		if v, ok := x.DefaultSortOrder.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.DefaultForumLayout.IsZero()) {
 		dst = append(dst, ",\"default_forum_layout\":"...)
-		dst = x.DefaultForumLayout.appendJSON(dst)
+		if v, ok := x.DefaultForumLayout.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Status.IsZero()) {
 		dst = append(dst, ",\"status\":"...)
-		dst = x.Status.appendJSON(dst)
+		if v, ok := x.Status.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Version.IsZero()) {
 		dst = append(dst, ",\"version\":"...)
-		dst = x.Version.appendJSON(dst)
+		if v, ok := x.Version.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.NewlyCreated.IsZero()) {
 		dst = append(dst, ",\"newly_created\":"...)
-		dst = x.NewlyCreated.appendJSON(dst)
+		if v, ok := x.NewlyCreated.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -1655,10 +2065,22 @@ func (x *ChannelInfoEntry) decodeField(d *decoder, k []byte) bool {
 		x.ID.decodeJSON(d)
 		return true
 	case "status":
-		x.Status.decodeJSON(d)
+		if d.r.Null() {
+			x.Status = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Status = Some(v)
+		}
 		return true
 	case "voice_start_time":
-		x.VoiceStartTime.decodeJSON(d)
+		if d.r.Null() {
+			x.VoiceStartTime = Null[int64]()
+		} else {
+			var v int64
+			v = d.int(64)
+			x.VoiceStartTime = Some(v)
+		}
 		return true
 	}
 	return false
@@ -1675,11 +2097,19 @@ func (x *ChannelInfoEntry) appendFields(dst []byte) []byte {
 	dst = x.ID.appendJSON(dst)
 	if !(x.Status.IsZero()) {
 		dst = append(dst, ",\"status\":"...)
-		dst = x.Status.appendJSON(dst)
+		if v, ok := x.Status.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.VoiceStartTime.IsZero()) {
 		dst = append(dst, ",\"voice_start_time\":"...)
-		dst = x.VoiceStartTime.appendJSON(dst)
+		if v, ok := x.VoiceStartTime.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -1793,7 +2223,13 @@ func (x *ChannelPinsUpdate) decodeField(d *decoder, k []byte) bool {
 		x.ChannelID.decodeJSON(d)
 		return true
 	case "last_pin_timestamp":
-		x.LastPinTimestamp.decodeJSON(d)
+		if d.r.Null() {
+			x.LastPinTimestamp = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.LastPinTimestamp = Some(v)
+		}
 		return true
 	}
 	return false
@@ -1814,7 +2250,11 @@ func (x *ChannelPinsUpdate) appendFields(dst []byte) []byte {
 	dst = x.ChannelID.appendJSON(dst)
 	if !(x.LastPinTimestamp.IsZero()) {
 		dst = append(dst, ",\"last_pin_timestamp\":"...)
-		dst = x.LastPinTimestamp.appendJSON(dst)
+		if v, ok := x.LastPinTimestamp.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -1973,7 +2413,13 @@ func (x *Collectibles) decodeJSON(d *decoder) {
 func (x *Collectibles) decodeField(d *decoder, k []byte) bool {
 	switch string(k) {
 	case "nameplate":
-		x.Nameplate.decodeJSON(d)
+		if d.r.Null() {
+			x.Nameplate = Null[Nameplate]()
+		} else {
+			var v Nameplate
+			v.decodeJSON(d)
+			x.Nameplate = Some(v)
+		}
 		return true
 	}
 	return false
@@ -1988,7 +2434,11 @@ func (x *Collectibles) appendJSON(dst []byte) []byte {
 func (x *Collectibles) appendFields(dst []byte) []byte {
 	if !(x.Nameplate.IsZero()) {
 		dst = append(dst, ",\"nameplate\":"...)
-		dst = x.Nameplate.appendJSON(dst)
+		if v, ok := x.Nameplate.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -2028,10 +2478,22 @@ func (x *DefaultReaction) decodeJSON(d *decoder) {
 func (x *DefaultReaction) decodeField(d *decoder, k []byte) bool {
 	switch string(k) {
 	case "emoji_id":
-		x.EmojiID.decodeJSON(d)
+		if d.r.Null() {
+			x.EmojiID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.EmojiID = Some(v)
+		}
 		return true
 	case "emoji_name":
-		x.EmojiName.decodeJSON(d)
+		if d.r.Null() {
+			x.EmojiName = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.EmojiName = Some(v)
+		}
 		return true
 	}
 	return false
@@ -2046,11 +2508,19 @@ func (x *DefaultReaction) appendJSON(dst []byte) []byte {
 func (x *DefaultReaction) appendFields(dst []byte) []byte {
 	if !(x.EmojiID.IsZero()) {
 		dst = append(dst, ",\"emoji_id\":"...)
-		dst = x.EmojiID.appendJSON(dst)
+		if v, ok := x.EmojiID.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.EmojiName.IsZero()) {
 		dst = append(dst, ",\"emoji_name\":"...)
-		dst = x.EmojiName.appendJSON(dst)
+		if v, ok := x.EmojiName.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -2105,7 +2575,13 @@ func (x *Embed) decodeField(d *decoder, k []byte) bool {
 		x.Timestamp.decodeJSON(d)
 		return true
 	case "color":
-		x.Color.decodeJSON(d)
+		if d.r.Null() {
+			x.Color = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Color = Some(v)
+		}
 		return true
 	case "footer":
 		x.Footer.decodeJSON(d)
@@ -2138,7 +2614,13 @@ func (x *Embed) decodeField(d *decoder, k []byte) bool {
 		}
 		return true
 	case "content_scan_version":
-		x.ContentScanVersion.decodeJSON(d)
+		if d.r.Null() {
+			x.ContentScanVersion = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.ContentScanVersion = Some(v)
+		}
 		return true
 	}
 	return false
@@ -2173,7 +2655,11 @@ func (x *Embed) appendFields(dst []byte) []byte {
 	}
 	if !(x.Color.IsZero()) {
 		dst = append(dst, ",\"color\":"...)
-		dst = x.Color.appendJSON(dst)
+		if v, ok := x.Color.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Footer.isZero()) {
 		dst = append(dst, ",\"footer\":"...)
@@ -2216,7 +2702,11 @@ func (x *Embed) appendFields(dst []byte) []byte {
 	}
 	if !(x.ContentScanVersion.IsZero()) {
 		dst = append(dst, ",\"content_scan_version\":"...)
-		dst = x.ContentScanVersion.appendJSON(dst)
+		if v, ok := x.ContentScanVersion.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -2468,19 +2958,43 @@ func (x *EmbedMedia) decodeField(d *decoder, k []byte) bool {
 		x.ProxyURL = d.str()
 		return true
 	case "height":
-		x.Height.decodeJSON(d)
+		if d.r.Null() {
+			x.Height = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Height = Some(v)
+		}
 		return true
 	case "width":
-		x.Width.decodeJSON(d)
+		if d.r.Null() {
+			x.Width = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Width = Some(v)
+		}
 		return true
 	case "flags":
-		x.Flags.decodeJSON(d)
+		if d.r.Null() {
+			x.Flags = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Flags = Some(v)
+		}
 		return true
 	case "placeholder":
 		x.Placeholder = d.str()
 		return true
 	case "placeholder_version":
-		x.PlaceholderVersion.decodeJSON(d)
+		if d.r.Null() {
+			x.PlaceholderVersion = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.PlaceholderVersion = Some(v)
+		}
 		return true
 	}
 	return false
@@ -2503,15 +3017,27 @@ func (x *EmbedMedia) appendFields(dst []byte) []byte {
 	}
 	if !(x.Height.IsZero()) {
 		dst = append(dst, ",\"height\":"...)
-		dst = x.Height.appendJSON(dst)
+		if v, ok := x.Height.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Width.IsZero()) {
 		dst = append(dst, ",\"width\":"...)
-		dst = x.Width.appendJSON(dst)
+		if v, ok := x.Width.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Flags.IsZero()) {
 		dst = append(dst, ",\"flags\":"...)
-		dst = x.Flags.appendJSON(dst)
+		if v, ok := x.Flags.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Placeholder == "") {
 		dst = append(dst, ",\"placeholder\":"...)
@@ -2519,7 +3045,11 @@ func (x *EmbedMedia) appendFields(dst []byte) []byte {
 	}
 	if !(x.PlaceholderVersion.IsZero()) {
 		dst = append(dst, ",\"placeholder_version\":"...)
-		dst = x.PlaceholderVersion.appendJSON(dst)
+		if v, ok := x.PlaceholderVersion.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -2638,19 +3168,49 @@ func (x *Emoji) decodeField(d *decoder, k []byte) bool {
 		}
 		return true
 	case "require_colons":
-		x.RequireColons.decodeJSON(d)
+		if d.r.Null() {
+			x.RequireColons = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.RequireColons = Some(v)
+		}
 		return true
 	case "managed":
-		x.Managed.decodeJSON(d)
+		if d.r.Null() {
+			x.Managed = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Managed = Some(v)
+		}
 		return true
 	case "animated":
-		x.Animated.decodeJSON(d)
+		if d.r.Null() {
+			x.Animated = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Animated = Some(v)
+		}
 		return true
 	case "available":
-		x.Available.decodeJSON(d)
+		if d.r.Null() {
+			x.Available = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Available = Some(v)
+		}
 		return true
 	case "version":
-		x.Version.decodeJSON(d)
+		if d.r.Null() {
+			x.Version = Null[int64]()
+		} else {
+			var v int64
+			v = d.int(64)
+			x.Version = Some(v)
+		}
 		return true
 	}
 	return false
@@ -2685,23 +3245,43 @@ func (x *Emoji) appendFields(dst []byte) []byte {
 	}
 	if !(x.RequireColons.IsZero()) {
 		dst = append(dst, ",\"require_colons\":"...)
-		dst = x.RequireColons.appendJSON(dst)
+		if v, ok := x.RequireColons.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Managed.IsZero()) {
 		dst = append(dst, ",\"managed\":"...)
-		dst = x.Managed.appendJSON(dst)
+		if v, ok := x.Managed.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Animated.IsZero()) {
 		dst = append(dst, ",\"animated\":"...)
-		dst = x.Animated.appendJSON(dst)
+		if v, ok := x.Animated.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Available.IsZero()) {
 		dst = append(dst, ",\"available\":"...)
-		dst = x.Available.appendJSON(dst)
+		if v, ok := x.Available.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Version.IsZero()) {
 		dst = append(dst, ",\"version\":"...)
-		dst = x.Version.appendJSON(dst)
+		if v, ok := x.Version.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -2759,16 +3339,34 @@ func (x *Entitlement) decodeField(d *decoder, k []byte) bool {
 		x.Deleted = d.bool()
 		return true
 	case "starts_at":
-		x.StartsAt.decodeJSON(d)
+		if d.r.Null() {
+			x.StartsAt = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.StartsAt = Some(v)
+		}
 		return true
 	case "ends_at":
-		x.EndsAt.decodeJSON(d)
+		if d.r.Null() {
+			x.EndsAt = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.EndsAt = Some(v)
+		}
 		return true
 	case "guild_id":
 		x.GuildID.decodeJSON(d)
 		return true
 	case "consumed":
-		x.Consumed.decodeJSON(d)
+		if d.r.Null() {
+			x.Consumed = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Consumed = Some(v)
+		}
 		return true
 	}
 	return false
@@ -2797,11 +3395,19 @@ func (x *Entitlement) appendFields(dst []byte) []byte {
 	dst = strconv.AppendBool(dst, bool(x.Deleted))
 	if !(x.StartsAt.IsZero()) {
 		dst = append(dst, ",\"starts_at\":"...)
-		dst = x.StartsAt.appendJSON(dst)
+		if v, ok := x.StartsAt.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.EndsAt.IsZero()) {
 		dst = append(dst, ",\"ends_at\":"...)
-		dst = x.EndsAt.appendJSON(dst)
+		if v, ok := x.EndsAt.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.GuildID.IsZero()) {
 		dst = append(dst, ",\"guild_id\":"...)
@@ -2809,7 +3415,11 @@ func (x *Entitlement) appendFields(dst []byte) []byte {
 	}
 	if !(x.Consumed.IsZero()) {
 		dst = append(dst, ",\"consumed\":"...)
-		dst = x.Consumed.appendJSON(dst)
+		if v, ok := x.Consumed.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -3008,10 +3618,22 @@ func (x *ForumTag) decodeField(d *decoder, k []byte) bool {
 		x.Moderated = d.bool()
 		return true
 	case "emoji_id":
-		x.EmojiID.decodeJSON(d)
+		if d.r.Null() {
+			x.EmojiID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.EmojiID = Some(v)
+		}
 		return true
 	case "emoji_name":
-		x.EmojiName.decodeJSON(d)
+		if d.r.Null() {
+			x.EmojiName = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.EmojiName = Some(v)
+		}
 		return true
 	}
 	return false
@@ -3032,11 +3654,19 @@ func (x *ForumTag) appendFields(dst []byte) []byte {
 	dst = strconv.AppendBool(dst, bool(x.Moderated))
 	if !(x.EmojiID.IsZero()) {
 		dst = append(dst, ",\"emoji_id\":"...)
-		dst = x.EmojiID.appendJSON(dst)
+		if v, ok := x.EmojiID.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.EmojiName.IsZero()) {
 		dst = append(dst, ",\"emoji_name\":"...)
-		dst = x.EmojiName.appendJSON(dst)
+		if v, ok := x.EmojiName.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -3082,40 +3712,100 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 		x.Name = d.str()
 		return true
 	case "icon":
-		x.Icon.decodeJSON(d)
+		if d.r.Null() {
+			x.Icon = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Icon = Some(v)
+		}
 		return true
 	case "icon_hash":
-		x.IconHash.decodeJSON(d)
+		if d.r.Null() {
+			x.IconHash = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.IconHash = Some(v)
+		}
 		return true
 	case "splash":
-		x.Splash.decodeJSON(d)
+		if d.r.Null() {
+			x.Splash = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Splash = Some(v)
+		}
 		return true
 	case "discovery_splash":
-		x.DiscoverySplash.decodeJSON(d)
+		if d.r.Null() {
+			x.DiscoverySplash = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.DiscoverySplash = Some(v)
+		}
 		return true
 	case "owner":
-		x.Owner.decodeJSON(d)
+		if d.r.Null() {
+			x.Owner = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Owner = Some(v)
+		}
 		return true
 	case "owner_id":
 		x.OwnerID.decodeJSON(d)
 		return true
 	case "permissions":
-		x.Permissions.decodeJSON(d)
+		if d.r.Null() {
+			x.Permissions = Null[Permissions]()
+		} else {
+			var v Permissions
+			v.decodeJSON(d)
+			x.Permissions = Some(v)
+		}
 		return true
 	case "region":
-		x.Region.decodeJSON(d)
+		if d.r.Null() {
+			x.Region = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Region = Some(v)
+		}
 		return true
 	case "afk_channel_id":
-		x.AFKChannelID.decodeJSON(d)
+		if d.r.Null() {
+			x.AFKChannelID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.AFKChannelID = Some(v)
+		}
 		return true
 	case "afk_timeout":
 		x.AFKTimeout = int(d.int(64))
 		return true
 	case "widget_enabled":
-		x.WidgetEnabled.decodeJSON(d)
+		if d.r.Null() {
+			x.WidgetEnabled = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.WidgetEnabled = Some(v)
+		}
 		return true
 	case "widget_channel_id":
-		x.WidgetChannelID.decodeJSON(d)
+		if d.r.Null() {
+			x.WidgetChannelID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.WidgetChannelID = Some(v)
+		}
 		return true
 	case "verification_level":
 		x.VerificationLevel = int(d.int(64))
@@ -3157,55 +3847,139 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 		x.MFALevel = int(d.int(64))
 		return true
 	case "application_id":
-		x.ApplicationID.decodeJSON(d)
+		if d.r.Null() {
+			x.ApplicationID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.ApplicationID = Some(v)
+		}
 		return true
 	case "system_channel_id":
-		x.SystemChannelID.decodeJSON(d)
+		if d.r.Null() {
+			x.SystemChannelID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.SystemChannelID = Some(v)
+		}
 		return true
 	case "system_channel_flags":
 		x.SystemChannelFlags = int(d.int(64))
 		return true
 	case "rules_channel_id":
-		x.RulesChannelID.decodeJSON(d)
+		if d.r.Null() {
+			x.RulesChannelID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.RulesChannelID = Some(v)
+		}
 		return true
 	case "max_presences":
-		x.MaxPresences.decodeJSON(d)
+		if d.r.Null() {
+			x.MaxPresences = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.MaxPresences = Some(v)
+		}
 		return true
 	case "max_members":
-		x.MaxMembers.decodeJSON(d)
+		if d.r.Null() {
+			x.MaxMembers = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.MaxMembers = Some(v)
+		}
 		return true
 	case "vanity_url_code":
-		x.VanityURLCode.decodeJSON(d)
+		if d.r.Null() {
+			x.VanityURLCode = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.VanityURLCode = Some(v)
+		}
 		return true
 	case "description":
-		x.Description.decodeJSON(d)
+		if d.r.Null() {
+			x.Description = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Description = Some(v)
+		}
 		return true
 	case "banner":
-		x.Banner.decodeJSON(d)
+		if d.r.Null() {
+			x.Banner = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Banner = Some(v)
+		}
 		return true
 	case "premium_tier":
 		x.PremiumTier = int(d.int(64))
 		return true
 	case "premium_subscription_count":
-		x.PremiumSubscriptionCount.decodeJSON(d)
+		if d.r.Null() {
+			x.PremiumSubscriptionCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.PremiumSubscriptionCount = Some(v)
+		}
 		return true
 	case "preferred_locale":
 		x.PreferredLocale = d.str()
 		return true
 	case "public_updates_channel_id":
-		x.PublicUpdatesChannelID.decodeJSON(d)
+		if d.r.Null() {
+			x.PublicUpdatesChannelID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.PublicUpdatesChannelID = Some(v)
+		}
 		return true
 	case "max_video_channel_users":
-		x.MaxVideoChannelUsers.decodeJSON(d)
+		if d.r.Null() {
+			x.MaxVideoChannelUsers = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.MaxVideoChannelUsers = Some(v)
+		}
 		return true
 	case "max_stage_video_channel_users":
-		x.MaxStageVideoChannelUsers.decodeJSON(d)
+		if d.r.Null() {
+			x.MaxStageVideoChannelUsers = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.MaxStageVideoChannelUsers = Some(v)
+		}
 		return true
 	case "approximate_member_count":
-		x.ApproximateMemberCount.decodeJSON(d)
+		if d.r.Null() {
+			x.ApproximateMemberCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.ApproximateMemberCount = Some(v)
+		}
 		return true
 	case "approximate_presence_count":
-		x.ApproximatePresenceCount.decodeJSON(d)
+		if d.r.Null() {
+			x.ApproximatePresenceCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.ApproximatePresenceCount = Some(v)
+		}
 		return true
 	case "welcome_screen":
 		x.WelcomeScreen.decodeJSON(d)
@@ -3214,7 +3988,13 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 		x.NSFWLevel = int(d.int(64))
 		return true
 	case "nsfw":
-		x.NSFW.decodeJSON(d)
+		if d.r.Null() {
+			x.NSFW = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.NSFW = Some(v)
+		}
 		return true
 	case "stickers":
 		if d.r.ArrayStart() {
@@ -3232,19 +4012,43 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 		x.PremiumProgressBarEnabled = d.bool()
 		return true
 	case "safety_alerts_channel_id":
-		x.SafetyAlertsChannelID.decodeJSON(d)
+		if d.r.Null() {
+			x.SafetyAlertsChannelID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.SafetyAlertsChannelID = Some(v)
+		}
 		return true
 	case "incidents_data":
 		x.IncidentsData.decodeJSON(d)
 		return true
 	case "hub_type":
-		x.HubType.decodeJSON(d)
+		if d.r.Null() {
+			x.HubType = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.HubType = Some(v)
+		}
 		return true
 	case "latest_onboarding_question_id":
-		x.LatestOnboardingQuestionID.decodeJSON(d)
+		if d.r.Null() {
+			x.LatestOnboardingQuestionID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.LatestOnboardingQuestionID = Some(v)
+		}
 		return true
 	case "home_header":
-		x.HomeHeader.decodeJSON(d)
+		if d.r.Null() {
+			x.HomeHeader = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.HomeHeader = Some(v)
+		}
 		return true
 	case "inventory_settings":
 		x.InventorySettings.decodeJSON(d)
@@ -3256,7 +4060,13 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 		x.ApplicationCommandCounts.decodeJSON(d)
 		return true
 	case "version":
-		x.Version.decodeJSON(d)
+		if d.r.Null() {
+			x.Version = Null[int64]()
+		} else {
+			var v int64
+			v = d.int(64)
+			x.Version = Some(v)
+		}
 		return true
 	}
 	return false
@@ -3275,47 +4085,87 @@ func (x *Guild) appendFields(dst []byte) []byte {
 	dst = encoding.AppendQuoted(dst, string(x.Name))
 	if !(x.Icon.IsZero()) {
 		dst = append(dst, ",\"icon\":"...)
-		dst = x.Icon.appendJSON(dst)
+		if v, ok := x.Icon.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.IconHash.IsZero()) {
 		dst = append(dst, ",\"icon_hash\":"...)
-		dst = x.IconHash.appendJSON(dst)
+		if v, ok := x.IconHash.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Splash.IsZero()) {
 		dst = append(dst, ",\"splash\":"...)
-		dst = x.Splash.appendJSON(dst)
+		if v, ok := x.Splash.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.DiscoverySplash.IsZero()) {
 		dst = append(dst, ",\"discovery_splash\":"...)
-		dst = x.DiscoverySplash.appendJSON(dst)
+		if v, ok := x.DiscoverySplash.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Owner.IsZero()) {
 		dst = append(dst, ",\"owner\":"...)
-		dst = x.Owner.appendJSON(dst)
+		if v, ok := x.Owner.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	dst = append(dst, ",\"owner_id\":"...)
 	dst = x.OwnerID.appendJSON(dst)
 	if !(x.Permissions.IsZero()) {
 		dst = append(dst, ",\"permissions\":"...)
-		dst = x.Permissions.appendJSON(dst)
+		if v, ok := x.Permissions.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Region.IsZero()) {
 		dst = append(dst, ",\"region\":"...)
-		dst = x.Region.appendJSON(dst)
+		if v, ok := x.Region.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.AFKChannelID.IsZero()) {
 		dst = append(dst, ",\"afk_channel_id\":"...)
-		dst = x.AFKChannelID.appendJSON(dst)
+		if v, ok := x.AFKChannelID.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	dst = append(dst, ",\"afk_timeout\":"...)
 	dst = strconv.AppendInt(dst, int64(x.AFKTimeout), 10)
 	if !(x.WidgetEnabled.IsZero()) {
 		dst = append(dst, ",\"widget_enabled\":"...)
-		dst = x.WidgetEnabled.appendJSON(dst)
+		if v, ok := x.WidgetEnabled.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.WidgetChannelID.IsZero()) {
 		dst = append(dst, ",\"widget_channel_id\":"...)
-		dst = x.WidgetChannelID.appendJSON(dst)
+		if v, ok := x.WidgetChannelID.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	dst = append(dst, ",\"verification_level\":"...)
 	dst = strconv.AppendInt(dst, int64(x.VerificationLevel), 10)
@@ -3355,65 +4205,121 @@ func (x *Guild) appendFields(dst []byte) []byte {
 	dst = strconv.AppendInt(dst, int64(x.MFALevel), 10)
 	if !(x.ApplicationID.IsZero()) {
 		dst = append(dst, ",\"application_id\":"...)
-		dst = x.ApplicationID.appendJSON(dst)
+		if v, ok := x.ApplicationID.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.SystemChannelID.IsZero()) {
 		dst = append(dst, ",\"system_channel_id\":"...)
-		dst = x.SystemChannelID.appendJSON(dst)
+		if v, ok := x.SystemChannelID.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	dst = append(dst, ",\"system_channel_flags\":"...)
 	dst = strconv.AppendInt(dst, int64(x.SystemChannelFlags), 10)
 	if !(x.RulesChannelID.IsZero()) {
 		dst = append(dst, ",\"rules_channel_id\":"...)
-		dst = x.RulesChannelID.appendJSON(dst)
+		if v, ok := x.RulesChannelID.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.MaxPresences.IsZero()) {
 		dst = append(dst, ",\"max_presences\":"...)
-		dst = x.MaxPresences.appendJSON(dst)
+		if v, ok := x.MaxPresences.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.MaxMembers.IsZero()) {
 		dst = append(dst, ",\"max_members\":"...)
-		dst = x.MaxMembers.appendJSON(dst)
+		if v, ok := x.MaxMembers.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.VanityURLCode.IsZero()) {
 		dst = append(dst, ",\"vanity_url_code\":"...)
-		dst = x.VanityURLCode.appendJSON(dst)
+		if v, ok := x.VanityURLCode.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Description.IsZero()) {
 		dst = append(dst, ",\"description\":"...)
-		dst = x.Description.appendJSON(dst)
+		if v, ok := x.Description.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Banner.IsZero()) {
 		dst = append(dst, ",\"banner\":"...)
-		dst = x.Banner.appendJSON(dst)
+		if v, ok := x.Banner.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	dst = append(dst, ",\"premium_tier\":"...)
 	dst = strconv.AppendInt(dst, int64(x.PremiumTier), 10)
 	if !(x.PremiumSubscriptionCount.IsZero()) {
 		dst = append(dst, ",\"premium_subscription_count\":"...)
-		dst = x.PremiumSubscriptionCount.appendJSON(dst)
+		if v, ok := x.PremiumSubscriptionCount.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	dst = append(dst, ",\"preferred_locale\":"...)
 	dst = encoding.AppendQuoted(dst, string(x.PreferredLocale))
 	if !(x.PublicUpdatesChannelID.IsZero()) {
 		dst = append(dst, ",\"public_updates_channel_id\":"...)
-		dst = x.PublicUpdatesChannelID.appendJSON(dst)
+		if v, ok := x.PublicUpdatesChannelID.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.MaxVideoChannelUsers.IsZero()) {
 		dst = append(dst, ",\"max_video_channel_users\":"...)
-		dst = x.MaxVideoChannelUsers.appendJSON(dst)
+		if v, ok := x.MaxVideoChannelUsers.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.MaxStageVideoChannelUsers.IsZero()) {
 		dst = append(dst, ",\"max_stage_video_channel_users\":"...)
-		dst = x.MaxStageVideoChannelUsers.appendJSON(dst)
+		if v, ok := x.MaxStageVideoChannelUsers.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.ApproximateMemberCount.IsZero()) {
 		dst = append(dst, ",\"approximate_member_count\":"...)
-		dst = x.ApproximateMemberCount.appendJSON(dst)
+		if v, ok := x.ApproximateMemberCount.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.ApproximatePresenceCount.IsZero()) {
 		dst = append(dst, ",\"approximate_presence_count\":"...)
-		dst = x.ApproximatePresenceCount.appendJSON(dst)
+		if v, ok := x.ApproximatePresenceCount.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.WelcomeScreen.IsZero()) {
 		dst = append(dst, ",\"welcome_screen\":"...)
@@ -3423,7 +4329,11 @@ func (x *Guild) appendFields(dst []byte) []byte {
 	dst = strconv.AppendInt(dst, int64(x.NSFWLevel), 10)
 	if !(x.NSFW.IsZero()) {
 		dst = append(dst, ",\"nsfw\":"...)
-		dst = x.NSFW.appendJSON(dst)
+		if v, ok := x.NSFW.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Stickers == nil) {
 		dst = append(dst, ",\"stickers\":"...)
@@ -3444,7 +4354,11 @@ func (x *Guild) appendFields(dst []byte) []byte {
 	dst = strconv.AppendBool(dst, bool(x.PremiumProgressBarEnabled))
 	if !(x.SafetyAlertsChannelID.IsZero()) {
 		dst = append(dst, ",\"safety_alerts_channel_id\":"...)
-		dst = x.SafetyAlertsChannelID.appendJSON(dst)
+		if v, ok := x.SafetyAlertsChannelID.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.IncidentsData.IsZero()) {
 		dst = append(dst, ",\"incidents_data\":"...)
@@ -3452,15 +4366,27 @@ func (x *Guild) appendFields(dst []byte) []byte {
 	}
 	if !(x.HubType.IsZero()) {
 		dst = append(dst, ",\"hub_type\":"...)
-		dst = x.HubType.appendJSON(dst)
+		if v, ok := x.HubType.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.LatestOnboardingQuestionID.IsZero()) {
 		dst = append(dst, ",\"latest_onboarding_question_id\":"...)
-		dst = x.LatestOnboardingQuestionID.appendJSON(dst)
+		if v, ok := x.LatestOnboardingQuestionID.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.HomeHeader.IsZero()) {
 		dst = append(dst, ",\"home_header\":"...)
-		dst = x.HomeHeader.appendJSON(dst)
+		if v, ok := x.HomeHeader.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.InventorySettings.IsZero()) {
 		dst = append(dst, ",\"inventory_settings\":"...)
@@ -3476,7 +4402,11 @@ func (x *Guild) appendFields(dst []byte) []byte {
 	}
 	if !(x.Version.IsZero()) {
 		dst = append(dst, ",\"version\":"...)
-		dst = x.Version.appendJSON(dst)
+		if v, ok := x.Version.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -3522,13 +4452,25 @@ func (x *GuildAuditLogEntryCreate) decodeField(d *decoder, k []byte) bool {
 		x.ID.decodeJSON(d)
 		return true
 	case "target_id":
-		x.TargetID.decodeJSON(d)
+		if d.r.Null() {
+			x.TargetID = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.TargetID = Some(v)
+		}
 		return true
 	case "changes":
 		x.Changes.decodeJSON(d)
 		return true
 	case "user_id":
-		x.UserID.decodeJSON(d)
+		if d.r.Null() {
+			x.UserID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.UserID = Some(v)
+		}
 		return true
 	case "action_type":
 		x.ActionType = int(d.int(64))
@@ -3556,7 +4498,11 @@ func (x *GuildAuditLogEntryCreate) appendFields(dst []byte) []byte {
 	dst = x.ID.appendJSON(dst)
 	if !(x.TargetID.IsZero()) {
 		dst = append(dst, ",\"target_id\":"...)
-		dst = x.TargetID.appendJSON(dst)
+		if v, ok := x.TargetID.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Changes.IsZero()) {
 		dst = append(dst, ",\"changes\":"...)
@@ -3564,7 +4510,11 @@ func (x *GuildAuditLogEntryCreate) appendFields(dst []byte) []byte {
 	}
 	if !(x.UserID.IsZero()) {
 		dst = append(dst, ",\"user_id\":"...)
-		dst = x.UserID.appendJSON(dst)
+		if v, ok := x.UserID.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	dst = append(dst, ",\"action_type\":"...)
 	dst = strconv.AppendInt(dst, int64(x.ActionType), 10)
@@ -3733,16 +4683,40 @@ func (x *GuildCreate) decodeField(d *decoder, k []byte) bool {
 		x.JoinedAt.decodeJSON(d)
 		return true
 	case "large":
-		x.Large.decodeJSON(d)
+		if d.r.Null() {
+			x.Large = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Large = Some(v)
+		}
 		return true
 	case "unavailable":
-		x.Unavailable.decodeJSON(d)
+		if d.r.Null() {
+			x.Unavailable = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Unavailable = Some(v)
+		}
 		return true
 	case "lazy":
-		x.Lazy.decodeJSON(d)
+		if d.r.Null() {
+			x.Lazy = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Lazy = Some(v)
+		}
 		return true
 	case "member_count":
-		x.MemberCount.decodeJSON(d)
+		if d.r.Null() {
+			x.MemberCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.MemberCount = Some(v)
+		}
 		return true
 	case "voice_states":
 		if d.r.ArrayStart() {
@@ -3867,19 +4841,35 @@ func (x *GuildCreate) appendFields(dst []byte) []byte {
 	}
 	if !(x.Large.IsZero()) {
 		dst = append(dst, ",\"large\":"...)
-		dst = x.Large.appendJSON(dst)
+		if v, ok := x.Large.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Unavailable.IsZero()) {
 		dst = append(dst, ",\"unavailable\":"...)
-		dst = x.Unavailable.appendJSON(dst)
+		if v, ok := x.Unavailable.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Lazy.IsZero()) {
 		dst = append(dst, ",\"lazy\":"...)
-		dst = x.Lazy.appendJSON(dst)
+		if v, ok := x.Lazy.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.MemberCount.IsZero()) {
 		dst = append(dst, ",\"member_count\":"...)
-		dst = x.MemberCount.appendJSON(dst)
+		if v, ok := x.MemberCount.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.VoiceStates == nil) {
 		dst = append(dst, ",\"voice_states\":"...)
@@ -5341,19 +6331,49 @@ func (x *Integration) decodeField(d *decoder, k []byte) bool {
 		x.Enabled = d.bool()
 		return true
 	case "syncing":
-		x.Syncing.decodeJSON(d)
+		if d.r.Null() {
+			x.Syncing = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Syncing = Some(v)
+		}
 		return true
 	case "role_id":
-		x.RoleID.decodeJSON(d)
+		if d.r.Null() {
+			x.RoleID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.RoleID = Some(v)
+		}
 		return true
 	case "enable_emoticons":
-		x.EnableEmoticons.decodeJSON(d)
+		if d.r.Null() {
+			x.EnableEmoticons = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.EnableEmoticons = Some(v)
+		}
 		return true
 	case "expire_behavior":
-		x.ExpireBehavior.decodeJSON(d)
+		if d.r.Null() {
+			x.ExpireBehavior = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.ExpireBehavior = Some(v)
+		}
 		return true
 	case "expire_grace_period":
-		x.ExpireGracePeriod.decodeJSON(d)
+		if d.r.Null() {
+			x.ExpireGracePeriod = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.ExpireGracePeriod = Some(v)
+		}
 		return true
 	case "user":
 		if d.r.Null() {
@@ -5367,13 +6387,31 @@ func (x *Integration) decodeField(d *decoder, k []byte) bool {
 		x.Account.decodeJSON(d)
 		return true
 	case "synced_at":
-		x.SyncedAt.decodeJSON(d)
+		if d.r.Null() {
+			x.SyncedAt = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.SyncedAt = Some(v)
+		}
 		return true
 	case "subscriber_count":
-		x.SubscriberCount.decodeJSON(d)
+		if d.r.Null() {
+			x.SubscriberCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.SubscriberCount = Some(v)
+		}
 		return true
 	case "revoked":
-		x.Revoked.decodeJSON(d)
+		if d.r.Null() {
+			x.Revoked = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Revoked = Some(v)
+		}
 		return true
 	case "application":
 		x.Application.decodeJSON(d)
@@ -5405,23 +6443,43 @@ func (x *Integration) appendFields(dst []byte) []byte {
 	dst = strconv.AppendBool(dst, bool(x.Enabled))
 	if !(x.Syncing.IsZero()) {
 		dst = append(dst, ",\"syncing\":"...)
-		dst = x.Syncing.appendJSON(dst)
+		if v, ok := x.Syncing.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.RoleID.IsZero()) {
 		dst = append(dst, ",\"role_id\":"...)
-		dst = x.RoleID.appendJSON(dst)
+		if v, ok := x.RoleID.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.EnableEmoticons.IsZero()) {
 		dst = append(dst, ",\"enable_emoticons\":"...)
-		dst = x.EnableEmoticons.appendJSON(dst)
+		if v, ok := x.EnableEmoticons.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.ExpireBehavior.IsZero()) {
 		dst = append(dst, ",\"expire_behavior\":"...)
-		dst = x.ExpireBehavior.appendJSON(dst)
+		if v, ok := x.ExpireBehavior.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.ExpireGracePeriod.IsZero()) {
 		dst = append(dst, ",\"expire_grace_period\":"...)
-		dst = x.ExpireGracePeriod.appendJSON(dst)
+		if v, ok := x.ExpireGracePeriod.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.User == nil) {
 		dst = append(dst, ",\"user\":"...)
@@ -5437,15 +6495,27 @@ func (x *Integration) appendFields(dst []byte) []byte {
 	}
 	if !(x.SyncedAt.IsZero()) {
 		dst = append(dst, ",\"synced_at\":"...)
-		dst = x.SyncedAt.appendJSON(dst)
+		if v, ok := x.SyncedAt.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.SubscriberCount.IsZero()) {
 		dst = append(dst, ",\"subscriber_count\":"...)
-		dst = x.SubscriberCount.appendJSON(dst)
+		if v, ok := x.SubscriberCount.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Revoked.IsZero()) {
 		dst = append(dst, ",\"revoked\":"...)
-		dst = x.Revoked.appendJSON(dst)
+		if v, ok := x.Revoked.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Application.IsZero()) {
 		dst = append(dst, ",\"application\":"...)
@@ -5748,7 +6818,13 @@ func (x *Interaction) decodeField(d *decoder, k []byte) bool {
 		x.AuthorizingIntegrationOwners.decodeJSON(d)
 		return true
 	case "context":
-		x.Context.decodeJSON(d)
+		if d.r.Null() {
+			x.Context = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Context = Some(v)
+		}
 		return true
 	case "attachment_size_limit":
 		x.AttachmentSizeLimit = d.int(64)
@@ -5855,7 +6931,11 @@ func (x *Interaction) appendFields(dst []byte) []byte {
 	}
 	if !(x.Context.IsZero()) {
 		dst = append(dst, ",\"context\":"...)
-		dst = x.Context.appendJSON(dst)
+		if v, ok := x.Context.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.AttachmentSizeLimit == 0) {
 		dst = append(dst, ",\"attachment_size_limit\":"...)
@@ -5975,7 +7055,13 @@ func (x *InviteCreate) decodeField(d *decoder, k []byte) bool {
 		x.MaxUses = int(d.int(64))
 		return true
 	case "target_type":
-		x.TargetType.decodeJSON(d)
+		if d.r.Null() {
+			x.TargetType = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.TargetType = Some(v)
+		}
 		return true
 	case "target_user":
 		if d.r.Null() {
@@ -5995,10 +7081,22 @@ func (x *InviteCreate) decodeField(d *decoder, k []byte) bool {
 		x.Uses = int(d.int(64))
 		return true
 	case "expires_at":
-		x.ExpiresAt.decodeJSON(d)
+		if d.r.Null() {
+			x.ExpiresAt = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.ExpiresAt = Some(v)
+		}
 		return true
 	case "type":
-		x.Type.decodeJSON(d)
+		if d.r.Null() {
+			x.Type = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Type = Some(v)
+		}
 		return true
 	}
 	return false
@@ -6035,7 +7133,11 @@ func (x *InviteCreate) appendFields(dst []byte) []byte {
 	dst = strconv.AppendInt(dst, int64(x.MaxUses), 10)
 	if !(x.TargetType.IsZero()) {
 		dst = append(dst, ",\"target_type\":"...)
-		dst = x.TargetType.appendJSON(dst)
+		if v, ok := x.TargetType.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.TargetUser == nil) {
 		dst = append(dst, ",\"target_user\":"...)
@@ -6055,11 +7157,19 @@ func (x *InviteCreate) appendFields(dst []byte) []byte {
 	dst = strconv.AppendInt(dst, int64(x.Uses), 10)
 	if !(x.ExpiresAt.IsZero()) {
 		dst = append(dst, ",\"expires_at\":"...)
-		dst = x.ExpiresAt.appendJSON(dst)
+		if v, ok := x.ExpiresAt.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Type.IsZero()) {
 		dst = append(dst, ",\"type\":"...)
-		dst = x.Type.appendJSON(dst)
+		if v, ok := x.Type.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -6172,13 +7282,31 @@ func (x *Member) decodeField(d *decoder, k []byte) bool {
 		}
 		return true
 	case "nick":
-		x.Nick.decodeJSON(d)
+		if d.r.Null() {
+			x.Nick = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Nick = Some(v)
+		}
 		return true
 	case "avatar":
-		x.Avatar.decodeJSON(d)
+		if d.r.Null() {
+			x.Avatar = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Avatar = Some(v)
+		}
 		return true
 	case "banner":
-		x.Banner.decodeJSON(d)
+		if d.r.Null() {
+			x.Banner = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Banner = Some(v)
+		}
 		return true
 	case "roles":
 		x.Roles = d.snowflakes()
@@ -6187,34 +7315,88 @@ func (x *Member) decodeField(d *decoder, k []byte) bool {
 		x.JoinedAt.decodeJSON(d)
 		return true
 	case "premium_since":
-		x.PremiumSince.decodeJSON(d)
+		if d.r.Null() {
+			x.PremiumSince = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.PremiumSince = Some(v)
+		}
 		return true
 	case "deaf":
-		x.Deaf.decodeJSON(d)
+		if d.r.Null() {
+			x.Deaf = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Deaf = Some(v)
+		}
 		return true
 	case "mute":
-		x.Mute.decodeJSON(d)
+		if d.r.Null() {
+			x.Mute = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Mute = Some(v)
+		}
 		return true
 	case "flags":
 		x.Flags = MemberFlags(d.uint(64))
 		return true
 	case "pending":
-		x.Pending.decodeJSON(d)
+		if d.r.Null() {
+			x.Pending = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Pending = Some(v)
+		}
 		return true
 	case "permissions":
-		x.Permissions.decodeJSON(d)
+		if d.r.Null() {
+			x.Permissions = Null[Permissions]()
+		} else {
+			var v Permissions
+			v.decodeJSON(d)
+			x.Permissions = Some(v)
+		}
 		return true
 	case "communication_disabled_until":
-		x.CommunicationDisabledUntil.decodeJSON(d)
+		if d.r.Null() {
+			x.CommunicationDisabledUntil = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.CommunicationDisabledUntil = Some(v)
+		}
 		return true
 	case "unusual_dm_activity_until":
-		x.UnusualDMActivityUntil.decodeJSON(d)
+		if d.r.Null() {
+			x.UnusualDMActivityUntil = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.UnusualDMActivityUntil = Some(v)
+		}
 		return true
 	case "avatar_decoration_data":
-		x.AvatarDecorationData.decodeJSON(d)
+		if d.r.Null() {
+			x.AvatarDecorationData = Null[AvatarDecoration]()
+		} else {
+			var v AvatarDecoration
+			v.decodeJSON(d)
+			x.AvatarDecorationData = Some(v)
+		}
 		return true
 	case "collectibles":
-		x.Collectibles.decodeJSON(d)
+		if d.r.Null() {
+			x.Collectibles = Null[Collectibles]()
+		} else {
+			var v Collectibles
+			v.decodeJSON(d)
+			x.Collectibles = Some(v)
+		}
 		return true
 	case "guild_id":
 		x.GuildID.decodeJSON(d)
@@ -6240,15 +7422,27 @@ func (x *Member) appendFields(dst []byte) []byte {
 	}
 	if !(x.Nick.IsZero()) {
 		dst = append(dst, ",\"nick\":"...)
-		dst = x.Nick.appendJSON(dst)
+		if v, ok := x.Nick.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Avatar.IsZero()) {
 		dst = append(dst, ",\"avatar\":"...)
-		dst = x.Avatar.appendJSON(dst)
+		if v, ok := x.Avatar.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Banner.IsZero()) {
 		dst = append(dst, ",\"banner\":"...)
-		dst = x.Banner.appendJSON(dst)
+		if v, ok := x.Banner.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	dst = append(dst, ",\"roles\":"...)
 	dst = appendSnowflakes(dst, x.Roles)
@@ -6256,41 +7450,77 @@ func (x *Member) appendFields(dst []byte) []byte {
 	dst = x.JoinedAt.appendJSON(dst)
 	if !(x.PremiumSince.IsZero()) {
 		dst = append(dst, ",\"premium_since\":"...)
-		dst = x.PremiumSince.appendJSON(dst)
+		if v, ok := x.PremiumSince.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Deaf.IsZero()) {
 		dst = append(dst, ",\"deaf\":"...)
-		dst = x.Deaf.appendJSON(dst)
+		if v, ok := x.Deaf.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Mute.IsZero()) {
 		dst = append(dst, ",\"mute\":"...)
-		dst = x.Mute.appendJSON(dst)
+		if v, ok := x.Mute.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	dst = append(dst, ",\"flags\":"...)
 	dst = strconv.AppendUint(dst, uint64(x.Flags), 10)
 	if !(x.Pending.IsZero()) {
 		dst = append(dst, ",\"pending\":"...)
-		dst = x.Pending.appendJSON(dst)
+		if v, ok := x.Pending.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Permissions.IsZero()) {
 		dst = append(dst, ",\"permissions\":"...)
-		dst = x.Permissions.appendJSON(dst)
+		if v, ok := x.Permissions.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.CommunicationDisabledUntil.IsZero()) {
 		dst = append(dst, ",\"communication_disabled_until\":"...)
-		dst = x.CommunicationDisabledUntil.appendJSON(dst)
+		if v, ok := x.CommunicationDisabledUntil.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.UnusualDMActivityUntil.IsZero()) {
 		dst = append(dst, ",\"unusual_dm_activity_until\":"...)
-		dst = x.UnusualDMActivityUntil.appendJSON(dst)
+		if v, ok := x.UnusualDMActivityUntil.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.AvatarDecorationData.IsZero()) {
 		dst = append(dst, ",\"avatar_decoration_data\":"...)
-		dst = x.AvatarDecorationData.appendJSON(dst)
+		if v, ok := x.AvatarDecorationData.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Collectibles.IsZero()) {
 		dst = append(dst, ",\"collectibles\":"...)
-		dst = x.Collectibles.appendJSON(dst)
+		if v, ok := x.Collectibles.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.GuildID.IsZero()) {
 		dst = append(dst, ",\"guild_id\":"...)
@@ -6535,7 +7765,18 @@ func (x *Message) decodeField(d *decoder, k []byte) bool {
 		x.MessageSnapshots.decodeJSON(d)
 		return true
 	case "referenced_message":
-		x.ReferencedMessage.decodeJSON(d)
+		if d.r.Null() {
+			x.ReferencedMessage = Null[*Message]()
+		} else {
+			var v *Message
+			if d.r.Null() {
+				v = nil
+			} else {
+				v = new(Message)
+				v.decodeJSON(d)
+			}
+			x.ReferencedMessage = Some(v)
+		}
 		return true
 	case "interaction_metadata":
 		x.InteractionMetadata.decodeJSON(d)
@@ -6567,7 +7808,13 @@ func (x *Message) decodeField(d *decoder, k []byte) bool {
 		}
 		return true
 	case "position":
-		x.Position.decodeJSON(d)
+		if d.r.Null() {
+			x.Position = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Position = Some(v)
+		}
 		return true
 	case "role_subscription_data":
 		x.RoleSubscriptionData.decodeJSON(d)
@@ -6582,7 +7829,13 @@ func (x *Message) decodeField(d *decoder, k []byte) bool {
 		x.Call.decodeJSON(d)
 		return true
 	case "channel_type":
-		x.ChannelType.decodeJSON(d)
+		if d.r.Null() {
+			x.ChannelType = Null[ChannelType]()
+		} else {
+			var v ChannelType
+			v = ChannelType(d.int(64))
+			x.ChannelType = Some(v)
+		}
 		return true
 	}
 	return false
@@ -6734,7 +7987,15 @@ func (x *Message) appendFields(dst []byte) []byte {
 	}
 	if !(x.ReferencedMessage.IsZero()) {
 		dst = append(dst, ",\"referenced_message\":"...)
-		dst = x.ReferencedMessage.appendJSON(dst)
+		if v, ok := x.ReferencedMessage.Get(); ok {
+			if v == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = v.appendJSON(dst)
+			}
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.InteractionMetadata.IsZero()) {
 		dst = append(dst, ",\"interaction_metadata\":"...)
@@ -6773,7 +8034,11 @@ func (x *Message) appendFields(dst []byte) []byte {
 	}
 	if !(x.Position.IsZero()) {
 		dst = append(dst, ",\"position\":"...)
-		dst = x.Position.appendJSON(dst)
+		if v, ok := x.Position.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.RoleSubscriptionData.IsZero()) {
 		dst = append(dst, ",\"role_subscription_data\":"...)
@@ -6793,7 +8058,11 @@ func (x *Message) appendFields(dst []byte) []byte {
 	}
 	if !(x.ChannelType.IsZero()) {
 		dst = append(dst, ",\"channel_type\":"...)
-		dst = x.ChannelType.appendJSON(dst)
+		if v, ok := x.ChannelType.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -7498,7 +8767,13 @@ func (x *MessageReference) decodeJSON(d *decoder) {
 func (x *MessageReference) decodeField(d *decoder, k []byte) bool {
 	switch string(k) {
 	case "type":
-		x.Type.decodeJSON(d)
+		if d.r.Null() {
+			x.Type = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Type = Some(v)
+		}
 		return true
 	case "message_id":
 		x.MessageID.decodeJSON(d)
@@ -7510,7 +8785,13 @@ func (x *MessageReference) decodeField(d *decoder, k []byte) bool {
 		x.GuildID.decodeJSON(d)
 		return true
 	case "fail_if_not_exists":
-		x.FailIfNotExists.decodeJSON(d)
+		if d.r.Null() {
+			x.FailIfNotExists = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.FailIfNotExists = Some(v)
+		}
 		return true
 	}
 	return false
@@ -7525,7 +8806,11 @@ func (x *MessageReference) appendJSON(dst []byte) []byte {
 func (x *MessageReference) appendFields(dst []byte) []byte {
 	if !(x.Type.IsZero()) {
 		dst = append(dst, ",\"type\":"...)
-		dst = x.Type.appendJSON(dst)
+		if v, ok := x.Type.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.MessageID.IsZero()) {
 		dst = append(dst, ",\"message_id\":"...)
@@ -7541,7 +8826,11 @@ func (x *MessageReference) appendFields(dst []byte) []byte {
 	}
 	if !(x.FailIfNotExists.IsZero()) {
 		dst = append(dst, ",\"fail_if_not_exists\":"...)
-		dst = x.FailIfNotExists.appendJSON(dst)
+		if v, ok := x.FailIfNotExists.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -7643,7 +8932,13 @@ func (x *Nameplate) decodeField(d *decoder, k []byte) bool {
 		x.Palette = d.str()
 		return true
 	case "expires_at":
-		x.ExpiresAt.decodeJSON(d)
+		if d.r.Null() {
+			x.ExpiresAt = Null[int64]()
+		} else {
+			var v int64
+			v = d.int(64)
+			x.ExpiresAt = Some(v)
+		}
 		return true
 	}
 	return false
@@ -7666,13 +8961,237 @@ func (x *Nameplate) appendFields(dst []byte) []byte {
 	dst = encoding.AppendQuoted(dst, string(x.Palette))
 	if !(x.ExpiresAt.IsZero()) {
 		dst = append(dst, ",\"expires_at\":"...)
-		dst = x.ExpiresAt.appendJSON(dst)
+		if v, ok := x.ExpiresAt.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
 
 func (x *Nameplate) isZero() bool {
 	return true && x.SKUID.IsZero() && x.Asset == "" && x.Label == "" && x.Palette == "" && x.ExpiresAt.IsZero()
+}
+
+// DecodeJSON sets x to the PartialUser in data, a JSON object (null leaves x zero).
+// Strings and Raw fields share one copy of data, never data itself.
+func (x *PartialUser) DecodeJSON(data []byte) error {
+	*x = PartialUser{}
+	return decode(data, x, "PartialUser")
+}
+
+// AppendJSON appends x as a JSON object to dst.
+func (x *PartialUser) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
+
+// MarshalJSON encodes x as DecodeJSON reads it.
+func (x PartialUser) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
+
+func (x *PartialUser) decodeJSON(d *decoder) {
+	if !d.r.ObjectStart() {
+		return
+	}
+	for {
+		k, ok := d.key()
+		if !ok {
+			return
+		}
+		if !x.decodeField(d, k) {
+			d.r.Skip()
+		}
+	}
+}
+
+func (x *PartialUser) decodeField(d *decoder, k []byte) bool {
+	switch string(k) {
+	case "id":
+		x.ID.decodeJSON(d)
+		return true
+	case "username":
+		if d.r.Null() {
+			x.Username = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Username = Some(v)
+		}
+		return true
+	case "discriminator":
+		if d.r.Null() {
+			x.Discriminator = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Discriminator = Some(v)
+		}
+		return true
+	case "global_name":
+		if d.r.Null() {
+			x.GlobalName = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.GlobalName = Some(v)
+		}
+		return true
+	case "avatar":
+		if d.r.Null() {
+			x.Avatar = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Avatar = Some(v)
+		}
+		return true
+	case "bot":
+		if d.r.Null() {
+			x.Bot = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Bot = Some(v)
+		}
+		return true
+	case "public_flags":
+		if d.r.Null() {
+			x.PublicFlags = Null[UserFlags]()
+		} else {
+			var v UserFlags
+			v = UserFlags(d.uint(64))
+			x.PublicFlags = Some(v)
+		}
+		return true
+	case "avatar_decoration_data":
+		if d.r.Null() {
+			x.AvatarDecorationData = Null[AvatarDecoration]()
+		} else {
+			var v AvatarDecoration
+			v.decodeJSON(d)
+			x.AvatarDecorationData = Some(v)
+		}
+		return true
+	case "collectibles":
+		if d.r.Null() {
+			x.Collectibles = Null[Collectibles]()
+		} else {
+			var v Collectibles
+			v.decodeJSON(d)
+			x.Collectibles = Some(v)
+		}
+		return true
+	case "primary_guild":
+		if d.r.Null() {
+			x.PrimaryGuild = Null[PrimaryGuild]()
+		} else {
+			var v PrimaryGuild
+			v.decodeJSON(d)
+			x.PrimaryGuild = Some(v)
+		}
+		return true
+	case "clan":
+		x.Clan.decodeJSON(d)
+		return true
+	case "display_name_styles":
+		x.DisplayNameStyles.decodeJSON(d)
+		return true
+	}
+	return false
+}
+
+func (x *PartialUser) appendJSON(dst []byte) []byte {
+	start := len(dst)
+	dst = x.appendFields(dst)
+	return closeObject(dst, start)
+}
+
+func (x *PartialUser) appendFields(dst []byte) []byte {
+	dst = append(dst, ",\"id\":"...)
+	dst = x.ID.appendJSON(dst)
+	if !(x.Username.IsZero()) {
+		dst = append(dst, ",\"username\":"...)
+		if v, ok := x.Username.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
+	}
+	if !(x.Discriminator.IsZero()) {
+		dst = append(dst, ",\"discriminator\":"...)
+		if v, ok := x.Discriminator.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
+	}
+	if !(x.GlobalName.IsZero()) {
+		dst = append(dst, ",\"global_name\":"...)
+		if v, ok := x.GlobalName.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
+	}
+	if !(x.Avatar.IsZero()) {
+		dst = append(dst, ",\"avatar\":"...)
+		if v, ok := x.Avatar.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
+	}
+	if !(x.Bot.IsZero()) {
+		dst = append(dst, ",\"bot\":"...)
+		if v, ok := x.Bot.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
+	}
+	if !(x.PublicFlags.IsZero()) {
+		dst = append(dst, ",\"public_flags\":"...)
+		if v, ok := x.PublicFlags.Get(); ok {
+			dst = strconv.AppendUint(dst, uint64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
+	}
+	if !(x.AvatarDecorationData.IsZero()) {
+		dst = append(dst, ",\"avatar_decoration_data\":"...)
+		if v, ok := x.AvatarDecorationData.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
+	}
+	if !(x.Collectibles.IsZero()) {
+		dst = append(dst, ",\"collectibles\":"...)
+		if v, ok := x.Collectibles.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
+	}
+	if !(x.PrimaryGuild.IsZero()) {
+		dst = append(dst, ",\"primary_guild\":"...)
+		if v, ok := x.PrimaryGuild.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
+	}
+	if !(x.Clan.IsZero()) {
+		dst = append(dst, ",\"clan\":"...)
+		dst = x.Clan.appendJSON(dst)
+	}
+	if !(x.DisplayNameStyles.IsZero()) {
+		dst = append(dst, ",\"display_name_styles\":"...)
+		dst = x.DisplayNameStyles.appendJSON(dst)
+	}
+	return dst
+}
+
+func (x *PartialUser) isZero() bool {
+	return true && x.ID.IsZero() && x.Username.IsZero() && x.Discriminator.IsZero() && x.GlobalName.IsZero() && x.Avatar.IsZero() && x.Bot.IsZero() && x.PublicFlags.IsZero() && x.AvatarDecorationData.IsZero() && x.Collectibles.IsZero() && x.PrimaryGuild.IsZero() && x.Clan.IsZero() && x.DisplayNameStyles.IsZero()
 }
 
 // DecodeJSON sets x to the PermissionOverwrite in data, a JSON object (null leaves x zero).
@@ -7926,16 +9445,40 @@ func (x *PrimaryGuild) decodeJSON(d *decoder) {
 func (x *PrimaryGuild) decodeField(d *decoder, k []byte) bool {
 	switch string(k) {
 	case "identity_guild_id":
-		x.IdentityGuildID.decodeJSON(d)
+		if d.r.Null() {
+			x.IdentityGuildID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.IdentityGuildID = Some(v)
+		}
 		return true
 	case "identity_enabled":
-		x.IdentityEnabled.decodeJSON(d)
+		if d.r.Null() {
+			x.IdentityEnabled = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.IdentityEnabled = Some(v)
+		}
 		return true
 	case "tag":
-		x.Tag.decodeJSON(d)
+		if d.r.Null() {
+			x.Tag = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Tag = Some(v)
+		}
 		return true
 	case "badge":
-		x.Badge.decodeJSON(d)
+		if d.r.Null() {
+			x.Badge = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Badge = Some(v)
+		}
 		return true
 	}
 	return false
@@ -7950,19 +9493,35 @@ func (x *PrimaryGuild) appendJSON(dst []byte) []byte {
 func (x *PrimaryGuild) appendFields(dst []byte) []byte {
 	if !(x.IdentityGuildID.IsZero()) {
 		dst = append(dst, ",\"identity_guild_id\":"...)
-		dst = x.IdentityGuildID.appendJSON(dst)
+		if v, ok := x.IdentityGuildID.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.IdentityEnabled.IsZero()) {
 		dst = append(dst, ",\"identity_enabled\":"...)
-		dst = x.IdentityEnabled.appendJSON(dst)
+		if v, ok := x.IdentityEnabled.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Tag.IsZero()) {
 		dst = append(dst, ",\"tag\":"...)
-		dst = x.Tag.appendJSON(dst)
+		if v, ok := x.Tag.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Badge.IsZero()) {
 		dst = append(dst, ",\"badge\":"...)
-		dst = x.Badge.appendJSON(dst)
+		if v, ok := x.Badge.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -8085,10 +9644,22 @@ func (x *Reaction) decodeField(d *decoder, k []byte) bool {
 		x.BurstColors = d.strs()
 		return true
 	case "burst_count":
-		x.BurstCount.decodeJSON(d)
+		if d.r.Null() {
+			x.BurstCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.BurstCount = Some(v)
+		}
 		return true
 	case "burst_me":
-		x.BurstMe.decodeJSON(d)
+		if d.r.Null() {
+			x.BurstMe = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.BurstMe = Some(v)
+		}
 		return true
 	}
 	return false
@@ -8115,11 +9686,19 @@ func (x *Reaction) appendFields(dst []byte) []byte {
 	dst = appendStrs(dst, x.BurstColors)
 	if !(x.BurstCount.IsZero()) {
 		dst = append(dst, ",\"burst_count\":"...)
-		dst = x.BurstCount.appendJSON(dst)
+		if v, ok := x.BurstCount.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.BurstMe.IsZero()) {
 		dst = append(dst, ",\"burst_me\":"...)
-		dst = x.BurstMe.appendJSON(dst)
+		if v, ok := x.BurstMe.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -8526,16 +10105,34 @@ func (x *Role) decodeField(d *decoder, k []byte) bool {
 		x.Color = int(d.int(64))
 		return true
 	case "colors":
-		x.Colors.decodeJSON(d)
+		if d.r.Null() {
+			x.Colors = Null[RoleColors]()
+		} else {
+			var v RoleColors
+			v.decodeJSON(d)
+			x.Colors = Some(v)
+		}
 		return true
 	case "hoist":
 		x.Hoist = d.bool()
 		return true
 	case "icon":
-		x.Icon.decodeJSON(d)
+		if d.r.Null() {
+			x.Icon = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Icon = Some(v)
+		}
 		return true
 	case "unicode_emoji":
-		x.UnicodeEmoji.decodeJSON(d)
+		if d.r.Null() {
+			x.UnicodeEmoji = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.UnicodeEmoji = Some(v)
+		}
 		return true
 	case "position":
 		x.Position = int(d.int(64))
@@ -8550,13 +10147,25 @@ func (x *Role) decodeField(d *decoder, k []byte) bool {
 		x.Mentionable = d.bool()
 		return true
 	case "tags":
-		x.Tags.decodeJSON(d)
+		if d.r.Null() {
+			x.Tags = Null[RoleTags]()
+		} else {
+			var v RoleTags
+			v.decodeJSON(d)
+			x.Tags = Some(v)
+		}
 		return true
 	case "flags":
 		x.Flags = int(d.int(64))
 		return true
 	case "version":
-		x.Version.decodeJSON(d)
+		if d.r.Null() {
+			x.Version = Null[int64]()
+		} else {
+			var v int64
+			v = d.int(64)
+			x.Version = Some(v)
+		}
 		return true
 	}
 	return false
@@ -8577,17 +10186,29 @@ func (x *Role) appendFields(dst []byte) []byte {
 	dst = strconv.AppendInt(dst, int64(x.Color), 10)
 	if !(x.Colors.IsZero()) {
 		dst = append(dst, ",\"colors\":"...)
-		dst = x.Colors.appendJSON(dst)
+		if v, ok := x.Colors.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	dst = append(dst, ",\"hoist\":"...)
 	dst = strconv.AppendBool(dst, bool(x.Hoist))
 	if !(x.Icon.IsZero()) {
 		dst = append(dst, ",\"icon\":"...)
-		dst = x.Icon.appendJSON(dst)
+		if v, ok := x.Icon.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.UnicodeEmoji.IsZero()) {
 		dst = append(dst, ",\"unicode_emoji\":"...)
-		dst = x.UnicodeEmoji.appendJSON(dst)
+		if v, ok := x.UnicodeEmoji.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	dst = append(dst, ",\"position\":"...)
 	dst = strconv.AppendInt(dst, int64(x.Position), 10)
@@ -8599,13 +10220,21 @@ func (x *Role) appendFields(dst []byte) []byte {
 	dst = strconv.AppendBool(dst, bool(x.Mentionable))
 	if !(x.Tags.IsZero()) {
 		dst = append(dst, ",\"tags\":"...)
-		dst = x.Tags.appendJSON(dst)
+		if v, ok := x.Tags.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	dst = append(dst, ",\"flags\":"...)
 	dst = strconv.AppendInt(dst, int64(x.Flags), 10)
 	if !(x.Version.IsZero()) {
 		dst = append(dst, ",\"version\":"...)
-		dst = x.Version.appendJSON(dst)
+		if v, ok := x.Version.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -8648,10 +10277,22 @@ func (x *RoleColors) decodeField(d *decoder, k []byte) bool {
 		x.PrimaryColor = int(d.int(64))
 		return true
 	case "secondary_color":
-		x.SecondaryColor.decodeJSON(d)
+		if d.r.Null() {
+			x.SecondaryColor = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.SecondaryColor = Some(v)
+		}
 		return true
 	case "tertiary_color":
-		x.TertiaryColor.decodeJSON(d)
+		if d.r.Null() {
+			x.TertiaryColor = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.TertiaryColor = Some(v)
+		}
 		return true
 	}
 	return false
@@ -8668,11 +10309,19 @@ func (x *RoleColors) appendFields(dst []byte) []byte {
 	dst = strconv.AppendInt(dst, int64(x.PrimaryColor), 10)
 	if !(x.SecondaryColor.IsZero()) {
 		dst = append(dst, ",\"secondary_color\":"...)
-		dst = x.SecondaryColor.appendJSON(dst)
+		if v, ok := x.SecondaryColor.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.TertiaryColor.IsZero()) {
 		dst = append(dst, ",\"tertiary_color\":"...)
-		dst = x.TertiaryColor.appendJSON(dst)
+		if v, ok := x.TertiaryColor.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -8808,22 +10457,46 @@ func (x *ScheduledEvent) decodeField(d *decoder, k []byte) bool {
 		x.GuildID.decodeJSON(d)
 		return true
 	case "channel_id":
-		x.ChannelID.decodeJSON(d)
+		if d.r.Null() {
+			x.ChannelID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.ChannelID = Some(v)
+		}
 		return true
 	case "creator_id":
-		x.CreatorID.decodeJSON(d)
+		if d.r.Null() {
+			x.CreatorID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.CreatorID = Some(v)
+		}
 		return true
 	case "name":
 		x.Name = d.str()
 		return true
 	case "description":
-		x.Description.decodeJSON(d)
+		if d.r.Null() {
+			x.Description = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Description = Some(v)
+		}
 		return true
 	case "scheduled_start_time":
 		x.ScheduledStartTime.decodeJSON(d)
 		return true
 	case "scheduled_end_time":
-		x.ScheduledEndTime.decodeJSON(d)
+		if d.r.Null() {
+			x.ScheduledEndTime = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.ScheduledEndTime = Some(v)
+		}
 		return true
 	case "privacy_level":
 		x.PrivacyLevel = int(d.int(64))
@@ -8835,7 +10508,13 @@ func (x *ScheduledEvent) decodeField(d *decoder, k []byte) bool {
 		x.EntityType = int(d.int(64))
 		return true
 	case "entity_id":
-		x.EntityID.decodeJSON(d)
+		if d.r.Null() {
+			x.EntityID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.EntityID = Some(v)
+		}
 		return true
 	case "entity_metadata":
 		x.EntityMetadata.decodeJSON(d)
@@ -8849,10 +10528,22 @@ func (x *ScheduledEvent) decodeField(d *decoder, k []byte) bool {
 		}
 		return true
 	case "user_count":
-		x.UserCount.decodeJSON(d)
+		if d.r.Null() {
+			x.UserCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.UserCount = Some(v)
+		}
 		return true
 	case "image":
-		x.Image.decodeJSON(d)
+		if d.r.Null() {
+			x.Image = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Image = Some(v)
+		}
 		return true
 	case "recurrence_rule":
 		x.RecurrenceRule.decodeJSON(d)
@@ -8874,23 +10565,39 @@ func (x *ScheduledEvent) appendFields(dst []byte) []byte {
 	dst = x.GuildID.appendJSON(dst)
 	if !(x.ChannelID.IsZero()) {
 		dst = append(dst, ",\"channel_id\":"...)
-		dst = x.ChannelID.appendJSON(dst)
+		if v, ok := x.ChannelID.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.CreatorID.IsZero()) {
 		dst = append(dst, ",\"creator_id\":"...)
-		dst = x.CreatorID.appendJSON(dst)
+		if v, ok := x.CreatorID.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	dst = append(dst, ",\"name\":"...)
 	dst = encoding.AppendQuoted(dst, string(x.Name))
 	if !(x.Description.IsZero()) {
 		dst = append(dst, ",\"description\":"...)
-		dst = x.Description.appendJSON(dst)
+		if v, ok := x.Description.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	dst = append(dst, ",\"scheduled_start_time\":"...)
 	dst = x.ScheduledStartTime.appendJSON(dst)
 	if !(x.ScheduledEndTime.IsZero()) {
 		dst = append(dst, ",\"scheduled_end_time\":"...)
-		dst = x.ScheduledEndTime.appendJSON(dst)
+		if v, ok := x.ScheduledEndTime.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	dst = append(dst, ",\"privacy_level\":"...)
 	dst = strconv.AppendInt(dst, int64(x.PrivacyLevel), 10)
@@ -8900,7 +10607,11 @@ func (x *ScheduledEvent) appendFields(dst []byte) []byte {
 	dst = strconv.AppendInt(dst, int64(x.EntityType), 10)
 	if !(x.EntityID.IsZero()) {
 		dst = append(dst, ",\"entity_id\":"...)
-		dst = x.EntityID.appendJSON(dst)
+		if v, ok := x.EntityID.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.EntityMetadata.IsZero()) {
 		dst = append(dst, ",\"entity_metadata\":"...)
@@ -8916,11 +10627,19 @@ func (x *ScheduledEvent) appendFields(dst []byte) []byte {
 	}
 	if !(x.UserCount.IsZero()) {
 		dst = append(dst, ",\"user_count\":"...)
-		dst = x.UserCount.appendJSON(dst)
+		if v, ok := x.UserCount.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Image.IsZero()) {
 		dst = append(dst, ",\"image\":"...)
-		dst = x.Image.appendJSON(dst)
+		if v, ok := x.Image.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.RecurrenceRule.IsZero()) {
 		dst = append(dst, ",\"recurrence_rule\":"...)
@@ -8973,10 +10692,22 @@ func (x *SoundboardSound) decodeField(d *decoder, k []byte) bool {
 		x.Volume = d.float()
 		return true
 	case "emoji_id":
-		x.EmojiID.decodeJSON(d)
+		if d.r.Null() {
+			x.EmojiID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.EmojiID = Some(v)
+		}
 		return true
 	case "emoji_name":
-		x.EmojiName.decodeJSON(d)
+		if d.r.Null() {
+			x.EmojiName = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.EmojiName = Some(v)
+		}
 		return true
 	case "guild_id":
 		x.GuildID.decodeJSON(d)
@@ -9011,11 +10742,19 @@ func (x *SoundboardSound) appendFields(dst []byte) []byte {
 	dst = appendFloat(dst, float64(x.Volume))
 	if !(x.EmojiID.IsZero()) {
 		dst = append(dst, ",\"emoji_id\":"...)
-		dst = x.EmojiID.appendJSON(dst)
+		if v, ok := x.EmojiID.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.EmojiName.IsZero()) {
 		dst = append(dst, ",\"emoji_name\":"...)
-		dst = x.EmojiName.appendJSON(dst)
+		if v, ok := x.EmojiName.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.GuildID.IsZero()) {
 		dst = append(dst, ",\"guild_id\":"...)
@@ -9165,7 +10904,13 @@ func (x *StageInstance) decodeField(d *decoder, k []byte) bool {
 		x.DiscoverableDisabled = d.bool()
 		return true
 	case "guild_scheduled_event_id":
-		x.GuildScheduledEventID.decodeJSON(d)
+		if d.r.Null() {
+			x.GuildScheduledEventID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.GuildScheduledEventID = Some(v)
+		}
 		return true
 	}
 	return false
@@ -9192,7 +10937,11 @@ func (x *StageInstance) appendFields(dst []byte) []byte {
 	dst = strconv.AppendBool(dst, bool(x.DiscoverableDisabled))
 	if !(x.GuildScheduledEventID.IsZero()) {
 		dst = append(dst, ",\"guild_scheduled_event_id\":"...)
-		dst = x.GuildScheduledEventID.appendJSON(dst)
+		if v, ok := x.GuildScheduledEventID.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -9391,7 +11140,22 @@ func (x *Sticker) decodeField(d *decoder, k []byte) bool {
 		x.Name = d.str()
 		return true
 	case "description":
-		x.Description = d.str()
+		if d.r.Null() {
+			x.Description = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Description = Some(v)
+		}
+		return true
+	case "asset":
+		if d.r.Null() {
+			x.Asset = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Asset = Some(v)
+		}
 		return true
 	case "tags":
 		x.Tags = d.str()
@@ -9403,7 +11167,13 @@ func (x *Sticker) decodeField(d *decoder, k []byte) bool {
 		x.FormatType = int(d.int(64))
 		return true
 	case "available":
-		x.Available.decodeJSON(d)
+		if d.r.Null() {
+			x.Available = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Available = Some(v)
+		}
 		return true
 	case "guild_id":
 		x.GuildID.decodeJSON(d)
@@ -9417,7 +11187,13 @@ func (x *Sticker) decodeField(d *decoder, k []byte) bool {
 		}
 		return true
 	case "sort_value":
-		x.SortValue.decodeJSON(d)
+		if d.r.Null() {
+			x.SortValue = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.SortValue = Some(v)
+		}
 		return true
 	}
 	return false
@@ -9438,11 +11214,21 @@ func (x *Sticker) appendFields(dst []byte) []byte {
 	}
 	dst = append(dst, ",\"name\":"...)
 	dst = encoding.AppendQuoted(dst, string(x.Name))
-	dst = append(dst, ",\"description\":"...)
-	if x.Description == "" {
-		dst = append(dst, "null"...)
-	} else {
-		dst = encoding.AppendQuoted(dst, string(x.Description))
+	if !(x.Description.IsZero()) {
+		dst = append(dst, ",\"description\":"...)
+		if v, ok := x.Description.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
+	}
+	if !(x.Asset.IsZero()) {
+		dst = append(dst, ",\"asset\":"...)
+		if v, ok := x.Asset.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	dst = append(dst, ",\"tags\":"...)
 	dst = encoding.AppendQuoted(dst, string(x.Tags))
@@ -9452,7 +11238,11 @@ func (x *Sticker) appendFields(dst []byte) []byte {
 	dst = strconv.AppendInt(dst, int64(x.FormatType), 10)
 	if !(x.Available.IsZero()) {
 		dst = append(dst, ",\"available\":"...)
-		dst = x.Available.appendJSON(dst)
+		if v, ok := x.Available.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.GuildID.IsZero()) {
 		dst = append(dst, ",\"guild_id\":"...)
@@ -9468,13 +11258,17 @@ func (x *Sticker) appendFields(dst []byte) []byte {
 	}
 	if !(x.SortValue.IsZero()) {
 		dst = append(dst, ",\"sort_value\":"...)
-		dst = x.SortValue.appendJSON(dst)
+		if v, ok := x.SortValue.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
 
 func (x *Sticker) isZero() bool {
-	return true && x.ID.IsZero() && x.PackID.IsZero() && x.Name == "" && x.Description == "" && x.Tags == "" && x.Type == 0 && x.FormatType == 0 && x.Available.IsZero() && x.GuildID.IsZero() && x.User == nil && x.SortValue.IsZero()
+	return true && x.ID.IsZero() && x.PackID.IsZero() && x.Name == "" && x.Description.IsZero() && x.Asset.IsZero() && x.Tags == "" && x.Type == 0 && x.FormatType == 0 && x.Available.IsZero() && x.GuildID.IsZero() && x.User == nil && x.SortValue.IsZero()
 }
 
 // DecodeJSON sets x to the StickerItem in data, a JSON object (null leaves x zero).
@@ -9595,7 +11389,13 @@ func (x *Subscription) decodeField(d *decoder, k []byte) bool {
 		x.Status = int(d.int(64))
 		return true
 	case "canceled_at":
-		x.CanceledAt.decodeJSON(d)
+		if d.r.Null() {
+			x.CanceledAt = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.CanceledAt = Some(v)
+		}
 		return true
 	case "country":
 		x.Country = d.str()
@@ -9629,7 +11429,11 @@ func (x *Subscription) appendFields(dst []byte) []byte {
 	dst = strconv.AppendInt(dst, int64(x.Status), 10)
 	if !(x.CanceledAt.IsZero()) {
 		dst = append(dst, ",\"canceled_at\":"...)
-		dst = x.CanceledAt.appendJSON(dst)
+		if v, ok := x.CanceledAt.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Country == "") {
 		dst = append(dst, ",\"country\":"...)
@@ -10053,7 +11857,13 @@ func (x *ThreadMember) decodeField(d *decoder, k []byte) bool {
 		}
 		return true
 	case "presence":
-		x.Presence.decodeJSON(d)
+		if d.r.Null() {
+			x.Presence = Null[Presence]()
+		} else {
+			var v Presence
+			v.decodeJSON(d)
+			x.Presence = Some(v)
+		}
 		return true
 	case "guild_id":
 		x.GuildID.decodeJSON(d)
@@ -10091,7 +11901,11 @@ func (x *ThreadMember) appendFields(dst []byte) []byte {
 	}
 	if !(x.Presence.IsZero()) {
 		dst = append(dst, ",\"presence\":"...)
-		dst = x.Presence.appendJSON(dst)
+		if v, ok := x.Presence.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.GuildID.IsZero()) {
 		dst = append(dst, ",\"guild_id\":"...)
@@ -10294,10 +12108,22 @@ func (x *ThreadMetadata) decodeField(d *decoder, k []byte) bool {
 		x.Locked = d.bool()
 		return true
 	case "invitable":
-		x.Invitable.decodeJSON(d)
+		if d.r.Null() {
+			x.Invitable = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Invitable = Some(v)
+		}
 		return true
 	case "create_timestamp":
-		x.CreateTimestamp.decodeJSON(d)
+		if d.r.Null() {
+			x.CreateTimestamp = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.CreateTimestamp = Some(v)
+		}
 		return true
 	}
 	return false
@@ -10320,11 +12146,19 @@ func (x *ThreadMetadata) appendFields(dst []byte) []byte {
 	dst = strconv.AppendBool(dst, bool(x.Locked))
 	if !(x.Invitable.IsZero()) {
 		dst = append(dst, ",\"invitable\":"...)
-		dst = x.Invitable.appendJSON(dst)
+		if v, ok := x.Invitable.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.CreateTimestamp.IsZero()) {
 		dst = append(dst, ",\"create_timestamp\":"...)
-		dst = x.CreateTimestamp.appendJSON(dst)
+		if v, ok := x.CreateTimestamp.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -10503,7 +12337,13 @@ func (x *UnavailableGuild) decodeField(d *decoder, k []byte) bool {
 		x.ID.decodeJSON(d)
 		return true
 	case "unavailable":
-		x.Unavailable.decodeJSON(d)
+		if d.r.Null() {
+			x.Unavailable = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Unavailable = Some(v)
+		}
 		return true
 	}
 	return false
@@ -10520,7 +12360,11 @@ func (x *UnavailableGuild) appendFields(dst []byte) []byte {
 	dst = x.ID.appendJSON(dst)
 	if !(x.Unavailable.IsZero()) {
 		dst = append(dst, ",\"unavailable\":"...)
-		dst = x.Unavailable.appendJSON(dst)
+		if v, ok := x.Unavailable.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -10581,40 +12425,106 @@ func (x *User) decodeField(d *decoder, k []byte) bool {
 		x.System = d.bool()
 		return true
 	case "mfa_enabled":
-		x.MFAEnabled.decodeJSON(d)
+		if d.r.Null() {
+			x.MFAEnabled = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.MFAEnabled = Some(v)
+		}
 		return true
 	case "verified":
-		x.Verified.decodeJSON(d)
+		if d.r.Null() {
+			x.Verified = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Verified = Some(v)
+		}
 		return true
 	case "email":
-		x.Email.decodeJSON(d)
+		if d.r.Null() {
+			x.Email = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Email = Some(v)
+		}
 		return true
 	case "banner":
-		x.Banner.decodeJSON(d)
+		if d.r.Null() {
+			x.Banner = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Banner = Some(v)
+		}
 		return true
 	case "accent_color":
-		x.AccentColor.decodeJSON(d)
+		if d.r.Null() {
+			x.AccentColor = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.AccentColor = Some(v)
+		}
 		return true
 	case "locale":
 		x.Locale = d.str()
 		return true
 	case "flags":
-		x.Flags = UserFlags(d.uint(64))
+		if d.r.Null() {
+			x.Flags = Null[UserFlags]()
+		} else {
+			var v UserFlags
+			v = UserFlags(d.uint(64))
+			x.Flags = Some(v)
+		}
 		return true
 	case "premium_type":
-		x.PremiumType = int(d.int(64))
+		if d.r.Null() {
+			x.PremiumType = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.PremiumType = Some(v)
+		}
 		return true
 	case "public_flags":
-		x.PublicFlags = UserFlags(d.uint(64))
+		if d.r.Null() {
+			x.PublicFlags = Null[UserFlags]()
+		} else {
+			var v UserFlags
+			v = UserFlags(d.uint(64))
+			x.PublicFlags = Some(v)
+		}
 		return true
 	case "avatar_decoration_data":
-		x.AvatarDecorationData.decodeJSON(d)
+		if d.r.Null() {
+			x.AvatarDecorationData = Null[AvatarDecoration]()
+		} else {
+			var v AvatarDecoration
+			v.decodeJSON(d)
+			x.AvatarDecorationData = Some(v)
+		}
 		return true
 	case "collectibles":
-		x.Collectibles.decodeJSON(d)
+		if d.r.Null() {
+			x.Collectibles = Null[Collectibles]()
+		} else {
+			var v Collectibles
+			v.decodeJSON(d)
+			x.Collectibles = Some(v)
+		}
 		return true
 	case "primary_guild":
-		x.PrimaryGuild.decodeJSON(d)
+		if d.r.Null() {
+			x.PrimaryGuild = Null[PrimaryGuild]()
+		} else {
+			var v PrimaryGuild
+			v.decodeJSON(d)
+			x.PrimaryGuild = Some(v)
+		}
 		return true
 	case "clan":
 		x.Clan.decodeJSON(d)
@@ -10661,49 +12571,95 @@ func (x *User) appendFields(dst []byte) []byte {
 	}
 	if !(x.MFAEnabled.IsZero()) {
 		dst = append(dst, ",\"mfa_enabled\":"...)
-		dst = x.MFAEnabled.appendJSON(dst)
+		if v, ok := x.MFAEnabled.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Verified.IsZero()) {
 		dst = append(dst, ",\"verified\":"...)
-		dst = x.Verified.appendJSON(dst)
+		if v, ok := x.Verified.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Email.IsZero()) {
 		dst = append(dst, ",\"email\":"...)
-		dst = x.Email.appendJSON(dst)
+		if v, ok := x.Email.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Banner.IsZero()) {
 		dst = append(dst, ",\"banner\":"...)
-		dst = x.Banner.appendJSON(dst)
+		if v, ok := x.Banner.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.AccentColor.IsZero()) {
 		dst = append(dst, ",\"accent_color\":"...)
-		dst = x.AccentColor.appendJSON(dst)
+		if v, ok := x.AccentColor.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Locale == "") {
 		dst = append(dst, ",\"locale\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.Locale))
 	}
-	if !(x.Flags == 0) {
+	if !(x.Flags.IsZero()) {
 		dst = append(dst, ",\"flags\":"...)
-		dst = strconv.AppendUint(dst, uint64(x.Flags), 10)
+		if v, ok := x.Flags.Get(); ok {
+			dst = strconv.AppendUint(dst, uint64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
-	if !(x.PremiumType == 0) {
+	if !(x.PremiumType.IsZero()) {
 		dst = append(dst, ",\"premium_type\":"...)
-		dst = strconv.AppendInt(dst, int64(x.PremiumType), 10)
+		if v, ok := x.PremiumType.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
-	dst = append(dst, ",\"public_flags\":"...)
-	dst = strconv.AppendUint(dst, uint64(x.PublicFlags), 10)
+	if !(x.PublicFlags.IsZero()) {
+		dst = append(dst, ",\"public_flags\":"...)
+		if v, ok := x.PublicFlags.Get(); ok {
+			dst = strconv.AppendUint(dst, uint64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
+	}
 	if !(x.AvatarDecorationData.IsZero()) {
 		dst = append(dst, ",\"avatar_decoration_data\":"...)
-		dst = x.AvatarDecorationData.appendJSON(dst)
+		if v, ok := x.AvatarDecorationData.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Collectibles.IsZero()) {
 		dst = append(dst, ",\"collectibles\":"...)
-		dst = x.Collectibles.appendJSON(dst)
+		if v, ok := x.Collectibles.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.PrimaryGuild.IsZero()) {
 		dst = append(dst, ",\"primary_guild\":"...)
-		dst = x.PrimaryGuild.appendJSON(dst)
+		if v, ok := x.PrimaryGuild.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.Clan.IsZero()) {
 		dst = append(dst, ",\"clan\":"...)
@@ -10717,7 +12673,7 @@ func (x *User) appendFields(dst []byte) []byte {
 }
 
 func (x *User) isZero() bool {
-	return true && x.ID.IsZero() && x.Username == "" && x.Discriminator == "" && x.GlobalName == "" && x.Avatar == "" && !x.Bot && !x.System && x.MFAEnabled.IsZero() && x.Verified.IsZero() && x.Email.IsZero() && x.Banner.IsZero() && x.AccentColor.IsZero() && x.Locale == "" && x.Flags == 0 && x.PremiumType == 0 && x.PublicFlags == 0 && x.AvatarDecorationData.IsZero() && x.Collectibles.IsZero() && x.PrimaryGuild.IsZero() && x.Clan.IsZero() && x.DisplayNameStyles.IsZero()
+	return true && x.ID.IsZero() && x.Username == "" && x.Discriminator == "" && x.GlobalName == "" && x.Avatar == "" && !x.Bot && !x.System && x.MFAEnabled.IsZero() && x.Verified.IsZero() && x.Email.IsZero() && x.Banner.IsZero() && x.AccentColor.IsZero() && x.Locale == "" && x.Flags.IsZero() && x.PremiumType.IsZero() && x.PublicFlags.IsZero() && x.AvatarDecorationData.IsZero() && x.Collectibles.IsZero() && x.PrimaryGuild.IsZero() && x.Clan.IsZero() && x.DisplayNameStyles.IsZero()
 }
 
 // DecodeJSON sets x to the UserUpdate in data, a JSON object (null leaves x zero).
@@ -10810,19 +12766,43 @@ func (x *VoiceChannelEffectSend) decodeField(d *decoder, k []byte) bool {
 		x.UserID.decodeJSON(d)
 		return true
 	case "emoji":
-		x.Emoji.decodeJSON(d)
+		if d.r.Null() {
+			x.Emoji = Null[Emoji]()
+		} else {
+			var v Emoji
+			v.decodeJSON(d)
+			x.Emoji = Some(v)
+		}
 		return true
 	case "animation_type":
-		x.AnimationType.decodeJSON(d)
+		if d.r.Null() {
+			x.AnimationType = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.AnimationType = Some(v)
+		}
 		return true
 	case "animation_id":
-		x.AnimationID.decodeJSON(d)
+		if d.r.Null() {
+			x.AnimationID = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.AnimationID = Some(v)
+		}
 		return true
 	case "sound_id":
 		x.SoundID.decodeJSON(d)
 		return true
 	case "sound_volume":
-		x.SoundVolume.decodeJSON(d)
+		if d.r.Null() {
+			x.SoundVolume = Null[float64]()
+		} else {
+			var v float64
+			v = d.float()
+			x.SoundVolume = Some(v)
+		}
 		return true
 	}
 	return false
@@ -10843,15 +12823,27 @@ func (x *VoiceChannelEffectSend) appendFields(dst []byte) []byte {
 	dst = x.UserID.appendJSON(dst)
 	if !(x.Emoji.IsZero()) {
 		dst = append(dst, ",\"emoji\":"...)
-		dst = x.Emoji.appendJSON(dst)
+		if v, ok := x.Emoji.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.AnimationType.IsZero()) {
 		dst = append(dst, ",\"animation_type\":"...)
-		dst = x.AnimationType.appendJSON(dst)
+		if v, ok := x.AnimationType.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.AnimationID.IsZero()) {
 		dst = append(dst, ",\"animation_id\":"...)
-		dst = x.AnimationID.appendJSON(dst)
+		if v, ok := x.AnimationID.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	if !(x.SoundID.IsZero()) {
 		dst = append(dst, ",\"sound_id\":"...)
@@ -10859,7 +12851,11 @@ func (x *VoiceChannelEffectSend) appendFields(dst []byte) []byte {
 	}
 	if !(x.SoundVolume.IsZero()) {
 		dst = append(dst, ",\"sound_volume\":"...)
-		dst = x.SoundVolume.appendJSON(dst)
+		if v, ok := x.SoundVolume.Get(); ok {
+			dst = appendFloat(dst, float64(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -10905,7 +12901,13 @@ func (x *VoiceChannelStartTimeUpdate) decodeField(d *decoder, k []byte) bool {
 		x.GuildID.decodeJSON(d)
 		return true
 	case "voice_start_time":
-		x.VoiceStartTime.decodeJSON(d)
+		if d.r.Null() {
+			x.VoiceStartTime = Null[int64]()
+		} else {
+			var v int64
+			v = d.int(64)
+			x.VoiceStartTime = Some(v)
+		}
 		return true
 	}
 	return false
@@ -10924,7 +12926,11 @@ func (x *VoiceChannelStartTimeUpdate) appendFields(dst []byte) []byte {
 	dst = x.GuildID.appendJSON(dst)
 	if !(x.VoiceStartTime.IsZero()) {
 		dst = append(dst, ",\"voice_start_time\":"...)
-		dst = x.VoiceStartTime.appendJSON(dst)
+		if v, ok := x.VoiceStartTime.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -10970,7 +12976,13 @@ func (x *VoiceChannelStatusUpdate) decodeField(d *decoder, k []byte) bool {
 		x.GuildID.decodeJSON(d)
 		return true
 	case "status":
-		x.Status.decodeJSON(d)
+		if d.r.Null() {
+			x.Status = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Status = Some(v)
+		}
 		return true
 	}
 	return false
@@ -10989,7 +13001,11 @@ func (x *VoiceChannelStatusUpdate) appendFields(dst []byte) []byte {
 	dst = x.GuildID.appendJSON(dst)
 	if !(x.Status.IsZero()) {
 		dst = append(dst, ",\"status\":"...)
-		dst = x.Status.appendJSON(dst)
+		if v, ok := x.Status.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -11035,7 +13051,13 @@ func (x *VoiceServerUpdate) decodeField(d *decoder, k []byte) bool {
 		x.GuildID.decodeJSON(d)
 		return true
 	case "endpoint":
-		x.Endpoint.decodeJSON(d)
+		if d.r.Null() {
+			x.Endpoint = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Endpoint = Some(v)
+		}
 		return true
 	}
 	return false
@@ -11054,7 +13076,11 @@ func (x *VoiceServerUpdate) appendFields(dst []byte) []byte {
 	dst = x.GuildID.appendJSON(dst)
 	if !(x.Endpoint.IsZero()) {
 		dst = append(dst, ",\"endpoint\":"...)
-		dst = x.Endpoint.appendJSON(dst)
+		if v, ok := x.Endpoint.Get(); ok {
+			dst = encoding.AppendQuoted(dst, string(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }
@@ -11126,7 +13152,13 @@ func (x *VoiceState) decodeField(d *decoder, k []byte) bool {
 		x.SelfMute = d.bool()
 		return true
 	case "self_stream":
-		x.SelfStream.decodeJSON(d)
+		if d.r.Null() {
+			x.SelfStream = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.SelfStream = Some(v)
+		}
 		return true
 	case "self_video":
 		x.SelfVideo = d.bool()
@@ -11135,7 +13167,13 @@ func (x *VoiceState) decodeField(d *decoder, k []byte) bool {
 		x.Suppress = d.bool()
 		return true
 	case "request_to_speak_timestamp":
-		x.RequestToSpeakTimestamp.decodeJSON(d)
+		if d.r.Null() {
+			x.RequestToSpeakTimestamp = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.RequestToSpeakTimestamp = Some(v)
+		}
 		return true
 	}
 	return false
@@ -11176,7 +13214,11 @@ func (x *VoiceState) appendFields(dst []byte) []byte {
 	dst = strconv.AppendBool(dst, bool(x.SelfMute))
 	if !(x.SelfStream.IsZero()) {
 		dst = append(dst, ",\"self_stream\":"...)
-		dst = x.SelfStream.appendJSON(dst)
+		if v, ok := x.SelfStream.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	dst = append(dst, ",\"self_video\":"...)
 	dst = strconv.AppendBool(dst, bool(x.SelfVideo))
@@ -11184,7 +13226,11 @@ func (x *VoiceState) appendFields(dst []byte) []byte {
 	dst = strconv.AppendBool(dst, bool(x.Suppress))
 	if !(x.RequestToSpeakTimestamp.IsZero()) {
 		dst = append(dst, ",\"request_to_speak_timestamp\":"...)
-		dst = x.RequestToSpeakTimestamp.appendJSON(dst)
+		if v, ok := x.RequestToSpeakTimestamp.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
 	}
 	return dst
 }

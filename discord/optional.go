@@ -68,19 +68,3 @@ func (o *Optional[T]) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func (o *Optional[T]) decodeJSON(d *decoder) {
-	if d.r.Null() {
-		var zero T
-		o.value, o.state = zero, optionalNull
-		return
-	}
-	decodeAny(d, &o.value)
-	o.state = optionalSet
-}
-
-func (o *Optional[T]) appendJSON(dst []byte) []byte {
-	if o.state != optionalSet {
-		return append(dst, "null"...)
-	}
-	return appendAny(dst, &o.value)
-}

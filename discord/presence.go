@@ -3,7 +3,7 @@ package discord
 // Presence is a user's status and activities in a guild (PRESENCE_UPDATE,
 // and GUILD_CREATE's presences). User carries at least the ID.
 type Presence struct {
-	User         User         `json:"user"`
+	User         PartialUser  `json:"user"`
 	GuildID      Snowflake    `json:"guild_id,omitzero"`
 	Status       string       `json:"status"`
 	Activities   []Activity   `json:"activities"`
@@ -58,4 +58,21 @@ type ActivityEmoji struct {
 	Name     string         `json:"name"`
 	ID       Snowflake      `json:"id,omitzero"`
 	Animated Optional[bool] `json:"animated,omitzero"`
+}
+
+// PartialUser is the user of a presence: only ID is sure to be there, the
+// other fields come when they changed.
+type PartialUser struct {
+	ID                   Snowflake                  `json:"id"`
+	Username             Optional[string]           `json:"username,omitzero"`
+	Discriminator        Optional[string]           `json:"discriminator,omitzero"`
+	GlobalName           Optional[string]           `json:"global_name,omitzero"`
+	Avatar               Optional[string]           `json:"avatar,omitzero"`
+	Bot                  Optional[bool]             `json:"bot,omitzero"`
+	PublicFlags          Optional[UserFlags]        `json:"public_flags,omitzero"`
+	AvatarDecorationData Optional[AvatarDecoration] `json:"avatar_decoration_data,omitzero"`
+	Collectibles         Optional[Collectibles]     `json:"collectibles,omitzero"`
+	PrimaryGuild         Optional[PrimaryGuild]     `json:"primary_guild,omitzero"`
+	Clan                 Raw                        `json:"clan,omitzero"`
+	DisplayNameStyles    Raw                        `json:"display_name_styles,omitzero"`
 }

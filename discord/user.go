@@ -15,9 +15,9 @@ type User struct {
 	Banner               Optional[string]           `json:"banner,omitzero"`
 	AccentColor          Optional[int]              `json:"accent_color,omitzero"`
 	Locale               string                     `json:"locale,omitzero"`
-	Flags                UserFlags                  `json:"flags,omitzero"`
-	PremiumType          int                        `json:"premium_type,omitzero"`
-	PublicFlags          UserFlags                  `json:"public_flags"`
+	Flags                Optional[UserFlags]        `json:"flags,omitzero"`
+	PremiumType          Optional[int]              `json:"premium_type,omitzero"`
+	PublicFlags          Optional[UserFlags]        `json:"public_flags,omitzero"`
 	AvatarDecorationData Optional[AvatarDecoration] `json:"avatar_decoration_data,omitzero"`
 	Collectibles         Optional[Collectibles]     `json:"collectibles,omitzero"`
 	PrimaryGuild         Optional[PrimaryGuild]     `json:"primary_guild,omitzero"`

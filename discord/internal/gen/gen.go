@@ -384,7 +384,25 @@ func (g *generator) isStructOrLeaf(e ast.Expr) (string, bool) {
 	return "", false
 }
 
+// optionalOf returns T for Optional[T].
+func optionalOf(e ast.Expr) (ast.Expr, bool) {
+	if ix, ok := e.(*ast.IndexExpr); ok {
+		if id, ok := ix.X.(*ast.Ident); ok && id.Name == "Optional" {
+			return ix.Index, true
+		}
+	}
+	return nil, false
+}
+
 func (g *generator) decodeExpr(v string, e ast.Expr) (string, error) {
+	if inner, ok := optionalOf(e); ok {
+		code, err := g.decodeExpr("v", inner)
+		if err != nil {
+			return "", err
+		}
+		t := typeName(inner)
+		return fmt.Sprintf("if d.r.Null() {\n%s = Null[%s]()\n} else {\nvar v %s\n%s\n%s = Some(v)\n}", v, t, t, code, v), nil
+	}
 	if named, b := g.basic(e); b != "" {
 		return v + " = " + scalarDecode(named, b), nil
 	}
@@ -427,6 +445,13 @@ func (g *generator) decodeExpr(v string, e ast.Expr) (string, error) {
 }
 
 func (g *generator) encodeExpr(v string, e ast.Expr) (string, error) {
+	if inner, ok := optionalOf(e); ok {
+		code, err := g.encodeExpr("v", inner)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("if v, ok := %s.Get(); ok {\n%s\n} else {\ndst = append(dst, \"null\"...)\n}", v, code), nil
+	}
 	if _, b := g.basic(e); b != "" {
 		return scalarEncode(v, b), nil
 	}
@@ -472,6 +497,9 @@ func (g *generator) zeroExpr(v string, e ast.Expr) string {
 			return "!" + v
 		}
 		return v + " == 0"
+	}
+	if _, ok := optionalOf(e); ok {
+		return v + ".IsZero()"
 	}
 	switch e.(type) {
 	case *ast.StarExpr, *ast.ArrayType:
