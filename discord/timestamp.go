@@ -18,6 +18,9 @@ type Timestamp struct {
 // TimestampLayout is how a Timestamp is written.
 const TimestampLayout = "2006-01-02T15:04:05.000000+00:00"
 
+// timestampLayoutNano is TimestampLayout with nanoseconds.
+const timestampLayoutNano = "2006-01-02T15:04:05.000000000+00:00"
+
 // errTimestamp is returned for a string that is not an ISO 8601 time.
 var errTimestamp = errors.New("discord: timestamp is not an ISO 8601 date and time")
 
@@ -46,7 +49,12 @@ func (t Timestamp) appendJSON(dst []byte) []byte {
 		return append(dst, "null"...)
 	}
 	dst = append(dst, '"')
-	dst = t.UTC().AppendFormat(dst, TimestampLayout)
+	if t.Nanosecond()%1000 != 0 {
+		// Finer than Discord's microseconds: keep every digit.
+		dst = t.UTC().AppendFormat(dst, timestampLayoutNano)
+	} else {
+		dst = t.UTC().AppendFormat(dst, TimestampLayout)
+	}
 	return append(dst, '"')
 }
 
@@ -134,5 +142,9 @@ func parseTimestamp(b []byte) (Timestamp, bool) {
 	if t.Day() != day {
 		return Timestamp{}, false // 31 February and the like
 	}
-	return Timestamp{t.Add(-time.Duration(offset) * time.Second)}, true
+	t = t.Add(-time.Duration(offset) * time.Second)
+	if y := t.Year(); y < 1 || y > 9999 {
+		return Timestamp{}, false // not writable back as four digits
+	}
+	return Timestamp{t}, true
 }
