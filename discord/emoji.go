@@ -4,7 +4,7 @@ package discord
 // character).
 type Emoji struct {
 	ID            Snowflake       `json:"id"`
-	Name          string          `json:"name,null"`
+	Name          string          `json:"name" discord:"null"`
 	Roles         []Snowflake     `json:"roles,omitzero"`
 	User          *User           `json:"user,omitzero"`
 	RequireColons Optional[bool]  `json:"require_colons,omitzero"`

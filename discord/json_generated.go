@@ -145,7 +145,7 @@ func (x *Activity) appendFields(dst []byte) []byte {
 	dst = encoding.AppendQuoted(dst, string(x.Name))
 	dst = append(dst, ",\"type\":"...)
 	dst = strconv.AppendInt(dst, int64(x.Type), 10)
-	if !(x.URL.IsZero()) {
+	if !x.URL.IsZero() {
 		dst = append(dst, ",\"url\":"...)
 		if v, ok := x.URL.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -155,7 +155,7 @@ func (x *Activity) appendFields(dst []byte) []byte {
 	}
 	dst = append(dst, ",\"created_at\":"...)
 	dst = strconv.AppendInt(dst, int64(x.CreatedAt), 10)
-	if !(x.Timestamps == nil) {
+	if x.Timestamps != nil {
 		dst = append(dst, ",\"timestamps\":"...)
 		if x.Timestamps == nil {
 			dst = append(dst, "null"...)
@@ -163,11 +163,11 @@ func (x *Activity) appendFields(dst []byte) []byte {
 			dst = x.Timestamps.appendJSON(dst)
 		}
 	}
-	if !(x.ApplicationID.IsZero()) {
+	if !x.ApplicationID.IsZero() {
 		dst = append(dst, ",\"application_id\":"...)
 		dst = x.ApplicationID.appendJSON(dst)
 	}
-	if !(x.Details.IsZero()) {
+	if !x.Details.IsZero() {
 		dst = append(dst, ",\"details\":"...)
 		if v, ok := x.Details.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -175,7 +175,7 @@ func (x *Activity) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.State.IsZero()) {
+	if !x.State.IsZero() {
 		dst = append(dst, ",\"state\":"...)
 		if v, ok := x.State.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -183,7 +183,7 @@ func (x *Activity) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Emoji.IsZero()) {
+	if !x.Emoji.IsZero() {
 		dst = append(dst, ",\"emoji\":"...)
 		if v, ok := x.Emoji.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -191,19 +191,19 @@ func (x *Activity) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Party.IsZero()) {
+	if !x.Party.IsZero() {
 		dst = append(dst, ",\"party\":"...)
 		dst = x.Party.appendJSON(dst)
 	}
-	if !(x.Assets.IsZero()) {
+	if !x.Assets.IsZero() {
 		dst = append(dst, ",\"assets\":"...)
 		dst = x.Assets.appendJSON(dst)
 	}
-	if !(x.Secrets.IsZero()) {
+	if !x.Secrets.IsZero() {
 		dst = append(dst, ",\"secrets\":"...)
 		dst = x.Secrets.appendJSON(dst)
 	}
-	if !(x.Instance.IsZero()) {
+	if !x.Instance.IsZero() {
 		dst = append(dst, ",\"instance\":"...)
 		if v, ok := x.Instance.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -211,23 +211,23 @@ func (x *Activity) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Flags == 0) {
+	if x.Flags != 0 {
 		dst = append(dst, ",\"flags\":"...)
 		dst = strconv.AppendInt(dst, int64(x.Flags), 10)
 	}
-	if !(x.Buttons.IsZero()) {
+	if !x.Buttons.IsZero() {
 		dst = append(dst, ",\"buttons\":"...)
 		dst = x.Buttons.appendJSON(dst)
 	}
-	if !(x.ID == "") {
+	if x.ID != "" {
 		dst = append(dst, ",\"id\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.ID))
 	}
-	if !(x.SessionID == "") {
+	if x.SessionID != "" {
 		dst = append(dst, ",\"session_id\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.SessionID))
 	}
-	if !(x.SyncID == "") {
+	if x.SyncID != "" {
 		dst = append(dst, ",\"sync_id\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.SyncID))
 	}
@@ -296,11 +296,11 @@ func (x *ActivityEmoji) appendJSON(dst []byte) []byte {
 func (x *ActivityEmoji) appendFields(dst []byte) []byte {
 	dst = append(dst, ",\"name\":"...)
 	dst = encoding.AppendQuoted(dst, string(x.Name))
-	if !(x.ID.IsZero()) {
+	if !x.ID.IsZero() {
 		dst = append(dst, ",\"id\":"...)
 		dst = x.ID.appendJSON(dst)
 	}
-	if !(x.Animated.IsZero()) {
+	if !x.Animated.IsZero() {
 		dst = append(dst, ",\"animated\":"...)
 		if v, ok := x.Animated.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -362,11 +362,11 @@ func (x *ActivityTimestamps) appendJSON(dst []byte) []byte {
 }
 
 func (x *ActivityTimestamps) appendFields(dst []byte) []byte {
-	if !(x.Start == 0) {
+	if x.Start != 0 {
 		dst = append(dst, ",\"start\":"...)
 		dst = strconv.AppendInt(dst, int64(x.Start), 10)
 	}
-	if !(x.End == 0) {
+	if x.End != 0 {
 		dst = append(dst, ",\"end\":"...)
 		dst = strconv.AppendInt(dst, int64(x.End), 10)
 	}
@@ -573,15 +573,15 @@ func (x *Attachment) appendFields(dst []byte) []byte {
 	dst = x.ID.appendJSON(dst)
 	dst = append(dst, ",\"filename\":"...)
 	dst = encoding.AppendQuoted(dst, string(x.Filename))
-	if !(x.Title == "") {
+	if x.Title != "" {
 		dst = append(dst, ",\"title\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.Title))
 	}
-	if !(x.Description == "") {
+	if x.Description != "" {
 		dst = append(dst, ",\"description\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.Description))
 	}
-	if !(x.ContentType == "") {
+	if x.ContentType != "" {
 		dst = append(dst, ",\"content_type\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.ContentType))
 	}
@@ -591,7 +591,7 @@ func (x *Attachment) appendFields(dst []byte) []byte {
 	dst = encoding.AppendQuoted(dst, string(x.URL))
 	dst = append(dst, ",\"proxy_url\":"...)
 	dst = encoding.AppendQuoted(dst, string(x.ProxyURL))
-	if !(x.Height.IsZero()) {
+	if !x.Height.IsZero() {
 		dst = append(dst, ",\"height\":"...)
 		if v, ok := x.Height.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -599,7 +599,7 @@ func (x *Attachment) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Width.IsZero()) {
+	if !x.Width.IsZero() {
 		dst = append(dst, ",\"width\":"...)
 		if v, ok := x.Width.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -607,11 +607,11 @@ func (x *Attachment) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(!x.Ephemeral) {
+	if x.Ephemeral {
 		dst = append(dst, ",\"ephemeral\":"...)
 		dst = strconv.AppendBool(dst, bool(x.Ephemeral))
 	}
-	if !(x.DurationSecs.IsZero()) {
+	if !x.DurationSecs.IsZero() {
 		dst = append(dst, ",\"duration_secs\":"...)
 		if v, ok := x.DurationSecs.Get(); ok {
 			dst = appendFloat(dst, float64(v))
@@ -619,19 +619,19 @@ func (x *Attachment) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Waveform == "") {
+	if x.Waveform != "" {
 		dst = append(dst, ",\"waveform\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.Waveform))
 	}
-	if !(x.Flags == 0) {
+	if x.Flags != 0 {
 		dst = append(dst, ",\"flags\":"...)
 		dst = strconv.AppendInt(dst, int64(x.Flags), 10)
 	}
-	if !(x.Placeholder == "") {
+	if x.Placeholder != "" {
 		dst = append(dst, ",\"placeholder\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.Placeholder))
 	}
-	if !(x.PlaceholderVersion.IsZero()) {
+	if !x.PlaceholderVersion.IsZero() {
 		dst = append(dst, ",\"placeholder_version\":"...)
 		if v, ok := x.PlaceholderVersion.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -639,7 +639,7 @@ func (x *Attachment) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.ContentScanVersion.IsZero()) {
+	if !x.ContentScanVersion.IsZero() {
 		dst = append(dst, ",\"content_scan_version\":"...)
 		if v, ok := x.ContentScanVersion.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -703,7 +703,7 @@ func (x *AutoModerationAction) appendJSON(dst []byte) []byte {
 func (x *AutoModerationAction) appendFields(dst []byte) []byte {
 	dst = append(dst, ",\"type\":"...)
 	dst = strconv.AppendInt(dst, int64(x.Type), 10)
-	if !(x.Metadata.IsZero()) {
+	if !x.Metadata.IsZero() {
 		dst = append(dst, ",\"metadata\":"...)
 		dst = x.Metadata.appendJSON(dst)
 	}
@@ -810,21 +810,21 @@ func (x *AutoModerationActionExecution) appendFields(dst []byte) []byte {
 	dst = strconv.AppendInt(dst, int64(x.RuleTriggerType), 10)
 	dst = append(dst, ",\"user_id\":"...)
 	dst = x.UserID.appendJSON(dst)
-	if !(x.ChannelID.IsZero()) {
+	if !x.ChannelID.IsZero() {
 		dst = append(dst, ",\"channel_id\":"...)
 		dst = x.ChannelID.appendJSON(dst)
 	}
-	if !(x.MessageID.IsZero()) {
+	if !x.MessageID.IsZero() {
 		dst = append(dst, ",\"message_id\":"...)
 		dst = x.MessageID.appendJSON(dst)
 	}
-	if !(x.AlertSystemMessageID.IsZero()) {
+	if !x.AlertSystemMessageID.IsZero() {
 		dst = append(dst, ",\"alert_system_message_id\":"...)
 		dst = x.AlertSystemMessageID.appendJSON(dst)
 	}
 	dst = append(dst, ",\"content\":"...)
 	dst = encoding.AppendQuoted(dst, string(x.Content))
-	if !(x.MatchedKeyword.IsZero()) {
+	if !x.MatchedKeyword.IsZero() {
 		dst = append(dst, ",\"matched_keyword\":"...)
 		if v, ok := x.MatchedKeyword.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -832,7 +832,7 @@ func (x *AutoModerationActionExecution) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.MatchedContent.IsZero()) {
+	if !x.MatchedContent.IsZero() {
 		dst = append(dst, ",\"matched_content\":"...)
 		if v, ok := x.MatchedContent.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -1180,7 +1180,7 @@ func (x *AvatarDecoration) appendFields(dst []byte) []byte {
 	dst = encoding.AppendQuoted(dst, string(x.Asset))
 	dst = append(dst, ",\"sku_id\":"...)
 	dst = x.SKUID.appendJSON(dst)
-	if !(x.ExpiresAt.IsZero()) {
+	if !x.ExpiresAt.IsZero() {
 		dst = append(dst, ",\"expires_at\":"...)
 		if v, ok := x.ExpiresAt.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -1553,11 +1553,11 @@ func (x *Channel) appendFields(dst []byte) []byte {
 	dst = x.ID.appendJSON(dst)
 	dst = append(dst, ",\"type\":"...)
 	dst = strconv.AppendInt(dst, int64(x.Type), 10)
-	if !(x.GuildID.IsZero()) {
+	if !x.GuildID.IsZero() {
 		dst = append(dst, ",\"guild_id\":"...)
 		dst = x.GuildID.appendJSON(dst)
 	}
-	if !(x.Position.IsZero()) {
+	if !x.Position.IsZero() {
 		dst = append(dst, ",\"position\":"...)
 		if v, ok := x.Position.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -1565,7 +1565,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.PermissionOverwrites == nil) {
+	if x.PermissionOverwrites != nil {
 		dst = append(dst, ",\"permission_overwrites\":"...)
 		if x.PermissionOverwrites == nil {
 			dst = append(dst, "null"...)
@@ -1580,7 +1580,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if !(x.Name.IsZero()) {
+	if !x.Name.IsZero() {
 		dst = append(dst, ",\"name\":"...)
 		if v, ok := x.Name.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -1588,7 +1588,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Topic.IsZero()) {
+	if !x.Topic.IsZero() {
 		dst = append(dst, ",\"topic\":"...)
 		if v, ok := x.Topic.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -1596,7 +1596,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.NSFW.IsZero()) {
+	if !x.NSFW.IsZero() {
 		dst = append(dst, ",\"nsfw\":"...)
 		if v, ok := x.NSFW.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -1604,7 +1604,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.LastMessageID.IsZero()) {
+	if !x.LastMessageID.IsZero() {
 		dst = append(dst, ",\"last_message_id\":"...)
 		if v, ok := x.LastMessageID.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -1612,7 +1612,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Bitrate.IsZero()) {
+	if !x.Bitrate.IsZero() {
 		dst = append(dst, ",\"bitrate\":"...)
 		if v, ok := x.Bitrate.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -1620,7 +1620,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.UserLimit.IsZero()) {
+	if !x.UserLimit.IsZero() {
 		dst = append(dst, ",\"user_limit\":"...)
 		if v, ok := x.UserLimit.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -1628,7 +1628,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.RateLimitPerUser.IsZero()) {
+	if !x.RateLimitPerUser.IsZero() {
 		dst = append(dst, ",\"rate_limit_per_user\":"...)
 		if v, ok := x.RateLimitPerUser.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -1636,7 +1636,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Recipients == nil) {
+	if x.Recipients != nil {
 		dst = append(dst, ",\"recipients\":"...)
 		if x.Recipients == nil {
 			dst = append(dst, "null"...)
@@ -1651,7 +1651,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if !(x.Icon.IsZero()) {
+	if !x.Icon.IsZero() {
 		dst = append(dst, ",\"icon\":"...)
 		if v, ok := x.Icon.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -1659,15 +1659,15 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.OwnerID.IsZero()) {
+	if !x.OwnerID.IsZero() {
 		dst = append(dst, ",\"owner_id\":"...)
 		dst = x.OwnerID.appendJSON(dst)
 	}
-	if !(x.ApplicationID.IsZero()) {
+	if !x.ApplicationID.IsZero() {
 		dst = append(dst, ",\"application_id\":"...)
 		dst = x.ApplicationID.appendJSON(dst)
 	}
-	if !(x.Managed.IsZero()) {
+	if !x.Managed.IsZero() {
 		dst = append(dst, ",\"managed\":"...)
 		if v, ok := x.Managed.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -1675,7 +1675,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.ParentID.IsZero()) {
+	if !x.ParentID.IsZero() {
 		dst = append(dst, ",\"parent_id\":"...)
 		if v, ok := x.ParentID.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -1683,7 +1683,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.LastPinTimestamp.IsZero()) {
+	if !x.LastPinTimestamp.IsZero() {
 		dst = append(dst, ",\"last_pin_timestamp\":"...)
 		if v, ok := x.LastPinTimestamp.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -1691,7 +1691,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.RTCRegion.IsZero()) {
+	if !x.RTCRegion.IsZero() {
 		dst = append(dst, ",\"rtc_region\":"...)
 		if v, ok := x.RTCRegion.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -1699,7 +1699,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.VideoQualityMode.IsZero()) {
+	if !x.VideoQualityMode.IsZero() {
 		dst = append(dst, ",\"video_quality_mode\":"...)
 		if v, ok := x.VideoQualityMode.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -1707,7 +1707,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.MessageCount.IsZero()) {
+	if !x.MessageCount.IsZero() {
 		dst = append(dst, ",\"message_count\":"...)
 		if v, ok := x.MessageCount.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -1715,7 +1715,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.MemberCount.IsZero()) {
+	if !x.MemberCount.IsZero() {
 		dst = append(dst, ",\"member_count\":"...)
 		if v, ok := x.MemberCount.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -1723,7 +1723,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.ThreadMetadata == nil) {
+	if x.ThreadMetadata != nil {
 		dst = append(dst, ",\"thread_metadata\":"...)
 		if x.ThreadMetadata == nil {
 			dst = append(dst, "null"...)
@@ -1731,7 +1731,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = x.ThreadMetadata.appendJSON(dst)
 		}
 	}
-	if !(x.Member == nil) {
+	if x.Member != nil {
 		dst = append(dst, ",\"member\":"...)
 		if x.Member == nil {
 			dst = append(dst, "null"...)
@@ -1739,7 +1739,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = x.Member.appendJSON(dst)
 		}
 	}
-	if !(x.DefaultAutoArchiveDuration.IsZero()) {
+	if !x.DefaultAutoArchiveDuration.IsZero() {
 		dst = append(dst, ",\"default_auto_archive_duration\":"...)
 		if v, ok := x.DefaultAutoArchiveDuration.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -1747,7 +1747,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Permissions.IsZero()) {
+	if !x.Permissions.IsZero() {
 		dst = append(dst, ",\"permissions\":"...)
 		if v, ok := x.Permissions.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -1755,7 +1755,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Flags.IsZero()) {
+	if !x.Flags.IsZero() {
 		dst = append(dst, ",\"flags\":"...)
 		if v, ok := x.Flags.Get(); ok {
 			dst = strconv.AppendUint(dst, uint64(v), 10)
@@ -1763,7 +1763,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.TotalMessageSent.IsZero()) {
+	if !x.TotalMessageSent.IsZero() {
 		dst = append(dst, ",\"total_message_sent\":"...)
 		if v, ok := x.TotalMessageSent.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -1771,7 +1771,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.AvailableTags == nil) {
+	if x.AvailableTags != nil {
 		dst = append(dst, ",\"available_tags\":"...)
 		if x.AvailableTags == nil {
 			dst = append(dst, "null"...)
@@ -1786,11 +1786,11 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if !(x.AppliedTags == nil) {
+	if x.AppliedTags != nil {
 		dst = append(dst, ",\"applied_tags\":"...)
 		dst = appendSnowflakes(dst, x.AppliedTags)
 	}
-	if !(x.DefaultReactionEmoji.IsZero()) {
+	if !x.DefaultReactionEmoji.IsZero() {
 		dst = append(dst, ",\"default_reaction_emoji\":"...)
 		if v, ok := x.DefaultReactionEmoji.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -1798,7 +1798,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.DefaultThreadRateLimitPerUser.IsZero()) {
+	if !x.DefaultThreadRateLimitPerUser.IsZero() {
 		dst = append(dst, ",\"default_thread_rate_limit_per_user\":"...)
 		if v, ok := x.DefaultThreadRateLimitPerUser.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -1806,7 +1806,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.DefaultSortOrder.IsZero()) {
+	if !x.DefaultSortOrder.IsZero() {
 		dst = append(dst, ",\"default_sort_order\":"...)
 		if v, ok := x.DefaultSortOrder.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -1814,7 +1814,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.DefaultForumLayout.IsZero()) {
+	if !x.DefaultForumLayout.IsZero() {
 		dst = append(dst, ",\"default_forum_layout\":"...)
 		if v, ok := x.DefaultForumLayout.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -1822,7 +1822,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Status.IsZero()) {
+	if !x.Status.IsZero() {
 		dst = append(dst, ",\"status\":"...)
 		if v, ok := x.Status.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -1830,7 +1830,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Version.IsZero()) {
+	if !x.Version.IsZero() {
 		dst = append(dst, ",\"version\":"...)
 		if v, ok := x.Version.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -1838,7 +1838,7 @@ func (x *Channel) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.NewlyCreated.IsZero()) {
+	if !x.NewlyCreated.IsZero() {
 		dst = append(dst, ",\"newly_created\":"...)
 		if v, ok := x.NewlyCreated.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -2095,7 +2095,7 @@ func (x *ChannelInfoEntry) appendJSON(dst []byte) []byte {
 func (x *ChannelInfoEntry) appendFields(dst []byte) []byte {
 	dst = append(dst, ",\"id\":"...)
 	dst = x.ID.appendJSON(dst)
-	if !(x.Status.IsZero()) {
+	if !x.Status.IsZero() {
 		dst = append(dst, ",\"status\":"...)
 		if v, ok := x.Status.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -2103,7 +2103,7 @@ func (x *ChannelInfoEntry) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.VoiceStartTime.IsZero()) {
+	if !x.VoiceStartTime.IsZero() {
 		dst = append(dst, ",\"voice_start_time\":"...)
 		if v, ok := x.VoiceStartTime.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -2242,13 +2242,13 @@ func (x *ChannelPinsUpdate) appendJSON(dst []byte) []byte {
 }
 
 func (x *ChannelPinsUpdate) appendFields(dst []byte) []byte {
-	if !(x.GuildID.IsZero()) {
+	if !x.GuildID.IsZero() {
 		dst = append(dst, ",\"guild_id\":"...)
 		dst = x.GuildID.appendJSON(dst)
 	}
 	dst = append(dst, ",\"channel_id\":"...)
 	dst = x.ChannelID.appendJSON(dst)
-	if !(x.LastPinTimestamp.IsZero()) {
+	if !x.LastPinTimestamp.IsZero() {
 		dst = append(dst, ",\"last_pin_timestamp\":"...)
 		if v, ok := x.LastPinTimestamp.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -2363,15 +2363,15 @@ func (x *ClientStatus) appendJSON(dst []byte) []byte {
 }
 
 func (x *ClientStatus) appendFields(dst []byte) []byte {
-	if !(x.Desktop == "") {
+	if x.Desktop != "" {
 		dst = append(dst, ",\"desktop\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.Desktop))
 	}
-	if !(x.Mobile == "") {
+	if x.Mobile != "" {
 		dst = append(dst, ",\"mobile\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.Mobile))
 	}
-	if !(x.Web == "") {
+	if x.Web != "" {
 		dst = append(dst, ",\"web\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.Web))
 	}
@@ -2432,7 +2432,7 @@ func (x *Collectibles) appendJSON(dst []byte) []byte {
 }
 
 func (x *Collectibles) appendFields(dst []byte) []byte {
-	if !(x.Nameplate.IsZero()) {
+	if !x.Nameplate.IsZero() {
 		dst = append(dst, ",\"nameplate\":"...)
 		if v, ok := x.Nameplate.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -2506,7 +2506,7 @@ func (x *DefaultReaction) appendJSON(dst []byte) []byte {
 }
 
 func (x *DefaultReaction) appendFields(dst []byte) []byte {
-	if !(x.EmojiID.IsZero()) {
+	if !x.EmojiID.IsZero() {
 		dst = append(dst, ",\"emoji_id\":"...)
 		if v, ok := x.EmojiID.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -2514,7 +2514,7 @@ func (x *DefaultReaction) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.EmojiName.IsZero()) {
+	if !x.EmojiName.IsZero() {
 		dst = append(dst, ",\"emoji_name\":"...)
 		if v, ok := x.EmojiName.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -2633,27 +2633,27 @@ func (x *Embed) appendJSON(dst []byte) []byte {
 }
 
 func (x *Embed) appendFields(dst []byte) []byte {
-	if !(x.Title == "") {
+	if x.Title != "" {
 		dst = append(dst, ",\"title\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.Title))
 	}
-	if !(x.Type == "") {
+	if x.Type != "" {
 		dst = append(dst, ",\"type\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.Type))
 	}
-	if !(x.Description == "") {
+	if x.Description != "" {
 		dst = append(dst, ",\"description\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.Description))
 	}
-	if !(x.URL == "") {
+	if x.URL != "" {
 		dst = append(dst, ",\"url\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.URL))
 	}
-	if !(x.Timestamp.IsZero()) {
+	if !x.Timestamp.IsZero() {
 		dst = append(dst, ",\"timestamp\":"...)
 		dst = x.Timestamp.appendJSON(dst)
 	}
-	if !(x.Color.IsZero()) {
+	if !x.Color.IsZero() {
 		dst = append(dst, ",\"color\":"...)
 		if v, ok := x.Color.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -2661,31 +2661,31 @@ func (x *Embed) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Footer.isZero()) {
+	if !x.Footer.isZero() {
 		dst = append(dst, ",\"footer\":"...)
 		dst = x.Footer.appendJSON(dst)
 	}
-	if !(x.Image.isZero()) {
+	if !x.Image.isZero() {
 		dst = append(dst, ",\"image\":"...)
 		dst = x.Image.appendJSON(dst)
 	}
-	if !(x.Thumbnail.isZero()) {
+	if !x.Thumbnail.isZero() {
 		dst = append(dst, ",\"thumbnail\":"...)
 		dst = x.Thumbnail.appendJSON(dst)
 	}
-	if !(x.Video.isZero()) {
+	if !x.Video.isZero() {
 		dst = append(dst, ",\"video\":"...)
 		dst = x.Video.appendJSON(dst)
 	}
-	if !(x.Provider.isZero()) {
+	if !x.Provider.isZero() {
 		dst = append(dst, ",\"provider\":"...)
 		dst = x.Provider.appendJSON(dst)
 	}
-	if !(x.Author.isZero()) {
+	if !x.Author.isZero() {
 		dst = append(dst, ",\"author\":"...)
 		dst = x.Author.appendJSON(dst)
 	}
-	if !(x.Fields == nil) {
+	if x.Fields != nil {
 		dst = append(dst, ",\"fields\":"...)
 		if x.Fields == nil {
 			dst = append(dst, "null"...)
@@ -2700,7 +2700,7 @@ func (x *Embed) appendFields(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if !(x.ContentScanVersion.IsZero()) {
+	if !x.ContentScanVersion.IsZero() {
 		dst = append(dst, ",\"content_scan_version\":"...)
 		if v, ok := x.ContentScanVersion.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -2770,15 +2770,15 @@ func (x *EmbedAuthor) appendJSON(dst []byte) []byte {
 func (x *EmbedAuthor) appendFields(dst []byte) []byte {
 	dst = append(dst, ",\"name\":"...)
 	dst = encoding.AppendQuoted(dst, string(x.Name))
-	if !(x.URL == "") {
+	if x.URL != "" {
 		dst = append(dst, ",\"url\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.URL))
 	}
-	if !(x.IconURL == "") {
+	if x.IconURL != "" {
 		dst = append(dst, ",\"icon_url\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.IconURL))
 	}
-	if !(x.ProxyIconURL == "") {
+	if x.ProxyIconURL != "" {
 		dst = append(dst, ",\"proxy_icon_url\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.ProxyIconURL))
 	}
@@ -2843,7 +2843,7 @@ func (x *EmbedField) appendFields(dst []byte) []byte {
 	dst = encoding.AppendQuoted(dst, string(x.Name))
 	dst = append(dst, ",\"value\":"...)
 	dst = encoding.AppendQuoted(dst, string(x.Value))
-	if !(!x.Inline) {
+	if x.Inline {
 		dst = append(dst, ",\"inline\":"...)
 		dst = strconv.AppendBool(dst, bool(x.Inline))
 	}
@@ -2906,11 +2906,11 @@ func (x *EmbedFooter) appendJSON(dst []byte) []byte {
 func (x *EmbedFooter) appendFields(dst []byte) []byte {
 	dst = append(dst, ",\"text\":"...)
 	dst = encoding.AppendQuoted(dst, string(x.Text))
-	if !(x.IconURL == "") {
+	if x.IconURL != "" {
 		dst = append(dst, ",\"icon_url\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.IconURL))
 	}
-	if !(x.ProxyIconURL == "") {
+	if x.ProxyIconURL != "" {
 		dst = append(dst, ",\"proxy_icon_url\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.ProxyIconURL))
 	}
@@ -3007,15 +3007,15 @@ func (x *EmbedMedia) appendJSON(dst []byte) []byte {
 }
 
 func (x *EmbedMedia) appendFields(dst []byte) []byte {
-	if !(x.URL == "") {
+	if x.URL != "" {
 		dst = append(dst, ",\"url\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.URL))
 	}
-	if !(x.ProxyURL == "") {
+	if x.ProxyURL != "" {
 		dst = append(dst, ",\"proxy_url\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.ProxyURL))
 	}
-	if !(x.Height.IsZero()) {
+	if !x.Height.IsZero() {
 		dst = append(dst, ",\"height\":"...)
 		if v, ok := x.Height.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -3023,7 +3023,7 @@ func (x *EmbedMedia) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Width.IsZero()) {
+	if !x.Width.IsZero() {
 		dst = append(dst, ",\"width\":"...)
 		if v, ok := x.Width.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -3031,7 +3031,7 @@ func (x *EmbedMedia) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Flags.IsZero()) {
+	if !x.Flags.IsZero() {
 		dst = append(dst, ",\"flags\":"...)
 		if v, ok := x.Flags.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -3039,11 +3039,11 @@ func (x *EmbedMedia) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Placeholder == "") {
+	if x.Placeholder != "" {
 		dst = append(dst, ",\"placeholder\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.Placeholder))
 	}
-	if !(x.PlaceholderVersion.IsZero()) {
+	if !x.PlaceholderVersion.IsZero() {
 		dst = append(dst, ",\"placeholder_version\":"...)
 		if v, ok := x.PlaceholderVersion.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -3105,11 +3105,11 @@ func (x *EmbedProvider) appendJSON(dst []byte) []byte {
 }
 
 func (x *EmbedProvider) appendFields(dst []byte) []byte {
-	if !(x.Name == "") {
+	if x.Name != "" {
 		dst = append(dst, ",\"name\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.Name))
 	}
-	if !(x.URL == "") {
+	if x.URL != "" {
 		dst = append(dst, ",\"url\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.URL))
 	}
@@ -3231,11 +3231,11 @@ func (x *Emoji) appendFields(dst []byte) []byte {
 	} else {
 		dst = encoding.AppendQuoted(dst, string(x.Name))
 	}
-	if !(x.Roles == nil) {
+	if x.Roles != nil {
 		dst = append(dst, ",\"roles\":"...)
 		dst = appendSnowflakes(dst, x.Roles)
 	}
-	if !(x.User == nil) {
+	if x.User != nil {
 		dst = append(dst, ",\"user\":"...)
 		if x.User == nil {
 			dst = append(dst, "null"...)
@@ -3243,7 +3243,7 @@ func (x *Emoji) appendFields(dst []byte) []byte {
 			dst = x.User.appendJSON(dst)
 		}
 	}
-	if !(x.RequireColons.IsZero()) {
+	if !x.RequireColons.IsZero() {
 		dst = append(dst, ",\"require_colons\":"...)
 		if v, ok := x.RequireColons.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -3251,7 +3251,7 @@ func (x *Emoji) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Managed.IsZero()) {
+	if !x.Managed.IsZero() {
 		dst = append(dst, ",\"managed\":"...)
 		if v, ok := x.Managed.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -3259,7 +3259,7 @@ func (x *Emoji) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Animated.IsZero()) {
+	if !x.Animated.IsZero() {
 		dst = append(dst, ",\"animated\":"...)
 		if v, ok := x.Animated.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -3267,7 +3267,7 @@ func (x *Emoji) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Available.IsZero()) {
+	if !x.Available.IsZero() {
 		dst = append(dst, ",\"available\":"...)
 		if v, ok := x.Available.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -3275,7 +3275,7 @@ func (x *Emoji) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Version.IsZero()) {
+	if !x.Version.IsZero() {
 		dst = append(dst, ",\"version\":"...)
 		if v, ok := x.Version.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -3385,7 +3385,7 @@ func (x *Entitlement) appendFields(dst []byte) []byte {
 	dst = x.SKUID.appendJSON(dst)
 	dst = append(dst, ",\"application_id\":"...)
 	dst = x.ApplicationID.appendJSON(dst)
-	if !(x.UserID.IsZero()) {
+	if !x.UserID.IsZero() {
 		dst = append(dst, ",\"user_id\":"...)
 		dst = x.UserID.appendJSON(dst)
 	}
@@ -3393,7 +3393,7 @@ func (x *Entitlement) appendFields(dst []byte) []byte {
 	dst = strconv.AppendInt(dst, int64(x.Type), 10)
 	dst = append(dst, ",\"deleted\":"...)
 	dst = strconv.AppendBool(dst, bool(x.Deleted))
-	if !(x.StartsAt.IsZero()) {
+	if !x.StartsAt.IsZero() {
 		dst = append(dst, ",\"starts_at\":"...)
 		if v, ok := x.StartsAt.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -3401,7 +3401,7 @@ func (x *Entitlement) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.EndsAt.IsZero()) {
+	if !x.EndsAt.IsZero() {
 		dst = append(dst, ",\"ends_at\":"...)
 		if v, ok := x.EndsAt.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -3409,11 +3409,11 @@ func (x *Entitlement) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.GuildID.IsZero()) {
+	if !x.GuildID.IsZero() {
 		dst = append(dst, ",\"guild_id\":"...)
 		dst = x.GuildID.appendJSON(dst)
 	}
-	if !(x.Consumed.IsZero()) {
+	if !x.Consumed.IsZero() {
 		dst = append(dst, ",\"consumed\":"...)
 		if v, ok := x.Consumed.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -3652,7 +3652,7 @@ func (x *ForumTag) appendFields(dst []byte) []byte {
 	dst = encoding.AppendQuoted(dst, string(x.Name))
 	dst = append(dst, ",\"moderated\":"...)
 	dst = strconv.AppendBool(dst, bool(x.Moderated))
-	if !(x.EmojiID.IsZero()) {
+	if !x.EmojiID.IsZero() {
 		dst = append(dst, ",\"emoji_id\":"...)
 		if v, ok := x.EmojiID.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -3660,7 +3660,7 @@ func (x *ForumTag) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.EmojiName.IsZero()) {
+	if !x.EmojiName.IsZero() {
 		dst = append(dst, ",\"emoji_name\":"...)
 		if v, ok := x.EmojiName.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -4083,7 +4083,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 	dst = x.ID.appendJSON(dst)
 	dst = append(dst, ",\"name\":"...)
 	dst = encoding.AppendQuoted(dst, string(x.Name))
-	if !(x.Icon.IsZero()) {
+	if !x.Icon.IsZero() {
 		dst = append(dst, ",\"icon\":"...)
 		if v, ok := x.Icon.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -4091,7 +4091,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.IconHash.IsZero()) {
+	if !x.IconHash.IsZero() {
 		dst = append(dst, ",\"icon_hash\":"...)
 		if v, ok := x.IconHash.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -4099,7 +4099,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Splash.IsZero()) {
+	if !x.Splash.IsZero() {
 		dst = append(dst, ",\"splash\":"...)
 		if v, ok := x.Splash.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -4107,7 +4107,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.DiscoverySplash.IsZero()) {
+	if !x.DiscoverySplash.IsZero() {
 		dst = append(dst, ",\"discovery_splash\":"...)
 		if v, ok := x.DiscoverySplash.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -4115,7 +4115,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Owner.IsZero()) {
+	if !x.Owner.IsZero() {
 		dst = append(dst, ",\"owner\":"...)
 		if v, ok := x.Owner.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -4125,7 +4125,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 	}
 	dst = append(dst, ",\"owner_id\":"...)
 	dst = x.OwnerID.appendJSON(dst)
-	if !(x.Permissions.IsZero()) {
+	if !x.Permissions.IsZero() {
 		dst = append(dst, ",\"permissions\":"...)
 		if v, ok := x.Permissions.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -4133,7 +4133,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Region.IsZero()) {
+	if !x.Region.IsZero() {
 		dst = append(dst, ",\"region\":"...)
 		if v, ok := x.Region.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -4141,7 +4141,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.AFKChannelID.IsZero()) {
+	if !x.AFKChannelID.IsZero() {
 		dst = append(dst, ",\"afk_channel_id\":"...)
 		if v, ok := x.AFKChannelID.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -4151,7 +4151,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 	}
 	dst = append(dst, ",\"afk_timeout\":"...)
 	dst = strconv.AppendInt(dst, int64(x.AFKTimeout), 10)
-	if !(x.WidgetEnabled.IsZero()) {
+	if !x.WidgetEnabled.IsZero() {
 		dst = append(dst, ",\"widget_enabled\":"...)
 		if v, ok := x.WidgetEnabled.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -4159,7 +4159,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.WidgetChannelID.IsZero()) {
+	if !x.WidgetChannelID.IsZero() {
 		dst = append(dst, ",\"widget_channel_id\":"...)
 		if v, ok := x.WidgetChannelID.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -4203,7 +4203,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 	dst = appendStrs(dst, x.Features)
 	dst = append(dst, ",\"mfa_level\":"...)
 	dst = strconv.AppendInt(dst, int64(x.MFALevel), 10)
-	if !(x.ApplicationID.IsZero()) {
+	if !x.ApplicationID.IsZero() {
 		dst = append(dst, ",\"application_id\":"...)
 		if v, ok := x.ApplicationID.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -4211,7 +4211,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.SystemChannelID.IsZero()) {
+	if !x.SystemChannelID.IsZero() {
 		dst = append(dst, ",\"system_channel_id\":"...)
 		if v, ok := x.SystemChannelID.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -4221,7 +4221,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 	}
 	dst = append(dst, ",\"system_channel_flags\":"...)
 	dst = strconv.AppendInt(dst, int64(x.SystemChannelFlags), 10)
-	if !(x.RulesChannelID.IsZero()) {
+	if !x.RulesChannelID.IsZero() {
 		dst = append(dst, ",\"rules_channel_id\":"...)
 		if v, ok := x.RulesChannelID.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -4229,7 +4229,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.MaxPresences.IsZero()) {
+	if !x.MaxPresences.IsZero() {
 		dst = append(dst, ",\"max_presences\":"...)
 		if v, ok := x.MaxPresences.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -4237,7 +4237,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.MaxMembers.IsZero()) {
+	if !x.MaxMembers.IsZero() {
 		dst = append(dst, ",\"max_members\":"...)
 		if v, ok := x.MaxMembers.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -4245,7 +4245,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.VanityURLCode.IsZero()) {
+	if !x.VanityURLCode.IsZero() {
 		dst = append(dst, ",\"vanity_url_code\":"...)
 		if v, ok := x.VanityURLCode.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -4253,7 +4253,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Description.IsZero()) {
+	if !x.Description.IsZero() {
 		dst = append(dst, ",\"description\":"...)
 		if v, ok := x.Description.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -4261,7 +4261,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Banner.IsZero()) {
+	if !x.Banner.IsZero() {
 		dst = append(dst, ",\"banner\":"...)
 		if v, ok := x.Banner.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -4271,7 +4271,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 	}
 	dst = append(dst, ",\"premium_tier\":"...)
 	dst = strconv.AppendInt(dst, int64(x.PremiumTier), 10)
-	if !(x.PremiumSubscriptionCount.IsZero()) {
+	if !x.PremiumSubscriptionCount.IsZero() {
 		dst = append(dst, ",\"premium_subscription_count\":"...)
 		if v, ok := x.PremiumSubscriptionCount.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -4281,7 +4281,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 	}
 	dst = append(dst, ",\"preferred_locale\":"...)
 	dst = encoding.AppendQuoted(dst, string(x.PreferredLocale))
-	if !(x.PublicUpdatesChannelID.IsZero()) {
+	if !x.PublicUpdatesChannelID.IsZero() {
 		dst = append(dst, ",\"public_updates_channel_id\":"...)
 		if v, ok := x.PublicUpdatesChannelID.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -4289,7 +4289,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.MaxVideoChannelUsers.IsZero()) {
+	if !x.MaxVideoChannelUsers.IsZero() {
 		dst = append(dst, ",\"max_video_channel_users\":"...)
 		if v, ok := x.MaxVideoChannelUsers.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -4297,7 +4297,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.MaxStageVideoChannelUsers.IsZero()) {
+	if !x.MaxStageVideoChannelUsers.IsZero() {
 		dst = append(dst, ",\"max_stage_video_channel_users\":"...)
 		if v, ok := x.MaxStageVideoChannelUsers.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -4305,7 +4305,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.ApproximateMemberCount.IsZero()) {
+	if !x.ApproximateMemberCount.IsZero() {
 		dst = append(dst, ",\"approximate_member_count\":"...)
 		if v, ok := x.ApproximateMemberCount.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -4313,7 +4313,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.ApproximatePresenceCount.IsZero()) {
+	if !x.ApproximatePresenceCount.IsZero() {
 		dst = append(dst, ",\"approximate_presence_count\":"...)
 		if v, ok := x.ApproximatePresenceCount.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -4321,13 +4321,13 @@ func (x *Guild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.WelcomeScreen.IsZero()) {
+	if !x.WelcomeScreen.IsZero() {
 		dst = append(dst, ",\"welcome_screen\":"...)
 		dst = x.WelcomeScreen.appendJSON(dst)
 	}
 	dst = append(dst, ",\"nsfw_level\":"...)
 	dst = strconv.AppendInt(dst, int64(x.NSFWLevel), 10)
-	if !(x.NSFW.IsZero()) {
+	if !x.NSFW.IsZero() {
 		dst = append(dst, ",\"nsfw\":"...)
 		if v, ok := x.NSFW.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -4335,7 +4335,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Stickers == nil) {
+	if x.Stickers != nil {
 		dst = append(dst, ",\"stickers\":"...)
 		if x.Stickers == nil {
 			dst = append(dst, "null"...)
@@ -4352,7 +4352,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 	}
 	dst = append(dst, ",\"premium_progress_bar_enabled\":"...)
 	dst = strconv.AppendBool(dst, bool(x.PremiumProgressBarEnabled))
-	if !(x.SafetyAlertsChannelID.IsZero()) {
+	if !x.SafetyAlertsChannelID.IsZero() {
 		dst = append(dst, ",\"safety_alerts_channel_id\":"...)
 		if v, ok := x.SafetyAlertsChannelID.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -4360,11 +4360,11 @@ func (x *Guild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.IncidentsData.IsZero()) {
+	if !x.IncidentsData.IsZero() {
 		dst = append(dst, ",\"incidents_data\":"...)
 		dst = x.IncidentsData.appendJSON(dst)
 	}
-	if !(x.HubType.IsZero()) {
+	if !x.HubType.IsZero() {
 		dst = append(dst, ",\"hub_type\":"...)
 		if v, ok := x.HubType.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -4372,7 +4372,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.LatestOnboardingQuestionID.IsZero()) {
+	if !x.LatestOnboardingQuestionID.IsZero() {
 		dst = append(dst, ",\"latest_onboarding_question_id\":"...)
 		if v, ok := x.LatestOnboardingQuestionID.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -4380,7 +4380,7 @@ func (x *Guild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.HomeHeader.IsZero()) {
+	if !x.HomeHeader.IsZero() {
 		dst = append(dst, ",\"home_header\":"...)
 		if v, ok := x.HomeHeader.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -4388,19 +4388,19 @@ func (x *Guild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.InventorySettings.IsZero()) {
+	if !x.InventorySettings.IsZero() {
 		dst = append(dst, ",\"inventory_settings\":"...)
 		dst = x.InventorySettings.appendJSON(dst)
 	}
-	if !(x.Profile.IsZero()) {
+	if !x.Profile.IsZero() {
 		dst = append(dst, ",\"profile\":"...)
 		dst = x.Profile.appendJSON(dst)
 	}
-	if !(x.ApplicationCommandCounts.IsZero()) {
+	if !x.ApplicationCommandCounts.IsZero() {
 		dst = append(dst, ",\"application_command_counts\":"...)
 		dst = x.ApplicationCommandCounts.appendJSON(dst)
 	}
-	if !(x.Version.IsZero()) {
+	if !x.Version.IsZero() {
 		dst = append(dst, ",\"version\":"...)
 		if v, ok := x.Version.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -4496,7 +4496,7 @@ func (x *GuildAuditLogEntryCreate) appendFields(dst []byte) []byte {
 	dst = x.GuildID.appendJSON(dst)
 	dst = append(dst, ",\"id\":"...)
 	dst = x.ID.appendJSON(dst)
-	if !(x.TargetID.IsZero()) {
+	if !x.TargetID.IsZero() {
 		dst = append(dst, ",\"target_id\":"...)
 		if v, ok := x.TargetID.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -4504,11 +4504,11 @@ func (x *GuildAuditLogEntryCreate) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Changes.IsZero()) {
+	if !x.Changes.IsZero() {
 		dst = append(dst, ",\"changes\":"...)
 		dst = x.Changes.appendJSON(dst)
 	}
-	if !(x.UserID.IsZero()) {
+	if !x.UserID.IsZero() {
 		dst = append(dst, ",\"user_id\":"...)
 		if v, ok := x.UserID.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -4518,11 +4518,11 @@ func (x *GuildAuditLogEntryCreate) appendFields(dst []byte) []byte {
 	}
 	dst = append(dst, ",\"action_type\":"...)
 	dst = strconv.AppendInt(dst, int64(x.ActionType), 10)
-	if !(x.Options.IsZero()) {
+	if !x.Options.IsZero() {
 		dst = append(dst, ",\"options\":"...)
 		dst = x.Options.appendJSON(dst)
 	}
-	if !(x.Reason == "") {
+	if x.Reason != "" {
 		dst = append(dst, ",\"reason\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.Reason))
 	}
@@ -4835,11 +4835,11 @@ func (x *GuildCreate) appendJSON(dst []byte) []byte {
 
 func (x *GuildCreate) appendFields(dst []byte) []byte {
 	dst = x.Guild.appendFields(dst)
-	if !(x.JoinedAt.IsZero()) {
+	if !x.JoinedAt.IsZero() {
 		dst = append(dst, ",\"joined_at\":"...)
 		dst = x.JoinedAt.appendJSON(dst)
 	}
-	if !(x.Large.IsZero()) {
+	if !x.Large.IsZero() {
 		dst = append(dst, ",\"large\":"...)
 		if v, ok := x.Large.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -4847,7 +4847,7 @@ func (x *GuildCreate) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Unavailable.IsZero()) {
+	if !x.Unavailable.IsZero() {
 		dst = append(dst, ",\"unavailable\":"...)
 		if v, ok := x.Unavailable.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -4855,7 +4855,7 @@ func (x *GuildCreate) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Lazy.IsZero()) {
+	if !x.Lazy.IsZero() {
 		dst = append(dst, ",\"lazy\":"...)
 		if v, ok := x.Lazy.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -4863,7 +4863,7 @@ func (x *GuildCreate) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.MemberCount.IsZero()) {
+	if !x.MemberCount.IsZero() {
 		dst = append(dst, ",\"member_count\":"...)
 		if v, ok := x.MemberCount.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -4871,7 +4871,7 @@ func (x *GuildCreate) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.VoiceStates == nil) {
+	if x.VoiceStates != nil {
 		dst = append(dst, ",\"voice_states\":"...)
 		if x.VoiceStates == nil {
 			dst = append(dst, "null"...)
@@ -4886,7 +4886,7 @@ func (x *GuildCreate) appendFields(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if !(x.Members == nil) {
+	if x.Members != nil {
 		dst = append(dst, ",\"members\":"...)
 		if x.Members == nil {
 			dst = append(dst, "null"...)
@@ -4901,7 +4901,7 @@ func (x *GuildCreate) appendFields(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if !(x.Channels == nil) {
+	if x.Channels != nil {
 		dst = append(dst, ",\"channels\":"...)
 		if x.Channels == nil {
 			dst = append(dst, "null"...)
@@ -4916,7 +4916,7 @@ func (x *GuildCreate) appendFields(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if !(x.Threads == nil) {
+	if x.Threads != nil {
 		dst = append(dst, ",\"threads\":"...)
 		if x.Threads == nil {
 			dst = append(dst, "null"...)
@@ -4931,7 +4931,7 @@ func (x *GuildCreate) appendFields(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if !(x.Presences == nil) {
+	if x.Presences != nil {
 		dst = append(dst, ",\"presences\":"...)
 		if x.Presences == nil {
 			dst = append(dst, "null"...)
@@ -4946,7 +4946,7 @@ func (x *GuildCreate) appendFields(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if !(x.StageInstances == nil) {
+	if x.StageInstances != nil {
 		dst = append(dst, ",\"stage_instances\":"...)
 		if x.StageInstances == nil {
 			dst = append(dst, "null"...)
@@ -4961,7 +4961,7 @@ func (x *GuildCreate) appendFields(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if !(x.GuildScheduledEvents == nil) {
+	if x.GuildScheduledEvents != nil {
 		dst = append(dst, ",\"guild_scheduled_events\":"...)
 		if x.GuildScheduledEvents == nil {
 			dst = append(dst, "null"...)
@@ -4976,7 +4976,7 @@ func (x *GuildCreate) appendFields(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if !(x.SoundboardSounds == nil) {
+	if x.SoundboardSounds != nil {
 		dst = append(dst, ",\"soundboard_sounds\":"...)
 		if x.SoundboardSounds == nil {
 			dst = append(dst, "null"...)
@@ -4991,11 +4991,11 @@ func (x *GuildCreate) appendFields(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if !(x.EmbeddedActivities.IsZero()) {
+	if !x.EmbeddedActivities.IsZero() {
 		dst = append(dst, ",\"embedded_activities\":"...)
 		dst = x.EmbeddedActivities.appendJSON(dst)
 	}
-	if !(x.ActivityInstances.IsZero()) {
+	if !x.ActivityInstances.IsZero() {
 		dst = append(dst, ",\"activity_instances\":"...)
 		dst = x.ActivityInstances.appendJSON(dst)
 	}
@@ -5444,11 +5444,11 @@ func (x *GuildMembersChunk) appendFields(dst []byte) []byte {
 	dst = strconv.AppendInt(dst, int64(x.ChunkIndex), 10)
 	dst = append(dst, ",\"chunk_count\":"...)
 	dst = strconv.AppendInt(dst, int64(x.ChunkCount), 10)
-	if !(x.NotFound == nil) {
+	if x.NotFound != nil {
 		dst = append(dst, ",\"not_found\":"...)
 		dst = appendSnowflakes(dst, x.NotFound)
 	}
-	if !(x.Presences == nil) {
+	if x.Presences != nil {
 		dst = append(dst, ",\"presences\":"...)
 		if x.Presences == nil {
 			dst = append(dst, "null"...)
@@ -5463,7 +5463,7 @@ func (x *GuildMembersChunk) appendFields(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if !(x.Nonce == "") {
+	if x.Nonce != "" {
 		dst = append(dst, ",\"nonce\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.Nonce))
 	}
@@ -6441,7 +6441,7 @@ func (x *Integration) appendFields(dst []byte) []byte {
 	dst = encoding.AppendQuoted(dst, string(x.Type))
 	dst = append(dst, ",\"enabled\":"...)
 	dst = strconv.AppendBool(dst, bool(x.Enabled))
-	if !(x.Syncing.IsZero()) {
+	if !x.Syncing.IsZero() {
 		dst = append(dst, ",\"syncing\":"...)
 		if v, ok := x.Syncing.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -6449,7 +6449,7 @@ func (x *Integration) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.RoleID.IsZero()) {
+	if !x.RoleID.IsZero() {
 		dst = append(dst, ",\"role_id\":"...)
 		if v, ok := x.RoleID.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -6457,7 +6457,7 @@ func (x *Integration) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.EnableEmoticons.IsZero()) {
+	if !x.EnableEmoticons.IsZero() {
 		dst = append(dst, ",\"enable_emoticons\":"...)
 		if v, ok := x.EnableEmoticons.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -6465,7 +6465,7 @@ func (x *Integration) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.ExpireBehavior.IsZero()) {
+	if !x.ExpireBehavior.IsZero() {
 		dst = append(dst, ",\"expire_behavior\":"...)
 		if v, ok := x.ExpireBehavior.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -6473,7 +6473,7 @@ func (x *Integration) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.ExpireGracePeriod.IsZero()) {
+	if !x.ExpireGracePeriod.IsZero() {
 		dst = append(dst, ",\"expire_grace_period\":"...)
 		if v, ok := x.ExpireGracePeriod.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -6481,7 +6481,7 @@ func (x *Integration) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.User == nil) {
+	if x.User != nil {
 		dst = append(dst, ",\"user\":"...)
 		if x.User == nil {
 			dst = append(dst, "null"...)
@@ -6489,11 +6489,11 @@ func (x *Integration) appendFields(dst []byte) []byte {
 			dst = x.User.appendJSON(dst)
 		}
 	}
-	if !(x.Account.IsZero()) {
+	if !x.Account.IsZero() {
 		dst = append(dst, ",\"account\":"...)
 		dst = x.Account.appendJSON(dst)
 	}
-	if !(x.SyncedAt.IsZero()) {
+	if !x.SyncedAt.IsZero() {
 		dst = append(dst, ",\"synced_at\":"...)
 		if v, ok := x.SyncedAt.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -6501,7 +6501,7 @@ func (x *Integration) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.SubscriberCount.IsZero()) {
+	if !x.SubscriberCount.IsZero() {
 		dst = append(dst, ",\"subscriber_count\":"...)
 		if v, ok := x.SubscriberCount.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -6509,7 +6509,7 @@ func (x *Integration) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Revoked.IsZero()) {
+	if !x.Revoked.IsZero() {
 		dst = append(dst, ",\"revoked\":"...)
 		if v, ok := x.Revoked.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -6517,15 +6517,15 @@ func (x *Integration) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Application.IsZero()) {
+	if !x.Application.IsZero() {
 		dst = append(dst, ",\"application\":"...)
 		dst = x.Application.appendJSON(dst)
 	}
-	if !(x.Scopes == nil) {
+	if x.Scopes != nil {
 		dst = append(dst, ",\"scopes\":"...)
 		dst = appendStrs(dst, x.Scopes)
 	}
-	if !(x.GuildID.IsZero()) {
+	if !x.GuildID.IsZero() {
 		dst = append(dst, ",\"guild_id\":"...)
 		dst = x.GuildID.appendJSON(dst)
 	}
@@ -6640,7 +6640,7 @@ func (x *IntegrationDelete) appendFields(dst []byte) []byte {
 	dst = x.ID.appendJSON(dst)
 	dst = append(dst, ",\"guild_id\":"...)
 	dst = x.GuildID.appendJSON(dst)
-	if !(x.ApplicationID.IsZero()) {
+	if !x.ApplicationID.IsZero() {
 		dst = append(dst, ",\"application_id\":"...)
 		dst = x.ApplicationID.appendJSON(dst)
 	}
@@ -6846,19 +6846,19 @@ func (x *Interaction) appendFields(dst []byte) []byte {
 	dst = x.ApplicationID.appendJSON(dst)
 	dst = append(dst, ",\"type\":"...)
 	dst = strconv.AppendInt(dst, int64(x.Type), 10)
-	if !(x.Data.IsZero()) {
+	if !x.Data.IsZero() {
 		dst = append(dst, ",\"data\":"...)
 		dst = x.Data.appendJSON(dst)
 	}
-	if !(x.Guild.IsZero()) {
+	if !x.Guild.IsZero() {
 		dst = append(dst, ",\"guild\":"...)
 		dst = x.Guild.appendJSON(dst)
 	}
-	if !(x.GuildID.IsZero()) {
+	if !x.GuildID.IsZero() {
 		dst = append(dst, ",\"guild_id\":"...)
 		dst = x.GuildID.appendJSON(dst)
 	}
-	if !(x.Channel == nil) {
+	if x.Channel != nil {
 		dst = append(dst, ",\"channel\":"...)
 		if x.Channel == nil {
 			dst = append(dst, "null"...)
@@ -6866,11 +6866,11 @@ func (x *Interaction) appendFields(dst []byte) []byte {
 			dst = x.Channel.appendJSON(dst)
 		}
 	}
-	if !(x.ChannelID.IsZero()) {
+	if !x.ChannelID.IsZero() {
 		dst = append(dst, ",\"channel_id\":"...)
 		dst = x.ChannelID.appendJSON(dst)
 	}
-	if !(x.Member == nil) {
+	if x.Member != nil {
 		dst = append(dst, ",\"member\":"...)
 		if x.Member == nil {
 			dst = append(dst, "null"...)
@@ -6878,7 +6878,7 @@ func (x *Interaction) appendFields(dst []byte) []byte {
 			dst = x.Member.appendJSON(dst)
 		}
 	}
-	if !(x.User == nil) {
+	if x.User != nil {
 		dst = append(dst, ",\"user\":"...)
 		if x.User == nil {
 			dst = append(dst, "null"...)
@@ -6890,7 +6890,7 @@ func (x *Interaction) appendFields(dst []byte) []byte {
 	dst = encoding.AppendQuoted(dst, string(x.Token))
 	dst = append(dst, ",\"version\":"...)
 	dst = strconv.AppendInt(dst, int64(x.Version), 10)
-	if !(x.Message == nil) {
+	if x.Message != nil {
 		dst = append(dst, ",\"message\":"...)
 		if x.Message == nil {
 			dst = append(dst, "null"...)
@@ -6900,11 +6900,11 @@ func (x *Interaction) appendFields(dst []byte) []byte {
 	}
 	dst = append(dst, ",\"app_permissions\":"...)
 	dst = x.AppPermissions.appendJSON(dst)
-	if !(x.Locale == "") {
+	if x.Locale != "" {
 		dst = append(dst, ",\"locale\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.Locale))
 	}
-	if !(x.GuildLocale == "") {
+	if x.GuildLocale != "" {
 		dst = append(dst, ",\"guild_locale\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.GuildLocale))
 	}
@@ -6921,15 +6921,15 @@ func (x *Interaction) appendFields(dst []byte) []byte {
 		}
 		dst = append(dst, ']')
 	}
-	if !(x.EntitlementSKUIDs == nil) {
+	if x.EntitlementSKUIDs != nil {
 		dst = append(dst, ",\"entitlement_sku_ids\":"...)
 		dst = appendSnowflakes(dst, x.EntitlementSKUIDs)
 	}
-	if !(x.AuthorizingIntegrationOwners.IsZero()) {
+	if !x.AuthorizingIntegrationOwners.IsZero() {
 		dst = append(dst, ",\"authorizing_integration_owners\":"...)
 		dst = x.AuthorizingIntegrationOwners.appendJSON(dst)
 	}
-	if !(x.Context.IsZero()) {
+	if !x.Context.IsZero() {
 		dst = append(dst, ",\"context\":"...)
 		if v, ok := x.Context.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -6937,7 +6937,7 @@ func (x *Interaction) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.AttachmentSizeLimit == 0) {
+	if x.AttachmentSizeLimit != 0 {
 		dst = append(dst, ",\"attachment_size_limit\":"...)
 		dst = strconv.AppendInt(dst, int64(x.AttachmentSizeLimit), 10)
 	}
@@ -7115,11 +7115,11 @@ func (x *InviteCreate) appendFields(dst []byte) []byte {
 	dst = encoding.AppendQuoted(dst, string(x.Code))
 	dst = append(dst, ",\"created_at\":"...)
 	dst = x.CreatedAt.appendJSON(dst)
-	if !(x.GuildID.IsZero()) {
+	if !x.GuildID.IsZero() {
 		dst = append(dst, ",\"guild_id\":"...)
 		dst = x.GuildID.appendJSON(dst)
 	}
-	if !(x.Inviter == nil) {
+	if x.Inviter != nil {
 		dst = append(dst, ",\"inviter\":"...)
 		if x.Inviter == nil {
 			dst = append(dst, "null"...)
@@ -7131,7 +7131,7 @@ func (x *InviteCreate) appendFields(dst []byte) []byte {
 	dst = strconv.AppendInt(dst, int64(x.MaxAge), 10)
 	dst = append(dst, ",\"max_uses\":"...)
 	dst = strconv.AppendInt(dst, int64(x.MaxUses), 10)
-	if !(x.TargetType.IsZero()) {
+	if !x.TargetType.IsZero() {
 		dst = append(dst, ",\"target_type\":"...)
 		if v, ok := x.TargetType.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -7139,7 +7139,7 @@ func (x *InviteCreate) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.TargetUser == nil) {
+	if x.TargetUser != nil {
 		dst = append(dst, ",\"target_user\":"...)
 		if x.TargetUser == nil {
 			dst = append(dst, "null"...)
@@ -7147,7 +7147,7 @@ func (x *InviteCreate) appendFields(dst []byte) []byte {
 			dst = x.TargetUser.appendJSON(dst)
 		}
 	}
-	if !(x.TargetApplication.IsZero()) {
+	if !x.TargetApplication.IsZero() {
 		dst = append(dst, ",\"target_application\":"...)
 		dst = x.TargetApplication.appendJSON(dst)
 	}
@@ -7155,7 +7155,7 @@ func (x *InviteCreate) appendFields(dst []byte) []byte {
 	dst = strconv.AppendBool(dst, bool(x.Temporary))
 	dst = append(dst, ",\"uses\":"...)
 	dst = strconv.AppendInt(dst, int64(x.Uses), 10)
-	if !(x.ExpiresAt.IsZero()) {
+	if !x.ExpiresAt.IsZero() {
 		dst = append(dst, ",\"expires_at\":"...)
 		if v, ok := x.ExpiresAt.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -7163,7 +7163,7 @@ func (x *InviteCreate) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Type.IsZero()) {
+	if !x.Type.IsZero() {
 		dst = append(dst, ",\"type\":"...)
 		if v, ok := x.Type.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -7230,7 +7230,7 @@ func (x *InviteDelete) appendJSON(dst []byte) []byte {
 func (x *InviteDelete) appendFields(dst []byte) []byte {
 	dst = append(dst, ",\"channel_id\":"...)
 	dst = x.ChannelID.appendJSON(dst)
-	if !(x.GuildID.IsZero()) {
+	if !x.GuildID.IsZero() {
 		dst = append(dst, ",\"guild_id\":"...)
 		dst = x.GuildID.appendJSON(dst)
 	}
@@ -7412,7 +7412,7 @@ func (x *Member) appendJSON(dst []byte) []byte {
 }
 
 func (x *Member) appendFields(dst []byte) []byte {
-	if !(x.User == nil) {
+	if x.User != nil {
 		dst = append(dst, ",\"user\":"...)
 		if x.User == nil {
 			dst = append(dst, "null"...)
@@ -7420,7 +7420,7 @@ func (x *Member) appendFields(dst []byte) []byte {
 			dst = x.User.appendJSON(dst)
 		}
 	}
-	if !(x.Nick.IsZero()) {
+	if !x.Nick.IsZero() {
 		dst = append(dst, ",\"nick\":"...)
 		if v, ok := x.Nick.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -7428,7 +7428,7 @@ func (x *Member) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Avatar.IsZero()) {
+	if !x.Avatar.IsZero() {
 		dst = append(dst, ",\"avatar\":"...)
 		if v, ok := x.Avatar.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -7436,7 +7436,7 @@ func (x *Member) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Banner.IsZero()) {
+	if !x.Banner.IsZero() {
 		dst = append(dst, ",\"banner\":"...)
 		if v, ok := x.Banner.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -7448,7 +7448,7 @@ func (x *Member) appendFields(dst []byte) []byte {
 	dst = appendSnowflakes(dst, x.Roles)
 	dst = append(dst, ",\"joined_at\":"...)
 	dst = x.JoinedAt.appendJSON(dst)
-	if !(x.PremiumSince.IsZero()) {
+	if !x.PremiumSince.IsZero() {
 		dst = append(dst, ",\"premium_since\":"...)
 		if v, ok := x.PremiumSince.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -7456,7 +7456,7 @@ func (x *Member) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Deaf.IsZero()) {
+	if !x.Deaf.IsZero() {
 		dst = append(dst, ",\"deaf\":"...)
 		if v, ok := x.Deaf.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -7464,7 +7464,7 @@ func (x *Member) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Mute.IsZero()) {
+	if !x.Mute.IsZero() {
 		dst = append(dst, ",\"mute\":"...)
 		if v, ok := x.Mute.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -7474,7 +7474,7 @@ func (x *Member) appendFields(dst []byte) []byte {
 	}
 	dst = append(dst, ",\"flags\":"...)
 	dst = strconv.AppendUint(dst, uint64(x.Flags), 10)
-	if !(x.Pending.IsZero()) {
+	if !x.Pending.IsZero() {
 		dst = append(dst, ",\"pending\":"...)
 		if v, ok := x.Pending.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -7482,7 +7482,7 @@ func (x *Member) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Permissions.IsZero()) {
+	if !x.Permissions.IsZero() {
 		dst = append(dst, ",\"permissions\":"...)
 		if v, ok := x.Permissions.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -7490,7 +7490,7 @@ func (x *Member) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.CommunicationDisabledUntil.IsZero()) {
+	if !x.CommunicationDisabledUntil.IsZero() {
 		dst = append(dst, ",\"communication_disabled_until\":"...)
 		if v, ok := x.CommunicationDisabledUntil.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -7498,7 +7498,7 @@ func (x *Member) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.UnusualDMActivityUntil.IsZero()) {
+	if !x.UnusualDMActivityUntil.IsZero() {
 		dst = append(dst, ",\"unusual_dm_activity_until\":"...)
 		if v, ok := x.UnusualDMActivityUntil.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -7506,7 +7506,7 @@ func (x *Member) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.AvatarDecorationData.IsZero()) {
+	if !x.AvatarDecorationData.IsZero() {
 		dst = append(dst, ",\"avatar_decoration_data\":"...)
 		if v, ok := x.AvatarDecorationData.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -7514,7 +7514,7 @@ func (x *Member) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Collectibles.IsZero()) {
+	if !x.Collectibles.IsZero() {
 		dst = append(dst, ",\"collectibles\":"...)
 		if v, ok := x.Collectibles.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -7522,7 +7522,7 @@ func (x *Member) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.GuildID.IsZero()) {
+	if !x.GuildID.IsZero() {
 		dst = append(dst, ",\"guild_id\":"...)
 		dst = x.GuildID.appendJSON(dst)
 	}
@@ -7586,7 +7586,7 @@ func (x *Mention) appendJSON(dst []byte) []byte {
 
 func (x *Mention) appendFields(dst []byte) []byte {
 	dst = x.User.appendFields(dst)
-	if !(x.Member == nil) {
+	if x.Member != nil {
 		dst = append(dst, ",\"member\":"...)
 		if x.Member == nil {
 			dst = append(dst, "null"...)
@@ -7852,13 +7852,13 @@ func (x *Message) appendFields(dst []byte) []byte {
 	dst = x.ID.appendJSON(dst)
 	dst = append(dst, ",\"channel_id\":"...)
 	dst = x.ChannelID.appendJSON(dst)
-	if !(x.GuildID.IsZero()) {
+	if !x.GuildID.IsZero() {
 		dst = append(dst, ",\"guild_id\":"...)
 		dst = x.GuildID.appendJSON(dst)
 	}
 	dst = append(dst, ",\"author\":"...)
 	dst = x.Author.appendJSON(dst)
-	if !(x.Member == nil) {
+	if x.Member != nil {
 		dst = append(dst, ",\"member\":"...)
 		if x.Member == nil {
 			dst = append(dst, "null"...)
@@ -7891,7 +7891,7 @@ func (x *Message) appendFields(dst []byte) []byte {
 	}
 	dst = append(dst, ",\"mention_roles\":"...)
 	dst = appendSnowflakes(dst, x.MentionRoles)
-	if !(x.MentionChannels == nil) {
+	if x.MentionChannels != nil {
 		dst = append(dst, ",\"mention_channels\":"...)
 		if x.MentionChannels == nil {
 			dst = append(dst, "null"...)
@@ -7932,7 +7932,7 @@ func (x *Message) appendFields(dst []byte) []byte {
 		}
 		dst = append(dst, ']')
 	}
-	if !(x.Reactions == nil) {
+	if x.Reactions != nil {
 		dst = append(dst, ",\"reactions\":"...)
 		if x.Reactions == nil {
 			dst = append(dst, "null"...)
@@ -7947,33 +7947,33 @@ func (x *Message) appendFields(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if !(x.Nonce.IsZero()) {
+	if !x.Nonce.IsZero() {
 		dst = append(dst, ",\"nonce\":"...)
 		dst = x.Nonce.appendJSON(dst)
 	}
 	dst = append(dst, ",\"pinned\":"...)
 	dst = strconv.AppendBool(dst, bool(x.Pinned))
-	if !(x.WebhookID.IsZero()) {
+	if !x.WebhookID.IsZero() {
 		dst = append(dst, ",\"webhook_id\":"...)
 		dst = x.WebhookID.appendJSON(dst)
 	}
 	dst = append(dst, ",\"type\":"...)
 	dst = strconv.AppendInt(dst, int64(x.Type), 10)
-	if !(x.Activity.IsZero()) {
+	if !x.Activity.IsZero() {
 		dst = append(dst, ",\"activity\":"...)
 		dst = x.Activity.appendJSON(dst)
 	}
-	if !(x.Application.IsZero()) {
+	if !x.Application.IsZero() {
 		dst = append(dst, ",\"application\":"...)
 		dst = x.Application.appendJSON(dst)
 	}
-	if !(x.ApplicationID.IsZero()) {
+	if !x.ApplicationID.IsZero() {
 		dst = append(dst, ",\"application_id\":"...)
 		dst = x.ApplicationID.appendJSON(dst)
 	}
 	dst = append(dst, ",\"flags\":"...)
 	dst = strconv.AppendUint(dst, uint64(x.Flags), 10)
-	if !(x.MessageReference == nil) {
+	if x.MessageReference != nil {
 		dst = append(dst, ",\"message_reference\":"...)
 		if x.MessageReference == nil {
 			dst = append(dst, "null"...)
@@ -7981,11 +7981,11 @@ func (x *Message) appendFields(dst []byte) []byte {
 			dst = x.MessageReference.appendJSON(dst)
 		}
 	}
-	if !(x.MessageSnapshots.IsZero()) {
+	if !x.MessageSnapshots.IsZero() {
 		dst = append(dst, ",\"message_snapshots\":"...)
 		dst = x.MessageSnapshots.appendJSON(dst)
 	}
-	if !(x.ReferencedMessage.IsZero()) {
+	if !x.ReferencedMessage.IsZero() {
 		dst = append(dst, ",\"referenced_message\":"...)
 		if v, ok := x.ReferencedMessage.Get(); ok {
 			if v == nil {
@@ -7997,15 +7997,15 @@ func (x *Message) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.InteractionMetadata.IsZero()) {
+	if !x.InteractionMetadata.IsZero() {
 		dst = append(dst, ",\"interaction_metadata\":"...)
 		dst = x.InteractionMetadata.appendJSON(dst)
 	}
-	if !(x.Interaction.IsZero()) {
+	if !x.Interaction.IsZero() {
 		dst = append(dst, ",\"interaction\":"...)
 		dst = x.Interaction.appendJSON(dst)
 	}
-	if !(x.Thread == nil) {
+	if x.Thread != nil {
 		dst = append(dst, ",\"thread\":"...)
 		if x.Thread == nil {
 			dst = append(dst, "null"...)
@@ -8013,11 +8013,11 @@ func (x *Message) appendFields(dst []byte) []byte {
 			dst = x.Thread.appendJSON(dst)
 		}
 	}
-	if !(x.Components.IsZero()) {
+	if !x.Components.IsZero() {
 		dst = append(dst, ",\"components\":"...)
 		dst = x.Components.appendJSON(dst)
 	}
-	if !(x.StickerItems == nil) {
+	if x.StickerItems != nil {
 		dst = append(dst, ",\"sticker_items\":"...)
 		if x.StickerItems == nil {
 			dst = append(dst, "null"...)
@@ -8032,7 +8032,7 @@ func (x *Message) appendFields(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if !(x.Position.IsZero()) {
+	if !x.Position.IsZero() {
 		dst = append(dst, ",\"position\":"...)
 		if v, ok := x.Position.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -8040,23 +8040,23 @@ func (x *Message) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.RoleSubscriptionData.IsZero()) {
+	if !x.RoleSubscriptionData.IsZero() {
 		dst = append(dst, ",\"role_subscription_data\":"...)
 		dst = x.RoleSubscriptionData.appendJSON(dst)
 	}
-	if !(x.Resolved.IsZero()) {
+	if !x.Resolved.IsZero() {
 		dst = append(dst, ",\"resolved\":"...)
 		dst = x.Resolved.appendJSON(dst)
 	}
-	if !(x.Poll.IsZero()) {
+	if !x.Poll.IsZero() {
 		dst = append(dst, ",\"poll\":"...)
 		dst = x.Poll.appendJSON(dst)
 	}
-	if !(x.Call.IsZero()) {
+	if !x.Call.IsZero() {
 		dst = append(dst, ",\"call\":"...)
 		dst = x.Call.appendJSON(dst)
 	}
-	if !(x.ChannelType.IsZero()) {
+	if !x.ChannelType.IsZero() {
 		dst = append(dst, ",\"channel_type\":"...)
 		if v, ok := x.ChannelType.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -8175,7 +8175,7 @@ func (x *MessageDelete) appendFields(dst []byte) []byte {
 	dst = x.ID.appendJSON(dst)
 	dst = append(dst, ",\"channel_id\":"...)
 	dst = x.ChannelID.appendJSON(dst)
-	if !(x.GuildID.IsZero()) {
+	if !x.GuildID.IsZero() {
 		dst = append(dst, ",\"guild_id\":"...)
 		dst = x.GuildID.appendJSON(dst)
 	}
@@ -8240,7 +8240,7 @@ func (x *MessageDeleteBulk) appendFields(dst []byte) []byte {
 	dst = appendSnowflakes(dst, x.IDs)
 	dst = append(dst, ",\"channel_id\":"...)
 	dst = x.ChannelID.appendJSON(dst)
-	if !(x.GuildID.IsZero()) {
+	if !x.GuildID.IsZero() {
 		dst = append(dst, ",\"guild_id\":"...)
 		dst = x.GuildID.appendJSON(dst)
 	}
@@ -8313,7 +8313,7 @@ func (x *MessagePollVoteAdd) appendFields(dst []byte) []byte {
 	dst = x.ChannelID.appendJSON(dst)
 	dst = append(dst, ",\"message_id\":"...)
 	dst = x.MessageID.appendJSON(dst)
-	if !(x.GuildID.IsZero()) {
+	if !x.GuildID.IsZero() {
 		dst = append(dst, ",\"guild_id\":"...)
 		dst = x.GuildID.appendJSON(dst)
 	}
@@ -8388,7 +8388,7 @@ func (x *MessagePollVoteRemove) appendFields(dst []byte) []byte {
 	dst = x.ChannelID.appendJSON(dst)
 	dst = append(dst, ",\"message_id\":"...)
 	dst = x.MessageID.appendJSON(dst)
-	if !(x.GuildID.IsZero()) {
+	if !x.GuildID.IsZero() {
 		dst = append(dst, ",\"guild_id\":"...)
 		dst = x.GuildID.appendJSON(dst)
 	}
@@ -8483,11 +8483,11 @@ func (x *MessageReactionAdd) appendFields(dst []byte) []byte {
 	dst = x.ChannelID.appendJSON(dst)
 	dst = append(dst, ",\"message_id\":"...)
 	dst = x.MessageID.appendJSON(dst)
-	if !(x.GuildID.IsZero()) {
+	if !x.GuildID.IsZero() {
 		dst = append(dst, ",\"guild_id\":"...)
 		dst = x.GuildID.appendJSON(dst)
 	}
-	if !(x.Member == nil) {
+	if x.Member != nil {
 		dst = append(dst, ",\"member\":"...)
 		if x.Member == nil {
 			dst = append(dst, "null"...)
@@ -8497,13 +8497,13 @@ func (x *MessageReactionAdd) appendFields(dst []byte) []byte {
 	}
 	dst = append(dst, ",\"emoji\":"...)
 	dst = x.Emoji.appendJSON(dst)
-	if !(x.MessageAuthorID.IsZero()) {
+	if !x.MessageAuthorID.IsZero() {
 		dst = append(dst, ",\"message_author_id\":"...)
 		dst = x.MessageAuthorID.appendJSON(dst)
 	}
 	dst = append(dst, ",\"burst\":"...)
 	dst = strconv.AppendBool(dst, bool(x.Burst))
-	if !(x.BurstColors == nil) {
+	if x.BurstColors != nil {
 		dst = append(dst, ",\"burst_colors\":"...)
 		dst = appendStrs(dst, x.BurstColors)
 	}
@@ -8584,7 +8584,7 @@ func (x *MessageReactionRemove) appendFields(dst []byte) []byte {
 	dst = x.ChannelID.appendJSON(dst)
 	dst = append(dst, ",\"message_id\":"...)
 	dst = x.MessageID.appendJSON(dst)
-	if !(x.GuildID.IsZero()) {
+	if !x.GuildID.IsZero() {
 		dst = append(dst, ",\"guild_id\":"...)
 		dst = x.GuildID.appendJSON(dst)
 	}
@@ -8655,7 +8655,7 @@ func (x *MessageReactionRemoveAll) appendFields(dst []byte) []byte {
 	dst = x.ChannelID.appendJSON(dst)
 	dst = append(dst, ",\"message_id\":"...)
 	dst = x.MessageID.appendJSON(dst)
-	if !(x.GuildID.IsZero()) {
+	if !x.GuildID.IsZero() {
 		dst = append(dst, ",\"guild_id\":"...)
 		dst = x.GuildID.appendJSON(dst)
 	}
@@ -8721,7 +8721,7 @@ func (x *MessageReactionRemoveEmoji) appendJSON(dst []byte) []byte {
 func (x *MessageReactionRemoveEmoji) appendFields(dst []byte) []byte {
 	dst = append(dst, ",\"channel_id\":"...)
 	dst = x.ChannelID.appendJSON(dst)
-	if !(x.GuildID.IsZero()) {
+	if !x.GuildID.IsZero() {
 		dst = append(dst, ",\"guild_id\":"...)
 		dst = x.GuildID.appendJSON(dst)
 	}
@@ -8804,7 +8804,7 @@ func (x *MessageReference) appendJSON(dst []byte) []byte {
 }
 
 func (x *MessageReference) appendFields(dst []byte) []byte {
-	if !(x.Type.IsZero()) {
+	if !x.Type.IsZero() {
 		dst = append(dst, ",\"type\":"...)
 		if v, ok := x.Type.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -8812,19 +8812,19 @@ func (x *MessageReference) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.MessageID.IsZero()) {
+	if !x.MessageID.IsZero() {
 		dst = append(dst, ",\"message_id\":"...)
 		dst = x.MessageID.appendJSON(dst)
 	}
-	if !(x.ChannelID.IsZero()) {
+	if !x.ChannelID.IsZero() {
 		dst = append(dst, ",\"channel_id\":"...)
 		dst = x.ChannelID.appendJSON(dst)
 	}
-	if !(x.GuildID.IsZero()) {
+	if !x.GuildID.IsZero() {
 		dst = append(dst, ",\"guild_id\":"...)
 		dst = x.GuildID.appendJSON(dst)
 	}
-	if !(x.FailIfNotExists.IsZero()) {
+	if !x.FailIfNotExists.IsZero() {
 		dst = append(dst, ",\"fail_if_not_exists\":"...)
 		if v, ok := x.FailIfNotExists.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -8959,7 +8959,7 @@ func (x *Nameplate) appendFields(dst []byte) []byte {
 	dst = encoding.AppendQuoted(dst, string(x.Label))
 	dst = append(dst, ",\"palette\":"...)
 	dst = encoding.AppendQuoted(dst, string(x.Palette))
-	if !(x.ExpiresAt.IsZero()) {
+	if !x.ExpiresAt.IsZero() {
 		dst = append(dst, ",\"expires_at\":"...)
 		if v, ok := x.ExpiresAt.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -9107,7 +9107,7 @@ func (x *PartialUser) appendJSON(dst []byte) []byte {
 func (x *PartialUser) appendFields(dst []byte) []byte {
 	dst = append(dst, ",\"id\":"...)
 	dst = x.ID.appendJSON(dst)
-	if !(x.Username.IsZero()) {
+	if !x.Username.IsZero() {
 		dst = append(dst, ",\"username\":"...)
 		if v, ok := x.Username.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -9115,7 +9115,7 @@ func (x *PartialUser) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Discriminator.IsZero()) {
+	if !x.Discriminator.IsZero() {
 		dst = append(dst, ",\"discriminator\":"...)
 		if v, ok := x.Discriminator.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -9123,7 +9123,7 @@ func (x *PartialUser) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.GlobalName.IsZero()) {
+	if !x.GlobalName.IsZero() {
 		dst = append(dst, ",\"global_name\":"...)
 		if v, ok := x.GlobalName.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -9131,7 +9131,7 @@ func (x *PartialUser) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Avatar.IsZero()) {
+	if !x.Avatar.IsZero() {
 		dst = append(dst, ",\"avatar\":"...)
 		if v, ok := x.Avatar.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -9139,7 +9139,7 @@ func (x *PartialUser) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Bot.IsZero()) {
+	if !x.Bot.IsZero() {
 		dst = append(dst, ",\"bot\":"...)
 		if v, ok := x.Bot.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -9147,7 +9147,7 @@ func (x *PartialUser) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.PublicFlags.IsZero()) {
+	if !x.PublicFlags.IsZero() {
 		dst = append(dst, ",\"public_flags\":"...)
 		if v, ok := x.PublicFlags.Get(); ok {
 			dst = strconv.AppendUint(dst, uint64(v), 10)
@@ -9155,7 +9155,7 @@ func (x *PartialUser) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.AvatarDecorationData.IsZero()) {
+	if !x.AvatarDecorationData.IsZero() {
 		dst = append(dst, ",\"avatar_decoration_data\":"...)
 		if v, ok := x.AvatarDecorationData.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -9163,7 +9163,7 @@ func (x *PartialUser) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Collectibles.IsZero()) {
+	if !x.Collectibles.IsZero() {
 		dst = append(dst, ",\"collectibles\":"...)
 		if v, ok := x.Collectibles.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -9171,7 +9171,7 @@ func (x *PartialUser) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.PrimaryGuild.IsZero()) {
+	if !x.PrimaryGuild.IsZero() {
 		dst = append(dst, ",\"primary_guild\":"...)
 		if v, ok := x.PrimaryGuild.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -9179,11 +9179,11 @@ func (x *PartialUser) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Clan.IsZero()) {
+	if !x.Clan.IsZero() {
 		dst = append(dst, ",\"clan\":"...)
 		dst = x.Clan.appendJSON(dst)
 	}
-	if !(x.DisplayNameStyles.IsZero()) {
+	if !x.DisplayNameStyles.IsZero() {
 		dst = append(dst, ",\"display_name_styles\":"...)
 		dst = x.DisplayNameStyles.appendJSON(dst)
 	}
@@ -9332,7 +9332,7 @@ func (x *Presence) appendJSON(dst []byte) []byte {
 func (x *Presence) appendFields(dst []byte) []byte {
 	dst = append(dst, ",\"user\":"...)
 	dst = x.User.appendJSON(dst)
-	if !(x.GuildID.IsZero()) {
+	if !x.GuildID.IsZero() {
 		dst = append(dst, ",\"guild_id\":"...)
 		dst = x.GuildID.appendJSON(dst)
 	}
@@ -9353,7 +9353,7 @@ func (x *Presence) appendFields(dst []byte) []byte {
 	}
 	dst = append(dst, ",\"client_status\":"...)
 	dst = x.ClientStatus.appendJSON(dst)
-	if !(x.Broadcast.IsZero()) {
+	if !x.Broadcast.IsZero() {
 		dst = append(dst, ",\"broadcast\":"...)
 		dst = x.Broadcast.appendJSON(dst)
 	}
@@ -9491,7 +9491,7 @@ func (x *PrimaryGuild) appendJSON(dst []byte) []byte {
 }
 
 func (x *PrimaryGuild) appendFields(dst []byte) []byte {
-	if !(x.IdentityGuildID.IsZero()) {
+	if !x.IdentityGuildID.IsZero() {
 		dst = append(dst, ",\"identity_guild_id\":"...)
 		if v, ok := x.IdentityGuildID.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -9499,7 +9499,7 @@ func (x *PrimaryGuild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.IdentityEnabled.IsZero()) {
+	if !x.IdentityEnabled.IsZero() {
 		dst = append(dst, ",\"identity_enabled\":"...)
 		if v, ok := x.IdentityEnabled.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -9507,7 +9507,7 @@ func (x *PrimaryGuild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Tag.IsZero()) {
+	if !x.Tag.IsZero() {
 		dst = append(dst, ",\"tag\":"...)
 		if v, ok := x.Tag.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -9515,7 +9515,7 @@ func (x *PrimaryGuild) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Badge.IsZero()) {
+	if !x.Badge.IsZero() {
 		dst = append(dst, ",\"badge\":"...)
 		if v, ok := x.Badge.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -9584,7 +9584,7 @@ func (x *RateLimited) appendFields(dst []byte) []byte {
 	dst = strconv.AppendInt(dst, int64(x.Opcode), 10)
 	dst = append(dst, ",\"retry_after\":"...)
 	dst = appendFloat(dst, float64(x.RetryAfter))
-	if !(x.Meta.IsZero()) {
+	if !x.Meta.IsZero() {
 		dst = append(dst, ",\"meta\":"...)
 		dst = x.Meta.appendJSON(dst)
 	}
@@ -9684,7 +9684,7 @@ func (x *Reaction) appendFields(dst []byte) []byte {
 	dst = x.Emoji.appendJSON(dst)
 	dst = append(dst, ",\"burst_colors\":"...)
 	dst = appendStrs(dst, x.BurstColors)
-	if !(x.BurstCount.IsZero()) {
+	if !x.BurstCount.IsZero() {
 		dst = append(dst, ",\"burst_count\":"...)
 		if v, ok := x.BurstCount.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -9692,7 +9692,7 @@ func (x *Reaction) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.BurstMe.IsZero()) {
+	if !x.BurstMe.IsZero() {
 		dst = append(dst, ",\"burst_me\":"...)
 		if v, ok := x.BurstMe.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -9892,7 +9892,7 @@ func (x *Ready) appendFields(dst []byte) []byte {
 	dst = encoding.AppendQuoted(dst, string(x.SessionID))
 	dst = append(dst, ",\"resume_gateway_url\":"...)
 	dst = encoding.AppendQuoted(dst, string(x.ResumeGatewayURL))
-	if !(x.Shard == nil) {
+	if x.Shard != nil {
 		dst = append(dst, ",\"shard\":"...)
 		if x.Shard == nil {
 			dst = append(dst, "null"...)
@@ -9909,39 +9909,39 @@ func (x *Ready) appendFields(dst []byte) []byte {
 	}
 	dst = append(dst, ",\"application\":"...)
 	dst = x.Application.appendJSON(dst)
-	if !(x.PrivateChannels.IsZero()) {
+	if !x.PrivateChannels.IsZero() {
 		dst = append(dst, ",\"private_channels\":"...)
 		dst = x.PrivateChannels.appendJSON(dst)
 	}
-	if !(x.Presences.IsZero()) {
+	if !x.Presences.IsZero() {
 		dst = append(dst, ",\"presences\":"...)
 		dst = x.Presences.appendJSON(dst)
 	}
-	if !(x.Relationships.IsZero()) {
+	if !x.Relationships.IsZero() {
 		dst = append(dst, ",\"relationships\":"...)
 		dst = x.Relationships.appendJSON(dst)
 	}
-	if !(x.GuildJoinRequests.IsZero()) {
+	if !x.GuildJoinRequests.IsZero() {
 		dst = append(dst, ",\"guild_join_requests\":"...)
 		dst = x.GuildJoinRequests.appendJSON(dst)
 	}
-	if !(x.UserSettings.IsZero()) {
+	if !x.UserSettings.IsZero() {
 		dst = append(dst, ",\"user_settings\":"...)
 		dst = x.UserSettings.appendJSON(dst)
 	}
-	if !(x.SessionType == "") {
+	if x.SessionType != "" {
 		dst = append(dst, ",\"session_type\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.SessionType))
 	}
-	if !(x.Auth.IsZero()) {
+	if !x.Auth.IsZero() {
 		dst = append(dst, ",\"auth\":"...)
 		dst = x.Auth.appendJSON(dst)
 	}
-	if !(x.GeoOrderedRTCRegions == nil) {
+	if x.GeoOrderedRTCRegions != nil {
 		dst = append(dst, ",\"geo_ordered_rtc_regions\":"...)
 		dst = appendStrs(dst, x.GeoOrderedRTCRegions)
 	}
-	if !(x.Trace.IsZero()) {
+	if !x.Trace.IsZero() {
 		dst = append(dst, ",\"_trace\":"...)
 		dst = x.Trace.appendJSON(dst)
 	}
@@ -10054,7 +10054,7 @@ func (x *Resumed) appendJSON(dst []byte) []byte {
 }
 
 func (x *Resumed) appendFields(dst []byte) []byte {
-	if !(x.Trace.IsZero()) {
+	if !x.Trace.IsZero() {
 		dst = append(dst, ",\"_trace\":"...)
 		dst = x.Trace.appendJSON(dst)
 	}
@@ -10184,7 +10184,7 @@ func (x *Role) appendFields(dst []byte) []byte {
 	dst = encoding.AppendQuoted(dst, string(x.Name))
 	dst = append(dst, ",\"color\":"...)
 	dst = strconv.AppendInt(dst, int64(x.Color), 10)
-	if !(x.Colors.IsZero()) {
+	if !x.Colors.IsZero() {
 		dst = append(dst, ",\"colors\":"...)
 		if v, ok := x.Colors.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -10194,7 +10194,7 @@ func (x *Role) appendFields(dst []byte) []byte {
 	}
 	dst = append(dst, ",\"hoist\":"...)
 	dst = strconv.AppendBool(dst, bool(x.Hoist))
-	if !(x.Icon.IsZero()) {
+	if !x.Icon.IsZero() {
 		dst = append(dst, ",\"icon\":"...)
 		if v, ok := x.Icon.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -10202,7 +10202,7 @@ func (x *Role) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.UnicodeEmoji.IsZero()) {
+	if !x.UnicodeEmoji.IsZero() {
 		dst = append(dst, ",\"unicode_emoji\":"...)
 		if v, ok := x.UnicodeEmoji.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -10218,7 +10218,7 @@ func (x *Role) appendFields(dst []byte) []byte {
 	dst = strconv.AppendBool(dst, bool(x.Managed))
 	dst = append(dst, ",\"mentionable\":"...)
 	dst = strconv.AppendBool(dst, bool(x.Mentionable))
-	if !(x.Tags.IsZero()) {
+	if !x.Tags.IsZero() {
 		dst = append(dst, ",\"tags\":"...)
 		if v, ok := x.Tags.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -10228,7 +10228,7 @@ func (x *Role) appendFields(dst []byte) []byte {
 	}
 	dst = append(dst, ",\"flags\":"...)
 	dst = strconv.AppendInt(dst, int64(x.Flags), 10)
-	if !(x.Version.IsZero()) {
+	if !x.Version.IsZero() {
 		dst = append(dst, ",\"version\":"...)
 		if v, ok := x.Version.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -10307,7 +10307,7 @@ func (x *RoleColors) appendJSON(dst []byte) []byte {
 func (x *RoleColors) appendFields(dst []byte) []byte {
 	dst = append(dst, ",\"primary_color\":"...)
 	dst = strconv.AppendInt(dst, int64(x.PrimaryColor), 10)
-	if !(x.SecondaryColor.IsZero()) {
+	if !x.SecondaryColor.IsZero() {
 		dst = append(dst, ",\"secondary_color\":"...)
 		if v, ok := x.SecondaryColor.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -10315,7 +10315,7 @@ func (x *RoleColors) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.TertiaryColor.IsZero()) {
+	if !x.TertiaryColor.IsZero() {
 		dst = append(dst, ",\"tertiary_color\":"...)
 		if v, ok := x.TertiaryColor.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -10389,27 +10389,27 @@ func (x *RoleTags) appendJSON(dst []byte) []byte {
 }
 
 func (x *RoleTags) appendFields(dst []byte) []byte {
-	if !(x.BotID.IsZero()) {
+	if !x.BotID.IsZero() {
 		dst = append(dst, ",\"bot_id\":"...)
 		dst = x.BotID.appendJSON(dst)
 	}
-	if !(x.IntegrationID.IsZero()) {
+	if !x.IntegrationID.IsZero() {
 		dst = append(dst, ",\"integration_id\":"...)
 		dst = x.IntegrationID.appendJSON(dst)
 	}
-	if !(x.PremiumSubscriber.IsZero()) {
+	if !x.PremiumSubscriber.IsZero() {
 		dst = append(dst, ",\"premium_subscriber\":"...)
 		dst = x.PremiumSubscriber.appendJSON(dst)
 	}
-	if !(x.SubscriptionListingID.IsZero()) {
+	if !x.SubscriptionListingID.IsZero() {
 		dst = append(dst, ",\"subscription_listing_id\":"...)
 		dst = x.SubscriptionListingID.appendJSON(dst)
 	}
-	if !(x.AvailableForPurchase.IsZero()) {
+	if !x.AvailableForPurchase.IsZero() {
 		dst = append(dst, ",\"available_for_purchase\":"...)
 		dst = x.AvailableForPurchase.appendJSON(dst)
 	}
-	if !(x.GuildConnections.IsZero()) {
+	if !x.GuildConnections.IsZero() {
 		dst = append(dst, ",\"guild_connections\":"...)
 		dst = x.GuildConnections.appendJSON(dst)
 	}
@@ -10563,7 +10563,7 @@ func (x *ScheduledEvent) appendFields(dst []byte) []byte {
 	dst = x.ID.appendJSON(dst)
 	dst = append(dst, ",\"guild_id\":"...)
 	dst = x.GuildID.appendJSON(dst)
-	if !(x.ChannelID.IsZero()) {
+	if !x.ChannelID.IsZero() {
 		dst = append(dst, ",\"channel_id\":"...)
 		if v, ok := x.ChannelID.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -10571,7 +10571,7 @@ func (x *ScheduledEvent) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.CreatorID.IsZero()) {
+	if !x.CreatorID.IsZero() {
 		dst = append(dst, ",\"creator_id\":"...)
 		if v, ok := x.CreatorID.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -10581,7 +10581,7 @@ func (x *ScheduledEvent) appendFields(dst []byte) []byte {
 	}
 	dst = append(dst, ",\"name\":"...)
 	dst = encoding.AppendQuoted(dst, string(x.Name))
-	if !(x.Description.IsZero()) {
+	if !x.Description.IsZero() {
 		dst = append(dst, ",\"description\":"...)
 		if v, ok := x.Description.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -10591,7 +10591,7 @@ func (x *ScheduledEvent) appendFields(dst []byte) []byte {
 	}
 	dst = append(dst, ",\"scheduled_start_time\":"...)
 	dst = x.ScheduledStartTime.appendJSON(dst)
-	if !(x.ScheduledEndTime.IsZero()) {
+	if !x.ScheduledEndTime.IsZero() {
 		dst = append(dst, ",\"scheduled_end_time\":"...)
 		if v, ok := x.ScheduledEndTime.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -10605,7 +10605,7 @@ func (x *ScheduledEvent) appendFields(dst []byte) []byte {
 	dst = strconv.AppendInt(dst, int64(x.Status), 10)
 	dst = append(dst, ",\"entity_type\":"...)
 	dst = strconv.AppendInt(dst, int64(x.EntityType), 10)
-	if !(x.EntityID.IsZero()) {
+	if !x.EntityID.IsZero() {
 		dst = append(dst, ",\"entity_id\":"...)
 		if v, ok := x.EntityID.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -10613,11 +10613,11 @@ func (x *ScheduledEvent) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.EntityMetadata.IsZero()) {
+	if !x.EntityMetadata.IsZero() {
 		dst = append(dst, ",\"entity_metadata\":"...)
 		dst = x.EntityMetadata.appendJSON(dst)
 	}
-	if !(x.Creator == nil) {
+	if x.Creator != nil {
 		dst = append(dst, ",\"creator\":"...)
 		if x.Creator == nil {
 			dst = append(dst, "null"...)
@@ -10625,7 +10625,7 @@ func (x *ScheduledEvent) appendFields(dst []byte) []byte {
 			dst = x.Creator.appendJSON(dst)
 		}
 	}
-	if !(x.UserCount.IsZero()) {
+	if !x.UserCount.IsZero() {
 		dst = append(dst, ",\"user_count\":"...)
 		if v, ok := x.UserCount.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -10633,7 +10633,7 @@ func (x *ScheduledEvent) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Image.IsZero()) {
+	if !x.Image.IsZero() {
 		dst = append(dst, ",\"image\":"...)
 		if v, ok := x.Image.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -10641,7 +10641,7 @@ func (x *ScheduledEvent) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.RecurrenceRule.IsZero()) {
+	if !x.RecurrenceRule.IsZero() {
 		dst = append(dst, ",\"recurrence_rule\":"...)
 		dst = x.RecurrenceRule.appendJSON(dst)
 	}
@@ -10740,7 +10740,7 @@ func (x *SoundboardSound) appendFields(dst []byte) []byte {
 	dst = x.SoundID.appendJSON(dst)
 	dst = append(dst, ",\"volume\":"...)
 	dst = appendFloat(dst, float64(x.Volume))
-	if !(x.EmojiID.IsZero()) {
+	if !x.EmojiID.IsZero() {
 		dst = append(dst, ",\"emoji_id\":"...)
 		if v, ok := x.EmojiID.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -10748,7 +10748,7 @@ func (x *SoundboardSound) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.EmojiName.IsZero()) {
+	if !x.EmojiName.IsZero() {
 		dst = append(dst, ",\"emoji_name\":"...)
 		if v, ok := x.EmojiName.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -10756,13 +10756,13 @@ func (x *SoundboardSound) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.GuildID.IsZero()) {
+	if !x.GuildID.IsZero() {
 		dst = append(dst, ",\"guild_id\":"...)
 		dst = x.GuildID.appendJSON(dst)
 	}
 	dst = append(dst, ",\"available\":"...)
 	dst = strconv.AppendBool(dst, bool(x.Available))
-	if !(x.User == nil) {
+	if x.User != nil {
 		dst = append(dst, ",\"user\":"...)
 		if x.User == nil {
 			dst = append(dst, "null"...)
@@ -10935,7 +10935,7 @@ func (x *StageInstance) appendFields(dst []byte) []byte {
 	dst = strconv.AppendInt(dst, int64(x.PrivacyLevel), 10)
 	dst = append(dst, ",\"discoverable_disabled\":"...)
 	dst = strconv.AppendBool(dst, bool(x.DiscoverableDisabled))
-	if !(x.GuildScheduledEventID.IsZero()) {
+	if !x.GuildScheduledEventID.IsZero() {
 		dst = append(dst, ",\"guild_scheduled_event_id\":"...)
 		if v, ok := x.GuildScheduledEventID.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -11208,13 +11208,13 @@ func (x *Sticker) appendJSON(dst []byte) []byte {
 func (x *Sticker) appendFields(dst []byte) []byte {
 	dst = append(dst, ",\"id\":"...)
 	dst = x.ID.appendJSON(dst)
-	if !(x.PackID.IsZero()) {
+	if !x.PackID.IsZero() {
 		dst = append(dst, ",\"pack_id\":"...)
 		dst = x.PackID.appendJSON(dst)
 	}
 	dst = append(dst, ",\"name\":"...)
 	dst = encoding.AppendQuoted(dst, string(x.Name))
-	if !(x.Description.IsZero()) {
+	if !x.Description.IsZero() {
 		dst = append(dst, ",\"description\":"...)
 		if v, ok := x.Description.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -11222,7 +11222,7 @@ func (x *Sticker) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Asset.IsZero()) {
+	if !x.Asset.IsZero() {
 		dst = append(dst, ",\"asset\":"...)
 		if v, ok := x.Asset.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -11236,7 +11236,7 @@ func (x *Sticker) appendFields(dst []byte) []byte {
 	dst = strconv.AppendInt(dst, int64(x.Type), 10)
 	dst = append(dst, ",\"format_type\":"...)
 	dst = strconv.AppendInt(dst, int64(x.FormatType), 10)
-	if !(x.Available.IsZero()) {
+	if !x.Available.IsZero() {
 		dst = append(dst, ",\"available\":"...)
 		if v, ok := x.Available.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -11244,11 +11244,11 @@ func (x *Sticker) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.GuildID.IsZero()) {
+	if !x.GuildID.IsZero() {
 		dst = append(dst, ",\"guild_id\":"...)
 		dst = x.GuildID.appendJSON(dst)
 	}
-	if !(x.User == nil) {
+	if x.User != nil {
 		dst = append(dst, ",\"user\":"...)
 		if x.User == nil {
 			dst = append(dst, "null"...)
@@ -11256,7 +11256,7 @@ func (x *Sticker) appendFields(dst []byte) []byte {
 			dst = x.User.appendJSON(dst)
 		}
 	}
-	if !(x.SortValue.IsZero()) {
+	if !x.SortValue.IsZero() {
 		dst = append(dst, ",\"sort_value\":"...)
 		if v, ok := x.SortValue.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -11427,7 +11427,7 @@ func (x *Subscription) appendFields(dst []byte) []byte {
 	dst = x.CurrentPeriodEnd.appendJSON(dst)
 	dst = append(dst, ",\"status\":"...)
 	dst = strconv.AppendInt(dst, int64(x.Status), 10)
-	if !(x.CanceledAt.IsZero()) {
+	if !x.CanceledAt.IsZero() {
 		dst = append(dst, ",\"canceled_at\":"...)
 		if v, ok := x.CanceledAt.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -11435,7 +11435,7 @@ func (x *Subscription) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Country == "") {
+	if x.Country != "" {
 		dst = append(dst, ",\"country\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.Country))
 	}
@@ -11769,7 +11769,7 @@ func (x *ThreadListSync) appendJSON(dst []byte) []byte {
 func (x *ThreadListSync) appendFields(dst []byte) []byte {
 	dst = append(dst, ",\"guild_id\":"...)
 	dst = x.GuildID.appendJSON(dst)
-	if !(x.ChannelIDs == nil) {
+	if x.ChannelIDs != nil {
 		dst = append(dst, ",\"channel_ids\":"...)
 		dst = appendSnowflakes(dst, x.ChannelIDs)
 	}
@@ -11879,11 +11879,11 @@ func (x *ThreadMember) appendJSON(dst []byte) []byte {
 }
 
 func (x *ThreadMember) appendFields(dst []byte) []byte {
-	if !(x.ID.IsZero()) {
+	if !x.ID.IsZero() {
 		dst = append(dst, ",\"id\":"...)
 		dst = x.ID.appendJSON(dst)
 	}
-	if !(x.UserID.IsZero()) {
+	if !x.UserID.IsZero() {
 		dst = append(dst, ",\"user_id\":"...)
 		dst = x.UserID.appendJSON(dst)
 	}
@@ -11891,7 +11891,7 @@ func (x *ThreadMember) appendFields(dst []byte) []byte {
 	dst = x.JoinTimestamp.appendJSON(dst)
 	dst = append(dst, ",\"flags\":"...)
 	dst = strconv.AppendInt(dst, int64(x.Flags), 10)
-	if !(x.Member == nil) {
+	if x.Member != nil {
 		dst = append(dst, ",\"member\":"...)
 		if x.Member == nil {
 			dst = append(dst, "null"...)
@@ -11899,7 +11899,7 @@ func (x *ThreadMember) appendFields(dst []byte) []byte {
 			dst = x.Member.appendJSON(dst)
 		}
 	}
-	if !(x.Presence.IsZero()) {
+	if !x.Presence.IsZero() {
 		dst = append(dst, ",\"presence\":"...)
 		if v, ok := x.Presence.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -11907,7 +11907,7 @@ func (x *ThreadMember) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.GuildID.IsZero()) {
+	if !x.GuildID.IsZero() {
 		dst = append(dst, ",\"guild_id\":"...)
 		dst = x.GuildID.appendJSON(dst)
 	}
@@ -12039,7 +12039,7 @@ func (x *ThreadMembersUpdate) appendFields(dst []byte) []byte {
 	dst = x.GuildID.appendJSON(dst)
 	dst = append(dst, ",\"member_count\":"...)
 	dst = strconv.AppendInt(dst, int64(x.MemberCount), 10)
-	if !(x.AddedMembers == nil) {
+	if x.AddedMembers != nil {
 		dst = append(dst, ",\"added_members\":"...)
 		if x.AddedMembers == nil {
 			dst = append(dst, "null"...)
@@ -12054,7 +12054,7 @@ func (x *ThreadMembersUpdate) appendFields(dst []byte) []byte {
 			dst = append(dst, ']')
 		}
 	}
-	if !(x.RemovedMemberIDs == nil) {
+	if x.RemovedMemberIDs != nil {
 		dst = append(dst, ",\"removed_member_ids\":"...)
 		dst = appendSnowflakes(dst, x.RemovedMemberIDs)
 	}
@@ -12144,7 +12144,7 @@ func (x *ThreadMetadata) appendFields(dst []byte) []byte {
 	dst = x.ArchiveTimestamp.appendJSON(dst)
 	dst = append(dst, ",\"locked\":"...)
 	dst = strconv.AppendBool(dst, bool(x.Locked))
-	if !(x.Invitable.IsZero()) {
+	if !x.Invitable.IsZero() {
 		dst = append(dst, ",\"invitable\":"...)
 		if v, ok := x.Invitable.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -12152,7 +12152,7 @@ func (x *ThreadMetadata) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.CreateTimestamp.IsZero()) {
+	if !x.CreateTimestamp.IsZero() {
 		dst = append(dst, ",\"create_timestamp\":"...)
 		if v, ok := x.CreateTimestamp.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -12280,7 +12280,7 @@ func (x *TypingStart) appendJSON(dst []byte) []byte {
 func (x *TypingStart) appendFields(dst []byte) []byte {
 	dst = append(dst, ",\"channel_id\":"...)
 	dst = x.ChannelID.appendJSON(dst)
-	if !(x.GuildID.IsZero()) {
+	if !x.GuildID.IsZero() {
 		dst = append(dst, ",\"guild_id\":"...)
 		dst = x.GuildID.appendJSON(dst)
 	}
@@ -12288,7 +12288,7 @@ func (x *TypingStart) appendFields(dst []byte) []byte {
 	dst = x.UserID.appendJSON(dst)
 	dst = append(dst, ",\"timestamp\":"...)
 	dst = strconv.AppendInt(dst, int64(x.Timestamp), 10)
-	if !(x.Member == nil) {
+	if x.Member != nil {
 		dst = append(dst, ",\"member\":"...)
 		if x.Member == nil {
 			dst = append(dst, "null"...)
@@ -12358,7 +12358,7 @@ func (x *UnavailableGuild) appendJSON(dst []byte) []byte {
 func (x *UnavailableGuild) appendFields(dst []byte) []byte {
 	dst = append(dst, ",\"id\":"...)
 	dst = x.ID.appendJSON(dst)
-	if !(x.Unavailable.IsZero()) {
+	if !x.Unavailable.IsZero() {
 		dst = append(dst, ",\"unavailable\":"...)
 		if v, ok := x.Unavailable.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -12561,15 +12561,15 @@ func (x *User) appendFields(dst []byte) []byte {
 	} else {
 		dst = encoding.AppendQuoted(dst, string(x.Avatar))
 	}
-	if !(!x.Bot) {
+	if x.Bot {
 		dst = append(dst, ",\"bot\":"...)
 		dst = strconv.AppendBool(dst, bool(x.Bot))
 	}
-	if !(!x.System) {
+	if x.System {
 		dst = append(dst, ",\"system\":"...)
 		dst = strconv.AppendBool(dst, bool(x.System))
 	}
-	if !(x.MFAEnabled.IsZero()) {
+	if !x.MFAEnabled.IsZero() {
 		dst = append(dst, ",\"mfa_enabled\":"...)
 		if v, ok := x.MFAEnabled.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -12577,7 +12577,7 @@ func (x *User) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Verified.IsZero()) {
+	if !x.Verified.IsZero() {
 		dst = append(dst, ",\"verified\":"...)
 		if v, ok := x.Verified.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -12585,7 +12585,7 @@ func (x *User) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Email.IsZero()) {
+	if !x.Email.IsZero() {
 		dst = append(dst, ",\"email\":"...)
 		if v, ok := x.Email.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -12593,7 +12593,7 @@ func (x *User) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Banner.IsZero()) {
+	if !x.Banner.IsZero() {
 		dst = append(dst, ",\"banner\":"...)
 		if v, ok := x.Banner.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -12601,7 +12601,7 @@ func (x *User) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.AccentColor.IsZero()) {
+	if !x.AccentColor.IsZero() {
 		dst = append(dst, ",\"accent_color\":"...)
 		if v, ok := x.AccentColor.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -12609,11 +12609,11 @@ func (x *User) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Locale == "") {
+	if x.Locale != "" {
 		dst = append(dst, ",\"locale\":"...)
 		dst = encoding.AppendQuoted(dst, string(x.Locale))
 	}
-	if !(x.Flags.IsZero()) {
+	if !x.Flags.IsZero() {
 		dst = append(dst, ",\"flags\":"...)
 		if v, ok := x.Flags.Get(); ok {
 			dst = strconv.AppendUint(dst, uint64(v), 10)
@@ -12621,7 +12621,7 @@ func (x *User) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.PremiumType.IsZero()) {
+	if !x.PremiumType.IsZero() {
 		dst = append(dst, ",\"premium_type\":"...)
 		if v, ok := x.PremiumType.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -12629,7 +12629,7 @@ func (x *User) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.PublicFlags.IsZero()) {
+	if !x.PublicFlags.IsZero() {
 		dst = append(dst, ",\"public_flags\":"...)
 		if v, ok := x.PublicFlags.Get(); ok {
 			dst = strconv.AppendUint(dst, uint64(v), 10)
@@ -12637,7 +12637,7 @@ func (x *User) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.AvatarDecorationData.IsZero()) {
+	if !x.AvatarDecorationData.IsZero() {
 		dst = append(dst, ",\"avatar_decoration_data\":"...)
 		if v, ok := x.AvatarDecorationData.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -12645,7 +12645,7 @@ func (x *User) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Collectibles.IsZero()) {
+	if !x.Collectibles.IsZero() {
 		dst = append(dst, ",\"collectibles\":"...)
 		if v, ok := x.Collectibles.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -12653,7 +12653,7 @@ func (x *User) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.PrimaryGuild.IsZero()) {
+	if !x.PrimaryGuild.IsZero() {
 		dst = append(dst, ",\"primary_guild\":"...)
 		if v, ok := x.PrimaryGuild.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -12661,11 +12661,11 @@ func (x *User) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.Clan.IsZero()) {
+	if !x.Clan.IsZero() {
 		dst = append(dst, ",\"clan\":"...)
 		dst = x.Clan.appendJSON(dst)
 	}
-	if !(x.DisplayNameStyles.IsZero()) {
+	if !x.DisplayNameStyles.IsZero() {
 		dst = append(dst, ",\"display_name_styles\":"...)
 		dst = x.DisplayNameStyles.appendJSON(dst)
 	}
@@ -12821,7 +12821,7 @@ func (x *VoiceChannelEffectSend) appendFields(dst []byte) []byte {
 	dst = x.GuildID.appendJSON(dst)
 	dst = append(dst, ",\"user_id\":"...)
 	dst = x.UserID.appendJSON(dst)
-	if !(x.Emoji.IsZero()) {
+	if !x.Emoji.IsZero() {
 		dst = append(dst, ",\"emoji\":"...)
 		if v, ok := x.Emoji.Get(); ok {
 			dst = v.appendJSON(dst)
@@ -12829,7 +12829,7 @@ func (x *VoiceChannelEffectSend) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.AnimationType.IsZero()) {
+	if !x.AnimationType.IsZero() {
 		dst = append(dst, ",\"animation_type\":"...)
 		if v, ok := x.AnimationType.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -12837,7 +12837,7 @@ func (x *VoiceChannelEffectSend) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.AnimationID.IsZero()) {
+	if !x.AnimationID.IsZero() {
 		dst = append(dst, ",\"animation_id\":"...)
 		if v, ok := x.AnimationID.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -12845,11 +12845,11 @@ func (x *VoiceChannelEffectSend) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
-	if !(x.SoundID.IsZero()) {
+	if !x.SoundID.IsZero() {
 		dst = append(dst, ",\"sound_id\":"...)
 		dst = x.SoundID.appendJSON(dst)
 	}
-	if !(x.SoundVolume.IsZero()) {
+	if !x.SoundVolume.IsZero() {
 		dst = append(dst, ",\"sound_volume\":"...)
 		if v, ok := x.SoundVolume.Get(); ok {
 			dst = appendFloat(dst, float64(v))
@@ -12924,7 +12924,7 @@ func (x *VoiceChannelStartTimeUpdate) appendFields(dst []byte) []byte {
 	dst = x.ID.appendJSON(dst)
 	dst = append(dst, ",\"guild_id\":"...)
 	dst = x.GuildID.appendJSON(dst)
-	if !(x.VoiceStartTime.IsZero()) {
+	if !x.VoiceStartTime.IsZero() {
 		dst = append(dst, ",\"voice_start_time\":"...)
 		if v, ok := x.VoiceStartTime.Get(); ok {
 			dst = strconv.AppendInt(dst, int64(v), 10)
@@ -12999,7 +12999,7 @@ func (x *VoiceChannelStatusUpdate) appendFields(dst []byte) []byte {
 	dst = x.ID.appendJSON(dst)
 	dst = append(dst, ",\"guild_id\":"...)
 	dst = x.GuildID.appendJSON(dst)
-	if !(x.Status.IsZero()) {
+	if !x.Status.IsZero() {
 		dst = append(dst, ",\"status\":"...)
 		if v, ok := x.Status.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -13074,7 +13074,7 @@ func (x *VoiceServerUpdate) appendFields(dst []byte) []byte {
 	dst = encoding.AppendQuoted(dst, string(x.Token))
 	dst = append(dst, ",\"guild_id\":"...)
 	dst = x.GuildID.appendJSON(dst)
-	if !(x.Endpoint.IsZero()) {
+	if !x.Endpoint.IsZero() {
 		dst = append(dst, ",\"endpoint\":"...)
 		if v, ok := x.Endpoint.Get(); ok {
 			dst = encoding.AppendQuoted(dst, string(v))
@@ -13186,7 +13186,7 @@ func (x *VoiceState) appendJSON(dst []byte) []byte {
 }
 
 func (x *VoiceState) appendFields(dst []byte) []byte {
-	if !(x.GuildID.IsZero()) {
+	if !x.GuildID.IsZero() {
 		dst = append(dst, ",\"guild_id\":"...)
 		dst = x.GuildID.appendJSON(dst)
 	}
@@ -13194,7 +13194,7 @@ func (x *VoiceState) appendFields(dst []byte) []byte {
 	dst = x.ChannelID.appendJSON(dst)
 	dst = append(dst, ",\"user_id\":"...)
 	dst = x.UserID.appendJSON(dst)
-	if !(x.Member == nil) {
+	if x.Member != nil {
 		dst = append(dst, ",\"member\":"...)
 		if x.Member == nil {
 			dst = append(dst, "null"...)
@@ -13212,7 +13212,7 @@ func (x *VoiceState) appendFields(dst []byte) []byte {
 	dst = strconv.AppendBool(dst, bool(x.SelfDeaf))
 	dst = append(dst, ",\"self_mute\":"...)
 	dst = strconv.AppendBool(dst, bool(x.SelfMute))
-	if !(x.SelfStream.IsZero()) {
+	if !x.SelfStream.IsZero() {
 		dst = append(dst, ",\"self_stream\":"...)
 		if v, ok := x.SelfStream.Get(); ok {
 			dst = strconv.AppendBool(dst, bool(v))
@@ -13224,7 +13224,7 @@ func (x *VoiceState) appendFields(dst []byte) []byte {
 	dst = strconv.AppendBool(dst, bool(x.SelfVideo))
 	dst = append(dst, ",\"suppress\":"...)
 	dst = strconv.AppendBool(dst, bool(x.Suppress))
-	if !(x.RequestToSpeakTimestamp.IsZero()) {
+	if !x.RequestToSpeakTimestamp.IsZero() {
 		dst = append(dst, ",\"request_to_speak_timestamp\":"...)
 		if v, ok := x.RequestToSpeakTimestamp.Get(); ok {
 			dst = v.appendJSON(dst)

@@ -67,4 +67,3 @@ func (o *Optional[T]) UnmarshalJSON(b []byte) error {
 	o.state = optionalSet
 	return nil
 }
-

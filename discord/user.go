@@ -5,8 +5,8 @@ type User struct {
 	ID                   Snowflake                  `json:"id"`
 	Username             string                     `json:"username"`
 	Discriminator        string                     `json:"discriminator"`
-	GlobalName           string                     `json:"global_name,null"`
-	Avatar               string                     `json:"avatar,null"`
+	GlobalName           string                     `json:"global_name" discord:"null"`
+	Avatar               string                     `json:"avatar" discord:"null"`
 	Bot                  bool                       `json:"bot,omitzero"`
 	System               bool                       `json:"system,omitzero"`
 	MFAEnabled           Optional[bool]             `json:"mfa_enabled,omitzero"`

@@ -14,7 +14,7 @@
 //     is not set) are written as null.
 //   - json:"name,omitzero": the field is left out when zero (a nil slice,
 //     not an empty one; a missing Optional).
-//   - json:"name,null": a zero value is written as null (for strings and
+//   - json:"name" discord:"null": a zero value is written as null (for strings and
 //     numbers Discord sends as null when unset, such as a user's avatar).
 //   - an embedded struct's fields are the fields of the outer struct.
 //
@@ -182,11 +182,16 @@ func (g *generator) fields(t *ast.StructType) ([]field, error) {
 			switch o {
 			case "omitzero":
 				fl.omit = true
-			case "null":
-				fl.null = true
 			default:
 				return nil, fmt.Errorf("gen: field %s: unknown tag option %q", fl.goName, o)
 			}
+		}
+		switch d := reflect.StructTag(strings.Trim(f.Tag.Value, "`")).Get("discord"); d {
+		case "":
+		case "null":
+			fl.null = true
+		default:
+			return nil, fmt.Errorf("gen: field %s: unknown discord tag %q", fl.goName, d)
 		}
 		out = append(out, fl)
 	}
@@ -269,7 +274,7 @@ func (g *generator) writeStruct(name string) error {
 		zero := g.zeroExpr(val, f.typ)
 		switch {
 		case f.omit:
-			g.printf("if !(%s) {\n%s%s\n}\n", zero, key, enc)
+			g.printf("if %s {\n%s%s\n}\n", negate(zero), key, enc)
 		case f.null:
 			g.printf("%sif %s {\ndst = append(dst, \"null\"...)\n} else {\n%s\n}\n", key, zero, enc)
 		default:
@@ -512,4 +517,15 @@ func (g *generator) zeroExpr(v string, e ast.Expr) string {
 		return v + ".IsZero()"
 	}
 	return "false"
+}
+
+// negate returns the opposite of a condition zeroExpr wrote.
+func negate(cond string) string {
+	switch {
+	case strings.HasPrefix(cond, "!") && !strings.Contains(cond, " "):
+		return cond[1:]
+	case strings.HasSuffix(cond, " == nil"), strings.HasSuffix(cond, " == 0"), strings.HasSuffix(cond, ` == ""`):
+		return strings.Replace(cond, " == ", " != ", 1)
+	}
+	return "!" + cond
 }
