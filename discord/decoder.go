@@ -15,10 +15,11 @@ import (
 // every type has a generated decodeJSON method that switches on keys.
 //
 // What it allocates is kept to a few blocks per payload:
-//   - one buffer twice the size of the input: the first half is a copy of
-//     the input, which every string without escapes points into (and every
-//     Raw field aliases); the second half takes the strings that had to be
-//     unescaped;
+//   - one buffer a quarter larger than the input: the input's copy, which
+//     every string without escapes points into (and every Raw field
+//     aliases), then room for the strings that had to be unescaped (which
+//     are shorter than their escaped form; when they do not fit, the room
+//     grows, once);
 //   - one block shared by every small array of IDs (roles, mention_roles);
 //   - one block shared by the Members pointed to;
 //   - one block per other array.
@@ -44,7 +45,7 @@ var decoders = sync.Pool{New: func() any { return new(decoder) }}
 // into a fresh copy of data, never into data itself.
 func decode(data []byte, v decodable, typeName string) error {
 	n := len(data)
-	buf := make([]byte, n, 2*n+8)
+	buf := make([]byte, n, n+n/4+64)
 	copy(buf, data)
 	d := decoders.Get().(*decoder)
 	d.r = encoding.NewJSONReader(buf[:n:n])
@@ -65,12 +66,23 @@ func (d *decoder) err(typeName string) error {
 }
 
 // slab hands out pointers to T from blocks of a few, so that the Members of
-// one payload (the author's, the mentioned users') cost one allocation.
-type slab[T any] struct{ free []T }
+// one payload (the author's, the mentioned users') cost one allocation. The
+// first block holds two (a message's author and one mention), later ones
+// eight. What is left of a block serves the next decode that uses the same
+// pooled decoder: every element is handed out once.
+type slab[T any] struct {
+	free   []T
+	blocks int
+}
 
 func (s *slab[T]) alloc() *T {
 	if len(s.free) == 0 {
-		s.free = make([]T, 4)
+		n := 2
+		if s.blocks > 0 {
+			n = 8
+		}
+		s.blocks++
+		s.free = make([]T, n)
 	}
 	p := &s.free[0]
 	s.free = s.free[1:]

@@ -3,13 +3,17 @@
 package discord
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/gatewaykit/gateway/encoding"
 )
 
-var _ = strconv.AppendInt
-var _ = encoding.AppendQuoted
+var (
+	_ = slices.Grow[[]int]
+	_ = strconv.AppendInt
+	_ = encoding.AppendQuoted
+)
 
 // DecodeJSON sets x to the Activity in data, a JSON object (null leaves x zero).
 // Strings and Raw fields share one copy of data, never data itself.
@@ -902,7 +906,10 @@ func (x *AutoModerationRule) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []AutoModerationAction{}
 			for d.r.NextElement() {
-				s = append(s, AutoModerationAction{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.Actions = s
@@ -1247,7 +1254,10 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []PermissionOverwrite{}
 			for d.r.NextElement() {
-				s = append(s, PermissionOverwrite{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.PermissionOverwrites = s
@@ -1322,7 +1332,10 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []User{}
 			for d.r.NextElement() {
-				s = append(s, User{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.Recipients = s
@@ -1464,7 +1477,10 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []ForumTag{}
 			for d.r.NextElement() {
-				s = append(s, ForumTag{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.AvailableTags = s
@@ -1990,7 +2006,10 @@ func (x *ChannelInfo) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []ChannelInfoEntry{}
 			for d.r.NextElement() {
-				s = append(s, ChannelInfoEntry{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.Channels = s
@@ -2587,13 +2606,28 @@ func (x *Embed) decodeField(d *decoder, k []byte) bool {
 		x.Footer.decodeJSON(d)
 		return true
 	case "image":
-		x.Image.decodeJSON(d)
+		if d.r.Null() {
+			x.Image = nil
+		} else {
+			x.Image = new(EmbedMedia)
+			x.Image.decodeJSON(d)
+		}
 		return true
 	case "thumbnail":
-		x.Thumbnail.decodeJSON(d)
+		if d.r.Null() {
+			x.Thumbnail = nil
+		} else {
+			x.Thumbnail = new(EmbedMedia)
+			x.Thumbnail.decodeJSON(d)
+		}
 		return true
 	case "video":
-		x.Video.decodeJSON(d)
+		if d.r.Null() {
+			x.Video = nil
+		} else {
+			x.Video = new(EmbedMedia)
+			x.Video.decodeJSON(d)
+		}
 		return true
 	case "provider":
 		x.Provider.decodeJSON(d)
@@ -2605,7 +2639,10 @@ func (x *Embed) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []EmbedField{}
 			for d.r.NextElement() {
-				s = append(s, EmbedField{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.Fields = s
@@ -2665,17 +2702,29 @@ func (x *Embed) appendFields(dst []byte) []byte {
 		dst = append(dst, ",\"footer\":"...)
 		dst = x.Footer.appendJSON(dst)
 	}
-	if !x.Image.isZero() {
+	if x.Image != nil {
 		dst = append(dst, ",\"image\":"...)
-		dst = x.Image.appendJSON(dst)
+		if x.Image == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = x.Image.appendJSON(dst)
+		}
 	}
-	if !x.Thumbnail.isZero() {
+	if x.Thumbnail != nil {
 		dst = append(dst, ",\"thumbnail\":"...)
-		dst = x.Thumbnail.appendJSON(dst)
+		if x.Thumbnail == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = x.Thumbnail.appendJSON(dst)
+		}
 	}
-	if !x.Video.isZero() {
+	if x.Video != nil {
 		dst = append(dst, ",\"video\":"...)
-		dst = x.Video.appendJSON(dst)
+		if x.Video == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = x.Video.appendJSON(dst)
+		}
 	}
 	if !x.Provider.isZero() {
 		dst = append(dst, ",\"provider\":"...)
@@ -2712,7 +2761,7 @@ func (x *Embed) appendFields(dst []byte) []byte {
 }
 
 func (x *Embed) isZero() bool {
-	return true && x.Title == "" && x.Type == "" && x.Description == "" && x.URL == "" && x.Timestamp.IsZero() && x.Color.IsZero() && x.Footer.isZero() && x.Image.isZero() && x.Thumbnail.isZero() && x.Video.isZero() && x.Provider.isZero() && x.Author.isZero() && x.Fields == nil && x.ContentScanVersion.IsZero()
+	return true && x.Title == "" && x.Type == "" && x.Description == "" && x.URL == "" && x.Timestamp.IsZero() && x.Color.IsZero() && x.Footer.isZero() && x.Image == nil && x.Thumbnail == nil && x.Video == nil && x.Provider.isZero() && x.Author.isZero() && x.Fields == nil && x.ContentScanVersion.IsZero()
 }
 
 // DecodeJSON sets x to the EmbedAuthor in data, a JSON object (null leaves x zero).
@@ -3820,7 +3869,10 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []Role{}
 			for d.r.NextElement() {
-				s = append(s, Role{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.Roles = s
@@ -3832,7 +3884,10 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []Emoji{}
 			for d.r.NextElement() {
-				s = append(s, Emoji{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.Emojis = s
@@ -4000,7 +4055,10 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []Sticker{}
 			for d.r.NextElement() {
-				s = append(s, Sticker{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.Stickers = s
@@ -4722,7 +4780,10 @@ func (x *GuildCreate) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []VoiceState{}
 			for d.r.NextElement() {
-				s = append(s, VoiceState{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.VoiceStates = s
@@ -4734,7 +4795,10 @@ func (x *GuildCreate) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []Member{}
 			for d.r.NextElement() {
-				s = append(s, Member{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.Members = s
@@ -4746,7 +4810,10 @@ func (x *GuildCreate) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []Channel{}
 			for d.r.NextElement() {
-				s = append(s, Channel{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.Channels = s
@@ -4758,7 +4825,10 @@ func (x *GuildCreate) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []Channel{}
 			for d.r.NextElement() {
-				s = append(s, Channel{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.Threads = s
@@ -4770,7 +4840,10 @@ func (x *GuildCreate) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []Presence{}
 			for d.r.NextElement() {
-				s = append(s, Presence{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.Presences = s
@@ -4782,7 +4855,10 @@ func (x *GuildCreate) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []StageInstance{}
 			for d.r.NextElement() {
-				s = append(s, StageInstance{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.StageInstances = s
@@ -4794,7 +4870,10 @@ func (x *GuildCreate) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []ScheduledEvent{}
 			for d.r.NextElement() {
-				s = append(s, ScheduledEvent{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.GuildScheduledEvents = s
@@ -4806,7 +4885,10 @@ func (x *GuildCreate) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []SoundboardSound{}
 			for d.r.NextElement() {
-				s = append(s, SoundboardSound{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.SoundboardSounds = s
@@ -5093,7 +5175,10 @@ func (x *GuildEmojisUpdate) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []Emoji{}
 			for d.r.NextElement() {
-				s = append(s, Emoji{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.Emojis = s
@@ -5382,7 +5467,10 @@ func (x *GuildMembersChunk) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []Member{}
 			for d.r.NextElement() {
-				s = append(s, Member{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.Members = s
@@ -5403,7 +5491,10 @@ func (x *GuildMembersChunk) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []Presence{}
 			for d.r.NextElement() {
-				s = append(s, Presence{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.Presences = s
@@ -6116,7 +6207,10 @@ func (x *GuildSoundboardSoundsUpdate) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []SoundboardSound{}
 			for d.r.NextElement() {
-				s = append(s, SoundboardSound{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.SoundboardSounds = s
@@ -6197,7 +6291,10 @@ func (x *GuildStickersUpdate) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []Sticker{}
 			for d.r.NextElement() {
-				s = append(s, Sticker{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.Stickers = s
@@ -6803,7 +6900,10 @@ func (x *Interaction) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []Entitlement{}
 			for d.r.NextElement() {
-				s = append(s, Entitlement{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.Entitlements = s
@@ -7382,19 +7482,29 @@ func (x *Member) decodeField(d *decoder, k []byte) bool {
 		return true
 	case "avatar_decoration_data":
 		if d.r.Null() {
-			x.AvatarDecorationData = Null[AvatarDecoration]()
+			x.AvatarDecorationData = Null[*AvatarDecoration]()
 		} else {
-			var v AvatarDecoration
-			v.decodeJSON(d)
+			var v *AvatarDecoration
+			if d.r.Null() {
+				v = nil
+			} else {
+				v = new(AvatarDecoration)
+				v.decodeJSON(d)
+			}
 			x.AvatarDecorationData = Some(v)
 		}
 		return true
 	case "collectibles":
 		if d.r.Null() {
-			x.Collectibles = Null[Collectibles]()
+			x.Collectibles = Null[*Collectibles]()
 		} else {
-			var v Collectibles
-			v.decodeJSON(d)
+			var v *Collectibles
+			if d.r.Null() {
+				v = nil
+			} else {
+				v = new(Collectibles)
+				v.decodeJSON(d)
+			}
 			x.Collectibles = Some(v)
 		}
 		return true
@@ -7509,7 +7619,11 @@ func (x *Member) appendFields(dst []byte) []byte {
 	if !x.AvatarDecorationData.IsZero() {
 		dst = append(dst, ",\"avatar_decoration_data\":"...)
 		if v, ok := x.AvatarDecorationData.Get(); ok {
-			dst = v.appendJSON(dst)
+			if v == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = v.appendJSON(dst)
+			}
 		} else {
 			dst = append(dst, "null"...)
 		}
@@ -7517,7 +7631,11 @@ func (x *Member) appendFields(dst []byte) []byte {
 	if !x.Collectibles.IsZero() {
 		dst = append(dst, ",\"collectibles\":"...)
 		if v, ok := x.Collectibles.Get(); ok {
-			dst = v.appendJSON(dst)
+			if v == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = v.appendJSON(dst)
+			}
 		} else {
 			dst = append(dst, "null"...)
 		}
@@ -7670,7 +7788,10 @@ func (x *Message) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []Mention{}
 			for d.r.NextElement() {
-				s = append(s, Mention{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.Mentions = s
@@ -7685,7 +7806,10 @@ func (x *Message) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []ChannelMention{}
 			for d.r.NextElement() {
-				s = append(s, ChannelMention{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.MentionChannels = s
@@ -7697,7 +7821,10 @@ func (x *Message) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []Attachment{}
 			for d.r.NextElement() {
-				s = append(s, Attachment{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.Attachments = s
@@ -7709,7 +7836,10 @@ func (x *Message) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []Embed{}
 			for d.r.NextElement() {
-				s = append(s, Embed{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.Embeds = s
@@ -7721,7 +7851,10 @@ func (x *Message) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []Reaction{}
 			for d.r.NextElement() {
-				s = append(s, Reaction{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.Reactions = s
@@ -7799,7 +7932,10 @@ func (x *Message) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []StickerItem{}
 			for d.r.NextElement() {
-				s = append(s, StickerItem{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.StickerItems = s
@@ -9063,28 +9199,43 @@ func (x *PartialUser) decodeField(d *decoder, k []byte) bool {
 		return true
 	case "avatar_decoration_data":
 		if d.r.Null() {
-			x.AvatarDecorationData = Null[AvatarDecoration]()
+			x.AvatarDecorationData = Null[*AvatarDecoration]()
 		} else {
-			var v AvatarDecoration
-			v.decodeJSON(d)
+			var v *AvatarDecoration
+			if d.r.Null() {
+				v = nil
+			} else {
+				v = new(AvatarDecoration)
+				v.decodeJSON(d)
+			}
 			x.AvatarDecorationData = Some(v)
 		}
 		return true
 	case "collectibles":
 		if d.r.Null() {
-			x.Collectibles = Null[Collectibles]()
+			x.Collectibles = Null[*Collectibles]()
 		} else {
-			var v Collectibles
-			v.decodeJSON(d)
+			var v *Collectibles
+			if d.r.Null() {
+				v = nil
+			} else {
+				v = new(Collectibles)
+				v.decodeJSON(d)
+			}
 			x.Collectibles = Some(v)
 		}
 		return true
 	case "primary_guild":
 		if d.r.Null() {
-			x.PrimaryGuild = Null[PrimaryGuild]()
+			x.PrimaryGuild = Null[*PrimaryGuild]()
 		} else {
-			var v PrimaryGuild
-			v.decodeJSON(d)
+			var v *PrimaryGuild
+			if d.r.Null() {
+				v = nil
+			} else {
+				v = new(PrimaryGuild)
+				v.decodeJSON(d)
+			}
 			x.PrimaryGuild = Some(v)
 		}
 		return true
@@ -9158,7 +9309,11 @@ func (x *PartialUser) appendFields(dst []byte) []byte {
 	if !x.AvatarDecorationData.IsZero() {
 		dst = append(dst, ",\"avatar_decoration_data\":"...)
 		if v, ok := x.AvatarDecorationData.Get(); ok {
-			dst = v.appendJSON(dst)
+			if v == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = v.appendJSON(dst)
+			}
 		} else {
 			dst = append(dst, "null"...)
 		}
@@ -9166,7 +9321,11 @@ func (x *PartialUser) appendFields(dst []byte) []byte {
 	if !x.Collectibles.IsZero() {
 		dst = append(dst, ",\"collectibles\":"...)
 		if v, ok := x.Collectibles.Get(); ok {
-			dst = v.appendJSON(dst)
+			if v == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = v.appendJSON(dst)
+			}
 		} else {
 			dst = append(dst, "null"...)
 		}
@@ -9174,7 +9333,11 @@ func (x *PartialUser) appendFields(dst []byte) []byte {
 	if !x.PrimaryGuild.IsZero() {
 		dst = append(dst, ",\"primary_guild\":"...)
 		if v, ok := x.PrimaryGuild.Get(); ok {
-			dst = v.appendJSON(dst)
+			if v == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = v.appendJSON(dst)
+			}
 		} else {
 			dst = append(dst, "null"...)
 		}
@@ -9305,7 +9468,10 @@ func (x *Presence) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []Activity{}
 			for d.r.NextElement() {
-				s = append(s, Activity{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.Activities = s
@@ -9805,7 +9971,10 @@ func (x *Ready) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []UnavailableGuild{}
 			for d.r.NextElement() {
-				s = append(s, UnavailableGuild{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.Guilds = s
@@ -10811,7 +10980,10 @@ func (x *SoundboardSounds) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []SoundboardSound{}
 			for d.r.NextElement() {
-				s = append(s, SoundboardSound{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.SoundboardSounds = s
@@ -11736,7 +11908,10 @@ func (x *ThreadListSync) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []Channel{}
 			for d.r.NextElement() {
-				s = append(s, Channel{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.Threads = s
@@ -11748,7 +11923,10 @@ func (x *ThreadListSync) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []ThreadMember{}
 			for d.r.NextElement() {
-				s = append(s, ThreadMember{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.Members = s
@@ -12011,7 +12189,10 @@ func (x *ThreadMembersUpdate) decodeField(d *decoder, k []byte) bool {
 		if d.r.ArrayStart() {
 			s := []ThreadMember{}
 			for d.r.NextElement() {
-				s = append(s, ThreadMember{})
+				if len(s) == cap(s) {
+					s = slices.Grow(s, 1)
+				}
+				s = s[:len(s)+1]
 				s[len(s)-1].decodeJSON(d)
 			}
 			x.AddedMembers = s
@@ -12501,28 +12682,43 @@ func (x *User) decodeField(d *decoder, k []byte) bool {
 		return true
 	case "avatar_decoration_data":
 		if d.r.Null() {
-			x.AvatarDecorationData = Null[AvatarDecoration]()
+			x.AvatarDecorationData = Null[*AvatarDecoration]()
 		} else {
-			var v AvatarDecoration
-			v.decodeJSON(d)
+			var v *AvatarDecoration
+			if d.r.Null() {
+				v = nil
+			} else {
+				v = new(AvatarDecoration)
+				v.decodeJSON(d)
+			}
 			x.AvatarDecorationData = Some(v)
 		}
 		return true
 	case "collectibles":
 		if d.r.Null() {
-			x.Collectibles = Null[Collectibles]()
+			x.Collectibles = Null[*Collectibles]()
 		} else {
-			var v Collectibles
-			v.decodeJSON(d)
+			var v *Collectibles
+			if d.r.Null() {
+				v = nil
+			} else {
+				v = new(Collectibles)
+				v.decodeJSON(d)
+			}
 			x.Collectibles = Some(v)
 		}
 		return true
 	case "primary_guild":
 		if d.r.Null() {
-			x.PrimaryGuild = Null[PrimaryGuild]()
+			x.PrimaryGuild = Null[*PrimaryGuild]()
 		} else {
-			var v PrimaryGuild
-			v.decodeJSON(d)
+			var v *PrimaryGuild
+			if d.r.Null() {
+				v = nil
+			} else {
+				v = new(PrimaryGuild)
+				v.decodeJSON(d)
+			}
 			x.PrimaryGuild = Some(v)
 		}
 		return true
@@ -12640,7 +12836,11 @@ func (x *User) appendFields(dst []byte) []byte {
 	if !x.AvatarDecorationData.IsZero() {
 		dst = append(dst, ",\"avatar_decoration_data\":"...)
 		if v, ok := x.AvatarDecorationData.Get(); ok {
-			dst = v.appendJSON(dst)
+			if v == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = v.appendJSON(dst)
+			}
 		} else {
 			dst = append(dst, "null"...)
 		}
@@ -12648,7 +12848,11 @@ func (x *User) appendFields(dst []byte) []byte {
 	if !x.Collectibles.IsZero() {
 		dst = append(dst, ",\"collectibles\":"...)
 		if v, ok := x.Collectibles.Get(); ok {
-			dst = v.appendJSON(dst)
+			if v == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = v.appendJSON(dst)
+			}
 		} else {
 			dst = append(dst, "null"...)
 		}
@@ -12656,7 +12860,11 @@ func (x *User) appendFields(dst []byte) []byte {
 	if !x.PrimaryGuild.IsZero() {
 		dst = append(dst, ",\"primary_guild\":"...)
 		if v, ok := x.PrimaryGuild.Get(); ok {
-			dst = v.appendJSON(dst)
+			if v == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = v.appendJSON(dst)
+			}
 		} else {
 			dst = append(dst, "null"...)
 		}

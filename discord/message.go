@@ -97,8 +97,9 @@ type Attachment struct {
 	ContentScanVersion Optional[int]     `json:"content_scan_version,omitzero"`
 }
 
-// Embed is rich content in a message. Its parts are values: a part that
-// was missing is its zero value.
+// Embed is rich content in a message. Footer, Provider and Author are
+// values (a missing one is zero); the media are pointers (nil when
+// missing), since most embeds have none.
 type Embed struct {
 	Title              string        `json:"title,omitzero"`
 	Type               string        `json:"type,omitzero"`
@@ -107,9 +108,9 @@ type Embed struct {
 	Timestamp          Timestamp     `json:"timestamp,omitzero"`
 	Color              Optional[int] `json:"color,omitzero"`
 	Footer             EmbedFooter   `json:"footer,omitzero"`
-	Image              EmbedMedia    `json:"image,omitzero"`
-	Thumbnail          EmbedMedia    `json:"thumbnail,omitzero"`
-	Video              EmbedMedia    `json:"video,omitzero"`
+	Image              *EmbedMedia   `json:"image,omitzero"`
+	Thumbnail          *EmbedMedia   `json:"thumbnail,omitzero"`
+	Video              *EmbedMedia   `json:"video,omitzero"`
 	Provider           EmbedProvider `json:"provider,omitzero"`
 	Author             EmbedAuthor   `json:"author,omitzero"`
 	Fields             []EmbedField  `json:"fields,omitzero"`

@@ -63,16 +63,16 @@ type ActivityEmoji struct {
 // PartialUser is the user of a presence: only ID is sure to be there, the
 // other fields come when they changed.
 type PartialUser struct {
-	ID                   Snowflake                  `json:"id"`
-	Username             Optional[string]           `json:"username,omitzero"`
-	Discriminator        Optional[string]           `json:"discriminator,omitzero"`
-	GlobalName           Optional[string]           `json:"global_name,omitzero"`
-	Avatar               Optional[string]           `json:"avatar,omitzero"`
-	Bot                  Optional[bool]             `json:"bot,omitzero"`
-	PublicFlags          Optional[UserFlags]        `json:"public_flags,omitzero"`
-	AvatarDecorationData Optional[AvatarDecoration] `json:"avatar_decoration_data,omitzero"`
-	Collectibles         Optional[Collectibles]     `json:"collectibles,omitzero"`
-	PrimaryGuild         Optional[PrimaryGuild]     `json:"primary_guild,omitzero"`
-	Clan                 Raw                        `json:"clan,omitzero"`
-	DisplayNameStyles    Raw                        `json:"display_name_styles,omitzero"`
+	ID                   Snowflake                   `json:"id"`
+	Username             Optional[string]            `json:"username,omitzero"`
+	Discriminator        Optional[string]            `json:"discriminator,omitzero"`
+	GlobalName           Optional[string]            `json:"global_name,omitzero"`
+	Avatar               Optional[string]            `json:"avatar,omitzero"`
+	Bot                  Optional[bool]              `json:"bot,omitzero"`
+	PublicFlags          Optional[UserFlags]         `json:"public_flags,omitzero"`
+	AvatarDecorationData Optional[*AvatarDecoration] `json:"avatar_decoration_data,omitzero"`
+	Collectibles         Optional[*Collectibles]     `json:"collectibles,omitzero"`
+	PrimaryGuild         Optional[*PrimaryGuild]     `json:"primary_guild,omitzero"`
+	Clan                 Raw                         `json:"clan,omitzero"`
+	DisplayNameStyles    Raw                         `json:"display_name_styles,omitzero"`
 }

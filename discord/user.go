@@ -2,27 +2,27 @@ package discord
 
 // User is a Discord user, or a bot.
 type User struct {
-	ID                   Snowflake                  `json:"id"`
-	Username             string                     `json:"username"`
-	Discriminator        string                     `json:"discriminator"`
-	GlobalName           string                     `json:"global_name" discord:"null"`
-	Avatar               string                     `json:"avatar" discord:"null"`
-	Bot                  bool                       `json:"bot,omitzero"`
-	System               bool                       `json:"system,omitzero"`
-	MFAEnabled           Optional[bool]             `json:"mfa_enabled,omitzero"`
-	Verified             Optional[bool]             `json:"verified,omitzero"`
-	Email                Optional[string]           `json:"email,omitzero"`
-	Banner               Optional[string]           `json:"banner,omitzero"`
-	AccentColor          Optional[int]              `json:"accent_color,omitzero"`
-	Locale               string                     `json:"locale,omitzero"`
-	Flags                Optional[UserFlags]        `json:"flags,omitzero"`
-	PremiumType          Optional[int]              `json:"premium_type,omitzero"`
-	PublicFlags          Optional[UserFlags]        `json:"public_flags,omitzero"`
-	AvatarDecorationData Optional[AvatarDecoration] `json:"avatar_decoration_data,omitzero"`
-	Collectibles         Optional[Collectibles]     `json:"collectibles,omitzero"`
-	PrimaryGuild         Optional[PrimaryGuild]     `json:"primary_guild,omitzero"`
-	Clan                 Raw                        `json:"clan,omitzero"`
-	DisplayNameStyles    Raw                        `json:"display_name_styles,omitzero"`
+	ID                   Snowflake                   `json:"id"`
+	Username             string                      `json:"username"`
+	Discriminator        string                      `json:"discriminator"`
+	GlobalName           string                      `json:"global_name" discord:"null"`
+	Avatar               string                      `json:"avatar" discord:"null"`
+	Bot                  bool                        `json:"bot,omitzero"`
+	System               bool                        `json:"system,omitzero"`
+	MFAEnabled           Optional[bool]              `json:"mfa_enabled,omitzero"`
+	Verified             Optional[bool]              `json:"verified,omitzero"`
+	Email                Optional[string]            `json:"email,omitzero"`
+	Banner               Optional[string]            `json:"banner,omitzero"`
+	AccentColor          Optional[int]               `json:"accent_color,omitzero"`
+	Locale               string                      `json:"locale,omitzero"`
+	Flags                Optional[UserFlags]         `json:"flags,omitzero"`
+	PremiumType          Optional[int]               `json:"premium_type,omitzero"`
+	PublicFlags          Optional[UserFlags]         `json:"public_flags,omitzero"`
+	AvatarDecorationData Optional[*AvatarDecoration] `json:"avatar_decoration_data,omitzero"`
+	Collectibles         Optional[*Collectibles]     `json:"collectibles,omitzero"`
+	PrimaryGuild         Optional[*PrimaryGuild]     `json:"primary_guild,omitzero"`
+	Clan                 Raw                         `json:"clan,omitzero"`
+	DisplayNameStyles    Raw                         `json:"display_name_styles,omitzero"`
 }
 
 // UserFlags are the badges on a user's account (public_flags, flags).
