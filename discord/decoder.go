@@ -1,10 +1,12 @@
 package discord
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"strconv"
 	"sync"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/gatewaykit/gateway/encoding"
@@ -101,7 +103,8 @@ func (d *decoder) key() ([]byte, bool) {
 
 // str reads a string. Without escapes it points into the copied input.
 func (d *decoder) str() string {
-	if d.r.Null() {
+	if d.r.Kind() == 'n' {
+		d.r.Null()
 		return ""
 	}
 	raw, dec := d.r.String()
@@ -112,11 +115,47 @@ func (d *decoder) str() string {
 		return unsafe.String(&raw[0], len(raw))
 	}
 	start := len(d.out)
-	d.out = encoding.AppendUnquoted(d.out, raw)
+	d.out = appendUnescaped(d.out, raw)
 	if len(d.out) == start {
 		return ""
 	}
 	return unsafe.String(&d.out[start], len(d.out)-start)
+}
+
+// appendUnescaped appends the value of a string's raw contents, as
+// encoding.AppendUnquoted does, but copies the runs between escapes whole
+// when they are valid UTF-8 instead of rune by rune.
+func appendUnescaped(dst, raw []byte) []byte {
+	for len(raw) > 0 {
+		i := bytes.IndexByte(raw, '\\')
+		if i < 0 {
+			i = len(raw)
+		}
+		if run := raw[:i]; utf8.Valid(run) {
+			dst = append(dst, run...)
+		} else {
+			dst = encoding.AppendUnquoted(dst, run)
+		}
+		raw = raw[i:]
+		if len(raw) < 2 {
+			// A lone trailing backslash cannot come from the scanner;
+			// leave it to the reference decoder all the same.
+			return encoding.AppendUnquoted(dst, raw)
+		}
+		n := 2
+		if raw[1] == 'u' && len(raw) >= 6 {
+			n = 6
+			// A high surrogate (\uD800-\uDBFF) may pair with the
+			// escape after it: decode the two together.
+			if c := raw[3] | 0x20; len(raw) >= 12 && raw[2]|0x20 == 'd' && c >= '8' && c <= 'b' && raw[6] == '\\' && raw[7] == 'u' {
+				n = 12
+			}
+		}
+		n = min(n, len(raw))
+		dst = encoding.AppendUnquoted(dst, raw[:n])
+		raw = raw[n:]
+	}
+	return dst
 }
 
 // bool reads true, false or null (false).
