@@ -92,6 +92,19 @@ func diffValues(path string, w, g any, diffs *[]string) {
 		for i := range wv {
 			diffValues(fmt.Sprintf("%s[%d]", path, i), wv[i], gv[i], diffs)
 		}
+	case json.Number:
+		// 1.0 and 1 are the same number.
+		if gn, ok := g.(json.Number); ok && gn != wv {
+			a, errA := wv.Float64()
+			b, errB := gn.Float64()
+			if errA != nil || errB != nil || a != b {
+				*diffs = append(*diffs, fmt.Sprintf("%s: want %v, got %v", path, w, g))
+			}
+			return
+		}
+		if !reflect.DeepEqual(w, g) {
+			*diffs = append(*diffs, fmt.Sprintf("%s: want %v, got %v", path, w, g))
+		}
 	default:
 		if !reflect.DeepEqual(w, g) {
 			*diffs = append(*diffs, fmt.Sprintf("%s: want %v, got %v", path, w, g))
