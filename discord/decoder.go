@@ -17,17 +17,15 @@ import (
 // every type has a generated decodeJSON method that switches on keys.
 //
 // What it allocates is kept to a few blocks per payload:
-//   - one buffer a quarter larger than the input: the input's copy, which
-//     every string without escapes points into (and every Raw field
-//     aliases), then room for the strings that had to be unescaped (which
-//     are shorter than their escaped form; when they do not fit, the room
-//     grows, once);
+//   - one buffer for the contents of every string and Raw field (half the
+//     input's size to start with, which is plenty for gateway payloads,
+//     whose keys, IDs, numbers and timestamps take the rest);
 //   - one block shared by every small array of IDs (roles, mention_roles);
 //   - one block shared by the Members pointed to;
 //   - one block per other array.
 type decoder struct {
 	r       encoding.JSONReader
-	out     []byte      // unescaped strings; never written below len
+	out     []byte      // string and Raw contents; never written below len
 	ids     []Snowflake // spare room for arrays of IDs
 	members slab[Member]
 	users   slab[User]
@@ -43,21 +41,28 @@ type decodable interface {
 // decoders keeps decoder states (not what they decode into) between calls.
 var decoders = sync.Pool{New: func() any { return new(decoder) }}
 
-// decode runs v's decoder over data. Decoded strings and Raw fields point
-// into a fresh copy of data, never into data itself.
+// decode runs v's decoder over data. Decoded strings and Raw fields are
+// copied out of data into one buffer (half the size of data to start
+// with; it grows when the payload is mostly strings), never aliased.
 func decode(data []byte, v decodable, typeName string) error {
-	n := len(data)
-	buf := make([]byte, n, n+n/4+64)
-	copy(buf, data)
 	d := decoders.Get().(*decoder)
-	d.r = encoding.NewJSONReader(buf[:n:n])
-	d.out = buf[n:n]
+	d.r = encoding.NewJSONReader(data)
+	d.out = make([]byte, 0, len(data)/2+64)
 	v.decodeJSON(d)
 	d.r.End()
 	err := d.err(typeName)
 	d.r, d.out = encoding.JSONReader{}, nil
 	decoders.Put(d)
 	return err
+}
+
+// keep copies b into the string buffer and returns the copy. When the
+// buffer is full a bigger one replaces it; what was handed out from the
+// old one stays valid, since nothing writes there again.
+func (d *decoder) keep(b []byte) []byte {
+	start := len(d.out)
+	d.out = append(d.out, b...)
+	return d.out[start:len(d.out):len(d.out)]
 }
 
 func (d *decoder) err(typeName string) error {
@@ -112,7 +117,8 @@ func (d *decoder) str() string {
 		return ""
 	}
 	if !dec {
-		return unsafe.String(&raw[0], len(raw))
+		kept := d.keep(raw)
+		return unsafe.String(&kept[0], len(kept))
 	}
 	start := len(d.out)
 	d.out = appendUnescaped(d.out, raw)
@@ -266,7 +272,8 @@ func (d *decoder) snowflakes() []Snowflake {
 		return []Snowflake{}
 	}
 	if len(d.ids) < len(tmp) {
-		d.ids = make([]Snowflake, max(32, len(tmp)))
+		// Small blocks first: most payloads hold a handful of IDs.
+		d.ids = make([]Snowflake, max(8, len(tmp)))
 	}
 	out := d.ids[:len(tmp):len(tmp)]
 	copy(out, tmp)

@@ -16,7 +16,7 @@ var (
 )
 
 // DecodeJSON sets x to the Activity in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *Activity) DecodeJSON(data []byte) error {
 	*x = Activity{}
 	return decode(data, x, "Activity")
@@ -243,7 +243,7 @@ func (x *Activity) isZero() bool {
 }
 
 // DecodeJSON sets x to the ActivityEmoji in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *ActivityEmoji) DecodeJSON(data []byte) error {
 	*x = ActivityEmoji{}
 	return decode(data, x, "ActivityEmoji")
@@ -320,7 +320,7 @@ func (x *ActivityEmoji) isZero() bool {
 }
 
 // DecodeJSON sets x to the ActivityTimestamps in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *ActivityTimestamps) DecodeJSON(data []byte) error {
 	*x = ActivityTimestamps{}
 	return decode(data, x, "ActivityTimestamps")
@@ -382,7 +382,7 @@ func (x *ActivityTimestamps) isZero() bool {
 }
 
 // DecodeJSON sets x to the ApplicationCommandPermissionsUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *ApplicationCommandPermissionsUpdate) DecodeJSON(data []byte) error {
 	*x = ApplicationCommandPermissionsUpdate{}
 	return decode(data, x, "ApplicationCommandPermissionsUpdate")
@@ -452,7 +452,7 @@ func (x *ApplicationCommandPermissionsUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the Attachment in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *Attachment) DecodeJSON(data []byte) error {
 	*x = Attachment{}
 	return decode(data, x, "Attachment")
@@ -659,7 +659,7 @@ func (x *Attachment) isZero() bool {
 }
 
 // DecodeJSON sets x to the AutoModerationAction in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *AutoModerationAction) DecodeJSON(data []byte) error {
 	*x = AutoModerationAction{}
 	return decode(data, x, "AutoModerationAction")
@@ -719,7 +719,7 @@ func (x *AutoModerationAction) isZero() bool {
 }
 
 // DecodeJSON sets x to the AutoModerationActionExecution in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *AutoModerationActionExecution) DecodeJSON(data []byte) error {
 	*x = AutoModerationActionExecution{}
 	return decode(data, x, "AutoModerationActionExecution")
@@ -852,7 +852,7 @@ func (x *AutoModerationActionExecution) isZero() bool {
 }
 
 // DecodeJSON sets x to the AutoModerationRule in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *AutoModerationRule) DecodeJSON(data []byte) error {
 	*x = AutoModerationRule{}
 	return decode(data, x, "AutoModerationRule")
@@ -978,7 +978,7 @@ func (x *AutoModerationRule) isZero() bool {
 }
 
 // DecodeJSON sets x to the AutoModerationRuleCreate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *AutoModerationRuleCreate) DecodeJSON(data []byte) error {
 	*x = AutoModerationRuleCreate{}
 	return decode(data, x, "AutoModerationRuleCreate")
@@ -1028,7 +1028,7 @@ func (x *AutoModerationRuleCreate) isZero() bool {
 }
 
 // DecodeJSON sets x to the AutoModerationRuleDelete in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *AutoModerationRuleDelete) DecodeJSON(data []byte) error {
 	*x = AutoModerationRuleDelete{}
 	return decode(data, x, "AutoModerationRuleDelete")
@@ -1078,7 +1078,7 @@ func (x *AutoModerationRuleDelete) isZero() bool {
 }
 
 // DecodeJSON sets x to the AutoModerationRuleUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *AutoModerationRuleUpdate) DecodeJSON(data []byte) error {
 	*x = AutoModerationRuleUpdate{}
 	return decode(data, x, "AutoModerationRuleUpdate")
@@ -1128,7 +1128,7 @@ func (x *AutoModerationRuleUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the AvatarDecoration in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *AvatarDecoration) DecodeJSON(data []byte) error {
 	*x = AvatarDecoration{}
 	return decode(data, x, "AvatarDecoration")
@@ -1203,7 +1203,7 @@ func (x *AvatarDecoration) isZero() bool {
 }
 
 // DecodeJSON sets x to the Channel in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *Channel) DecodeJSON(data []byte) error {
 	*x = Channel{}
 	return decode(data, x, "Channel")
@@ -1870,7 +1870,7 @@ func (x *Channel) isZero() bool {
 }
 
 // DecodeJSON sets x to the ChannelCreate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *ChannelCreate) DecodeJSON(data []byte) error {
 	*x = ChannelCreate{}
 	return decode(data, x, "ChannelCreate")
@@ -1920,7 +1920,7 @@ func (x *ChannelCreate) isZero() bool {
 }
 
 // DecodeJSON sets x to the ChannelDelete in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *ChannelDelete) DecodeJSON(data []byte) error {
 	*x = ChannelDelete{}
 	return decode(data, x, "ChannelDelete")
@@ -1970,7 +1970,7 @@ func (x *ChannelDelete) isZero() bool {
 }
 
 // DecodeJSON sets x to the ChannelInfo in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *ChannelInfo) DecodeJSON(data []byte) error {
 	*x = ChannelInfo{}
 	return decode(data, x, "ChannelInfo")
@@ -2051,7 +2051,7 @@ func (x *ChannelInfo) isZero() bool {
 }
 
 // DecodeJSON sets x to the ChannelInfoEntry in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *ChannelInfoEntry) DecodeJSON(data []byte) error {
 	*x = ChannelInfoEntry{}
 	return decode(data, x, "ChannelInfoEntry")
@@ -2138,7 +2138,7 @@ func (x *ChannelInfoEntry) isZero() bool {
 }
 
 // DecodeJSON sets x to the ChannelMention in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *ChannelMention) DecodeJSON(data []byte) error {
 	*x = ChannelMention{}
 	return decode(data, x, "ChannelMention")
@@ -2206,7 +2206,7 @@ func (x *ChannelMention) isZero() bool {
 }
 
 // DecodeJSON sets x to the ChannelPinsUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *ChannelPinsUpdate) DecodeJSON(data []byte) error {
 	*x = ChannelPinsUpdate{}
 	return decode(data, x, "ChannelPinsUpdate")
@@ -2283,7 +2283,7 @@ func (x *ChannelPinsUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the ChannelUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *ChannelUpdate) DecodeJSON(data []byte) error {
 	*x = ChannelUpdate{}
 	return decode(data, x, "ChannelUpdate")
@@ -2333,7 +2333,7 @@ func (x *ChannelUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the ClientStatus in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *ClientStatus) DecodeJSON(data []byte) error {
 	*x = ClientStatus{}
 	return decode(data, x, "ClientStatus")
@@ -2402,7 +2402,7 @@ func (x *ClientStatus) isZero() bool {
 }
 
 // DecodeJSON sets x to the Collectibles in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *Collectibles) DecodeJSON(data []byte) error {
 	*x = Collectibles{}
 	return decode(data, x, "Collectibles")
@@ -2467,7 +2467,7 @@ func (x *Collectibles) isZero() bool {
 }
 
 // DecodeJSON sets x to the DefaultReaction in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *DefaultReaction) DecodeJSON(data []byte) error {
 	*x = DefaultReaction{}
 	return decode(data, x, "DefaultReaction")
@@ -2549,7 +2549,7 @@ func (x *DefaultReaction) isZero() bool {
 }
 
 // DecodeJSON sets x to the Embed in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *Embed) DecodeJSON(data []byte) error {
 	*x = Embed{}
 	return decode(data, x, "Embed")
@@ -2765,7 +2765,7 @@ func (x *Embed) isZero() bool {
 }
 
 // DecodeJSON sets x to the EmbedAuthor in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *EmbedAuthor) DecodeJSON(data []byte) error {
 	*x = EmbedAuthor{}
 	return decode(data, x, "EmbedAuthor")
@@ -2839,7 +2839,7 @@ func (x *EmbedAuthor) isZero() bool {
 }
 
 // DecodeJSON sets x to the EmbedField in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *EmbedField) DecodeJSON(data []byte) error {
 	*x = EmbedField{}
 	return decode(data, x, "EmbedField")
@@ -2904,7 +2904,7 @@ func (x *EmbedField) isZero() bool {
 }
 
 // DecodeJSON sets x to the EmbedFooter in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *EmbedFooter) DecodeJSON(data []byte) error {
 	*x = EmbedFooter{}
 	return decode(data, x, "EmbedFooter")
@@ -2971,7 +2971,7 @@ func (x *EmbedFooter) isZero() bool {
 }
 
 // DecodeJSON sets x to the EmbedMedia in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *EmbedMedia) DecodeJSON(data []byte) error {
 	*x = EmbedMedia{}
 	return decode(data, x, "EmbedMedia")
@@ -3108,7 +3108,7 @@ func (x *EmbedMedia) isZero() bool {
 }
 
 // DecodeJSON sets x to the EmbedProvider in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *EmbedProvider) DecodeJSON(data []byte) error {
 	*x = EmbedProvider{}
 	return decode(data, x, "EmbedProvider")
@@ -3170,7 +3170,7 @@ func (x *EmbedProvider) isZero() bool {
 }
 
 // DecodeJSON sets x to the Emoji in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *Emoji) DecodeJSON(data []byte) error {
 	*x = Emoji{}
 	return decode(data, x, "Emoji")
@@ -3340,7 +3340,7 @@ func (x *Emoji) isZero() bool {
 }
 
 // DecodeJSON sets x to the Entitlement in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *Entitlement) DecodeJSON(data []byte) error {
 	*x = Entitlement{}
 	return decode(data, x, "Entitlement")
@@ -3478,7 +3478,7 @@ func (x *Entitlement) isZero() bool {
 }
 
 // DecodeJSON sets x to the EntitlementCreate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *EntitlementCreate) DecodeJSON(data []byte) error {
 	*x = EntitlementCreate{}
 	return decode(data, x, "EntitlementCreate")
@@ -3528,7 +3528,7 @@ func (x *EntitlementCreate) isZero() bool {
 }
 
 // DecodeJSON sets x to the EntitlementDelete in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *EntitlementDelete) DecodeJSON(data []byte) error {
 	*x = EntitlementDelete{}
 	return decode(data, x, "EntitlementDelete")
@@ -3578,7 +3578,7 @@ func (x *EntitlementDelete) isZero() bool {
 }
 
 // DecodeJSON sets x to the EntitlementUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *EntitlementUpdate) DecodeJSON(data []byte) error {
 	*x = EntitlementUpdate{}
 	return decode(data, x, "EntitlementUpdate")
@@ -3628,7 +3628,7 @@ func (x *EntitlementUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the ForumTag in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *ForumTag) DecodeJSON(data []byte) error {
 	*x = ForumTag{}
 	return decode(data, x, "ForumTag")
@@ -3725,7 +3725,7 @@ func (x *ForumTag) isZero() bool {
 }
 
 // DecodeJSON sets x to the Guild in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *Guild) DecodeJSON(data []byte) error {
 	*x = Guild{}
 	return decode(data, x, "Guild")
@@ -4474,7 +4474,7 @@ func (x *Guild) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildAuditLogEntryCreate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildAuditLogEntryCreate) DecodeJSON(data []byte) error {
 	*x = GuildAuditLogEntryCreate{}
 	return decode(data, x, "GuildAuditLogEntryCreate")
@@ -4592,7 +4592,7 @@ func (x *GuildAuditLogEntryCreate) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildBanAdd in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildBanAdd) DecodeJSON(data []byte) error {
 	*x = GuildBanAdd{}
 	return decode(data, x, "GuildBanAdd")
@@ -4650,7 +4650,7 @@ func (x *GuildBanAdd) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildBanRemove in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildBanRemove) DecodeJSON(data []byte) error {
 	*x = GuildBanRemove{}
 	return decode(data, x, "GuildBanRemove")
@@ -4708,7 +4708,7 @@ func (x *GuildBanRemove) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildCreate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildCreate) DecodeJSON(data []byte) error {
 	*x = GuildCreate{}
 	return decode(data, x, "GuildCreate")
@@ -5089,7 +5089,7 @@ func (x *GuildCreate) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildDelete in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildDelete) DecodeJSON(data []byte) error {
 	*x = GuildDelete{}
 	return decode(data, x, "GuildDelete")
@@ -5139,7 +5139,7 @@ func (x *GuildDelete) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildEmojisUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildEmojisUpdate) DecodeJSON(data []byte) error {
 	*x = GuildEmojisUpdate{}
 	return decode(data, x, "GuildEmojisUpdate")
@@ -5220,7 +5220,7 @@ func (x *GuildEmojisUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildIntegrationsUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildIntegrationsUpdate) DecodeJSON(data []byte) error {
 	*x = GuildIntegrationsUpdate{}
 	return decode(data, x, "GuildIntegrationsUpdate")
@@ -5273,7 +5273,7 @@ func (x *GuildIntegrationsUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildMemberAdd in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildMemberAdd) DecodeJSON(data []byte) error {
 	*x = GuildMemberAdd{}
 	return decode(data, x, "GuildMemberAdd")
@@ -5323,7 +5323,7 @@ func (x *GuildMemberAdd) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildMemberRemove in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildMemberRemove) DecodeJSON(data []byte) error {
 	*x = GuildMemberRemove{}
 	return decode(data, x, "GuildMemberRemove")
@@ -5381,7 +5381,7 @@ func (x *GuildMemberRemove) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildMemberUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildMemberUpdate) DecodeJSON(data []byte) error {
 	*x = GuildMemberUpdate{}
 	return decode(data, x, "GuildMemberUpdate")
@@ -5431,7 +5431,7 @@ func (x *GuildMemberUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildMembersChunk in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildMembersChunk) DecodeJSON(data []byte) error {
 	*x = GuildMembersChunk{}
 	return decode(data, x, "GuildMembersChunk")
@@ -5566,7 +5566,7 @@ func (x *GuildMembersChunk) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildRoleCreate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildRoleCreate) DecodeJSON(data []byte) error {
 	*x = GuildRoleCreate{}
 	return decode(data, x, "GuildRoleCreate")
@@ -5624,7 +5624,7 @@ func (x *GuildRoleCreate) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildRoleDelete in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildRoleDelete) DecodeJSON(data []byte) error {
 	*x = GuildRoleDelete{}
 	return decode(data, x, "GuildRoleDelete")
@@ -5682,7 +5682,7 @@ func (x *GuildRoleDelete) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildRoleUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildRoleUpdate) DecodeJSON(data []byte) error {
 	*x = GuildRoleUpdate{}
 	return decode(data, x, "GuildRoleUpdate")
@@ -5740,7 +5740,7 @@ func (x *GuildRoleUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildScheduledEventCreate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildScheduledEventCreate) DecodeJSON(data []byte) error {
 	*x = GuildScheduledEventCreate{}
 	return decode(data, x, "GuildScheduledEventCreate")
@@ -5790,7 +5790,7 @@ func (x *GuildScheduledEventCreate) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildScheduledEventDelete in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildScheduledEventDelete) DecodeJSON(data []byte) error {
 	*x = GuildScheduledEventDelete{}
 	return decode(data, x, "GuildScheduledEventDelete")
@@ -5840,7 +5840,7 @@ func (x *GuildScheduledEventDelete) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildScheduledEventUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildScheduledEventUpdate) DecodeJSON(data []byte) error {
 	*x = GuildScheduledEventUpdate{}
 	return decode(data, x, "GuildScheduledEventUpdate")
@@ -5890,7 +5890,7 @@ func (x *GuildScheduledEventUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildScheduledEventUserAdd in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildScheduledEventUserAdd) DecodeJSON(data []byte) error {
 	*x = GuildScheduledEventUserAdd{}
 	return decode(data, x, "GuildScheduledEventUserAdd")
@@ -5953,7 +5953,7 @@ func (x *GuildScheduledEventUserAdd) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildScheduledEventUserRemove in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildScheduledEventUserRemove) DecodeJSON(data []byte) error {
 	*x = GuildScheduledEventUserRemove{}
 	return decode(data, x, "GuildScheduledEventUserRemove")
@@ -6016,7 +6016,7 @@ func (x *GuildScheduledEventUserRemove) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildSoundboardSoundCreate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildSoundboardSoundCreate) DecodeJSON(data []byte) error {
 	*x = GuildSoundboardSoundCreate{}
 	return decode(data, x, "GuildSoundboardSoundCreate")
@@ -6066,7 +6066,7 @@ func (x *GuildSoundboardSoundCreate) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildSoundboardSoundDelete in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildSoundboardSoundDelete) DecodeJSON(data []byte) error {
 	*x = GuildSoundboardSoundDelete{}
 	return decode(data, x, "GuildSoundboardSoundDelete")
@@ -6124,7 +6124,7 @@ func (x *GuildSoundboardSoundDelete) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildSoundboardSoundUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildSoundboardSoundUpdate) DecodeJSON(data []byte) error {
 	*x = GuildSoundboardSoundUpdate{}
 	return decode(data, x, "GuildSoundboardSoundUpdate")
@@ -6174,7 +6174,7 @@ func (x *GuildSoundboardSoundUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildSoundboardSoundsUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildSoundboardSoundsUpdate) DecodeJSON(data []byte) error {
 	*x = GuildSoundboardSoundsUpdate{}
 	return decode(data, x, "GuildSoundboardSoundsUpdate")
@@ -6255,7 +6255,7 @@ func (x *GuildSoundboardSoundsUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildStickersUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildStickersUpdate) DecodeJSON(data []byte) error {
 	*x = GuildStickersUpdate{}
 	return decode(data, x, "GuildStickersUpdate")
@@ -6336,7 +6336,7 @@ func (x *GuildStickersUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the GuildUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *GuildUpdate) DecodeJSON(data []byte) error {
 	*x = GuildUpdate{}
 	return decode(data, x, "GuildUpdate")
@@ -6386,7 +6386,7 @@ func (x *GuildUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the Integration in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *Integration) DecodeJSON(data []byte) error {
 	*x = Integration{}
 	return decode(data, x, "Integration")
@@ -6634,7 +6634,7 @@ func (x *Integration) isZero() bool {
 }
 
 // DecodeJSON sets x to the IntegrationCreate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *IntegrationCreate) DecodeJSON(data []byte) error {
 	*x = IntegrationCreate{}
 	return decode(data, x, "IntegrationCreate")
@@ -6684,7 +6684,7 @@ func (x *IntegrationCreate) isZero() bool {
 }
 
 // DecodeJSON sets x to the IntegrationDelete in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *IntegrationDelete) DecodeJSON(data []byte) error {
 	*x = IntegrationDelete{}
 	return decode(data, x, "IntegrationDelete")
@@ -6749,7 +6749,7 @@ func (x *IntegrationDelete) isZero() bool {
 }
 
 // DecodeJSON sets x to the IntegrationUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *IntegrationUpdate) DecodeJSON(data []byte) error {
 	*x = IntegrationUpdate{}
 	return decode(data, x, "IntegrationUpdate")
@@ -6799,7 +6799,7 @@ func (x *IntegrationUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the Interaction in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *Interaction) DecodeJSON(data []byte) error {
 	*x = Interaction{}
 	return decode(data, x, "Interaction")
@@ -7049,7 +7049,7 @@ func (x *Interaction) isZero() bool {
 }
 
 // DecodeJSON sets x to the InteractionCreate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *InteractionCreate) DecodeJSON(data []byte) error {
 	*x = InteractionCreate{}
 	return decode(data, x, "InteractionCreate")
@@ -7099,7 +7099,7 @@ func (x *InteractionCreate) isZero() bool {
 }
 
 // DecodeJSON sets x to the InviteCreate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *InviteCreate) DecodeJSON(data []byte) error {
 	*x = InviteCreate{}
 	return decode(data, x, "InviteCreate")
@@ -7279,7 +7279,7 @@ func (x *InviteCreate) isZero() bool {
 }
 
 // DecodeJSON sets x to the InviteDelete in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *InviteDelete) DecodeJSON(data []byte) error {
 	*x = InviteDelete{}
 	return decode(data, x, "InviteDelete")
@@ -7344,7 +7344,7 @@ func (x *InviteDelete) isZero() bool {
 }
 
 // DecodeJSON sets x to the Member in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *Member) DecodeJSON(data []byte) error {
 	*x = Member{}
 	return decode(data, x, "Member")
@@ -7652,7 +7652,7 @@ func (x *Member) isZero() bool {
 }
 
 // DecodeJSON sets x to the Mention in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *Mention) DecodeJSON(data []byte) error {
 	*x = Mention{}
 	return decode(data, x, "Mention")
@@ -7720,7 +7720,7 @@ func (x *Mention) isZero() bool {
 }
 
 // DecodeJSON sets x to the Message in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *Message) DecodeJSON(data []byte) error {
 	*x = Message{}
 	return decode(data, x, "Message")
@@ -8208,7 +8208,7 @@ func (x *Message) isZero() bool {
 }
 
 // DecodeJSON sets x to the MessageCreate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *MessageCreate) DecodeJSON(data []byte) error {
 	*x = MessageCreate{}
 	return decode(data, x, "MessageCreate")
@@ -8258,7 +8258,7 @@ func (x *MessageCreate) isZero() bool {
 }
 
 // DecodeJSON sets x to the MessageDelete in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *MessageDelete) DecodeJSON(data []byte) error {
 	*x = MessageDelete{}
 	return decode(data, x, "MessageDelete")
@@ -8323,7 +8323,7 @@ func (x *MessageDelete) isZero() bool {
 }
 
 // DecodeJSON sets x to the MessageDeleteBulk in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *MessageDeleteBulk) DecodeJSON(data []byte) error {
 	*x = MessageDeleteBulk{}
 	return decode(data, x, "MessageDeleteBulk")
@@ -8388,7 +8388,7 @@ func (x *MessageDeleteBulk) isZero() bool {
 }
 
 // DecodeJSON sets x to the MessagePollVoteAdd in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *MessagePollVoteAdd) DecodeJSON(data []byte) error {
 	*x = MessagePollVoteAdd{}
 	return decode(data, x, "MessagePollVoteAdd")
@@ -8463,7 +8463,7 @@ func (x *MessagePollVoteAdd) isZero() bool {
 }
 
 // DecodeJSON sets x to the MessagePollVoteRemove in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *MessagePollVoteRemove) DecodeJSON(data []byte) error {
 	*x = MessagePollVoteRemove{}
 	return decode(data, x, "MessagePollVoteRemove")
@@ -8538,7 +8538,7 @@ func (x *MessagePollVoteRemove) isZero() bool {
 }
 
 // DecodeJSON sets x to the MessageReactionAdd in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *MessageReactionAdd) DecodeJSON(data []byte) error {
 	*x = MessageReactionAdd{}
 	return decode(data, x, "MessageReactionAdd")
@@ -8653,7 +8653,7 @@ func (x *MessageReactionAdd) isZero() bool {
 }
 
 // DecodeJSON sets x to the MessageReactionRemove in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *MessageReactionRemove) DecodeJSON(data []byte) error {
 	*x = MessageReactionRemove{}
 	return decode(data, x, "MessageReactionRemove")
@@ -8738,7 +8738,7 @@ func (x *MessageReactionRemove) isZero() bool {
 }
 
 // DecodeJSON sets x to the MessageReactionRemoveAll in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *MessageReactionRemoveAll) DecodeJSON(data []byte) error {
 	*x = MessageReactionRemoveAll{}
 	return decode(data, x, "MessageReactionRemoveAll")
@@ -8803,7 +8803,7 @@ func (x *MessageReactionRemoveAll) isZero() bool {
 }
 
 // DecodeJSON sets x to the MessageReactionRemoveEmoji in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *MessageReactionRemoveEmoji) DecodeJSON(data []byte) error {
 	*x = MessageReactionRemoveEmoji{}
 	return decode(data, x, "MessageReactionRemoveEmoji")
@@ -8873,7 +8873,7 @@ func (x *MessageReactionRemoveEmoji) isZero() bool {
 }
 
 // DecodeJSON sets x to the MessageReference in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *MessageReference) DecodeJSON(data []byte) error {
 	*x = MessageReference{}
 	return decode(data, x, "MessageReference")
@@ -8976,7 +8976,7 @@ func (x *MessageReference) isZero() bool {
 }
 
 // DecodeJSON sets x to the MessageUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *MessageUpdate) DecodeJSON(data []byte) error {
 	*x = MessageUpdate{}
 	return decode(data, x, "MessageUpdate")
@@ -9026,7 +9026,7 @@ func (x *MessageUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the Nameplate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *Nameplate) DecodeJSON(data []byte) error {
 	*x = Nameplate{}
 	return decode(data, x, "Nameplate")
@@ -9111,7 +9111,7 @@ func (x *Nameplate) isZero() bool {
 }
 
 // DecodeJSON sets x to the PartialUser in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *PartialUser) DecodeJSON(data []byte) error {
 	*x = PartialUser{}
 	return decode(data, x, "PartialUser")
@@ -9358,7 +9358,7 @@ func (x *PartialUser) isZero() bool {
 }
 
 // DecodeJSON sets x to the PermissionOverwrite in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *PermissionOverwrite) DecodeJSON(data []byte) error {
 	*x = PermissionOverwrite{}
 	return decode(data, x, "PermissionOverwrite")
@@ -9426,7 +9426,7 @@ func (x *PermissionOverwrite) isZero() bool {
 }
 
 // DecodeJSON sets x to the Presence in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *Presence) DecodeJSON(data []byte) error {
 	*x = Presence{}
 	return decode(data, x, "Presence")
@@ -9531,7 +9531,7 @@ func (x *Presence) isZero() bool {
 }
 
 // DecodeJSON sets x to the PresenceUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *PresenceUpdate) DecodeJSON(data []byte) error {
 	*x = PresenceUpdate{}
 	return decode(data, x, "PresenceUpdate")
@@ -9581,7 +9581,7 @@ func (x *PresenceUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the PrimaryGuild in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *PrimaryGuild) DecodeJSON(data []byte) error {
 	*x = PrimaryGuild{}
 	return decode(data, x, "PrimaryGuild")
@@ -9697,7 +9697,7 @@ func (x *PrimaryGuild) isZero() bool {
 }
 
 // DecodeJSON sets x to the RateLimited in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *RateLimited) DecodeJSON(data []byte) error {
 	*x = RateLimited{}
 	return decode(data, x, "RateLimited")
@@ -9762,7 +9762,7 @@ func (x *RateLimited) isZero() bool {
 }
 
 // DecodeJSON sets x to the Reaction in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *Reaction) DecodeJSON(data []byte) error {
 	*x = Reaction{}
 	return decode(data, x, "Reaction")
@@ -9874,7 +9874,7 @@ func (x *Reaction) isZero() bool {
 }
 
 // DecodeJSON sets x to the ReactionCountDetails in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *ReactionCountDetails) DecodeJSON(data []byte) error {
 	*x = ReactionCountDetails{}
 	return decode(data, x, "ReactionCountDetails")
@@ -9932,7 +9932,7 @@ func (x *ReactionCountDetails) isZero() bool {
 }
 
 // DecodeJSON sets x to the Ready in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *Ready) DecodeJSON(data []byte) error {
 	*x = Ready{}
 	return decode(data, x, "Ready")
@@ -10122,7 +10122,7 @@ func (x *Ready) isZero() bool {
 }
 
 // DecodeJSON sets x to the ReadyApplication in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *ReadyApplication) DecodeJSON(data []byte) error {
 	*x = ReadyApplication{}
 	return decode(data, x, "ReadyApplication")
@@ -10180,7 +10180,7 @@ func (x *ReadyApplication) isZero() bool {
 }
 
 // DecodeJSON sets x to the Resumed in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *Resumed) DecodeJSON(data []byte) error {
 	*x = Resumed{}
 	return decode(data, x, "Resumed")
@@ -10235,7 +10235,7 @@ func (x *Resumed) isZero() bool {
 }
 
 // DecodeJSON sets x to the Role in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *Role) DecodeJSON(data []byte) error {
 	*x = Role{}
 	return decode(data, x, "Role")
@@ -10413,7 +10413,7 @@ func (x *Role) isZero() bool {
 }
 
 // DecodeJSON sets x to the RoleColors in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *RoleColors) DecodeJSON(data []byte) error {
 	*x = RoleColors{}
 	return decode(data, x, "RoleColors")
@@ -10500,7 +10500,7 @@ func (x *RoleColors) isZero() bool {
 }
 
 // DecodeJSON sets x to the RoleTags in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *RoleTags) DecodeJSON(data []byte) error {
 	*x = RoleTags{}
 	return decode(data, x, "RoleTags")
@@ -10590,7 +10590,7 @@ func (x *RoleTags) isZero() bool {
 }
 
 // DecodeJSON sets x to the ScheduledEvent in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *ScheduledEvent) DecodeJSON(data []byte) error {
 	*x = ScheduledEvent{}
 	return decode(data, x, "ScheduledEvent")
@@ -10822,7 +10822,7 @@ func (x *ScheduledEvent) isZero() bool {
 }
 
 // DecodeJSON sets x to the SoundboardSound in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *SoundboardSound) DecodeJSON(data []byte) error {
 	*x = SoundboardSound{}
 	return decode(data, x, "SoundboardSound")
@@ -10947,7 +10947,7 @@ func (x *SoundboardSound) isZero() bool {
 }
 
 // DecodeJSON sets x to the SoundboardSounds in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *SoundboardSounds) DecodeJSON(data []byte) error {
 	*x = SoundboardSounds{}
 	return decode(data, x, "SoundboardSounds")
@@ -11028,7 +11028,7 @@ func (x *SoundboardSounds) isZero() bool {
 }
 
 // DecodeJSON sets x to the StageInstance in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *StageInstance) DecodeJSON(data []byte) error {
 	*x = StageInstance{}
 	return decode(data, x, "StageInstance")
@@ -11123,7 +11123,7 @@ func (x *StageInstance) isZero() bool {
 }
 
 // DecodeJSON sets x to the StageInstanceCreate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *StageInstanceCreate) DecodeJSON(data []byte) error {
 	*x = StageInstanceCreate{}
 	return decode(data, x, "StageInstanceCreate")
@@ -11173,7 +11173,7 @@ func (x *StageInstanceCreate) isZero() bool {
 }
 
 // DecodeJSON sets x to the StageInstanceDelete in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *StageInstanceDelete) DecodeJSON(data []byte) error {
 	*x = StageInstanceDelete{}
 	return decode(data, x, "StageInstanceDelete")
@@ -11223,7 +11223,7 @@ func (x *StageInstanceDelete) isZero() bool {
 }
 
 // DecodeJSON sets x to the StageInstanceUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *StageInstanceUpdate) DecodeJSON(data []byte) error {
 	*x = StageInstanceUpdate{}
 	return decode(data, x, "StageInstanceUpdate")
@@ -11273,7 +11273,7 @@ func (x *StageInstanceUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the Sticker in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *Sticker) DecodeJSON(data []byte) error {
 	*x = Sticker{}
 	return decode(data, x, "Sticker")
@@ -11444,7 +11444,7 @@ func (x *Sticker) isZero() bool {
 }
 
 // DecodeJSON sets x to the StickerItem in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *StickerItem) DecodeJSON(data []byte) error {
 	*x = StickerItem{}
 	return decode(data, x, "StickerItem")
@@ -11507,7 +11507,7 @@ func (x *StickerItem) isZero() bool {
 }
 
 // DecodeJSON sets x to the Subscription in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *Subscription) DecodeJSON(data []byte) error {
 	*x = Subscription{}
 	return decode(data, x, "Subscription")
@@ -11619,7 +11619,7 @@ func (x *Subscription) isZero() bool {
 }
 
 // DecodeJSON sets x to the SubscriptionCreate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *SubscriptionCreate) DecodeJSON(data []byte) error {
 	*x = SubscriptionCreate{}
 	return decode(data, x, "SubscriptionCreate")
@@ -11669,7 +11669,7 @@ func (x *SubscriptionCreate) isZero() bool {
 }
 
 // DecodeJSON sets x to the SubscriptionDelete in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *SubscriptionDelete) DecodeJSON(data []byte) error {
 	*x = SubscriptionDelete{}
 	return decode(data, x, "SubscriptionDelete")
@@ -11719,7 +11719,7 @@ func (x *SubscriptionDelete) isZero() bool {
 }
 
 // DecodeJSON sets x to the SubscriptionUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *SubscriptionUpdate) DecodeJSON(data []byte) error {
 	*x = SubscriptionUpdate{}
 	return decode(data, x, "SubscriptionUpdate")
@@ -11769,7 +11769,7 @@ func (x *SubscriptionUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the ThreadCreate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *ThreadCreate) DecodeJSON(data []byte) error {
 	*x = ThreadCreate{}
 	return decode(data, x, "ThreadCreate")
@@ -11819,7 +11819,7 @@ func (x *ThreadCreate) isZero() bool {
 }
 
 // DecodeJSON sets x to the ThreadDelete in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *ThreadDelete) DecodeJSON(data []byte) error {
 	*x = ThreadDelete{}
 	return decode(data, x, "ThreadDelete")
@@ -11869,7 +11869,7 @@ func (x *ThreadDelete) isZero() bool {
 }
 
 // DecodeJSON sets x to the ThreadListSync in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *ThreadListSync) DecodeJSON(data []byte) error {
 	*x = ThreadListSync{}
 	return decode(data, x, "ThreadListSync")
@@ -11985,7 +11985,7 @@ func (x *ThreadListSync) isZero() bool {
 }
 
 // DecodeJSON sets x to the ThreadMember in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *ThreadMember) DecodeJSON(data []byte) error {
 	*x = ThreadMember{}
 	return decode(data, x, "ThreadMember")
@@ -12097,7 +12097,7 @@ func (x *ThreadMember) isZero() bool {
 }
 
 // DecodeJSON sets x to the ThreadMemberUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *ThreadMemberUpdate) DecodeJSON(data []byte) error {
 	*x = ThreadMemberUpdate{}
 	return decode(data, x, "ThreadMemberUpdate")
@@ -12147,7 +12147,7 @@ func (x *ThreadMemberUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the ThreadMembersUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *ThreadMembersUpdate) DecodeJSON(data []byte) error {
 	*x = ThreadMembersUpdate{}
 	return decode(data, x, "ThreadMembersUpdate")
@@ -12247,7 +12247,7 @@ func (x *ThreadMembersUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the ThreadMetadata in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *ThreadMetadata) DecodeJSON(data []byte) error {
 	*x = ThreadMetadata{}
 	return decode(data, x, "ThreadMetadata")
@@ -12349,7 +12349,7 @@ func (x *ThreadMetadata) isZero() bool {
 }
 
 // DecodeJSON sets x to the ThreadUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *ThreadUpdate) DecodeJSON(data []byte) error {
 	*x = ThreadUpdate{}
 	return decode(data, x, "ThreadUpdate")
@@ -12399,7 +12399,7 @@ func (x *ThreadUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the TypingStart in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *TypingStart) DecodeJSON(data []byte) error {
 	*x = TypingStart{}
 	return decode(data, x, "TypingStart")
@@ -12485,7 +12485,7 @@ func (x *TypingStart) isZero() bool {
 }
 
 // DecodeJSON sets x to the UnavailableGuild in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *UnavailableGuild) DecodeJSON(data []byte) error {
 	*x = UnavailableGuild{}
 	return decode(data, x, "UnavailableGuild")
@@ -12555,7 +12555,7 @@ func (x *UnavailableGuild) isZero() bool {
 }
 
 // DecodeJSON sets x to the User in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *User) DecodeJSON(data []byte) error {
 	*x = User{}
 	return decode(data, x, "User")
@@ -12885,7 +12885,7 @@ func (x *User) isZero() bool {
 }
 
 // DecodeJSON sets x to the UserUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *UserUpdate) DecodeJSON(data []byte) error {
 	*x = UserUpdate{}
 	return decode(data, x, "UserUpdate")
@@ -12935,7 +12935,7 @@ func (x *UserUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the VoiceChannelEffectSend in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *VoiceChannelEffectSend) DecodeJSON(data []byte) error {
 	*x = VoiceChannelEffectSend{}
 	return decode(data, x, "VoiceChannelEffectSend")
@@ -13073,7 +13073,7 @@ func (x *VoiceChannelEffectSend) isZero() bool {
 }
 
 // DecodeJSON sets x to the VoiceChannelStartTimeUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *VoiceChannelStartTimeUpdate) DecodeJSON(data []byte) error {
 	*x = VoiceChannelStartTimeUpdate{}
 	return decode(data, x, "VoiceChannelStartTimeUpdate")
@@ -13148,7 +13148,7 @@ func (x *VoiceChannelStartTimeUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the VoiceChannelStatusUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *VoiceChannelStatusUpdate) DecodeJSON(data []byte) error {
 	*x = VoiceChannelStatusUpdate{}
 	return decode(data, x, "VoiceChannelStatusUpdate")
@@ -13223,7 +13223,7 @@ func (x *VoiceChannelStatusUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the VoiceServerUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *VoiceServerUpdate) DecodeJSON(data []byte) error {
 	*x = VoiceServerUpdate{}
 	return decode(data, x, "VoiceServerUpdate")
@@ -13298,7 +13298,7 @@ func (x *VoiceServerUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the VoiceState in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *VoiceState) DecodeJSON(data []byte) error {
 	*x = VoiceState{}
 	return decode(data, x, "VoiceState")
@@ -13448,7 +13448,7 @@ func (x *VoiceState) isZero() bool {
 }
 
 // DecodeJSON sets x to the VoiceStateUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *VoiceStateUpdate) DecodeJSON(data []byte) error {
 	*x = VoiceStateUpdate{}
 	return decode(data, x, "VoiceStateUpdate")
@@ -13498,7 +13498,7 @@ func (x *VoiceStateUpdate) isZero() bool {
 }
 
 // DecodeJSON sets x to the WebhooksUpdate in data, a JSON object (null leaves x zero).
-// Strings and Raw fields share one copy of data, never data itself.
+// Strings and Raw fields are copied out of data: data may be reused when it returns.
 func (x *WebhooksUpdate) DecodeJSON(data []byte) error {
 	*x = WebhooksUpdate{}
 	return decode(data, x, "WebhooksUpdate")

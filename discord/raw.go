@@ -7,8 +7,9 @@ import "errors"
 // this package does not model. nil means the field was missing; the four
 // bytes "null" mean it was null.
 //
-// A Raw filled by DecodeJSON shares memory with the decoded value's
-// strings: read it, or copy it before changing it.
+// A Raw filled by DecodeJSON shares one buffer with the decoded value's
+// strings (it cannot grow into them): read it, or copy it before changing
+// it.
 type Raw []byte
 
 // MarshalJSON returns r, or null when r is nil.
@@ -38,4 +39,8 @@ func (r Raw) appendJSON(dst []byte) []byte {
 	return append(dst, r...)
 }
 
-func (r *Raw) decodeJSON(d *decoder) { *r = Raw(d.r.Skip()) }
+func (r *Raw) decodeJSON(d *decoder) {
+	if raw := d.r.Skip(); raw != nil {
+		*r = Raw(d.keep(raw))
+	}
+}

@@ -221,7 +221,7 @@ func (g *generator) writeStruct(name string) error {
 	}
 	if g.exported[name] {
 		g.printf("// DecodeJSON sets x to the %s in data, a JSON object (null leaves x zero).\n", name)
-		g.printf("// Strings and Raw fields share one copy of data, never data itself.\n")
+		g.printf("// Strings and Raw fields are copied out of data: data may be reused when it returns.\n")
 		g.printf("func (x *%s) DecodeJSON(data []byte) error {\n*x = %s{}\nreturn decode(data, x, %q)\n}\n\n", name, name, name)
 		g.printf("// AppendJSON appends x as a JSON object to dst.\n")
 		g.printf("func (x *%s) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }\n\n", name)
