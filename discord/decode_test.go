@@ -181,3 +181,18 @@ func TestFastAndReflectAgreeOnRecursiveMessage(t *testing.T) {
 		t.Error(diffs)
 	}
 }
+
+func TestDeepNestingFailsCleanly(t *testing.T) {
+	// referenced_message nests a Message in a Message: the decoder recurses
+	// with the input, so the reader's depth limit must stop it.
+	in := strings.Repeat(`{"referenced_message":`, 20000) + "null" + strings.Repeat("}", 20000)
+	var m discord.Message
+	err := m.DecodeJSON([]byte(in))
+	if !errors.Is(err, encoding.ErrMalformed) || !strings.Contains(err.Error(), "depth") {
+		t.Errorf("20,000 nested messages: %v, want a depth error", err)
+	}
+	ok := strings.Repeat(`{"referenced_message":`, 50) + "null" + strings.Repeat("}", 50)
+	if err := m.DecodeJSON([]byte(ok)); err != nil {
+		t.Errorf("50 nested messages: %v", err)
+	}
+}
