@@ -2,12 +2,15 @@ package discord_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/gatewaykit/gateway/discord"
 	"github.com/gatewaykit/gateway/discord/internal/gen"
+	"github.com/gatewaykit/gateway/encoding"
 	"github.com/gatewaykit/gateway/event"
 )
 
@@ -51,5 +54,21 @@ func TestGeneratedCodeIsCurrent(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s is stale: run go generate ./discord", gen.OutputFile)
+	}
+}
+
+func TestDecodeByEventName(t *testing.T) {
+	p, err := discord.Decode(event.MessageDelete, []byte(`{"id":"5","channel_id":"6","guild_id":"7"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, ok := p.(*discord.MessageDelete); !ok || m.ID != 5 || m.ChannelID != 6 || m.GuildID != 7 {
+		t.Errorf("Decode gave %#v", p)
+	}
+	if _, err := discord.Decode("SOMETHING_NEW", []byte(`{}`)); !errors.Is(err, discord.ErrUnknownEvent) || !strings.Contains(err.Error(), "SOMETHING_NEW") {
+		t.Errorf("unknown event: %v", err)
+	}
+	if _, err := discord.Decode(event.MessageDelete, []byte(`{"id":`)); !errors.Is(err, encoding.ErrMalformed) {
+		t.Errorf("malformed data: %v", err)
 	}
 }

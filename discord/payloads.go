@@ -1,6 +1,11 @@
 package discord
 
-import "github.com/gatewaykit/gateway/event"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/gatewaykit/gateway/event"
+)
 
 // Payload is what every event payload type (and every other type of this
 // package) implements: a fast decoder and an encoder.
@@ -104,4 +109,25 @@ func PayloadFor(eventType string) (Payload, bool) {
 		return nil, false
 	}
 	return f(), true
+}
+
+// ErrUnknownEvent is returned by Decode for an event name that has no
+// payload type here (an event newer than this package).
+var ErrUnknownEvent = errors.New("discord: no payload type for this event")
+
+// Decode decodes data, the d of a dispatch named eventType, into a new
+// value of the event's payload type (a *MessageCreate for
+// event.MessageCreate), for code that handles many event types through one
+// function. It does not keep data. An unknown event name returns an error
+// matching ErrUnknownEvent; malformed data one matching
+// encoding.ErrMalformed.
+func Decode(eventType string, data []byte) (Payload, error) {
+	p, ok := PayloadFor(eventType)
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownEvent, eventType)
+	}
+	if err := p.DecodeJSON(data); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
