@@ -134,3 +134,23 @@ func FuzzJSONReader(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkJSONReaderWalk walks the benchmark MESSAGE_CREATE token by token
+// (every key, every scalar read by its method): the reader's own cost, to
+// compare with BenchmarkDecodeMessageCreate, which validates the same
+// bytes in one pass.
+func BenchmarkJSONReaderWalk(b *testing.B) {
+	msg, err := os.ReadFile("testdata/message_create.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(msg)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r := encoding.NewJSONReader(msg)
+		walk(&r)
+		if r.Err() != nil {
+			b.Fatal(r.Err())
+		}
+	}
+}
