@@ -8,6 +8,7 @@ import (
 	"github.com/gatewaykit/gateway/discord"
 	"github.com/gatewaykit/gateway/event"
 	"github.com/gatewaykit/gateway/gatewaytest"
+	"github.com/gatewaykit/gateway/internal/testenv"
 )
 
 // checkPayload decodes d as the payload of eventType with the generated
@@ -40,8 +41,8 @@ func TestTrafficMixRoundTrip(t *testing.T) {
 	tr := gatewaytest.NewTraffic(gatewaytest.TrafficConfig{Seed: 7, Guilds: 8, HugeEvery: -1, DMShare: 0.1})
 	seen := map[string]int{}
 	n := 20000
-	if testing.Short() {
-		n = 3000
+	if testing.Short() || testenv.RaceEnabled {
+		n = 3000 // still every type of the mix, which the loop below checks
 	}
 	for range n {
 		ev := tr.Next()
