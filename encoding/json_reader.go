@@ -311,7 +311,7 @@ func (r *JSONReader) failExpect(want string) {
 // escapes resolved, invalid UTF-8 and lone surrogates as U+FFFD.
 func AppendUnquoted(dst, raw []byte) []byte { return appendUnquoted(dst, raw) }
 
-// AppendQuoted appends s as a JSON string, escaped as encoding/json escapes
-// it except that <, > and & are kept as they are (invalid UTF-8 becomes
-// U+FFFD).
+// AppendQuoted appends s as a JSON string: quotes, backslashes and control
+// characters escaped, invalid UTF-8 as U+FFFD, everything else (including
+// <, >, & and U+2028/U+2029, which encoding/json escapes for HTML) as it is.
 func AppendQuoted(dst []byte, s string) []byte { return appendQuoted(dst, s) }
