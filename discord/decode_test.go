@@ -196,3 +196,14 @@ func TestDeepNestingFailsCleanly(t *testing.T) {
 		t.Errorf("50 nested messages: %v", err)
 	}
 }
+
+func TestParseSnowflake(t *testing.T) {
+	if s, err := discord.ParseSnowflake("1091403920930152448"); err != nil || s != 1091403920930152448 || s.String() != "1091403920930152448" {
+		t.Errorf("ParseSnowflake: %v %v", s, err)
+	}
+	for _, bad := range []string{"", "-1", "01", "1.5", "18446744073709551616", " 1"} {
+		if _, err := discord.ParseSnowflake(bad); err == nil {
+			t.Errorf("ParseSnowflake(%q): no error", bad)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package discord
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -92,4 +93,14 @@ func (s *Snowflake) decodeJSON(d *decoder) {
 		}
 		*s = Snowflake(v)
 	}
+}
+
+// ParseSnowflake reads an ID written in decimal, as Discord shows them
+// ("1091403920930152448").
+func ParseSnowflake(s string) (Snowflake, error) {
+	v, ok := encoding.ParseSnowflake([]byte(s))
+	if !ok {
+		return 0, fmt.Errorf("%w: %q", errSnowflake, s)
+	}
+	return Snowflake(v), nil
 }
