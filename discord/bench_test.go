@@ -112,3 +112,18 @@ func BenchmarkMessageCreateEnvelopeFloor(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkMessageCreateSkipAll decodes the MESSAGE_CREATE d into a type
+// that knows none of its keys (InviteDelete reads only channel_id and
+// guild_id), so every other value is skipped: the decoder's cost with
+// (almost) nothing built.
+func BenchmarkMessageCreateSkipAll(b *testing.B) {
+	d := messageCreateD(b)
+	b.SetBytes(int64(len(d)))
+	var m discord.InviteDelete
+	loop(b, func() {
+		if err := m.DecodeJSON(d); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
