@@ -2,8 +2,8 @@
 // dispatch event of the gateway, with decoders that need no reflection.
 //
 // Start with the payload types (MessageCreate, GuildCreate, ...; PayloadFor
-// maps an event name to a fresh one) and with gatewayutil.On, which decodes
-// an event's data into them:
+// maps an event name to a fresh one, Decode decodes by event name) and with
+// gatewayutil.On, which decodes an event's data into them:
 //
 //	gatewayutil.On(d, event.MessageCreate, func(ctx context.Context, e *gatewayutil.Event, m *discord.MessageCreate) {
 //		fmt.Println(m.Author.Username, m.Content)
@@ -19,7 +19,8 @@
 // Discord field or value never fails a decode.
 //
 // The files are named after what they hold: snowflake.go, timestamp.go,
-// permissions.go, optional.go and raw.go (the leaf types), decoder.go (the
+// permissions.go, optional.go, raw.go and secret.go (the leaf types),
+// decoder.go (the
 // decoding state), one file per Discord object (user.go, member.go,
 // message.go, guild.go, channel.go, ...), events_*.go (the payloads) and
 // payloads.go (the event name table). json_generated.go is written by
