@@ -96,14 +96,10 @@ func (s *slab[T]) alloc() *T {
 	return p
 }
 
-// key returns the next key, unescaped, or false at the end of the object.
-// The bytes are valid until the next call.
-func (d *decoder) key() ([]byte, bool) {
-	k, esc, ok := d.r.NextKey()
-	if esc {
-		k = encoding.AppendUnquoted(d.scratch[:0], k)
-	}
-	return k, ok
+// unescapeKey returns the value of a key that has escapes, valid until
+// the next call.
+func (d *decoder) unescapeKey(k []byte) []byte {
+	return encoding.AppendUnquoted(d.scratch[:0], k)
 }
 
 // str reads a string. Without escapes it points into the copied input.

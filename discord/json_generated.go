@@ -33,9 +33,12 @@ func (x *Activity) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -260,9 +263,12 @@ func (x *ActivityEmoji) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -337,9 +343,12 @@ func (x *ActivityTimestamps) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -401,9 +410,12 @@ func (x *ApplicationCommandPermissionsUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -469,9 +481,12 @@ func (x *Attachment) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -676,9 +691,12 @@ func (x *AutoModerationAction) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -736,9 +754,12 @@ func (x *AutoModerationActionExecution) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -869,9 +890,12 @@ func (x *AutoModerationRule) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -995,9 +1019,12 @@ func (x *AutoModerationRuleCreate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -1045,9 +1072,12 @@ func (x *AutoModerationRuleDelete) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -1095,9 +1125,12 @@ func (x *AutoModerationRuleUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -1145,9 +1178,12 @@ func (x *AvatarDecoration) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -1220,9 +1256,12 @@ func (x *Channel) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -1887,9 +1926,12 @@ func (x *ChannelCreate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -1937,9 +1979,12 @@ func (x *ChannelDelete) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -1987,9 +2032,12 @@ func (x *ChannelInfo) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -2068,9 +2116,12 @@ func (x *ChannelInfoEntry) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -2155,9 +2206,12 @@ func (x *ChannelMention) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -2223,9 +2277,12 @@ func (x *ChannelPinsUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -2300,9 +2357,12 @@ func (x *ChannelUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -2350,9 +2410,12 @@ func (x *ClientStatus) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -2419,9 +2482,12 @@ func (x *Collectibles) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -2484,9 +2550,12 @@ func (x *DefaultReaction) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -2566,9 +2635,12 @@ func (x *Embed) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -2782,9 +2854,12 @@ func (x *EmbedAuthor) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -2856,9 +2931,12 @@ func (x *EmbedField) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -2921,9 +2999,12 @@ func (x *EmbedFooter) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -2988,9 +3069,12 @@ func (x *EmbedMedia) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -3125,9 +3209,12 @@ func (x *EmbedProvider) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -3187,9 +3274,12 @@ func (x *Emoji) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -3357,9 +3447,12 @@ func (x *Entitlement) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -3495,9 +3588,12 @@ func (x *EntitlementCreate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -3545,9 +3641,12 @@ func (x *EntitlementDelete) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -3595,9 +3694,12 @@ func (x *EntitlementUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -3645,9 +3747,12 @@ func (x *ForumTag) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -3742,9 +3847,12 @@ func (x *Guild) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -4491,9 +4599,12 @@ func (x *GuildAuditLogEntryCreate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -4609,9 +4720,12 @@ func (x *GuildBanAdd) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -4667,9 +4781,12 @@ func (x *GuildBanRemove) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -4725,9 +4842,12 @@ func (x *GuildCreate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -5106,9 +5226,12 @@ func (x *GuildDelete) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -5156,9 +5279,12 @@ func (x *GuildEmojisUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -5237,9 +5363,12 @@ func (x *GuildIntegrationsUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -5290,9 +5419,12 @@ func (x *GuildMemberAdd) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -5340,9 +5472,12 @@ func (x *GuildMemberRemove) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -5398,9 +5533,12 @@ func (x *GuildMemberUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -5448,9 +5586,12 @@ func (x *GuildMembersChunk) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -5583,9 +5724,12 @@ func (x *GuildRoleCreate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -5641,9 +5785,12 @@ func (x *GuildRoleDelete) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -5699,9 +5846,12 @@ func (x *GuildRoleUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -5757,9 +5907,12 @@ func (x *GuildScheduledEventCreate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -5807,9 +5960,12 @@ func (x *GuildScheduledEventDelete) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -5857,9 +6013,12 @@ func (x *GuildScheduledEventUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -5907,9 +6066,12 @@ func (x *GuildScheduledEventUserAdd) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -5970,9 +6132,12 @@ func (x *GuildScheduledEventUserRemove) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -6033,9 +6198,12 @@ func (x *GuildSoundboardSoundCreate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -6083,9 +6251,12 @@ func (x *GuildSoundboardSoundDelete) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -6141,9 +6312,12 @@ func (x *GuildSoundboardSoundUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -6191,9 +6365,12 @@ func (x *GuildSoundboardSoundsUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -6272,9 +6449,12 @@ func (x *GuildStickersUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -6353,9 +6533,12 @@ func (x *GuildUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -6403,9 +6586,12 @@ func (x *Integration) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -6651,9 +6837,12 @@ func (x *IntegrationCreate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -6701,9 +6890,12 @@ func (x *IntegrationDelete) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -6766,9 +6958,12 @@ func (x *IntegrationUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -6816,9 +7011,12 @@ func (x *Interaction) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -7066,9 +7264,12 @@ func (x *InteractionCreate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -7116,9 +7317,12 @@ func (x *InviteCreate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -7296,9 +7500,12 @@ func (x *InviteDelete) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -7361,9 +7568,12 @@ func (x *Member) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -7669,9 +7879,12 @@ func (x *Mention) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -7737,9 +7950,12 @@ func (x *Message) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -8225,9 +8441,12 @@ func (x *MessageCreate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -8275,9 +8494,12 @@ func (x *MessageDelete) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -8340,9 +8562,12 @@ func (x *MessageDeleteBulk) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -8405,9 +8630,12 @@ func (x *MessagePollVoteAdd) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -8480,9 +8708,12 @@ func (x *MessagePollVoteRemove) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -8555,9 +8786,12 @@ func (x *MessageReactionAdd) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -8670,9 +8904,12 @@ func (x *MessageReactionRemove) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -8755,9 +8992,12 @@ func (x *MessageReactionRemoveAll) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -8820,9 +9060,12 @@ func (x *MessageReactionRemoveEmoji) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -8890,9 +9133,12 @@ func (x *MessageReference) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -8993,9 +9239,12 @@ func (x *MessageUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -9043,9 +9292,12 @@ func (x *Nameplate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -9128,9 +9380,12 @@ func (x *PartialUser) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -9375,9 +9630,12 @@ func (x *PermissionOverwrite) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -9443,9 +9701,12 @@ func (x *Presence) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -9548,9 +9809,12 @@ func (x *PresenceUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -9598,9 +9862,12 @@ func (x *PrimaryGuild) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -9714,9 +9981,12 @@ func (x *RateLimited) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -9779,9 +10049,12 @@ func (x *Reaction) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -9891,9 +10164,12 @@ func (x *ReactionCountDetails) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -9949,9 +10225,12 @@ func (x *Ready) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -10139,9 +10418,12 @@ func (x *ReadyApplication) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -10197,9 +10479,12 @@ func (x *Resumed) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -10252,9 +10537,12 @@ func (x *Role) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -10430,9 +10718,12 @@ func (x *RoleColors) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -10517,9 +10808,12 @@ func (x *RoleTags) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -10607,9 +10901,12 @@ func (x *ScheduledEvent) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -10839,9 +11136,12 @@ func (x *SoundboardSound) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -10964,9 +11264,12 @@ func (x *SoundboardSounds) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -11045,9 +11348,12 @@ func (x *StageInstance) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -11140,9 +11446,12 @@ func (x *StageInstanceCreate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -11190,9 +11499,12 @@ func (x *StageInstanceDelete) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -11240,9 +11552,12 @@ func (x *StageInstanceUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -11290,9 +11605,12 @@ func (x *Sticker) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -11461,9 +11779,12 @@ func (x *StickerItem) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -11524,9 +11845,12 @@ func (x *Subscription) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -11636,9 +11960,12 @@ func (x *SubscriptionCreate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -11686,9 +12013,12 @@ func (x *SubscriptionDelete) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -11736,9 +12066,12 @@ func (x *SubscriptionUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -11786,9 +12119,12 @@ func (x *ThreadCreate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -11836,9 +12172,12 @@ func (x *ThreadDelete) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -11886,9 +12225,12 @@ func (x *ThreadListSync) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -12002,9 +12344,12 @@ func (x *ThreadMember) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -12114,9 +12459,12 @@ func (x *ThreadMemberUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -12164,9 +12512,12 @@ func (x *ThreadMembersUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -12264,9 +12615,12 @@ func (x *ThreadMetadata) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -12366,9 +12720,12 @@ func (x *ThreadUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -12416,9 +12773,12 @@ func (x *TypingStart) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -12502,9 +12862,12 @@ func (x *UnavailableGuild) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -12572,9 +12935,12 @@ func (x *User) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -12902,9 +13268,12 @@ func (x *UserUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -12952,9 +13321,12 @@ func (x *VoiceChannelEffectSend) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -13090,9 +13462,12 @@ func (x *VoiceChannelStartTimeUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -13165,9 +13540,12 @@ func (x *VoiceChannelStatusUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -13240,9 +13618,12 @@ func (x *VoiceServerUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -13315,9 +13696,12 @@ func (x *VoiceState) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -13465,9 +13849,12 @@ func (x *VoiceStateUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()
@@ -13515,9 +13902,12 @@ func (x *WebhooksUpdate) decodeJSON(d *decoder) {
 		return
 	}
 	for {
-		k, ok := d.key()
+		k, esc, ok := d.r.NextKey()
 		if !ok {
 			return
+		}
+		if esc {
+			k = d.unescapeKey(k)
 		}
 		if !x.decodeField(d, k) {
 			d.r.Skip()

@@ -228,7 +228,7 @@ func (g *generator) writeStruct(name string) error {
 		g.printf("// MarshalJSON encodes x as DecodeJSON reads it.\n")
 		g.printf("func (x %s) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }\n\n", name)
 	}
-	g.printf("func (x *%s) decodeJSON(d *decoder) {\nif !d.r.ObjectStart() {\nreturn\n}\nfor {\nk, ok := d.key()\nif !ok {\nreturn\n}\nif !x.decodeField(d, k) {\nd.r.Skip()\n}\n}\n}\n\n", name)
+	g.printf("func (x *%s) decodeJSON(d *decoder) {\nif !d.r.ObjectStart() {\nreturn\n}\nfor {\nk, esc, ok := d.r.NextKey()\nif !ok {\nreturn\n}\nif esc {\nk = d.unescapeKey(k)\n}\nif !x.decodeField(d, k) {\nd.r.Skip()\n}\n}\n}\n\n", name)
 
 	// decodeField
 	g.printf("func (x *%s) decodeField(d *decoder, k []byte) bool {\n", name)
