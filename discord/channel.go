@@ -117,3 +117,7 @@ type DefaultReaction struct {
 	EmojiID   Optional[Snowflake] `json:"emoji_id,omitzero"`
 	EmojiName Optional[string]    `json:"emoji_name,omitzero"`
 }
+
+// Thread is a channel of one of the thread types (see ChannelType.IsThread):
+// its ThreadMetadata is set, and Member when the bot has joined it.
+type Thread = Channel
