@@ -26,6 +26,7 @@ import (
 	"syscall"
 
 	"github.com/gatewaykit/gateway"
+	"github.com/gatewaykit/gateway/discord"
 	"github.com/gatewaykit/gateway/event"
 	"github.com/gatewaykit/gateway/gatewayutil"
 	"github.com/gatewaykit/gateway/intents"
@@ -46,23 +47,14 @@ func main() {
 }
 
 // readme:begin
-// message is the part of a MESSAGE_CREATE this bot reads; the dispatcher
-// decodes each event's JSON into it.
-type message struct {
-	ChannelID string `json:"channel_id"`
-	Content   string `json:"content"`
-	Author    struct {
-		Username string `json:"username"`
-	} `json:"author"`
-}
-
 // run is the whole bot: handlers on a Dispatcher, shards under a Manager.
 func run(ctx context.Context, api string, token gateway.Token) error {
 	if token == "" {
 		return errors.New("set DISCORD_TOKEN (against the emulator any value works)")
 	}
 	d := gatewayutil.NewDispatcher()
-	gatewayutil.On(d, event.MessageCreate, func(ctx context.Context, e *gatewayutil.Event, m *message) {
+	gatewayutil.On(d, event.MessageCreate, func(ctx context.Context, e *gatewayutil.Event, m *discord.MessageCreate) {
+		// discord has a payload type for every dispatch, decoded without reflection.
 		// Runs on the shard's read goroutine, in order; keep it quick.
 		fmt.Printf("shard %d: %s in %s: %s\n", e.Shard, m.Author.Username, m.ChannelID, m.Content)
 	})
