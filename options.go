@@ -9,6 +9,7 @@ import (
 
 	"github.com/gatewaykit/gateway/encoding"
 	"github.com/gatewaykit/gateway/intents"
+	"github.com/gatewaykit/gateway/internal/secret"
 )
 
 // Properties are the connection properties sent in Identify.
@@ -25,7 +26,7 @@ var DefaultProperties = Properties{OS: runtime.GOOS, Browser: "gatewaykit", Devi
 type Option func(*config) error
 
 type config struct {
-	token          Token
+	token          secret.String // without "Bot ", masked so no dump of a Client shows it
 	intents        intents.Intent
 	intentsSet     bool
 	shardID        int
@@ -45,7 +46,7 @@ type config struct {
 // WithToken sets the bot token (with or without a "Bot " prefix). Required.
 func WithToken(token string) Option {
 	return func(c *config) error {
-		c.token = Token(token)
+		c.token = secret.Seal(Token(token).reveal())
 		return nil
 	}
 }
@@ -185,7 +186,7 @@ func newConfig(opts []Option) (*config, error) {
 			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 	}
-	if c.token.reveal() == "" {
+	if c.token.IsZero() {
 		return nil, fmt.Errorf("%w: a token is required", ErrConfig)
 	}
 	if !c.intentsSet {
