@@ -80,21 +80,21 @@ func redactionSubjects(t *testing.T) map[string]any {
 		manager *gatewayutil.Manager
 	}
 	return map[string]any{
-		"gateway.Token":                 tok,
-		"*gateway.Token":                &tok,
-		"gatewayutil.Config":            cfg,
-		"*gatewayutil.Config":           &cfg,
-		"gatewayutil.ManagerConfig":     mcfg,
-		"*gatewayutil.Shard":            sh,
-		"*gatewayutil.Manager":          m,
-		"gatewaytest.Config":            ecfg,
-		"*gatewaytest.Server":           srv,
-		"struct with exported fields":   exported{tok, cfg, sh, m, srv},
-		"struct with unexported fields": unexported{sh, m},
+		"gateway.Token":                  tok,
+		"*gateway.Token":                 &tok,
+		"gatewayutil.Config":             cfg,
+		"*gatewayutil.Config":            &cfg,
+		"gatewayutil.ManagerConfig":      mcfg,
+		"*gatewayutil.Shard":             sh,
+		"*gatewayutil.Manager":           m,
+		"gatewaytest.Config":             ecfg,
+		"*gatewaytest.Server":            srv,
+		"struct with exported fields":    exported{tok, cfg, sh, m, srv},
+		"struct with unexported fields":  unexported{sh, m},
 		"*struct with unexported fields": &unexported{sh, m},
-		"slice of shards":               []*gatewayutil.Shard{sh},
-		"map of managers":               map[string]*gatewayutil.Manager{"m": m},
-		"[]any":                         []any{tok, cfg, sh, m, ecfg, srv},
+		"slice of shards":                []*gatewayutil.Shard{sh},
+		"map of managers":                map[string]*gatewayutil.Manager{"m": m},
+		"[]any":                          []any{tok, cfg, sh, m, ecfg, srv},
 	}
 }
 
