@@ -129,8 +129,9 @@ func WithCodec(codec encoding.Codec) Option {
 }
 
 // WithSession makes the Client resume s instead of identifying. A session
-// for another shard id or count is refused with ErrSessionMismatch; an
-// empty session (no id) is ignored and the Client identifies.
+// for another shard id or count is refused with ErrSessionMismatch, one
+// that [Session.Validate] refuses with ErrBadSession; an empty session (no
+// id) is ignored and the Client identifies.
 func WithSession(s Session) Option {
 	return func(c *config) error {
 		c.session = &s
@@ -194,6 +195,11 @@ func newConfig(opts []Option) (*config, error) {
 	}
 	if c.compress && c.codec.Name() != "json" {
 		return nil, fmt.Errorf("%w: payload compression needs the json encoding, not %s", ErrConfig, c.codec.Name())
+	}
+	if c.session != nil && c.session.Resumable() {
+		if err := c.session.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
 	}
 	if c.session != nil && c.session.Resumable() && !c.session.CanResume(c.shardID, c.shardCount) {
 		return nil, fmt.Errorf("%w: %w: %v, client is shard [%d, %d]", ErrConfig, ErrSessionMismatch, c.session, c.shardID, c.shardCount)

@@ -106,7 +106,9 @@ func NewShard(cfg Config) (*Shard, error) {
 		return nil, fmt.Errorf("%w: %w", gateway.ErrConfig, err)
 	}
 	if sess := cfg.Session; sess.Resumable() {
-		if sess.CanResume(cfg.ShardID, cfg.ShardCount) {
+		if err := sess.Validate(); err != nil {
+			s.log.Warn("not resuming an unusable session; identifying", "err", err)
+		} else if sess.CanResume(cfg.ShardID, cfg.ShardCount) {
 			s.session = sess
 		} else {
 			s.log.Warn("not resuming a session of another shard layout", "session", sess.String())
