@@ -25,6 +25,12 @@ const DefaultAPIBase = "https://discord.com/api/v10"
 // "DiscordBot ($url, $versionNumber)" (protocol.md §1.1).
 const UserAgent = "DiscordBot (https://github.com/gatewaykit/gateway, 0.1.0)"
 
+// MaxShardCount bounds the shard count GET /gateway/bot may recommend:
+// Discord recommends one shard per 1,000 guilds and caps a shard at 2,500,
+// so 65,536 shards is some 65 million guilds, far beyond any bot. A larger
+// answer is refused as [ErrBadResponse] before anything is allocated for it.
+const MaxShardCount = 1 << 16
+
 // SessionStartLimit is the session_start_limit object of GET /gateway/bot,
 // the identify budget and concurrency that package ratelimit enforces.
 type SessionStartLimit = ratelimit.SessionStartLimit
@@ -155,10 +161,14 @@ func FetchGatewayBot(ctx context.Context, client *http.Client, apiBase, token st
 	switch {
 	case w.Shards < 1:
 		return GatewayBot{}, restBadResponse(u, fmt.Sprintf("shards %d, want at least 1", w.Shards), body, token, nil)
+	case w.Shards > MaxShardCount:
+		return GatewayBot{}, restBadResponse(u, fmt.Sprintf("shards %d, more than the %d this library runs", w.Shards, MaxShardCount), body, token, nil)
 	case ssl == nil:
 		return GatewayBot{}, restBadResponse(u, "no session_start_limit", body, token, nil)
 	case ssl.Total < 0 || ssl.Remaining < 0 || ssl.MaxConcurrency < 0 || ssl.ResetAfter < 0 || math.IsNaN(ssl.ResetAfter):
 		return GatewayBot{}, restBadResponse(u, "negative session_start_limit", body, token, nil)
+	case ssl.MaxConcurrency > ratelimit.MaxIdentifyConcurrency:
+		return GatewayBot{}, restBadResponse(u, fmt.Sprintf("session_start_limit.max_concurrency %d, more than %d", ssl.MaxConcurrency, ratelimit.MaxIdentifyConcurrency), body, token, nil)
 	}
 	bot := GatewayBot{
 		URL:    w.URL,
