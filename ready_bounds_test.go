@@ -24,47 +24,58 @@ func readyWith(t *testing.T, id, resumeURL string) []byte {
 // TestReadyOutOfBoundsIsNotResumed feeds READYs whose session id or resume
 // URL is out of bounds (a 5 KB session id made the next Resume too large to
 // send, which stopped the shard for good; a 70 KB resume URL was saved and
-// then refused at load): READY is still delivered and the connection works,
-// but nothing is kept to resume, so after a resumable close the next
-// Client identifies.
+// then refused at load). READY is still delivered and the connection works.
+// A session id out of bounds is not kept, so after a resumable close the
+// next Client identifies; a resume URL out of bounds is dropped, so the
+// session resumes on the original URL.
 func TestReadyOutOfBoundsIsNotResumed(t *testing.T) {
 	long := strings.Repeat("a", gateway.MaxSessionIDLength+1)
-	cases := map[string][2]string{
-		"5 KB session id":              {strings.Repeat("s", 5000), "wss://resume.example/"},
-		"session id just over":         {long, "wss://resume.example/"},
-		"session id with a space":      {"abc def", "wss://resume.example/"},
-		"session id with a control":    {"abc\x01", "wss://resume.example/"},
-		"session id not ASCII":         {"sessión", "wss://resume.example/"},
-		"70 KB resume URL":             {"sess-1", "wss://resume.example/" + strings.Repeat("p", 70<<10)},
-		"resume URL just over":         {"sess-1", "wss://r.example/" + strings.Repeat("p", gateway.MaxResumeURLLength-15)},
-		"resume URL not a WebSocket":   {"sess-1", "https://resume.example/"},
-		"resume URL without a host":    {"sess-1", "wss:///path"},
-		"resume URL with userinfo":     {"sess-1", "wss://user:pw@resume.example/"},
-		"resume URL with a space":      {"sess-1", "wss://resume.example/a b"},
-		"resume URL with a newline":    {"sess-1", "wss://resume.example/\nX-Header: 1"},
-		"resume URL not even a URL":    {"sess-1", "::::"},
-		"resume URL with invalid UTF8": {"sess-1", "wss://resume.example/\xff"},
+	const okURL = "wss://resume.example/"
+	cases := map[string]struct {
+		id, url string
+		resume  bool // the session is kept, without the URL
+	}{
+		"5 KB session id":              {strings.Repeat("s", 5000), okURL, false},
+		"session id just over":         {long, okURL, false},
+		"session id with a space":      {"abc def", okURL, false},
+		"session id with a control":    {"abc\x01", okURL, false},
+		"session id not ASCII":         {"sessión", okURL, false},
+		"70 KB resume URL":             {"sess-1", "wss://resume.example/" + strings.Repeat("p", 70<<10), true},
+		"resume URL just over":         {"sess-1", "wss://r.example/" + strings.Repeat("p", gateway.MaxResumeURLLength-15), true},
+		"resume URL not a WebSocket":   {"sess-1", "https://resume.example/", true},
+		"resume URL without a host":    {"sess-1", "wss:///path", true},
+		"resume URL with userinfo":     {"sess-1", "wss://user:pw@resume.example/", true},
+		"resume URL with a space":      {"sess-1", "wss://resume.example/a b", true},
+		"resume URL with a newline":    {"sess-1", "wss://resume.example/\nX-Header: 1", true},
+		"resume URL not even a URL":    {"sess-1", "::::", true},
+		"resume URL with invalid UTF8": {"sess-1", "wss://resume.example/\xff", true},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			cl := newClient(t)
 			w := &wire{}
 			process(t, cl, w, hello)
-			res := process(t, cl, w, readyWith(t, c[0], c[1]))
+			res := process(t, cl, w, readyWith(t, c.id, c.url))
 			assert.Equal(t, gateway.KindReady, res.Kind, "READY is delivered")
 			assert.Equal(t, gateway.StateConnected, cl.State())
 			process(t, cl, w, mc(2))
 			assert.Equal(t, int64(2), cl.Seq())
-			assert.False(t, cl.Resuming())
 			_ = cl.HandleClose(closecode.Resumable, "")
 			sess := cl.Session()
-			assert.Empty(t, sess.ID, "no session kept")
 			assert.Empty(t, sess.ResumeURL, "no resume URL kept")
+			assert.NoError(t, sess.Validate())
 
 			next := newClient(t, gateway.WithSession(sess))
 			w2 := &wire{}
 			process(t, next, w2, hello)
-			assert.EqualValues(t, 2, w2.last(t)["op"], "the next connection identifies")
+			if c.resume {
+				assert.Equal(t, "sess-1", sess.ID)
+				assert.EqualValues(t, 6, w2.last(t)["op"], "the session resumes")
+				assert.LessOrEqual(t, len(w2.payloads[len(w2.payloads)-1]), gateway.MaxPayloadSize)
+			} else {
+				assert.Empty(t, sess.ID, "no session kept")
+				assert.EqualValues(t, 2, w2.last(t)["op"], "the next connection identifies")
+			}
 		})
 	}
 

@@ -23,9 +23,10 @@ import (
 // hostileReadyRun runs a shard against an emulator whose READY carries
 // hostile session values, drops its connection with a resumable close after
 // the first READY, and returns the emulator and the shard once the shard is
-// READY again. Before the bounds, a 5 KB session id made the shard's Resume
-// too large to send, which stopped the shard for good.
-func hostileReadyRun(t *testing.T, h gatewaytest.HostileReady, store gatewayutil.SessionStore) (*gatewaytest.Server, *gatewayutil.Shard) {
+// READY again (after a resume or an identify). Before the bounds, a 5 KB
+// session id made the shard's Resume too large to send, which stopped the
+// shard for good.
+func hostileReadyRun(t *testing.T, h gatewaytest.HostileReady, store gatewayutil.SessionStore) (*gatewaytest.Server, *gatewayutil.Shard, int) {
 	t.Helper()
 	srv, err := gatewaytest.NewServer(gatewaytest.Config{TimeScale: 0.01, HostileReady: h})
 	require.NoError(t, err)
@@ -65,21 +66,23 @@ func hostileReadyRun(t *testing.T, h gatewaytest.HostileReady, store gatewayutil
 	sessions, err := srv.WaitSessions(t.Context(), 1)
 	require.NoError(t, err)
 	require.NoError(t, sessions[0].InjectClose(closecode.Resumable))
-	waitUntil(t, 10*time.Second, "the second READY", func() bool { return readies.Load() == 2 })
+	waitUntil(t, 10*time.Second, "the second READY or RESUMED", func() bool {
+		return readies.Load() == 2 || sh.Status().Resumes == 1
+	})
 	select {
 	case err := <-done:
 		t.Fatalf("the shard stopped: %v", err)
 	default:
 	}
-	assert.Zero(t, saved.Load(), "nothing out of bounds was saved")
-	return srv, sh
+	return srv, sh, int(saved.Load())
 }
 
 // TestHostileReadySessionIDFallsBackToIdentify: READY with a 5 KB session
 // id. The shard keeps working, does not keep the session, and identifies
 // on the next connection instead of resuming.
 func TestHostileReadySessionIDFallsBackToIdentify(t *testing.T) {
-	srv, sh := hostileReadyRun(t, gatewaytest.HostileReady{SessionIDBytes: 5000}, gatewayutil.NewMemorySessionStore())
+	srv, sh, saved := hostileReadyRun(t, gatewaytest.HostileReady{SessionIDBytes: 5000}, gatewayutil.NewMemorySessionStore())
+	assert.Zero(t, saved, "nothing was saved")
 	st := srv.Stats()
 	assert.EqualValues(t, 2, st.Identifies, "identified twice")
 	assert.Zero(t, st.Resumes+st.ResumesFailed, "never tried to resume")
@@ -87,21 +90,25 @@ func TestHostileReadySessionIDFallsBackToIdentify(t *testing.T) {
 	assert.Equal(t, gatewayutil.ShardConnected, sh.Status().State)
 }
 
-// TestHostileReadyResumeURLFallsBackToIdentify: READY with a 70 KB resume
-// URL (which the session store used to save, then refuse at every load).
-// The URL is never dialed, nothing is saved, and the shard identifies.
-func TestHostileReadyResumeURLFallsBackToIdentify(t *testing.T) {
+// TestHostileReadyResumeURLIsDropped: READY with a 70 KB resume URL (which
+// the session store used to save, then refuse at every load). The URL is
+// dropped: never dialed, never saved; the session is kept and resumed on
+// the original URL.
+func TestHostileReadyResumeURLIsDropped(t *testing.T) {
 	store, err := gatewayutil.NewFileSessionStore(t.TempDir())
 	require.NoError(t, err)
 	huge := "ws://127.0.0.1:1/" + strings.Repeat("r", 70<<10)
-	srv, sh := hostileReadyRun(t, gatewaytest.HostileReady{ResumeURL: huge}, store)
+	srv, sh, saved := hostileReadyRun(t, gatewaytest.HostileReady{ResumeURL: huge}, store)
 	st := srv.Stats()
-	assert.EqualValues(t, 2, st.Identifies)
-	assert.Zero(t, st.Resumes+st.ResumesFailed)
+	assert.EqualValues(t, 1, st.Identifies)
+	assert.EqualValues(t, 1, st.Resumes, "resumed on the original URL")
+	assert.NotEmpty(t, sh.Session().ID)
 	assert.Empty(t, sh.Session().ResumeURL)
-	_, found, err := store.Load(t.Context(), 0, 1)
-	assert.NoError(t, err)
-	assert.False(t, found)
+	assert.Positive(t, saved, "the session was saved, without the URL")
+	s, found, err := store.Load(t.Context(), 0, 1)
+	require.NoError(t, err)
+	assert.True(t, found)
+	assert.Empty(t, s.ResumeURL)
 }
 
 // TestSessionStoreRefusesSessionsOutOfBounds: Save refuses a session that
