@@ -113,8 +113,10 @@ type Config struct {
 	StallIntervals int
 
 	// ResumeURLPolicy decides whether READY's resume_gateway_url may be
-	// followed. Default DiscordResumeURLs; tests against a local emulator
-	// use LoopbackResumeURLs.
+	// followed. Default DiscordResumeURLs when URL is Discord's gateway;
+	// for any other gateway, DiscordResumeURLs or SameHostResumeURLs(URL)
+	// (the scheme, host and port of URL). Tests that resume on another
+	// port of a local emulator use LoopbackResumeURLs.
 	ResumeURLPolicy ResumeURLPolicy
 	// AllowPlainWS permits ws:// to hosts that are not loopback (an
 	// emulator on another machine). Never needed for Discord.
@@ -192,7 +194,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.StallIntervals = 5
 	}
 	if c.ResumeURLPolicy == nil {
-		c.ResumeURLPolicy = DiscordResumeURLs
+		c.ResumeURLPolicy = defaultResumeURLPolicy(c.URL)
 	}
 	return c, nil
 }
