@@ -21,8 +21,9 @@ import (
 // this file append /gateway or /gateway/bot to it.
 const DefaultAPIBase = "https://discord.com/api/v10"
 
-// UserAgent is sent with every REST request: Discord requires
-// "DiscordBot ($url, $versionNumber)" (protocol.md §1.1).
+// UserAgent is sent with every REST request, and in the WebSocket
+// handshake unless Config.UserAgent says otherwise: Discord requires
+// "DiscordBot ($url, $versionNumber)".
 const UserAgent = "DiscordBot (https://github.com/gatewaykit/gateway, 0.1.0)"
 
 // MaxShardCount bounds the shard count GET /gateway/bot may recommend:

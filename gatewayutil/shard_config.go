@@ -126,7 +126,9 @@ type Config struct {
 	TLSConfig *tls.Config
 	// NetDial replaces the TCP dialer.
 	NetDial func(ctx context.Context, network, addr string) (net.Conn, error)
-	// UserAgent, if set, is sent in the WebSocket handshake.
+	// UserAgent is sent in the WebSocket handshake; default the library's
+	// own, [UserAgent] (servers other than Discord may close a connection
+	// without one).
 	UserAgent string
 }
 
@@ -195,6 +197,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.ResumeURLPolicy == nil {
 		c.ResumeURLPolicy = defaultResumeURLPolicy(c.URL)
+	}
+	if c.UserAgent == "" {
+		c.UserAgent = UserAgent
 	}
 	return c, nil
 }
