@@ -128,7 +128,7 @@ func (m *Manager) Start(ctx context.Context) error {
 	limit := m.cfg.SessionStartLimit
 	m.url = m.cfg.Shard.URL
 	if !m.cfg.SkipGatewayBot {
-		gb, err := FetchGatewayBot(ctx, m.cfg.HTTPClient, m.cfg.APIBase, m.token.Open())
+		gb, err := fetchGatewayBot(ctx, m.cfg.HTTPClient, m.cfg.APIBase, m.token.Open(), m.cfg.Shard.AllowPlainWS)
 		if err != nil {
 			return fmt.Errorf("gatewayutil: manager start: %w", err)
 		}

@@ -119,7 +119,8 @@ type Config struct {
 	// port of a local emulator use LoopbackResumeURLs.
 	ResumeURLPolicy ResumeURLPolicy
 	// AllowPlainWS permits ws:// to hosts that are not loopback (an
-	// emulator on another machine). Never needed for Discord.
+	// emulator on another machine), and for a Manager an http:// APIBase
+	// to such a host. Never needed for Discord.
 	AllowPlainWS bool
 	// TLSConfig is used for wss://; nil verifies certificates against the
 	// system roots.
