@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/gatewaykit/gateway"
 )
@@ -62,7 +63,9 @@ const maxSessionFile = 64 << 10
 // Save is atomic and durable: it writes a temporary file in the same
 // directory, syncs it, renames it over the old file and syncs the
 // directory, so a crash leaves either the old session or the new one, never
-// a torn file. Several processes may share the directory as long as no two
+// a torn file. The temporary files a crash leaves behind are removed by
+// the next Load of their shard, and by NewFileSessionStore once they are a
+// minute old. Several processes may share the directory as long as no two
 // of them run the same shard. Files are readable by the owner only: a
 // session id is not a token, but it is not public either.
 type FileSessionStore struct {
@@ -81,7 +84,33 @@ func NewFileSessionStore(dir string) (*FileSessionStore, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("gatewayutil: session store: %w", err)
 	}
-	return &FileSessionStore{dir: dir}, nil
+	s := &FileSessionStore{dir: dir}
+	s.removeTempFiles("shard-*", staleTempAge)
+	return s, nil
+}
+
+// staleTempAge is how old a temporary file of another shard must be for
+// NewFileSessionStore to remove it: a Save takes milliseconds, so an older
+// one was left by a Save that never finished (a crash, a kill), while a
+// younger one may belong to a Save in progress in another process sharing
+// the directory.
+const staleTempAge = time.Minute
+
+// removeTempFiles removes the temporary files of interrupted Saves of the
+// shards whose file names match pattern ("shard-3-of-8" or "shard-*"),
+// if they are at least minAge old. Failures are ignored: a leftover is
+// only a few bytes, and the next open tries again.
+func (s *FileSessionStore) removeTempFiles(pattern string, minAge time.Duration) {
+	names, err := filepath.Glob(filepath.Join(s.dir, "."+pattern+".msgpack.*.tmp"))
+	if err != nil {
+		return
+	}
+	now := time.Now()
+	for _, name := range names {
+		if fi, err := os.Lstat(name); err == nil && fi.Mode().IsRegular() && now.Sub(fi.ModTime()) >= minAge {
+			_ = os.Remove(name)
+		}
+	}
 }
 
 // Dir returns the store's directory.
@@ -110,6 +139,10 @@ func (s *FileSessionStore) Load(ctx context.Context, shardID, shardCount int) (g
 	mu := s.lock(shardID)
 	mu.Lock()
 	defer mu.Unlock()
+	// No Save of this shard is in progress (this process holds its lock,
+	// and no other process runs the same shard), so any temporary file of
+	// it was left by one that never finished.
+	s.removeTempFiles(fmt.Sprintf("shard-%d-of-%d", shardID, shardCount), 0)
 	f, err := os.Open(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return gateway.Session{}, false, nil
