@@ -18,6 +18,7 @@ import (
 	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/gatewaykit/gateway"
+	"github.com/gatewaykit/gateway/closecode"
 	"github.com/gatewaykit/gateway/gatewaytest"
 	"github.com/gatewaykit/gateway/gatewayutil"
 	"github.com/gatewaykit/gateway/intents"
@@ -220,4 +221,30 @@ func TestTokenRedactedInTestifyFailures(t *testing.T) {
 	for _, m := range r.msgs {
 		requireNoToken(t, "a testify failure message", m)
 	}
+}
+
+// TestEmulatorSessionRedacted prints an emulator Session, which holds the
+// token its client identified with, with every verb and in slog.
+func TestEmulatorSessionRedacted(t *testing.T) {
+	srv, err := gatewaytest.NewServer(gatewaytest.Config{Tokens: []string{secretToken}, TimeScale: 0.01})
+	require.NoError(t, err)
+	require.NoError(t, srv.Start(t.Context()))
+	defer srv.Close()
+	sh, err := gatewayutil.NewShard(gatewayutil.Config{Token: gateway.Token(secretToken), Intents: intents.Guilds, URL: srv.URL()})
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- sh.Run(t.Context()) }()
+	sessions, err := srv.WaitSessions(t.Context(), 1)
+	require.NoError(t, err)
+	sess := sessions[0]
+	for _, verb := range fmtVerbs {
+		requireNoToken(t, "*gatewaytest.Session with "+verb, fmt.Sprintf(verb, sess))
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("s", "session", sess)
+	requireNoToken(t, "*gatewaytest.Session in slog", buf.String())
+	assert.Contains(t, fmt.Sprint(sess), sess.ID(), "the description names the session")
+	_, err = sh.Close(t.Context(), closecode.Normal)
+	require.NoError(t, err)
+	require.NoError(t, <-done)
 }
