@@ -28,7 +28,7 @@ type resumeData struct {
 
 func (c *Client) sendIdentify(w io.Writer) error {
 	d := identifyData{
-		Token:          c.cfg.token.reveal(),
+		Token:          c.cfg.token.Open(),
 		Properties:     c.cfg.properties,
 		Compress:       c.cfg.compress,
 		LargeThreshold: c.cfg.largeThreshold,
@@ -42,7 +42,7 @@ func (c *Client) sendIdentify(w io.Writer) error {
 }
 
 func (c *Client) sendResume(w io.Writer) error {
-	return c.sendSecret(w, opcode.Resume, resumeData{Token: c.cfg.token.reveal(), SessionID: c.sessionID, Seq: c.seq})
+	return c.sendSecret(w, opcode.Resume, resumeData{Token: c.cfg.token.Open(), SessionID: c.sessionID, Seq: c.seq})
 }
 
 // sendSecret marshals a payload that holds the token, writes it, and wipes

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gatewaykit/gateway/encoding"
 	"github.com/gatewaykit/gateway/intents"
+	"github.com/gatewaykit/gateway/internal/secret"
 )
 
 // Properties are the connection properties sent in Identify.
@@ -25,7 +26,7 @@ var DefaultProperties = Properties{OS: runtime.GOOS, Browser: "gatewaykit", Devi
 type Option func(*config) error
 
 type config struct {
-	token          Token
+	token          secret.String // without "Bot ", masked so no dump of a Client shows it
 	intents        intents.Intent
 	intentsSet     bool
 	shardID        int
@@ -45,7 +46,7 @@ type config struct {
 // WithToken sets the bot token (with or without a "Bot " prefix). Required.
 func WithToken(token string) Option {
 	return func(c *config) error {
-		c.token = Token(token)
+		c.token = secret.Seal(Token(token).reveal())
 		return nil
 	}
 }
@@ -128,8 +129,9 @@ func WithCodec(codec encoding.Codec) Option {
 }
 
 // WithSession makes the Client resume s instead of identifying. A session
-// for another shard id or count is refused with ErrSessionMismatch; an
-// empty session (no id) is ignored and the Client identifies.
+// for another shard id or count is refused with ErrSessionMismatch, one
+// that [Session.Validate] refuses with ErrBadSession; an empty session (no
+// id) is ignored and the Client identifies.
 func WithSession(s Session) Option {
 	return func(c *config) error {
 		c.session = &s
@@ -185,7 +187,7 @@ func newConfig(opts []Option) (*config, error) {
 			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 	}
-	if c.token.reveal() == "" {
+	if c.token.IsZero() {
 		return nil, fmt.Errorf("%w: a token is required", ErrConfig)
 	}
 	if !c.intentsSet {
@@ -193,6 +195,11 @@ func newConfig(opts []Option) (*config, error) {
 	}
 	if c.compress && c.codec.Name() != "json" {
 		return nil, fmt.Errorf("%w: payload compression needs the json encoding, not %s", ErrConfig, c.codec.Name())
+	}
+	if c.session != nil && c.session.Resumable() {
+		if err := c.session.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
 	}
 	if c.session != nil && c.session.Resumable() && !c.session.CanResume(c.shardID, c.shardCount) {
 		return nil, fmt.Errorf("%w: %w: %v, client is shard [%d, %d]", ErrConfig, ErrSessionMismatch, c.session, c.shardID, c.shardCount)

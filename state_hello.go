@@ -19,8 +19,13 @@ type helloData struct {
 	HeartbeatInterval *float64 `json:"heartbeat_interval"`
 }
 
-// maxHeartbeatInterval bounds what a HELLO may ask for; Discord uses ~41 s.
-const maxHeartbeatInterval = 10 * time.Minute
+// Bounds on what a HELLO may ask for; Discord uses ~41 s. Below a
+// millisecond a heartbeat timer would spin (and a fraction of a nanosecond
+// rounds to 0); a time-scaled emulator still asks for tens of milliseconds.
+const (
+	minHeartbeatInterval = time.Millisecond
+	maxHeartbeatInterval = 10 * time.Minute
+)
 
 func (stateHelloT) handle(c *Client, env *encoding.Envelope, w io.Writer) (Result, error) {
 	if env.Op != opcode.Hello {
@@ -31,8 +36,8 @@ func (stateHelloT) handle(c *Client, env *encoding.Envelope, w io.Writer) (Resul
 		return Result{Op: env.Op}, fmt.Errorf("%w: HELLO without a valid heartbeat_interval", encoding.ErrMalformed)
 	}
 	ms := *h.HeartbeatInterval
-	if !(ms > 0) || ms > float64(maxHeartbeatInterval/time.Millisecond) {
-		return Result{Op: env.Op}, fmt.Errorf("%w: HELLO heartbeat_interval %v ms out of range", encoding.ErrMalformed, ms)
+	if !(ms >= float64(minHeartbeatInterval)/float64(time.Millisecond)) || ms > float64(maxHeartbeatInterval/time.Millisecond) {
+		return Result{Op: env.Op}, fmt.Errorf("%w: HELLO heartbeat_interval %v ms out of range [%v, %v]", encoding.ErrMalformed, ms, minHeartbeatInterval, maxHeartbeatInterval)
 	}
 	c.interval = time.Duration(ms * float64(time.Millisecond))
 	j := c.cfg.jitter()

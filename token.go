@@ -22,10 +22,19 @@ func (Token) GoString() string { return `gateway.Token("` + redacted + `")` }
 // LogValue redacts the token in log/slog output.
 func (Token) LogValue() slog.Value { return slog.StringValue(redacted) }
 
-// MarshalText redacts the token in encoding/json, encoding/xml and the like.
+// MarshalText redacts the token in encoding/xml, encoding/gob, msgpack and
+// every other encoder that asks for an encoding.TextMarshaler.
 func (Token) MarshalText() ([]byte, error) { return []byte(redacted), nil }
 
-// Format redacts the token for every fmt verb, including %s, %v, %q and %x.
+// MarshalBinary redacts the token in encoding/gob and other encoders that
+// ask for an encoding.BinaryMarshaler.
+func (Token) MarshalBinary() ([]byte, error) { return []byte(redacted), nil }
+
+// MarshalJSON redacts the token in encoding/json.
+func (Token) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
+
+// Format redacts the token for every fmt verb, including %s, %v, %q, %x
+// and %d. (%#v goes through Format too, not GoString.)
 func (t Token) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(redacted)) }
 
 // reveal returns the raw token without a "Bot " prefix, as Identify and

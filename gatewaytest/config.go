@@ -117,6 +117,9 @@ type Config struct {
 	// Default 10000.
 	History int
 
+	// HostileReady makes READY carry oversized or malformed session values.
+	HostileReady HostileReady
+
 	// Logger receives the server's logs; default discards them. Tokens are
 	// never logged.
 	Logger *slog.Logger

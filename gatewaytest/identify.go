@@ -356,7 +356,7 @@ func (s *Server) readyData(sess *Session, c *Conn, owned []uint64) []byte {
 	b = append(b, `,"session_type":"normal","session_id":`...)
 	b = jsonQuote(b, sess.id)
 	b = append(b, `,"resume_gateway_url":`...)
-	b = jsonQuote(b, s.resumeURL)
+	b = jsonQuote(b, s.cfg.HostileReady.resumeURL(s.resumeURL))
 	b = append(b, `,"relationships":[],"private_channels":[],"presences":[],"guilds":[`...)
 	for i, g := range owned {
 		if i > 0 {

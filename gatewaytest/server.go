@@ -393,7 +393,7 @@ func (s *Server) newSession(req *identifyRequest, now time.Time) *Session {
 	id2 := mixSeed(seed, s.sessionSeq, 0x2d)
 	return &Session{
 		srv:        s,
-		id:         fmt.Sprintf("%016x%016x", id, id2),
+		id:         s.cfg.HostileReady.sessionID(fmt.Sprintf("%016x%016x", id, id2)),
 		token:      req.token,
 		shardID:    req.shardID,
 		shardCount: req.shardCount,

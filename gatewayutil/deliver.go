@@ -125,9 +125,11 @@ func (d *Dispatcher) enqueue(ctx context.Context, ent *typeEntry, s *subscriptio
 	case lane <- dl:
 		return nil
 	case <-s.done:
+		ent.stats.discarded.Add(1)
 		dl.release()
 		return nil
 	case <-d.closing:
+		ent.stats.discarded.Add(1)
 		dl.release()
 		return ErrDispatcherClosed
 	case <-ctx.Done():
@@ -150,8 +152,10 @@ func (d *Dispatcher) spawn(ctx context.Context, ent *typeEntry, s *subscription,
 		select {
 		case s.slots <- struct{}{}:
 		case <-s.done:
+			ent.stats.discarded.Add(1)
 			return nil
 		case <-d.closing:
+			ent.stats.discarded.Add(1)
 			return ErrDispatcherClosed
 		case <-ctx.Done():
 			ent.stats.dropped.Add(1)
@@ -184,6 +188,7 @@ func (d *Dispatcher) runLane(s *subscription, lane chan *delivery) {
 			for {
 				select {
 				case dl := <-lane:
+					dl.ent.stats.discarded.Add(1)
 					dl.release()
 				default:
 					return
@@ -207,6 +212,8 @@ func (d *Dispatcher) runLane(s *subscription, lane chan *delivery) {
 func (d *Dispatcher) run(dl *delivery) {
 	if !dl.sub.cancelled.Load() && !d.abandon.Load() {
 		d.invoke(d.ctx, dl.ent, dl.sub, &dl.ev)
+	} else {
+		dl.ent.stats.discarded.Add(1)
 	}
 	dl.release()
 }

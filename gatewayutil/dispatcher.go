@@ -67,7 +67,7 @@ import (
 // [Dispatcher.Intents] returns the intents the current subscriptions need,
 // so a shard can identify with exactly those, and [Dispatcher.Wants] tells
 // a shard whether an event type is wanted at all. [Dispatcher.Stats]
-// returns per-event-type counters: received, delivered, dropped, panics,
+// returns per-event-type counters: received, delivered, dropped, discarded, panics,
 // decode errors and handler time ([HandlerTiming]).
 //
 // # Shutting down
@@ -261,6 +261,7 @@ func (d *Dispatcher) Dispatch(ctx context.Context, e *Event) error {
 	d.inflight.Add(1)
 	defer d.inflight.Add(-1)
 	if d.closed.Load() { // Close may have missed our increment
+		ent.stats.discarded.Add(1) // received, then thrown away by Close
 		return ErrDispatcherClosed
 	}
 	if ctx == nil {

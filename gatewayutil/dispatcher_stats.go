@@ -15,6 +15,12 @@ type EventStats struct {
 	// the Drop policy, or because Dispatch's context ended while it waited
 	// under the Block policy.
 	Dropped uint64
+	// Discarded counts deliveries that were queued, or waiting for room
+	// in a queue, and then thrown away: their subscription was cancelled,
+	// or the Dispatcher closed (Close discards what is still queued when
+	// its ctx ends, and a Dispatch waiting for room when Close starts
+	// returns ErrDispatcherClosed).
+	Discarded uint64
 	// Panics counts recovered handler panics.
 	Panics uint64
 	// DecodeErrors counts events an [On] handler could not decode.
@@ -30,6 +36,7 @@ func (s *EventStats) add(o EventStats) {
 	s.Received += o.Received
 	s.Delivered += o.Delivered
 	s.Dropped += o.Dropped
+	s.Discarded += o.Discarded
 	s.Panics += o.Panics
 	s.DecodeErrors += o.DecodeErrors
 	s.HandlerTime += o.HandlerTime
@@ -74,8 +81,8 @@ func (d *Dispatcher) Stats() DispatcherStats {
 // when the Dispatcher is made (documented names) or a name is first
 // subscribed, so counting never allocates.
 type typeStats struct {
-	received, delivered, dropped, panics, decodeErrors atomic.Uint64
-	nanos, maxNanos                                    atomic.Int64
+	received, delivered, dropped, discarded, panics, decodeErrors atomic.Uint64
+	nanos, maxNanos                                               atomic.Int64
 }
 
 // observe counts one handler call that took d.
@@ -96,6 +103,7 @@ func (t *typeStats) snapshot() EventStats {
 		Received:       t.received.Load(),
 		Delivered:      t.delivered.Load(),
 		Dropped:        t.dropped.Load(),
+		Discarded:      t.discarded.Load(),
 		Panics:         t.panics.Load(),
 		DecodeErrors:   t.decodeErrors.Load(),
 		HandlerTime:    time.Duration(t.nanos.Load()),

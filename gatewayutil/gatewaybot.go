@@ -22,9 +22,16 @@ import (
 // this file append /gateway or /gateway/bot to it.
 const DefaultAPIBase = "https://discord.com/api/v10"
 
-// UserAgent is sent with every REST request: Discord requires
+// UserAgent is sent with every REST request, and in the WebSocket
+// handshake unless Config.UserAgent says otherwise: Discord requires
 // "DiscordBot ($url, $versionNumber)" (docs/protocol.md §1.1).
 const UserAgent = "DiscordBot (https://github.com/gatewaykit/gateway, " + gateway.Version + ")"
+
+// MaxShardCount bounds the shard count GET /gateway/bot may recommend:
+// Discord recommends one shard per 1,000 guilds and caps a shard at 2,500,
+// so 65,536 shards is some 65 million guilds, far beyond any bot. A larger
+// answer is refused as [ErrBadResponse] before anything is allocated for it.
+const MaxShardCount = 1 << 16
 
 // SessionStartLimit is the session_start_limit object of GET /gateway/bot,
 // the identify budget and concurrency that package ratelimit enforces.
@@ -117,18 +124,25 @@ var defaultRESTClient = &http.Client{Timeout: 30 * time.Second}
 // gateway URL, the recommended shard count and the session start limit.
 //
 // client nil means a client with a 30 s timeout; apiBase "" means
-// [DefaultAPIBase]. token may carry the "Bot " prefix or not. A 429 is
+// [DefaultAPIBase]; it must be https:// unless its host is loopback (an
+// emulator). token may carry the "Bot " prefix or not. A 429 is
 // retried after the retry_after Discord gives (body, else Retry-After
 // header) if that is at most 30 s, and 5xx and transport errors after a
 // short backoff, up to 4 tries in all; ctx bounds everything, waits
 // included. 401 and 403 match [ErrUnauthorized] and are never retried.
 // The token never appears in an error.
 func FetchGatewayBot(ctx context.Context, client *http.Client, apiBase, token string) (GatewayBot, error) {
+	return fetchGatewayBot(ctx, client, apiBase, token, false)
+}
+
+// fetchGatewayBot is FetchGatewayBot; allowPlain lets apiBase be http:// to
+// a host that is not loopback (a Manager whose shards have AllowPlainWS).
+func fetchGatewayBot(ctx context.Context, client *http.Client, apiBase, token string, allowPlain bool) (GatewayBot, error) {
 	auth, err := botAuthorization(token)
 	if err != nil {
 		return GatewayBot{}, err
 	}
-	u, err := restEndpoint(apiBase, "/gateway/bot")
+	u, err := restEndpoint(apiBase, "/gateway/bot", allowPlain)
 	if err != nil {
 		return GatewayBot{}, err
 	}
@@ -156,10 +170,14 @@ func FetchGatewayBot(ctx context.Context, client *http.Client, apiBase, token st
 	switch {
 	case w.Shards < 1:
 		return GatewayBot{}, restBadResponse(u, fmt.Sprintf("shards %d, want at least 1", w.Shards), body, token, nil)
+	case w.Shards > MaxShardCount:
+		return GatewayBot{}, restBadResponse(u, fmt.Sprintf("shards %d, more than the %d this library runs", w.Shards, MaxShardCount), body, token, nil)
 	case ssl == nil:
 		return GatewayBot{}, restBadResponse(u, "no session_start_limit", body, token, nil)
 	case ssl.Total < 0 || ssl.Remaining < 0 || ssl.MaxConcurrency < 0 || ssl.ResetAfter < 0 || math.IsNaN(ssl.ResetAfter):
 		return GatewayBot{}, restBadResponse(u, "negative session_start_limit", body, token, nil)
+	case ssl.MaxConcurrency > ratelimit.MaxIdentifyConcurrency:
+		return GatewayBot{}, restBadResponse(u, fmt.Sprintf("session_start_limit.max_concurrency %d, more than %d", ssl.MaxConcurrency, ratelimit.MaxIdentifyConcurrency), body, token, nil)
 	}
 	bot := GatewayBot{
 		URL:    w.URL,
@@ -179,7 +197,7 @@ func FetchGatewayBot(ctx context.Context, client *http.Client, apiBase, token st
 // only when connecting to the cached URL fails. client and apiBase are as
 // for [FetchGatewayBot], and so are the retries.
 func FetchGateway(ctx context.Context, client *http.Client, apiBase string) (string, error) {
-	u, err := restEndpoint(apiBase, "/gateway")
+	u, err := restEndpoint(apiBase, "/gateway", false)
 	if err != nil {
 		return "", err
 	}
@@ -214,14 +232,20 @@ func botAuthorization(token string) (string, error) {
 	return "Bot " + t, nil
 }
 
-// restEndpoint joins an API base URL, checked, and a path.
-func restEndpoint(apiBase, path string) (string, error) {
+// restEndpoint joins an API base URL, checked, and a path. http:// is
+// refused unless the host is loopback (an emulator) or allowPlain is set:
+// the token would cross the network in clear text, and an answer anyone on
+// the path could forge names the gateway the token is sent to.
+func restEndpoint(apiBase, path string, allowPlain bool) (string, error) {
 	if apiBase == "" {
 		apiBase = DefaultAPIBase
 	}
 	b, err := url.Parse(apiBase)
 	if err != nil || (b.Scheme != "http" && b.Scheme != "https") || b.Host == "" || b.User != nil {
-		return "", fmt.Errorf("gatewayutil: API base %q: want an http or https URL such as %s", apiBase, DefaultAPIBase)
+		return "", fmt.Errorf("gatewayutil: API base %q: want an http or https URL such as %s", redactURL(apiBase), DefaultAPIBase)
+	}
+	if b.Scheme == "http" && !allowPlain && !isLoopbackHost(b.Hostname()) {
+		return "", fmt.Errorf("gatewayutil: API base %s: plain http:// is only for loopback hosts; use https://", redactURL(apiBase))
 	}
 	return strings.TrimRight(apiBase, "/") + path, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/closecode"
+	"github.com/gatewaykit/gateway/internal/secret"
 	"github.com/gatewaykit/gateway/opcode"
 	"github.com/gatewaykit/gateway/ratelimit"
 )
@@ -37,8 +38,9 @@ var (
 //
 // Build it with NewManager, then call Run (or Start and later Shutdown).
 type Manager struct {
-	cfg ManagerConfig
-	log *slog.Logger
+	cfg   ManagerConfig // its Shard.Token is blank: the token is in token
+	token secret.String // masked, so no dump of a Manager shows it
+	log   *slog.Logger
 
 	mu       sync.Mutex
 	started  bool
@@ -85,7 +87,9 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 	if store == nil {
 		store = NewMemorySessionStore()
 	}
-	return &Manager{cfg: cfg, log: cfg.Logger, store: store, fatal: make(chan error, 1)}, nil
+	m := &Manager{cfg: cfg, token: secret.Seal(string(cfg.Shard.Token)), log: cfg.Logger, store: store, fatal: make(chan error, 1)}
+	m.cfg.Shard.Token = ""
+	return m, nil
 }
 
 // Run starts the shards and keeps them running until ctx ends, then shuts
@@ -124,7 +128,7 @@ func (m *Manager) Start(ctx context.Context) error {
 	limit := m.cfg.SessionStartLimit
 	m.url = m.cfg.Shard.URL
 	if !m.cfg.SkipGatewayBot {
-		gb, err := FetchGatewayBot(ctx, m.cfg.HTTPClient, m.cfg.APIBase, string(m.cfg.Shard.Token))
+		gb, err := fetchGatewayBot(ctx, m.cfg.HTTPClient, m.cfg.APIBase, m.token.Open(), m.cfg.Shard.AllowPlainWS)
 		if err != nil {
 			return fmt.Errorf("gatewayutil: manager start: %w", err)
 		}
@@ -245,6 +249,7 @@ func (m *Manager) startSet(ctx context.Context, count int, ids []int, mode gateM
 
 func (m *Manager) shardConfig(set *shardSet, id int, s gateway.Session) Config {
 	cfg := m.cfg.Shard
+	cfg.Token = gateway.Token(m.token.Open())
 	cfg.URL = m.url
 	cfg.ShardID, cfg.ShardCount = id, set.count
 	cfg.Session = s

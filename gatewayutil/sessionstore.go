@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/gatewaykit/gateway"
 )
@@ -35,12 +36,15 @@ type SessionStore interface {
 	// Load returns the session stored for shard [shardID, shardCount].
 	// found is false, with a nil error, when there is none or when what is
 	// stored cannot resume that shard (other id or count, no session id):
-	// the shard then identifies. A stored session that cannot be decoded
-	// is an error matching gateway.ErrBadSession.
+	// the shard then identifies. A stored session that cannot be decoded,
+	// or is out of the bounds of gateway.Session.Validate, is an error
+	// matching gateway.ErrBadSession, and is discarded: the next Load
+	// finds nothing.
 	Load(ctx context.Context, shardID, shardCount int) (s gateway.Session, found bool, err error)
 	// Save stores s under [s.ShardID, s.ShardCount], replacing what was
-	// there. A session with an impossible shard is refused with an error
-	// matching gateway.ErrBadSession.
+	// there. A session with an impossible shard, or out of the bounds of
+	// gateway.Session.Validate, is refused with an error matching
+	// gateway.ErrBadSession.
 	Save(ctx context.Context, s gateway.Session) error
 	// Delete forgets the session of shard [shardID, shardCount], for
 	// example after an op 9 that cannot be resumed or once a reshard has
@@ -59,7 +63,9 @@ const maxSessionFile = 64 << 10
 // Save is atomic and durable: it writes a temporary file in the same
 // directory, syncs it, renames it over the old file and syncs the
 // directory, so a crash leaves either the old session or the new one, never
-// a torn file. Several processes may share the directory as long as no two
+// a torn file. The temporary files a crash leaves behind are removed by
+// the next Load of their shard, and by NewFileSessionStore once they are a
+// minute old. Several processes may share the directory as long as no two
 // of them run the same shard. Files are readable by the owner only: a
 // session id is not a token, but it is not public either.
 type FileSessionStore struct {
@@ -78,7 +84,33 @@ func NewFileSessionStore(dir string) (*FileSessionStore, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("gatewayutil: session store: %w", err)
 	}
-	return &FileSessionStore{dir: dir}, nil
+	s := &FileSessionStore{dir: dir}
+	s.removeTempFiles("shard-*", staleTempAge)
+	return s, nil
+}
+
+// staleTempAge is how old a temporary file of another shard must be for
+// NewFileSessionStore to remove it: a Save takes milliseconds, so an older
+// one was left by a Save that never finished (a crash, a kill), while a
+// younger one may belong to a Save in progress in another process sharing
+// the directory.
+const staleTempAge = time.Minute
+
+// removeTempFiles removes the temporary files of interrupted Saves of the
+// shards whose file names match pattern ("shard-3-of-8" or "shard-*"),
+// if they are at least minAge old. Failures are ignored: a leftover is
+// only a few bytes, and the next open tries again.
+func (s *FileSessionStore) removeTempFiles(pattern string, minAge time.Duration) {
+	names, err := filepath.Glob(filepath.Join(s.dir, "."+pattern+".msgpack.*.tmp"))
+	if err != nil {
+		return
+	}
+	now := time.Now()
+	for _, name := range names {
+		if fi, err := os.Lstat(name); err == nil && fi.Mode().IsRegular() && now.Sub(fi.ModTime()) >= minAge {
+			_ = os.Remove(name)
+		}
+	}
 }
 
 // Dir returns the store's directory.
@@ -92,12 +124,25 @@ func (s *FileSessionStore) lock(shardID int) *sync.Mutex {
 	return &s.locks[shardID%len(s.locks)]
 }
 
-// Load implements [SessionStore].
+// Load implements [SessionStore]. A file that holds no usable session (too
+// large, corrupt, or a session out of the bounds of
+// [gateway.Session.Validate]) is removed and reported once with an error
+// matching gateway.ErrBadSession; the next Load finds nothing, so a bad
+// file never blocks resuming for good.
 func (s *FileSessionStore) Load(ctx context.Context, shardID, shardCount int) (gateway.Session, bool, error) {
 	if err := sessionStoreCheck(ctx, shardID, shardCount); err != nil {
 		return gateway.Session{}, false, err
 	}
 	name := s.path(shardID, shardCount)
+	// The shard's lock keeps a Save from replacing the file between
+	// reading a bad one and removing it.
+	mu := s.lock(shardID)
+	mu.Lock()
+	defer mu.Unlock()
+	// No Save of this shard is in progress (this process holds its lock,
+	// and no other process runs the same shard), so any temporary file of
+	// it was left by one that never finished.
+	s.removeTempFiles(fmt.Sprintf("shard-%d-of-%d", shardID, shardCount), 0)
 	f, err := os.Open(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return gateway.Session{}, false, nil
@@ -105,18 +150,28 @@ func (s *FileSessionStore) Load(ctx context.Context, shardID, shardCount int) (g
 	if err != nil {
 		return gateway.Session{}, false, fmt.Errorf("gatewayutil: session store: %w", err)
 	}
-	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxSessionFile+1))
+	f.Close()
 	if err != nil {
 		return gateway.Session{}, false, fmt.Errorf("gatewayutil: session store: reading %s: %w", name, err)
 	}
-	if len(b) > maxSessionFile {
-		return gateway.Session{}, false, fmt.Errorf("gatewayutil: session store: %s is larger than %d bytes, not a session: %w",
-			name, maxSessionFile, gateway.ErrBadSession)
-	}
 	var sess gateway.Session
-	if err := sess.UnmarshalBinary(b); err != nil {
-		return gateway.Session{}, false, fmt.Errorf("gatewayutil: session store: %s is corrupt (delete it to identify afresh): %w", name, err)
+	var bad error
+	switch {
+	case len(b) > maxSessionFile:
+		bad = fmt.Errorf("larger than %d bytes, not a session: %w", maxSessionFile, gateway.ErrBadSession)
+	default:
+		if err := sess.UnmarshalBinary(b); err != nil {
+			bad = fmt.Errorf("corrupt: %w", err)
+		} else if err := sess.Validate(); err != nil {
+			bad = err
+		}
+	}
+	if bad != nil {
+		if err := os.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return gateway.Session{}, false, fmt.Errorf("gatewayutil: session store: %s: %w (and removing it failed: %v)", name, bad, err)
+		}
+		return gateway.Session{}, false, fmt.Errorf("gatewayutil: session store: %s: %w (removed; the shard identifies afresh)", name, bad)
 	}
 	if !sess.CanResume(shardID, shardCount) {
 		return gateway.Session{}, false, nil
@@ -126,7 +181,7 @@ func (s *FileSessionStore) Load(ctx context.Context, shardID, shardCount int) (g
 
 // Save implements [SessionStore].
 func (s *FileSessionStore) Save(ctx context.Context, sess gateway.Session) error {
-	if err := sessionStoreCheck(ctx, sess.ShardID, sess.ShardCount); err != nil {
+	if err := sessionSaveCheck(ctx, sess); err != nil {
 		return err
 	}
 	b, err := sess.MarshalBinary()
@@ -215,6 +270,19 @@ func sessionStoreCheck(ctx context.Context, shardID, shardCount int) error {
 	return nil
 }
 
+// sessionSaveCheck refuses what sessionStoreCheck refuses, and a session
+// out of the bounds of gateway.Session.Validate: it could never be resumed,
+// and a file holding it might be too large to load.
+func sessionSaveCheck(ctx context.Context, sess gateway.Session) error {
+	if err := sessionStoreCheck(ctx, sess.ShardID, sess.ShardCount); err != nil {
+		return err
+	}
+	if err := sess.Validate(); err != nil {
+		return fmt.Errorf("gatewayutil: session store: not saving shard [%d, %d]: %w", sess.ShardID, sess.ShardCount, err)
+	}
+	return nil
+}
+
 // MemorySessionStore is a [SessionStore] in memory, for tests and for
 // processes that only need sessions to survive a shard restart, not a
 // process restart.
@@ -244,7 +312,7 @@ func (m *MemorySessionStore) Load(ctx context.Context, shardID, shardCount int) 
 
 // Save implements [SessionStore].
 func (m *MemorySessionStore) Save(ctx context.Context, sess gateway.Session) error {
-	if err := sessionStoreCheck(ctx, sess.ShardID, sess.ShardCount); err != nil {
+	if err := sessionSaveCheck(ctx, sess); err != nil {
 		return err
 	}
 	m.mu.Lock()

@@ -11,6 +11,7 @@ import (
 	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/closecode"
 	"github.com/gatewaykit/gateway/encoding"
+	"github.com/gatewaykit/gateway/internal/secret"
 	"github.com/gatewaykit/gateway/opcode"
 	"github.com/gatewaykit/gateway/ratelimit"
 )
@@ -46,7 +47,8 @@ func (f EventSinkFunc) Dispatch(ctx context.Context, e *Event) error { return f(
 // its own only while it sends a beat (and a short-lived goroutine waits for
 // an identify slot).
 type Shard struct {
-	cfg     Config
+	cfg     Config        // its Token is blank: the token is in token
+	token   secret.String // masked, so no dump of a Shard shows it
 	log     *slog.Logger
 	dialer  dialer
 	baseURL string // cfg.URL with the query
@@ -85,10 +87,12 @@ func NewShard(cfg Config) (*Shard, error) {
 	}
 	s := &Shard{
 		cfg:         cfg,
+		token:       secret.Seal(string(cfg.Token)),
 		log:         cfg.Logger.With("shard", cfg.ShardID),
 		connectedCh: make(chan struct{}),
 		closedCh:    make(chan struct{}),
 	}
+	s.cfg.Token = ""
 	s.baseURL, _ = gatewayURL(cfg.URL, cfg.Encoding, cfg.Compression, cfg.AllowPlainWS)
 	s.dialer = dialer{
 		handshakeTimeout: cfg.HandshakeTimeout,
@@ -102,7 +106,9 @@ func NewShard(cfg Config) (*Shard, error) {
 		return nil, fmt.Errorf("%w: %w", gateway.ErrConfig, err)
 	}
 	if sess := cfg.Session; sess.Resumable() {
-		if sess.CanResume(cfg.ShardID, cfg.ShardCount) {
+		if err := sess.Validate(); err != nil {
+			s.log.Warn("not resuming an unusable session; identifying", "err", err)
+		} else if sess.CanResume(cfg.ShardID, cfg.ShardCount) {
 			s.session = sess
 		} else {
 			s.log.Warn("not resuming a session of another shard layout", "session", sess.String())
@@ -145,7 +151,7 @@ func (s *Shard) newClient(sess gateway.Session) (*gateway.Client, error) {
 	opts := make([]gateway.Option, 0, len(s.cfg.ClientOptions)+8)
 	opts = append(opts, s.cfg.ClientOptions...)
 	opts = append(opts,
-		gateway.WithToken(string(s.cfg.Token)),
+		gateway.WithToken(s.token.Open()),
 		gateway.WithIntents(s.cfg.Intents),
 		gateway.WithCodec(codec),
 		gateway.WithLogger(s.cfg.Logger),

@@ -115,18 +115,23 @@ type Config struct {
 	StallIntervals int
 
 	// ResumeURLPolicy decides whether READY's resume_gateway_url may be
-	// followed. Default DiscordResumeURLs; tests against a local emulator
-	// use LoopbackResumeURLs.
+	// followed. Default DiscordResumeURLs when URL is Discord's gateway;
+	// for any other gateway, DiscordResumeURLs or SameHostResumeURLs(URL)
+	// (the scheme, host and port of URL). Tests that resume on another
+	// port of a local emulator use LoopbackResumeURLs.
 	ResumeURLPolicy ResumeURLPolicy
 	// AllowPlainWS permits ws:// to hosts that are not loopback (an
-	// emulator on another machine). Never needed for Discord.
+	// emulator on another machine), and for a Manager an http:// APIBase
+	// to such a host. Never needed for Discord.
 	AllowPlainWS bool
 	// TLSConfig is used for wss://; nil verifies certificates against the
 	// system roots.
 	TLSConfig *tls.Config
 	// NetDial replaces the TCP dialer.
 	NetDial func(ctx context.Context, network, addr string) (net.Conn, error)
-	// UserAgent, if set, is sent in the WebSocket handshake.
+	// UserAgent is sent in the WebSocket handshake; default the library's
+	// own, [UserAgent] (servers other than Discord may close a connection
+	// without one).
 	UserAgent string
 }
 
@@ -197,7 +202,10 @@ func (c Config) withDefaults() (Config, error) {
 		c.StallIntervals = 5
 	}
 	if c.ResumeURLPolicy == nil {
-		c.ResumeURLPolicy = DiscordResumeURLs
+		c.ResumeURLPolicy = defaultResumeURLPolicy(c.URL)
+	}
+	if c.UserAgent == "" {
+		c.UserAgent = UserAgent
 	}
 	return c, nil
 }

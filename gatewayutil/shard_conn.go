@@ -547,7 +547,7 @@ func (sc *shardConn) readFailure(err error) error {
 	}
 	if errors.Is(err, gateway.ErrMessageTooLarge) || errors.Is(err, ErrProtocol) || errors.Is(err, ErrDecompress) {
 		sc.client.Close(closecode.Resumable)
-		_ = sc.ws.sendClose(int(closecode.Resumable), "")
+		_ = sc.ws.sendClose(failCloseCode(err), "")
 		return err
 	}
 	ce := sc.client.HandleClose(closecode.Abnormal, "")

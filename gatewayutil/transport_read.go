@@ -14,6 +14,7 @@ import (
 	"github.com/gobwas/ws"
 
 	"github.com/gatewaykit/gateway"
+	"github.com/gatewaykit/gateway/closecode"
 )
 
 // ErrProtocol is matched by the errors for a server that breaks the
@@ -21,6 +22,24 @@ import (
 // extension, a fragmented or oversized control frame, a continuation frame
 // with no message to continue, an unknown op code.
 var ErrProtocol = errors.New("gatewayutil: WebSocket protocol error")
+
+// ErrInvalidText is matched by the error for a text message that is not
+// valid UTF-8, which RFC 6455 §8.1 requires the client to fail: the
+// connection is closed with 1007 (invalid frame payload data), which keeps
+// the session resumable. It also matches ErrProtocol.
+var ErrInvalidText = fmt.Errorf("%w: a text message that is not valid UTF-8", ErrProtocol)
+
+// closeInvalidPayload is the close code for ErrInvalidText (RFC 6455 §7.4.1).
+const closeInvalidPayload = 1007
+
+// failCloseCode is the close code sent when reading failed with err, a
+// protocol error: 1007 for invalid UTF-8, 4000 (resumable) otherwise.
+func failCloseCode(err error) int {
+	if errors.Is(err, ErrInvalidText) {
+		return closeInvalidPayload
+	}
+	return int(closecode.Resumable)
+}
 
 // smallReadSize is the inline buffer a connection reads into when it has no
 // chunk borrowed: big enough for a frame header and a heartbeat ACK.
@@ -338,6 +357,10 @@ func (e *closeFrameError) Error() string {
 func (c *wsConn) readMessage(msgp **buffer, limit int) (view []byte, binary bool, err error) {
 	cr := &c.rd
 	started := false
+	base := 0 // where this message starts in *msgp
+	if *msgp != nil {
+		base = len((*msgp).B)
+	}
 	for {
 		h, ok := cr.bufferedHeader()
 		if !ok {
@@ -392,6 +415,9 @@ func (c *wsConn) readMessage(msgp **buffer, limit int) (view []byte, binary bool
 			n := int(h.Length)
 			view = cr.buf[cr.r : cr.r+n : cr.r+n]
 			cr.r += n
+			if !binary && !utf8.Valid(view) {
+				return nil, false, ErrInvalidText
+			}
 			return view, binary, nil
 		}
 		if h.Length > 0 {
@@ -403,6 +429,9 @@ func (c *wsConn) readMessage(msgp **buffer, limit int) (view []byte, binary bool
 			}
 		}
 		if h.Fin {
+			if !binary && *msgp != nil && !utf8.Valid((*msgp).B[base:]) {
+				return nil, false, ErrInvalidText
+			}
 			return nil, binary, nil
 		}
 	}

@@ -64,8 +64,16 @@ type IdentifyStats struct {
 	Refused int
 }
 
+// MaxIdentifyConcurrency is the largest max_concurrency a limiter accepts.
+// Discord gives 1, and 16 or a multiple of it to bots with large bot
+// sharding (a few hundred at most so far); the bound keeps a hostile or
+// broken /gateway/bot answer from making a limiter allocate a bucket for
+// each of millions.
+const MaxIdentifyConcurrency = 1 << 12
+
 // NewLocalIdentifyLimiter returns an in-process identify limiter with
-// maxConcurrency buckets (session_start_limit.max_concurrency). Without
+// maxConcurrency buckets (session_start_limit.max_concurrency), from 1 to
+// [MaxIdentifyConcurrency]. Without
 // [WithSessionStartLimit] the daily budget is unknown and not enforced
 // until [LocalIdentifyLimiter.UpdateBudget] is called.
 func NewLocalIdentifyLimiter(maxConcurrency int, opts ...IdentifyOption) (*LocalIdentifyLimiter, error) {
@@ -83,8 +91,8 @@ func NewLocalIdentifyLimiter(maxConcurrency int, opts ...IdentifyOption) (*Local
 		cfg.holdLimit = 6 * cfg.window
 	}
 	switch {
-	case maxConcurrency < 1:
-		return nil, fmt.Errorf("ratelimit: max concurrency %d: %w (want at least 1)", maxConcurrency, ErrInvalidOption)
+	case maxConcurrency < 1 || maxConcurrency > MaxIdentifyConcurrency:
+		return nil, fmt.Errorf("ratelimit: max concurrency %d: %w (want 1 to %d)", maxConcurrency, ErrInvalidOption, MaxIdentifyConcurrency)
 	case cfg.window <= 0:
 		return nil, fmt.Errorf("ratelimit: identify window %v: %w (want more than 0)", cfg.window, ErrInvalidOption)
 	case cfg.holdLimit < 0:

@@ -631,3 +631,18 @@ func TestIdentifyLimiterWindowCountsFromSent(t *testing.T) {
 		}
 	})
 }
+
+// TestIdentifyLimiterRefusesHugeConcurrency: one bucket is allocated per
+// unit of max_concurrency, so a value from a hostile /gateway/bot (1e8) is
+// refused before anything is allocated.
+func TestIdentifyLimiterRefusesHugeConcurrency(t *testing.T) {
+	for _, n := range []int{MaxIdentifyConcurrency + 1, 100_000_000} {
+		if _, err := NewLocalIdentifyLimiter(n); !errors.Is(err, ErrInvalidOption) {
+			t.Errorf("max concurrency %d: got %v, want ErrInvalidOption", n, err)
+		}
+	}
+	l, err := NewLocalIdentifyLimiter(MaxIdentifyConcurrency)
+	if err != nil || l.MaxConcurrency() != MaxIdentifyConcurrency {
+		t.Fatalf("the bound itself: %v", err)
+	}
+}
