@@ -97,7 +97,7 @@ type Node struct {
 	renewLatency gatewayutil.Histogram
 
 	takeovers, handovers, leaseLost, watchdogStops, fenced, takeoverIdentifies atomic.Int64
-	startErrors                                                               atomic.Int64
+	startErrors                                                                atomic.Int64
 }
 
 // NewNode checks the configuration. Nothing happens before Run.

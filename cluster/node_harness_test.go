@@ -49,8 +49,11 @@ type testNode struct {
 	node  *Node
 	nc    *nats.Conn
 	lim   *IdentifyLimiter
-	proxy interface{ Cut(); Restore() }
-	done  chan error
+	proxy interface {
+		Cut()
+		Restore()
+	}
+	done chan error
 }
 
 func newHarness(t *testing.T, shards, maxConc int) *harness {

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -76,5 +77,113 @@ func TestNodeKillFailoverResumesWithoutIdentify(t *testing.T) {
 	}
 	if int64(h.budget.Remaining-got.Remaining) != st.Identifies {
 		t.Errorf("budget fell by %d, emulator counted %d identifies", h.budget.Remaining-got.Remaining, st.Identifies)
+	}
+}
+
+// A rolling restart: each node in turn drains (its shards close resumably,
+// their sessions are written exactly, their leases released) and a new node
+// takes its place. No identify is spent after the cold start, nothing is
+// lost, and since every hand-over wrote the exact sequence number, nothing is
+// even replayed.
+func TestNodeRollingDrainSpendsNoIdentify(t *testing.T) {
+	h := newHarness(t, 8, 2)
+	for _, n := range []string{"a", "b", "c"} {
+		h.startNode(n, false)
+	}
+	h.waitAllConnected(30 * time.Second)
+	identifies := h.emu.Stats().Identifies
+	stop := h.publish(5 * time.Millisecond)
+
+	for _, n := range []string{"a", "b", "c"} {
+		h.mu.Lock()
+		tn := h.nodes[n]
+		h.mu.Unlock()
+		owned := len(tn.node.Status().Shards)
+		start := time.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		if err := tn.node.Drain(ctx); err != nil {
+			t.Fatalf("drain %s: %v", n, err)
+		}
+		cancel()
+		if err := <-tn.done; err != nil {
+			t.Fatalf("node %s Run after drain: %v", n, err)
+		}
+		h.mu.Lock()
+		delete(h.nodes, n)
+		h.mu.Unlock()
+		h.waitAllConnected(10 * time.Second)
+		t.Logf("drained %s (%d shards); all connected again %v later", n, owned, time.Since(start).Round(time.Millisecond))
+		h.startNode(n+"2", false)
+		// Let the newcomer take its share (graceful hand-overs too).
+		eventually(t, 15*time.Second, "the new node runs shards", func() bool {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			return len(h.nodes[n+"2"].node.Status().Shards) > 0
+		})
+		h.waitAllConnected(15 * time.Second)
+	}
+	time.Sleep(200 * time.Millisecond)
+	stop()
+	h.settle(10 * time.Second)
+	c := h.audit.Counts()
+	st := h.emu.Stats()
+	t.Logf("audit %+v; emulator identifies %d (after cold start %d), resumes %d", c, st.Identifies, identifies, st.Resumes)
+	if st.Identifies != identifies {
+		t.Errorf("rolling drain spent %d identifies", st.Identifies-identifies)
+	}
+	if c.Lost != 0 || c.Duplicated != 0 || c.Replayed != 0 {
+		t.Errorf("audit after drains: lost %d duplicated %d replayed %d, want 0", c.Lost, c.Duplicated, c.Replayed)
+	}
+	if st.Resumes == 0 {
+		t.Error("no shard was resumed")
+	}
+	if d := h.doubleConnected(); len(d) > 0 {
+		t.Errorf("shards connected twice at once: %v", d)
+	}
+}
+
+// A node cut off from NATS while its gateway sockets stay up stops its
+// shards by its leases' SafeUntil, before they can expire; the others take
+// them over and the emulator never sees a shard on two connections at once.
+// When the cut heals, the node rejoins and takes shards again by hand-over.
+func TestNodeCutFromNATSStopsShardsBeforeLeaseExpiry(t *testing.T) {
+	h := newHarness(t, 8, 2)
+	a := h.startNode("a", true)
+	h.startNode("b", false)
+	h.startNode("c", false)
+	h.waitAllConnected(30 * time.Second)
+	identifies := h.emu.Stats().Identifies
+	stop := h.publish(5 * time.Millisecond)
+	owned := len(a.node.Status().Shards)
+	if owned == 0 {
+		t.Fatal("node a owns no shard")
+	}
+	a.proxy.Cut()
+	cutAt := time.Now()
+	eventually(t, h.cfg.LeaseTTL+5*time.Second, "node a stopped its shards", func() bool { return len(a.node.Status().Shards) == 0 })
+	stoppedAfter := time.Since(cutAt)
+	h.waitAllConnected(h.cfg.LeaseTTL + 5*time.Second)
+	t.Logf("cut a (%d shards) from NATS: it stopped them after %v, all running elsewhere after %v", owned, stoppedAfter.Round(time.Millisecond), time.Since(cutAt).Round(time.Millisecond))
+	if ws := a.node.Status().WatchdogStops; ws != int64(owned) {
+		t.Errorf("watchdog stopped %d shards, want %d", ws, owned)
+	}
+
+	a.proxy.Restore()
+	eventually(t, 20*time.Second, "node a runs shards again after the cut healed", func() bool { return len(a.node.Status().Shards) > 0 })
+	h.waitAllConnected(15 * time.Second)
+	time.Sleep(200 * time.Millisecond)
+	stop()
+	h.settle(10 * time.Second)
+	c := h.audit.Counts()
+	st := h.emu.Stats()
+	t.Logf("audit %+v; emulator identifies %d (after cold start %d)", c, st.Identifies, identifies)
+	if c.Lost != 0 || c.Duplicated != 0 {
+		t.Errorf("audit: lost %d duplicated %d", c.Lost, c.Duplicated)
+	}
+	if st.Identifies != identifies {
+		t.Errorf("the partition cost %d identifies", st.Identifies-identifies)
+	}
+	if d := h.doubleConnected(); len(d) > 0 {
+		t.Errorf("shards connected twice at once: %v", d)
 	}
 }

@@ -85,18 +85,6 @@ func (b *Buckets) writeSession(ctx context.Context, s gateway.Session, rev, leas
 	return n, nil
 }
 
-// deleteSession removes a shard's session if it is still at rev.
-func (b *Buckets) deleteSession(ctx context.Context, shardID, shardCount int, rev uint64) error {
-	if rev == 0 {
-		return nil
-	}
-	err := b.sessions.Delete(ctx, b.sessionKey(shardID, shardCount), lastRevision(rev))
-	if isConflict(err) {
-		return fmt.Errorf("%w: shard %d", ErrFenced, shardID)
-	}
-	return err
-}
-
 // SessionStore is a gatewayutil.SessionStore in the sessions bucket, for a
 // gatewayutil.Manager whose processes share NATS: a restarted process, or one
 // on another machine, resumes the shards instead of identifying. Save
