@@ -98,6 +98,15 @@ type Node struct {
 
 	takeovers, handovers, leaseLost, watchdogStops, fenced, takeoverIdentifies atomic.Int64
 	startErrors                                                                atomic.Int64
+
+	// Counters of shards this node no longer runs.
+	retiredEvents, retiredIdentifies, retiredResumes atomic.Int64
+}
+
+func (n *Node) retire(st gatewayutil.Status) {
+	n.retiredEvents.Add(st.Dispatches)
+	n.retiredIdentifies.Add(st.Identifies)
+	n.retiredResumes.Add(st.Resumes)
 }
 
 // NewNode checks the configuration. Nothing happens before Run.
@@ -340,6 +349,11 @@ func (n *Node) release(o *ownedShard) {
 	n.mu.Lock()
 	if n.owned[o.id] == o {
 		delete(n.owned, o.id)
+		if o.shard != nil {
+			// Counted once: out of the owned set and into the
+			// retired counters under the same lock Status reads with.
+			n.retire(o.shard.Status())
+		}
 	}
 	n.mu.Unlock()
 	n.wg.Done()

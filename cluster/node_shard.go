@@ -191,7 +191,16 @@ func (o *ownedShard) flush(final bool) error {
 // countTakeoverIdentify counts a taken-over shard that identified instead
 // of resuming (its session was gone): once per takeover.
 func (o *ownedShard) countTakeoverIdentify() {
-	if o.takeover && !o.identCounts && o.shard.Status().Identifies > 0 {
+	if !o.takeover || o.identCounts {
+		return
+	}
+	st := o.shard.Status()
+	switch {
+	case st.Resumes > 0:
+		// Resumed as it should; a later identify (an op 9 that cannot
+		// be resumed) is the gateway's doing, not the takeover's.
+		o.identCounts = true
+	case st.Identifies > 0:
 		o.identCounts = true
 		o.n.takeoverIdentifies.Add(1)
 	}

@@ -28,6 +28,10 @@ type NodeStatus struct {
 	// StartErrors counts shards given back right after taking their lease
 	// (stored session unreadable, bad configuration).
 	StartErrors int64
+	// Events, Identifies and Resumes count dispatches received, identifies
+	// sent and sessions resumed by every shard this node ran, including
+	// those it no longer runs.
+	Events, Identifies, Resumes int64
 	// RenewP50 and RenewP99 are lease renewal latencies.
 	RenewP50, RenewP99 time.Duration
 }
@@ -53,7 +57,13 @@ func (n *Node) Status() NodeStatus {
 			st.Shards = append(st.Shards, o.shard.Status())
 		}
 	}
+	st.Events, st.Identifies, st.Resumes = n.retiredEvents.Load(), n.retiredIdentifies.Load(), n.retiredResumes.Load()
 	n.mu.Unlock()
+	for _, s := range st.Shards {
+		st.Events += s.Dispatches
+		st.Identifies += s.Identifies
+		st.Resumes += s.Resumes
+	}
 	sort.Slice(st.Shards, func(i, j int) bool { return st.Shards[i].Shard < st.Shards[j].Shard })
 	return st
 }
