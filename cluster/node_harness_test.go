@@ -56,7 +56,7 @@ type testNode struct {
 	done chan error
 }
 
-func newHarness(t *testing.T, shards, maxConc int) *harness {
+func newHarness(t *testing.T, shards, maxConc int, tweak ...func(*Config)) *harness {
 	t.Helper()
 	srv := startNATS(t)
 	emu, err := gatewaytest.NewServer(gatewaytest.Config{
@@ -88,6 +88,9 @@ func newHarness(t *testing.T, shards, maxConc int) *harness {
 			MemberTTL:      1500 * time.Millisecond,
 		},
 		nodes: map[string]*testNode{},
+	}
+	for _, f := range tweak {
+		f(&h.cfg)
 	}
 	lim, err := NewIdentifyLimiter(openBuckets(t, connectNATS(t, srv.URL(), "admin"), h.cfg), IdentifyConfig{MaxConcurrency: maxConc, Instance: "admin"})
 	if err != nil {

@@ -187,3 +187,73 @@ func TestNodeCutFromNATSStopsShardsBeforeLeaseExpiry(t *testing.T) {
 		t.Errorf("shards connected twice at once: %v", d)
 	}
 }
+
+// NATS restarts under a running cluster: while it is down identifies wait
+// (and say why), connected shards keep delivering, and once it is back the
+// cluster goes on by itself: no shard stopped, no identify spent, nothing
+// lost.
+func TestNodeSurvivesNATSRestart(t *testing.T) {
+	h := newHarness(t, 6, 2, func(c *Config) {
+		// Long enough for the restart to fit before the lease deadline
+		// (TTL - margin after the last renewal, renewals every TTL/3).
+		c.LeaseTTL = 6 * time.Second
+		c.MemberTTL = 6 * time.Second
+	})
+	for _, n := range []string{"a", "b", "c"} {
+		h.startNode(n, false)
+	}
+	h.waitAllConnected(30 * time.Second)
+	identifies := h.emu.Stats().Identifies
+	stop := h.publish(5 * time.Millisecond)
+	time.Sleep(300 * time.Millisecond)
+
+	h.nats.Stop()
+	downAt := time.Now()
+	before := h.audit.Counts().Events
+	waitCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	granted := make(chan error, 1)
+	go func() {
+		tk, err := h.admin.Acquire(waitCtx, 5)
+		if err == nil {
+			tk.Done(false)
+		}
+		granted <- err
+	}()
+	eventually(t, 5*time.Second, "events delivered while NATS is down", func() bool { return h.audit.Counts().Events > before+20 })
+	eventually(t, 5*time.Second, "identify blocked while NATS is down", func() bool { return h.admin.Status().Blocked != "" })
+	select {
+	case err := <-granted:
+		t.Fatalf("identify granted while NATS was down (err %v)", err)
+	default:
+	}
+	if err := h.nats.StartAgain(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("NATS down for %v; %d events delivered meanwhile", time.Since(downAt).Round(time.Millisecond), h.audit.Counts().Events-before)
+	if err := <-granted; err != nil {
+		t.Fatalf("identify after NATS came back: %v", err)
+	}
+	// Renewals go on: wait past a whole lease TTL.
+	time.Sleep(h.cfg.LeaseTTL)
+	h.waitAllConnected(10 * time.Second)
+	stop()
+	h.settle(10 * time.Second)
+	var stops int64
+	for _, tn := range h.nodes {
+		st := tn.node.Status()
+		stops += st.WatchdogStops + st.LeaseLost + st.Fenced
+	}
+	c := h.audit.Counts()
+	st := h.emu.Stats()
+	t.Logf("audit %+v; emulator identifies %d resumes %d; shards stopped %d", c, st.Identifies, st.Resumes, stops)
+	if stops != 0 {
+		t.Errorf("%d shards stopped by the restart", stops)
+	}
+	if st.Identifies != identifies {
+		t.Errorf("the restart cost %d identifies", st.Identifies-identifies)
+	}
+	if c.Lost != 0 || c.Duplicated != 0 {
+		t.Errorf("audit: lost %d duplicated %d", c.Lost, c.Duplicated)
+	}
+}

@@ -389,7 +389,7 @@ func (s *soak) publish() (*atomic.Int64, func() int64) {
 			acc += perTick
 			for ; acc >= 1; acc-- {
 				ev := traffic.Next()
-				n.Add(int64(s.emu.Publish(gatewaytest.Dispatch{Type: ev.Type, GuildID: ev.GuildID, ChannelID: ev.ChannelID, UserID: ev.UserID, Data: ev.Data})))
+				n.Add(int64(s.emu.Publish(gatewaytest.Dispatch(ev))))
 			}
 		}
 	})
