@@ -42,6 +42,7 @@ type Lease struct {
 	shard int
 	key   string
 	value []byte
+	nonce string
 
 	mu        sync.Mutex
 	rev       uint64
@@ -57,7 +58,7 @@ func (b *Buckets) AcquireLease(ctx context.Context, shard int, instance string) 
 	if err != nil {
 		return nil, err
 	}
-	l := &Lease{b: b, shard: shard, key: b.leaseKey(shard), value: v}
+	l := &Lease{b: b, shard: shard, key: b.leaseKey(shard), value: v, nonce: hex.EncodeToString(nonce[:])}
 	sent := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.OpTimeout)
 	defer cancel()

@@ -100,7 +100,11 @@ func (o *ownedShard) run() {
 	runDone := make(chan error, 1)
 	go func() { runDone <- sh.Run(context.Background()) }()
 
-	renew := time.NewTicker(n.b.cfg.LeaseTTL / 3)
+	// Renew every third of the TTL; after a failure, retry quickly, so a
+	// short NATS outage (a restart) costs no shard.
+	renewEvery := n.b.cfg.LeaseTTL / 3
+	retryEvery := min(n.b.cfg.LeaseTTL/20, 250*time.Millisecond)
+	renew := time.NewTicker(renewEvery)
 	defer renew.Stop()
 	flush := time.NewTicker(n.cfg.FlushInterval)
 	defer flush.Stop()
@@ -116,6 +120,7 @@ func (o *ownedShard) run() {
 			case err == nil:
 				n.renewLatency.Observe(time.Since(start))
 				watchdog.Reset(time.Until(o.lease.SafeUntil()))
+				renew.Reset(renewEvery)
 			case errors.Is(err, ErrLeaseLost):
 				log.Warn("lease lost; stopping shard", "err", err)
 				n.leaseLost.Add(1)
@@ -123,6 +128,7 @@ func (o *ownedShard) run() {
 				return
 			default:
 				log.Warn("lease renewal failed", "err", err, "safe_for", time.Until(o.lease.SafeUntil()).Round(time.Millisecond))
+				renew.Reset(retryEvery)
 			}
 		case <-watchdog.C:
 			log.Warn("lease not renewed in time; stopping shard before it can expire")
@@ -179,7 +185,7 @@ func (o *ownedShard) flush(final bool) error {
 	}
 	ctx, cancel := o.opContext()
 	defer cancel()
-	rev, err := o.n.b.writeSession(ctx, cur, o.sessRev, o.lease.Revision(), o.n.cfg.Instance)
+	rev, err := o.n.b.writeSession(ctx, cur, o.sessRev, o.lease, o.n.cfg.Instance)
 	if err != nil {
 		return err
 	}

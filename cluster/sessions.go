@@ -25,6 +25,7 @@ type sessionRecord struct {
 	ShardCount int       `json:"shard_count"`
 	LeaseRev   uint64    `json:"lease_rev,omitempty"`
 	Instance   string    `json:"instance,omitempty"`
+	Owner      string    `json:"owner,omitempty"` // nonce of the lease it was written under
 	Written    time.Time `json:"written"`
 }
 
@@ -60,11 +61,13 @@ func (b *Buckets) loadSession(ctx context.Context, shardID, shardCount int) (gat
 
 // writeSession stores a session by compare-and-set: over revision rev, or
 // as a new key when rev is 0. It returns the new revision, or an error
-// matching ErrFenced if the key moved on.
-func (b *Buckets) writeSession(ctx context.Context, s gateway.Session, rev, leaseRev uint64, instance string) (uint64, error) {
+// matching ErrFenced if the key moved on. A key that moved on under the same
+// lease (a write that timed out here but landed) is not a fence: the write
+// is made again over it.
+func (b *Buckets) writeSession(ctx context.Context, s gateway.Session, rev uint64, l *Lease, instance string) (uint64, error) {
 	v, err := json.Marshal(sessionRecord{
 		SessionID: s.ID, Seq: s.Seq, ResumeURL: s.ResumeURL, ShardID: s.ShardID, ShardCount: s.ShardCount,
-		LeaseRev: leaseRev, Instance: instance, Written: time.Now(),
+		LeaseRev: l.Revision(), Instance: instance, Owner: l.nonce, Written: time.Now(),
 	})
 	if err != nil {
 		return rev, err
@@ -75,6 +78,13 @@ func (b *Buckets) writeSession(ctx context.Context, s gateway.Session, rev, leas
 		n, err = b.sessions.Create(ctx, key, v)
 	} else {
 		n, err = b.sessions.Update(ctx, key, v, rev)
+	}
+	if isConflict(err) {
+		e, gerr := b.sessions.Get(ctx, key)
+		var cur sessionRecord
+		if gerr == nil && json.Unmarshal(e.Value(), &cur) == nil && cur.Owner == l.nonce {
+			n, err = b.sessions.Update(ctx, key, v, e.Revision())
+		}
 	}
 	if isConflict(err) {
 		return rev, fmt.Errorf("%w: shard %d", ErrFenced, s.ShardID)
