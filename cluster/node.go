@@ -174,18 +174,17 @@ func (n *Node) Run(ctx context.Context) error {
 	defer stop()
 
 	joined := time.Now()
-	renewEvery := n.b.cfg.MemberTTL / 3
-	var lastRenew time.Time
+	// Membership is renewed on its own goroutine: a long reconcile (many
+	// leases to take) must not let the node's entry expire.
+	if err := n.member.Renew(n.ctx); err != nil {
+		n.log.Warn("membership renewal failed", "err", err)
+	}
+	membersDone := make(chan struct{})
+	go n.renewMembership(membersDone)
+	defer func() { <-membersDone }()
 	tick := time.NewTicker(n.cfg.ReconcileInterval)
 	defer tick.Stop()
 	for {
-		if time.Since(lastRenew) >= renewEvery {
-			if err := n.member.Renew(n.ctx); err != nil {
-				n.log.Warn("membership renewal failed", "err", err)
-			} else {
-				lastRenew = time.Now()
-			}
-		}
 		if time.Since(joined) >= n.cfg.JoinSettle {
 			n.reconcile()
 		}
@@ -210,6 +209,30 @@ func (n *Node) Run(ctx context.Context) error {
 			_ = n.drain()
 			return context.Cause(n.ctx)
 		}
+	}
+}
+
+// renewMembership renews the node's entry every third of MemberTTL (sooner
+// after a failure) until the node's context ends or it drains.
+func (n *Node) renewMembership(done chan<- struct{}) {
+	defer close(done)
+	every := n.b.cfg.MemberTTL / 3
+	t := time.NewTimer(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-n.ctx.Done():
+			return
+		case <-n.drainReq:
+			return
+		case <-t.C:
+		}
+		if err := n.member.Renew(n.ctx); err != nil {
+			n.log.Warn("membership renewal failed", "err", err)
+			t.Reset(min(every, 250*time.Millisecond))
+			continue
+		}
+		t.Reset(every)
 	}
 }
 
@@ -389,12 +412,14 @@ func (n *Node) dial(ctx context.Context, network, addr string) (net.Conn, error)
 
 type trackedConn struct {
 	net.Conn
-	n    *Node
-	once sync.Once
+	n      *Node
+	once   sync.Once
+	closed atomic.Bool
 }
 
 func (c *trackedConn) Close() error {
 	c.once.Do(func() {
+		c.closed.Store(true)
 		c.n.mu.Lock()
 		delete(c.n.conns, c)
 		c.n.mu.Unlock()

@@ -3,6 +3,8 @@ package cluster
 import (
 	"context"
 	"errors"
+	"net"
+	"sync"
 	"time"
 
 	"github.com/gatewaykit/gateway"
@@ -22,6 +24,10 @@ type ownedShard struct {
 	handover chan struct{}
 	changed  chan struct{}
 
+	connMu   sync.Mutex
+	conns    []net.Conn // this shard's sockets, for a hard stop
+	stopping bool       // set by stop: no new socket may open
+
 	sessRev     uint64
 	written     gateway.Session
 	writtenAt   time.Time
@@ -36,6 +42,9 @@ func (o *ownedShard) handOver() {
 		close(o.handover)
 	}
 }
+
+// errShardStopping refuses a socket to a shard its node is stopping.
+var errShardStopping = errors.New("cluster: shard is being stopped")
 
 // stopReason says how an owned shard ends.
 type stopReason int
@@ -80,7 +89,7 @@ func (o *ownedShard) run() {
 	cfg.ShardID, cfg.ShardCount = o.id, n.cfg.ShardCount
 	cfg.Session = sess
 	cfg.IdentifyLimiter = n.cfg.Limiter
-	cfg.NetDial = n.dial
+	cfg.NetDial = o.dial
 	cfg.OnSession = func(gateway.Session) {
 		select {
 		case o.changed <- struct{}{}:
@@ -212,16 +221,78 @@ func (o *ownedShard) countTakeoverIdentify() {
 	}
 }
 
-// stop ends the shard as reason says.
+// dial opens one of the shard's sockets through the node, and remembers it.
+func (o *ownedShard) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	o.connMu.Lock()
+	stopping := o.stopping
+	o.connMu.Unlock()
+	if stopping {
+		return nil, errShardStopping
+	}
+	c, err := o.n.dial(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	o.connMu.Lock()
+	if o.stopping {
+		o.connMu.Unlock()
+		_ = c.Close()
+		return nil, errShardStopping
+	}
+	live := o.conns[:0]
+	for _, old := range o.conns {
+		if !old.(*trackedConn).closed.Load() {
+			live = append(live, old)
+		}
+	}
+	o.conns = append(live, c)
+	o.connMu.Unlock()
+	return c, nil
+}
+
+// cut closes the shard's sockets at once, without a close handshake: the
+// gateway sees a dropped connection, and the session stays resumable.
+func (o *ownedShard) cut() {
+	o.connMu.Lock()
+	conns := o.conns
+	o.conns = nil
+	o.connMu.Unlock()
+	for _, c := range conns {
+		_ = c.Close()
+	}
+}
+
+// stop ends the shard as reason says. Whatever the reason, the socket is
+// gone by the lease's SafeUntil: a close handshake that would outlast it is
+// cut short.
 func (o *ownedShard) stop(reason stopReason, runDone chan error) {
 	n := o.n
-	closeCtx, cancel := context.WithTimeout(context.Background(), n.b.cfg.LeaseMargin)
+	// Whatever happens to the current socket, the shard must not dial a
+	// new one (a dropped socket makes it resume at once).
+	o.connMu.Lock()
+	o.stopping = true
+	o.connMu.Unlock()
+	var closeBy time.Time
 	if reason == stopHandover {
-		cancel()
-		closeCtx, cancel = context.WithTimeout(context.Background(), n.b.cfg.OpTimeout+time.Second)
+		// A fresh renewal gives the handshake and the final write the
+		// most room.
+		_ = o.lease.Renew(n.ctx)
+		closeBy = time.Now().Add(n.b.cfg.OpTimeout + time.Second)
+	} else {
+		// The deadline is near or past, or someone else owns the
+		// shard: no close handshake.
+		o.cut()
+		closeBy = time.Now().Add(n.b.cfg.LeaseMargin)
 	}
-	_, _ = o.shard.Close(closeCtx, closecode.Resumable)
+	if safe := o.lease.SafeUntil(); reason == stopHandover && safe.Before(closeBy) {
+		closeBy = safe
+	}
+	closeCtx, cancel := context.WithDeadline(context.Background(), closeBy)
+	_, err := o.shard.Close(closeCtx, closecode.Resumable)
 	cancel()
+	if err != nil {
+		o.cut()
+	}
 	// Run has returned (or is about to, its socket closed).
 	select {
 	case <-runDone:

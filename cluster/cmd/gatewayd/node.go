@@ -20,7 +20,7 @@ func runNode(ctx context.Context, o options, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	natsURL, stopNATS, err := startNATS(o, log)
+	natsURL, _, stopNATS, err := startNATS(o, log)
 	if err != nil {
 		return err
 	}

@@ -22,26 +22,26 @@ const embeddedToken = "gatewayd-emulator"
 
 // startNATS returns the NATS URL to use, starting an embedded server when
 // none was given.
-func startNATS(o options, log *slog.Logger) (url string, stop func(), err error) {
+func startNATS(o options, log *slog.Logger) (url string, srv *natsserver.Server, stop func(), err error) {
 	if o.natsURL != "" {
-		return o.natsURL, func() {}, nil
+		return o.natsURL, nil, func() {}, nil
 	}
 	dir := o.natsStore
 	cleanup := func() {}
 	if dir == "" {
 		dir, err = os.MkdirTemp("", "gatewayd-nats-")
 		if err != nil {
-			return "", nil, err
+			return "", nil, nil, err
 		}
 		cleanup = func() { _ = os.RemoveAll(dir) }
 	}
 	s, err := natsserver.Start(natsserver.Options{StoreDir: dir})
 	if err != nil {
 		cleanup()
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	log.Info("embedded NATS server started", "url", s.URL(), "store", dir)
-	return s.URL(), func() { s.Stop(); cleanup() }, nil
+	return s.URL(), s, func() { s.Stop(); cleanup() }, nil
 }
 
 // startEmulator starts the embedded gateway emulator.

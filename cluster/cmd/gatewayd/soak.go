@@ -16,6 +16,7 @@ import (
 	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/cluster"
 	"github.com/gatewaykit/gateway/cluster/internal/audit"
+	"github.com/gatewaykit/gateway/cluster/internal/natsserver"
 	"github.com/gatewaykit/gateway/gatewaytest"
 	"github.com/gatewaykit/gateway/gatewayutil"
 	"github.com/nats-io/nats.go"
@@ -45,6 +46,9 @@ type soakSummary struct {
 	FaultsInjected           int64   `json:"faults_injected"`
 	FailoverP50Ms            float64 `json:"failover_p50_ms"`
 	FailoverMaxMs            float64 `json:"failover_max_ms"`
+	ColdStartMs              float64 `json:"cold_start_ms"`
+	NATSMsgsPerShardMin      float64 `json:"nats_msgs_per_shard_min"`
+	NATSBytesPerShardMin     float64 `json:"nats_bytes_per_shard_min"`
 	Errors                   int     `json:"errors"`
 	DurationSec              float64 `json:"duration_sec"`
 }
@@ -91,7 +95,7 @@ func runSoak(ctx context.Context, o options, stdout io.Writer, log *slog.Logger)
 	if o.flushEvery == time.Second {
 		o.flushEvery = 200 * time.Millisecond
 	}
-	natsURL, stopNATS, err := startNATS(o, log)
+	natsURL, natsSrv, stopNATS, err := startNATS(o, log)
 	if err != nil {
 		log.Error("soak: NATS", "err", err)
 		return 1
@@ -141,6 +145,16 @@ func runSoak(ctx context.Context, o options, stdout io.Writer, log *slog.Logger)
 			return 1
 		}
 	}
+	coldStart, ok := s.waitAllConnected(ctx, o.duration+time.Minute)
+	if !ok {
+		log.Error("soak: cold start did not finish")
+		s.addError()
+	}
+	var traffic0 natsserver.Traffic
+	trafficAt := time.Now()
+	if natsSrv != nil {
+		traffic0 = natsSrv.Traffic()
+	}
 	published, stopPublish := s.publish()
 	rng := rand.New(rand.NewPCG(uint64(o.seed), 0x5eed))
 	var failovers []time.Duration
@@ -185,6 +199,13 @@ loop:
 		s.addError()
 	}
 	pub := stopPublish()
+	var traffic natsserver.Traffic
+	trafficFor := time.Since(trafficAt)
+	if natsSrv != nil {
+		t1 := natsSrv.Traffic()
+		traffic = natsserver.Traffic{InMsgs: t1.InMsgs - traffic0.InMsgs, OutMsgs: t1.OutMsgs - traffic0.OutMsgs,
+			InBytes: t1.InBytes - traffic0.InBytes, OutBytes: t1.OutBytes - traffic0.OutBytes}
+	}
 	shortfall := s.settle(15 * time.Second)
 
 	// Drain every node: the clean end of a run.
@@ -211,6 +232,12 @@ loop:
 		DoubleOwned: s.doubleOwned(), Lost: c.Lost + shortfall, Duplicated: c.Duplicated,
 		OutOfOrder: c.OutOfOrder - c.Replayed, Replayed: c.Replayed, FaultsInjected: st.FaultsInjected,
 		DurationSec: time.Since(start).Seconds(),
+		ColdStartMs: float64(coldStart.Microseconds()) / 1000,
+	}
+	if natsSrv != nil && trafficFor > 0 {
+		perShardMin := float64(shards) * trafficFor.Minutes()
+		sum.NATSMsgsPerShardMin = float64(traffic.InMsgs+traffic.OutMsgs) / perShardMin
+		sum.NATSBytesPerShardMin = float64(traffic.InBytes+traffic.OutBytes) / perShardMin
 	}
 	_ = published
 	s.mu.Lock()

@@ -148,3 +148,24 @@ func (s *Server) StartAgain() error {
 	}
 	return s.Restart()
 }
+
+// Traffic is what the server received and sent since it (re)started.
+type Traffic struct {
+	InMsgs, OutMsgs, InBytes, OutBytes int64
+}
+
+// Traffic returns the server's message and byte counters; zero while it is
+// stopped.
+func (s *Server) Traffic() Traffic {
+	s.mu.Lock()
+	srv := s.srv
+	s.mu.Unlock()
+	if srv == nil {
+		return Traffic{}
+	}
+	v, err := srv.Varz(nil)
+	if err != nil {
+		return Traffic{}
+	}
+	return Traffic{InMsgs: v.InMsgs, OutMsgs: v.OutMsgs, InBytes: v.InBytes, OutBytes: v.OutBytes}
+}
