@@ -161,8 +161,8 @@ func (l *IdentifyLimiter) Status() IdentifyStatus {
 	return st
 }
 
-// Wait blocks until every slot refresh this limiter started has finished:
-// for tests and orderly shutdown.
+// Wait blocks until every slot refresh this limiter started has finished
+// (every ticket has ended): for tests and orderly shutdown.
 func (l *IdentifyLimiter) Wait() { l.refreshes.Wait() }
 
 // Acquire implements ratelimit.IdentifyLimiter.
@@ -186,7 +186,10 @@ func (l *IdentifyLimiter) Acquire(ctx context.Context, shardID int) (ratelimit.T
 		return nil, fmt.Errorf("cluster: identify shard %d: %w", shardID, err)
 	}
 	t.q = q
+	t.stop = make(chan struct{})
 	t.hold = time.AfterFunc(l.cfg.HoldLimit, func() { t.end(false, true) })
+	l.refreshes.Add(1)
+	go t.keepAlive()
 	return t, nil
 }
 
@@ -291,16 +294,6 @@ func (l *IdentifyLimiter) deleteSlot(key string, rev uint64) {
 	_ = l.b.identify.Delete(ctx, key, lastRevision(rev))
 }
 
-// refresh rewrites a slot so that its TTL counts from now.
-func (l *IdentifyLimiter) refresh(key string, value []byte, rev uint64) {
-	l.refreshes.Add(1)
-	go func() {
-		defer l.refreshes.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), l.b.cfg.OpTimeout)
-		defer cancel()
-		_, _ = l.b.identify.Update(ctx, key, value, rev)
-	}()
-}
 
 func (l *IdentifyLimiter) block(reason string) {
 	l.mu.Lock()
@@ -326,22 +319,59 @@ func (l *IdentifyLimiter) unblock() {
 }
 
 // identifyTicket is the ratelimit.Ticket of an IdentifyLimiter.
+//
+// While it is held and its identify not yet sent, a goroutine rewrites the
+// slot every quarter of its TTL, so the slot cannot expire under an identify
+// that is granted early and sent late (a busy machine); when the identify is
+// sent (or the ticket ends unsent) the slot is rewritten once more, so the
+// bucket's next identify comes a whole TTL after it.
 type identifyTicket struct {
 	l     *IdentifyLimiter
 	q     *bucketQueue
 	key   string
 	value []byte
-	rev   uint64
+	rev   uint64 // owned by keepAlive
 	hold  *time.Timer
+	stop  chan struct{} // closed by Sent or end
 	sent  atomic.Bool
 	once  sync.Once
+	sOnce sync.Once
 }
+
+// keepAlive holds the slot until Sent or the end of the ticket, then
+// rewrites it a last time.
+func (t *identifyTicket) keepAlive() {
+	defer t.l.refreshes.Done()
+	every := (t.l.b.cfg.IdentifyWindow + t.l.b.cfg.IdentifyMargin) / 4
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+			t.rewrite()
+		case <-t.stop:
+			t.rewrite()
+			return
+		}
+	}
+}
+
+// rewrite restarts the slot's TTL, if the slot is still this ticket's.
+func (t *identifyTicket) rewrite() {
+	ctx, cancel := context.WithTimeout(context.Background(), t.l.b.cfg.OpTimeout)
+	defer cancel()
+	if rev, err := t.l.b.identify.Update(ctx, t.key, t.value, t.rev); err == nil {
+		t.rev = rev
+	}
+}
+
+func (t *identifyTicket) release() { t.sOnce.Do(func() { close(t.stop) }) }
 
 // Sent implements ratelimit.Ticket: the slot is rewritten so that its TTL
 // counts from the send.
 func (t *identifyTicket) Sent() {
 	if t.sent.CompareAndSwap(false, true) {
-		t.l.refresh(t.key, t.value, t.rev)
+		t.release()
 	}
 }
 
@@ -351,10 +381,8 @@ func (t *identifyTicket) Done(ok bool) { t.end(ok, false) }
 func (t *identifyTicket) end(ok, expired bool) {
 	t.once.Do(func() {
 		t.hold.Stop()
-		if !t.sent.Load() {
-			// Never sent (or not said): the window counts from now.
-			t.l.refresh(t.key, t.value, t.rev)
-		}
+		// Never sent (or not said): the window counts from now.
+		t.release()
 		switch {
 		case expired:
 			t.l.expired.Add(1)

@@ -257,3 +257,48 @@ func TestIdentifyLimiterCancelledAcquireHoldsNothing(t *testing.T) {
 		t.Fatalf("granted %d succeeded %d, want 2 and 2", st.Granted, st.Succeeded)
 	}
 }
+
+// An identify granted early but sent late (a busy machine) keeps its slot
+// until it is sent: the bucket's next grant, in another process, comes a
+// window after the send, not after the grant.
+func TestIdentifyLimiterHoldsSlotUntilSent(t *testing.T) {
+	srv := startNATS(t)
+	const window = 300 * time.Millisecond
+	cfg := testConfig("app6", window)
+	a := newLimiter(t, srv.URL(), "a", cfg, 2)
+	b := newLimiter(t, srv.URL(), "b", cfg, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	tk, err := a.Acquire(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	granted := make(chan time.Time, 1)
+	go func() {
+		tk2, err := b.Acquire(ctx, 2)
+		if err != nil {
+			t.Error(err)
+			granted <- time.Time{}
+			return
+		}
+		granted <- time.Now()
+		tk2.Sent()
+		tk2.Done(true)
+	}()
+	// Sent four TTLs after the grant.
+	time.Sleep(4 * (window + cfg.IdentifyWindow/10))
+	select {
+	case at := <-granted:
+		t.Fatalf("bucket granted to another process %v before the held identify was sent", time.Since(at))
+	default:
+	}
+	sentAt := time.Now()
+	tk.Sent()
+	tk.Done(true)
+	at := <-granted
+	if gap := at.Sub(sentAt); gap < window {
+		t.Fatalf("next grant %v after the send, under the %v window", gap, window)
+	} else {
+		t.Logf("next grant %v after the send (window %v)", gap, window)
+	}
+}

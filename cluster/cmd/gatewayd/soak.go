@@ -46,6 +46,9 @@ type soakSummary struct {
 	FaultsInjected           int64   `json:"faults_injected"`
 	FailoverP50Ms            float64 `json:"failover_p50_ms"`
 	FailoverMaxMs            float64 `json:"failover_max_ms"`
+	IdentifyMinGapMs         float64 `json:"identify_min_gap_ms"`
+	IdentifySentTooClose     int     `json:"identify_sent_too_close"`
+	DrainIdentifies          int64   `json:"drain_identifies"`
 	ColdStartMs              float64 `json:"cold_start_ms"`
 	NATSMsgsPerShardMin      float64 `json:"nats_msgs_per_shard_min"`
 	NATSBytesPerShardMin     float64 `json:"nats_bytes_per_shard_min"`
@@ -75,6 +78,7 @@ type soak struct {
 	slots     []*soakNode
 	connOwner map[string]string // local address of a shard socket → node incarnation
 	retired   []cluster.NodeStatus
+	sent      *sentLog
 	errors    int
 	gen       int
 }
@@ -114,7 +118,7 @@ func runSoak(ctx context.Context, o options, stdout io.Writer, log *slog.Logger)
 	// under load its reader lags, so leave a third of a window of margin.
 	cfg.IdentifyMargin = cfg.IdentifyWindow / 3
 	s := &soak{o: o, log: log, emu: emu, aud: audit.New(), natsURL: natsURL, cfg: cfg, shards: shards,
-		token: embeddedToken, connOwner: map[string]string{}}
+		token: embeddedToken, connOwner: map[string]string{}, sent: newSentLog(o.maxConc)}
 
 	// The budget, from the emulator's GET /gateway/bot.
 	gb, err := gatewayutil.FetchGatewayBot(ctx, nil, emu.APIURL(), embeddedToken)
@@ -208,10 +212,24 @@ loop:
 	}
 	shortfall := s.settle(15 * time.Second)
 
-	// Drain every node: the clean end of a run.
+	// Takeovers so far; the final drain hands shards from node to node
+	// and is checked separately (it must spend no identify).
+	var takeovers, takeoverIdentifies int64
 	s.mu.Lock()
 	slots := append([]*soakNode(nil), s.slots...)
+	for _, r := range s.retired {
+		takeovers += r.Takeovers
+		takeoverIdentifies += r.TakeoverIdentifies
+	}
 	s.mu.Unlock()
+	for _, sn := range slots {
+		st := sn.node.Status()
+		takeovers += st.Takeovers
+		takeoverIdentifies += st.TakeoverIdentifies
+	}
+	identifiesBeforeDrain := emu.Stats().Identifies
+
+	// Drain every node: the clean end of a run.
 	for _, sn := range slots {
 		dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		if err := sn.node.Drain(dctx); err != nil {
@@ -240,11 +258,12 @@ loop:
 		sum.NATSBytesPerShardMin = float64(traffic.InBytes+traffic.OutBytes) / perShardMin
 	}
 	_ = published
+	sum.Takeovers, sum.TakeoverIdentifies = takeovers, takeoverIdentifies
+	sum.DrainIdentifies = st.Identifies - identifiesBeforeDrain
+	gap, tooClose := s.sent.minGap(cfg.IdentifyWindow)
+	sum.IdentifyMinGapMs = float64(max(gap, 0).Microseconds()) / 1000
+	sum.IdentifySentTooClose = tooClose
 	s.mu.Lock()
-	for _, r := range s.retired {
-		sum.Takeovers += r.Takeovers
-		sum.TakeoverIdentifies += r.TakeoverIdentifies
-	}
 	sum.Errors = s.errors
 	s.mu.Unlock()
 	if b, _, err := admin.ReadBudget(context.Background()); err == nil {
@@ -262,7 +281,8 @@ loop:
 		sum.FailoverMaxMs = float64(failovers[len(failovers)-1].Microseconds()) / 1000
 	}
 	failed := sum.Lost != 0 || sum.Duplicated != 0 || sum.OutOfOrder != 0 || sum.DoubleOwned != 0 ||
-		sum.IdentifyWindowViolations != 0 || sum.TakeoverIdentifies != 0 || sum.Errors != 0
+		sum.IdentifyWindowViolations != 0 || sum.IdentifySentTooClose != 0 || sum.TakeoverIdentifies != 0 ||
+		sum.DrainIdentifies != 0 || sum.Errors != 0
 	if o.jsonOut {
 		b, _ := json.Marshal(sum)
 		fmt.Fprintln(stdout, string(b))
@@ -304,7 +324,7 @@ func (s *soak) startSlot(ctx context.Context, i int) error {
 		Instance:          name,
 		ShardCount:        s.shards,
 		Capacity:          s.o.capacity,
-		Limiter:           lim,
+		Limiter:           s.sent.wrap(lim),
 		FlushInterval:     s.o.flushEvery,
 		ReconcileInterval: 250 * time.Millisecond,
 		OnTakeover:        s.aud.Takeover,
