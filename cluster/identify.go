@@ -77,6 +77,7 @@ type IdentifyLimiter struct {
 	waiting                              atomic.Int64
 	granted, waits, refused, unreachable atomic.Int64
 	succeeded, failed, expired           atomic.Int64
+	lapsed                               atomic.Int64
 	refreshes                            sync.WaitGroup
 }
 
@@ -102,6 +103,11 @@ type IdentifyStatus struct {
 	// Succeeded, Failed and Expired count tickets by how they ended:
 	// Done(true), Done(false), or the hold limit.
 	Succeeded, Failed, Expired int64
+	// Lapsed counts tickets whose slot expired (or was taken) before their
+	// identify was sent: the slot could not be rewritten in time, because
+	// NATS was slow or unreachable. Such an identify may share a window
+	// with the bucket's next one (one op 9 from Discord).
+	Lapsed int64
 }
 
 // NewIdentifyLimiter returns a cluster-wide identify limiter over b.
@@ -158,6 +164,7 @@ func (l *IdentifyLimiter) Status() IdentifyStatus {
 	st.Succeeded = l.succeeded.Load()
 	st.Failed = l.failed.Load()
 	st.Expired = l.expired.Load()
+	st.Lapsed = l.lapsed.Load()
 	return st
 }
 
@@ -294,7 +301,6 @@ func (l *IdentifyLimiter) deleteSlot(key string, rev uint64) {
 	_ = l.b.identify.Delete(ctx, key, lastRevision(rev))
 }
 
-
 func (l *IdentifyLimiter) block(reason string) {
 	l.mu.Lock()
 	changed := l.blocked == ""
@@ -331,6 +337,7 @@ type identifyTicket struct {
 	key   string
 	value []byte
 	rev   uint64 // owned by keepAlive
+	gone  bool   // owned by keepAlive: the slot is no longer this ticket's
 	hold  *time.Timer
 	stop  chan struct{} // closed by Sent or end
 	sent  atomic.Bool
@@ -358,10 +365,19 @@ func (t *identifyTicket) keepAlive() {
 
 // rewrite restarts the slot's TTL, if the slot is still this ticket's.
 func (t *identifyTicket) rewrite() {
+	if t.gone {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), t.l.b.cfg.OpTimeout)
 	defer cancel()
-	if rev, err := t.l.b.identify.Update(ctx, t.key, t.value, t.rev); err == nil {
+	rev, err := t.l.b.identify.Update(ctx, t.key, t.value, t.rev)
+	switch {
+	case err == nil:
 		t.rev = rev
+	case isConflict(err):
+		// Expired (or taken) while held: count it once.
+		t.gone = true
+		t.l.lapsed.Add(1)
 	}
 }
 

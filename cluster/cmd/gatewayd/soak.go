@@ -48,6 +48,7 @@ type soakSummary struct {
 	FailoverMaxMs            float64 `json:"failover_max_ms"`
 	IdentifyMinGapMs         float64 `json:"identify_min_gap_ms"`
 	IdentifySentTooClose     int     `json:"identify_sent_too_close"`
+	IdentifySlotsLapsed      int64   `json:"identify_slots_lapsed"`
 	DrainIdentifies          int64   `json:"drain_identifies"`
 	ColdStartMs              float64 `json:"cold_start_ms"`
 	NATSMsgsPerShardMin      float64 `json:"nats_msgs_per_shard_min"`
@@ -59,6 +60,7 @@ type soakSummary struct {
 // soakNode is one slot of the soak: a node incarnation and its connection.
 type soakNode struct {
 	name string
+	lim  *cluster.IdentifyLimiter
 	node *cluster.Node
 	nc   *nats.Conn
 	done chan error
@@ -78,6 +80,7 @@ type soak struct {
 	slots     []*soakNode
 	connOwner map[string]string // local address of a shard socket → node incarnation
 	retired   []cluster.NodeStatus
+	lapsed    int64 // slots lapsed in killed incarnations
 	sent      *sentLog
 	errors    int
 	gen       int
@@ -227,6 +230,12 @@ loop:
 		takeovers += st.Takeovers
 		takeoverIdentifies += st.TakeoverIdentifies
 	}
+	s.mu.Lock()
+	lapsed := s.lapsed
+	s.mu.Unlock()
+	for _, sn := range slots {
+		lapsed += sn.lim.Status().Lapsed
+	}
 	identifiesBeforeDrain := emu.Stats().Identifies
 
 	// Drain every node: the clean end of a run.
@@ -259,6 +268,7 @@ loop:
 	}
 	_ = published
 	sum.Takeovers, sum.TakeoverIdentifies = takeovers, takeoverIdentifies
+	sum.IdentifySlotsLapsed = lapsed
 	sum.DrainIdentifies = st.Identifies - identifiesBeforeDrain
 	gap, tooClose := s.sent.minGap(cfg.IdentifyWindow)
 	sum.IdentifyMinGapMs = float64(max(gap, 0).Microseconds()) / 1000
@@ -352,7 +362,7 @@ func (s *soak) startSlot(ctx context.Context, i int) error {
 		nc.Close()
 		return err
 	}
-	sn := &soakNode{name: incarnation, node: node, nc: nc, done: make(chan error, 1)}
+	sn := &soakNode{name: incarnation, lim: lim, node: node, nc: nc, done: make(chan error, 1)}
 	go func() { sn.done <- node.Run(context.Background()) }()
 	s.mu.Lock()
 	s.slots[i] = sn
@@ -384,6 +394,7 @@ func (s *soak) retire(sn *soakNode) {
 	st := sn.node.Status()
 	s.mu.Lock()
 	s.retired = append(s.retired, st)
+	s.lapsed += sn.lim.Status().Lapsed
 	s.mu.Unlock()
 }
 
