@@ -45,7 +45,9 @@ type soakSummary struct {
 	Replayed                 int64   `json:"replayed"`
 	FaultsInjected           int64   `json:"faults_injected"`
 	FailoverP50Ms            float64 `json:"failover_p50_ms"`
+	FailoverP99Ms            float64 `json:"failover_p99_ms"`
 	FailoverMaxMs            float64 `json:"failover_max_ms"`
+	Failovers                int     `json:"failovers"`
 	IdentifyMinGapMs         float64 `json:"identify_min_gap_ms"`
 	IdentifySentTooClose     int     `json:"identify_sent_too_close"`
 	IdentifySlotsLapsed      int64   `json:"identify_slots_lapsed"`
@@ -288,7 +290,9 @@ loop:
 	if len(failovers) > 0 {
 		sort.Slice(failovers, func(i, j int) bool { return failovers[i] < failovers[j] })
 		sum.FailoverP50Ms = float64(failovers[len(failovers)/2].Microseconds()) / 1000
+		sum.FailoverP99Ms = float64(failovers[(len(failovers)*99)/100].Microseconds()) / 1000
 		sum.FailoverMaxMs = float64(failovers[len(failovers)-1].Microseconds()) / 1000
+		sum.Failovers = len(failovers)
 	}
 	failed := sum.Lost != 0 || sum.Duplicated != 0 || sum.OutOfOrder != 0 || sum.DoubleOwned != 0 ||
 		sum.IdentifyWindowViolations != 0 || sum.IdentifySentTooClose != 0 || sum.TakeoverIdentifies != 0 ||
