@@ -417,6 +417,7 @@ type trackedConn struct {
 	closed atomic.Bool
 }
 
+// Close closes the socket and forgets it.
 func (c *trackedConn) Close() error {
 	c.once.Do(func() {
 		c.closed.Store(true)

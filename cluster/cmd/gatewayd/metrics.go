@@ -51,6 +51,7 @@ func newCollector(node *cluster.Node, lim *cluster.IdentifyLimiter) *collector {
 	}
 }
 
+// Describe implements prometheus.Collector.
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.owned, c.state, c.identifyWaiting, c.identifyBlocked, c.identifyWaits,
 		c.identifyGranted, c.budgetRemaining, c.budgetKnown, c.renew, c.events, c.resumes, c.identifies,
@@ -59,6 +60,7 @@ func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
+// Collect implements prometheus.Collector.
 func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	st := c.node.Status()
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {

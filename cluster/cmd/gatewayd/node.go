@@ -34,7 +34,10 @@ func runNode(ctx context.Context, o options, log *slog.Logger) error {
 			scale = o.timeScale
 		}
 		shards := max(o.shards, 1)
-		emu, err := startEmulator(ctx, o, shards, scale, 0)
+		// Not ctx: the emulator must outlive the node's drain.
+		emuCtx, stopEmu := context.WithCancel(context.Background())
+		defer stopEmu()
+		emu, err := startEmulator(emuCtx, o, shards, scale, 0)
 		if err != nil {
 			return err
 		}

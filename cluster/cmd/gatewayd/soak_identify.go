@@ -53,6 +53,7 @@ type loggedLimiter struct {
 	log *sentLog
 }
 
+// Acquire implements ratelimit.IdentifyLimiter.
 func (l *loggedLimiter) Acquire(ctx context.Context, shardID int) (ratelimit.Ticket, error) {
 	t, err := l.IdentifyLimiter.Acquire(ctx, shardID)
 	if err != nil {
@@ -67,6 +68,7 @@ type loggedTicket struct {
 	bucket int
 }
 
+// Sent implements ratelimit.Ticket, noting the time.
 func (t *loggedTicket) Sent() {
 	t.log.mu.Lock()
 	t.log.sent[t.bucket] = append(t.log.sent[t.bucket], time.Now())
