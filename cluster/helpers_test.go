@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -13,10 +14,13 @@ import (
 )
 
 // startNATS starts an in-process NATS server with JetStream on 127.0.0.1,
-// storing in a temporary directory; it stops when the test ends.
+// storing in a temporary directory; it stops when the test ends. With
+// CLUSTER_NATS_SERVER set to a nats-server program (such as Debian's
+// /usr/sbin/nats-server), that program runs instead, as a child process.
 func startNATS(t testing.TB) *natsserver.Server {
 	t.Helper()
-	s, err := natsserver.Start(natsserver.Options{StoreDir: t.TempDir(), MaxMemory: 64 << 20, MaxStore: 256 << 20})
+	s, err := natsserver.Start(natsserver.Options{StoreDir: t.TempDir(), MaxMemory: 64 << 20, MaxStore: 256 << 20,
+		Binary: os.Getenv("CLUSTER_NATS_SERVER")})
 	if err != nil {
 		t.Fatalf("start NATS: %v", err)
 	}

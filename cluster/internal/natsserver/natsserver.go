@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os/exec"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -31,6 +33,11 @@ type Options struct {
 	// ReadyTimeout bounds the wait for the server to accept connections.
 	// Default 10 s.
 	ReadyTimeout time.Duration
+	// Binary, if set, runs that nats-server program as a child process
+	// (nats-server -a 127.0.0.1 -p PORT -js -sd StoreDir) instead of the
+	// in-process server: to test against the version a distribution
+	// ships. Its memory and store limits are the program's defaults.
+	Binary string
 }
 
 // Server is an in-process NATS server with JetStream.
@@ -39,6 +46,7 @@ type Server struct {
 	opts Options
 	port int
 	srv  *server.Server
+	proc *exec.Cmd // with Options.Binary
 }
 
 // Start starts a server and waits until it accepts connections.
@@ -73,6 +81,9 @@ func Start(opts Options) (*Server, error) {
 }
 
 func (s *Server) start() error {
+	if s.opts.Binary != "" {
+		return s.startBinary()
+	}
 	srv, err := server.NewServer(&server.Options{
 		Host:               "127.0.0.1",
 		Port:               s.port,
@@ -106,20 +117,59 @@ func (s *Server) URL() string {
 // Port returns the port the server listens on.
 func (s *Server) Port() int { return s.port }
 
+// startBinary runs the nats-server program and waits until it accepts
+// connections.
+func (s *Server) startBinary() error {
+	cmd := exec.Command(s.opts.Binary, "-a", "127.0.0.1", "-p", strconv.Itoa(s.port), "-js", "-sd", s.opts.StoreDir)
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("natsserver: %w", err)
+	}
+	deadline := time.Now().Add(s.opts.ReadyTimeout)
+	for {
+		c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(s.port), time.Second)
+		if err == nil {
+			_ = c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			return fmt.Errorf("%w (port %d)", ErrNotReady, s.port)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.mu.Lock()
+	s.proc = cmd
+	s.mu.Unlock()
+	return nil
+}
+
 // Running reports whether the server is up (not shut down by Stop).
 func (s *Server) Running() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.srv != nil
+	return s.srv != nil || s.proc != nil
 }
 
 // Stop shuts the server down; its store stays on disk for Restart. Stopping
 // a stopped server does nothing.
 func (s *Server) Stop() {
 	s.mu.Lock()
-	srv := s.srv
-	s.srv = nil
+	srv, proc := s.srv, s.proc
+	s.srv, s.proc = nil, nil
 	s.mu.Unlock()
+	if proc != nil {
+		// SIGTERM: nats-server shuts down cleanly, flushing its store.
+		_ = proc.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = proc.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = proc.Process.Kill()
+			<-done
+		}
+	}
 	if srv != nil {
 		srv.Shutdown()
 		srv.WaitForShutdown()
@@ -158,7 +208,7 @@ type Traffic struct {
 // stopped.
 func (s *Server) Traffic() Traffic {
 	s.mu.Lock()
-	srv := s.srv
+	srv := s.srv // nil for a child process: not measured
 	s.mu.Unlock()
 	if srv == nil {
 		return Traffic{}
