@@ -187,6 +187,18 @@ func (o *ownedShard) run() {
 func (o *ownedShard) flush(final bool) error {
 	cur := o.shard.Session()
 	if !cur.Resumable() {
+		if !o.written.Resumable() {
+			return nil
+		}
+		// The gateway ended the session (op 9 that cannot be resumed):
+		// forget the stored one, so that a node taking the shard over
+		// now does not try to resume it.
+		ctx, cancel := o.opContext()
+		defer cancel()
+		if err := o.n.b.forgetSession(ctx, o.id, o.n.cfg.ShardCount, o.sessRev); err != nil {
+			return err
+		}
+		o.sessRev, o.written, o.writtenAt = 0, gateway.Session{}, time.Now()
 		return nil
 	}
 	if !final && cur == o.written && time.Since(o.writtenAt) < o.n.b.cfg.SessionTTL/3 {

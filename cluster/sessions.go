@@ -95,6 +95,24 @@ func (b *Buckets) writeSession(ctx context.Context, s gateway.Session, rev uint6
 	return n, nil
 }
 
+// forgetSession removes a shard's stored session by compare-and-set on its
+// revision; ErrFenced if someone else wrote it meanwhile.
+func (b *Buckets) forgetSession(ctx context.Context, shardID, shardCount int, rev uint64) error {
+	if rev == 0 {
+		return nil
+	}
+	// Purge rather than Delete: a new session is then written with
+	// Create, over no marker.
+	err := b.sessions.Purge(ctx, b.sessionKey(shardID, shardCount), lastRevision(rev))
+	if isConflict(err) {
+		return fmt.Errorf("%w: shard %d", ErrFenced, shardID)
+	}
+	if err != nil {
+		return fmt.Errorf("cluster: forget session of shard %d: %w", shardID, err)
+	}
+	return nil
+}
+
 // SessionStore is a gatewayutil.SessionStore in the sessions bucket, for a
 // gatewayutil.Manager whose processes share NATS: a restarted process, or one
 // on another machine, resumes the shards instead of identifying. Save

@@ -65,4 +65,24 @@ func TestSessionWritesAreFencedByOwner(t *testing.T) {
 	if _, ok, err := st.Load(ctx, 3, 16); err != nil || ok {
 		t.Fatalf("a session found under another shard count (%v)", err)
 	}
+
+	// The gateway ended the session: the owner forgets it (fenced like a
+	// write), and a new one is written over the marker.
+	_, cur, err := b.loadSession(ctx, 3, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.forgetSession(ctx, 3, 8, cur-1); !errors.Is(err, ErrFenced) {
+		t.Fatalf("forget at a stale revision: %v, want ErrFenced", err)
+	}
+	if err := b.forgetSession(ctx, 3, 8, cur); err != nil {
+		t.Fatal(err)
+	}
+	if sess, _, err := b.loadSession(ctx, 3, 8); err != nil || sess.Resumable() {
+		t.Fatalf("after forget: %+v (%v), want nothing", sess, err)
+	}
+	fresh := gateway.Session{ID: "def", Seq: 1, ShardID: 3, ShardCount: 8}
+	if _, err := b.writeSession(ctx, fresh, 0, lb, "b"); err != nil {
+		t.Fatalf("new session over the forgotten one: %v", err)
+	}
 }

@@ -494,6 +494,7 @@ func (s *soak) doubleOwned() int {
 	type span struct {
 		owner          string
 		opened, closed time.Time
+		rec            string
 	}
 	byShard := map[int][]span{}
 	s.mu.Lock()
@@ -507,7 +508,7 @@ func (s *soak) doubleOwned() int {
 		if closed.IsZero() {
 			closed = time.Now().Add(time.Hour)
 		}
-		byShard[shard] = append(byShard[shard], span{s.connOwner[r.RemoteAddr], r.Opened, closed})
+		byShard[shard] = append(byShard[shard], span{s.connOwner[r.RemoteAddr], r.Opened, closed, r.String()})
 	}
 	s.mu.Unlock()
 	n := 0
@@ -517,7 +518,8 @@ func (s *soak) doubleOwned() int {
 			for j := i + 1; j < len(spans) && spans[j].opened.Before(spans[i].closed); j++ {
 				if spans[i].owner != spans[j].owner {
 					n++
-					s.log.Error("soak: shard connected from two nodes at once", "shard", shard, "a", spans[i].owner, "b", spans[j].owner)
+					s.log.Error("soak: shard connected from two nodes at once", "shard", shard, "a", spans[i].owner, "b", spans[j].owner,
+						"overlap", spans[i].closed.Sub(spans[j].opened), "a_conn", spans[i].rec, "b_conn", spans[j].rec)
 				}
 			}
 		}
