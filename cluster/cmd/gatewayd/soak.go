@@ -80,7 +80,7 @@ type soak struct {
 
 	mu        sync.Mutex
 	slots     []*soakNode
-	connOwner map[string]string // local address of a shard socket → node incarnation
+	connOwner map[string][]*dialRecord // local address of a shard socket → the sockets that had it
 	retired   []cluster.NodeStatus
 	lapsed    int64 // slots lapsed in killed incarnations
 	sent      *sentLog
@@ -123,7 +123,7 @@ func runSoak(ctx context.Context, o options, stdout io.Writer, log *slog.Logger)
 	// under load its reader lags, so leave a third of a window of margin.
 	cfg.IdentifyMargin = cfg.IdentifyWindow / 3
 	s := &soak{o: o, log: log, emu: emu, aud: audit.New(), natsURL: natsURL, cfg: cfg, shards: shards,
-		token: embeddedToken, connOwner: map[string]string{}, sent: newSentLog(o.maxConc)}
+		token: embeddedToken, connOwner: map[string][]*dialRecord{}, sent: newSentLog(o.maxConc)}
 
 	// The budget, from the emulator's GET /gateway/bot.
 	gb, err := gatewayutil.FetchGatewayBot(ctx, nil, emu.APIURL(), embeddedToken)
@@ -352,13 +352,19 @@ func (s *soak) startSlot(ctx context.Context, i int) error {
 			Backoff:         gatewayutil.Backoff{Base: 100 * time.Millisecond, Max: 2 * time.Second},
 			CloseTimeout:    500 * time.Millisecond,
 			NetDial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				// Before the dial: the emulator accepts the socket
+				// before DialContext returns.
+				started := time.Now()
 				c, err := dialer.DialContext(ctx, network, addr)
-				if err == nil {
-					s.mu.Lock()
-					s.connOwner[c.LocalAddr().String()] = incarnation
-					s.mu.Unlock()
+				if err != nil {
+					return nil, err
 				}
-				return c, err
+				rec := &dialRecord{owner: incarnation, dialed: started}
+				s.mu.Lock()
+				key := c.LocalAddr().String()
+				s.connOwner[key] = append(s.connOwner[key], rec)
+				s.mu.Unlock()
+				return &soakConn{Conn: c, s: s, rec: rec}, nil
 			},
 		},
 	})
@@ -508,7 +514,9 @@ func (s *soak) doubleOwned() int {
 		if closed.IsZero() {
 			closed = time.Now().Add(time.Hour)
 		}
-		byShard[shard] = append(byShard[shard], span{s.connOwner[r.RemoteAddr], r.Opened, closed, r.String()})
+		owner, clientClosed := s.ownerOf(r.RemoteAddr, r.Opened)
+		byShard[shard] = append(byShard[shard], span{owner, r.Opened, closed,
+			r.String() + " client_closed=" + clientClosed.Format(time.RFC3339Nano)})
 	}
 	s.mu.Unlock()
 	n := 0
@@ -525,4 +533,44 @@ func (s *soak) doubleOwned() int {
 		}
 	}
 	return n
+}
+
+// dialRecord is one shard socket the soak's nodes opened.
+type dialRecord struct {
+	owner          string
+	dialed, closed time.Time
+}
+
+// soakConn notes when a shard socket was closed on the client's side.
+type soakConn struct {
+	net.Conn
+	s    *soak
+	rec  *dialRecord
+	once sync.Once
+}
+
+func (c *soakConn) Close() error {
+	c.once.Do(func() {
+		c.s.mu.Lock()
+		c.rec.closed = time.Now()
+		c.s.mu.Unlock()
+	})
+	return c.Conn.Close()
+}
+
+// ownerOf returns the node incarnation that opened the socket the emulator
+// accepted from addr at opened (the latest dial from that address before
+// it: a local port can be reused by a later socket), and when the client
+// closed it. Called with s.mu held.
+func (s *soak) ownerOf(addr string, opened time.Time) (string, time.Time) {
+	var best *dialRecord
+	for _, r := range s.connOwner[addr] {
+		if !r.dialed.After(opened) && (best == nil || r.dialed.After(best.dialed)) {
+			best = r
+		}
+	}
+	if best == nil {
+		return "", time.Time{}
+	}
+	return best.owner, best.closed
 }
