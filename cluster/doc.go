@@ -1,0 +1,37 @@
+// Package cluster runs one bot's shards across many processes and machines,
+// coordinated through NATS JetStream key-value buckets.
+//
+// # Where to start
+//
+//   - Open creates (or binds) the KV buckets of a bot on a JetStream
+//     connection; Connect makes a NATS connection with the options the
+//     cluster relies on (publishes fail at once while disconnected instead of
+//     being buffered and replayed later).
+//   - IdentifyLimiter is a ratelimit.IdentifyLimiter shared by every
+//     process: one identify per shard_id % max_concurrency bucket per window,
+//     cluster-wide, and the daily session start budget decremented by
+//     compare-and-set per identify, fail-closed.
+//   - Membership announces a node and lists the live ones; Assign spreads
+//     shards over them by weighted rendezvous hashing.
+//   - Lease holds a shard with a fencing token (the KV revision) and says,
+//     on the monotonic clock, until when holding it is safe.
+//   - SessionStore keeps every shard's gateway.Session in KV so that another
+//     node resumes it.
+//   - Node ties them together: it runs the shards it owns with
+//     gatewayutil.Shard, hands them over on drain and takes over those of a
+//     node that died, resuming rather than identifying.
+//
+// # Buckets
+//
+// Every bucket is named Prefix_<what> and every key starts with the bot's
+// application id, so several bots can share a NATS account:
+//
+//	identify  TTL window+margin  <app>.<bucket>     slot of an identify bucket
+//	meta      no TTL             <app>.budget       daily session start budget
+//	members   TTL ~15 s          <app>.<instance>   live nodes and capacities
+//	leases    TTL ~15 s          <app>.shard.<id>   who runs a shard
+//	sessions  TTL ~15 min        <app>.<id>.<count> the shard's session
+//
+// Only bucket-wide TTLs are used (no per-key TTL), so a NATS server from
+// version 2.9 on is enough.
+package cluster
