@@ -201,10 +201,7 @@ func TestPolicyKindsAndBounds(t *testing.T) {
 	if _, ok := c.Role(100, 100); ok {
 		t.Fatal("role kept with KindRoles off")
 	}
-	n := 0
-	for range c.Channels(100) {
-		n++
-	}
+	n := len(c.Channels(100))
 	if n != 1 {
 		t.Fatalf("%d channels kept, MaxPerGuild 1", n)
 	}

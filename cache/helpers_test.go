@@ -59,10 +59,7 @@ func diffWorld(c *cache.Cache, gcJSON []byte) []string {
 	d("features", fmt.Sprint(g.Features), fmt.Sprint(textsOf(gc.Features)))
 
 	chans := append(slices.Clone(gc.Channels), gc.Threads...)
-	n := 0
-	for range c.Channels(gc.ID) {
-		n++
-	}
+	n := len(c.Channels(gc.ID))
 	d("channel count", n, len(chans))
 	for i := range chans {
 		w := &chans[i]
@@ -90,10 +87,7 @@ func diffWorld(c *cache.Cache, gcJSON []byte) []string {
 		}
 	}
 
-	n = 0
-	for range c.Roles(gc.ID) {
-		n++
-	}
+	n = len(c.Roles(gc.ID))
 	d("role count", n, len(gc.Roles))
 	for i := range gc.Roles {
 		w := &gc.Roles[i]
@@ -112,10 +106,7 @@ func diffWorld(c *cache.Cache, gcJSON []byte) []string {
 		d(p+"mentionable", got.Mentionable, w.Mentionable)
 	}
 
-	n = 0
-	for range c.Members(gc.ID) {
-		n++
-	}
+	n = len(c.Members(gc.ID))
 	d("member count", n, len(gc.Members))
 	for i := range gc.Members {
 		w := &gc.Members[i]
@@ -146,10 +137,7 @@ func diffWorld(c *cache.Cache, gcJSON []byte) []string {
 		d(p+"bot", u.Bot, w.User.Bot)
 	}
 
-	n = 0
-	for range c.VoiceStates(gc.ID) {
-		n++
-	}
+	n = len(c.VoiceStates(gc.ID))
 	d("voice state count", n, len(gc.VoiceStates))
 	for i := range gc.VoiceStates {
 		w := &gc.VoiceStates[i]

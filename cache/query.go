@@ -1,9 +1,6 @@
 package cache
 
-import (
-	"iter"
-	"slices"
-)
+import "slices"
 
 // Guild returns a cached guild.
 func (c *Cache) Guild(id Snowflake) (Guild, bool) {
@@ -113,60 +110,58 @@ func (c *Cache) Presence(guildID, userID Snowflake) (Presence, bool) {
 	return p, ok
 }
 
-// each yields the values of one of a guild's maps under its read lock.
-// The lock is held while the loop body runs: a body must not wait for the
-// cache to change.
-func each[V any](c *Cache, guildID Snowflake, pick func(*guildState) map[Snowflake]V) iter.Seq2[Snowflake, V] {
-	return func(yield func(Snowflake, V) bool) {
-		g := c.guild(guildID)
-		if g == nil {
-			return
-		}
-		g.mu.RLock()
-		defer g.mu.RUnlock()
-		for id, v := range pick(g) {
-			if !yield(id, v) {
-				return
-			}
-		}
+// list copies the values of one of a guild's maps out under its read
+// lock, in no particular order.
+func list[V any](c *Cache, guildID Snowflake, pick func(*guildState) map[Snowflake]V) []V {
+	g := c.guild(guildID)
+	if g == nil {
+		return nil
 	}
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	m := pick(g)
+	out := make([]V, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
 }
 
-// Channels yields a guild's channels and threads, in no order, holding
-// the guild's read lock meanwhile (the loop body must not wait for an
-// event to be applied).
-func (c *Cache) Channels(guildID Snowflake) iter.Seq2[Snowflake, Channel] {
-	return each(c, guildID, func(g *guildState) map[Snowflake]Channel { return g.channels })
+// Channels returns a guild's channels and threads, in no particular order.
+// The list is a copy: the cache may change meanwhile.
+func (c *Cache) Channels(guildID Snowflake) []Channel {
+	return list(c, guildID, func(g *guildState) map[Snowflake]Channel { return g.channels })
 }
 
-// Roles yields a guild's roles like Channels.
-func (c *Cache) Roles(guildID Snowflake) iter.Seq2[Snowflake, Role] {
-	return each(c, guildID, func(g *guildState) map[Snowflake]Role { return g.roles })
+// Roles returns a guild's roles, in no particular order (a copy).
+func (c *Cache) Roles(guildID Snowflake) []Role {
+	return list(c, guildID, func(g *guildState) map[Snowflake]Role { return g.roles })
 }
 
-// Members yields a guild's members like Channels.
-func (c *Cache) Members(guildID Snowflake) iter.Seq2[Snowflake, Member] {
-	return each(c, guildID, func(g *guildState) map[Snowflake]Member { return g.members })
+// Members returns a guild's cached members, in no particular order (a
+// copy).
+func (c *Cache) Members(guildID Snowflake) []Member {
+	return list(c, guildID, func(g *guildState) map[Snowflake]Member { return g.members })
 }
 
-// VoiceStates yields a guild's voice states, by user, like Channels.
-func (c *Cache) VoiceStates(guildID Snowflake) iter.Seq2[Snowflake, VoiceState] {
-	return each(c, guildID, func(g *guildState) map[Snowflake]VoiceState { return g.voice })
+// VoiceStates returns a guild's voice states (a copy).
+func (c *Cache) VoiceStates(guildID Snowflake) []VoiceState {
+	return list(c, guildID, func(g *guildState) map[Snowflake]VoiceState { return g.voice })
 }
 
-// Presences yields a guild's presences, by user, like Channels.
-func (c *Cache) Presences(guildID Snowflake) iter.Seq2[Snowflake, Presence] {
-	return each(c, guildID, func(g *guildState) map[Snowflake]Presence { return g.presence })
+// Presences returns a guild's presences (a copy; KindPresences).
+func (c *Cache) Presences(guildID Snowflake) []Presence {
+	return list(c, guildID, func(g *guildState) map[Snowflake]Presence { return g.presence })
 }
 
-// StageInstances yields a guild's live stages like Channels.
-func (c *Cache) StageInstances(guildID Snowflake) iter.Seq2[Snowflake, StageInstance] {
-	return each(c, guildID, func(g *guildState) map[Snowflake]StageInstance { return g.stages })
+// StageInstances returns a guild's live stages (a copy).
+func (c *Cache) StageInstances(guildID Snowflake) []StageInstance {
+	return list(c, guildID, func(g *guildState) map[Snowflake]StageInstance { return g.stages })
 }
 
-// ScheduledEvents yields a guild's scheduled events like Channels.
-func (c *Cache) ScheduledEvents(guildID Snowflake) iter.Seq2[Snowflake, ScheduledEvent] {
-	return each(c, guildID, func(g *guildState) map[Snowflake]ScheduledEvent { return g.events })
+// ScheduledEvents returns a guild's scheduled events (a copy).
+func (c *Cache) ScheduledEvents(guildID Snowflake) []ScheduledEvent {
+	return list(c, guildID, func(g *guildState) map[Snowflake]ScheduledEvent { return g.events })
 }
 
 // Emojis returns a guild's custom emojis (shared: do not modify).
