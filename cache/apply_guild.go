@@ -41,7 +41,7 @@ func (c *Cache) applyGuildCreate(e *gatewayutil.Event) error {
 		}
 	}
 	if p.has(KindEmojis) {
-		g.emojis = ownAll(v.Emojis, p.MaxPerGuild, &c.stats)
+		g.emojis = emojisOf(v.Emojis, p.MaxPerGuild, &c.stats)
 	}
 	if p.has(KindStickers) {
 		g.stickers = ownAll(v.Stickers, p.MaxPerGuild, &c.stats)
@@ -273,7 +273,7 @@ func (c *Cache) applyEmojis(e *gatewayutil.Event, s *shardState) error {
 	if g == nil {
 		return nil
 	}
-	next := ownAll(v.Emojis, c.policy.MaxPerGuild, &c.stats)
+	next := emojisOf(v.Emojis, c.policy.MaxPerGuild, &c.stats)
 	g.mu.Lock()
 	old := g.emojis
 	g.emojis = next

@@ -39,7 +39,7 @@ func TestReadyThenGuildCreate(t *testing.T) {
 	if ch, ok := c.Channel(302); !ok || ch.Thread == nil || ch.ParentID != 300 {
 		t.Fatalf("thread %+v %v", ch, ok)
 	}
-	if m, ok := c.Member(100, 2); !ok || m.Nick != "b" || len(m.Roles) != 1 {
+	if m, ok := c.Member(100, 2); !ok || m.Nick != "b" || m.Roles.Len() != 1 {
 		t.Fatalf("member %+v %v", m, ok)
 	}
 	if u, ok := c.User(2); !ok || u.Username != "bob" {
@@ -103,7 +103,7 @@ func TestOld(t *testing.T) {
 	}
 	// A nick left out of an update is unchanged; a null one is removed.
 	f.send(event.GuildMemberUpdate, `{"guild_id":"100","user":{"id":"2","username":"bob","discriminator":"0","global_name":null,"avatar":null},"roles":[],"joined_at":"2025-01-01T00:00:00+00:00","flags":0}`)
-	if m, _ := c.Member(100, 2); m.Nick != "robert" || len(m.Roles) != 0 {
+	if m, _ := c.Member(100, 2); m.Nick != "robert" || m.Roles.Len() != 0 {
 		t.Fatalf("missing nick: %+v", m)
 	}
 	f.send(event.GuildMemberUpdate, `{"guild_id":"100","user":{"id":"2","username":"bob","discriminator":"0","global_name":null,"avatar":null},"nick":null,"roles":[],"joined_at":"2025-01-01T00:00:00+00:00","flags":0}`)

@@ -112,26 +112,22 @@ func roleOf(r *discord.Role) Role {
 // missing nick or avatar) keep prev's values.
 func memberOf(m *discord.Member, userID Snowflake, prev *Member) Member {
 	out := Member{
-		UserID:                     userID,
-		Nick:                       optString(m.Nick),
-		Avatar:                     optString(m.Avatar),
-		JoinedAt:                   timeOf(m.JoinedAt),
-		PremiumSince:               optTime(m.PremiumSince),
-		CommunicationDisabledUntil: optTime(m.CommunicationDisabledUntil),
-		Flags:                      m.Flags,
-		Deaf:                       m.Deaf.Value(),
-		Mute:                       m.Mute.Value(),
-		Pending:                    m.Pending.Value(),
+		UserID:   userID,
+		Nick:     optString(m.Nick),
+		Roles:    MakeRoleSet(m.Roles),
+		JoinedAt: timeOf(m.JoinedAt),
+		Flags:    m.Flags,
+		Deaf:     m.Deaf.Value(),
+		Mute:     m.Mute.Value(),
+		Pending:  m.Pending.Value(),
 	}
-	if len(m.Roles) > 0 {
-		out.Roles = append([]Snowflake(nil), m.Roles...)
-	}
+	avatar, premium, timeout := optString(m.Avatar), optTime(m.PremiumSince), optTime(m.CommunicationDisabledUntil)
 	if prev != nil {
 		if m.Nick.IsZero() {
 			out.Nick = prev.Nick
 		}
 		if m.Avatar.IsZero() {
-			out.Avatar = prev.Avatar
+			avatar = prev.Avatar()
 		}
 		if m.Deaf.IsZero() {
 			out.Deaf = prev.Deaf
@@ -143,15 +139,16 @@ func memberOf(m *discord.Member, userID Snowflake, prev *Member) Member {
 			out.Pending = prev.Pending
 		}
 		if m.PremiumSince.IsZero() {
-			out.PremiumSince = prev.PremiumSince
+			premium = prev.PremiumSince()
 		}
 		if m.CommunicationDisabledUntil.IsZero() {
-			out.CommunicationDisabledUntil = prev.CommunicationDisabledUntil
+			timeout = prev.CommunicationDisabledUntil()
 		}
 		if out.JoinedAt == 0 {
 			out.JoinedAt = prev.JoinedAt
 		}
 	}
+	out.SetRare(avatar, premium, timeout)
 	return out
 }
 
@@ -199,6 +196,37 @@ func presenceOf(p *discord.Presence) Presence {
 		for i := range p.Activities {
 			out.Activities[i] = own(&p.Activities[i])
 		}
+	}
+	return out
+}
+
+func emojiOf(e *discord.Emoji) Emoji {
+	out := Emoji{
+		ID:            e.ID,
+		Name:          MakeText(e.Name),
+		Roles:         MakeRoleSet(e.Roles),
+		Animated:      e.Animated.Value(),
+		Available:     e.Available.Value(),
+		Managed:       e.Managed.Value(),
+		RequireColons: e.RequireColons.Value(),
+	}
+	if e.User != nil {
+		out.CreatorID = e.User.ID
+	}
+	return out
+}
+
+func emojisOf(in []discord.Emoji, limit int, st *counters) []Emoji {
+	if len(in) == 0 {
+		return nil
+	}
+	if len(in) > limit {
+		st.dropped.Add(int64(len(in) - limit))
+		in = in[:limit]
+	}
+	out := make([]Emoji, len(in))
+	for i := range in {
+		out[i] = emojiOf(&in[i])
 	}
 	return out
 }

@@ -80,8 +80,8 @@ func basePermissions(guildID, ownerID Snowflake, roles map[Snowflake]Role, m *Me
 		return AllPermissions
 	}
 	p := roles[guildID].Permissions
-	for _, id := range m.Roles {
-		p |= roles[id].Permissions
+	for i := range m.Roles.Len() {
+		p |= roles[m.Roles.At(i)].Permissions
 	}
 	if p&discord.PermissionAdministrator != 0 {
 		return AllPermissions
@@ -112,12 +112,9 @@ func ComputePermissions(guildID, ownerID Snowflake, roles map[Snowflake]Role, m 
 		if o.Type != overwriteRole || o.ID == guildID {
 			continue
 		}
-		for _, r := range m.Roles {
-			if r == o.ID {
-				allow |= o.Allow
-				deny |= o.Deny
-				break
-			}
+		if m.Roles.Has(o.ID) {
+			allow |= o.Allow
+			deny |= o.Deny
 		}
 	}
 	p = p&^deny | allow
@@ -126,7 +123,7 @@ func ComputePermissions(guildID, ownerID Snowflake, roles map[Snowflake]Role, m 
 			p = p&^o.Deny | o.Allow
 		}
 	}
-	if now != 0 && m.CommunicationDisabledUntil > now {
+	if now != 0 && m.CommunicationDisabledUntil() > now {
 		p &= discord.PermissionViewChannel | discord.PermissionReadMessageHistory
 	}
 	if p&discord.PermissionViewChannel == 0 {

@@ -38,7 +38,7 @@ func TestComputePermissions(t *testing.T) {
 	ow := func(id cache.Snowflake, typ int, allow, deny discord.Permissions) discord.PermissionOverwrite {
 		return discord.PermissionOverwrite{ID: id, Type: typ, Allow: allow, Deny: deny}
 	}
-	member := &cache.Member{UserID: user, Roles: []cache.Snowflake{roleA, roleB}}
+	member := &cache.Member{UserID: user, Roles: cache.MakeRoleSet([]cache.Snowflake{roleA, roleB})}
 	cases := []struct {
 		name   string
 		roles  map[cache.Snowflake]cache.Role
@@ -55,7 +55,7 @@ func TestComputePermissions(t *testing.T) {
 			[]discord.PermissionOverwrite{ow(guild, 0, 0, send), ow(roleA, 0, send, 0)}, 0, view | send | history | embed | react | kick},
 		{"one role denies, another allows: the allow wins", roles, member,
 			[]discord.PermissionOverwrite{ow(roleA, 0, 0, react), ow(roleB, 0, react, 0)}, 0, view | send | history | embed | react | kick},
-		{"overwrite of a role the member lacks is ignored", roles, &cache.Member{UserID: user, Roles: []cache.Snowflake{roleB}},
+		{"overwrite of a role the member lacks is ignored", roles, &cache.Member{UserID: user, Roles: cache.MakeRoleSet([]cache.Snowflake{roleB})},
 			[]discord.PermissionOverwrite{ow(roleA, 0, mention, 0)}, 0, view | send | history | embed | kick},
 		{"member overwrite beats role overwrite", roles, member,
 			[]discord.PermissionOverwrite{ow(roleA, 0, attach, 0), ow(user, 1, 0, attach)}, 0, view | send | history | embed | react | kick},
@@ -72,9 +72,9 @@ func TestComputePermissions(t *testing.T) {
 			member, []discord.PermissionOverwrite{ow(user, 1, 0, view)}, 0, cache.AllPermissions},
 		{"owner has everything", roles, &cache.Member{UserID: owner},
 			[]discord.PermissionOverwrite{ow(guild, 0, 0, view)}, 0, cache.AllPermissions},
-		{"timed out: view and history only", roles, &cache.Member{UserID: user, Roles: []cache.Snowflake{roleA}, CommunicationDisabledUntil: 2000},
+		{"timed out: view and history only", roles, timedOut(&cache.Member{UserID: user, Roles: cache.MakeRoleSet([]cache.Snowflake{roleA})}, 2000),
 			nil, 1000, view | history},
-		{"timeout over: back to normal", roles, &cache.Member{UserID: user, CommunicationDisabledUntil: 500},
+		{"timeout over: back to normal", roles, timedOut(&cache.Member{UserID: user}, 500),
 			nil, 1000, view | send | history | embed},
 	}
 	for _, tc := range cases {
@@ -112,4 +112,9 @@ func TestCachePermissions(t *testing.T) {
 	if p, err := c.GuildPermissions(100, 2); err != nil || p != view|discord.PermissionManageMessages {
 		t.Errorf("guild permissions %b %v", p, err)
 	}
+}
+
+func timedOut(m *cache.Member, until cache.Time) *cache.Member {
+	m.SetRare("", 0, until)
+	return m
 }

@@ -28,14 +28,22 @@ type snapshot struct {
 	Users      []User          `msgpack:"users"`
 }
 
+// memberSnapshot is a Member with its rare fields out in the open.
+type memberSnapshot struct {
+	Member       Member `msgpack:"m"`
+	Avatar       string `msgpack:"a,omitempty"`
+	PremiumSince Time   `msgpack:"p,omitempty"`
+	TimeoutUntil Time   `msgpack:"t,omitempty"`
+}
+
 type guildSnapshot struct {
-	Guild    Guild        `msgpack:"g"`
-	Channels []Channel    `msgpack:"c"`
-	Roles    []Role       `msgpack:"r"`
-	Members  []Member     `msgpack:"m"`
-	Voice    []VoiceState `msgpack:"vs"`
+	Guild    Guild            `msgpack:"g"`
+	Channels []Channel        `msgpack:"c"`
+	Roles    []Role           `msgpack:"r"`
+	Members  []memberSnapshot `msgpack:"m"`
+	Voice    []VoiceState     `msgpack:"vs"`
 	// Objects kept as package discord types go as their JSON.
-	Emojis   [][]byte `msgpack:"e"`
+	Emojis   []Emoji  `msgpack:"e"`
 	Stickers [][]byte `msgpack:"s"`
 	Stages   [][]byte `msgpack:"si"`
 	Events   [][]byte `msgpack:"se"`
@@ -96,7 +104,7 @@ func (c *Cache) encodeSnapshot(shardID, shardCount int) ([]byte, error) {
 			gsnap.Roles = append(gsnap.Roles, r)
 		}
 		for id, m := range g.members {
-			gsnap.Members = append(gsnap.Members, m)
+			gsnap.Members = append(gsnap.Members, memberSnapshot{Member: m, Avatar: m.Avatar(), PremiumSince: m.PremiumSince(), TimeoutUntil: m.CommunicationDisabledUntil()})
 			if !seen[id] {
 				seen[id] = true
 				userIDs = append(userIDs, id)
@@ -105,7 +113,7 @@ func (c *Cache) encodeSnapshot(shardID, shardCount int) ([]byte, error) {
 		for _, v := range g.voice {
 			gsnap.Voice = append(gsnap.Voice, v)
 		}
-		gsnap.Emojis = jsonAll(g.emojis)
+		gsnap.Emojis = g.emojis
 		gsnap.Stickers = jsonAll(g.stickers)
 		gsnap.Stages = jsonAll(mapValues(g.stages))
 		gsnap.Events = jsonAll(mapValues(g.events))
@@ -181,7 +189,9 @@ func (c *Cache) install(snap *snapshot) {
 			}
 		}
 		var acquire []User
-		for _, m := range gs.Members {
+		for _, ms := range gs.Members {
+			m := ms.Member
+			m.SetRare(ms.Avatar, ms.PremiumSince, ms.TimeoutUntil)
 			if !p.has(KindMembers) || m.UserID == 0 || len(g.members) >= p.MaxMembersPerGuild {
 				continue
 			}
@@ -203,7 +213,7 @@ func (c *Cache) install(snap *snapshot) {
 			}
 		}
 		if p.has(KindEmojis) {
-			g.emojis = fromJSONAll[Emoji](gs.Emojis, p.MaxPerGuild)
+			g.emojis = gs.Emojis[:min(len(gs.Emojis), p.MaxPerGuild)]
 		}
 		if p.has(KindStickers) {
 			g.stickers = fromJSONAll[Sticker](gs.Stickers, p.MaxPerGuild)

@@ -95,19 +95,59 @@ type Role struct {
 }
 
 // Member is a cached guild member. Its user is cached once for all the
-// guilds it is in: Cache.User(m.UserID).
+// guilds it is in: Cache.User(m.UserID). The fields most members leave
+// empty (guild avatar, boost and timeout times) sit behind one pointer:
+// read them with the methods.
 type Member struct {
-	UserID                     Snowflake
-	Nick                       string
-	Avatar                     string
-	Roles                      []Snowflake
-	JoinedAt                   Time
-	PremiumSince               Time
-	CommunicationDisabledUntil Time
-	Flags                      discord.MemberFlags
-	Deaf                       bool
-	Mute                       bool
-	Pending                    bool
+	UserID   Snowflake
+	Nick     string
+	Roles    RoleSet
+	JoinedAt Time
+	Flags    discord.MemberFlags
+	rare     *memberRare
+	Deaf     bool
+	Mute     bool
+	Pending  bool
+}
+
+// memberRare holds what few members have.
+type memberRare struct {
+	avatar       string
+	premiumSince Time
+	timeoutUntil Time
+}
+
+// Avatar returns the member's guild avatar hash ("" for none).
+func (m *Member) Avatar() string {
+	if m.rare == nil {
+		return ""
+	}
+	return m.rare.avatar
+}
+
+// PremiumSince returns when the member started boosting the guild.
+func (m *Member) PremiumSince() Time {
+	if m.rare == nil {
+		return 0
+	}
+	return m.rare.premiumSince
+}
+
+// CommunicationDisabledUntil returns when the member's timeout ends.
+func (m *Member) CommunicationDisabledUntil() Time {
+	if m.rare == nil {
+		return 0
+	}
+	return m.rare.timeoutUntil
+}
+
+// SetRare sets the guild avatar, boost start and timeout end of m.
+func (m *Member) SetRare(avatar string, premiumSince, timeoutUntil Time) {
+	if avatar == "" && premiumSince == 0 && timeoutUntil == 0 {
+		m.rare = nil
+		return
+	}
+	m.rare = &memberRare{avatar: avatar, premiumSince: premiumSince, timeoutUntil: timeoutUntil}
 }
 
 // User is a cached user.
@@ -146,11 +186,21 @@ type Presence struct {
 	Activities   []discord.Activity
 }
 
-// Emoji, Sticker, StageInstance and ScheduledEvent are kept as package
-// discord decodes them: they are few per guild and rarely read.
+// Emoji is a cached custom emoji of a guild.
+type Emoji struct {
+	ID            Snowflake
+	Name          Text
+	Roles         RoleSet // the roles allowed to use it; empty: everyone
+	CreatorID     Snowflake
+	Animated      bool
+	Available     bool
+	Managed       bool
+	RequireColons bool
+}
+
+// Sticker, StageInstance and ScheduledEvent are kept as package discord
+// decodes them: they are few per guild and rarely read.
 type (
-	// Emoji is a cached custom emoji.
-	Emoji = discord.Emoji
 	// Sticker is a cached guild sticker.
 	Sticker = discord.Sticker
 	// StageInstance is a cached live stage.
