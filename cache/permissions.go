@@ -135,3 +135,10 @@ func ComputePermissions(guildID, ownerID Snowflake, roles map[Snowflake]Role, m 
 	}
 	return p
 }
+
+// The permissions a bot checks most, as in package discord.
+const (
+	PermissionViewChannel   = discord.PermissionViewChannel
+	PermissionSendMessages  = discord.PermissionSendMessages
+	PermissionAdministrator = discord.PermissionAdministrator
+)
