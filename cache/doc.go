@@ -31,6 +31,14 @@
 // without it (the bot left, was removed, or the guild was deleted) the
 // guild goes, and everything under it.
 //
+// Sequence numbers are tracked by shard id, the only shard key an Event
+// carries. While gatewayutil.Manager.Reshard runs two shard sets side by
+// side, ids of the old and the new set coincide, and their sequence
+// numbers are unrelated: an event of one set may then be taken for a
+// replay of the other's and not applied, and the new set's READYs drop
+// guilds by the new ids. The cache is not yet correct across a reshard;
+// it is across resumes, re-identifies and restarts.
+//
 // # Policy
 //
 // Policy switches each kind on or off and bounds every map; presences and
