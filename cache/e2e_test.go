@@ -47,6 +47,7 @@ func e2eWorld(shards int) gatewaytest.Config {
 		TimeScale:         0.02,
 		SessionStartLimit: 1 << 20,
 		HeartbeatGrace:    20 * time.Second,
+		ResumeWindow:      time.Minute, // 1.2 s of wall time
 	}
 }
 
@@ -186,7 +187,6 @@ func TestEndToEndWithChaos(t *testing.T) {
 	if err := m2.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	defer m2.Shutdown(ctx)
 	deadline = time.Now().Add(30 * time.Second)
 	for srv.Stats().Resumes < resumesBefore+shards && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
@@ -199,8 +199,62 @@ func TestEndToEndWithChaos(t *testing.T) {
 		t.Fatalf("after the resumed run, %d differences from the world, first: %q", len(diffs), diffs[:min(5, len(diffs))])
 	}
 	st = srv.Stats()
-	t.Logf("end: %d faults, %d identifies, %d resumes; restarted cache %+v", st.FaultsInjected, st.Identifies, st.Resumes, c2.Stats())
+	t.Logf("after the resumed restart: %d faults, %d identifies, %d resumes; restarted cache %+v", st.FaultsInjected, st.Identifies, st.Resumes, c2.Stats())
 	if s := c2.Stats(); s.DecodeErrors != 0 {
 		t.Fatalf("decode errors: %+v", s)
 	}
+
+	// A restart that cannot resume: the process stays down longer than the
+	// resume window, so the emulator has forgotten the sessions. The
+	// snapshot is restored (it matches the stored sessions), plus a guild
+	// the bot is no longer in, as if it had left it while down; the
+	// failed resumes end in new sessions whose READY must drop all of it.
+	if err := m2.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := c2.SaveAll(ctx, snapshots, shards); err != nil {
+		t.Fatal(err)
+	}
+	cfg := srv.Config()
+	time.Sleep(2 * time.Duration(float64(cfg.ResumeWindow)*cfg.TimeScale))
+	failedBefore := srv.Stats().ResumesFailed
+	c3 := cache.New(gatewayutil.NewDispatcher(), cache.Policy{})
+	for id := range shards {
+		sess, _, err := sessions.Load(ctx, id, shards)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := c3.Restore(ctx, snapshots, sess); !ok || err != nil {
+			t.Fatalf("shard %d: restore %v %v", id, ok, err)
+		}
+		if id == 0 {
+			left := &gatewayutil.Event{Shard: 0, Type: event.GuildCreate, Seq: sess.Seq + 1,
+				Data: []byte(`{"id":"4242","name":"left while down","owner_id":"1","roles":[],"channels":[{"id":"4243","type":0,"name":"gone"}]}`)}
+			if err := c3.Dispatch(ctx, left); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, ok := c3.Guild(4242); !ok {
+		t.Fatal("the stale guild was not added")
+	}
+	m3, err := e2eManager(srv, c3, sessions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m3.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer m3.Shutdown(ctx)
+	if diffs := settle(c3, tr, guilds, 30*time.Second); len(diffs) > 0 {
+		t.Fatalf("after a restart that could not resume, %d differences from the world, first: %q", len(diffs), diffs[:min(5, len(diffs))])
+	}
+	if _, ok := c3.Channel(4243); ok {
+		t.Fatal("a channel of the guild left while down is still cached")
+	}
+	if got := srv.Stats().ResumesFailed - failedBefore; got == 0 {
+		t.Fatal("no resume failed: the test did not test a restart without resume")
+	}
+	st = srv.Stats()
+	t.Logf("end: %d faults, %d identifies, %d resumes, %d failed resumes; cache %+v", st.FaultsInjected, st.Identifies, st.Resumes, st.ResumesFailed, c3.Stats())
 }
