@@ -47,7 +47,7 @@ func e2eWorld(shards int) gatewaytest.Config {
 		TimeScale:         0.02,
 		SessionStartLimit: 1 << 20,
 		HeartbeatGrace:    20 * time.Second,
-		ResumeWindow:      time.Minute, // 1.2 s of wall time
+		ResumeWindow:      3 * time.Minute, // 3.6 s of wall time
 	}
 }
 
