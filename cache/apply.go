@@ -36,6 +36,8 @@ func (c *Cache) apply(e *gatewayutil.Event) error {
 		return c.applyChannelDelete(e, s)
 	case event.ThreadListSync:
 		return c.applyThreadListSync(e)
+	case event.ThreadMembersUpdate:
+		return c.applyThreadMembers(e)
 	case event.GuildRoleCreate, event.GuildRoleUpdate:
 		return c.applyRole(e, s)
 	case event.GuildRoleDelete:

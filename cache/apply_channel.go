@@ -160,3 +160,26 @@ func (c *Cache) applyThreadListSync(e *gatewayutil.Event) error {
 	}
 	return nil
 }
+
+// applyThreadMembers keeps a thread's member count current.
+func (c *Cache) applyThreadMembers(e *gatewayutil.Event) error {
+	var v discord.ThreadMembersUpdate
+	if err := v.DecodeJSON(e.Data); err != nil {
+		return err
+	}
+	g := c.guild(v.GuildID)
+	if g == nil {
+		return nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	ch, ok := g.channels[v.ID]
+	if !ok || ch.Thread == nil {
+		return nil
+	}
+	th := *ch.Thread
+	th.MemberCount = int32(v.MemberCount)
+	ch.Thread = &th
+	g.channels[v.ID] = ch
+	return nil
+}

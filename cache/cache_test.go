@@ -39,6 +39,10 @@ func TestReadyThenGuildCreate(t *testing.T) {
 	if ch, ok := c.Channel(302); !ok || ch.Thread == nil || ch.ParentID != 300 {
 		t.Fatalf("thread %+v %v", ch, ok)
 	}
+	f.send(event.ThreadMembersUpdate, `{"id":"302","guild_id":"100","member_count":7}`)
+	if ch, _ := c.Channel(302); ch.Thread.MemberCount != 7 {
+		t.Fatalf("thread member count %d, want 7", ch.Thread.MemberCount)
+	}
 	if m, ok := c.Member(100, 2); !ok || m.Nick != "b" || m.Roles.Len() != 1 {
 		t.Fatalf("member %+v %v", m, ok)
 	}

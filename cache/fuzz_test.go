@@ -61,6 +61,9 @@ func fuzzEvent(op, a, b byte) (string, string) {
 	case 19:
 		return event.MessageCreate, fmt.Sprintf(`{"id":"%d","channel_id":"%d","guild_id":"%d","author":%s,"content":"x","timestamp":"2025-01-01T00:00:00+00:00","tts":false,"mention_everyone":false,"mentions":[],"mention_roles":[],"attachments":[],"embeds":[],"pinned":false,"type":0}`, 1000+int(b), ch, g, user)
 	case 20:
+		if b&1 == 0 {
+			return event.ThreadMembersUpdate, fmt.Sprintf(`{"id":"%d","guild_id":"%d","member_count":%d}`, ch+5, g, b)
+		}
 		return event.MessageDeleteBulk, fmt.Sprintf(`{"ids":["%d"],"channel_id":"%d","guild_id":"%d"}`, 1000+int(b), ch, g)
 	default:
 		return event.Ready, fmt.Sprintf(`{"v":10,"user":%s,"guilds":[{"id":"%d","unavailable":true}],"session_id":"s%d","resume_gateway_url":"ws://x"}`, user, g, b)
