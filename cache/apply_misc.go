@@ -1,0 +1,174 @@
+package cache
+
+import (
+	"github.com/gatewaykit/gateway/discord"
+	"github.com/gatewaykit/gateway/event"
+	"github.com/gatewaykit/gateway/gatewayutil"
+)
+
+func (c *Cache) applyStageInstance(e *gatewayutil.Event, s *shardState) error {
+	if !c.policy.has(KindStageInstances) {
+		return nil
+	}
+	var v discord.StageInstance
+	if err := v.DecodeJSON(e.Data); err != nil {
+		return err
+	}
+	g := c.guild(v.GuildID)
+	if g == nil || v.ID == 0 {
+		return nil
+	}
+	g.mu.Lock()
+	old, had := g.stages[v.ID]
+	switch {
+	case e.Type == event.StageInstanceDelete:
+		delete(g.stages, v.ID)
+	case !had && len(g.stages) >= c.policy.MaxPerGuild:
+		c.stats.dropped.Add(1)
+	default:
+		g.stages[v.ID] = own(&v)
+	}
+	g.mu.Unlock()
+	if had {
+		s.setOld(e.Seq, e.Type, old)
+	}
+	return nil
+}
+
+func (c *Cache) applyScheduledEvent(e *gatewayutil.Event, s *shardState) error {
+	if !c.policy.has(KindScheduledEvents) {
+		return nil
+	}
+	var v discord.ScheduledEvent
+	if err := v.DecodeJSON(e.Data); err != nil {
+		return err
+	}
+	g := c.guild(v.GuildID)
+	if g == nil || v.ID == 0 {
+		return nil
+	}
+	g.mu.Lock()
+	old, had := g.events[v.ID]
+	switch {
+	case e.Type == event.GuildScheduledEventDelete:
+		delete(g.events, v.ID)
+	case !had && len(g.events) >= c.policy.MaxPerGuild:
+		c.stats.dropped.Add(1)
+	default:
+		g.events[v.ID] = own(&v)
+	}
+	g.mu.Unlock()
+	if had {
+		s.setOld(e.Seq, e.Type, old)
+	}
+	return nil
+}
+
+// applyMessage applies MESSAGE_CREATE and MESSAGE_UPDATE: the channel's
+// last message id, and with KindMessages the channel's latest messages.
+// Messages of DMs and of channels not cached are not kept.
+func (c *Cache) applyMessage(e *gatewayutil.Event, s *shardState) error {
+	keep := c.policy.has(KindMessages)
+	if !keep && e.Type != event.MessageCreate {
+		return nil
+	}
+	var v discord.Message
+	if err := v.DecodeJSON(e.Data); err != nil {
+		return err
+	}
+	if v.GuildID == 0 || v.ID == 0 {
+		return nil
+	}
+	g := c.guild(v.GuildID)
+	if g == nil {
+		return nil
+	}
+	var m *Message
+	if keep {
+		owned := own(&v)
+		m = &owned
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	ch, ok := g.channels[v.ChannelID]
+	if !ok {
+		return nil
+	}
+	if e.Type == event.MessageCreate && v.ID > ch.LastMessageID {
+		ch.LastMessageID = v.ID
+		g.channels[v.ChannelID] = ch
+	}
+	if !keep {
+		return nil
+	}
+	r := g.messages[v.ChannelID]
+	if r == nil {
+		r = &messageRing{}
+		g.messages[v.ChannelID] = r
+	}
+	if i := r.find(v.ID); i >= 0 {
+		s.setOld(e.Seq, e.Type, r.msgs[i])
+		r.msgs[i] = m
+		return nil
+	}
+	if e.Type == event.MessageCreate {
+		r.add(m, c.policy.MessagesPerChannel)
+	}
+	return nil
+}
+
+func (c *Cache) applyMessageDelete(e *gatewayutil.Event, s *shardState) error {
+	if !c.policy.has(KindMessages) {
+		return nil
+	}
+	var v discord.MessageDelete
+	if err := v.DecodeJSON(e.Data); err != nil {
+		return err
+	}
+	g := c.guild(v.GuildID)
+	if g == nil {
+		return nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	r := g.messages[v.ChannelID]
+	if r == nil {
+		return nil
+	}
+	if i := r.find(v.ID); i >= 0 {
+		s.setOld(e.Seq, e.Type, r.msgs[i])
+		r.remove(i)
+	}
+	return nil
+}
+
+func (c *Cache) applyMessageDeleteBulk(e *gatewayutil.Event, s *shardState) error {
+	if !c.policy.has(KindMessages) {
+		return nil
+	}
+	var v discord.MessageDeleteBulk
+	if err := v.DecodeJSON(e.Data); err != nil {
+		return err
+	}
+	g := c.guild(v.GuildID)
+	if g == nil {
+		return nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	r := g.messages[v.ChannelID]
+	if r == nil {
+		return nil
+	}
+	var old []*Message
+	for _, id := range v.IDs {
+		if i := r.find(id); i >= 0 {
+			old = append(old, r.msgs[i])
+			r.remove(i)
+		}
+	}
+	if len(old) > 0 {
+		s.setOld(e.Seq, e.Type, old)
+	}
+	return nil
+}
