@@ -34,12 +34,18 @@ const (
 // hostileScaled converts a Discord-time duration to this suite's wall time.
 func hostileScaled(d time.Duration) time.Duration { return time.Duration(float64(d) * hostileScale) }
 
-// hostileShardConfig is Discord's default shard timing, scaled.
-func hostileShardConfig(c *gatewayutil.Config) {
-	c.Backoff = gatewayutil.Backoff{Base: hostileScaled(time.Second), Max: hostileScaled(2 * time.Minute)}
-	c.ReidentifyDelayMin, c.ReidentifyDelayMax = hostileScaled(time.Second), hostileScaled(5*time.Second)
-	c.CommandWindow = hostileScaled(time.Minute)
-	c.IdentifyWindow = hostileScaled(5*time.Second + 250*time.Millisecond)
+// hostileShardConfig returns Discord's default shard timing, scaled. The
+// identify window's margin is the measured one: the emulator stamps
+// identifies late on a loaded machine.
+func hostileShardConfig(t *testing.T) func(c *gatewayutil.Config) {
+	window := hostileScaled(5 * time.Second)
+	margin := timingMargin(t, window)
+	return func(c *gatewayutil.Config) {
+		c.Backoff = gatewayutil.Backoff{Base: hostileScaled(time.Second), Max: hostileScaled(2 * time.Minute)}
+		c.ReidentifyDelayMin, c.ReidentifyDelayMax = hostileScaled(time.Second), hostileScaled(5*time.Second)
+		c.CommandWindow = hostileScaled(time.Minute)
+		c.IdentifyWindow = window + margin
+	}
 }
 
 // hostileCase is one hostile behaviour.
@@ -87,7 +93,7 @@ func TestHostileShardBacksOff(t *testing.T) {
 		t.Run(hc.name, func(t *testing.T) {
 			t.Parallel()
 			srv := startShardEmulator(t, gatewaytest.Config{TimeScale: hostileScale, Hostile: hc.hostile})
-			ts := runShard(t, srv, hostileShardConfig)
+			ts := runShard(t, srv, hostileShardConfig(t))
 			time.Sleep(hostileRun)
 			_, err := ts.Close(context.Background(), closecode.Normal)
 			require.NoError(t, err)
@@ -112,10 +118,10 @@ func TestHostileManagerBacksOff(t *testing.T) {
 				ShardCount:     shards,
 				APIBase:        srv.APIURL(),
 				IdentifyWindow: hostileScaled(5 * time.Second),
-				IdentifyMargin: hostileScaled(time.Second),
+				IdentifyMargin: timingMargin(t, hostileScaled(5*time.Second)),
 				RestartBackoff: gatewayutil.Backoff{Base: hostileScaled(time.Second), Max: hostileScaled(2 * time.Minute)},
 			}
-			hostileShardConfig(&cfg.Shard)
+			hostileShardConfig(t)(&cfg.Shard)
 			m, err := gatewayutil.NewManager(cfg)
 			require.NoError(t, err)
 			ctx, cancel := context.WithCancel(context.Background())
@@ -141,7 +147,7 @@ func TestHostileHeartbeatFloodKeepsCommandLimit(t *testing.T) {
 		t.Run(fmt.Sprintf("flood-%d-per-tick", flood), func(t *testing.T) {
 			t.Parallel()
 			srv := startShardEmulator(t, gatewaytest.Config{TimeScale: hostileScale, Hostile: gatewaytest.Hostile{HeartbeatFlood: flood}})
-			ts := runShard(t, srv, hostileShardConfig)
+			ts := runShard(t, srv, hostileShardConfig(t))
 			ts.waitConnected(t)
 			time.Sleep(hostileRun)
 			st := srv.Stats()
