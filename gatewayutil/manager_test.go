@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -250,7 +251,7 @@ func TestManagerReshardLosesNothing(t *testing.T) {
 	// Publish events with unique ids into every guild while resharding.
 	guilds := srv.Guilds()
 	stop := make(chan struct{})
-	published := 0
+	var publishedN atomic.Int64
 	var pubWG sync.WaitGroup
 	pubWG.Go(func() {
 		for i := 0; ; i++ {
@@ -261,7 +262,7 @@ func TestManagerReshardLosesNothing(t *testing.T) {
 			}
 			g := guilds[i%len(guilds)]
 			srv.Publish(gatewaytest.Dispatch{Type: "TEST_EVENT", GuildID: g, Data: []byte(fmt.Sprintf(`{"id":"e%d","guild_id":"%d"}`, i, g))})
-			published = i + 1
+			publishedN.Store(int64(i + 1))
 			time.Sleep(time.Millisecond)
 		}
 	})
@@ -269,8 +270,12 @@ func TestManagerReshardLosesNothing(t *testing.T) {
 	require.NoError(t, m.Reshard(context.Background(), 8, nil))
 	assert.Equal(t, 8, m.ShardCount())
 	time.Sleep(100 * time.Millisecond)
+	// On a loaded machine a millisecond's sleep takes longer: publish for as
+	// long as it takes to have sent over 100 events across the reshard.
+	waitUntil(t, 20*time.Second, "100 events published", func() bool { return publishedN.Load() > 100 })
 	close(stop)
 	pubWG.Wait()
+	published := int(publishedN.Load())
 	// Let the last events arrive.
 	time.Sleep(300 * time.Millisecond)
 	require.NoError(t, m.Shutdown(context.Background()))
