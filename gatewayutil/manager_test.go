@@ -276,7 +276,18 @@ func TestManagerReshardLosesNothing(t *testing.T) {
 	close(stop)
 	pubWG.Wait()
 	published := int(publishedN.Load())
-	// Let the last events arrive.
+	// Let the last events arrive (longer on a loaded machine), then give
+	// a repeat some time to show up too.
+	waitUntil(t, 20*time.Second, "every published event", func() bool {
+		log.mu.Lock()
+		defer log.mu.Unlock()
+		for i := range published {
+			if log.ids[fmt.Sprintf("e%d", i)] == 0 {
+				return false
+			}
+		}
+		return true
+	})
 	time.Sleep(300 * time.Millisecond)
 	require.NoError(t, m.Shutdown(context.Background()))
 
