@@ -209,7 +209,9 @@ func (d *Dispatcher) SubscribeAll(h EventHandler, opts ...SubscribeOption) (canc
 }
 
 // On registers fn for events named eventType, with d decoded into a fresh
-// T by encoding/json for every event (on the goroutine of its delivery
+// T for every event: by T's own DecodeJSON method when *T has one (every
+// payload type of package discord does; see [JSONDecoder]), by
+// encoding/json otherwise (on the goroutine of its delivery
 // mode, so a queued subscription decodes off the read path). An event that
 // does not decode is not passed to fn: it is logged, counted in
 // [EventStats.DecodeErrors] and passed to the [OnDecodeError] hook. The
@@ -220,7 +222,7 @@ func On[T any](d *Dispatcher, eventType string, fn func(ctx context.Context, e *
 	}
 	return d.Subscribe(eventType, func(ctx context.Context, e *Event) {
 		v := new(T)
-		if err := e.Decode(v); err != nil {
+		if err := decodeEventInto(e, v); err != nil {
 			d.reportDecodeError(e, err)
 			return
 		}

@@ -1,0 +1,347 @@
+package discord
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"strconv"
+	"sync"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/gatewaykit/gateway/encoding"
+)
+
+// decoder is the state of one DecodeJSON call. It reads with the project's
+// own scanner (encoding.JSONReader) and builds values without reflection:
+// every type has a generated decodeJSON method that switches on keys.
+//
+// What it allocates is kept to a few blocks per payload:
+//   - one buffer for the contents of every string and Raw field (half the
+//     input's size to start with, which is plenty for gateway payloads,
+//     whose keys, IDs, numbers and timestamps take the rest);
+//   - one block shared by every small array of IDs (roles, mention_roles);
+//   - one block shared by the Members pointed to;
+//   - one block per other array.
+type decoder struct {
+	r       encoding.JSONReader
+	out     []byte      // string and Raw contents; never written below len
+	ids     []Snowflake // spare room for arrays of IDs
+	members slab[Member]
+	users   slab[User]
+	scratch [64]byte // keys and snowflakes that had escapes
+	idTmp   [32]Snowflake
+}
+
+// decodable is what every generated type implements.
+type decodable interface {
+	decodeJSON(d *decoder)
+}
+
+// decoders keeps decoder states (not what they decode into) between calls.
+var decoders = sync.Pool{New: func() any { return new(decoder) }}
+
+// decode runs v's decoder over data. Decoded strings and Raw fields are
+// copied out of data into one buffer (half the size of data to start
+// with; it grows when the payload is mostly strings), never aliased.
+func decode(data []byte, v decodable, typeName string) error {
+	d := decoders.Get().(*decoder)
+	d.r = encoding.NewJSONReader(data)
+	d.out = make([]byte, 0, len(data)/2+64)
+	v.decodeJSON(d)
+	d.r.End()
+	err := d.err(typeName)
+	d.r, d.out = encoding.JSONReader{}, nil
+	decoders.Put(d)
+	return err
+}
+
+// keep copies b into the string buffer and returns the copy. When the
+// buffer is full a bigger one replaces it; what was handed out from the
+// old one stays valid, since nothing writes there again.
+func (d *decoder) keep(b []byte) []byte {
+	start := len(d.out)
+	d.out = append(d.out, b...)
+	return d.out[start:len(d.out):len(d.out)]
+}
+
+func (d *decoder) err(typeName string) error {
+	if err := d.r.Err(); err != nil {
+		return fmt.Errorf("discord: decoding %s: %w", typeName, err)
+	}
+	return nil
+}
+
+// slab hands out pointers to T from blocks of a few, so that the Members of
+// one payload (the author's, the mentioned users') cost one allocation. The
+// first block holds two (a message's author and one mention), later ones
+// eight. What is left of a block serves the next decode that uses the same
+// pooled decoder: every element is handed out once.
+type slab[T any] struct {
+	free   []T
+	blocks int
+}
+
+func (s *slab[T]) alloc() *T {
+	if len(s.free) == 0 {
+		n := 2
+		if s.blocks > 0 {
+			n = 8
+		}
+		s.blocks++
+		s.free = make([]T, n)
+	}
+	p := &s.free[0]
+	s.free = s.free[1:]
+	return p
+}
+
+// key returns the next key, unescaped, or false at the end of the object.
+// The bytes are valid until the next call.
+func (d *decoder) key() ([]byte, bool) {
+	k, esc, ok := d.r.NextKey()
+	if esc {
+		k = encoding.AppendUnquoted(d.scratch[:0], k)
+	}
+	return k, ok
+}
+
+// str reads a string. Without escapes it points into the copied input.
+func (d *decoder) str() string {
+	if d.r.Kind() == 'n' {
+		d.r.Null()
+		return ""
+	}
+	raw, dec := d.r.String()
+	if len(raw) == 0 {
+		return ""
+	}
+	if !dec {
+		kept := d.keep(raw)
+		return unsafe.String(&kept[0], len(kept))
+	}
+	start := len(d.out)
+	d.out = appendUnescaped(d.out, raw)
+	if len(d.out) == start {
+		return ""
+	}
+	return unsafe.String(&d.out[start], len(d.out)-start)
+}
+
+// appendUnescaped appends the value of a string's raw contents, as
+// encoding.AppendUnquoted does, but copies the runs between escapes whole
+// when they are valid UTF-8 instead of rune by rune.
+func appendUnescaped(dst, raw []byte) []byte {
+	for len(raw) > 0 {
+		i := bytes.IndexByte(raw, '\\')
+		if i < 0 {
+			i = len(raw)
+		}
+		if run := raw[:i]; utf8.Valid(run) {
+			dst = append(dst, run...)
+		} else {
+			dst = encoding.AppendUnquoted(dst, run)
+		}
+		raw = raw[i:]
+		if len(raw) < 2 {
+			// A lone trailing backslash cannot come from the scanner;
+			// leave it to the reference decoder all the same.
+			return encoding.AppendUnquoted(dst, raw)
+		}
+		n := 2
+		if raw[1] == 'u' && len(raw) >= 6 {
+			n = 6
+			// A high surrogate (\uD800-\uDBFF) may pair with the
+			// escape after it: decode the two together.
+			if c := raw[3] | 0x20; len(raw) >= 12 && raw[2]|0x20 == 'd' && c >= '8' && c <= 'b' && raw[6] == '\\' && raw[7] == 'u' {
+				n = 12
+			}
+		}
+		n = min(n, len(raw))
+		dst = encoding.AppendUnquoted(dst, raw[:n])
+		raw = raw[n:]
+	}
+	return dst
+}
+
+// bool reads true, false or null (false).
+func (d *decoder) bool() bool {
+	if d.r.Null() {
+		return false
+	}
+	return d.r.Bool()
+}
+
+// int reads an integer (null is 0) that fits in bits bits.
+func (d *decoder) int(bits int) int64 {
+	if d.r.Null() {
+		return 0
+	}
+	text, integer := d.r.Number()
+	if d.r.Err() != nil {
+		return 0
+	}
+	if !integer {
+		d.r.Fail("number " + string(text) + " is not an integer")
+		return 0
+	}
+	neg := text[0] == '-'
+	if neg {
+		text = text[1:]
+	}
+	var v uint64
+	for _, c := range text {
+		if v > (math.MaxUint64-9)/10 {
+			d.r.Fail("number out of range")
+			return 0
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	limit := uint64(1) << (bits - 1)
+	if neg && v > limit || !neg && v >= limit {
+		d.r.Fail("number out of range")
+		return 0
+	}
+	if neg {
+		return -int64(v)
+	}
+	return int64(v)
+}
+
+// uint reads a non-negative integer (null is 0) that fits in bits bits.
+func (d *decoder) uint(bits int) uint64 {
+	if d.r.Null() {
+		return 0
+	}
+	text, integer := d.r.Number()
+	if d.r.Err() != nil {
+		return 0
+	}
+	if !integer || text[0] == '-' {
+		d.r.Fail("number " + string(text) + " is not an unsigned integer")
+		return 0
+	}
+	v, err := strconv.ParseUint(unsafe.String(&text[0], len(text)), 10, bits)
+	if err != nil {
+		d.r.Fail("number out of range")
+		return 0
+	}
+	return v
+}
+
+// float reads a number (null is 0).
+func (d *decoder) float() float64 {
+	if d.r.Null() {
+		return 0
+	}
+	text, _ := d.r.Number()
+	if d.r.Err() != nil {
+		return 0
+	}
+	v, err := strconv.ParseFloat(unsafe.String(&text[0], len(text)), 64)
+	if err != nil {
+		d.r.Fail("number out of range")
+		return 0
+	}
+	return v
+}
+
+// snowflakes reads an array of IDs into the shared block.
+func (d *decoder) snowflakes() []Snowflake {
+	if !d.r.ArrayStart() {
+		return nil
+	}
+	tmp := d.idTmp[:0]
+	var big []Snowflake
+	for d.r.NextElement() {
+		var s Snowflake
+		s.decodeJSON(d)
+		if len(tmp) < cap(tmp) {
+			tmp = append(tmp, s)
+		} else {
+			if big == nil {
+				big = append(make([]Snowflake, 0, 2*len(tmp)), tmp...)
+			}
+			big = append(big, s)
+		}
+	}
+	if big != nil {
+		return big
+	}
+	if len(tmp) == 0 {
+		return []Snowflake{}
+	}
+	if len(d.ids) < len(tmp) {
+		// Small blocks first: most payloads hold a handful of IDs.
+		d.ids = make([]Snowflake, max(8, len(tmp)))
+	}
+	out := d.ids[:len(tmp):len(tmp)]
+	copy(out, tmp)
+	d.ids = d.ids[len(tmp):]
+	return out
+}
+
+// strs reads an array of strings.
+func (d *decoder) strs() []string {
+	if !d.r.ArrayStart() {
+		return nil
+	}
+	out := []string{}
+	for d.r.NextElement() {
+		out = append(out, d.str())
+	}
+	return out
+}
+
+// appendFloat writes f as encoding/json would.
+func appendFloat(dst []byte, f float64) []byte {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return append(dst, "null"...)
+	}
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	return strconv.AppendFloat(dst, f, format, -1, 64)
+}
+
+// appendStrs writes an array of strings (nil as null).
+func appendStrs(dst []byte, s []string) []byte {
+	if s == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '[')
+	for i, v := range s {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = encoding.AppendQuoted(dst, v)
+	}
+	return append(dst, ']')
+}
+
+// appendSnowflakes writes an array of IDs (nil as null).
+func appendSnowflakes(dst []byte, s []Snowflake) []byte {
+	if s == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '[')
+	for i, v := range s {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = v.appendJSON(dst)
+	}
+	return append(dst, ']')
+}
+
+// closeObject finishes an object whose fields were appended from start,
+// each with a leading comma: the first comma becomes the '{'.
+func closeObject(dst []byte, start int) []byte {
+	if len(dst) == start {
+		return append(dst, '{', '}')
+	}
+	dst[start] = '{'
+	return append(dst, '}')
+}

@@ -1,0 +1,150 @@
+package discord
+
+import (
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// Timestamp is an ISO 8601 time as Discord sends it,
+// "2025-11-02T18:04:31.512000+00:00": fractional seconds optional, any UTC
+// offset or "Z". It is kept in UTC and written back in Discord's own form,
+// with microseconds and "+00:00". The zero Timestamp is JSON null (or a
+// missing field where the field is optional).
+type Timestamp struct {
+	time.Time
+}
+
+// TimestampLayout is how a Timestamp is written.
+const TimestampLayout = "2006-01-02T15:04:05.000000+00:00"
+
+// timestampLayoutNano is TimestampLayout with nanoseconds.
+const timestampLayoutNano = "2006-01-02T15:04:05.000000000+00:00"
+
+// errTimestamp is returned for a string that is not an ISO 8601 time.
+var errTimestamp = errors.New("discord: timestamp is not an ISO 8601 date and time")
+
+// MarshalJSON writes t as a string in TimestampLayout, or null when zero.
+func (t Timestamp) MarshalJSON() ([]byte, error) { return t.appendJSON(nil), nil }
+
+// UnmarshalJSON reads an ISO 8601 string; null leaves t unchanged.
+func (t *Timestamp) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, ok := parseTimestamp([]byte(s))
+	if !ok {
+		return errTimestamp
+	}
+	*t = v
+	return nil
+}
+
+func (t Timestamp) appendJSON(dst []byte) []byte {
+	if t.IsZero() {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '"')
+	if t.Nanosecond()%1000 != 0 {
+		// Finer than Discord's microseconds: keep every digit.
+		dst = t.UTC().AppendFormat(dst, timestampLayoutNano)
+	} else {
+		dst = t.UTC().AppendFormat(dst, TimestampLayout)
+	}
+	return append(dst, '"')
+}
+
+func (t *Timestamp) decodeJSON(d *decoder) {
+	if d.r.Null() {
+		*t = Timestamp{}
+		return
+	}
+	raw, _ := d.r.String()
+	if d.r.Err() != nil {
+		return
+	}
+	v, ok := parseTimestamp(raw)
+	if !ok {
+		d.r.Fail(errTimestamp.Error())
+		return
+	}
+	*t = v
+}
+
+// parseTimestamp reads YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM) without
+// allocating (time.Parse builds a zone for every offset).
+func parseTimestamp(b []byte) (Timestamp, bool) {
+	num := func(i, n int) (int, bool) {
+		if i+n > len(b) {
+			return 0, false
+		}
+		v := 0
+		for _, c := range b[i : i+n] {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v, true
+	}
+	if len(b) < 20 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != 't' && b[10] != ' ') || b[13] != ':' || b[16] != ':' {
+		return Timestamp{}, false
+	}
+	year, ok1 := num(0, 4)
+	month, ok2 := num(5, 2)
+	day, ok3 := num(8, 2)
+	hour, ok4 := num(11, 2)
+	minute, ok5 := num(14, 2)
+	sec, ok6 := num(17, 2)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || sec > 60 {
+		return Timestamp{}, false
+	}
+	i := 19
+	nsec := 0
+	if b[i] == '.' {
+		i++
+		digits := 0
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			if digits < 9 {
+				nsec = nsec*10 + int(b[i]-'0')
+			}
+			digits++
+			i++
+		}
+		if digits == 0 {
+			return Timestamp{}, false
+		}
+		for ; digits < 9; digits++ {
+			nsec *= 10
+		}
+	}
+	offset := 0
+	switch {
+	case i < len(b) && (b[i] == 'Z' || b[i] == 'z') && i+1 == len(b):
+	case i+6 == len(b) && (b[i] == '+' || b[i] == '-') && b[i+3] == ':':
+		oh, ok1 := num(i+1, 2)
+		om, ok2 := num(i+4, 2)
+		if !ok1 || !ok2 || oh > 23 || om > 59 {
+			return Timestamp{}, false
+		}
+		offset = oh*3600 + om*60
+		if b[i] == '-' {
+			offset = -offset
+		}
+	default:
+		return Timestamp{}, false
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
+	if t.Day() != day {
+		return Timestamp{}, false // 31 February and the like
+	}
+	t = t.Add(-time.Duration(offset) * time.Second)
+	if y := t.Year(); y < 1 || y > 9999 {
+		return Timestamp{}, false // not writable back as four digits
+	}
+	return Timestamp{t}, true
+}

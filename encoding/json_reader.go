@@ -1,0 +1,317 @@
+package encoding
+
+import "unicode/utf8"
+
+// JSONReader walks one JSON value token by token, for decoders of typed data
+// (package discord generates its decoders on top of it). It is the scanner
+// the envelope decoder and Lookup use, so it accepts exactly what they
+// accept, and it builds nothing: strings come back as the raw bytes between
+// their quotes, numbers as their text, and a value a decoder does not want
+// is skipped (and validated) in one call.
+//
+// Errors stick: after the first one every method returns a zero value
+// (ObjectStart, NextKey, ArrayStart and NextElement return false, so loops
+// end) and Err reports it. A decoder calls Err once at the end.
+//
+// The zero JSONReader reads nothing; make one with NewJSONReader. It is a
+// small value meant to live on the caller's stack.
+type JSONReader struct {
+	b     []byte
+	i     int
+	depth int
+	err   error
+	// first is set after ObjectStart or ArrayStart, until the first key or
+	// element has been read (no comma expected before it).
+	first bool
+}
+
+// NewJSONReader returns a reader over one JSON value in b (whitespace around
+// it allowed; call End to check that nothing follows).
+func NewJSONReader(b []byte) JSONReader { return JSONReader{b: b} }
+
+// Err returns the first error the reader met: a *SyntaxError (matching
+// ErrMalformed) for input that is not JSON or not of the kind asked for.
+func (r *JSONReader) Err() error { return r.err }
+
+// Offset returns how far the reader has read into its input.
+func (r *JSONReader) Offset() int { return r.i }
+
+// Fail records err (if no error was recorded yet) and stops the reader. A
+// decoder uses it for values that are valid JSON but not what it needs.
+func (r *JSONReader) Fail(msg string) {
+	if r.err == nil {
+		r.err = jsonErr(r.i, msg)
+	}
+	r.i = len(r.b)
+}
+
+func (r *JSONReader) fail(err *SyntaxError) {
+	if r.err == nil {
+		r.err = err
+	}
+	r.i = len(r.b)
+}
+
+// Kind returns the first byte of the next value after whitespace: '{', '[',
+// '"', 't', 'f', 'n', or '0' for any number. It returns 0 at the end of the
+// input or after an error.
+func (r *JSONReader) Kind() byte {
+	if r.err != nil {
+		return 0
+	}
+	r.i = skipSpace(r.b, r.i)
+	if r.i >= len(r.b) {
+		return 0
+	}
+	c := r.b[r.i]
+	if c == '-' || isDigit(c) {
+		return '0'
+	}
+	return c
+}
+
+// Null consumes a null and reports true when the next value is null;
+// otherwise it consumes nothing and reports false.
+func (r *JSONReader) Null() bool {
+	if r.Kind() != 'n' {
+		return false
+	}
+	i, err := skipLiteral(r.b, r.i, "null")
+	if err != nil {
+		r.fail(err)
+		return false
+	}
+	r.i = i
+	return true
+}
+
+// ObjectStart consumes the '{' of an object. For null it consumes the null
+// and returns false; for anything else it fails.
+func (r *JSONReader) ObjectStart() bool {
+	switch r.Kind() {
+	case '{':
+		r.depth++
+		if r.depth > maxDepth {
+			r.fail(jsonErr(r.i, "exceeded max depth"))
+			return false
+		}
+		r.i++
+		r.first = true
+		return true
+	case 'n':
+		r.Null()
+		return false
+	}
+	r.failExpect("object")
+	return false
+}
+
+// NextKey reads the next key of the object being read and the colon after
+// it, and returns the key's raw contents (escapes not decoded; escaped tells
+// whether it has any). It returns false, having consumed the '}', when the
+// object has no more keys. Every key must be followed by a call that reads
+// or skips its value.
+func (r *JSONReader) NextKey() (key []byte, escaped, ok bool) {
+	if r.err != nil {
+		return nil, false, false
+	}
+	i := skipSpace(r.b, r.i)
+	if i < len(r.b) && r.b[i] == '}' {
+		r.i = i + 1
+		r.depth--
+		r.first = false
+		return nil, false, false
+	}
+	if !r.first {
+		if i >= len(r.b) || r.b[i] != ',' {
+			r.fail(errAt(r.b, i, "after object key:value pair"))
+			return nil, false, false
+		}
+		i = skipSpace(r.b, i+1)
+	}
+	r.first = false
+	key, escaped, next, err := skipKey(r.b, i)
+	if err != nil {
+		r.fail(err)
+		return nil, false, false
+	}
+	r.i = next
+	return key, escaped, true
+}
+
+// ArrayStart consumes the '[' of an array. For null it consumes the null
+// and returns false; for anything else it fails.
+func (r *JSONReader) ArrayStart() bool {
+	switch r.Kind() {
+	case '[':
+		r.depth++
+		if r.depth > maxDepth {
+			r.fail(jsonErr(r.i, "exceeded max depth"))
+			return false
+		}
+		r.i++
+		r.first = true
+		return true
+	case 'n':
+		r.Null()
+		return false
+	}
+	r.failExpect("array")
+	return false
+}
+
+// NextElement reports whether the array being read has another element
+// (and consumes the comma before it); at the end it consumes the ']' and
+// returns false. Every true must be followed by a call that reads or skips
+// the element.
+func (r *JSONReader) NextElement() bool {
+	if r.err != nil {
+		return false
+	}
+	i := skipSpace(r.b, r.i)
+	if i < len(r.b) && r.b[i] == ']' {
+		r.i = i + 1
+		r.depth--
+		r.first = false
+		return false
+	}
+	if !r.first {
+		if i >= len(r.b) || r.b[i] != ',' {
+			r.fail(errAt(r.b, i, "after array element"))
+			return false
+		}
+		i = skipSpace(r.b, i+1)
+	}
+	r.first = false
+	r.i = i
+	return true
+}
+
+// Skip validates and skips the next value, returning its raw text.
+func (r *JSONReader) Skip() []byte {
+	if r.err != nil {
+		return nil
+	}
+	start := skipSpace(r.b, r.i)
+	end, err := skipValue(r.b, start, r.depth)
+	if err != nil {
+		r.fail(err)
+		return nil
+	}
+	r.i = end
+	return r.b[start:end:end]
+}
+
+// String reads a string and returns its raw contents between the quotes
+// and whether they need decoding (see AppendUnquoted) to be the string's
+// value: true when they hold an escape or bytes that are not valid UTF-8.
+// For anything but a string it fails.
+func (r *JSONReader) String() (raw []byte, needsDecoding bool) {
+	if r.Kind() != '"' {
+		r.failExpect("string")
+		return nil, false
+	}
+	start := r.i + 1
+	end := quickString(r.b, start)
+	escaped := false
+	if end < 0 {
+		var err *SyntaxError
+		if end, escaped, err = skipString(r.b, start+clean8Skip(end)); err != nil {
+			r.fail(err)
+			return nil, false
+		}
+	}
+	r.i = end
+	raw = r.b[start : end-1 : end-1]
+	return raw, escaped || !isASCII(raw) && !utf8.Valid(raw)
+}
+
+// isASCII reports whether b holds only ASCII bytes, eight at a time.
+func isASCII(b []byte) bool {
+	for len(b) >= 8 {
+		if (uint64(b[0])|uint64(b[1])<<8|uint64(b[2])<<16|uint64(b[3])<<24|
+			uint64(b[4])<<32|uint64(b[5])<<40|uint64(b[6])<<48|uint64(b[7])<<56)&highs != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// Number reads a number and returns its text. integer reports whether it
+// has neither a fraction nor an exponent. For anything but a number it
+// fails.
+func (r *JSONReader) Number() (text []byte, integer bool) {
+	if r.Kind() != '0' {
+		r.failExpect("number")
+		return nil, false
+	}
+	start := r.i
+	end, integer, err := skipNumber(r.b, start)
+	if err != nil {
+		r.fail(err)
+		return nil, false
+	}
+	r.i = end
+	return r.b[start:end:end], integer
+}
+
+// Bool reads true or false. For anything else it fails.
+func (r *JSONReader) Bool() bool {
+	var lit string
+	switch r.Kind() {
+	case 't':
+		lit = "true"
+	case 'f':
+		lit = "false"
+	default:
+		r.failExpect("boolean")
+		return false
+	}
+	i, err := skipLiteral(r.b, r.i, lit)
+	if err != nil {
+		r.fail(err)
+		return false
+	}
+	r.i = i
+	return lit == "true"
+}
+
+// End checks that only whitespace follows the value that was read.
+func (r *JSONReader) End() {
+	if r.err != nil {
+		return
+	}
+	if i := skipSpace(r.b, r.i); i < len(r.b) {
+		r.fail(jsonErr(i, "invalid character "+quoteByte(r.b[i])+" after top-level value"))
+	}
+}
+
+// failExpect fails because the next value is not of the kind wanted. A
+// value that is not JSON at all gets the syntax error instead.
+func (r *JSONReader) failExpect(want string) {
+	if r.err != nil {
+		return
+	}
+	i := skipSpace(r.b, r.i)
+	if _, err := skipValue(r.b, i, r.depth); err != nil {
+		r.fail(err)
+		return
+	}
+	r.fail(jsonErr(i, "expected "+want))
+}
+
+// AppendUnquoted appends the value of a string whose raw contents (as
+// JSONReader.String returns them) are raw, decoded as encoding/json does:
+// escapes resolved, invalid UTF-8 and lone surrogates as U+FFFD.
+func AppendUnquoted(dst, raw []byte) []byte { return appendUnquoted(dst, raw) }
+
+// AppendQuoted appends s as a JSON string, escaped as encoding/json escapes
+// it except that <, > and & are kept as they are (invalid UTF-8 becomes
+// U+FFFD).
+func AppendQuoted(dst []byte, s string) []byte { return appendQuoted(dst, s) }

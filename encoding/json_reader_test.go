@@ -1,0 +1,136 @@
+package encoding_test
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"testing"
+
+	"github.com/gatewaykit/gateway/encoding"
+)
+
+// walk reads one value with r, every container element by element and
+// every scalar by its own method, and returns how many values it saw.
+func walk(r *encoding.JSONReader) int {
+	switch r.Kind() {
+	case '{':
+		n := 1
+		if r.ObjectStart() {
+			for {
+				_, _, ok := r.NextKey()
+				if !ok {
+					break
+				}
+				n += walk(r)
+			}
+		}
+		return n
+	case '[':
+		n := 1
+		if r.ArrayStart() {
+			for r.NextElement() {
+				n += walk(r)
+			}
+		}
+		return n
+	case '"':
+		r.String()
+	case '0':
+		r.Number()
+	case 't', 'f':
+		r.Bool()
+	case 'n':
+		r.Null()
+	default:
+		r.Skip() // reports the syntax error
+	}
+	return 1
+}
+
+func TestJSONReaderWalksMessageCreate(t *testing.T) {
+	msg, err := os.ReadFile("testdata/message_create.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := encoding.NewJSONReader(msg)
+	n := walk(&r)
+	r.End()
+	if r.Err() != nil || n < 50 {
+		t.Fatalf("walked %d values, error %v", n, r.Err())
+	}
+	// Skipping the whole value reads the same bytes.
+	r = encoding.NewJSONReader(msg)
+	if raw := r.Skip(); string(raw) != string(msg[:len(msg)-countTrailingSpace(msg)]) || r.Err() != nil {
+		t.Fatalf("Skip returned %d bytes, error %v", len(raw), r.Err())
+	}
+}
+
+func countTrailingSpace(b []byte) int {
+	n := 0
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == ' ') {
+		b = b[:len(b)-1]
+		n++
+	}
+	return n
+}
+
+func TestJSONReaderErrorsStick(t *testing.T) {
+	r := encoding.NewJSONReader([]byte(`{"a": tru, "b": 1}`))
+	if !r.ObjectStart() {
+		t.Fatal("ObjectStart")
+	}
+	if k, _, ok := r.NextKey(); !ok || string(k) != "a" {
+		t.Fatalf("NextKey = %q %v", k, ok)
+	}
+	if r.Bool() {
+		t.Error("Bool on 'tru' returned true")
+	}
+	if _, _, ok := r.NextKey(); ok {
+		t.Error("NextKey after an error returned a key")
+	}
+	var se *encoding.SyntaxError
+	if !errors.As(r.Err(), &se) || !errors.Is(r.Err(), encoding.ErrMalformed) || se.Offset != 9 {
+		t.Errorf("Err() = %v, want a SyntaxError at offset 9 (the comma after tru)", r.Err())
+	}
+	// A well-formed value of the wrong kind fails too.
+	r = encoding.NewJSONReader([]byte(`[1]`))
+	r.String()
+	if r.Err() == nil {
+		t.Error("String on an array: no error")
+	}
+	// End rejects trailing data.
+	r = encoding.NewJSONReader([]byte(`1 2`))
+	r.Number()
+	r.End()
+	if r.Err() == nil {
+		t.Error("End with trailing data: no error")
+	}
+}
+
+// FuzzJSONReader checks that walking a value token by token accepts
+// exactly what encoding/json.Valid accepts, and that the decoded strings
+// agree with encoding/json's.
+func FuzzJSONReader(f *testing.F) {
+	for _, s := range []string{`{"a":[1,2,{"b":null}],"c":"\u00e9"}`, `[]`, `{}`, `"x"`, `{"a" 1}`, `[1,]`, `{"a":1,}`, ` 1 `, `[[[[]]]]`, `{"k\"":"\ud83d\ude00"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r := encoding.NewJSONReader(b)
+		walk(&r)
+		r.End()
+		if got, want := r.Err() == nil, json.Valid(b); got != want {
+			t.Fatalf("%q: reader accepts %v (%v), json.Valid %v", b, got, r.Err(), want)
+		}
+		r = encoding.NewJSONReader(b)
+		if r.Kind() == '"' {
+			raw, _ := r.String()
+			r.End()
+			if r.Err() == nil {
+				var s string
+				if err := json.Unmarshal(b, &s); err != nil || s != string(encoding.AppendUnquoted(nil, raw)) {
+					t.Fatalf("%q: unquoted %q, encoding/json %q (%v)", b, encoding.AppendUnquoted(nil, raw), s, err)
+				}
+			}
+		}
+	})
+}
