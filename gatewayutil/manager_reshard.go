@@ -97,7 +97,7 @@ func (m *Manager) waitCaughtUp(ctx context.Context, old *shardSet) {
 		}
 		lagging := 0
 		for _, id := range old.ids {
-			st := old.shards[id].current().Status()
+			st := m.managed(old, id).current().Status()
 			quiet := st.LastDispatch.IsZero() || now.Sub(st.LastDispatch) > m.cfg.ReshardOverlap
 			if !old.gate.isCaughtUp(id) && !quiet {
 				lagging++
@@ -120,7 +120,7 @@ func (m *Manager) waitConnected(ctx context.Context, set *shardSet) error {
 	for {
 		all := true
 		for _, id := range set.ids {
-			if set.shards[id].current().Status().State != ShardConnected {
+			if m.managed(set, id).current().Status().State != ShardConnected {
 				all = false
 				break
 			}

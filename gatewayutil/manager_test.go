@@ -40,7 +40,13 @@ func startManagerEmulator(t *testing.T, cfg gatewaytest.Config) *gatewaytest.Ser
 	srv, err := gatewaytest.NewServer(cfg)
 	require.NoError(t, err)
 	require.NoError(t, srv.Start(context.Background()))
-	t.Cleanup(func() { _ = srv.Close() })
+	// Registered before the test's own cleanups, so it runs after them: a
+	// shard left running would reconnect to a later test's emulator that
+	// got the same port, and spoil its counts.
+	t.Cleanup(func() {
+		requireNoShardGoroutines(t)
+		_ = srv.Close()
+	})
 	return srv
 }
 
