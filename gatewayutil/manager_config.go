@@ -73,6 +73,11 @@ type ManagerConfig struct {
 	// most ReshardMaxOverlap (default 2 min).
 	ReshardOverlap    time.Duration
 	ReshardMaxOverlap time.Duration
+	// AutoReshard, when a shard is closed with 4011 (sharding required),
+	// reshards to the count GET /gateway/bot recommends (with Reshard, the
+	// zero-downtime path) instead of stopping with a fatal error. Only for
+	// a Manager that runs all shards (ShardIDs nil).
+	AutoReshard bool
 
 	// Logger receives the manager's logs; default Shard.Logger, else
 	// discard.

@@ -375,6 +375,7 @@ func (sc *shardConn) dispatch(res *gateway.Result) {
 			sc.setReadDeadline(time.Now().Add(s.cfg.ReadyTimeout))
 		}
 	}
+	s.observe(res.Type, res.Data)
 	if s.cfg.Sink == nil {
 		return
 	}
@@ -479,6 +480,7 @@ func (sc *shardConn) onConnected(resumed bool) {
 	s.stats.stalled.Store(false)
 	s.setConnected(true)
 	s.reportSession()
+	s.noteConnected(resumed)
 }
 
 // finish tears the connection down once the reader stopped, and returns the
