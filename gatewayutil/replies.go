@@ -12,8 +12,8 @@ import (
 // replyTap is a shard's view of the dispatches that answer its commands
 // (GUILD_MEMBERS_CHUNK, SOUNDBOARD_SOUNDS, CHANNEL_INFO, RATE_LIMITED) and
 // of the dispatches that tell when its guilds are ready (READY and
-// GUILD_CREATE). The read goroutine shows it every dispatch before the
-// sink gets it; it looks only at those few types, and parses them only
+// GUILD_CREATE). The read goroutine shows it every dispatch once the
+// sink had it; it looks only at those few types, and parses them only
 // while someone waits for them, so the hot path pays one string switch.
 // Its zero value is ready to use.
 type replyTap struct {
@@ -27,8 +27,9 @@ type replyTap struct {
 	guilds guildsTracker
 }
 
-// observe is called by the read goroutine with every dispatch; d is only
-// valid during the call.
+// observe is called by the read goroutine with every dispatch, after the
+// sink had it (so "guilds ready" means the sink has seen every
+// GUILD_CREATE); d is only valid during the call.
 func (s *Shard) observe(t string, d []byte) {
 	tap := &s.replies
 	switch t {

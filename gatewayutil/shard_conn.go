@@ -375,8 +375,8 @@ func (sc *shardConn) dispatch(res *gateway.Result) {
 			sc.setReadDeadline(time.Now().Add(s.cfg.ReadyTimeout))
 		}
 	}
-	s.observe(res.Type, res.Data)
 	if s.cfg.Sink == nil {
+		s.observe(res.Type, res.Data)
 		return
 	}
 	// One Event for every dispatch; its route cache survives between
@@ -388,6 +388,7 @@ func (sc *shardConn) dispatch(res *gateway.Result) {
 		s.log.Debug("event sink returned an error", "event", res.Type, "seq", res.Seq, "err", err)
 	}
 	e.Data = nil
+	s.observe(res.Type, res.Data) // after the sink: "guilds ready" means the sink has them
 }
 
 // onHello starts heartbeating, and identifies (after the identify limiter
