@@ -23,7 +23,7 @@ import (
 var ErrInvalidCommand = errors.New("discord: invalid gateway command")
 
 func invalid(op opcode.Opcode, format string, args ...any) error {
-	return fmt.Errorf("%w: %v: %s", ErrInvalidCommand, op, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%w: op %d (%v): %s", ErrInvalidCommand, int(op), op, fmt.Sprintf(format, args...))
 }
 
 // The statuses a bot may set with UpdatePresence.
@@ -73,6 +73,11 @@ func (p UpdatePresence) AppendPayload(dst []byte) ([]byte, error) {
 	default:
 		return dst, invalid(p.Op(), "unknown status %q", status)
 	}
+	for i, a := range p.Activities {
+		if a.Name == "" {
+			return dst, invalid(p.Op(), "activity %d has no name", i)
+		}
+	}
 	dst = append(dst, `{"since":`...)
 	if p.Since > 0 {
 		dst = strconv.AppendInt(dst, p.Since, 10)
@@ -81,9 +86,6 @@ func (p UpdatePresence) AppendPayload(dst []byte) ([]byte, error) {
 	}
 	dst = append(dst, `,"activities":[`...)
 	for i, a := range p.Activities {
-		if a.Name == "" {
-			return dst, invalid(p.Op(), "activity %d has no name", i)
-		}
 		if i > 0 {
 			dst = append(dst, ',')
 		}
