@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/gatewaykit/gateway/encoding"
 	"github.com/gatewaykit/gateway/opcode"
 )
 
@@ -151,22 +153,32 @@ func (c *memberCollector) arrived() string {
 	return fmt.Sprintf("chunks [%s] of %d", strings.Join(idx, " "), c.count)
 }
 
+// chunkKeys are the fields of a GUILD_MEMBERS_CHUNK a collector reads.
+var chunkKeys = [4]string{"guild_id", "chunk_index", "chunk_count", "nonce"}
+
 // onMembersChunk hands a chunk to the collector of its nonce.
 func (tap *replyTap) onMembersChunk(d []byte) {
-	var head struct {
-		GuildID    snowflake `json:"guild_id"`
-		ChunkIndex int       `json:"chunk_index"`
-		ChunkCount int       `json:"chunk_count"`
-		Nonce      string    `json:"nonce"`
-	}
-	if json.Unmarshal(d, &head) != nil || head.Nonce == "" {
+	// A chunk holds up to 1000 members: read its head without decoding
+	// them.
+	var v [4][]byte
+	if encoding.LookupKeys(d, chunkKeys[:], v[:]) != nil || v[3] == nil {
 		return
 	}
+	var nonce string
+	if json.Unmarshal(v[3], &nonce) != nil || nonce == "" {
+		return
+	}
+	guild, _ := encoding.ParseSnowflake(v[0])
+	index, err1 := strconv.Atoi(string(v[1]))
+	count, err2 := strconv.Atoi(string(v[2]))
+	if err1 != nil || err2 != nil {
+		index, count = -1, 0 // refused by add
+	}
 	tap.mu.Lock()
-	c := tap.members[head.Nonce]
+	c := tap.members[nonce]
 	tap.mu.Unlock()
 	if c != nil {
-		c.add(uint64(head.GuildID), head.ChunkIndex, head.ChunkCount, d)
+		c.add(guild, index, count, d)
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/gatewaykit/gateway/encoding"
 )
 
 // guildsTracker follows the guilds READY listed as unavailable until each
@@ -65,16 +67,19 @@ func (s *Shard) guildsReadyFrom(d []byte) {
 
 // guildArrived crosses a GUILD_CREATE's guild off the missing list.
 func (s *Shard) guildArrived(d []byte) {
-	var head struct {
-		ID snowflake `json:"id"`
+	// GUILD_CREATE can be megabytes: read its id without decoding it.
+	raw, _, err := encoding.Lookup(d, "id")
+	if err != nil {
+		return
 	}
-	if json.Unmarshal(d, &head) != nil {
+	id, ok := encoding.ParseSnowflake(raw)
+	if !ok {
 		return
 	}
 	t := &s.replies.guilds
 	t.mu.Lock()
-	_, was := t.missing[uint64(head.ID)]
-	delete(t.missing, uint64(head.ID))
+	_, was := t.missing[id]
+	delete(t.missing, id)
 	done := was && len(t.missing) == 0
 	t.pending.Store(int32(len(t.missing)))
 	if done {
