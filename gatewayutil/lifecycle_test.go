@@ -169,3 +169,27 @@ func TestManagerWaitReadyNamesTheShardsNotReady(t *testing.T) {
 	require.True(t, errors.Is(err, context.DeadlineExceeded))
 	require.Contains(t, err.Error(), "1 of 2 shards not ready [1]")
 }
+
+func TestManagerWaitGuildsReadyNamesTheMissingGuild(t *testing.T) {
+	srv := startManagerEmulator(t, gatewaytest.Config{Guilds: 4, Shards: 2, MaxConcurrency: 2})
+	ghost := srv.Guilds()[3] // on shard 3 % 2 = 1
+	srv.WithholdGuildCreate(ghost)
+	m, err := gatewayutil.NewManager(managerConfig(srv, nil))
+	require.NoError(t, err)
+	require.NoError(t, m.Start(context.Background()))
+	defer func() { _ = m.Shutdown(context.Background()) }()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	require.NoError(t, m.WaitReady(ctx))
+	require.NoError(t, m.Shard(0).WaitGuildsReady(ctx), "shard 0 has both its guilds")
+
+	short, cancel2 := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel2()
+	err = m.WaitGuildsReady(short)
+	var nr *gatewayutil.GuildsNotReadyError
+	require.ErrorAs(t, err, &nr)
+	require.Equal(t, 1, nr.Shard)
+	require.Equal(t, []uint64{ghost}, nr.Missing)
+	require.Equal(t, 2, nr.Total)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+}

@@ -2,6 +2,7 @@ package gatewayutil
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 )
@@ -114,4 +115,30 @@ func (m *Manager) WaitReady(ctx context.Context) error {
 			return &NotReadyError{Shards: missing, Of: len(set.ids), Err: context.Cause(ctx)}
 		}
 	}
+}
+
+// WaitGuildsReady waits until every shard this Manager runs is guilds
+// ready (see Shard.WaitGuildsReady), or ctx ends: then the error joins the
+// *GuildsNotReadyError of each shard that was not, each naming its missing
+// guilds.
+func (m *Manager) WaitGuildsReady(ctx context.Context) error {
+	m.mu.Lock()
+	set := m.set
+	var shards []*Shard
+	if set != nil {
+		for _, id := range set.ids {
+			shards = append(shards, set.shards[id].current())
+		}
+	}
+	m.mu.Unlock()
+	if set == nil {
+		return ErrManagerNotStarted
+	}
+	errs := make([]error, len(shards))
+	var wg sync.WaitGroup
+	for i, sh := range shards {
+		wg.Go(func() { errs[i] = sh.WaitGuildsReady(ctx) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
