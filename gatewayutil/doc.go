@@ -30,9 +30,9 @@
 // package bot decodes them into discord types. [Config.OnLifecycle] tells
 // of each connection's life ([Lifecycle]), [Manager.WaitReady] waits for
 // every shard's first READY, [Shard.WaitGuildsReady] (and
-// [Manager.WaitGuildsReady]) for the GUILD_CREATE
-// of every guild READY listed, and [ManagerConfig.AutoReshard] reshards
-// on close code 4011 instead of stopping.
+// [Manager.WaitGuildsReady]) for the GUILD_CREATE of every guild READY
+// listed, and [ManagerConfig.AutoReshard] reshards on close code 4011
+// instead of stopping.
 //
 // # The data path
 //
