@@ -72,3 +72,26 @@ func TestManagerWithoutAutoReshardStopsOn4011(t *testing.T) {
 	}
 	require.Equal(t, 1, m.ShardCount())
 }
+
+// TestManagerAutoReshardFailsWhenNoMoreShardsAreRecommended: the emulator
+// refuses one shard with 4011 but recommends one shard: the reshard
+// cannot help, and Fatal says why, with the close code.
+func TestManagerAutoReshardFailsWhenNoMoreShardsAreRecommended(t *testing.T) {
+	srv := startManagerEmulator(t, gatewaytest.Config{Guilds: 4, Shards: 1, MaxGuildsPerShard: 2})
+	cfg := managerConfig(srv, nil)
+	cfg.AutoReshard = true
+	m, err := gatewayutil.NewManager(cfg)
+	require.NoError(t, err)
+	require.NoError(t, m.Start(context.Background()))
+	defer func() { _ = m.Shutdown(context.Background()) }()
+	select {
+	case err := <-m.Fatal():
+		var ce *gateway.CloseError
+		require.ErrorAs(t, err, &ce)
+		require.Equal(t, closecode.ShardingRequired, ce.Code)
+		require.Contains(t, err.Error(), "recommends 1 shards, no more than the 1 refused")
+	case <-time.After(30 * time.Second):
+		t.Fatal("no fatal error")
+	}
+	require.Equal(t, 1, m.ShardCount())
+}
