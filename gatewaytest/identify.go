@@ -181,6 +181,9 @@ func (c *Conn) onIdentify(now time.Time, d []byte) {
 	var creates [][]byte
 	if sess.intents.Delivers(event.GuildCreate, intents.InGuilds) {
 		for _, g := range owned {
+			if s.withholds(g) {
+				continue
+			}
 			creates = append(creates, s.guildCreate(g))
 		}
 	}

@@ -66,6 +66,8 @@ type Server struct {
 	stats serverStats
 	pump  *pump
 
+	withheld sync.Map // guild id → struct{}: GUILD_CREATEs left out (withhold.go)
+
 	startOnce sync.Once
 	started   atomic.Bool
 	closeOnce sync.Once

@@ -17,6 +17,23 @@
 //     handlers by event type, optionally narrowed to a guild, channel or
 //     user, inline or on worker pools. It is an [EventSink].
 //
+// # Commands, answers and lifecycle
+//
+// Typed commands are any [Command] (an op code and a way to append its d);
+// the discord package defines Discord's, and this package never imports
+// it. [Shard.SendCommand] sends one through the connection's command
+// limiter, [Manager.SendGuildCommand] on the shard that owns its guild,
+// [Manager.Broadcast] on every shard; refusals are [*CommandError]s naming
+// the limit or state that refused. The commands that have an answer are
+// collected raw: [Shard.RequestGuildMembers] (every GUILD_MEMBERS_CHUNK of
+// its nonce), [Shard.RequestSoundboardSounds], [Shard.RequestChannelInfo];
+// package bot decodes them into discord types. [Config.OnLifecycle] tells
+// of each connection's life ([Lifecycle]), [Manager.WaitReady] waits for
+// every shard's first READY, [Shard.WaitGuildsReady] (and
+// [Manager.WaitGuildsReady]) for the GUILD_CREATE of every guild READY
+// listed, and [ManagerConfig.AutoReshard] reshards on close code 4011
+// instead of stopping.
+//
 // # The data path
 //
 // A shard reads WebSocket frames itself (gobwas/ws): control frames are

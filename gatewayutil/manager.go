@@ -59,6 +59,9 @@ type Manager struct {
 	fatal    chan error
 
 	restartMu sync.Mutex // one Restart at a time
+
+	life           managerLife        // shards READY at least once (manager_ready.go)
+	autoResharding map[*shardSet]bool // sets whose 4011 started a reshard (manager_autoreshard.go)
 }
 
 // shardSet is one generation of shards: all shards of one shard count.
@@ -280,6 +283,7 @@ func (m *Manager) shardConfig(set *shardSet, id int, s gateway.Session) Config {
 	cfg.Sink = set.gate
 	userHook := m.cfg.Shard.OnSession
 	count := set.count
+	cfg.OnLifecycle = m.lifecycleHook(set, id, cfg.OnLifecycle)
 	cfg.OnSession = func(s gateway.Session) {
 		m.saveSession(id, count, s)
 		if userHook != nil {
@@ -329,6 +333,8 @@ func (m *Manager) launch(set *shardSet, ms *managedShard) {
 				// identify instead. Without a session it is fatal below.
 				m.log.Warn("resume payload too large; restarting the shard without its session", "shard", sh.ID(), "err", err)
 				sess = gateway.Session{}
+			case m.reshardOnShardingRequired(set, err):
+				return // the reshard replaces this shard's set
 			case stopsForGood(err):
 				m.log.Error("shard stopped for good", "shard", sh.ID(), "err", err)
 				select {

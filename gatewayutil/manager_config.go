@@ -73,6 +73,14 @@ type ManagerConfig struct {
 	// most ReshardMaxOverlap (default 2 min).
 	ReshardOverlap    time.Duration
 	ReshardMaxOverlap time.Duration
+	// AutoReshard, when a shard is closed with 4011 (sharding required),
+	// reshards to the count GET /gateway/bot recommends (with Reshard, the
+	// zero-downtime path) instead of stopping with a fatal error. Only for
+	// a Manager that runs all shards (ShardIDs nil). The new set connects
+	// at the identify limiter's pace, for as long as the Manager runs; when
+	// the reshard cannot happen (GET /gateway/bot fails, or recommends no
+	// more shards than were refused) the error goes to Fatal.
+	AutoReshard bool
 
 	// Logger is the one logger of everything the Manager runs: its own
 	// logs, every shard's when Shard.Logger is nil, the shards' protocol

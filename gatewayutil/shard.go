@@ -54,7 +54,8 @@ type Shard struct {
 	baseURL string // cfg.URL with the query
 	stats   counters
 	limiter *ratelimit.CommandLimiter
-	event   Event // reused for every dispatch, on the read goroutine
+	event   Event    // reused for every dispatch, on the read goroutine
+	replies replyTap // answers to commands, guilds ready (replies.go)
 
 	mu          sync.Mutex
 	session     gateway.Session // as of the end of the last connection
@@ -241,8 +242,11 @@ func (s *Shard) loop(r *runState) error {
 			return r.stopErr
 		}
 		s.target(a)
+		s.noteConnecting(a)
 		s.connect(r, a)
-		if err, stop := s.afterConnection(r, a); stop {
+		err, stop := s.afterConnection(r, a)
+		s.noteEnded(r, a, err, stop)
+		if stop {
 			return err
 		}
 	}

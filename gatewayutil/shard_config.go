@@ -75,6 +75,11 @@ type Config struct {
 	// connection (the last sequence number), or its loss (an empty
 	// Session). A session store saves it there.
 	OnSession func(gateway.Session)
+	// OnLifecycle, if set, is told of the shard's connection lifecycle
+	// (connecting, ready, resumed, guilds ready, disconnected with the
+	// close code, reconnecting, fatal), in order, on the goroutine running
+	// Run: keep it short. See Lifecycle for why these are hooks.
+	OnLifecycle func(Lifecycle)
 	// Logger receives the shard's logs (debug and info; warnings for
 	// anomalies), each with a "shard" attribute, and its protocol client's
 	// (gateway.WithLogger), and is the default of a *Dispatcher Sink that

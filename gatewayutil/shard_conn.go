@@ -376,6 +376,7 @@ func (sc *shardConn) dispatch(res *gateway.Result) {
 		}
 	}
 	if s.cfg.Sink == nil {
+		s.observe(res.Type, res.Data)
 		return
 	}
 	// One Event for every dispatch; its route cache survives between
@@ -387,6 +388,7 @@ func (sc *shardConn) dispatch(res *gateway.Result) {
 		s.log.Debug("event sink returned an error", "event", res.Type, "seq", res.Seq, "err", err)
 	}
 	e.Data = nil
+	s.observe(res.Type, res.Data) // after the sink: "guilds ready" means the sink has them
 }
 
 // onHello starts heartbeating, and identifies (after the identify limiter
@@ -479,6 +481,7 @@ func (sc *shardConn) onConnected(resumed bool) {
 	s.stats.stalled.Store(false)
 	s.setConnected(true)
 	s.reportSession()
+	s.noteConnected(resumed)
 }
 
 // finish tears the connection down once the reader stopped, and returns the
