@@ -10,11 +10,12 @@ import (
 	"github.com/gatewaykit/gateway/opcode"
 )
 
-// handle processes one client message: rate limit, decode, validate, act.
-// Runs on the reader goroutine.
-func (c *Conn) handle(msg []byte, _ ws.OpCode) {
+// handle processes one client message that arrived at now: rate limit,
+// decode, validate, act. Every timing rule (command window, identify
+// window, heartbeat deadline) and every record uses the arrival time, not
+// the time the message is processed. Runs on the reader goroutine.
+func (c *Conn) handle(msg []byte, _ ws.OpCode, now time.Time) {
 	s := c.srv
-	now := time.Now()
 	count := c.cmds.add(now.UnixNano(), int64(s.cfg.scale(commandWindow)))
 	s.stats.noteCommandBurst(count)
 

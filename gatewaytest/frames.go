@@ -2,9 +2,11 @@ package gatewaytest
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"slices"
+	"time"
 
 	"github.com/gobwas/ws"
 )
@@ -62,16 +64,56 @@ type clientClose struct {
 // Error implements error.
 func (c *clientClose) Error() string { return "client closed the connection" }
 
+// stampedReader notes when bytes last came off the socket: the arrival
+// time of a message is the time of the read that completed it, however
+// long the message then waits to be processed (a loaded machine must not
+// turn two identifies 5 s apart into two identifies 4 s apart).
+type stampedReader struct {
+	r    io.Reader
+	last time.Time
+}
+
+// Read implements io.Reader.
+func (s *stampedReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if n > 0 {
+		s.last = time.Now()
+	}
+	return n, err
+}
+
+// newStampedReader returns a buffered reader of nc whose frameReader knows
+// when bytes arrived. pre holds what the HTTP server had already read past
+// the upgrade request (a client may pipeline its first frames); those
+// bytes arrived no later than now.
+func newStampedReader(nc io.Reader, pre *bufio.Reader) *stampedReader {
+	var src io.Reader = nc
+	if n := pre.Buffered(); n > 0 {
+		early, _ := pre.Peek(n)
+		src = io.MultiReader(bytes.NewReader(bytes.Clone(early)), nc)
+	}
+	return &stampedReader{r: src, last: time.Now()}
+}
+
 // frameReader reads client messages, joining continuation frames and
 // unmasking, and answers pings through onPing. It never reads more than
 // limit bytes of one message into memory.
 type frameReader struct {
 	br     *bufio.Reader
+	src    *stampedReader
 	hdr    [ws.MaxHeaderSize]byte
 	buf    []byte
 	ctrl   [125]byte
 	limit  int
 	onPing func(payload []byte)
+	// at is when the last message returned by next arrived: when the
+	// read that completed it returned.
+	at time.Time
+}
+
+// newFrameReader reads frames from src.
+func newFrameReader(src *stampedReader, limit int, onPing func([]byte)) frameReader {
+	return frameReader{br: bufio.NewReaderSize(src, 4096), src: src, limit: limit, onPing: onPing}
 }
 
 // next returns the next data message and the opcode of its first frame.
@@ -130,6 +172,7 @@ func (r *frameReader) next() ([]byte, ws.OpCode, error) {
 		}
 		ws.Cipher(r.buf[start:], h.Mask, 0)
 		if h.Fin {
+			r.at = r.src.last
 			return r.buf, op, nil
 		}
 	}

@@ -66,6 +66,11 @@ type Server struct {
 	stats serverStats
 	pump  *pump
 
+	// beforeHandle, when set (by tests, before Start), runs on a
+	// connection's reader between reading a message and handling it: it
+	// stands for a machine too loaded to process messages as they arrive.
+	beforeHandle func(c *Conn, msg []byte)
+
 	startOnce sync.Once
 	started   atomic.Bool
 	closeOnce sync.Once
@@ -120,7 +125,8 @@ func NewServer(cfg Config) (*Server, error) {
 	s.apiURL = "http://" + host + "/api/v10"
 	s.httpSrv = &http.Server{
 		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: cfg.PeerTimeout,
+		IdleTimeout:       cfg.PeerTimeout,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
 	s.pump = newPump(s)
@@ -282,9 +288,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		writerDone: make(chan struct{}),
 		done:       make(chan struct{}),
 	}
-	c.fr = frameReader{br: rw.Reader, limit: maxPayloadBytes, onPing: func(p []byte) {
-		c.sendCtrl(ctrlMsg{isPong: true, pong: append([]byte(nil), p...)})
-	}}
+	c.fr = newFrameReader(newStampedReader(nc, rw.Reader), maxPayloadBytes, c.queuePong)
 	now := time.Now()
 	c.rec = Record{
 		RemoteAddr: nc.RemoteAddr().String(),
@@ -386,6 +390,12 @@ func (s *Server) newSession(req *identifyRequest, now time.Time) *Session {
 	defer s.mu.Unlock()
 	s.sessionSeq++
 	key := [2]int{req.shardID, req.shardCount}
+	if _, ok := s.shardSeq[key]; !ok && len(s.shardSeq) >= s.cfg.StateLimit {
+		// Clients choose shard numbers: start the ordinals afresh rather
+		// than keep one per [shard_id, num_shards] ever seen. Runs with
+		// fewer distinct shards than StateLimit stay exactly repeatable.
+		clear(s.shardSeq)
+	}
 	s.shardSeq[key]++
 	nth := s.shardSeq[key]
 	seed := uint64(s.cfg.Seed)
@@ -400,6 +410,7 @@ func (s *Server) newSession(req *identifyRequest, now time.Time) *Session {
 		shardSent:  req.shardSent,
 		intents:    req.intents,
 		created:    now,
+		bursting:   true,
 		rng:        rand.New(rand.NewPCG(seed, mixSeed(uint64(req.shardID), uint64(req.shardCount), nth))),
 	}
 }
