@@ -46,9 +46,16 @@ type Config struct {
 	// Guilds is the number of generated guilds. 0 means 16; negative means
 	// none.
 	Guilds int
-	// AllowedPrivileged are the privileged intents the bot may request;
-	// asking for any other closes with 4014. Default none, like a new
-	// application.
+	// AllowedPrivileged are the privileged intents (GUILD_MEMBERS,
+	// GUILD_PRESENCES, MESSAGE_CONTENT) the bot may request; an identify
+	// asking for any other is closed with 4014, and READY's
+	// application.flags report the allowed ones. The zero value allows
+	// none, as Discord does for an application whose privileged intents
+	// are not switched on in the developer portal: a test of a bot's
+	// configuration sees the 4014 a real deployment would. Set it to
+	// intents.Privileged to allow them all. cmd/emulator (-privileged) and
+	// stressbot's embedded emulator allow all by default instead: they
+	// serve bots to exercise, not configurations to check.
 	AllowedPrivileged intents.Intent
 
 	// HeartbeatInterval is the heartbeat_interval sent in HELLO. Default

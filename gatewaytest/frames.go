@@ -111,9 +111,12 @@ type frameReader struct {
 	at time.Time
 }
 
-// newFrameReader reads frames from src.
-func newFrameReader(src *stampedReader, limit int, onPing func([]byte)) frameReader {
-	return frameReader{br: bufio.NewReaderSize(src, 4096), src: src, limit: limit, onPing: onPing}
+// newFrameReader reads frames from nc through the upgrade's buffered
+// reader br, which it reuses (after taking what br already holds).
+func newFrameReader(nc io.Reader, br *bufio.Reader, limit int, onPing func([]byte)) frameReader {
+	src := newStampedReader(nc, br)
+	br.Reset(src)
+	return frameReader{br: br, src: src, limit: limit, onPing: onPing}
 }
 
 // next returns the next data message and the opcode of its first frame.
