@@ -35,14 +35,16 @@ type Conn struct {
 	cmds commandCounter
 
 	// Owned by the writer goroutine.
-	enc       encoding.Codec
-	bw        *bufio.Writer // from writerPool while the writer runs
-	out       []byte
-	hdr       [ws.MaxHeaderSize]byte
-	pongOut   [125]byte // the pong being written
-	transport compressor
-	payload   payloadZlib
-	batch     []replayEntry
+	enc     encoding.Codec
+	bw      *bufio.Writer // from writerPool while the writer runs
+	out     []byte
+	hdr     [ws.MaxHeaderSize]byte
+	pongOut [125]byte // the pong being written
+	// writeDeadline is the socket's write deadline (armWriteDeadline).
+	writeDeadline time.Time
+	transport     compressor
+	payload       payloadZlib
+	batch         []replayEntry
 
 	pending, running atomic.Int32
 	authed           atomic.Bool  // identified or resumed, session valid

@@ -84,9 +84,7 @@ func (c *Conn) writeLoop() {
 		pong, pongDue := c.takePongLocked(&c.pongOut)
 		sess, cr := c.sess, c.closing
 		c.mu.Unlock()
-		// Every round must finish within PeerTimeout: a client that does
-		// not read blocks the socket, and is closed rather than waited on.
-		_ = c.nc.SetWriteDeadline(time.Now().Add(c.srv.cfg.PeerTimeout))
+		c.armWriteDeadline()
 		if cr != nil {
 			c.finishWrite(cr)
 			c.release()
@@ -159,6 +157,21 @@ func (c *Conn) writeLoop() {
 		}
 		c.acquire()
 	}
+}
+
+// armWriteDeadline makes the writes of this round fail if the client
+// does not take them within about PeerTimeout: a client that does not read
+// blocks the socket, and is closed rather than waited on. The deadline is
+// moved at most every quarter of PeerTimeout (each move is a timer
+// update), so a round has between 3/4 and all of PeerTimeout.
+func (c *Conn) armWriteDeadline() {
+	timeout := c.srv.cfg.PeerTimeout
+	now := time.Now()
+	if c.writeDeadline.Sub(now) > timeout-timeout/4 {
+		return
+	}
+	c.writeDeadline = now.Add(timeout)
+	_ = c.nc.SetWriteDeadline(c.writeDeadline)
 }
 
 // finishWrite sends the close frame (or drops the socket) and half-closes
