@@ -533,10 +533,3 @@ func (w *trafficWorld) userIndex(id uint64) int {
 	}
 	return i
 }
-
-// shardTables returns how many shard tables are memoised.
-func (w *trafficWorld) shardTables() int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return len(w.shardT)
-}
