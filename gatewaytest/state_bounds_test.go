@@ -144,3 +144,32 @@ func TestManyTokensStateIsBounded(t *testing.T) {
 		t.Errorf("heap grew by %.1f MiB after %d distinct tokens, want < 64 MiB", float64(growth)/(1<<20), n)
 	}
 }
+
+func TestTrafficStateForClientShardsIsBounded(t *testing.T) {
+	// Clients choose [shard_id, num_shards]: the pump's per-shard streams
+	// and the generator's shard tables must not keep one per pair ever
+	// seen. The server is not started, so the pump is driven by hand.
+	s, err := NewServer(Config{Traffic: true, StateLimit: 10, Guilds: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	p := s.pump
+	for i := 0; i < 50; i++ {
+		p.next([2]int{0, i + 1})
+		p.carry[[2]int{0, i + 1}] = 0.5
+	}
+	p.snapshot() // no shard has a session now
+	if len(p.forks) > 10 || len(p.carry) > 10 {
+		t.Errorf("after 50 shards without sessions the pump keeps %d streams and %d carries, want at most StateLimit 10", len(p.forks), len(p.carry))
+	}
+	for i := 0; i < 3*maxShardTables; i++ {
+		s.traffic.ShardGuilds(i, 1<<20)
+	}
+	s.traffic.w.mu.Lock()
+	tables := len(s.traffic.w.shardT)
+	s.traffic.w.mu.Unlock()
+	if tables > maxShardTables {
+		t.Errorf("%d shard tables kept after %d distinct shards, want at most %d", tables, 3*maxShardTables, maxShardTables)
+	}
+}
