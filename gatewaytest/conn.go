@@ -271,7 +271,7 @@ func (c *Conn) serve() {
 		if h := c.srv.beforeHandle; h != nil {
 			h(c, msg)
 		}
-		c.handle(msg, op, c.fr.at)
+		c.handle(msg, op, c.fr.at, c.fr.writtenAt)
 	}
 }
 

@@ -10,8 +10,9 @@ import (
 	"github.com/gatewaykit/gateway/opcode"
 )
 
-// handle processes one client message that arrived at at: rate limit,
-// decode, validate, act. Runs on the reader goroutine.
+// handle processes one client message that arrived at at, when the
+// server had written up to sequence number writtenAt: rate limit, decode,
+// validate, act. Runs on the reader goroutine.
 //
 // Two clocks: the records and the identify window use the arrival time,
 // when the socket read the message, so a loaded machine that handles an
@@ -19,7 +20,7 @@ import (
 // that. The rules that a late reader could only make harsher (the command
 // window, the heartbeat deadline) count from when the message is handled,
 // as before: on a loaded machine they err on the client's side.
-func (c *Conn) handle(msg []byte, _ ws.OpCode, at time.Time) {
+func (c *Conn) handle(msg []byte, _ ws.OpCode, at time.Time, writtenAt int64) {
 	s := c.srv
 	now := time.Now()
 	count := c.cmds.add(now.UnixNano(), int64(s.cfg.scale(commandWindow)))
@@ -61,7 +62,7 @@ func (c *Conn) handle(msg []byte, _ ws.OpCode, at time.Time) {
 	}
 	switch op {
 	case opcode.Heartbeat:
-		c.onHeartbeat(now, at, d)
+		c.onHeartbeat(now, at, writtenAt, d)
 	case opcode.Identify:
 		c.onIdentify(at, d)
 	case opcode.Resume:
@@ -75,10 +76,11 @@ func (c *Conn) handle(msg []byte, _ ws.OpCode, at time.Time) {
 	}
 }
 
-// onHeartbeat handles op 1, which arrived at at and is handled at now: d
-// is the last sequence number or null.
-func (c *Conn) onHeartbeat(now, at time.Time, d []byte) {
-	hb := HeartbeatRecord{Time: at, Written: c.lastWritten.Load()}
+// onHeartbeat handles op 1, which arrived at at (when the server had
+// written up to writtenAt) and is handled at now: d is the last sequence
+// number or null.
+func (c *Conn) onHeartbeat(now, at time.Time, writtenAt int64, d []byte) {
+	hb := HeartbeatRecord{Time: at, Written: writtenAt}
 	if !isNull(d) {
 		n, ok := rawInt(d)
 		if !ok || n < 0 {

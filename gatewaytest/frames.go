@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/gobwas/ws"
@@ -71,6 +72,10 @@ func (c *clientClose) Error() string { return "client closed the connection" }
 type stampedReader struct {
 	r    io.Reader
 	last time.Time
+	// written, when set, is sampled with each stamp into lastWritten: what
+	// the server had written when the bytes arrived.
+	written     *atomic.Int64
+	lastWritten int64
 }
 
 // Read implements io.Reader.
@@ -78,6 +83,9 @@ func (s *stampedReader) Read(p []byte) (int, error) {
 	n, err := s.r.Read(p)
 	if n > 0 {
 		s.last = time.Now()
+		if s.written != nil {
+			s.lastWritten = s.written.Load()
+		}
 	}
 	return n, err
 }
@@ -107,14 +115,17 @@ type frameReader struct {
 	limit  int
 	onPing func(payload []byte)
 	// at is when the last message returned by next arrived: when the
-	// read that completed it returned.
-	at time.Time
+	// read that completed it returned; writtenAt is the stampedReader's
+	// lastWritten at that read.
+	at        time.Time
+	writtenAt int64
 }
 
 // newFrameReader reads frames from nc through the upgrade's buffered
 // reader br, which it reuses (after taking what br already holds).
-func newFrameReader(nc io.Reader, br *bufio.Reader, limit int, onPing func([]byte)) frameReader {
+func newFrameReader(nc io.Reader, br *bufio.Reader, written *atomic.Int64, limit int, onPing func([]byte)) frameReader {
 	src := newStampedReader(nc, br)
+	src.written = written
 	br.Reset(src)
 	return frameReader{br: br, src: src, limit: limit, onPing: onPing}
 }
@@ -175,7 +186,7 @@ func (r *frameReader) next() ([]byte, ws.OpCode, error) {
 		}
 		ws.Cipher(r.buf[start:], h.Mask, 0)
 		if h.Fin {
-			r.at = r.src.last
+			r.at, r.writtenAt = r.src.last, r.src.lastWritten
 			return r.buf, op, nil
 		}
 	}

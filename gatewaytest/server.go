@@ -288,7 +288,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		writerDone: make(chan struct{}),
 		done:       make(chan struct{}),
 	}
-	c.fr = newFrameReader(nc, rw.Reader, maxPayloadBytes, c.queuePong)
+	c.fr = newFrameReader(nc, rw.Reader, &c.lastWritten, maxPayloadBytes, c.queuePong)
 	now := time.Now()
 	c.rec = Record{
 		RemoteAddr: nc.RemoteAddr().String(),
