@@ -46,9 +46,16 @@ type Config struct {
 	// Guilds is the number of generated guilds. 0 means 16; negative means
 	// none.
 	Guilds int
-	// AllowedPrivileged are the privileged intents the bot may request;
-	// asking for any other closes with 4014. Default none, like a new
-	// application.
+	// AllowedPrivileged are the privileged intents (GUILD_MEMBERS,
+	// GUILD_PRESENCES, MESSAGE_CONTENT) the bot may request; an identify
+	// asking for any other is closed with 4014, and READY's
+	// application.flags report the allowed ones. The zero value allows
+	// none, as Discord does for an application whose privileged intents
+	// are not switched on in the developer portal: a test of a bot's
+	// configuration sees the 4014 a real deployment would. Set it to
+	// intents.Privileged to allow them all. cmd/emulator (-privileged) and
+	// stressbot's embedded emulator allow all by default instead: they
+	// serve bots to exercise, not configurations to check.
 	AllowedPrivileged intents.Intent
 
 	// HeartbeatInterval is the heartbeat_interval sent in HELLO. Default
@@ -126,6 +133,24 @@ type Config struct {
 	// Logger receives the server's logs; default discards them. Tokens are
 	// never logged.
 	Logger *slog.Logger
+
+	// PeerTimeout is how long the server waits on a peer that stopped
+	// taking part, in wall time (TimeScale does not apply): a write to a
+	// client that does not read, a session whose unwritten events stay
+	// over the replay bounds, a connection that neither identifies nor
+	// resumes (at least interval + grace), an HTTP request's headers and
+	// an idle keep-alive connection. Such a WebSocket client is closed
+	// with 4009 (session timed out). Default 10 s.
+	PeerTimeout time.Duration
+	// StateLimit bounds each table the server keeps about what clients
+	// send: the tokens it tracks (when Tokens is empty any token is a new
+	// bot), the sessions waiting for a resume, the shards it generates
+	// traffic for. A full table forgets its least recently used entry: a
+	// token's budget and buckets start afresh, a waiting session is
+	// invalidated (its resume gets op 9). State nobody uses expires
+	// anyway (a token idle past its windows, a session past its resume
+	// window). Default 10000.
+	StateLimit int
 }
 
 // Discord's fixed protocol constants (docs/protocol.md §8).
@@ -244,6 +269,15 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.PeerTimeout < 0 || c.StateLimit < 0 {
+		return c, configErr("negative PeerTimeout or StateLimit")
+	}
+	if c.PeerTimeout == 0 {
+		c.PeerTimeout = 10 * time.Second
+	}
+	if c.StateLimit == 0 {
+		c.StateLimit = 10000
 	}
 	return c, nil
 }

@@ -3,6 +3,7 @@ package gatewaytest
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"sync"
@@ -34,13 +35,16 @@ type Conn struct {
 	cmds commandCounter
 
 	// Owned by the writer goroutine.
-	enc       encoding.Codec
-	bw        *bufio.Writer // from writerPool while the writer runs
-	out       []byte
-	hdr       [ws.MaxHeaderSize]byte
-	transport compressor
-	payload   payloadZlib
-	batch     []replayEntry
+	enc     encoding.Codec
+	bw      *bufio.Writer // from writerPool while the writer runs
+	out     []byte
+	hdr     [ws.MaxHeaderSize]byte
+	pongOut [125]byte // the pong being written
+	// writeDeadline is the socket's write deadline (armWriteDeadline).
+	writeDeadline time.Time
+	transport     compressor
+	payload       payloadZlib
+	batch         []replayEntry
 
 	pending, running atomic.Int32
 	authed           atomic.Bool  // identified or resumed, session valid
@@ -52,8 +56,11 @@ type Conn struct {
 	writerDone       chan struct{}
 
 	mu            sync.Mutex
-	ctrl          []ctrlMsg
+	ctrl          []ctrlMsg // bounded by maxCtrlQueue
 	ctrlSpare     []ctrlMsg
+	pong          [125]byte // the latest ping's payload, owed a pong
+	pongLen       int
+	pongDue       bool
 	sess          *Session
 	closing       *closeReq
 	closed        bool
@@ -69,13 +76,10 @@ type Conn struct {
 	done          chan struct{}
 }
 
-// ctrlMsg is a non-dispatch message waiting for the writer, or a pong.
+// ctrlMsg is a non-dispatch message waiting for the writer.
 type ctrlMsg struct {
-	op   opcode.Opcode
-	d    []byte // JSON; nil is null
-	pong []byte // a pong frame's payload when isPong
-	// isPong marks a WebSocket pong rather than a gateway message.
-	isPong bool
+	op opcode.Opcode
+	d  []byte // JSON; nil is null
 }
 
 // closeReq is how the connection ends: a close frame with code, or a TCP
@@ -121,17 +125,66 @@ func (c *Conn) Closed() bool {
 	}
 }
 
-// sendCtrl queues a non-dispatch message.
+// maxCtrlQueue bounds the non-dispatch messages waiting for the writer.
+// Clients cause them at most at the command rate (an ACK per heartbeat, an
+// op 9 per refused identify), and the writer takes them all every round,
+// so a full queue means the writer has been stuck on a client that does
+// not read.
+const maxCtrlQueue = 256
+
+// sendCtrl queues a non-dispatch message. A client whose queue is full is
+// closed (it stopped reading) and the message dropped.
 func (c *Conn) sendCtrl(m ctrlMsg) bool {
 	c.mu.Lock()
 	if c.closing != nil || c.closed {
 		c.mu.Unlock()
 		return false
 	}
+	if len(c.ctrl) >= maxCtrlQueue {
+		c.mu.Unlock()
+		c.stalled(fmt.Sprintf("%d messages waiting to be written", maxCtrlQueue))
+		return false
+	}
 	c.ctrl = append(c.ctrl, m)
 	c.mu.Unlock()
 	c.kick()
 	return true
+}
+
+// queuePong records that the client's latest ping needs a pong. Pongs are
+// coalesced: RFC 6455 (5.5.3) lets an endpoint answer only the most recent
+// ping, so a client that floods pings and never reads costs one pending
+// pong, not a queue.
+func (c *Conn) queuePong(p []byte) {
+	c.mu.Lock()
+	if c.closing != nil || c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.pongLen = copy(c.pong[:], p)
+	c.pongDue = true
+	c.mu.Unlock()
+	c.kick()
+}
+
+// takePongLocked copies the pending pong's payload into dst and clears
+// it; ok is false when none is due.
+func (c *Conn) takePongLocked(dst *[125]byte) (p []byte, ok bool) {
+	if !c.pongDue {
+		return nil, false
+	}
+	c.pongDue = false
+	n := copy(dst[:], c.pong[:c.pongLen])
+	return dst[:n], true
+}
+
+// stalled closes a client that stopped reading with 4009 (session timed
+// out), recording why.
+func (c *Conn) stalled(reason string) {
+	reason = "client not reading: " + reason
+	if c.closeWith(closecode.SessionTimedOut, reason) {
+		c.noteViolation(closecode.SessionTimedOut, reason)
+	}
 }
 
 // isClosing reports whether the server decided to end the connection.
@@ -215,7 +268,10 @@ func (c *Conn) serve() {
 		if c.isClosing() {
 			continue // after our close frame: wait for the client's, or EOF
 		}
-		c.handle(msg, op)
+		if h := c.srv.beforeHandle; h != nil {
+			h(c, msg)
+		}
+		c.handle(msg, op, c.fr.at, c.fr.writtenAt)
 	}
 }
 
@@ -265,7 +321,7 @@ func (c *Conn) teardown(cc *clientClose) {
 	if c.closing == nil {
 		c.closing = &closeReq{drop: true}
 	}
-	c.ctrl, c.ctrlSpare = nil, nil
+	c.ctrl, c.ctrlSpare, c.pongDue = nil, nil, false
 	c.mu.Unlock()
 	_ = c.nc.Close()
 	// Let the writer run its last round, which frees its buffers and

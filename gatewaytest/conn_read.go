@@ -10,9 +10,17 @@ import (
 	"github.com/gatewaykit/gateway/opcode"
 )
 
-// handle processes one client message: rate limit, decode, validate, act.
-// Runs on the reader goroutine.
-func (c *Conn) handle(msg []byte, _ ws.OpCode) {
+// handle processes one client message that arrived at at, when the
+// server had written up to sequence number writtenAt: rate limit, decode,
+// validate, act. Runs on the reader goroutine.
+//
+// Two clocks: the records and the identify window use the arrival time,
+// when the socket read the message, so a loaded machine that handles an
+// identify late does not see two identifies sent 5 s apart as closer than
+// that. The rules that a late reader could only make harsher (the command
+// window, the heartbeat deadline) count from when the message is handled,
+// as before: on a loaded machine they err on the client's side.
+func (c *Conn) handle(msg []byte, _ ws.OpCode, at time.Time, writtenAt int64) {
 	s := c.srv
 	now := time.Now()
 	count := c.cmds.add(now.UnixNano(), int64(s.cfg.scale(commandWindow)))
@@ -24,7 +32,7 @@ func (c *Conn) handle(msg []byte, _ ws.OpCode) {
 		op = -1
 	}
 	c.mu.Lock()
-	c.rec.Commands = appendBounded(c.rec.Commands, CommandRecord{Time: now, Op: op, Size: len(msg)})
+	c.rec.Commands = appendBounded(c.rec.Commands, CommandRecord{Time: at, Op: op, Size: len(msg)})
 	c.rec.CommandCount++
 	c.rec.MaxCommandsPerWindow = max(c.rec.MaxCommandsPerWindow, count)
 	c.mu.Unlock()
@@ -54,9 +62,9 @@ func (c *Conn) handle(msg []byte, _ ws.OpCode) {
 	}
 	switch op {
 	case opcode.Heartbeat:
-		c.onHeartbeat(now, d)
+		c.onHeartbeat(now, at, writtenAt, d)
 	case opcode.Identify:
-		c.onIdentify(now, d)
+		c.onIdentify(at, d)
 	case opcode.Resume:
 		c.onResume(now, d)
 	default:
@@ -68,9 +76,11 @@ func (c *Conn) handle(msg []byte, _ ws.OpCode) {
 	}
 }
 
-// onHeartbeat handles op 1: d is the last sequence number or null.
-func (c *Conn) onHeartbeat(now time.Time, d []byte) {
-	hb := HeartbeatRecord{Time: now, Written: c.lastWritten.Load()}
+// onHeartbeat handles op 1, which arrived at at (when the server had
+// written up to writtenAt) and is handled at now: d is the last sequence
+// number or null.
+func (c *Conn) onHeartbeat(now, at time.Time, writtenAt int64, d []byte) {
+	hb := HeartbeatRecord{Time: at, Written: writtenAt}
 	if !isNull(d) {
 		n, ok := rawInt(d)
 		if !ok || n < 0 {

@@ -2,7 +2,10 @@ package gatewaytest
 
 import (
 	"bufio"
+	"errors"
+	"fmt"
 	"net"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -78,8 +81,10 @@ func (c *Conn) writeLoop() {
 		c.mu.Lock()
 		ctrl := c.ctrl
 		c.ctrl, c.ctrlSpare = c.ctrlSpare[:0], nil
+		pong, pongDue := c.takePongLocked(&c.pongOut)
 		sess, cr := c.sess, c.closing
 		c.mu.Unlock()
+		c.armWriteDeadline()
 		if cr != nil {
 			c.finishWrite(cr)
 			c.release()
@@ -87,6 +92,9 @@ func (c *Conn) writeLoop() {
 			return // running stays set: no writer starts again
 		}
 		var err error
+		if pongDue {
+			err = writeFrame(c.bw, c.hdr[:], ws.OpPong, true, pong)
+		}
 		for i := range ctrl {
 			if err == nil {
 				err = c.writeCtrl(&ctrl[i])
@@ -131,6 +139,9 @@ func (c *Conn) writeLoop() {
 			c.srv.pump.wake()
 		}
 		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				c.stalled(fmt.Sprintf("a write blocked for longer than %v", c.srv.cfg.PeerTimeout))
+			}
 			_ = c.nc.Close() // the reader sees the error and tears down
 			c.release()
 			c.retire()
@@ -146,6 +157,21 @@ func (c *Conn) writeLoop() {
 		}
 		c.acquire()
 	}
+}
+
+// armWriteDeadline makes the writes of this round fail if the client
+// does not take them within about PeerTimeout: a client that does not read
+// blocks the socket, and is closed rather than waited on. The deadline is
+// moved at most every quarter of PeerTimeout (each move is a timer
+// update), so a round has between 3/4 and all of PeerTimeout.
+func (c *Conn) armWriteDeadline() {
+	timeout := c.srv.cfg.PeerTimeout
+	now := time.Now()
+	if c.writeDeadline.Sub(now) > timeout-timeout/4 {
+		return
+	}
+	c.writeDeadline = now.Add(timeout)
+	_ = c.nc.SetWriteDeadline(c.writeDeadline)
 }
 
 // finishWrite sends the close frame (or drops the socket) and half-closes
@@ -175,11 +201,8 @@ func (c *Conn) finishWrite(cr *closeReq) {
 	_ = c.nc.SetReadDeadline(time.Now().Add(2 * time.Second))
 }
 
-// writeCtrl writes a non-dispatch message or a pong.
+// writeCtrl writes a non-dispatch message.
 func (c *Conn) writeCtrl(m *ctrlMsg) error {
-	if m.isPong {
-		return writeFrame(c.bw, c.hdr[:], ws.OpPong, true, m.pong)
-	}
 	if c.enc.Binary() {
 		out, err := c.enc.Encode(c.out[:0], &encoding.Envelope{Op: m.op, D: m.d})
 		if err != nil {

@@ -29,6 +29,15 @@
 // docs/protocol.md says the real gateway would; identifies above max_concurrency
 // per bucket get op 9; every violation is recorded on the [Conn].
 //
+// What is bounded: whatever a client does, it costs the server bounded
+// memory. A client that floods pings owes one pong (the latest); one that
+// stops reading is closed with 4009 once a write blocks, or its unwritten
+// events stay over the replay bounds, for [Config.PeerTimeout]; one that
+// sends nothing is closed when its heartbeat is due. Tables keyed by what
+// clients choose (tokens, shard numbers, sessions waiting for a resume)
+// hold at most [Config.StateLimit] entries. With no client the server's
+// loops stop: an idle server uses no CPU.
+//
 // The files are named after what they hold: config.go (Config and time
 // scaling), server.go (listener, lifecycle, registries), rest.go (HTTP
 // endpoints), conn.go (one WebSocket connection), conn_read.go and

@@ -2,9 +2,12 @@ package gatewaytest
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"slices"
+	"sync/atomic"
+	"time"
 
 	"github.com/gobwas/ws"
 )
@@ -62,16 +65,69 @@ type clientClose struct {
 // Error implements error.
 func (c *clientClose) Error() string { return "client closed the connection" }
 
+// stampedReader notes when bytes last came off the socket: the arrival
+// time of a message is the time of the read that completed it, however
+// long the message then waits to be processed (a loaded machine must not
+// turn two identifies 5 s apart into two identifies 4 s apart).
+type stampedReader struct {
+	r    io.Reader
+	last time.Time
+	// written, when set, is sampled with each stamp into lastWritten: what
+	// the server had written when the bytes arrived.
+	written     *atomic.Int64
+	lastWritten int64
+}
+
+// Read implements io.Reader.
+func (s *stampedReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if n > 0 {
+		s.last = time.Now()
+		if s.written != nil {
+			s.lastWritten = s.written.Load()
+		}
+	}
+	return n, err
+}
+
+// newStampedReader returns a buffered reader of nc whose frameReader knows
+// when bytes arrived. pre holds what the HTTP server had already read past
+// the upgrade request (a client may pipeline its first frames); those
+// bytes arrived no later than now.
+func newStampedReader(nc io.Reader, pre *bufio.Reader) *stampedReader {
+	var src io.Reader = nc
+	if n := pre.Buffered(); n > 0 {
+		early, _ := pre.Peek(n)
+		src = io.MultiReader(bytes.NewReader(bytes.Clone(early)), nc)
+	}
+	return &stampedReader{r: src, last: time.Now()}
+}
+
 // frameReader reads client messages, joining continuation frames and
 // unmasking, and answers pings through onPing. It never reads more than
 // limit bytes of one message into memory.
 type frameReader struct {
 	br     *bufio.Reader
+	src    *stampedReader
 	hdr    [ws.MaxHeaderSize]byte
 	buf    []byte
 	ctrl   [125]byte
 	limit  int
 	onPing func(payload []byte)
+	// at is when the last message returned by next arrived: when the
+	// read that completed it returned; writtenAt is the stampedReader's
+	// lastWritten at that read.
+	at        time.Time
+	writtenAt int64
+}
+
+// newFrameReader reads frames from nc through the upgrade's buffered
+// reader br, which it reuses (after taking what br already holds).
+func newFrameReader(nc io.Reader, br *bufio.Reader, written *atomic.Int64, limit int, onPing func([]byte)) frameReader {
+	src := newStampedReader(nc, br)
+	src.written = written
+	br.Reset(src)
+	return frameReader{br: br, src: src, limit: limit, onPing: onPing}
 }
 
 // next returns the next data message and the opcode of its first frame.
@@ -130,6 +186,7 @@ func (r *frameReader) next() ([]byte, ws.OpCode, error) {
 		}
 		ws.Cipher(r.buf[start:], h.Mask, 0)
 		if h.Fin {
+			r.at, r.writtenAt = r.src.last, r.src.lastWritten
 			return r.buf, op, nil
 		}
 	}

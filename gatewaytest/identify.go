@@ -191,6 +191,7 @@ func (c *Conn) onIdentify(now time.Time, d []byte) {
 	for _, gc := range creates {
 		sess.queue(event.GuildCreate, gc, false)
 	}
+	sess.endBurst()
 	s.addSession(sess)
 	c.kick()
 	c.mu.Lock()

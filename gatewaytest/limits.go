@@ -1,6 +1,7 @@
 package gatewaytest
 
 import (
+	"slices"
 	"sync"
 	"time"
 )
@@ -33,8 +34,12 @@ func (w *commandCounter) add(now, window int64) int {
 }
 
 // botState is what the gateway tracks per token: the daily session start
-// budget, the identify buckets and the member request limit.
+// budget, the identify buckets and the member request limit. Its maps are
+// keyed by bucket (below MaxConcurrency) and by generated guild, so they
+// are bounded by the configuration.
 type botState struct {
+	lastUsed time.Time // under Server.botsMu
+
 	mu        sync.Mutex
 	remaining int
 	resetAt   time.Time
@@ -53,6 +58,30 @@ func newBotState(total int) *botState {
 		attempts:     make(map[int][]time.Time),
 		memberReqs:   make(map[uint64]time.Time),
 	}
+}
+
+// forgettable reports whether forgetting the state changes nothing: the
+// budget is full (or due for its reset) and every window has passed, so a
+// fresh botState would decide everything the same way.
+func (b *botState) forgettable(s *Server, now time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.remaining < s.cfg.SessionStartLimit && now.Before(b.resetAt) {
+		return false
+	}
+	window := s.cfg.scale(identifyWindow)
+	for _, t := range b.lastIdentify {
+		if now.Sub(t) < window {
+			return false
+		}
+	}
+	gap := s.cfg.scale(memberRequestGap)
+	for _, t := range b.memberReqs {
+		if now.Sub(t) < gap {
+			return false
+		}
+	}
+	return true
 }
 
 // resetLocked refills the session start budget when its window is over.
@@ -141,14 +170,51 @@ func (s *Server) tokenOK(token string) bool {
 	return false
 }
 
-// bot returns the state of a token, creating it.
+// bot returns the state of a token, creating it. When StateLimit tokens
+// are tracked already, the least recently used eighth of them is forgotten
+// first (their budgets start afresh if they come back): any token is
+// accepted when Config.Tokens is empty, so clients choose how many there
+// are.
 func (s *Server) bot(token string) *botState {
+	now := time.Now()
 	s.botsMu.Lock()
 	defer s.botsMu.Unlock()
 	b := s.bots[token]
 	if b == nil {
+		if len(s.bots) >= s.cfg.StateLimit {
+			s.evictBotsLocked(max(1, s.cfg.StateLimit/8))
+		}
 		b = newBotState(s.cfg.SessionStartLimit)
 		s.bots[token] = b
 	}
+	b.lastUsed = now
 	return b
+}
+
+// evictBotsLocked forgets the n least recently used tokens.
+func (s *Server) evictBotsLocked(n int) {
+	type entry struct {
+		token string
+		used  time.Time
+	}
+	all := make([]entry, 0, len(s.bots))
+	for t, b := range s.bots {
+		all = append(all, entry{t, b.lastUsed})
+	}
+	slices.SortFunc(all, func(a, b entry) int { return a.used.Compare(b.used) })
+	for _, e := range all[:min(n, len(all))] {
+		delete(s.bots, e.token)
+	}
+	s.log.Debug("tokens forgotten: StateLimit reached", "forgotten", min(n, len(all)), "limit", s.cfg.StateLimit)
+}
+
+// sweepBots forgets the tokens whose state is the same as a fresh one's.
+func (s *Server) sweepBots(now time.Time) {
+	s.botsMu.Lock()
+	defer s.botsMu.Unlock()
+	for t, b := range s.bots {
+		if b.forgettable(s, now) {
+			delete(s.bots, t)
+		}
+	}
 }

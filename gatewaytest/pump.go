@@ -30,10 +30,51 @@ type pump struct {
 	flat   []*Session
 }
 
-// snapshot refreshes the pump's view of the shards that have sessions.
+// snapshot refreshes the pump's view of the shards that have sessions,
+// and forgets the streams of shards that have none once there are more
+// than StateLimit of them (clients choose shard numbers: each new
+// [shard_id, num_shards] would otherwise keep a stream forever).
 func (p *pump) snapshot() {
 	clear(p.flat)
 	p.shards, p.flat = p.s.routes.snapshot(p.shards[:0], p.flat[:0])
+	if len(p.forks) <= p.s.cfg.StateLimit && len(p.carry) <= p.s.cfg.StateLimit {
+		return
+	}
+	keep := make(map[[2]int]bool, len(p.shards))
+	for _, sh := range p.shards {
+		keep[sh.key] = true
+	}
+	for k := range p.forks {
+		if !keep[k] {
+			delete(p.forks, k)
+		}
+	}
+	for k := range p.carry {
+		if !keep[k] {
+			delete(p.carry, k)
+		}
+	}
+}
+
+// waitForSessions blocks until a session exists or the server is closed
+// (false): with no session the pump has nobody to generate for and does
+// not tick.
+func (p *pump) waitForSessions() bool {
+	s := p.s
+	for {
+		s.mu.Lock()
+		busy := len(s.sessionList) > 0
+		ch := s.changed
+		s.mu.Unlock()
+		if busy {
+			return true
+		}
+		select {
+		case <-ch:
+		case <-s.done:
+			return false
+		}
+	}
 }
 
 func newPump(s *Server) *pump {
@@ -107,9 +148,19 @@ func (p *pump) runRate() {
 		case <-s.done:
 			return
 		case now := <-t.C:
+			s.stats.pumpRounds.Add(1)
 			elapsed := now.Sub(last).Seconds()
 			last = now
 			p.snapshot()
+			if len(p.shards) == 0 {
+				t.Stop()
+				if !p.waitForSessions() {
+					return
+				}
+				t.Reset(period)
+				last = time.Now()
+				continue
+			}
 			for _, sh := range p.shards {
 				key := sh.key
 				want := p.carry[key] + s.cfg.Rate*elapsed
@@ -127,14 +178,18 @@ func (p *pump) runRate() {
 // runFlood generates for each shard while one of its sessions has room.
 func (p *pump) runFlood() {
 	s := p.s
-	idle := time.NewTimer(time.Hour)
-	defer idle.Stop()
 	for {
 		select {
 		case <-s.done:
 			return
 		default:
 		}
+		s.stats.pumpRounds.Add(1)
+		// Taken before the snapshot: a session that appears after it
+		// closes this channel.
+		s.mu.Lock()
+		changed := s.changed
+		s.mu.Unlock()
 		generated := 0
 		p.snapshot()
 		for _, sh := range p.shards {
@@ -150,13 +205,12 @@ func (p *pump) runFlood() {
 			continue
 		}
 		// Every session is full, or there is none: wait for a writer to
-		// drain, or look again in a while for new sessions.
-		idle.Reset(10 * time.Millisecond)
+		// drain, or for sessions to come or go.
 		select {
 		case <-s.done:
 			return
 		case <-p.wakeCh:
-		case <-idle.C:
+		case <-changed:
 		}
 	}
 }

@@ -68,6 +68,11 @@ type Server struct {
 
 	withheld sync.Map // guild id → struct{}: GUILD_CREATEs left out (withhold.go)
 
+	// beforeHandle, when set (by tests, before Start), runs on a
+	// connection's reader between reading a message and handling it: it
+	// stands for a machine too loaded to process messages as they arrive.
+	beforeHandle func(c *Conn, msg []byte)
+
 	startOnce sync.Once
 	started   atomic.Bool
 	closeOnce sync.Once
@@ -122,7 +127,8 @@ func NewServer(cfg Config) (*Server, error) {
 	s.apiURL = "http://" + host + "/api/v10"
 	s.httpSrv = &http.Server{
 		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: cfg.PeerTimeout,
+		IdleTimeout:       cfg.PeerTimeout,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
 	s.pump = newPump(s)
@@ -284,9 +290,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		writerDone: make(chan struct{}),
 		done:       make(chan struct{}),
 	}
-	c.fr = frameReader{br: rw.Reader, limit: maxPayloadBytes, onPing: func(p []byte) {
-		c.sendCtrl(ctrlMsg{isPong: true, pong: append([]byte(nil), p...)})
-	}}
+	c.fr = newFrameReader(nc, rw.Reader, &c.lastWritten, maxPayloadBytes, c.queuePong)
 	now := time.Now()
 	c.rec = Record{
 		RemoteAddr: nc.RemoteAddr().String(),
@@ -388,6 +392,12 @@ func (s *Server) newSession(req *identifyRequest, now time.Time) *Session {
 	defer s.mu.Unlock()
 	s.sessionSeq++
 	key := [2]int{req.shardID, req.shardCount}
+	if _, ok := s.shardSeq[key]; !ok && len(s.shardSeq) >= s.cfg.StateLimit {
+		// Clients choose shard numbers: start the ordinals afresh rather
+		// than keep one per [shard_id, num_shards] ever seen. Runs with
+		// fewer distinct shards than StateLimit stay exactly repeatable.
+		clear(s.shardSeq)
+	}
 	s.shardSeq[key]++
 	nth := s.shardSeq[key]
 	seed := uint64(s.cfg.Seed)
@@ -402,6 +412,7 @@ func (s *Server) newSession(req *identifyRequest, now time.Time) *Session {
 		shardSent:  req.shardSent,
 		intents:    req.intents,
 		created:    now,
+		bursting:   true,
 		rng:        rand.New(rand.NewPCG(seed, mixSeed(uint64(req.shardID), uint64(req.shardCount), nth))),
 	}
 }

@@ -46,6 +46,12 @@ type Session struct {
 	detached time.Time // when the last connection went away; zero while attached
 	resumes  int
 	rng      *rand.Rand
+	// The identify burst (READY and the GUILD_CREATEs) may exceed the
+	// replay bounds on its own; the overflow checks allow for it.
+	bursting           bool // still queueing the identify burst
+	stalling           bool // the connection is being closed for not reading
+	burstN, burstBytes int
+	fullSince          time.Time // when the unwritten events went over the bounds; zero when under
 }
 
 // ID returns the session_id sent in READY.
@@ -161,8 +167,58 @@ func (s *Session) queue(t string, d []byte, droppable bool) (*Conn, bool) {
 	}
 	s.seq++
 	s.ring.push(replayEntry{seq: s.seq, t: t, d: d})
-	s.trimLocked(time.Now(), s.conn != nil)
+	now := time.Now()
+	s.trimLocked(now, s.conn != nil)
+	if s.conn != nil && !s.bursting && s.noteFullLocked(now, hardOverflow) && !s.stalling {
+		// Far over the bounds: the client is not keeping up at all. The
+		// event stays queued; closing invalidates the session (and frees
+		// the ring). Not under s.mu: closing takes the session's lock.
+		s.stalling = true
+		go s.conn.stalled("unwritten events far over the replay bounds")
+	}
 	return s.conn, true
+}
+
+// hardOverflow is how many times the replay bounds a connected session's
+// unwritten events may reach before its connection is closed at once;
+// over the bounds themselves it is closed after PeerTimeout.
+const hardOverflow = 4
+
+// noteFullLocked tracks whether the unwritten events of a connected
+// session exceed the replay bounds (beyond the identify burst) and reports
+// whether they exceed hardOverflow times the bounds.
+func (s *Session) noteFullLocked(now time.Time, factor int) bool {
+	cfg := &s.srv.cfg
+	over := func(f int) bool {
+		return s.ring.n > f*cfg.ReplayLimit+s.burstN || s.ring.bytes > f*cfg.ReplayBytes+s.burstBytes
+	}
+	if !over(1) {
+		s.fullSince = time.Time{}
+		return false
+	}
+	if s.fullSince.IsZero() {
+		s.fullSince = now
+	}
+	return over(factor)
+}
+
+// endBurst marks the end of the identify burst.
+func (s *Session) endBurst() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bursting = false
+	s.burstN, s.burstBytes = s.ring.n, s.ring.bytes
+}
+
+// stalledConn returns the session's connection when its unwritten events
+// have stayed over the replay bounds for longer than timeout.
+func (s *Session) stalledConn(now time.Time, timeout time.Duration) *Conn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conn == nil || s.fullSince.IsZero() || now.Sub(s.fullSince) <= timeout {
+		return nil
+	}
+	return s.conn
 }
 
 // backlog returns the number of unwritten events.
@@ -195,6 +251,10 @@ func (s *Session) take(c *Conn, dst []replayEntry, max int) []replayEntry {
 	}
 	if n := len(dst); n > 0 {
 		s.written = dst[n-1].seq
+		if !s.fullSince.IsZero() {
+			s.trimLocked(time.Now(), true)
+			s.noteFullLocked(time.Time{}, hardOverflow)
+		}
 	}
 	return dst
 }
@@ -209,6 +269,7 @@ func (s *Session) detach(c *Conn, now time.Time) {
 	}
 	s.conn = nil
 	s.detached = now
+	s.fullSince, s.stalling = time.Time{}, false
 	s.trimLocked(now, false)
 }
 
@@ -231,6 +292,17 @@ func (s *Session) expireWritten(now time.Time) {
 	if s.ring.len() > 0 {
 		s.trimLocked(now, s.conn != nil)
 	}
+}
+
+// detachedSince returns when the session lost its connection; zero while
+// attached.
+func (s *Session) detachedSince() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dead {
+		return time.Time{}
+	}
+	return s.detached
 }
 
 // expired reports whether the session has had no connection for longer

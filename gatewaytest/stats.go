@@ -39,6 +39,8 @@ type serverStats struct {
 	heartbeats, dispatches, bytesSent, faults, violations            atomic.Int64
 	trafficGenerated, trafficDelivered, trafficSkipped               atomic.Int64
 	maxIdentifyBurst, maxCommandBurst                                atomic.Int64
+	// Wake-ups of the server's own loops, for the tests of an idle server.
+	housekeeperTicks, pumpRounds atomic.Int64
 }
 
 func atomicMax(a *atomic.Int64, v int64) {

@@ -445,9 +445,17 @@ func (w *trafficWorld) shardTable(shard, shards int) *guildTable {
 		return t
 	}
 	t := w.table(func(g *trafficGuild) bool { return int((g.id>>22)%uint64(shards)) == shard })
+	if len(w.shardT) >= maxShardTables {
+		// Shard numbers come from clients: past the bound, build tables
+		// without keeping them (each stream keeps its own).
+		return t
+	}
 	w.shardT[key] = t
 	return t
 }
+
+// maxShardTables bounds the memoised shard tables.
+const maxShardTables = 1024
 
 // pickGuild draws a guild from t weighted by activity; -1 if t is empty.
 func (t *guildTable) pickGuild(rng *rand.Rand) int {
