@@ -104,8 +104,7 @@ func (d *decoder) unescapeKey(k []byte) []byte {
 
 // str reads a string. Without escapes it points into the copied input.
 func (d *decoder) str() string {
-	if d.r.Kind() == 'n' {
-		d.r.Null()
+	if d.r.Null() {
 		return ""
 	}
 	raw, dec := d.r.String()
