@@ -16,16 +16,21 @@ import (
 // own scanner (encoding.JSONReader) and builds values without reflection:
 // every type has a generated decodeJSON method that switches on keys.
 //
-// What it allocates is kept to a few blocks per payload:
-//   - one buffer for the contents of every string and Raw field (half the
-//     input's size to start with, which is plenty for gateway payloads,
-//     whose keys, IDs, numbers and timestamps take the rest);
+// What it allocates is kept to a few blocks, most of them shared by
+// successive payloads:
+//   - one block for the contents of every string and Raw field, of at
+//     least stringBlock bytes, which a pooled decoder hands out to
+//     payload after payload (each gets what it uses, not a guess at it);
 //   - one block shared by every small array of IDs (roles, mention_roles);
 //   - one block shared by the Members pointed to;
 //   - one block per other array.
+//
+// Everything handed out is written once and never again: a decoded value
+// stays valid for as long as it is referenced, whatever the decoder reads
+// next. The price is that one retained string keeps its whole block alive.
 type decoder struct {
 	r       encoding.JSONReader
-	out     []byte      // string and Raw contents; never written below len
+	out     []byte      // string and Raw contents; never written below len, kept between payloads
 	ids     []Snowflake // spare room for arrays of IDs
 	members slab[Member]
 	users   slab[User]
@@ -41,23 +46,37 @@ type decodable interface {
 // decoders keeps decoder states (not what they decode into) between calls.
 var decoders = sync.Pool{New: func() any { return new(decoder) }}
 
+// stringBlock is the least size of the block that strings are copied to.
+// A MESSAGE_CREATE uses a few hundred bytes of it.
+const stringBlock = 4096
+
 // decode runs v's decoder over data. Decoded strings and Raw fields are
-// copied out of data into one buffer (half the size of data to start
-// with; it grows when the payload is mostly strings), never aliased.
+// copied out of data into the decoder's string block, never aliased.
 func decode(data []byte, v decodable, typeName string) error {
 	d := decoders.Get().(*decoder)
 	d.r = encoding.NewJSONReader(data)
-	d.out = make([]byte, 0, len(data)/2+64)
+	// Strings and raw values take at most len(data) bytes; half of it is
+	// plenty for gateway payloads, whose keys, IDs, numbers and
+	// timestamps take the rest. Past that the block grows while decoding.
+	if need := len(data)/2 + 64; cap(d.out)-len(d.out) < need {
+		d.out = make([]byte, 0, max(stringBlock, need))
+	}
 	v.decodeJSON(d)
 	d.r.End()
 	err := d.err(typeName)
-	d.r, d.out = encoding.JSONReader{}, nil
+	// The block's unused rest serves the next payload. Drop a block
+	// that grew far past the usual size so that a pooled decoder does
+	// not hold on to one huge payload's worth of memory.
+	if cap(d.out) > 4*stringBlock {
+		d.out = nil
+	}
+	d.r = encoding.JSONReader{}
 	decoders.Put(d)
 	return err
 }
 
-// keep copies b into the string buffer and returns the copy. When the
-// buffer is full a bigger one replaces it; what was handed out from the
+// keep copies b into the string block and returns the copy. When the
+// block is full a bigger one replaces it; what was handed out from the
 // old one stays valid, since nothing writes there again.
 func (d *decoder) keep(b []byte) []byte {
 	start := len(d.out)
