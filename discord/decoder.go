@@ -23,7 +23,8 @@ import (
 //     payload after payload (each gets what it uses, not a guess at it);
 //   - one block shared by every small array of IDs (roles, mention_roles);
 //   - one block shared by the Members pointed to;
-//   - one block per other array.
+//   - one block per element type shared by the arrays of that type
+//     (mentions, embeds, reactions, ...), see decodeArray.
 //
 // Everything handed out is written once and never again: a decoded value
 // stays valid for as long as it is referenced, whatever the decoder reads
@@ -34,6 +35,7 @@ type decoder struct {
 	ids     []Snowflake // spare room for arrays of IDs
 	members slab[Member]
 	users   slab[User]
+	arrays  arrays // generated: a runs[T] per element type
 	scratch [64]byte // keys and snowflakes that had escapes
 	idTmp   [32]Snowflake
 }
@@ -113,6 +115,56 @@ func (s *slab[T]) alloc() *T {
 	p := &s.free[0]
 	s.free = s.free[1:]
 	return p
+}
+
+// runs hands out the elements of arrays of T: successive arrays (of one
+// payload and of the next ones read by the same pooled decoder) take
+// successive runs of one block, so that arrays cost an allocation every
+// few payloads instead of one each.
+type runs[T any] struct {
+	free []T
+}
+
+// runBlock is the number of elements of a new block (more when one array
+// needs more).
+const runBlock = 4
+
+// maxKeptRun is the most elements a decoder keeps for later arrays once
+// an array has grown its block: the rest of a huge array's block is not
+// held in the pool.
+const maxKeptRun = 64
+
+// decodeArray reads an array of T (null is nil, [] is empty and not nil)
+// into a run of the block in b, moving the run to a bigger block when it
+// outgrows the one it started in.
+func decodeArray[T any, P interface {
+	*T
+	decodable
+}](d *decoder, b *runs[T]) []T {
+	if !d.r.ArrayStart() {
+		return nil
+	}
+	free := b.free
+	// An array of the same type inside an element takes a block of its
+	// own rather than the run being filled here.
+	b.free = nil
+	n := 0
+	for d.r.NextElement() {
+		if n == len(free) {
+			grown := make([]T, max(2*n, runBlock))
+			copy(grown, free[:n])
+			free = grown
+		}
+		P(&free[n]).decodeJSON(d)
+		n++
+	}
+	if rest := free[n:]; len(rest) <= maxKeptRun {
+		b.free = rest
+	}
+	if n == 0 {
+		return []T{}
+	}
+	return free[:n:n]
 }
 
 // unescapeKey returns the value of a key that has escapes, valid until
