@@ -35,7 +35,7 @@ type decoder struct {
 	ids     []Snowflake // spare room for arrays of IDs
 	members slab[Member]
 	users   slab[User]
-	arrays  arrays // generated: a runs[T] per element type
+	arrays  arrays   // generated: a runs[T] per element type
 	scratch [64]byte // keys and snowflakes that had escapes
 	idTmp   [32]Snowflake
 }
