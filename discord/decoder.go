@@ -129,10 +129,11 @@ type runs[T any] struct {
 // needs more).
 const runBlock = 4
 
-// maxKeptRun is the most elements a decoder keeps for later arrays once
-// an array has grown its block: the rest of a huge array's block is not
-// held in the pool.
-const maxKeptRun = 64
+// maxKeptBlock is the largest block (in elements) whose rest a decoder
+// keeps for later arrays: a block grown for a huge array (a guild's
+// channels, a member chunk) is left to its array rather than held in
+// the pool.
+const maxKeptBlock = 64
 
 // decodeArray reads an array of T (null is nil, [] is empty and not nil)
 // into a run of the block in b, moving the run to a bigger block when it
@@ -158,8 +159,8 @@ func decodeArray[T any, P interface {
 		P(&free[n]).decodeJSON(d)
 		n++
 	}
-	if rest := free[n:]; len(rest) <= maxKeptRun {
-		b.free = rest
+	if cap(free) <= maxKeptBlock {
+		b.free = free[n:]
 	}
 	if n == 0 {
 		return []T{}
