@@ -215,6 +215,12 @@ func appendUnescaped(dst, raw []byte) []byte {
 			// leave it to the reference decoder all the same.
 			return encoding.AppendUnquoted(dst, raw)
 		}
+		if c := shortEscapes[raw[1]]; c != 0 {
+			// \n, \", \\ and the like: one byte, in line.
+			dst = append(dst, c)
+			raw = raw[2:]
+			continue
+		}
 		n := 2
 		if raw[1] == 'u' && len(raw) >= 6 {
 			n = 6
@@ -229,6 +235,12 @@ func appendUnescaped(dst, raw []byte) []byte {
 		raw = raw[n:]
 	}
 	return dst
+}
+
+// shortEscapes maps the byte after a backslash to the byte the two-byte
+// escape stands for (0 for \u and for bytes that cannot follow one).
+var shortEscapes = [256]byte{
+	'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t',
 }
 
 // bool reads true, false or null (false).
