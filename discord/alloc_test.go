@@ -8,8 +8,11 @@ import (
 )
 
 // TestMessageCreateDecodeAllocs holds the typed decode of the benchmarks'
-// 1.45 KB MESSAGE_CREATE to its budget: at most 6 allocations into a
-// value the caller has, 7 counting a fresh value as gatewayutil.On makes.
+// 1.45 KB MESSAGE_CREATE to its budget: at most 2 allocations on average
+// into a value the caller has, 3 counting a fresh value as gatewayutil.On
+// makes (the issue asks for at most 6). Strings, arrays and Members come
+// from blocks a pooled decoder shares between payloads, so most events
+// allocate nothing but the value itself.
 func TestMessageCreateDecodeAllocs(t *testing.T) {
 	testenv.SkipAllocationCounts(t)
 	d := messageCreateD(t)
@@ -26,11 +29,11 @@ func TestMessageCreateDecodeAllocs(t *testing.T) {
 		}
 	})
 	t.Logf("allocations: %.0f into a reused value, %.0f into a new one", reused, fresh)
-	if reused > 6 {
-		t.Errorf("decoding into a reused value: %.0f allocations, budget 6", reused)
+	if reused > 2 {
+		t.Errorf("decoding into a reused value: %.0f allocations, budget 2", reused)
 	}
-	if fresh > 7 {
-		t.Errorf("decoding into a new value: %.0f allocations, budget 7", fresh)
+	if fresh > 3 {
+		t.Errorf("decoding into a new value: %.0f allocations, budget 3", fresh)
 	}
 }
 

@@ -16,19 +16,26 @@ import (
 // own scanner (encoding.JSONReader) and builds values without reflection:
 // every type has a generated decodeJSON method that switches on keys.
 //
-// What it allocates is kept to a few blocks per payload:
-//   - one buffer for the contents of every string and Raw field (half the
-//     input's size to start with, which is plenty for gateway payloads,
-//     whose keys, IDs, numbers and timestamps take the rest);
+// What it allocates is kept to a few blocks, most of them shared by
+// successive payloads:
+//   - one block for the contents of every string and Raw field, of at
+//     least stringBlock bytes, which a pooled decoder hands out to
+//     payload after payload (each gets what it uses, not a guess at it);
 //   - one block shared by every small array of IDs (roles, mention_roles);
 //   - one block shared by the Members pointed to;
-//   - one block per other array.
+//   - one block per element type shared by the arrays of that type
+//     (mentions, embeds, reactions, ...), see decodeArray.
+//
+// Everything handed out is written once and never again: a decoded value
+// stays valid for as long as it is referenced, whatever the decoder reads
+// next. The price is that one retained string keeps its whole block alive.
 type decoder struct {
 	r       encoding.JSONReader
-	out     []byte      // string and Raw contents; never written below len
+	out     []byte      // string and Raw contents; never written below len, kept between payloads
 	ids     []Snowflake // spare room for arrays of IDs
 	members slab[Member]
 	users   slab[User]
+	arrays  arrays   // generated: a runs[T] per element type
 	scratch [64]byte // keys and snowflakes that had escapes
 	idTmp   [32]Snowflake
 }
@@ -41,23 +48,37 @@ type decodable interface {
 // decoders keeps decoder states (not what they decode into) between calls.
 var decoders = sync.Pool{New: func() any { return new(decoder) }}
 
+// stringBlock is the least size of the block that strings are copied to.
+// A MESSAGE_CREATE uses a few hundred bytes of it.
+const stringBlock = 4096
+
 // decode runs v's decoder over data. Decoded strings and Raw fields are
-// copied out of data into one buffer (half the size of data to start
-// with; it grows when the payload is mostly strings), never aliased.
+// copied out of data into the decoder's string block, never aliased.
 func decode(data []byte, v decodable, typeName string) error {
 	d := decoders.Get().(*decoder)
 	d.r = encoding.NewJSONReader(data)
-	d.out = make([]byte, 0, len(data)/2+64)
+	// Strings and raw values take at most len(data) bytes; half of it is
+	// plenty for gateway payloads, whose keys, IDs, numbers and
+	// timestamps take the rest. Past that the block grows while decoding.
+	if need := len(data)/2 + 64; cap(d.out)-len(d.out) < need {
+		d.out = make([]byte, 0, max(stringBlock, need))
+	}
 	v.decodeJSON(d)
 	d.r.End()
 	err := d.err(typeName)
-	d.r, d.out = encoding.JSONReader{}, nil
+	// The block's unused rest serves the next payload. Drop a block
+	// that grew far past the usual size so that a pooled decoder does
+	// not hold on to one huge payload's worth of memory.
+	if cap(d.out) > 4*stringBlock {
+		d.out = nil
+	}
+	d.r = encoding.JSONReader{}
 	decoders.Put(d)
 	return err
 }
 
-// keep copies b into the string buffer and returns the copy. When the
-// buffer is full a bigger one replaces it; what was handed out from the
+// keep copies b into the string block and returns the copy. When the
+// block is full a bigger one replaces it; what was handed out from the
 // old one stays valid, since nothing writes there again.
 func (d *decoder) keep(b []byte) []byte {
 	start := len(d.out)
@@ -96,6 +117,57 @@ func (s *slab[T]) alloc() *T {
 	return p
 }
 
+// runs hands out the elements of arrays of T: successive arrays (of one
+// payload and of the next ones read by the same pooled decoder) take
+// successive runs of one block, so that arrays cost an allocation every
+// few payloads instead of one each.
+type runs[T any] struct {
+	free []T
+}
+
+// runBlock is the number of elements of a new block (more when one array
+// needs more).
+const runBlock = 4
+
+// maxKeptBlock is the largest block (in elements) whose rest a decoder
+// keeps for later arrays: a block grown for a huge array (a guild's
+// channels, a member chunk) is left to its array rather than held in
+// the pool.
+const maxKeptBlock = 64
+
+// decodeArray reads an array of T (null is nil, [] is empty and not nil)
+// into a run of the block in b, moving the run to a bigger block when it
+// outgrows the one it started in.
+func decodeArray[T any, P interface {
+	*T
+	decodable
+}](d *decoder, b *runs[T]) []T {
+	if !d.r.ArrayStart() {
+		return nil
+	}
+	free := b.free
+	// An array of the same type inside an element takes a block of its
+	// own rather than the run being filled here.
+	b.free = nil
+	n := 0
+	for d.r.NextElement() {
+		if n == len(free) {
+			grown := make([]T, max(2*n, runBlock))
+			copy(grown, free[:n])
+			free = grown
+		}
+		P(&free[n]).decodeJSON(d)
+		n++
+	}
+	if cap(free) <= maxKeptBlock {
+		b.free = free[n:]
+	}
+	if n == 0 {
+		return []T{}
+	}
+	return free[:n:n]
+}
+
 // unescapeKey returns the value of a key that has escapes, valid until
 // the next call.
 func (d *decoder) unescapeKey(k []byte) []byte {
@@ -104,8 +176,7 @@ func (d *decoder) unescapeKey(k []byte) []byte {
 
 // str reads a string. Without escapes it points into the copied input.
 func (d *decoder) str() string {
-	if d.r.Kind() == 'n' {
-		d.r.Null()
+	if d.r.Null() {
 		return ""
 	}
 	raw, dec := d.r.String()
@@ -144,6 +215,12 @@ func appendUnescaped(dst, raw []byte) []byte {
 			// leave it to the reference decoder all the same.
 			return encoding.AppendUnquoted(dst, raw)
 		}
+		if c := shortEscapes[raw[1]]; c != 0 {
+			// \n, \", \\ and the like: one byte, in line.
+			dst = append(dst, c)
+			raw = raw[2:]
+			continue
+		}
 		n := 2
 		if raw[1] == 'u' && len(raw) >= 6 {
 			n = 6
@@ -158,6 +235,12 @@ func appendUnescaped(dst, raw []byte) []byte {
 		raw = raw[n:]
 	}
 	return dst
+}
+
+// shortEscapes maps the byte after a backslash to the byte the two-byte
+// escape stands for (0 for \u and for bytes that cannot follow one).
+var shortEscapes = [256]byte{
+	'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t',
 }
 
 // bool reads true, false or null (false).

@@ -927,19 +927,7 @@ func (x *AutoModerationRule) decodeField(d *decoder, k []byte) bool {
 		x.TriggerMetadata.decodeJSON(d)
 		return true
 	case "actions":
-		if d.r.ArrayStart() {
-			s := []AutoModerationAction{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.Actions = s
-		} else {
-			x.Actions = nil
-		}
+		x.Actions = decodeArray(d, &d.arrays.AutoModerationAction)
 		return true
 	case "enabled":
 		x.Enabled = d.bool()
@@ -1290,19 +1278,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 		}
 		return true
 	case "permission_overwrites":
-		if d.r.ArrayStart() {
-			s := []PermissionOverwrite{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.PermissionOverwrites = s
-		} else {
-			x.PermissionOverwrites = nil
-		}
+		x.PermissionOverwrites = decodeArray(d, &d.arrays.PermissionOverwrite)
 		return true
 	case "name":
 		if d.r.Null() {
@@ -1368,19 +1344,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 		}
 		return true
 	case "recipients":
-		if d.r.ArrayStart() {
-			s := []User{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.Recipients = s
-		} else {
-			x.Recipients = nil
-		}
+		x.Recipients = decodeArray(d, &d.arrays.User)
 		return true
 	case "icon":
 		if d.r.Null() {
@@ -1513,19 +1477,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 		}
 		return true
 	case "available_tags":
-		if d.r.ArrayStart() {
-			s := []ForumTag{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.AvailableTags = s
-		} else {
-			x.AvailableTags = nil
-		}
+		x.AvailableTags = decodeArray(d, &d.arrays.ForumTag)
 		return true
 	case "applied_tags":
 		x.AppliedTags = d.snowflakes()
@@ -2051,19 +2003,7 @@ func (x *ChannelInfo) decodeField(d *decoder, k []byte) bool {
 		x.GuildID.decodeJSON(d)
 		return true
 	case "channels":
-		if d.r.ArrayStart() {
-			s := []ChannelInfoEntry{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.Channels = s
-		} else {
-			x.Channels = nil
-		}
+		x.Channels = decodeArray(d, &d.arrays.ChannelInfoEntry)
 		return true
 	}
 	return false
@@ -2708,19 +2648,7 @@ func (x *Embed) decodeField(d *decoder, k []byte) bool {
 		x.Author.decodeJSON(d)
 		return true
 	case "fields":
-		if d.r.ArrayStart() {
-			s := []EmbedField{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.Fields = s
-		} else {
-			x.Fields = nil
-		}
+		x.Fields = decodeArray(d, &d.arrays.EmbedField)
 		return true
 	case "content_scan_version":
 		if d.r.Null() {
@@ -3974,34 +3902,10 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 		x.ExplicitContentFilter = int(d.int(64))
 		return true
 	case "roles":
-		if d.r.ArrayStart() {
-			s := []Role{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.Roles = s
-		} else {
-			x.Roles = nil
-		}
+		x.Roles = decodeArray(d, &d.arrays.Role)
 		return true
 	case "emojis":
-		if d.r.ArrayStart() {
-			s := []Emoji{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.Emojis = s
-		} else {
-			x.Emojis = nil
-		}
+		x.Emojis = decodeArray(d, &d.arrays.Emoji)
 		return true
 	case "features":
 		x.Features = d.strs()
@@ -4160,19 +4064,7 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 		}
 		return true
 	case "stickers":
-		if d.r.ArrayStart() {
-			s := []Sticker{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.Stickers = s
-		} else {
-			x.Stickers = nil
-		}
+		x.Stickers = decodeArray(d, &d.arrays.Sticker)
 		return true
 	case "premium_progress_bar_enabled":
 		x.PremiumProgressBarEnabled = d.bool()
@@ -4897,124 +4789,28 @@ func (x *GuildCreate) decodeField(d *decoder, k []byte) bool {
 		}
 		return true
 	case "voice_states":
-		if d.r.ArrayStart() {
-			s := []VoiceState{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.VoiceStates = s
-		} else {
-			x.VoiceStates = nil
-		}
+		x.VoiceStates = decodeArray(d, &d.arrays.VoiceState)
 		return true
 	case "members":
-		if d.r.ArrayStart() {
-			s := []Member{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.Members = s
-		} else {
-			x.Members = nil
-		}
+		x.Members = decodeArray(d, &d.arrays.Member)
 		return true
 	case "channels":
-		if d.r.ArrayStart() {
-			s := []Channel{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.Channels = s
-		} else {
-			x.Channels = nil
-		}
+		x.Channels = decodeArray(d, &d.arrays.Channel)
 		return true
 	case "threads":
-		if d.r.ArrayStart() {
-			s := []Channel{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.Threads = s
-		} else {
-			x.Threads = nil
-		}
+		x.Threads = decodeArray(d, &d.arrays.Channel)
 		return true
 	case "presences":
-		if d.r.ArrayStart() {
-			s := []Presence{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.Presences = s
-		} else {
-			x.Presences = nil
-		}
+		x.Presences = decodeArray(d, &d.arrays.Presence)
 		return true
 	case "stage_instances":
-		if d.r.ArrayStart() {
-			s := []StageInstance{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.StageInstances = s
-		} else {
-			x.StageInstances = nil
-		}
+		x.StageInstances = decodeArray(d, &d.arrays.StageInstance)
 		return true
 	case "guild_scheduled_events":
-		if d.r.ArrayStart() {
-			s := []ScheduledEvent{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.GuildScheduledEvents = s
-		} else {
-			x.GuildScheduledEvents = nil
-		}
+		x.GuildScheduledEvents = decodeArray(d, &d.arrays.ScheduledEvent)
 		return true
 	case "soundboard_sounds":
-		if d.r.ArrayStart() {
-			s := []SoundboardSound{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.SoundboardSounds = s
-		} else {
-			x.SoundboardSounds = nil
-		}
+		x.SoundboardSounds = decodeArray(d, &d.arrays.SoundboardSound)
 		return true
 	case "embedded_activities":
 		x.EmbeddedActivities.decodeJSON(d)
@@ -5298,19 +5094,7 @@ func (x *GuildEmojisUpdate) decodeField(d *decoder, k []byte) bool {
 		x.GuildID.decodeJSON(d)
 		return true
 	case "emojis":
-		if d.r.ArrayStart() {
-			s := []Emoji{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.Emojis = s
-		} else {
-			x.Emojis = nil
-		}
+		x.Emojis = decodeArray(d, &d.arrays.Emoji)
 		return true
 	}
 	return false
@@ -5605,19 +5389,7 @@ func (x *GuildMembersChunk) decodeField(d *decoder, k []byte) bool {
 		x.GuildID.decodeJSON(d)
 		return true
 	case "members":
-		if d.r.ArrayStart() {
-			s := []Member{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.Members = s
-		} else {
-			x.Members = nil
-		}
+		x.Members = decodeArray(d, &d.arrays.Member)
 		return true
 	case "chunk_index":
 		x.ChunkIndex = int(d.int(64))
@@ -5629,19 +5401,7 @@ func (x *GuildMembersChunk) decodeField(d *decoder, k []byte) bool {
 		x.NotFound = d.snowflakes()
 		return true
 	case "presences":
-		if d.r.ArrayStart() {
-			s := []Presence{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.Presences = s
-		} else {
-			x.Presences = nil
-		}
+		x.Presences = decodeArray(d, &d.arrays.Presence)
 		return true
 	case "nonce":
 		x.Nonce = d.str()
@@ -6381,19 +6141,7 @@ func (x *GuildSoundboardSoundsUpdate) decodeJSON(d *decoder) {
 func (x *GuildSoundboardSoundsUpdate) decodeField(d *decoder, k []byte) bool {
 	switch string(k) {
 	case "soundboard_sounds":
-		if d.r.ArrayStart() {
-			s := []SoundboardSound{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.SoundboardSounds = s
-		} else {
-			x.SoundboardSounds = nil
-		}
+		x.SoundboardSounds = decodeArray(d, &d.arrays.SoundboardSound)
 		return true
 	case "guild_id":
 		x.GuildID.decodeJSON(d)
@@ -6468,19 +6216,7 @@ func (x *GuildStickersUpdate) decodeField(d *decoder, k []byte) bool {
 		x.GuildID.decodeJSON(d)
 		return true
 	case "stickers":
-		if d.r.ArrayStart() {
-			s := []Sticker{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.Stickers = s
-		} else {
-			x.Stickers = nil
-		}
+		x.Stickers = decodeArray(d, &d.arrays.Sticker)
 		return true
 	}
 	return false
@@ -7095,19 +6831,7 @@ func (x *Interaction) decodeField(d *decoder, k []byte) bool {
 		x.GuildLocale = d.str()
 		return true
 	case "entitlements":
-		if d.r.ArrayStart() {
-			s := []Entitlement{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.Entitlements = s
-		} else {
-			x.Entitlements = nil
-		}
+		x.Entitlements = decodeArray(d, &d.arrays.Entitlement)
 		return true
 	case "entitlement_sku_ids":
 		x.EntitlementSKUIDs = d.snowflakes()
@@ -8001,82 +7725,22 @@ func (x *Message) decodeField(d *decoder, k []byte) bool {
 		x.MentionEveryone = d.bool()
 		return true
 	case "mentions":
-		if d.r.ArrayStart() {
-			s := []Mention{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.Mentions = s
-		} else {
-			x.Mentions = nil
-		}
+		x.Mentions = decodeArray(d, &d.arrays.Mention)
 		return true
 	case "mention_roles":
 		x.MentionRoles = d.snowflakes()
 		return true
 	case "mention_channels":
-		if d.r.ArrayStart() {
-			s := []ChannelMention{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.MentionChannels = s
-		} else {
-			x.MentionChannels = nil
-		}
+		x.MentionChannels = decodeArray(d, &d.arrays.ChannelMention)
 		return true
 	case "attachments":
-		if d.r.ArrayStart() {
-			s := []Attachment{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.Attachments = s
-		} else {
-			x.Attachments = nil
-		}
+		x.Attachments = decodeArray(d, &d.arrays.Attachment)
 		return true
 	case "embeds":
-		if d.r.ArrayStart() {
-			s := []Embed{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.Embeds = s
-		} else {
-			x.Embeds = nil
-		}
+		x.Embeds = decodeArray(d, &d.arrays.Embed)
 		return true
 	case "reactions":
-		if d.r.ArrayStart() {
-			s := []Reaction{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.Reactions = s
-		} else {
-			x.Reactions = nil
-		}
+		x.Reactions = decodeArray(d, &d.arrays.Reaction)
 		return true
 	case "nonce":
 		x.Nonce.decodeJSON(d)
@@ -8145,19 +7809,7 @@ func (x *Message) decodeField(d *decoder, k []byte) bool {
 		x.Components.decodeJSON(d)
 		return true
 	case "sticker_items":
-		if d.r.ArrayStart() {
-			s := []StickerItem{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.StickerItems = s
-		} else {
-			x.StickerItems = nil
-		}
+		x.StickerItems = decodeArray(d, &d.arrays.StickerItem)
 		return true
 	case "position":
 		if d.r.Null() {
@@ -9726,19 +9378,7 @@ func (x *Presence) decodeField(d *decoder, k []byte) bool {
 		x.Status = d.str()
 		return true
 	case "activities":
-		if d.r.ArrayStart() {
-			s := []Activity{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.Activities = s
-		} else {
-			x.Activities = nil
-		}
+		x.Activities = decodeArray(d, &d.arrays.Activity)
 		return true
 	case "client_status":
 		x.ClientStatus.decodeJSON(d)
@@ -10247,19 +9887,7 @@ func (x *Ready) decodeField(d *decoder, k []byte) bool {
 		x.User.decodeJSON(d)
 		return true
 	case "guilds":
-		if d.r.ArrayStart() {
-			s := []UnavailableGuild{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.Guilds = s
-		} else {
-			x.Guilds = nil
-		}
+		x.Guilds = decodeArray(d, &d.arrays.UnavailableGuild)
 		return true
 	case "session_id":
 		x.SessionID = d.str()
@@ -11280,19 +10908,7 @@ func (x *SoundboardSounds) decodeJSON(d *decoder) {
 func (x *SoundboardSounds) decodeField(d *decoder, k []byte) bool {
 	switch string(k) {
 	case "soundboard_sounds":
-		if d.r.ArrayStart() {
-			s := []SoundboardSound{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.SoundboardSounds = s
-		} else {
-			x.SoundboardSounds = nil
-		}
+		x.SoundboardSounds = decodeArray(d, &d.arrays.SoundboardSound)
 		return true
 	case "guild_id":
 		x.GuildID.decodeJSON(d)
@@ -12247,34 +11863,10 @@ func (x *ThreadListSync) decodeField(d *decoder, k []byte) bool {
 		x.ChannelIDs = d.snowflakes()
 		return true
 	case "threads":
-		if d.r.ArrayStart() {
-			s := []Channel{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.Threads = s
-		} else {
-			x.Threads = nil
-		}
+		x.Threads = decodeArray(d, &d.arrays.Channel)
 		return true
 	case "members":
-		if d.r.ArrayStart() {
-			s := []ThreadMember{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.Members = s
-		} else {
-			x.Members = nil
-		}
+		x.Members = decodeArray(d, &d.arrays.ThreadMember)
 		return true
 	}
 	return false
@@ -12537,19 +12129,7 @@ func (x *ThreadMembersUpdate) decodeField(d *decoder, k []byte) bool {
 		x.MemberCount = int(d.int(64))
 		return true
 	case "added_members":
-		if d.r.ArrayStart() {
-			s := []ThreadMember{}
-			for d.r.NextElement() {
-				if len(s) == cap(s) {
-					s = slices.Grow(s, 1)
-				}
-				s = s[:len(s)+1]
-				s[len(s)-1].decodeJSON(d)
-			}
-			x.AddedMembers = s
-		} else {
-			x.AddedMembers = nil
-		}
+		x.AddedMembers = decodeArray(d, &d.arrays.ThreadMember)
 		return true
 	case "removed_member_ids":
 		x.RemovedMemberIDs = d.snowflakes()
@@ -13943,4 +13523,35 @@ func (x *WebhooksUpdate) appendFields(dst []byte) []byte {
 
 func (x *WebhooksUpdate) isZero() bool {
 	return true && x.GuildID.IsZero() && x.ChannelID.IsZero()
+}
+
+// arrays holds a decoder's shared blocks for the elements of arrays,
+// one per element type.
+type arrays struct {
+	Activity             runs[Activity]
+	Attachment           runs[Attachment]
+	AutoModerationAction runs[AutoModerationAction]
+	Channel              runs[Channel]
+	ChannelInfoEntry     runs[ChannelInfoEntry]
+	ChannelMention       runs[ChannelMention]
+	Embed                runs[Embed]
+	EmbedField           runs[EmbedField]
+	Emoji                runs[Emoji]
+	Entitlement          runs[Entitlement]
+	ForumTag             runs[ForumTag]
+	Member               runs[Member]
+	Mention              runs[Mention]
+	PermissionOverwrite  runs[PermissionOverwrite]
+	Presence             runs[Presence]
+	Reaction             runs[Reaction]
+	Role                 runs[Role]
+	ScheduledEvent       runs[ScheduledEvent]
+	SoundboardSound      runs[SoundboardSound]
+	StageInstance        runs[StageInstance]
+	Sticker              runs[Sticker]
+	StickerItem          runs[StickerItem]
+	ThreadMember         runs[ThreadMember]
+	UnavailableGuild     runs[UnavailableGuild]
+	User                 runs[User]
+	VoiceState           runs[VoiceState]
 }

@@ -7,9 +7,9 @@ import "errors"
 // this package does not model. nil means the field was missing; the four
 // bytes "null" mean it was null.
 //
-// A Raw filled by DecodeJSON shares one buffer with the decoded value's
-// strings (it cannot grow into them): read it, or copy it before changing
-// it.
+// A Raw filled by DecodeJSON shares a block with the strings of this and
+// other decoded values (it cannot grow into them): read it, or copy it
+// before changing it.
 type Raw []byte
 
 // MarshalJSON returns r, or null when r is nil.

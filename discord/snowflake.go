@@ -69,30 +69,59 @@ func (s Snowflake) appendJSON(dst []byte) []byte {
 }
 
 func (s *Snowflake) decodeJSON(d *decoder) {
-	switch d.r.Kind() {
-	case 'n':
-		d.r.Null()
+	if d.r.Null() {
 		*s = 0
-	case '"':
+		return
+	}
+	if d.r.Kind() == '"' {
 		raw, esc := d.r.String()
+		var v uint64
+		ok := false
 		if esc {
-			raw = encoding.AppendUnquoted(d.scratch[:0], raw)
+			v, ok = encoding.ParseSnowflake(encoding.AppendUnquoted(d.scratch[:0], raw))
+		} else {
+			v, ok = parseDecimal(raw)
 		}
-		v, ok := encoding.ParseSnowflake(raw)
 		if !ok {
 			d.r.Fail(errSnowflake.Error())
 			return
 		}
 		*s = Snowflake(v)
-	default:
-		text, _ := d.r.Number()
-		v, ok := encoding.ParseSnowflake(text)
-		if !ok && d.r.Err() == nil {
-			d.r.Fail(errSnowflake.Error())
-			return
-		}
-		*s = Snowflake(v)
+		return
 	}
+	text, _ := d.r.Number()
+	v, ok := encoding.ParseSnowflake(text)
+	if !ok && d.r.Err() == nil {
+		d.r.Fail(errSnowflake.Error())
+		return
+	}
+	*s = Snowflake(v)
+}
+
+// parseDecimal reads a uint64 written in decimal without a leading zero, as
+// encoding.ParseSnowflake does for text without quotes, but checks for
+// overflow once instead of at every digit: nineteen digits always fit.
+func parseDecimal(b []byte) (uint64, bool) {
+	if len(b) == 0 || len(b) > 20 || b[0] == '0' && len(b) > 1 {
+		return 0, false
+	}
+	var v uint64
+	n := min(len(b), 19)
+	for _, c := range b[:n] {
+		c -= '0'
+		if c > 9 {
+			return 0, false
+		}
+		v = v*10 + uint64(c)
+	}
+	if len(b) == 20 {
+		c := b[19] - '0'
+		if c > 9 || v > (1<<64-1-uint64(c))/10 {
+			return 0, false
+		}
+		v = v*10 + uint64(c)
+	}
+	return v, true
 }
 
 // ParseSnowflake reads an ID written in decimal, as Discord shows them

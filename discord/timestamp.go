@@ -138,13 +138,63 @@ func parseTimestamp(b []byte) (Timestamp, bool) {
 	default:
 		return Timestamp{}, false
 	}
-	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
-	if t.Day() != day {
-		return Timestamp{}, false // 31 February and the like
+	if day > daysIn(month, year) || hour == 23 && minute == 59 && sec == 60 {
+		// 31 February and the like; a leap second at 23:59:60 would roll
+		// over into the next day, which time.Date (used here before)
+		// reported as a different day, so it stays refused.
+		return Timestamp{}, false
 	}
-	t = t.Add(-time.Duration(offset) * time.Second)
-	if y := t.Year(); y < 1 || y > 9999 {
+	// Seconds since the Unix epoch, computed directly: time.Date
+	// normalises every field and looks up the location, which costs more
+	// than the rest of the parse. A leap second (60) rolls over into the
+	// next minute, as time.Date would have it.
+	unix := daysFromCivil(year, month, day)*86400 + int64(hour*3600+minute*60+sec-offset)
+	if unix < minTimestampUnix || unix >= maxTimestampUnix {
 		return Timestamp{}, false // not writable back as four digits
 	}
-	return Timestamp{t}, true
+	return Timestamp{time.Unix(unix, int64(nsec)).UTC()}, true
+}
+
+// The seconds since the Unix epoch of 0001-01-01T00:00:00Z and of
+// 10000-01-01T00:00:00Z: the range of times a four-digit year can write.
+var (
+	minTimestampUnix = daysFromCivil(1, 1, 1) * 86400
+	maxTimestampUnix = daysFromCivil(10000, 1, 1) * 86400
+)
+
+// daysFromCivil returns the number of days from 1970-01-01 to the given
+// date of the proleptic Gregorian calendar.
+func daysFromCivil(year, month, day int) int64 {
+	y := int64(year)
+	if month <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400 // [0, 399]
+	m := int64(month)
+	if m > 2 {
+		m -= 3
+	} else {
+		m += 9
+	}
+	doy := (153*m+2)/5 + int64(day) - 1 // [0, 365]
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
+}
+
+// daysIn returns the number of days in month of year.
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }

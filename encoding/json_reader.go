@@ -1,6 +1,10 @@
 package encoding
 
-import "unicode/utf8"
+import (
+	"encoding/binary"
+	"math/bits"
+	"unicode/utf8"
+)
 
 // JSONReader walks one JSON value token by token, for decoders of typed data
 // (package discord generates its decoders on top of it). It is the scanner
@@ -56,6 +60,29 @@ func (r *JSONReader) fail(err *SyntaxError) {
 // '"', 't', 'f', 'n', or '0' for any number. It returns 0 at the end of the
 // input or after an error.
 func (r *JSONReader) Kind() byte {
+	// After an error r.i is len(r.b), so the slow path reports it.
+	if r.i < len(r.b) {
+		if k := valueKinds[r.b[r.i]]; k != 0 {
+			return k
+		}
+	}
+	return r.kindSlow()
+}
+
+// valueKinds maps the first byte of a value to what Kind returns for it;
+// 0 for whitespace and for bytes no value starts with.
+var valueKinds = [256]byte{
+	'{': '{', '[': '[', '"': '"', 't': 't', 'f': 'f', 'n': 'n',
+	'-': '0', '0': '0', '1': '0', '2': '0', '3': '0', '4': '0', '5': '0', '6': '0', '7': '0', '8': '0', '9': '0',
+}
+
+// notNull is true for the first bytes of values other than null.
+var notNull = [256]bool{
+	'{': true, '[': true, '"': true, 't': true, 'f': true,
+	'-': true, '0': true, '1': true, '2': true, '3': true, '4': true, '5': true, '6': true, '7': true, '8': true, '9': true,
+}
+
+func (r *JSONReader) kindSlow() byte {
 	if r.err != nil {
 		return 0
 	}
@@ -71,8 +98,16 @@ func (r *JSONReader) Kind() byte {
 }
 
 // Null consumes a null and reports true when the next value is null;
-// otherwise it consumes nothing and reports false.
+// otherwise it consumes nothing and reports false. A value that starts
+// right where the reader stands and is not null is answered in line.
 func (r *JSONReader) Null() bool {
+	if r.i < len(r.b) && notNull[r.b[r.i]] {
+		return false
+	}
+	return r.nullSlow()
+}
+
+func (r *JSONReader) nullSlow() bool {
 	if r.Kind() != 'n' {
 		return false
 	}
@@ -130,6 +165,28 @@ func (r *JSONReader) NextKey() (key []byte, escaped, ok bool) {
 		i = skipSpace(r.b, i+1)
 	}
 	r.first = false
+	// Fast path, in line: a key without escapes, a colon right after it.
+	// The loop is skipString's, eight bytes at a time; anything else
+	// (an escape, a control byte, space before the colon, the end of the
+	// input) goes to skipKey, which also reports errors.
+	if i < len(r.b) && r.b[i] == '"' {
+		j := i + 1
+		for len(r.b)-j >= 8 {
+			if m := specialBytes(binary.LittleEndian.Uint64(r.b[j:])); m != 0 {
+				j += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			j += 8
+		}
+		if j+1 < len(r.b) && r.b[j] == '"' && r.b[j+1] == ':' {
+			next := j + 2
+			if next < len(r.b) && isSpace(r.b[next]) {
+				next = skipSpace(r.b, next)
+			}
+			r.i = next
+			return r.b[i+1 : j : j], false, true
+		}
+	}
 	key, escaped, next, err := skipKey(r.b, i)
 	if err != nil {
 		r.fail(err)
@@ -207,19 +264,40 @@ func (r *JSONReader) Skip() []byte {
 // value: true when they hold an escape or bytes that are not valid UTF-8.
 // For anything but a string it fails.
 func (r *JSONReader) String() (raw []byte, needsDecoding bool) {
-	if r.Kind() != '"' {
+	// The scanner leaves the reader on the value after a key's colon or
+	// an array's comma: look for the quote there before skipping space.
+	if (r.i >= len(r.b) || r.b[r.i] != '"') && r.Kind() != '"' {
 		r.failExpect("string")
 		return nil, false
 	}
 	start := r.i + 1
-	end := quickString(r.b, start)
-	escaped := false
-	if end < 0 {
-		var err *SyntaxError
-		if end, escaped, err = skipString(r.b, start+clean8Skip(end)); err != nil {
-			r.fail(err)
-			return nil, false
+	// Fast path, in line: the scanner's loop, eight bytes at a time,
+	// noting on the way whether any byte is outside ASCII (only then
+	// does the string need a UTF-8 check).
+	j := start
+	var seen uint64
+	for len(r.b)-j >= 8 {
+		w := binary.LittleEndian.Uint64(r.b[j:])
+		if m := specialBytes(w); m != 0 {
+			n := bits.TrailingZeros64(m) >> 3 // clean bytes before it
+			seen |= w & (1<<(8*n) - 1)
+			j += n
+			if r.b[j] == '"' {
+				r.i = j + 1
+				raw = r.b[start:j:j]
+				return raw, seen&highs != 0 && !utf8.Valid(raw)
+			}
+			break
 		}
+		seen |= w
+		j += 8
+	}
+	// An escape, a control byte, or the input's last few bytes: the
+	// scanner reads the rest (the bytes before j are plain content).
+	end, escaped, err := skipString(r.b, j)
+	if err != nil {
+		r.fail(err)
+		return nil, false
 	}
 	r.i = end
 	raw = r.b[start : end-1 : end-1]
@@ -263,6 +341,22 @@ func (r *JSONReader) Number() (text []byte, integer bool) {
 
 // Bool reads true or false. For anything else it fails.
 func (r *JSONReader) Bool() bool {
+	// The common case, in line: the literal starts where the reader
+	// stands.
+	if b := r.b[r.i:]; len(b) >= 5 {
+		if string(b[:4]) == "true" {
+			r.i += 4
+			return true
+		}
+		if string(b[:5]) == "false" {
+			r.i += 5
+			return false
+		}
+	}
+	return r.boolSlow()
+}
+
+func (r *JSONReader) boolSlow() bool {
 	var lit string
 	switch r.Kind() {
 	case 't':

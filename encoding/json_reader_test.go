@@ -108,10 +108,11 @@ func TestJSONReaderErrorsStick(t *testing.T) {
 }
 
 // FuzzJSONReader checks that walking a value token by token accepts
-// exactly what encoding/json.Valid accepts, and that the decoded strings
-// agree with encoding/json's.
+// exactly what encoding/json.Valid accepts, that the decoded strings
+// agree with encoding/json's, and that a string String says needs no
+// decoding is its own value.
 func FuzzJSONReader(f *testing.F) {
-	for _, s := range []string{`{"a":[1,2,{"b":null}],"c":"\u00e9"}`, `[]`, `{}`, `"x"`, `{"a" 1}`, `[1,]`, `{"a":1,}`, ` 1 `, `[[[[]]]]`, `{"k\"":"\ud83d\ude00"}`} {
+	for _, s := range []string{`{"a":[1,2,{"b":null}],"c":"\u00e9"}`, `[]`, `{}`, `"x"`, `{"a" 1}`, `[1,]`, `{"a":1,}`, ` 1 `, `[[[[]]]]`, `{"k\"":"\ud83d\ude00"}`, "\"long ascii then \xff byte\"", `{"a_long_key_name":1,"another_long_key" :2}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -123,8 +124,11 @@ func FuzzJSONReader(f *testing.F) {
 		}
 		r = encoding.NewJSONReader(b)
 		if r.Kind() == '"' {
-			raw, _ := r.String()
+			raw, needsDecoding := r.String()
 			r.End()
+			if r.Err() == nil && !needsDecoding && string(encoding.AppendUnquoted(nil, raw)) != string(raw) {
+				t.Fatalf("%q: String says the raw contents are the value, but they decode to %q", b, encoding.AppendUnquoted(nil, raw))
+			}
 			if r.Err() == nil {
 				var s string
 				if err := json.Unmarshal(b, &s); err != nil || s != string(encoding.AppendUnquoted(nil, raw)) {

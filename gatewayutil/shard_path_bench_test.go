@@ -22,6 +22,7 @@ import (
 
 	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/closecode"
+	"github.com/gatewaykit/gateway/discord"
 	"github.com/gatewaykit/gateway/event"
 	"github.com/gatewaykit/gateway/gatewaytest"
 	"github.com/gatewaykit/gateway/gatewayutil"
@@ -41,6 +42,10 @@ import (
 //     clock around each handler call costs.
 //   - run=unsubscribed: the same, but the Dispatcher has subscriptions only
 //     for other event types: the cost of an event nobody wants.
+//   - run=typed: the same as run=shard, but the one handler is
+//     On[discord.MessageCreate]: every dispatch is decoded into a new
+//     discord.MessageCreate by its generated decoder before the handler
+//     reads it, as a bot written against package discord receives it.
 //   - run=floor: the same frames from the same server, read by a minimal
 //     WebSocket reader that only inflates them (none: copies each payload
 //     out of the socket buffer) and counts the bytes. No message
@@ -66,6 +71,7 @@ func BenchmarkShardPath(b *testing.B) {
 			b.Run("run=shard", func(b *testing.B) { benchPath(b, comp, pathSubscribed) })
 			b.Run("run=shard-timed", func(b *testing.B) { benchPath(b, comp, pathTimed) })
 			b.Run("run=unsubscribed", func(b *testing.B) { benchPath(b, comp, pathUnsubscribed) })
+			b.Run("run=typed", func(b *testing.B) { benchPath(b, comp, pathTyped) })
 		})
 	}
 }
@@ -342,6 +348,7 @@ const (
 	pathSubscribed   pathSink = iota // one inline SubscribeAll handler
 	pathTimed                        // the same, HandlerTiming(true)
 	pathUnsubscribed                 // subscriptions to other event types only
+	pathTyped                        // one inline On[discord.MessageCreate] handler
 )
 
 // benchPath runs a Shard with a Dispatcher sink over the stream.
@@ -363,13 +370,24 @@ func benchPath(b *testing.B, comp gatewayutil.Compression, mode pathSink) {
 	d := gatewayutil.NewDispatcher(gatewayutil.HandlerTiming(mode == pathTimed))
 	defer d.Close(context.Background())
 	var sink gatewayutil.EventSink = d
-	var seen int
-	if subscribed {
+	var seen, valid int
+	switch mode {
+	case pathTyped:
+		// READY is not a MESSAGE_CREATE: count it without decoding.
+		d.Subscribe(event.Ready, func(context.Context, *gatewayutil.Event) { arrived() })
+		gatewayutil.On(d, event.MessageCreate, func(_ context.Context, _ *gatewayutil.Event, m *discord.MessageCreate) {
+			seen += len(m.Content) + 1
+			if m.ID != 0 && m.ChannelID != 0 && m.Author.ID != 0 {
+				valid++
+			}
+			arrived()
+		})
+	case pathSubscribed, pathTimed:
 		d.SubscribeAll(func(_ context.Context, e *gatewayutil.Event) {
 			seen += len(e.Data)
 			arrived()
 		})
-	} else {
+	default:
 		d.Subscribe(event.GuildCreate, func(context.Context, *gatewayutil.Event) { b.Error("unexpected GUILD_CREATE") })
 		d.Subscribe(event.TypingStart, func(context.Context, *gatewayutil.Event) { b.Error("unexpected TYPING_START") })
 		sink = gatewayutil.EventSinkFunc(func(ctx context.Context, e *gatewayutil.Event) error {
@@ -430,6 +448,11 @@ func benchPath(b *testing.B, comp gatewayutil.Compression, mode pathSink) {
 	}
 	if subscribed && seen == 0 {
 		b.Fatal("the handler saw no data")
+	}
+	if mode == pathTyped {
+		if errs := d.Stats().Events[event.MessageCreate].DecodeErrors; errs > 0 || valid < pathWarmup+b.N {
+			b.Fatalf("typed handler: %d decode errors; %d of %d messages had an ID, a channel and an author", errs, valid, pathWarmup+b.N)
+		}
 	}
 }
 

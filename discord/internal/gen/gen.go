@@ -51,6 +51,10 @@ type generator struct {
 	basics   map[string]string // named type -> underlying builtin
 	buf      bytes.Buffer
 	exported map[string]bool
+	// arrays holds the element types of arrays decoded into the
+	// decoder's shared blocks (decodeArray), by field name in the
+	// generated arrays struct.
+	arrays map[string]string
 }
 
 // Generate reads the Go files of the package in dir and returns the
@@ -61,7 +65,7 @@ func Generate(dir string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &generator{structs: map[string]*ast.StructType{}, leaves: map[string]bool{}, basics: map[string]string{}, exported: map[string]bool{}}
+	g := &generator{structs: map[string]*ast.StructType{}, leaves: map[string]bool{}, basics: map[string]string{}, exported: map[string]bool{}, arrays: map[string]string{}}
 	for _, name := range files {
 		base := filepath.Base(name)
 		if strings.HasSuffix(base, "_test.go") || base == OutputFile {
@@ -121,6 +125,7 @@ func Generate(dir string) ([]byte, error) {
 			return nil, err
 		}
 	}
+	g.writeArrays()
 	out, err := format.Source(g.buf.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("gen: formatting output: %w\n%s", err, g.buf.Bytes())
@@ -296,6 +301,32 @@ func (g *generator) writeStruct(name string) error {
 	return nil
 }
 
+// arrayField names the field of the generated arrays struct that holds
+// the shared block for elements of type elt.
+func arrayField(elt string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '[' || r == ']' || r == '.' || r == '*' {
+			return '_'
+		}
+		return r
+	}, elt)
+}
+
+// writeArrays writes the arrays struct: one shared block per element type
+// of the arrays that decodeArray reads.
+func (g *generator) writeArrays() {
+	fields := make([]string, 0, len(g.arrays))
+	for f := range g.arrays {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	g.printf("// arrays holds a decoder's shared blocks for the elements of arrays,\n// one per element type.\ntype arrays struct {\n")
+	for _, f := range fields {
+		g.printf("%s runs[%s]\n", f, g.arrays[f])
+	}
+	g.printf("}\n")
+}
+
 func strconvQuote(s string) string { return `"` + s + `"` }
 
 // kind classifies a type expression.
@@ -436,15 +467,18 @@ func (g *generator) decodeExpr(v string, e ast.Expr) (string, error) {
 			return v + " = d.strs()", nil
 		}
 		elt := typeName(e.Elt)
-		var elem string
-		if named, b := g.basic(e.Elt); b != "" {
-			elem = "s = append(s, " + scalarDecode(named, b) + ")"
-		} else if _, ok := g.isStructOrLeaf(e.Elt); ok {
-			// Grow in place: appending T{} would copy a zero value.
-			elem = "if len(s) == cap(s) {\ns = slices.Grow(s, 1)\n}\ns = s[:len(s)+1]\ns[len(s)-1].decodeJSON(d)"
-		} else {
+		if _, ok := g.isStructOrLeaf(e.Elt); ok {
+			// Elements go to a run of the decoder's shared block
+			// for their type (see decodeArray).
+			field := arrayField(elt)
+			g.arrays[field] = elt
+			return fmt.Sprintf("%s = decodeArray(d, &d.arrays.%s)", v, field), nil
+		}
+		named, b := g.basic(e.Elt)
+		if b == "" {
 			return "", fmt.Errorf("unsupported slice type %s", typeName(e))
 		}
+		elem := "s = append(s, " + scalarDecode(named, b) + ")"
 		return fmt.Sprintf("if d.r.ArrayStart() {\ns := []%s{}\nfor d.r.NextElement() {\n%s\n}\n%s = s\n} else {\n%s = nil\n}", elt, elem, v, v), nil
 	}
 	return "", fmt.Errorf("unsupported type %s", typeName(e))

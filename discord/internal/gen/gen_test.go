@@ -51,6 +51,8 @@ type Wrapper struct{ Thing }
 		`case "level":`, "x.Level = Level(d.int(64))",
 		`case "maybe":`, "x.Maybe = Null[Snowflake]()",
 		"x.Tags = d.strs()",
+		"x.Kids = decodeArray(d, &d.arrays.Thing)",
+		"Thing runs[Thing]",
 		`if x.Name == "" {`,
 	} {
 		if !strings.Contains(src, want) {
