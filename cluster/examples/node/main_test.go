@@ -21,8 +21,8 @@ import (
 
 // Six shards in three identify buckets: two identify windows to start them
 // all. Which node runs a shard is rendezvous hashing of the instance names:
-// with "node-a" and "node-b" the split is 4 and 2 (with four shards it would
-// be 4 and 0), and the survivor has room for all six.
+// "node-a" and "node-b" both get some of six (of four, node-a would get all),
+// and each has room for all six, so the survivor takes the others' over.
 const (
 	shardCount = 6
 	maxConc    = 3
