@@ -141,6 +141,9 @@ func (c *Client) process(msg []byte, w io.Writer) (Result, error) {
 	c.beatPending = false
 	switch env.Op {
 	case opcode.Heartbeat:
+		if c.cfg.deferBeatReqs {
+			return Result{Kind: KindHeartbeatRequest, Op: env.Op}, nil
+		}
 		if err := c.writeHeartbeat(w); err != nil {
 			return Result{Kind: KindHeartbeatRequest, Op: env.Op}, err
 		}

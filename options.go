@@ -41,6 +41,7 @@ type config struct {
 	logger         *slog.Logger
 	jitter         func() float64
 	deferIdentify  bool
+	deferBeatReqs  bool
 }
 
 // WithToken sets the bot token (with or without a "Bot " prefix). Required.
@@ -167,6 +168,19 @@ func WithJitter(f func() float64) Option {
 func WithDeferredIdentify() Option {
 	return func(c *config) error {
 		c.deferIdentify = true
+		return nil
+	}
+}
+
+// WithDeferredHeartbeatRequests makes the Client leave a server's op 1
+// heartbeat request to the driver instead of answering it at once: Process
+// returns KindHeartbeatRequest and the driver sends the heartbeat
+// (Client.Heartbeat) when its command rate limiter allows, merging requests
+// that arrive meanwhile, so a gateway flooding op 1 cannot push the
+// connection over the send limit.
+func WithDeferredHeartbeatRequests() Option {
+	return func(c *config) error {
+		c.deferBeatReqs = true
 		return nil
 	}
 }

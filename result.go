@@ -21,7 +21,8 @@ const (
 	// KindResumed is the RESUMED dispatch: the replay is over and the
 	// session is connected. It is a dispatch too.
 	KindResumed
-	// KindHeartbeatRequest is a server op 1; the Client already answered it.
+	// KindHeartbeatRequest is a server op 1; the Client already answered
+	// it, unless WithDeferredHeartbeatRequests leaves that to the driver.
 	KindHeartbeatRequest
 	// KindHeartbeatAck is op 11.
 	KindHeartbeatAck

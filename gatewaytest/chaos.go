@@ -18,6 +18,7 @@ var chaosCloseCodes = []closecode.Code{closecode.UnknownError, closecode.GoingAw
 
 // armChaos schedules the connection's next random fault.
 func (c *Conn) armChaos(now time.Time) {
+	c.armHostile()
 	rate := c.srv.cfg.Chaos
 	if rate <= 0 {
 		return
@@ -84,6 +85,7 @@ func (c *Conn) tick(now time.Time) {
 		c.closeWith(closecode.UnknownError, "client did not reconnect after op 7")
 		return
 	}
+	c.hostileTick()
 	if fault && sess != nil && c.authed.Load() {
 		c.chaos(now, sess)
 	}

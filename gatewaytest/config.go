@@ -97,6 +97,9 @@ type Config struct {
 	// ChaosFaults are the faults chaos picks from, uniformly; default
 	// [SurvivableFaults].
 	ChaosFaults []FaultKind
+	// Hostile makes the server end every session as soon as it starts, or
+	// flood clients with heartbeat requests (hostile.go).
+	Hostile Hostile
 	// Seed seeds everything random: generated traffic, session ids, chaos
 	// timing and choices. The same seed and the same client behaviour give
 	// the same run.
@@ -219,6 +222,10 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Chaos > 0 && len(c.ChaosFaults) == 0 {
 		return c, configErr("Chaos is on but ChaosFaults is empty")
+	}
+	var err error
+	if c.Hostile, err = c.Hostile.withDefaults(); err != nil {
+		return c, err
 	}
 	if c.TimeScale < 0 || math.IsNaN(c.TimeScale) || math.IsInf(c.TimeScale, 0) {
 		return c, configErr("TimeScale %v is not a positive number", c.TimeScale)

@@ -8,7 +8,10 @@ import (
 // Backoff spaces out reconnection attempts that keep failing: attempt n
 // (from 0) waits a random duration in [0, min(Max, Base·2ⁿ)] ("full
 // jitter"), so a fleet of shards cut off at once does not reconnect in
-// lockstep. A connection that reaches READY or RESUMED resets the count.
+// lockstep. Only a connection that stayed connected for Config.StableAfter
+// after READY or RESUMED resets the count: one that a gateway ends as soon
+// as it started counts as a failure, so a session ended after every READY
+// is retried ever more slowly (TestHostileShardBacksOff).
 type Backoff struct {
 	// Base is the upper bound of the first wait. Default 1 s.
 	Base time.Duration

@@ -56,10 +56,18 @@
 // [ResumeURLPolicy] allows it, falling back to the original URL when that
 // fails. Op 9 without resume identifies again after a random 1–5 s pause.
 // Attempts that keep failing back off exponentially with full jitter
-// ([Backoff]). The fatal close codes (4004, 4010–4014) stop [Shard.Run] with
-// an error that errors.As turns into a *gateway.CloseError.
+// ([Backoff]), and so do sessions that end before [Config.StableAfter]
+// (a gateway closing, or sending op 7 or op 9, after every READY); from the
+// second failure in a row a warning with the cause is logged, and
+// [Status] carries the last error. The fatal close codes (4004,
+// 4010–4014) stop [Shard.Run] with an error that errors.As turns into a
+// *gateway.CloseError. A heartbeat the gateway requests (op 1) waits for
+// the command limiter like any payload; requests arriving meanwhile are
+// merged into it.
 //
 // Identify waits for the [ratelimit.IdentifyLimiter] after HELLO, not
 // before dialing, so the 5 s identify window covers the Identify itself
-// rather than the dial; the shard heartbeats while it waits.
+// rather than the dial; the shard heartbeats while it waits. A shard given
+// no limiter has one of its own, with a daily budget
+// ([DefaultShardIdentifyBudget]).
 package gatewayutil

@@ -3,6 +3,7 @@ package gatewayutil
 import (
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gatewaykit/gateway"
@@ -51,6 +52,9 @@ type heartbeater struct {
 
 	mu      sync.Mutex // orders re-arming against stop
 	stopped bool
+
+	written   atomic.Int64 // heartbeats written on this connection
+	requested atomic.Bool  // an op 1 waits for its heartbeat
 }
 
 // startHeartbeats arms the first beat. The pending beat holds a count of
@@ -141,6 +145,7 @@ func (hb *heartbeater) beat() bool {
 		s.log.Debug("heartbeat not sent", "err", err)
 		return false
 	}
+	hb.written.Add(1)
 	late := max(time.Since(hb.due), 0)
 	s.stats.beats.Add(1)
 	s.stats.beatLate.Store(int64(late))
@@ -169,4 +174,42 @@ func (hb *heartbeater) beat() bool {
 		}
 	}
 	return true
+}
+
+// requestHeartbeat handles a server's op 1, on the reader goroutine. The
+// heartbeat it asks for takes a priority slot of the command limiter
+// before it is written, like every payload, so a gateway flooding op 1
+// cannot push the connection over the send limit: requests are coalesced.
+// At most one waits for its slot; those arriving meanwhile are merged into
+// it, and it is dropped if a scheduled heartbeat went out since the request
+// (that heartbeat answered it). The wait happens on a goroutine of its
+// own, so the reader goes on reading; it holds a count of sc.wg.
+func (sc *shardConn) requestHeartbeat() {
+	hb := &sc.hb
+	if !hb.requested.CompareAndSwap(false, true) {
+		return
+	}
+	seen := hb.written.Load()
+	sc.wg.Add(1)
+	go sc.answerHeartbeatRequest(seen)
+}
+
+// answerHeartbeatRequest sends the heartbeat an op 1 asked for, once the
+// limiter allows, unless seen is no longer the count of heartbeats written.
+func (sc *shardConn) answerHeartbeatRequest(seen int64) {
+	defer sc.wg.Done()
+	s, hb := sc.s, &sc.hb
+	err := s.limiter.WaitPriority(sc.ctx)
+	// From here on a new op 1 needs a heartbeat of its own.
+	hb.requested.Store(false)
+	if err != nil || hb.written.Load() != seen {
+		return
+	}
+	sc.beatSent.CompareAndSwap(0, time.Now().UnixNano())
+	if err := sc.client.Heartbeat(&sc.ws.pw); err != nil {
+		s.log.Debug("requested heartbeat not sent", "err", err)
+		return
+	}
+	hb.written.Add(1)
+	s.stats.beats.Add(1)
 }

@@ -26,6 +26,8 @@ var (
 	// ErrShardNotHere is returned when a guild's shard is not one this
 	// process runs.
 	ErrShardNotHere = errors.New("gatewayutil: shard not run by this manager")
+
+	errManagerClosing = errors.New("manager shutting down")
 )
 
 // Manager runs a bot's shards in one process: it asks GET /gateway/bot for
@@ -42,8 +44,11 @@ type Manager struct {
 	token secret.String // masked, so no dump of a Manager shows it
 	log   *slog.Logger
 
+	// mu guards the fields below and every shardSet's shards map, which
+	// Restart writes while Status, Shard and Shutdown read it.
 	mu       sync.Mutex
 	started  bool
+	closing  bool // Shutdown began: Restart launches nothing
 	url      string
 	limiter  ratelimit.IdentifyLimiter
 	store    SessionStore
@@ -52,6 +57,8 @@ type Manager struct {
 	runCtx   context.Context
 	cancel   context.CancelCauseFunc
 	fatal    chan error
+
+	restartMu sync.Mutex // one Restart at a time
 }
 
 // shardSet is one generation of shards: all shards of one shard count.
@@ -147,8 +154,13 @@ func (m *Manager) Start(ctx context.Context) error {
 	if count < 1 {
 		count = 1
 	}
+	if maxConcurrency < 1 && limit != nil {
+		maxConcurrency = limit.MaxConcurrency
+	}
 	if maxConcurrency < 1 {
-		maxConcurrency = 1
+		// validate refused this with SkipGatewayBot; GET /gateway/bot
+		// answered without it.
+		return fmt.Errorf("gatewayutil: manager start: max_concurrency %d: want at least 1", maxConcurrency)
 	}
 	ids := m.cfg.ShardIDs
 	if ids == nil {
@@ -210,6 +222,7 @@ func allShardIDs(count int) []int {
 func (m *Manager) startSet(ctx context.Context, count int, ids []int, mode gateMode, gen uint8) (*shardSet, error) {
 	sessions := make(map[int]gateway.Session, len(ids))
 	identifies := 0
+	var identifying []int
 	for _, id := range ids {
 		s, found, err := m.store.Load(ctx, id, count)
 		if err != nil {
@@ -220,6 +233,7 @@ func (m *Manager) startSet(ctx context.Context, count int, ids []int, mode gateM
 			sessions[id] = s
 		} else {
 			identifies++
+			identifying = append(identifying, id)
 		}
 	}
 	if identifies > 0 {
@@ -240,12 +254,21 @@ func (m *Manager) startSet(ctx context.Context, count int, ids []int, mode gateM
 		ms := &managedShard{shard: sh, done: make(chan struct{})}
 		set.shards[id] = ms
 	}
+	if e, ok := m.limiter.(identifyExpecter); ok && len(identifying) > 0 {
+		// Their connections come up in any order: have the limiter wait
+		// for the lowest ids of each bucket.
+		e.Expect(identifying...)
+	}
 	m.log.Info("starting shard set", "shards", len(ids), "shard_count", count, "resuming", len(ids)-identifies, "identifying", identifies)
 	for _, id := range ids {
 		m.launch(set, set.shards[id])
 	}
 	return set, nil
 }
+
+// identifyExpecter is an identify limiter that can be told which shards
+// are about to ask for a slot, such as *ratelimit.LocalIdentifyLimiter.
+type identifyExpecter interface{ Expect(shardIDs ...int) }
 
 func (m *Manager) shardConfig(set *shardSet, id int, s gateway.Session) Config {
 	cfg := m.cfg.Shard
@@ -282,19 +305,31 @@ func (m *Manager) saveSession(id, count int, s gateway.Session) {
 }
 
 // launch runs a shard on its own goroutine and restarts it, with backoff,
-// whenever Run returns for a reason that is neither a stop nor fatal.
+// whenever Run returns for a reason that is neither a stop nor one that
+// retrying cannot fix (see stopsForGood). The backoff starts again from
+// the first step once a run lasted longer than the longest wait.
 func (m *Manager) launch(set *shardSet, ms *managedShard) {
 	ctx, stop := context.WithCancel(m.runCtx)
 	ms.stop = stop
 	go func() {
 		defer close(ms.done)
-		for attempt := 0; ; attempt++ {
+		attempt := 0
+		for {
 			sh := ms.current()
+			started := time.Now()
 			err := sh.Run(ctx)
 			if ctx.Err() != nil || err == nil {
 				return
 			}
-			if isFatal(err) {
+			sess := sh.Session()
+			switch {
+			case errors.Is(err, gateway.ErrPayloadTooLarge) && sess.Resumable():
+				// The saved session makes the Resume too big (a session id
+				// or sequence number the gateway should not have sent):
+				// identify instead. Without a session it is fatal below.
+				m.log.Warn("resume payload too large; restarting the shard without its session", "shard", sh.ID(), "err", err)
+				sess = gateway.Session{}
+			case stopsForGood(err):
 				m.log.Error("shard stopped for good", "shard", sh.ID(), "err", err)
 				select {
 				case m.fatal <- err: // the shard's errors already name it
@@ -302,14 +337,16 @@ func (m *Manager) launch(set *shardSet, ms *managedShard) {
 				}
 				return
 			}
+			attempt = nextRestartAttempt(attempt, time.Since(started), m.cfg.RestartBackoff)
 			wait := m.cfg.RestartBackoff.Delay(attempt)
+			attempt++
 			m.log.Warn("restarting failed shard", "shard", sh.ID(), "err", err, "in", wait)
 			select {
 			case <-ctx.Done():
 				return
 			case <-time.After(wait):
 			}
-			next, nerr := NewShard(m.shardConfig(set, sh.ID(), sh.Session()))
+			next, nerr := NewShard(m.shardConfig(set, sh.ID(), sess))
 			if nerr != nil {
 				m.log.Error("cannot rebuild shard", "shard", sh.ID(), "err", nerr)
 				continue
@@ -321,17 +358,36 @@ func (m *Manager) launch(set *shardSet, ms *managedShard) {
 	}()
 }
 
-// isFatal reports whether a shard's error forbids running it again.
-func isFatal(err error) bool {
+// nextRestartAttempt is the backoff step for the next restart of a shard
+// whose run lasted ran, after attempt restarts: back to 0 after a run
+// longer than the longest wait (the shard was healthy in between), so a
+// shard that fails once a day does not wait minutes each time.
+func nextRestartAttempt(attempt int, ran time.Duration, b Backoff) int {
+	if ran > b.withDefaults().Max {
+		return 0
+	}
+	return attempt
+}
+
+// stopsForGood reports whether a shard's error is one that running it
+// again cannot fix: a fatal close code (4004, 4010-4014), the daily
+// session budget spent, a configuration the gateway or the protocol core
+// refuses, an Identify too large to send. Restarting would fail the same
+// way (and, for a close code, spend an identify each time), so the Manager
+// reports it on Fatal instead.
+func stopsForGood(err error) bool {
 	var ce *gateway.CloseError
 	if errors.As(err, &ce) && ce.Fatal() {
 		return true
 	}
-	return errors.Is(err, ratelimit.ErrBudgetExhausted)
+	return errors.Is(err, ratelimit.ErrBudgetExhausted) ||
+		errors.Is(err, gateway.ErrConfig) ||
+		errors.Is(err, gateway.ErrPayloadTooLarge)
 }
 
-// Fatal returns a channel that receives the first fatal error of any shard
-// (a close code such as 4004, or the session budget running out). Run
+// Fatal returns a channel that receives the first fatal error of any shard:
+// one that restarting cannot fix (a close code such as 4004, the session
+// budget running out, a configuration error, an Identify over 4096 bytes). Run
 // watches it; a caller of Start watches it itself and then calls Shutdown.
 func (m *Manager) Fatal() <-chan error { return m.fatal }
 
@@ -399,17 +455,31 @@ func (m *Manager) isStarted() bool {
 	return m.started
 }
 
+// managed returns a set's shard id under m.mu: Restart replaces entries.
+func (m *Manager) managed(set *shardSet, id int) *managedShard {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return set.shards[id]
+}
+
 // Status returns every running shard's status, by shard id.
 func (m *Manager) Status() []Status {
 	m.mu.Lock()
 	set := m.set
+	var shards []*managedShard
+	if set != nil {
+		shards = make([]*managedShard, 0, len(set.ids))
+		for _, id := range set.ids {
+			shards = append(shards, set.shards[id])
+		}
+	}
 	m.mu.Unlock()
 	if set == nil {
 		return nil
 	}
-	out := make([]Status, 0, len(set.ids))
-	for _, id := range set.ids {
-		out = append(out, set.shards[id].current().Status())
+	out := make([]Status, 0, len(shards))
+	for _, ms := range shards {
+		out = append(out, ms.current().Status())
 	}
 	return out
 }
@@ -417,13 +487,18 @@ func (m *Manager) Status() []Status {
 // Restart closes one shard keeping its session resumable and starts it
 // again, resuming. Use it on a shard that Status reports as stalled.
 func (m *Manager) Restart(ctx context.Context, id int) error {
+	m.restartMu.Lock()
+	defer m.restartMu.Unlock()
 	m.mu.Lock()
 	set := m.set
+	var ms *managedShard
+	if set != nil {
+		ms = set.shards[id]
+	}
 	m.mu.Unlock()
 	if set == nil {
 		return ErrManagerNotStarted
 	}
-	ms := set.shards[id]
 	if ms == nil {
 		return fmt.Errorf("%w: shard %d", ErrShardNotHere, id)
 	}
@@ -443,8 +518,11 @@ func (m *Manager) Restart(ctx context.Context, id int) error {
 	}
 	next := &managedShard{shard: sh, done: make(chan struct{})}
 	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closing {
+		return fmt.Errorf("gatewayutil: restart shard %d: %w", id, errManagerClosing)
+	}
 	set.shards[id] = next
-	m.mu.Unlock()
 	m.launch(set, next)
 	return nil
 }
@@ -458,6 +536,7 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 		m.mu.Unlock()
 		return ErrManagerNotStarted
 	}
+	m.closing = true
 	sets := append([]*shardSet{m.set}, m.retiring...)
 	m.mu.Unlock()
 	var errs []error
@@ -476,8 +555,14 @@ func (m *Manager) closeSet(ctx context.Context, set *shardSet, code closecode.Co
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var errs []error
-	for _, id := range set.ids {
-		ms := set.shards[id]
+	m.mu.Lock()
+	shards := make([]*managedShard, len(set.ids))
+	for i, id := range set.ids {
+		shards[i] = set.shards[id]
+	}
+	m.mu.Unlock()
+	for i, id := range set.ids {
+		ms := shards[i]
 		wg.Go(func() {
 			s, err := ms.current().Close(ctx, code)
 			ms.stop()

@@ -34,8 +34,9 @@ type ManagerConfig struct {
 	APIBase    string
 	HTTPClient *http.Client
 	// SkipGatewayBot starts without calling GET /gateway/bot: Shard.URL,
-	// ShardCount and MaxConcurrency must then be set, and no daily budget
-	// is enforced unless SessionStartLimit is given.
+	// ShardCount and MaxConcurrency (or SessionStartLimit.MaxConcurrency)
+	// must then be set, or NewManager refuses; no daily budget is enforced
+	// unless SessionStartLimit is given.
 	SkipGatewayBot bool
 	// MaxConcurrency overrides session_start_limit.max_concurrency.
 	MaxConcurrency int
@@ -44,7 +45,10 @@ type ManagerConfig struct {
 
 	// IdentifyLimiter schedules identifies; share one across processes to
 	// run a bot's shards on several machines. Nil builds an in-process one
-	// from max_concurrency, IdentifyWindow and the session start limit.
+	// from max_concurrency, IdentifyWindow and the session start limit. If
+	// it has a method Expect(shardIDs ...int), as
+	// *ratelimit.LocalIdentifyLimiter does, the Manager announces the
+	// shards it starts with it, so each bucket identifies lowest id first.
 	IdentifyLimiter ratelimit.IdentifyLimiter
 	// IdentifyWindow is the identify rate-limit window; default 5 s. Scale
 	// it down only against a time-scaled emulator.
@@ -116,6 +120,11 @@ func (c *ManagerConfig) validate() error {
 	}
 	if c.MaxConcurrency < 0 {
 		return fmt.Errorf("max concurrency %d is negative", c.MaxConcurrency)
+	}
+	if c.SkipGatewayBot && c.MaxConcurrency == 0 && (c.SessionStartLimit == nil || c.SessionStartLimit.MaxConcurrency < 1) {
+		// Guessing 1 would be safe but could be 16 times too slow (a
+		// 1,000-shard start taking 87 minutes instead of 5): ask.
+		return fmt.Errorf("SkipGatewayBot needs MaxConcurrency (session_start_limit.max_concurrency from GET /gateway/bot; 1 unless Discord raised it for the bot)")
 	}
 	seen := map[int]bool{}
 	for _, id := range c.ShardIDs {

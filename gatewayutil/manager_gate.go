@@ -40,18 +40,36 @@ func newGateSink(next EventSink, mode gateMode, tag uint8) *gateSink {
 	return g
 }
 
+// set switches the gate. Entering dedupe stores the filter before the
+// mode, leaving it the mode before clearing the filter, and Dispatch loads
+// the filter before the mode: a Dispatch that sees gateDedupe then always
+// has its filter (or retries), so no event slips past the filter while
+// the gate switches, which delivered events twice.
 func (g *gateSink) set(mode gateMode, f *dedupeFilter) {
-	g.filter.Store(f)
+	if mode == gateDedupe {
+		g.filter.Store(f)
+		g.mode.Store(int32(mode))
+		return
+	}
 	g.mode.Store(int32(mode))
+	g.filter.Store(f)
 }
 
 // Dispatch implements EventSink.
 func (g *gateSink) Dispatch(ctx context.Context, e *Event) error {
-	switch gateMode(g.mode.Load()) {
-	case gateClosed:
-		return nil
-	case gateDedupe:
-		if f := g.filter.Load(); f != nil {
+	for retried := false; ; retried = true {
+		f := g.filter.Load()
+		mode := gateMode(g.mode.Load())
+		if mode == gateClosed {
+			return nil
+		}
+		if mode == gateDedupe {
+			if f == nil {
+				if !retried {
+					continue // the gate is switching: look again
+				}
+				break
+			}
 			first, by := f.first(e, g.tag)
 			if !first {
 				if by != g.tag {
@@ -60,6 +78,7 @@ func (g *gateSink) Dispatch(ctx context.Context, e *Event) error {
 				return nil
 			}
 		}
+		break
 	}
 	if g.next == nil {
 		return nil

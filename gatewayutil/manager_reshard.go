@@ -13,8 +13,10 @@ import (
 // waits until every new shard is connected, lets both sets deliver for
 // ReshardOverlap with duplicates filtered out (an event reaches both sets
 // while both are connected), then switches to the new set and closes the
-// old one, ending its sessions. Events keep flowing throughout: none is
-// lost, and within the overlap none is delivered twice.
+// old one, ending its sessions, and goes on filtering the new set's events
+// for another ReshardOverlap (some the old set delivered may still be on
+// their way to it). Events keep flowing throughout: none is lost, and none
+// is delivered twice.
 //
 // ids are the shards of the new count this process runs; nil means all.
 // If the new set cannot connect before ctx ends, it is closed and the old
@@ -63,6 +65,13 @@ func (m *Manager) Reshard(ctx context.Context, count int, ids []int) error {
 	// everything since the overlap began.
 	old.gate.set(gateClosed, nil)
 	cerr := m.closeSet(context.WithoutCancel(ctx), old, closecode.Normal)
+	// The new set may still have on its way events the old set delivered
+	// (the overlap waited for the old set to catch up, not the new one):
+	// keep filtering them for another overlap.
+	select {
+	case <-ctx.Done():
+	case <-time.After(m.cfg.ReshardOverlap):
+	}
 	next.gate.set(gateOpen, nil)
 	m.mu.Lock()
 	for i, s := range m.retiring {
@@ -97,7 +106,7 @@ func (m *Manager) waitCaughtUp(ctx context.Context, old *shardSet) {
 		}
 		lagging := 0
 		for _, id := range old.ids {
-			st := old.shards[id].current().Status()
+			st := m.managed(old, id).current().Status()
 			quiet := st.LastDispatch.IsZero() || now.Sub(st.LastDispatch) > m.cfg.ReshardOverlap
 			if !old.gate.isCaughtUp(id) && !quiet {
 				lagging++
@@ -120,7 +129,7 @@ func (m *Manager) waitConnected(ctx context.Context, set *shardSet) error {
 	for {
 		all := true
 		for _, id := range set.ids {
-			if set.shards[id].current().Status().State != ShardConnected {
+			if m.managed(set, id).current().Status().State != ShardConnected {
 				all = false
 				break
 			}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,7 +41,13 @@ func startManagerEmulator(t *testing.T, cfg gatewaytest.Config) *gatewaytest.Ser
 	srv, err := gatewaytest.NewServer(cfg)
 	require.NoError(t, err)
 	require.NoError(t, srv.Start(context.Background()))
-	t.Cleanup(func() { _ = srv.Close() })
+	// Registered before the test's own cleanups, so it runs after them: a
+	// shard left running would reconnect to a later test's emulator that
+	// got the same port, and spoil its counts.
+	t.Cleanup(func() {
+		requireNoShardGoroutines(t)
+		_ = srv.Close()
+	})
 	return srv
 }
 
@@ -244,7 +251,7 @@ func TestManagerReshardLosesNothing(t *testing.T) {
 	// Publish events with unique ids into every guild while resharding.
 	guilds := srv.Guilds()
 	stop := make(chan struct{})
-	published := 0
+	var publishedN atomic.Int64
 	var pubWG sync.WaitGroup
 	pubWG.Go(func() {
 		for i := 0; ; i++ {
@@ -255,7 +262,7 @@ func TestManagerReshardLosesNothing(t *testing.T) {
 			}
 			g := guilds[i%len(guilds)]
 			srv.Publish(gatewaytest.Dispatch{Type: "TEST_EVENT", GuildID: g, Data: []byte(fmt.Sprintf(`{"id":"e%d","guild_id":"%d"}`, i, g))})
-			published = i + 1
+			publishedN.Store(int64(i + 1))
 			time.Sleep(time.Millisecond)
 		}
 	})
@@ -263,9 +270,24 @@ func TestManagerReshardLosesNothing(t *testing.T) {
 	require.NoError(t, m.Reshard(context.Background(), 8, nil))
 	assert.Equal(t, 8, m.ShardCount())
 	time.Sleep(100 * time.Millisecond)
+	// On a loaded machine a millisecond's sleep takes longer: publish for as
+	// long as it takes to have sent over 100 events across the reshard.
+	waitUntil(t, 20*time.Second, "100 events published", func() bool { return publishedN.Load() > 100 })
 	close(stop)
 	pubWG.Wait()
-	// Let the last events arrive.
+	published := int(publishedN.Load())
+	// Let the last events arrive (longer on a loaded machine), then give
+	// a repeat some time to show up too.
+	waitUntil(t, 20*time.Second, "every published event", func() bool {
+		log.mu.Lock()
+		defer log.mu.Unlock()
+		for i := range published {
+			if log.ids[fmt.Sprintf("e%d", i)] == 0 {
+				return false
+			}
+		}
+		return true
+	})
 	time.Sleep(300 * time.Millisecond)
 	require.NoError(t, m.Shutdown(context.Background()))
 

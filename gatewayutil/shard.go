@@ -105,6 +105,11 @@ func NewShard(cfg Config) (*Shard, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", gateway.ErrConfig, err)
 	}
+	if cfg.IdentifyLimiter == nil {
+		if s.cfg.IdentifyLimiter, err = ownIdentifyLimiter(cfg); err != nil {
+			return nil, fmt.Errorf("%w: %w", gateway.ErrConfig, err)
+		}
+	}
 	if sess := cfg.Session; sess.Resumable() {
 		if err := sess.Validate(); err != nil {
 			s.log.Warn("not resuming an unusable session; identifying", "err", err)
@@ -122,6 +127,18 @@ func NewShard(cfg Config) (*Shard, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// ownIdentifyLimiter is the identify limiter of a shard that was given
+// none: one bucket, cfg.IdentifyWindow, cfg.IdentifyBudget a day.
+func ownIdentifyLimiter(cfg Config) (ratelimit.IdentifyLimiter, error) {
+	opts := []ratelimit.IdentifyOption{ratelimit.WithIdentifyWindow(cfg.IdentifyWindow)}
+	if n := cfg.IdentifyBudget; n > 0 {
+		opts = append(opts, ratelimit.WithSessionStartLimit(ratelimit.SessionStartLimit{
+			Total: n, Remaining: n, ResetAfter: ratelimit.DefaultBudgetPeriod, MaxConcurrency: 1,
+		}))
+	}
+	return ratelimit.NewLocalIdentifyLimiter(1, opts...)
 }
 
 // ID returns the shard id.
@@ -156,6 +173,7 @@ func (s *Shard) newClient(sess gateway.Session) (*gateway.Client, error) {
 		gateway.WithCodec(codec),
 		gateway.WithLogger(s.cfg.Logger),
 		gateway.WithDeferredIdentify(),
+		gateway.WithDeferredHeartbeatRequests(),
 		gateway.WithPayloadCompression(s.cfg.Compression == CompressPayload),
 	)
 	if s.cfg.ShardCount > 1 || s.cfg.ShardID != 0 {
@@ -242,8 +260,9 @@ type attempt struct {
 
 // retryPlan is how loop paces its connection attempts.
 type retryPlan struct {
-	failures int           // consecutive attempts that did not reach READY or RESUMED
+	failures int           // consecutive connections that were not stable
 	wait     time.Duration // before the next attempt
+	warned   time.Time     // when failures were last logged as a warning
 }
 
 // pause waits as planned before the next attempt, and reports whether the
@@ -290,6 +309,7 @@ func (s *Shard) afterConnection(r *runState, a *attempt) (error, bool) {
 	}
 	s.mu.Unlock()
 	s.reportSession()
+	res.err = redactSecret(res.err, s.cfg.Token)
 	s.stats.setLastError(res.err)
 
 	if s.isStopping(r) {
@@ -304,23 +324,59 @@ func (s *Shard) afterConnection(r *runState, a *attempt) (error, bool) {
 		s.log.Error("cannot identify; stopping", "err", res.err)
 		return fmt.Errorf("gatewayutil: shard %d: %w", s.cfg.ShardID, res.err), true
 	}
-	if res.connected {
-		p.failures = 0
-	}
 	var inv *InvalidSessionError
-	switch {
-	case errors.As(res.err, &inv) && !inv.Resumable:
-		p.wait = jitterBetween(s.cfg.ReidentifyDelayMin, s.cfg.ReidentifyDelayMax)
-		s.log.Info("session invalidated; identifying again after a pause", "wait", p.wait)
-	case res.connected:
+	if res.stable {
+		p.failures = 0
 		p.wait = 0
-		s.log.Info("connection lost; reconnecting", "err", res.err, "resume", res.session.Resumable())
-	default:
+	} else {
 		p.wait = s.cfg.Backoff.Delay(p.failures)
 		p.failures++
-		s.log.Info("connection attempt failed", "err", res.err, "attempt", p.failures, "wait", p.wait)
 	}
+	if errors.As(res.err, &inv) && !inv.Resumable {
+		// Discord asks for a random pause of 1-5 s before identifying again;
+		// a session ended young waits for the backoff too.
+		p.wait = max(p.wait, jitterBetween(s.cfg.ReidentifyDelayMin, s.cfg.ReidentifyDelayMax))
+	}
+	s.stats.failures.Store(int64(p.failures))
+	s.logEnd(p, res)
 	return nil, false
+}
+
+// stableAfter is how long a connection with this heartbeat interval must
+// stay connected to count as a success: Config.StableAfter, or the interval
+// within [1 s, 2 min].
+func (s *Shard) stableAfter(interval time.Duration) time.Duration {
+	if s.cfg.StableAfter > 0 {
+		return s.cfg.StableAfter
+	}
+	return min(max(interval, time.Second), 2*time.Minute)
+}
+
+// failureWarnEvery is how often, at most, a shard whose connections keep
+// failing logs a warning about it.
+const failureWarnEvery = time.Minute
+
+// logEnd logs how a connection ended: at info level while things are
+// normal (a stable connection lost, a first failure), and as a warning
+// with the cause once failures repeat, at most once per failureWarnEvery,
+// so that a wrong URL or a refusing server shows at the default level
+// without a storm flooding the logs.
+func (s *Shard) logEnd(p *retryPlan, res *connResult) {
+	switch {
+	case res.stable:
+		s.log.Info("connection lost; reconnecting", "err", res.err, "resume", res.session.Resumable())
+		return
+	case p.failures < 2:
+		s.log.Info("connection ended early; reconnecting after a pause", "err", res.err, "connected", res.connected, "attempt", p.failures, "wait", p.wait)
+		return
+	}
+	now := time.Now()
+	if !p.warned.IsZero() && now.Sub(p.warned) < failureWarnEvery {
+		s.log.Info("connection ended early again", "err", res.err, "connected", res.connected, "failures", p.failures, "wait", p.wait)
+		return
+	}
+	p.warned = now
+	s.log.Warn("gateway connections keep failing; backing off", "err", res.err, "connected", res.connected, "failures", p.failures, "wait", p.wait)
 }
 
 // pickURL chooses where to connect: the session's resume URL when there is

@@ -18,6 +18,11 @@ import (
 // empty. A bot should rather use the URL from GET /gateway/bot.
 const DefaultGatewayURL = "wss://gateway.discord.gg"
 
+// DefaultShardIdentifyBudget is the daily identify budget of a Shard that
+// has no IdentifyLimiter: a tenth of the 1,000 session starts a day Discord
+// gives most bots. A healthy shard identifies a few times a day.
+const DefaultShardIdentifyBudget = 100
+
 // Config configures a Shard. Token and Intents are required; everything
 // else has a working default.
 type Config struct {
@@ -46,8 +51,22 @@ type Config struct {
 	Sink EventSink
 	// IdentifyLimiter, if set, is asked for a slot before every Identify
 	// and given it back on READY or failure. Share one among all shards of
-	// a bot. Nil identifies at once: fine for a single shard.
+	// a bot (a Manager does). Nil gives the shard a limiter of its own,
+	// which keeps its identifies IdentifyWindow apart and at most
+	// IdentifyBudget a day: a shard alone in a reconnect storm cannot
+	// spend the bot's daily session starts (and get its token reset). A
+	// Shard built anew starts a new budget: keep the Shard, or share a
+	// limiter.
 	IdentifyLimiter ratelimit.IdentifyLimiter
+	// IdentifyWindow is the identify window of the shard's own limiter
+	// (IdentifyLimiter nil): default 5.25 s, Discord's 5 s plus a twentieth
+	// for network jitter. Scale it only against a time-scaled emulator.
+	IdentifyWindow time.Duration
+	// IdentifyBudget is the daily session start budget of the shard's own
+	// limiter (IdentifyLimiter nil): once it is spent, Run stops with an
+	// error matching ratelimit.ErrBudgetExhausted until a new Shard is
+	// built. Default DefaultShardIdentifyBudget; negative enforces none.
+	IdentifyBudget int
 	// Session, if resumable and for this shard, is resumed instead of
 	// identifying on the first connection.
 	Session gateway.Session
@@ -91,9 +110,17 @@ type Config struct {
 	// connection. Default DefaultMaxZstdWindow.
 	MaxZstdWindow uint64
 
-	// Backoff spaces out reconnections that keep failing. Default
-	// DefaultBackoff.
+	// Backoff spaces out reconnections that keep failing: connections
+	// that fail before READY or RESUMED, and connections that end before
+	// they were stable. Default DefaultBackoff.
 	Backoff Backoff
+	// StableAfter is how long a connection must stay connected after READY
+	// or RESUMED to count as a success, which resets the backoff and lets
+	// the next connection follow at once. One that ends sooner counts as a
+	// failure, so a gateway that ends every session as soon as it starts
+	// (a close, op 7, op 9 after each READY) is retried ever more slowly.
+	// Default: the connection's heartbeat interval, within [1 s, 2 min].
+	StableAfter time.Duration
 	// ReidentifyDelayMin and ReidentifyDelayMax bound the random wait
 	// before identifying again after an op 9 that cannot be resumed.
 	// Default 1 s and 5 s.
@@ -194,6 +221,13 @@ func (c Config) withDefaults() (Config, error) {
 		c.MaxZstdWindow = DefaultMaxZstdWindow
 	}
 	c.Backoff = c.Backoff.withDefaults()
+	if c.StableAfter < 0 {
+		return c, fmt.Errorf("%w: StableAfter %v is negative", gateway.ErrConfig, c.StableAfter)
+	}
+	def(&c.IdentifyWindow, ratelimit.DefaultIdentifyWindow+ratelimit.DefaultIdentifyWindow/20)
+	if c.IdentifyBudget == 0 {
+		c.IdentifyBudget = DefaultShardIdentifyBudget
+	}
 	if c.CommandLimit <= 0 {
 		c.CommandLimit = ratelimit.DefaultCommandLimit
 	}

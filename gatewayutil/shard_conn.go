@@ -20,6 +20,7 @@ type connResult struct {
 	err       error           // why it ended; never nil
 	helloSeen bool            // HELLO arrived
 	connected bool            // READY or RESUMED arrived
+	stable    bool            // and the connection then lasted StableAfter
 	session   gateway.Session // the session after it
 }
 
@@ -38,6 +39,7 @@ type shardConn struct {
 
 	connected     atomic.Bool
 	everConnected bool         // READY or RESUMED arrived; read goroutine only
+	connectedAt   time.Time    // when it arrived; read goroutine only
 	beatSent      atomic.Int64 // when the unanswered heartbeat went out (unix ns), 0 if none
 
 	mu     sync.Mutex
@@ -149,6 +151,7 @@ func (s *Shard) open(r *runState, a *attempt) *shardConn {
 func (s *Shard) teardown(r *runState, sc *shardConn, a *attempt, readErr error, hello bool) {
 	sc.flushStats()
 	a.res = connResult{helloSeen: hello, connected: sc.everConnected}
+	a.res.stable = sc.everConnected && time.Since(sc.connectedAt) >= s.stableAfter(sc.hb.interval)
 	res := &a.res
 	s.setConnected(false)
 	sc.connected.Store(false)
@@ -311,10 +314,7 @@ func (sc *shardConn) process(msg []byte, hello *bool) error {
 		*hello = true
 		return sc.onHello()
 	case gateway.KindHeartbeatRequest:
-		// The Client answered at once; count it against the limit.
-		s.stats.beats.Add(1)
-		sc.beatSent.CompareAndSwap(0, time.Now().UnixNano())
-		_ = s.limiter.WaitPriority(sc.ctx)
+		sc.requestHeartbeat()
 	case gateway.KindHeartbeatAck:
 		s.stats.acks.Add(1)
 		now := time.Now().UnixNano()
@@ -469,6 +469,9 @@ func (sc *shardConn) onConnected(resumed bool) {
 		s.mu.Lock()
 		s.badResume = ""
 		s.mu.Unlock()
+	}
+	if !sc.everConnected {
+		sc.connectedAt = time.Now()
 	}
 	sc.everConnected = true
 	sc.connected.Store(true)

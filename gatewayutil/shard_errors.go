@@ -3,6 +3,9 @@ package gatewayutil
 import (
 	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/gatewaykit/gateway"
 )
 
 // Errors returned by Shard methods.
@@ -44,3 +47,31 @@ var errTransportWrite = errors.New("gatewayutil: write failed")
 // errShardStopping is why a connection ended when the shard was stopped
 // (Close or the end of Run's context).
 var errShardStopping = errors.New("gatewayutil: shard stopping")
+
+// redactSecret returns err, unless its text contains the token (a hostile
+// gateway may echo it in a close reason): then an error with the same
+// chain whose text has the token replaced, so that logs and Status never
+// show it.
+func redactSecret(err error, token gateway.Token) error {
+	if err == nil {
+		return nil
+	}
+	raw := strings.TrimSpace(string(token))
+	if len(raw) > 4 && strings.EqualFold(raw[:4], "bot ") {
+		raw = strings.TrimSpace(raw[4:])
+	}
+	msg := err.Error()
+	if raw == "" || !strings.Contains(msg, raw) {
+		return err
+	}
+	return &redactedError{err: err, msg: strings.ReplaceAll(msg, raw, "[REDACTED]")}
+}
+
+// redactedError is an error whose text had the token taken out.
+type redactedError struct {
+	err error
+	msg string
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }

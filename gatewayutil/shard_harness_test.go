@@ -176,7 +176,11 @@ func baseConfig(srv *gatewaytest.Server) gatewayutil.Config {
 		ReidentifyDelayMin: 10 * time.Millisecond,
 		ReidentifyDelayMax: 50 * time.Millisecond,
 		CommandWindow:      time.Duration(float64(60*time.Second) * testScale),
-		ResumeURLPolicy:    gatewayutil.LoopbackResumeURLs,
+		// The shard's own identify limiter, scaled, with a fifth of a
+		// window of margin: the emulator stamps identifies on a loaded
+		// machine.
+		IdentifyWindow:  time.Duration(float64(6*time.Second) * testScale),
+		ResumeURLPolicy: gatewayutil.LoopbackResumeURLs,
 	}
 }
 

@@ -108,8 +108,17 @@ type Status struct {
 	HeartbeatLate time.Duration
 	// HandlerErrors counts dispatches the handler returned an error for.
 	HandlerErrors int64
-	// LastError is why the last connection ended, nil if none did yet.
-	LastError error
+	// LastError is why the last connection (or connection attempt: a
+	// refused dial, a failed handshake) ended, nil if none did yet;
+	// LastErrorAt is when. Neither is cleared when a connection succeeds:
+	// Failures says whether the shard is in trouble now.
+	LastError   error
+	LastErrorAt time.Time
+	// Failures counts the consecutive connections that failed, or ended
+	// before they were stable (Config.StableAfter): 0 while all is well,
+	// 2 or more while the shard backs off from a gateway it cannot keep a
+	// session with (a warning with the cause is logged then).
+	Failures int
 }
 
 // String summarises the status on one line, without anything secret.
@@ -138,6 +147,7 @@ type counters struct {
 	lastDispatch    atomic.Int64 // unix nanoseconds
 	stalled         atomic.Bool
 	lastErr         atomic.Pointer[errorBox]
+	failures        atomic.Int64
 	sessionID       atomic.Pointer[string]
 	seq             atomic.Int64
 
@@ -145,7 +155,10 @@ type counters struct {
 	latencyN  atomic.Uint64 // latencies recorded so far
 }
 
-type errorBox struct{ err error }
+type errorBox struct {
+	err error
+	at  time.Time
+}
 
 func (c *counters) setState(s ShardState) { c.state.Store(int32(s)) }
 
@@ -165,7 +178,7 @@ func (c *counters) addLatency(d time.Duration) {
 
 func (c *counters) setLastError(err error) {
 	if err != nil {
-		c.lastErr.Store(&errorBox{err})
+		c.lastErr.Store(&errorBox{err: err, at: time.Now()})
 	}
 }
 
@@ -204,6 +217,7 @@ func (c *counters) snapshot(st *Status) {
 	st.HeartbeatLate = time.Duration(c.beatLate.Load())
 	st.HandlerErrors = c.handlerErrors.Load()
 	if b := c.lastErr.Load(); b != nil {
-		st.LastError = b.err
+		st.LastError, st.LastErrorAt = b.err, b.at
 	}
+	st.Failures = int(c.failures.Load())
 }

@@ -20,8 +20,12 @@ import (
 // previous one was sent (Ticket.Sent), or, if Sent was not called, after it
 // ended. Counting from the grant would not be safe: Discord measures the
 // window when identifies arrive, and an identify granted early but sent
-// late (a busy machine) would land less than a window before the next. Waiters of a bucket are served lowest shard id
-// first. The daily budget is spent one per ticket and enforced fail-closed.
+// late (a busy machine) would land less than a window before the next.
+// Waiters of a bucket are served lowest shard id first, and shards
+// announced with [LocalIdentifyLimiter.Expect] are waited for, so the order
+// holds even for the first grant of a fleet whose connections come up in
+// any order. The daily budget is spent one per ticket and enforced
+// fail-closed.
 type LocalIdentifyLimiter struct {
 	clock     Clock
 	window    time.Duration
@@ -45,6 +49,14 @@ type identifyBucket struct {
 	holdUntil time.Time
 	waiters   []*identifyWaiter // sorted by shard id, then arrival
 	wake      chan struct{}     // closed when the bucket's state changes
+	expected  []expectedShard   // announced by Expect, not arrived yet
+}
+
+// expectedShard is a shard announced by Expect: until it calls Acquire (or
+// until its deadline), no shard of its bucket with a higher id is granted.
+type expectedShard struct {
+	shard    int
+	deadline time.Time
 }
 
 type identifyWaiter struct {
@@ -144,6 +156,7 @@ func (l *LocalIdentifyLimiter) Acquire(ctx context.Context, shardID int) (Ticket
 	b := &l.buckets[bi]
 	l.seq++
 	w := &identifyWaiter{shard: shardID, seq: l.seq}
+	b.arrived(shardID)
 	b.enqueue(w)
 	if b.waiters[0] == w {
 		// A new head: the old one must step back.
@@ -164,15 +177,19 @@ func (l *LocalIdentifyLimiter) Acquire(ctx context.Context, shardID int) (Ticket
 				l.mu.Unlock()
 				return nil, err
 			}
-			switch next := b.started.Add(l.window); {
+			next := b.started.Add(l.window)
+			lower, expecting := b.expectedBelow(shardID, now)
+			switch {
 			case b.held:
 				wait = b.holdUntil.Sub(now)
-			case b.started.IsZero() || !now.Before(next):
+			case !b.started.IsZero() && now.Before(next):
+				wait = next.Sub(now)
+			case expecting:
+				wait = lower.Sub(now)
+			default:
 				t := l.grantLocked(b, bi, w, now)
 				l.mu.Unlock()
 				return t, nil
-			default:
-				wait = next.Sub(now)
 			}
 		}
 		wake := b.wake
@@ -211,6 +228,57 @@ func (l *LocalIdentifyLimiter) releaseLocked(b *identifyBucket) {
 	b.held = false
 	l.held--
 	b.broadcast()
+}
+
+// Expect announces shards that are about to call Acquire, such as the
+// shards a Manager starts together: until each of them has called Acquire,
+// or for one identify window at most, no shard of its bucket with a higher
+// id is granted. Their connections come up in any order, so without it the
+// first of a bucket to call Acquire would identify first, not the lowest.
+// A shard that does not come (it resumed instead, or failed to connect)
+// delays the others of its bucket by at most a window.
+func (l *LocalIdentifyLimiter) Expect(shardIDs ...int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.clock.Now()
+	deadline := now.Add(l.window)
+	for _, id := range shardIDs {
+		if id < 0 {
+			continue
+		}
+		b := &l.buckets[id%len(l.buckets)]
+		b.dropExpired(now)
+		i := slices.IndexFunc(b.expected, func(e expectedShard) bool { return e.shard == id })
+		if i < 0 {
+			b.expected = append(b.expected, expectedShard{shard: id})
+			i = len(b.expected) - 1
+		}
+		b.expected[i].deadline = deadline
+	}
+}
+
+// arrived forgets that shard was expected: it called Acquire.
+func (b *identifyBucket) arrived(shard int) {
+	b.expected = slices.DeleteFunc(b.expected, func(e expectedShard) bool { return e.shard == shard })
+}
+
+// dropExpired forgets the expected shards whose deadline passed.
+func (b *identifyBucket) dropExpired(now time.Time) {
+	b.expected = slices.DeleteFunc(b.expected, func(e expectedShard) bool { return !now.Before(e.deadline) })
+}
+
+// expectedBelow reports whether a shard with a lower id than shard is
+// expected, and until when the grant must wait for it.
+func (b *identifyBucket) expectedBelow(shard int, now time.Time) (time.Time, bool) {
+	b.dropExpired(now)
+	var until time.Time
+	found := false
+	for _, e := range b.expected {
+		if e.shard < shard && (!found || e.deadline.Before(until)) {
+			until, found = e.deadline, true
+		}
+	}
+	return until, found
 }
 
 // CanStart implements [IdentifyLimiter].
