@@ -13,7 +13,6 @@ type stateConnectedT struct{}
 
 func (stateConnectedT) id() State { return StateConnected }
 
-//
 // A RESUMED here is an event like any other: RESUMED is a sequenced
 // dispatch, so a later resume from before it replays it, and that stale
 // RESUMED ends the resume state early; the real one then arrives here.
