@@ -146,12 +146,20 @@ func (m *Manager) waitConnected(ctx context.Context, set *shardSet) error {
 }
 
 // waitRepeatsEnd waits, after the switch, until the new set has received
-// no event the old set delivered first for ReshardOverlap, and at most
-// ReshardMaxOverlap: a new set that lags the old one (a loaded machine can
-// stall a shard for longer than an overlap) still has those events on
-// their way, and would deliver them a second time without the filter.
+// no event the old set delivered first for ReshardOverlap and every new
+// shard has shown that its reader got past the switch (a dispatch read
+// after it, or two heartbeat ACKs, the second for a heartbeat sent after
+// it), and at most ReshardMaxOverlap: a new shard that lags the old set (a
+// loaded machine can stall a reader for longer than an overlap, and then
+// it delivers nothing, so the lack of repeats proves nothing) still has
+// those events on their way, and would deliver them a second time without
+// the filter.
 func (m *Manager) waitRepeatsEnd(ctx context.Context, next *shardSet) {
 	start := time.Now()
+	acks := make(map[int]int64, len(next.ids))
+	for _, id := range next.ids {
+		acks[id] = m.managed(next, id).current().Status().HeartbeatAcks
+	}
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -161,15 +169,26 @@ func (m *Manager) waitRepeatsEnd(ctx context.Context, next *shardSet) {
 		case <-tick.C:
 		}
 		now := time.Now()
+		if now.Sub(start) >= m.cfg.ReshardMaxOverlap {
+			m.log.Warn("reshard: the new shards may still receive events the old ones delivered; stopping the filter anyway")
+			return
+		}
 		last := start
 		if r := time.Unix(0, next.gate.lastRepeat.Load()); r.After(last) {
 			last = r
 		}
-		if now.Sub(last) >= m.cfg.ReshardOverlap {
-			return
+		if now.Sub(last) < m.cfg.ReshardOverlap {
+			continue
 		}
-		if now.Sub(start) >= m.cfg.ReshardMaxOverlap {
-			m.log.Warn("reshard: the new shards still receive events the old ones delivered; stopping the filter anyway")
+		behind := false
+		for _, id := range next.ids {
+			st := m.managed(next, id).current().Status()
+			if !st.LastDispatch.After(start) && st.HeartbeatAcks < acks[id]+2 {
+				behind = true
+				break
+			}
+		}
+		if !behind {
 			return
 		}
 	}
