@@ -14,8 +14,8 @@ import (
 // ReshardOverlap with duplicates filtered out (an event reaches both sets
 // while both are connected), then switches to the new set and closes the
 // old one, ending its sessions, and goes on filtering the new set's events
-// for another ReshardOverlap (some the old set delivered may still be on
-// their way to it). Events keep flowing throughout: none is lost, and none
+// until none repeated the old set's for another ReshardOverlap (some the
+// old set delivered may still be on their way to it). Events keep flowing throughout: none is lost, and none
 // is delivered twice.
 //
 // ids are the shards of the new count this process runs; nil means all.
