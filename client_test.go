@@ -229,6 +229,34 @@ func TestResumeFromSession(t *testing.T) {
 	assert.Equal(t, int64(7), c.Seq())
 }
 
+// TestResumeReplayingAnEarlierResumed: RESUMED is a sequenced dispatch, so
+// a resume from before an earlier resume's RESUMED replays it, and the
+// server's new RESUMED follows the replay. Both are delivered, in order, and
+// the sequence number runs on without a hole (dropping the second RESUMED
+// lost its sequence number: the chaos soak saw "lost 1 dispatches").
+func TestResumeReplayingAnEarlierResumed(t *testing.T) {
+	w := &wire{}
+	c := newClient(t, gateway.WithSession(gateway.Session{ID: "sess-1", Seq: 3, ResumeURL: "wss://resume.example/", ShardID: 2, ShardCount: 4}))
+	process(t, c, w, hello)
+	require.Equal(t, gateway.StateResume, c.State())
+	res := process(t, c, w, mc(4))
+	assert.Equal(t, gateway.KindDispatch, res.Kind)
+	res = process(t, c, w, resumed(5)) // the earlier resume's RESUMED, replayed
+	assert.Equal(t, gateway.KindResumed, res.Kind)
+	res = process(t, c, w, mc(6))
+	assert.Equal(t, gateway.KindDispatch, res.Kind)
+	res = process(t, c, w, resumed(7)) // this resume's RESUMED
+	assert.Equal(t, gateway.KindDispatch, res.Kind)
+	assert.Equal(t, "RESUMED", res.Type)
+	assert.Equal(t, int64(7), res.Seq)
+	assert.Equal(t, int64(7), c.Seq(), "a resume must not skip the RESUMED")
+	res = process(t, c, w, mc(8))
+	assert.Equal(t, int64(8), res.Seq)
+	// READY stays unexpected once connected.
+	_, err := c.Process(ready, w)
+	assert.ErrorIs(t, err, gateway.ErrUnexpected)
+}
+
 func TestSessionOfAnotherShardLayoutIsRefused(t *testing.T) {
 	s := gateway.Session{ID: "x", Seq: 5, ResumeURL: "wss://r/", ShardID: 2, ShardCount: 8}
 	_, err := gateway.NewClient(gateway.WithToken(testToken), gateway.WithIntents(0), gateway.WithShard(2, 4), gateway.WithSession(s))

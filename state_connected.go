@@ -13,8 +13,13 @@ type stateConnectedT struct{}
 
 func (stateConnectedT) id() State { return StateConnected }
 
+// A RESUMED here is an event like any other: RESUMED is a sequenced
+// dispatch, so a later resume from before it replays it, and that stale
+// RESUMED ends the resume state early; the real one then arrives here.
+// Refusing it would skip its sequence number, which the audit of a
+// session sees as a lost dispatch.
 func (stateConnectedT) handle(c *Client, env *encoding.Envelope, w io.Writer) (Result, error) {
-	if env.Op != opcode.Dispatch || env.T == event.Ready || env.T == event.Resumed {
+	if env.Op != opcode.Dispatch || env.T == event.Ready {
 		return Result{Op: env.Op, Type: env.T}, unexpected(env.Op, env.T, StateConnected)
 	}
 	return dispatchResult(KindDispatch, env), nil

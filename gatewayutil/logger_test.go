@@ -28,7 +28,7 @@ func TestManagerLoggerReachesEveryPart(t *testing.T) {
 	})
 	shard := baseConfig(srv) // no Logger
 	shard.Sink = d
-	shard.ResumeURLPolicy = nil // Discord's hosts only: the emulator's resume URL is refused, with a warning
+	shard.ResumeURLPolicy = gatewayutil.DiscordResumeURLs // the emulator's resume URL is refused, with a warning
 	m, err := gatewayutil.NewManager(gatewayutil.ManagerConfig{
 		Shard:          shard,
 		APIBase:        srv.APIURL(),

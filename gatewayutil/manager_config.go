@@ -69,8 +69,10 @@ type ManagerConfig struct {
 	// ReshardOverlap is how long, at least, both shard sets deliver events
 	// during a reshard, with duplicates filtered, before the old set closes.
 	// Default 5 s. The overlap goes on past it until every old shard has
-	// caught up with the new set (or has been quiet for an overlap), for at
-	// most ReshardMaxOverlap (default 2 min).
+	// caught up with the new set (or has been quiet for an overlap and owes
+	// no event the new set delivered first), for at most ReshardMaxOverlap
+	// (default 2 min). After the switch the new set filters on until its
+	// repeats of the old set's events stopped for an overlap.
 	ReshardOverlap    time.Duration
 	ReshardMaxOverlap time.Duration
 	// AutoReshard, when a shard is closed with 4011 (sharding required),

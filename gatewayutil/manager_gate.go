@@ -5,6 +5,9 @@ import (
 	"hash/maphash"
 	"sync"
 	"sync/atomic"
+	"time"
+
+	"github.com/gatewaykit/gateway/event"
 )
 
 // gateMode says what a shard set's gate does with its events.
@@ -32,6 +35,11 @@ type gateSink struct {
 
 	mu       sync.Mutex
 	caughtUp map[int]bool // shards that delivered an event the other set had already delivered
+
+	// lastRepeat is when (unix ns) this set last received an event the
+	// other set had delivered first: while such repeats keep arriving, the
+	// set is still behind the other one.
+	lastRepeat atomic.Int64
 }
 
 func newGateSink(next EventSink, mode gateMode, tag uint8) *gateSink {
@@ -73,6 +81,7 @@ func (g *gateSink) Dispatch(ctx context.Context, e *Event) error {
 			first, by := f.first(e, g.tag)
 			if !first {
 				if by != g.tag {
+					g.lastRepeat.Store(time.Now().UnixNano())
 					g.markCaughtUp(e.Shard)
 				}
 				return nil
@@ -111,14 +120,42 @@ func (g *gateSink) isCaughtUp(shard int) bool {
 // with identical type and data within it are indistinguishable and
 // delivered once too; Discord itself may repeat events (docs/protocol.md §12.4),
 // so handlers must be idempotent anyway.
+//
+// It also records which shards of the old set (tag oldTag, oldCount shards)
+// owe an event: the new set delivered it first, and it is routed to them
+// too, so they have not caught up until it reaches them, however quiet they
+// look (a shard busy with a backlog, or not scheduled on a loaded machine,
+// publishes no progress).
 type dedupeFilter struct {
-	seed maphash.Seed
-	mu   sync.Mutex
-	seen map[uint64]uint8
+	seed     maphash.Seed
+	oldTag   uint8
+	oldCount int
+	mu       sync.Mutex
+	seen     map[uint64]uint8
+	owed     map[int]bool // old shards the new set delivered an event for first
 }
 
-func newDedupeFilter() *dedupeFilter {
-	return &dedupeFilter{seed: maphash.MakeSeed(), seen: make(map[uint64]uint8)}
+func newDedupeFilter(oldTag uint8, oldCount int) *dedupeFilter {
+	return &dedupeFilter{seed: maphash.MakeSeed(), oldTag: oldTag, oldCount: oldCount, seen: make(map[uint64]uint8), owed: make(map[int]bool)}
+}
+
+// owes reports whether the new set delivered first an event that old
+// shard id will receive too.
+func (f *dedupeFilter) owes(id int) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.owed[id]
+}
+
+// routedToBoth reports whether an event reaches the shards of both sets
+// that own its guild: every event except those a session gets for its own
+// connection (READY, RESUMED, and the GUILD_CREATEs that follow READY).
+func routedToBoth(typ string) bool {
+	switch typ {
+	case event.Ready, event.Resumed, event.GuildCreate:
+		return false
+	}
+	return true
 }
 
 // first reports whether e is seen for the first time, and otherwise which
@@ -136,5 +173,8 @@ func (f *dedupeFilter) first(e *Event, tag uint8) (bool, uint8) {
 		return false, by
 	}
 	f.seen[key] = tag
+	if tag != f.oldTag && routedToBoth(e.Type) {
+		f.owed[ShardForGuild(guildOf(e.Type, e.Data), f.oldCount)] = true
+	}
 	return true, tag
 }

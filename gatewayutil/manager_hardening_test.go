@@ -88,15 +88,27 @@ func TestManagerFatalOnIdentifyTooLarge(t *testing.T) {
 	require.Zero(t, srv.Stats().Identifies)
 }
 
-// A saved session whose Resume is too large to send is dropped: the shard
+// uncheckedStore stands for a third-party SessionStore that does not
+// validate what it hands back: its Load returns bad for every shard.
+type uncheckedStore struct {
+	gatewayutil.SessionStore
+	bad gateway.Session
+}
+
+func (s uncheckedStore) Load(context.Context, int, int) (gateway.Session, bool, error) {
+	return s.bad, true, nil
+}
+
+// A stored session whose Resume is too large to send is dropped: the shard
 // identifies instead of being restarted with the same session for ever.
+// The library's own stores refuse such a session (TestSessionStoreRefuses
+// SessionsOutOfBounds), so it comes from a store that does not check.
 func TestManagerDropsSessionWhoseResumeIsTooLarge(t *testing.T) {
 	srv := startManagerEmulator(t, gatewaytest.Config{})
 	cfg := managerConfig(srv, nil)
-	store := gatewayutil.NewMemorySessionStore()
 	bad := gateway.Session{ID: strings.Repeat("s", 5000), Seq: 3, ShardID: 0, ShardCount: 1}
-	require.NoError(t, store.Save(context.Background(), bad))
-	cfg.Store = store
+	require.ErrorIs(t, gatewayutil.NewMemorySessionStore().Save(context.Background(), bad), gateway.ErrBadSession)
+	cfg.Store = uncheckedStore{SessionStore: gatewayutil.NewMemorySessionStore(), bad: bad}
 	cfg.RestartBackoff = gatewayutil.Backoff{Base: 10 * time.Millisecond, Max: 50 * time.Millisecond}
 	m, err := gatewayutil.NewManager(cfg)
 	require.NoError(t, err)

@@ -14,8 +14,8 @@ import (
 // ReshardOverlap with duplicates filtered out (an event reaches both sets
 // while both are connected), then switches to the new set and closes the
 // old one, ending its sessions, and goes on filtering the new set's events
-// for another ReshardOverlap (some the old set delivered may still be on
-// their way to it). Events keep flowing throughout: none is lost, and none
+// until none repeated the old set's for another ReshardOverlap (some the
+// old set delivered may still be on their way to it). Events keep flowing throughout: none is lost, and none
 // is delivered twice.
 //
 // ids are the shards of the new count this process runs; nil means all.
@@ -42,7 +42,7 @@ func (m *Manager) Reshard(ctx context.Context, count int, ids []int) error {
 	}
 	// From now on the old set remembers what it delivers: the new set may
 	// receive the same events later, from its backlog, once it goes live.
-	filter := newDedupeFilter()
+	filter := newDedupeFilter(old.gen, old.count)
 	old.gate.set(gateDedupe, filter)
 	next, err := m.startSet(ctx, count, ids, gateClosed, old.gen+1)
 	if err != nil {
@@ -56,7 +56,7 @@ func (m *Manager) Reshard(ctx context.Context, count int, ids []int) error {
 	}
 	next.gate.set(gateDedupe, filter)
 	m.log.Info("reshard overlap", "from", old.count, "to", count, "for", m.cfg.ReshardOverlap)
-	m.waitCaughtUp(ctx, old)
+	m.waitCaughtUp(ctx, old, filter)
 	m.mu.Lock()
 	m.set = next
 	m.retiring = append(m.retiring, old)
@@ -67,11 +67,8 @@ func (m *Manager) Reshard(ctx context.Context, count int, ids []int) error {
 	cerr := m.closeSet(context.WithoutCancel(ctx), old, closecode.Normal)
 	// The new set may still have on its way events the old set delivered
 	// (the overlap waited for the old set to catch up, not the new one):
-	// keep filtering them for another overlap.
-	select {
-	case <-ctx.Done():
-	case <-time.After(m.cfg.ReshardOverlap):
-	}
+	// keep filtering them until none has come for an overlap.
+	m.waitRepeatsEnd(ctx, next)
 	next.gate.set(gateOpen, nil)
 	m.mu.Lock()
 	for i, s := range m.retiring {
@@ -90,7 +87,7 @@ func (m *Manager) Reshard(ctx context.Context, count int, ids []int) error {
 // event the new set had already delivered, so nothing sent to it earlier is
 // still on its way) or has had no event for an overlap, and at most
 // ReshardMaxOverlap.
-func (m *Manager) waitCaughtUp(ctx context.Context, old *shardSet) {
+func (m *Manager) waitCaughtUp(ctx context.Context, old *shardSet, filter *dedupeFilter) {
 	start := time.Now()
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
@@ -108,7 +105,10 @@ func (m *Manager) waitCaughtUp(ctx context.Context, old *shardSet) {
 		for _, id := range old.ids {
 			st := m.managed(old, id).current().Status()
 			quiet := st.LastDispatch.IsZero() || now.Sub(st.LastDispatch) > m.cfg.ReshardOverlap
-			if !old.gate.isCaughtUp(id) && !quiet {
+			// A shard that owes an event the new set delivered first is
+			// behind, not quiet: closing it would lose what it has not
+			// read yet.
+			if !old.gate.isCaughtUp(id) && (!quiet || filter.owes(id)) {
 				lagging++
 			}
 		}
@@ -141,6 +141,55 @@ func (m *Manager) waitConnected(ctx context.Context, set *shardSet) error {
 		case <-ctx.Done():
 			return context.Cause(ctx)
 		case <-tick.C:
+		}
+	}
+}
+
+// waitRepeatsEnd waits, after the switch, until the new set has received
+// no event the old set delivered first for ReshardOverlap and every new
+// shard has shown that its reader got past the switch (a dispatch read
+// after it, or two heartbeat ACKs, the second for a heartbeat sent after
+// it), and at most ReshardMaxOverlap: a new shard that lags the old set (a
+// loaded machine can stall a reader for longer than an overlap, and then
+// it delivers nothing, so the lack of repeats proves nothing) still has
+// those events on their way, and would deliver them a second time without
+// the filter.
+func (m *Manager) waitRepeatsEnd(ctx context.Context, next *shardSet) {
+	start := time.Now()
+	acks := make(map[int]int64, len(next.ids))
+	for _, id := range next.ids {
+		acks[id] = m.managed(next, id).current().Status().HeartbeatAcks
+	}
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		now := time.Now()
+		if now.Sub(start) >= m.cfg.ReshardMaxOverlap {
+			m.log.Warn("reshard: the new shards may still receive events the old ones delivered; stopping the filter anyway")
+			return
+		}
+		last := start
+		if r := time.Unix(0, next.gate.lastRepeat.Load()); r.After(last) {
+			last = r
+		}
+		if now.Sub(last) < m.cfg.ReshardOverlap {
+			continue
+		}
+		behind := false
+		for _, id := range next.ids {
+			st := m.managed(next, id).current().Status()
+			if !st.LastDispatch.After(start) && st.HeartbeatAcks < acks[id]+2 {
+				behind = true
+				break
+			}
+		}
+		if !behind {
+			return
 		}
 	}
 }
