@@ -33,6 +33,8 @@ type ownedShard struct {
 	writtenAt   time.Time
 	takeover    bool
 	identCounts bool
+
+	stopCommands func() // set while the node answers the shard's commands
 }
 
 func (o *ownedShard) handOver() {
@@ -96,6 +98,16 @@ func (o *ownedShard) run() {
 		default:
 		}
 	}
+	if n.cfg.Events != nil {
+		sp := n.cfg.Events.ForShard(o.id)
+		sp.SetSession(sess)
+		cfg.Sink = teeSink{pub: sp, next: cfg.Sink}
+		changed := cfg.OnSession
+		cfg.OnSession = func(s gateway.Session) {
+			sp.SetSession(s)
+			changed(s)
+		}
+	}
 	sh, err := gatewayutil.NewShard(cfg)
 	if err != nil {
 		log.Error("cannot build shard", "err", err)
@@ -108,6 +120,14 @@ func (o *ownedShard) run() {
 	n.mu.Unlock()
 	runDone := make(chan error, 1)
 	go func() { runDone <- sh.Run(context.Background()) }()
+	if n.cfg.ServeCommands {
+		stopCommands, err := o.serveCommands(n.b.js.Conn())
+		if err != nil {
+			log.Warn("cannot serve commands", "err", err)
+		} else {
+			o.stopCommands = stopCommands
+		}
+	}
 
 	// Renew every third of the TTL; after a failure, retry quickly, so a
 	// short NATS outage (a restart) costs no shard.
@@ -279,6 +299,10 @@ func (o *ownedShard) cut() {
 // cut short.
 func (o *ownedShard) stop(reason stopReason, runDone chan error) {
 	n := o.n
+	if o.stopCommands != nil {
+		// The next owner answers from now on.
+		o.stopCommands()
+	}
 	// Whatever happens to the current socket, the shard must not dial a
 	// new one (a dropped socket makes it resume at once).
 	o.connMu.Lock()
