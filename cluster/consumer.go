@@ -485,7 +485,14 @@ func (c *Consumer) consumeDurable(p *partition, lost <-chan struct{}) error {
 			if c.killed.Load() {
 				return ErrKilled
 			}
-			_ = jm.Ack()
+			// Confirmed before the next event: a worker that dies after
+			// this point leaves nothing to repeat.
+			actx, acancel := context.WithTimeout(c.ctx, c.b.cfg.OpTimeout)
+			err := jm.DoubleAck(actx)
+			acancel()
+			if err != nil {
+				return fmt.Errorf("cluster: acknowledge event: %w", err)
+			}
 		}
 	}
 }

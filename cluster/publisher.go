@@ -124,7 +124,8 @@ func NewPublisher(ctx context.Context, b *Buckets, nc *nats.Conn, cfg PublisherC
 	if err != nil {
 		return nil, err
 	}
-	w, err := kv.Watch(ctx, b.cfg.App+".>", jetstream.IgnoreDeletes())
+	// The watch lives as long as the publisher, not as ctx.
+	w, err := kv.Watch(context.WithoutCancel(ctx), b.cfg.App+".>", jetstream.IgnoreDeletes())
 	if err != nil {
 		return nil, fmt.Errorf("cluster: watch interest: %w", err)
 	}
