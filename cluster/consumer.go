@@ -38,6 +38,10 @@ type ConsumerConfig struct {
 	// FetchBatch is how many durable events are fetched at once per
 	// shard. Default 64.
 	FetchBatch int
+	// OnHandled, if set, is called after the Dispatcher returned, with
+	// the moment the owner's shard read the event (HeaderSentAt; zero if
+	// absent): end-to-end latency.
+	OnHandled func(e *gatewayutil.Event, readAt time.Time)
 	// Logger receives the consumer's logs. Default: discard.
 	Logger *slog.Logger
 }
@@ -396,6 +400,13 @@ func (c *Consumer) handle(shard int, m *nats.Msg, subject string, data []byte, d
 	*ev = gatewayutil.Event{Shard: shard, Type: typ, Seq: seq, Data: data}
 	_ = c.cfg.Dispatcher.Dispatch(c.ctx, ev)
 	c.handled.Add(1)
+	if c.cfg.OnHandled != nil {
+		var at time.Time
+		if ns, err := strconv.ParseInt(m.Header.Get(HeaderSentAt), 10, 64); err == nil {
+			at = time.Unix(0, ns)
+		}
+		c.cfg.OnHandled(ev, at)
+	}
 	return true
 }
 

@@ -315,3 +315,43 @@ func TestConsumerDurableWorkerCrashTakeover(t *testing.T) {
 	t.Logf("killed a with shards %v; %d events handled of %d published", killed, rec.n.Load(), total)
 	rec.check(t, want)
 }
+
+// NATS restarts while a worker consumes a durable stream: once it is back,
+// the worker goes on from its acknowledgement floor, and every event
+// published before and after the restart is handled once, in order.
+func TestConsumerDurableSurvivesNATSRestart(t *testing.T) {
+	srv := startNATS(t)
+	cfg := eventsConfig()
+	const shards = 2
+	pub, pnc := newPublisher(t, srv.URL(), cfg, PublisherConfig{Mode: Durable, StreamMaxBytes: 64 << 20})
+	rec := newRecorder(shards)
+	w := startWorker(t, srv.URL(), cfg, "w", shards, Durable, rec)
+	eventually(t, 10*time.Second, "the worker consumes both shards", func() bool { return len(w.c.Shards()) == shards })
+	want := map[int]int64{}
+	publish := func(n int) {
+		for range n {
+			for s := range shards {
+				want[s]++
+				sp := pub.ForShard(s)
+				sp.SetSession(gateway.Session{ID: "sess"})
+				e := &gatewayutil.Event{Shard: s, Type: "MESSAGE_CREATE", Seq: want[s], Data: messageData(uint64(s)<<22, int(want[s]))}
+				if err := sp.Dispatch(context.Background(), e); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if err := pnc.FlushTimeout(5 * time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	publish(100)
+	eventually(t, 10*time.Second, "first events handled", func() bool { return rec.n.Load() == 200 })
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 15*time.Second, "clients reconnected", func() bool { return pnc.IsConnected() && w.nc.IsConnected() })
+	publish(100)
+	eventually(t, 30*time.Second, "every event handled after the restart", func() bool { return rec.n.Load() >= 400 })
+	time.Sleep(300 * time.Millisecond)
+	rec.check(t, want)
+}

@@ -267,7 +267,7 @@ func (sp *ShardPublisher) SetSession(s gateway.Session) {
 const maxSubjects = 256
 
 // Dispatch implements gatewayutil.EventSink.
-func (sp *ShardPublisher) Dispatch(_ context.Context, e *gatewayutil.Event) error {
+func (sp *ShardPublisher) Dispatch(ctx context.Context, e *gatewayutil.Event) error {
 	p := sp.p
 	if !p.Wants(e.Type) {
 		p.skipped.Add(1)
@@ -325,6 +325,9 @@ func (sp *ShardPublisher) Dispatch(_ context.Context, e *gatewayutil.Event) erro
 	sp.msg.Subject = subj
 	sp.msg.Data = e.Data
 	err := p.nc.PublishMsg(sp.msg)
+	if err != nil && p.cfg.Mode == Durable {
+		err = sp.retry(ctx)
+	}
 	sp.msg.Data = nil
 	if err != nil {
 		p.failed.Add(1)
@@ -332,6 +335,30 @@ func (sp *ShardPublisher) Dispatch(_ context.Context, e *gatewayutil.Event) erro
 	}
 	p.published.Add(1)
 	return nil
+}
+
+// retry publishes the prepared message again until NATS takes it, the
+// connection is closed for good, or ctx (the shard's connection) ends. In
+// Durable mode a NATS outage so holds the shard's reader: the socket stops
+// being read (backpressure on Discord) instead of events being lost.
+func (sp *ShardPublisher) retry(ctx context.Context) error {
+	t := time.NewTimer(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+		if sp.p.nc.IsClosed() {
+			return nats.ErrConnectionClosed
+		}
+		err := sp.p.nc.PublishMsg(sp.msg)
+		if err == nil {
+			return nil
+		}
+		t.Reset(50 * time.Millisecond)
+	}
 }
 
 // teeSink sends every event to the publisher, then to the node's own sink.
