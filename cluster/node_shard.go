@@ -34,7 +34,8 @@ type ownedShard struct {
 	takeover    bool
 	identCounts bool
 
-	stopCommands func() // set while the node answers the shard's commands
+	stopCommands func()          // set while the node answers the shard's commands
+	pub          *ShardPublisher // the shard's events publisher, if any
 }
 
 func (o *ownedShard) handOver() {
@@ -101,6 +102,7 @@ func (o *ownedShard) run() {
 	if n.cfg.Events != nil {
 		sp := n.cfg.Events.ForShard(o.id)
 		sp.SetSession(sess)
+		o.pub = sp
 		cfg.Sink = teeSink{pub: sp, next: cfg.Sink}
 		changed := cfg.OnSession
 		cfg.OnSession = func(s gateway.Session) {
@@ -206,6 +208,14 @@ func (o *ownedShard) run() {
 // if the stored copy is getting old (so it does not expire from the bucket).
 func (o *ownedShard) flush(final bool) error {
 	cur := o.shard.Session()
+	if o.pub != nil && cur.Resumable() {
+		// Never store a sequence number past what reached NATS: a
+		// node dying after the write but before the publish would
+		// otherwise leave a gap nobody replays.
+		if err := o.pub.confirm(o.n.b.cfg.OpTimeout, &cur); err != nil {
+			return err
+		}
+	}
 	if !cur.Resumable() {
 		if !o.written.Resumable() {
 			return nil

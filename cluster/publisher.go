@@ -246,6 +246,8 @@ type ShardPublisher struct {
 	subjPrefix string
 
 	session atomic.Pointer[string]
+	// sent is the last (session, seq) handed to NATS.
+	sent atomic.Pointer[sentMark]
 
 	// Reused for every event, from the shard's read goroutine.
 	msg      *nats.Msg
@@ -271,12 +273,14 @@ func (sp *ShardPublisher) Dispatch(ctx context.Context, e *gatewayutil.Event) er
 	p := sp.p
 	if !p.Wants(e.Type) {
 		p.skipped.Add(1)
+		sp.markCurrent(e.Seq)
 		return nil
 	}
 	subj, ok := sp.subjects[e.Type]
 	if !ok {
 		if !validEventType(e.Type) {
 			p.failed.Add(1)
+			sp.markCurrent(e.Seq) // never publishable: not worth a replay
 			return fmt.Errorf("cluster: event type %q cannot be a subject token", e.Type)
 		}
 		subj = sp.subjPrefix + e.Type
@@ -331,9 +335,56 @@ func (sp *ShardPublisher) Dispatch(ctx context.Context, e *gatewayutil.Event) er
 	sp.msg.Data = nil
 	if err != nil {
 		p.failed.Add(1)
+		if p.cfg.Mode == Live {
+			// At most once: a lost live event is not replayed.
+			sp.mark(sess, e.Seq)
+		}
 		return fmt.Errorf("cluster: publish event: %w", err)
 	}
 	p.published.Add(1)
+	sp.mark(sess, e.Seq)
+	return nil
+}
+
+// sentMark is the last event of a session handed to NATS.
+type sentMark struct {
+	session string
+	seq     atomic.Int64
+}
+
+func (sp *ShardPublisher) markCurrent(seq int64) {
+	sess := ""
+	if s := sp.session.Load(); s != nil {
+		sess = *s
+	}
+	sp.mark(sess, seq)
+}
+
+func (sp *ShardPublisher) mark(session string, seq int64) {
+	if m := sp.sent.Load(); m != nil && m.session == session {
+		m.seq.Store(seq)
+		return
+	}
+	m := &sentMark{session: session}
+	m.seq.Store(seq)
+	sp.sent.Store(m)
+}
+
+// confirm lowers s.Seq to the last event of s's session that NATS has
+// received (a round trip flushes what is buffered), so a stored session
+// never claims an event that was not published.
+func (sp *ShardPublisher) confirm(timeout time.Duration, s *gateway.Session) error {
+	m := sp.sent.Load()
+	var seq int64
+	if m != nil && m.session == s.ID {
+		seq = m.seq.Load()
+	}
+	if seq < s.Seq {
+		s.Seq = seq
+	}
+	if err := sp.p.nc.FlushTimeout(timeout); err != nil {
+		return fmt.Errorf("cluster: confirm events published: %w", err)
+	}
 	return nil
 }
 
