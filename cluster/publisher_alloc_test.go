@@ -6,6 +6,7 @@ import (
 	"context"
 	"net"
 	"testing"
+	"time"
 
 	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/gatewayutil"
@@ -75,5 +76,47 @@ func TestPublishAllocsPerEvent(t *testing.T) {
 	t.Logf("%.3f allocations per published event (with guild header, dedup id, seq, read time)", allocs)
 	if allocs > 0.01 {
 		t.Fatalf("%.3f allocations per published event, want 0", allocs)
+	}
+}
+
+// A stored session never claims an event that was not handed to NATS: the
+// node's session write takes the lower of the shard's seq and the last
+// published one.
+func TestShardPublisherConfirmCapsSeqAtLastPublished(t *testing.T) {
+	nc, err := nats.Connect(sinkServer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	cfg := eventsConfig()
+	p := &Publisher{cfg: PublisherConfig{Mode: Durable}, nc: nc, prefix: cfg.eventsPrefix()}
+	sp := p.ForShard(1)
+	sp.SetSession(gateway.Session{ID: "s"})
+	for i := int64(1); i <= 5; i++ {
+		if err := sp.Dispatch(context.Background(), &gatewayutil.Event{Shard: 1, Type: "MESSAGE_CREATE", Seq: i, Data: []byte(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := gateway.Session{ID: "s", Seq: 7}
+	if err := sp.confirm(time.Second, &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Seq != 5 {
+		t.Fatalf("confirmed seq %d, want 5 (events 6 and 7 not published)", s.Seq)
+	}
+	other := gateway.Session{ID: "t", Seq: 3}
+	if err := sp.confirm(time.Second, &other); err != nil {
+		t.Fatal(err)
+	}
+	if other.Seq != 0 {
+		t.Fatalf("a session with nothing published confirmed seq %d, want 0", other.Seq)
+	}
+	nc.Close()
+	if err := sp.Dispatch(context.Background(), &gatewayutil.Event{Shard: 1, Type: "MESSAGE_CREATE", Seq: 6, Data: []byte(`{}`)}); err == nil {
+		t.Fatal("publish on a closed connection succeeded")
+	}
+	s = gateway.Session{ID: "s", Seq: 6}
+	if err := sp.confirm(time.Second, &s); err == nil || s.Seq != 5 {
+		t.Fatalf("after a failed publish: seq %d, err %v; want 5 and an error (cannot flush)", s.Seq, err)
 	}
 }
