@@ -329,7 +329,9 @@ func (sp *ShardPublisher) Dispatch(ctx context.Context, e *gatewayutil.Event) er
 	sp.msg.Subject = subj
 	sp.msg.Data = e.Data
 	err := p.nc.PublishMsg(sp.msg)
-	if err != nil && p.cfg.Mode == Durable {
+	if err != nil && p.cfg.Mode == Durable && !p.nc.IsClosed() && !p.nc.IsConnected() {
+		// Only an outage is waited out; a message NATS refuses (over
+		// its max payload) would be refused forever.
 		err = sp.retry(ctx)
 	}
 	sp.msg.Data = nil
