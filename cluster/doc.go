@@ -20,6 +20,14 @@
 //   - Node ties them together: it runs the shards it owns with
 //     gatewayutil.Shard, hands them over on drain and takes over those of a
 //     node that died, resuming rather than identifying.
+//   - Publisher (NodeConfig.Events) publishes every dispatch on
+//     <prefix>.<app>.ev.<shard>.<EVENT>, live (core NATS, only the event
+//     types some consumer wants) or durable (a bounded, deduplicating
+//     JetStream stream); Consumer feeds those events into a local
+//     gatewayutil.Dispatcher in a worker process, the shards split among the
+//     workers of a group so each guild is handled in order by one worker.
+//   - Commander sends gateway commands to whichever node owns a shard
+//     (NodeConfig.ServeCommands), by shard, by guild or to every shard.
 //
 // # Buckets
 //
@@ -31,6 +39,7 @@
 //	members   TTL ~15 s          <app>.<instance>   live nodes and capacities
 //	leases    TTL ~15 s          <app>.shard.<id>   who runs a shard
 //	sessions  TTL ~15 min        <app>.<id>.<count> the shard's session
+//	interest  TTL ~15 s          <app>.<group>.<worker> event types a worker wants
 //
 // Only bucket-wide TTLs are used (no per-key TTL), so a NATS server from
 // version 2.9 on is enough.

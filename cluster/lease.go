@@ -52,13 +52,19 @@ type Lease struct {
 // AcquireLease takes the lease of a shard for instance, or fails with an error
 // matching ErrLeaseHeld.
 func (b *Buckets) AcquireLease(ctx context.Context, shard int, instance string) (*Lease, error) {
+	return b.acquireLeaseKey(ctx, b.leaseKey(shard), shard, instance)
+}
+
+// acquireLeaseKey takes a lease under any key of the leases bucket (the
+// consumers' partitions use their own).
+func (b *Buckets) acquireLeaseKey(ctx context.Context, key string, shard int, instance string) (*Lease, error) {
 	var nonce [8]byte
 	_, _ = rand.Read(nonce[:])
 	v, err := json.Marshal(leaseValue{Instance: instance, Nonce: hex.EncodeToString(nonce[:]), Since: time.Now()})
 	if err != nil {
 		return nil, err
 	}
-	l := &Lease{b: b, shard: shard, key: b.leaseKey(shard), value: v, nonce: hex.EncodeToString(nonce[:])}
+	l := &Lease{b: b, shard: shard, key: key, value: v, nonce: hex.EncodeToString(nonce[:])}
 	sent := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.OpTimeout)
 	defer cancel()

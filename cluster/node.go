@@ -59,6 +59,12 @@ type NodeConfig struct {
 	OnTakeover func(shard int, s gateway.Session)
 	// Logger receives the node's logs. Default: discard.
 	Logger *slog.Logger
+	// Events, if set, publishes every dispatch of the node's shards on
+	// NATS (before the Shard template's own Sink sees it).
+	Events *Publisher
+	// ServeCommands makes the node answer command requests
+	// (<prefix>.<app>.cmd.<shard>, see Commander) for the shards it runs.
+	ServeCommands bool
 }
 
 // Node runs the shards the cluster assigns to it. It announces itself in the

@@ -42,6 +42,9 @@ type harness struct {
 
 	mu    sync.Mutex
 	nodes map[string]*testNode
+
+	// nodeTweak, if set, adjusts each node's configuration.
+	nodeTweak func(b *Buckets, nc *nats.Conn, cfg *NodeConfig)
 }
 
 type testNode struct {
@@ -126,7 +129,7 @@ func (h *harness) startNode(name string, viaProxy bool) *testNode {
 		h.t.Fatal(err)
 	}
 	tn.lim = lim
-	n, err := NewNode(b, NodeConfig{
+	ncfg := NodeConfig{
 		Instance:          name,
 		ShardCount:        h.shards,
 		Limiter:           lim,
@@ -144,7 +147,11 @@ func (h *harness) startNode(name string, viaProxy bool) *testNode {
 			Backoff:         gatewayutil.Backoff{Base: 50 * time.Millisecond, Max: time.Second},
 			CloseTimeout:    500 * time.Millisecond,
 		},
-	})
+	}
+	if h.nodeTweak != nil {
+		h.nodeTweak(b, tn.nc, &ncfg)
+	}
+	n, err := NewNode(b, ncfg)
 	if err != nil {
 		h.t.Fatal(err)
 	}

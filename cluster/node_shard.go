@@ -33,6 +33,9 @@ type ownedShard struct {
 	writtenAt   time.Time
 	takeover    bool
 	identCounts bool
+
+	stopCommands func()          // set while the node answers the shard's commands
+	pub          *ShardPublisher // the shard's events publisher, if any
 }
 
 func (o *ownedShard) handOver() {
@@ -96,6 +99,17 @@ func (o *ownedShard) run() {
 		default:
 		}
 	}
+	if n.cfg.Events != nil {
+		sp := n.cfg.Events.ForShard(o.id)
+		sp.SetSession(sess)
+		o.pub = sp
+		cfg.Sink = teeSink{pub: sp, next: cfg.Sink}
+		changed := cfg.OnSession
+		cfg.OnSession = func(s gateway.Session) {
+			sp.SetSession(s)
+			changed(s)
+		}
+	}
 	sh, err := gatewayutil.NewShard(cfg)
 	if err != nil {
 		log.Error("cannot build shard", "err", err)
@@ -108,6 +122,14 @@ func (o *ownedShard) run() {
 	n.mu.Unlock()
 	runDone := make(chan error, 1)
 	go func() { runDone <- sh.Run(context.Background()) }()
+	if n.cfg.ServeCommands {
+		stopCommands, err := o.serveCommands(n.b.js.Conn())
+		if err != nil {
+			log.Warn("cannot serve commands", "err", err)
+		} else {
+			o.stopCommands = stopCommands
+		}
+	}
 
 	// Renew every third of the TTL; after a failure, retry quickly, so a
 	// short NATS outage (a restart) costs no shard.
@@ -186,6 +208,14 @@ func (o *ownedShard) run() {
 // if the stored copy is getting old (so it does not expire from the bucket).
 func (o *ownedShard) flush(final bool) error {
 	cur := o.shard.Session()
+	if o.pub != nil && cur.Resumable() {
+		// Never store a sequence number past what reached NATS: a
+		// node dying after the write but before the publish would
+		// otherwise leave a gap nobody replays.
+		if err := o.pub.confirm(o.n.b.cfg.OpTimeout, &cur); err != nil {
+			return err
+		}
+	}
 	if !cur.Resumable() {
 		if !o.written.Resumable() {
 			return nil
@@ -279,6 +309,10 @@ func (o *ownedShard) cut() {
 // cut short.
 func (o *ownedShard) stop(reason stopReason, runDone chan error) {
 	n := o.n
+	if o.stopCommands != nil {
+		// The next owner answers from now on.
+		o.stopCommands()
+	}
 	// Whatever happens to the current socket, the shard must not dial a
 	// new one (a dropped socket makes it resume at once).
 	o.connMu.Lock()

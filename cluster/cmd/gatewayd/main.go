@@ -55,6 +55,8 @@ type options struct {
 	seed       int64
 	leaseTTL   time.Duration
 	flushEvery time.Duration
+	workers    int
+	durable    bool
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -115,6 +117,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Float64Var(&o.chaos, "chaos", 0, "soak: mean emulator faults per shard per second")
 	fs.Int64Var(&o.seed, "seed", 1, "soak: seed of the emulator and of the kills")
 	fs.DurationVar(&o.leaseTTL, "lease-ttl", 0, "lease and membership TTL (default 15 s; soak 3 s)")
+	fs.IntVar(&o.workers, "workers", 0, "soak: also run M workers consuming the events over NATS (audited at their handlers)")
+	fs.BoolVar(&o.durable, "durable", false, "soak: publish events into the durable JetStream stream (default live, core NATS)")
 	fs.DurationVar(&o.flushEvery, "flush", time.Second, "most staleness of a stored sequence number")
 	if err := fs.Parse(args); err != nil {
 		return o, err

@@ -30,6 +30,9 @@ type soakSummary struct {
 	Events                   int64   `json:"events"`
 	EventsPublished          int64   `json:"events_published"`
 	EventsHandled            int64   `json:"events_handled"`
+	WorkerKills              int     `json:"worker_kills,omitempty"`
+	E2EP50Ms                 float64 `json:"e2e_p50_ms,omitempty"`
+	E2EP99Ms                 float64 `json:"e2e_p99_ms,omitempty"`
 	Identifies               int64   `json:"identifies"`
 	Resumes                  int64   `json:"resumes"`
 	Kills                    int     `json:"kills"`
@@ -65,6 +68,7 @@ type soakNode struct {
 	lim  *cluster.IdentifyLimiter
 	node *cluster.Node
 	nc   *nats.Conn
+	pub  *cluster.Publisher
 	done chan error
 }
 
@@ -86,6 +90,8 @@ type soak struct {
 	sent      *sentLog
 	errors    int
 	gen       int
+
+	workers *workerSet // nil without -workers
 }
 
 func runSoak(ctx context.Context, o options, stdout io.Writer, log *slog.Logger) int {
@@ -147,6 +153,15 @@ func runSoak(ctx context.Context, o options, stdout io.Writer, log *slog.Logger)
 		return 1
 	}
 
+	if o.workers > 0 {
+		s.workers = newWorkerSet(s, o.workers)
+		for i := range o.workers {
+			if err := s.workers.start(ctx, i); err != nil {
+				log.Error("soak: start worker", "err", err)
+				return 1
+			}
+		}
+	}
 	s.slots = make([]*soakNode, o.nodes)
 	for i := range o.nodes {
 		if err := s.startSlot(ctx, i); err != nil {
@@ -188,6 +203,7 @@ loop:
 			killedAt := time.Now()
 			owned := s.kill(i)
 			kills++
+			s.workers.killOne(ctx, rng)
 			if err := s.startSlot(ctx, i); err != nil {
 				log.Error("soak: restart node", "err", err)
 				s.addError()
@@ -216,6 +232,10 @@ loop:
 			InBytes: t1.InBytes - traffic0.InBytes, OutBytes: t1.OutBytes - traffic0.OutBytes}
 	}
 	shortfall := s.settle(15 * time.Second)
+	var workerShortfall int64
+	if s.workers != nil {
+		workerShortfall = s.workers.settle(30 * time.Second)
+	}
 
 	// Takeovers so far; the final drain hands shards from node to node
 	// and is checked separately (it must spend no identify).
@@ -262,6 +282,9 @@ loop:
 		OutOfOrder: c.OutOfOrder - c.Replayed, Replayed: c.Replayed, FaultsInjected: st.FaultsInjected,
 		DurationSec: time.Since(start).Seconds(),
 		ColdStartMs: float64(coldStart.Microseconds()) / 1000,
+	}
+	if s.workers != nil {
+		s.workers.summarize(&sum, workerShortfall)
 	}
 	if natsSrv != nil && trafficFor > 0 {
 		perShardMin := float64(shards) * trafficFor.Minutes()
@@ -334,7 +357,13 @@ func (s *soak) startSlot(ctx context.Context, i int) error {
 	}
 	it, _ := parseIntents(s.o.intents)
 	var dialer net.Dialer
+	pub, err := s.workers.publisher(ctx, b, nc)
+	if err != nil {
+		nc.Close()
+		return err
+	}
 	node, err := cluster.NewNode(b, cluster.NodeConfig{
+		Events:            pub,
 		Instance:          name,
 		ShardCount:        s.shards,
 		Capacity:          s.o.capacity,
@@ -372,7 +401,7 @@ func (s *soak) startSlot(ctx context.Context, i int) error {
 		nc.Close()
 		return err
 	}
-	sn := &soakNode{name: incarnation, lim: lim, node: node, nc: nc, done: make(chan error, 1)}
+	sn := &soakNode{name: incarnation, lim: lim, node: node, nc: nc, pub: pub, done: make(chan error, 1)}
 	go func() { sn.done <- node.Run(context.Background()) }()
 	s.mu.Lock()
 	s.slots[i] = sn
@@ -401,6 +430,7 @@ func (s *soak) kill(i int) int {
 }
 
 func (s *soak) retire(sn *soakNode) {
+	s.workers.retirePublisher(sn.pub)
 	st := sn.node.Status()
 	s.mu.Lock()
 	s.retired = append(s.retired, st)

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gatewaykit/gateway/cluster"
+	"github.com/gatewaykit/gateway/cluster/internal/audit"
+	"github.com/gatewaykit/gateway/gatewayutil"
+	"github.com/nats-io/nats.go"
+)
+
+// workerSet runs the soak's workers: consumers of the events over NATS, each
+// on its own connection, feeding a Dispatcher whose handler is the audit of
+// what the application saw.
+type workerSet struct {
+	s     *soak
+	aud   *audit.Audit
+	mu    sync.Mutex
+	slots []*soakWorker
+	gen   int
+	kills int
+	lat   []time.Duration // end-to-end, bounded by maxLatencySamples
+
+	published atomic.Int64 // by publishers of retired node incarnations
+}
+
+type soakWorker struct {
+	c      *cluster.Consumer
+	nc     *nats.Conn
+	cancel context.CancelFunc
+	done   chan error
+}
+
+const maxLatencySamples = 1 << 20
+
+// workerTypes are the event types the emulator sends; live workers announce
+// them (a live publisher sends nothing else).
+var workerTypes = []string{"READY", "RESUMED", "GUILD_CREATE", "MESSAGE_CREATE"}
+
+func newWorkerSet(s *soak, n int) *workerSet {
+	return &workerSet{s: s, aud: audit.New(), slots: make([]*soakWorker, n)}
+}
+
+func (w *workerSet) mode() cluster.EventMode {
+	if w.s.o.durable {
+		return cluster.Durable
+	}
+	return cluster.Live
+}
+
+// publisher returns the events publisher of a new node incarnation, nil
+// without workers.
+func (w *workerSet) publisher(ctx context.Context, b *cluster.Buckets, nc *nats.Conn) (*cluster.Publisher, error) {
+	if w == nil {
+		return nil, nil
+	}
+	return cluster.NewPublisher(ctx, b, nc, cluster.PublisherConfig{Mode: w.mode(), StreamMaxBytes: 256 << 20, Logger: w.s.log})
+}
+
+func (w *workerSet) retirePublisher(p *cluster.Publisher) {
+	if w == nil || p == nil {
+		return
+	}
+	w.published.Add(p.Stats().Published)
+	_ = p.Close()
+}
+
+// start starts a new worker incarnation in slot i.
+func (w *workerSet) start(ctx context.Context, i int) error {
+	w.mu.Lock()
+	w.gen++
+	name := fmt.Sprintf("worker%d-%d", i, w.gen)
+	w.mu.Unlock()
+	nc, b, err := openCluster(ctx, w.s.natsURL, name, w.s.cfg)
+	if err != nil {
+		return err
+	}
+	d := gatewayutil.NewDispatcher()
+	d.SubscribeAll(func(ctx context.Context, e *gatewayutil.Event) { _ = w.aud.Dispatch(ctx, e) })
+	c, err := cluster.NewConsumer(ctx, b, nc, cluster.ConsumerConfig{
+		Group: "soak", Instance: name, ShardCount: w.s.shards, Dispatcher: d, Mode: w.mode(),
+		Types: workerTypes, Logger: w.s.log,
+		OnHandled: func(_ *gatewayutil.Event, readAt time.Time) {
+			if readAt.IsZero() {
+				return
+			}
+			l := time.Since(readAt)
+			w.mu.Lock()
+			if len(w.lat) < maxLatencySamples {
+				w.lat = append(w.lat, l)
+			}
+			w.mu.Unlock()
+		},
+	})
+	if err != nil {
+		nc.Close()
+		return err
+	}
+	rctx, cancel := context.WithCancel(context.Background())
+	sw := &soakWorker{c: c, nc: nc, cancel: cancel, done: make(chan error, 1)}
+	go func() { sw.done <- c.Run(rctx) }()
+	w.mu.Lock()
+	w.slots[i] = sw
+	w.mu.Unlock()
+	return nil
+}
+
+// killOne kills a random worker abruptly (its connection closed, nothing
+// acknowledged or released) and starts a new one in its place.
+func (w *workerSet) killOne(ctx context.Context, rng *rand.Rand) {
+	if w == nil {
+		return
+	}
+	i := rng.IntN(len(w.slots))
+	w.mu.Lock()
+	sw := w.slots[i]
+	w.kills++
+	w.mu.Unlock()
+	sw.c.Kill()
+	sw.nc.Close()
+	<-sw.done
+	w.s.log.Warn("soak: killed worker", "slot", i)
+	if err := w.start(ctx, i); err != nil {
+		w.s.log.Error("soak: restart worker", "err", err)
+		w.s.addError()
+	}
+}
+
+// settle waits until the workers handled every event of every session the
+// emulator numbered, and returns how many are missing after d.
+func (w *workerSet) settle(d time.Duration) int64 {
+	deadline := time.Now().Add(d)
+	for {
+		var short int64
+		for _, sess := range w.s.emu.Sessions() {
+			last, _ := w.aud.Last(sess.ID())
+			if gap := sess.Seq() - last; gap > 0 {
+				short += gap
+			}
+		}
+		if short == 0 || time.Now().After(deadline) {
+			if short > 0 {
+				w.s.log.Error("soak: events never handled by a worker", "missing", short)
+			}
+			return short
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// summarize puts the workers' audit in the summary: what the application
+// saw.
+func (w *workerSet) summarize(sum *soakSummary, shortfall int64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, sw := range w.slots {
+		sw.cancel()
+		<-sw.done
+		sw.nc.Close()
+	}
+	c := w.aud.Counts()
+	sum.Workers = len(w.slots)
+	sum.WorkerKills = w.kills
+	sum.EventsHandled = c.Events
+	sum.EventsPublished = w.published.Load()
+	sum.Lost = c.Lost + shortfall
+	sum.Duplicated = c.Duplicated
+	sum.OutOfOrder = c.OutOfOrder
+	if len(w.lat) > 0 {
+		sort.Slice(w.lat, func(i, j int) bool { return w.lat[i] < w.lat[j] })
+		sum.E2EP50Ms = float64(w.lat[len(w.lat)/2].Microseconds()) / 1000
+		sum.E2EP99Ms = float64(w.lat[len(w.lat)*99/100].Microseconds()) / 1000
+	}
+}

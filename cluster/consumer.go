@@ -1,0 +1,509 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gatewaykit/gateway/gatewayutil"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// ConsumerConfig configures a Consumer.
+type ConsumerConfig struct {
+	// Group names the service: its workers share the shards between
+	// them. Letters, digits, '-' and '_'. Required.
+	Group string
+	// Instance names this worker, unique in the group. Required.
+	Instance string
+	// ShardCount is the bot's shard count. Required.
+	ShardCount int
+	// Capacity weighs the worker in the assignment of shards. Default 1.
+	Capacity int
+	// Dispatcher runs the handlers. Required.
+	Dispatcher *gatewayutil.Dispatcher
+	// Mode must match the publishers': Live or Durable.
+	Mode EventMode
+	// Types are the event types announced as wanted (Live: only those
+	// are published). SetTypes changes them at run time.
+	Types []string
+	// FetchBatch is how many durable events are fetched at once per
+	// shard. Default 64.
+	FetchBatch int
+	// OnHandled, if set, is called after the Dispatcher returned, with
+	// the moment the owner's shard read the event (HeaderSentAt; zero if
+	// absent): end-to-end latency.
+	OnHandled func(e *gatewayutil.Event, readAt time.Time)
+	// Logger receives the consumer's logs. Default: discard.
+	Logger *slog.Logger
+}
+
+// ConsumerStats counts what a Consumer did.
+type ConsumerStats struct {
+	// Handled counts events given to the Dispatcher.
+	Handled int64
+	// Deduplicated counts events dropped because this worker had already
+	// handled their (shard, session, seq).
+	Deduplicated int64
+	// Malformed counts messages without the event headers.
+	Malformed int64
+	// Partitions is how many shards this worker consumes now.
+	Partitions int
+}
+
+// Consumer feeds the events of the shards assigned to this worker into a
+// local Dispatcher. The shards are split among the live workers of the
+// group by the same weighted rendezvous hashing as nodes (Assign); a worker
+// holds a lease per shard it consumes (key <app>.worker.<group>.<shard> of
+// the leases bucket) and consumes each shard on one goroutine, so the events
+// of a shard (and so of every guild on it) are handled one after the other,
+// in publish order, by one worker at a time.
+//
+// Durable: each shard has a durable JetStream consumer <group>_<shard>,
+// acknowledged after the handlers return. A worker that takes a shard over
+// restarts that consumer just after its acknowledgement floor, so the
+// events the previous worker did not acknowledge come first, in order.
+type Consumer struct {
+	b   *Buckets
+	nc  *nats.Conn
+	js  jetstream.JetStream
+	cfg ConsumerConfig
+	log *slog.Logger
+	kv  jetstream.KeyValue
+
+	typesMu sync.Mutex
+	types   []string
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	killed atomic.Bool
+
+	mu    sync.Mutex
+	parts map[int]*partition
+	wg    sync.WaitGroup
+
+	handled, dedup, malformed atomic.Int64
+}
+
+type partition struct {
+	shard int
+	lease *Lease
+	stop  chan struct{}
+	done  chan struct{}
+}
+
+// NewConsumer checks the configuration. Nothing happens before Run.
+func NewConsumer(ctx context.Context, b *Buckets, nc *nats.Conn, cfg ConsumerConfig) (*Consumer, error) {
+	if !validToken(cfg.Group) || !validToken(cfg.Instance) {
+		return nil, fmt.Errorf("%w: Group %q and Instance %q must be letters, digits, '-' or '_'", ErrConfig, cfg.Group, cfg.Instance)
+	}
+	if cfg.ShardCount < 1 || cfg.Dispatcher == nil {
+		return nil, fmt.Errorf("%w: a ShardCount and a Dispatcher are required", ErrConfig)
+	}
+	if cfg.Capacity <= 0 {
+		cfg.Capacity = 1
+	}
+	if cfg.FetchBatch <= 0 {
+		cfg.FetchBatch = 64
+	}
+	for _, t := range cfg.Types {
+		if !validEventType(t) {
+			return nil, fmt.Errorf("%w: event type %q", ErrConfig, t)
+		}
+	}
+	kv, err := b.openInterest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, err
+	}
+	c := &Consumer{b: b, nc: nc, js: js, cfg: cfg, log: cfg.Logger, kv: kv, types: append([]string(nil), cfg.Types...), parts: map[int]*partition{}}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	c.log = c.log.With("group", cfg.Group, "worker", cfg.Instance)
+	return c, nil
+}
+
+func (c *Consumer) interestKey() string { return c.b.cfg.key(c.cfg.Group, c.cfg.Instance) }
+
+// announce writes this worker's entry (its types and capacity).
+func (c *Consumer) announce(ctx context.Context) error {
+	c.typesMu.Lock()
+	v, err := json.Marshal(interestValue{Group: c.cfg.Group, Instance: c.cfg.Instance, Capacity: c.cfg.Capacity, Types: c.types})
+	c.typesMu.Unlock()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.b.cfg.OpTimeout)
+	defer cancel()
+	_, err = c.kv.Put(ctx, c.interestKey(), v)
+	return err
+}
+
+// SetTypes replaces the event types this worker asks for; in Live mode the
+// publishers follow within a round trip.
+func (c *Consumer) SetTypes(ctx context.Context, types ...string) error {
+	for _, t := range types {
+		if !validEventType(t) {
+			return fmt.Errorf("%w: event type %q", ErrConfig, t)
+		}
+	}
+	c.typesMu.Lock()
+	c.types = append([]string(nil), types...)
+	c.typesMu.Unlock()
+	return c.announce(ctx)
+}
+
+// Stats returns the consumer's counters.
+func (c *Consumer) Stats() ConsumerStats {
+	c.mu.Lock()
+	n := len(c.parts)
+	c.mu.Unlock()
+	return ConsumerStats{Handled: c.handled.Load(), Deduplicated: c.dedup.Load(), Malformed: c.malformed.Load(), Partitions: n}
+}
+
+// Shards returns the shards this worker consumes now, in order.
+func (c *Consumer) Shards() []int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]int, 0, len(c.parts))
+	for s := range c.parts {
+		out = append(out, s)
+	}
+	sort.Ints(out)
+	return out
+}
+
+// Run announces the worker, consumes its shards and rebalances every
+// MemberTTL/15 until ctx ends; then it hands its shards over (finishes the
+// event in hand, acknowledges, releases the leases), leaves the group and
+// returns nil. After Kill it returns ErrKilled.
+func (c *Consumer) Run(ctx context.Context) error {
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	defer c.cancel()
+	every := max(c.b.cfg.LeaseTTL/15, 50*time.Millisecond)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	lastAnnounce := time.Time{}
+	for {
+		if time.Since(lastAnnounce) >= c.b.cfg.MemberTTL/3 {
+			if err := c.announce(c.ctx); err != nil {
+				c.log.Warn("cannot announce worker", "err", err)
+			} else {
+				lastAnnounce = time.Now()
+			}
+		}
+		c.rebalance()
+		select {
+		case <-tick.C:
+		case <-c.ctx.Done():
+			c.wg.Wait()
+			return ErrKilled
+		case <-ctx.Done():
+			c.mu.Lock()
+			for _, p := range c.parts {
+				close(p.stop)
+			}
+			c.mu.Unlock()
+			c.wg.Wait()
+			dctx, cancel := context.WithTimeout(context.Background(), c.b.cfg.OpTimeout)
+			_ = c.kv.Delete(dctx, c.interestKey())
+			cancel()
+			return nil
+		}
+	}
+}
+
+// Kill stops the worker as if its process died: nothing is acknowledged or
+// released any more. Close its NATS connection first.
+func (c *Consumer) Kill() {
+	c.killed.Store(true)
+	if c.cancel != nil {
+		c.cancel()
+	}
+}
+
+func (c *Consumer) rebalance() {
+	ctx, cancel := context.WithTimeout(c.ctx, c.b.cfg.OpTimeout)
+	defer cancel()
+	keys, err := c.kv.Keys(ctx)
+	if err != nil && !errors.Is(err, jetstream.ErrNoKeysFound) {
+		return
+	}
+	var ms []Member
+	me := false
+	prefix := c.b.cfg.key(c.cfg.Group, "")
+	for _, k := range keys {
+		if len(k) <= len(prefix) || k[:len(prefix)] != prefix {
+			continue
+		}
+		inst := k[len(prefix):]
+		ms = append(ms, Member{Instance: inst, Capacity: 1})
+		me = me || inst == c.cfg.Instance
+	}
+	if !me {
+		ms = append(ms, Member{Instance: c.cfg.Instance, Capacity: c.cfg.Capacity})
+	}
+	for i := range ms {
+		if ms[i].Instance == c.cfg.Instance {
+			ms[i].Capacity = c.cfg.Capacity
+		}
+	}
+	// Capacity here is a weight, not a bound.
+	for i := range ms {
+		ms[i].Capacity *= c.cfg.ShardCount
+	}
+	assigned := Assign(ms, c.cfg.ShardCount)
+	c.mu.Lock()
+	for s, p := range c.parts {
+		if assigned[s] != c.cfg.Instance {
+			select {
+			case <-p.stop:
+			default:
+				close(p.stop)
+			}
+		}
+	}
+	c.mu.Unlock()
+	for s := 0; s < c.cfg.ShardCount; s++ {
+		if assigned[s] != c.cfg.Instance || c.ctx.Err() != nil {
+			continue
+		}
+		c.mu.Lock()
+		_, have := c.parts[s]
+		c.mu.Unlock()
+		if have {
+			continue
+		}
+		key := c.b.cfg.key("worker", c.cfg.Group, strconv.Itoa(s))
+		l, err := c.b.acquireLeaseKey(c.ctx, key, s, c.cfg.Instance)
+		if err != nil {
+			continue
+		}
+		p := &partition{shard: s, lease: l, stop: make(chan struct{}), done: make(chan struct{})}
+		c.mu.Lock()
+		c.parts[s] = p
+		c.wg.Add(1)
+		c.mu.Unlock()
+		go c.runPartition(p)
+	}
+}
+
+// runPartition consumes one shard until told to stop or its lease is lost.
+func (c *Consumer) runPartition(p *partition) {
+	defer func() {
+		c.mu.Lock()
+		if c.parts[p.shard] == p {
+			delete(c.parts, p.shard)
+		}
+		c.mu.Unlock()
+		close(p.done)
+		c.wg.Done()
+	}()
+	log := c.log.With("shard", p.shard)
+	// The lease is renewed beside the consumption; losing it (or missing
+	// SafeUntil) stops the partition.
+	lost := make(chan struct{})
+	renewDone := make(chan struct{})
+	go func() {
+		defer close(renewDone)
+		t := time.NewTicker(c.b.cfg.LeaseTTL / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.stop:
+				return
+			case <-c.ctx.Done():
+				return
+			case <-t.C:
+				if err := p.lease.Renew(c.ctx); err != nil && (errors.Is(err, ErrLeaseLost) || time.Now().After(p.lease.SafeUntil())) {
+					log.Warn("partition lease lost", "err", err)
+					close(lost)
+					return
+				}
+			}
+		}
+	}()
+	var err error
+	if c.cfg.Mode == Durable {
+		err = c.consumeDurable(p, lost)
+	} else {
+		err = c.consumeLive(p, lost)
+	}
+	if err != nil && c.ctx.Err() == nil {
+		log.Warn("partition stopped", "err", err)
+	}
+	select {
+	case <-p.stop:
+	default:
+		close(p.stop)
+	}
+	<-renewDone
+	if c.killed.Load() {
+		return
+	}
+	// Acknowledgements out before the next worker starts from the floor.
+	_ = c.nc.FlushTimeout(c.b.cfg.OpTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), c.b.cfg.OpTimeout)
+	defer cancel()
+	_ = p.lease.Release(ctx)
+}
+
+// dedupState remembers the last (session, seq) handled of one shard.
+type dedupState struct {
+	session string
+	seq     int64
+}
+
+// seen reports whether the event was handled already, and records it.
+func (d *dedupState) seen(session string, seq int64) bool {
+	if session == d.session && seq <= d.seq {
+		return true
+	}
+	if session != d.session {
+		d.session = session
+	}
+	d.seq = seq
+	return false
+}
+
+// handle gives one message to the Dispatcher; false if it was a duplicate
+// or malformed (and so not handled).
+func (c *Consumer) handle(shard int, m *nats.Msg, subject string, data []byte, d *dedupState, ev *gatewayutil.Event) bool {
+	typ := subject[len(c.b.cfg.eventsPrefix()):]
+	for i := 0; i < len(typ); i++ {
+		if typ[i] == '.' {
+			typ = typ[i+1:]
+			break
+		}
+	}
+	seq, err := strconv.ParseInt(m.Header.Get(HeaderSeq), 10, 64)
+	if err != nil {
+		c.malformed.Add(1)
+		return false
+	}
+	if d.seen(m.Header.Get(HeaderSession), seq) {
+		c.dedup.Add(1)
+		return false
+	}
+	*ev = gatewayutil.Event{Shard: shard, Type: typ, Seq: seq, Data: data}
+	_ = c.cfg.Dispatcher.Dispatch(c.ctx, ev)
+	c.handled.Add(1)
+	if c.cfg.OnHandled != nil {
+		var at time.Time
+		if ns, err := strconv.ParseInt(m.Header.Get(HeaderSentAt), 10, 64); err == nil {
+			at = time.Unix(0, ns)
+		}
+		c.cfg.OnHandled(ev, at)
+	}
+	return true
+}
+
+func (c *Consumer) consumeLive(p *partition, lost <-chan struct{}) error {
+	ch := make(chan *nats.Msg, 4096)
+	sub, err := c.nc.ChanSubscribe(c.b.cfg.eventsPrefix()+strconv.Itoa(p.shard)+".>", ch)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = sub.Unsubscribe() }()
+	var d dedupState
+	var ev gatewayutil.Event
+	for {
+		select {
+		case <-p.stop:
+			return nil
+		case <-lost:
+			return ErrLeaseLost
+		case <-c.ctx.Done():
+			return c.ctx.Err()
+		case m := <-ch:
+			c.handle(p.shard, m, m.Subject, m.Data, &d, &ev)
+		}
+	}
+}
+
+func (c *Consumer) consumeDurable(p *partition, lost <-chan struct{}) error {
+	ctx, cancel := context.WithTimeout(c.ctx, c.b.cfg.OpTimeout)
+	stream, err := c.js.Stream(ctx, c.b.cfg.StreamName())
+	cancel()
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrNoStream, err)
+	}
+	name := c.cfg.Group + "_" + strconv.Itoa(p.shard)
+	cc := jetstream.ConsumerConfig{
+		Durable:       name,
+		FilterSubject: c.b.cfg.eventsPrefix() + strconv.Itoa(p.shard) + ".>",
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       30 * time.Second,
+		MaxAckPending: 4 * c.cfg.FetchBatch,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+	}
+	// Restart the consumer just after its acknowledgement floor: what the
+	// previous worker did not acknowledge comes first, in order.
+	ctx, cancel = context.WithTimeout(c.ctx, c.b.cfg.OpTimeout)
+	defer cancel()
+	if old, err := stream.Consumer(ctx, name); err == nil {
+		info := old.CachedInfo()
+		if info.AckFloor.Stream > 0 {
+			cc.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
+			cc.OptStartSeq = info.AckFloor.Stream + 1
+		}
+		if err := stream.DeleteConsumer(ctx, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+			return err
+		}
+	}
+	cons, err := stream.CreateOrUpdateConsumer(ctx, cc)
+	if err != nil {
+		return fmt.Errorf("cluster: create consumer %s: %w", name, err)
+	}
+	var d dedupState
+	var ev gatewayutil.Event
+	for {
+		select {
+		case <-p.stop:
+			return nil
+		case <-lost:
+			return ErrLeaseLost
+		case <-c.ctx.Done():
+			return c.ctx.Err()
+		default:
+		}
+		batch, err := cons.Fetch(c.cfg.FetchBatch, jetstream.FetchMaxWait(250*time.Millisecond))
+		if err != nil {
+			if c.ctx.Err() != nil {
+				return c.ctx.Err()
+			}
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		for jm := range batch.Messages() {
+			if c.killed.Load() {
+				return ErrKilled
+			}
+			m := &nats.Msg{Subject: jm.Subject(), Header: nats.Header(jm.Headers()), Data: jm.Data()}
+			c.handle(p.shard, m, m.Subject, m.Data, &d, &ev)
+			if c.killed.Load() {
+				return ErrKilled
+			}
+			// Confirmed before the next event: a worker that dies after
+			// this point leaves nothing to repeat.
+			actx, acancel := context.WithTimeout(c.ctx, c.b.cfg.OpTimeout)
+			err := jm.DoubleAck(actx)
+			acancel()
+			if err != nil {
+				return fmt.Errorf("cluster: acknowledge event: %w", err)
+			}
+		}
+	}
+}
