@@ -53,6 +53,8 @@ type IncompleteError struct {
 	Err     error  // the context's error
 }
 
+// Error names the command and request, what arrived of the answer, and
+// why the rest did not.
 func (e *IncompleteError) Error() string {
 	return fmt.Sprintf("gatewayutil: %v for %s: answer incomplete (arrived: %s): %v", e.Op, e.Request, e.Arrived, e.Err)
 }
@@ -68,6 +70,7 @@ type RateLimitedError struct {
 	GuildID    uint64
 }
 
+// Error names the refused op code and guild, and when to retry.
 func (e *RateLimitedError) Error() string {
 	return fmt.Sprintf("gatewayutil: gateway rate limited op %d for guild %d; retry after %v", e.Opcode, e.GuildID, e.RetryAfter)
 }

@@ -55,6 +55,7 @@ type CommandError struct {
 	Err   error
 }
 
+// Error names the shard, the command, the shard's state and the cause.
 func (e *CommandError) Error() string {
 	return fmt.Sprintf("gatewayutil: shard %d: %v (op %d), shard %v: %v", e.Shard, e.Op, int(e.Op), e.State, e.Err)
 }

@@ -102,6 +102,8 @@ type GuildsNotReadyError struct {
 	Err       error
 }
 
+// Error names the shard and the guilds it was still waiting for (or that
+// no READY came), and the cause.
 func (e *GuildsNotReadyError) Error() string {
 	if !e.ReadySeen {
 		return fmt.Sprintf("gatewayutil: shard %d: guilds not ready: no READY yet: %v", e.Shard, e.Err)

@@ -45,6 +45,7 @@ var lifecycleNames = [...]string{
 	LifecycleFatal:        "fatal",
 }
 
+// String returns the kind's name, or LifecycleKind(n) for an unknown one.
 func (k LifecycleKind) String() string {
 	if int(k) < len(lifecycleNames) && lifecycleNames[k] != "" {
 		return lifecycleNames[k]
@@ -78,6 +79,8 @@ type Lifecycle struct {
 	Wait time.Duration
 }
 
+// String describes the notification in one line: shard, kind, close code
+// and error.
 func (l Lifecycle) String() string {
 	s := fmt.Sprintf("shard %d %v", l.Shard, l.Kind)
 	if l.Code != 0 {

@@ -76,6 +76,7 @@ type NotReadyError struct {
 	Err    error
 }
 
+// Error lists the shards that were not ready, of how many, and the cause.
 func (e *NotReadyError) Error() string {
 	return fmt.Sprintf("gatewayutil: %d of %d shards not ready %v: %v", len(e.Shards), e.Of, e.Shards, e.Err)
 }
