@@ -49,10 +49,10 @@ var (
 // ErrInvalidCommand, ErrShardClosed, gateway.ErrPayloadTooLarge and the
 // context's error.
 type CommandError struct {
-	Shard int
-	Op    opcode.Opcode
-	State ShardState
-	Err   error
+	Shard int           // the shard id
+	Op    opcode.Opcode // the command's op code
+	State ShardState    // the shard's state when the command was refused
+	Err   error         // the cause
 }
 
 // Error names the shard, the command, the shard's state and the cause.

@@ -64,8 +64,8 @@ func (k LifecycleKind) String() string {
 // queued behind the backlog it explains. A hook is called at once, in
 // order, on the shard's own goroutine, and costs nothing when unset.
 type Lifecycle struct {
-	Shard int
-	Kind  LifecycleKind
+	Shard int           // the shard id
+	Kind  LifecycleKind // what happened
 	// Resume: for LifecycleConnecting, whether the attempt resumes a
 	// session.
 	Resume bool

@@ -73,7 +73,7 @@ func (m *Manager) markReady(set *shardSet, id int) {
 type NotReadyError struct {
 	Shards []int // never READY, by id
 	Of     int   // shards the Manager runs
-	Err    error
+	Err    error // the context's error
 }
 
 // Error lists the shards that were not ready, of how many, and the cause.
