@@ -45,6 +45,8 @@ type CloseError struct {
 	Reason string
 }
 
+// Error gives the close code, what it calls for, and the reason the
+// gateway sent.
 func (e *CloseError) Error() string {
 	msg := fmt.Sprintf("gateway: closed with %v (%v)", e.Code, e.Code.Action())
 	if e.Reason != "" {

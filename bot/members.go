@@ -20,8 +20,8 @@ type MemberRequester interface {
 // Members is the whole answer to a Request Guild Members, its chunks
 // merged.
 type Members struct {
-	GuildID discord.Snowflake
-	Nonce   string
+	GuildID discord.Snowflake // the guild asked about
+	Nonce   string            // the request's nonce, which every chunk carried
 	// Members in the order the chunks gave them.
 	Members []discord.Member
 	// Presences of the members, when asked for with Presences.

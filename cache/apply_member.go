@@ -20,13 +20,7 @@ func (c *Cache) applyRole(e *gatewayutil.Event, s *shardState) error {
 	}
 	next := roleOf(&v.Role)
 	g.mu.Lock()
-	old, had := g.roles[next.ID]
-	if !had && len(g.roles) >= c.policy.MaxPerGuild {
-		g.mu.Unlock()
-		c.stats.dropped.Add(1)
-		return nil
-	}
-	g.roles[next.ID] = next
+	old, had := putBounded(&c.stats, g.roles, next.ID, c.policy.MaxPerGuild, func() Role { return next })
 	g.mu.Unlock()
 	if had {
 		s.setOld(e.Seq, e.Type, old)
@@ -180,17 +174,8 @@ func (c *Cache) applyMembersChunk(e *gatewayutil.Event) error {
 // presence is removed. It returns the previous one.
 func (c *Cache) putPresenceLocked(g *guildState, p *discord.Presence) (Presence, bool) {
 	id := p.User.ID
-	old, had := g.presence[id]
-	if p.Status == "offline" || id == 0 {
-		delete(g.presence, id)
-		return old, had
-	}
-	if !had && len(g.presence) >= c.policy.MaxPresencesPerGuild {
-		c.stats.dropped.Add(1)
-		return old, had
-	}
-	g.presence[id] = presenceOf(p)
-	return old, had
+	return putOrDelete(&c.stats, g.presence, id, p.Status == "offline" || id == 0, c.policy.MaxPresencesPerGuild,
+		func() Presence { return presenceOf(p) })
 }
 
 func (c *Cache) applyPresence(e *gatewayutil.Event, s *shardState) error {
@@ -227,15 +212,8 @@ func (c *Cache) applyVoiceState(e *gatewayutil.Event, s *shardState) error {
 		return nil
 	}
 	g.mu.Lock()
-	old, had := g.voice[v.UserID]
-	switch {
-	case v.ChannelID == 0:
-		delete(g.voice, v.UserID)
-	case !had && len(g.voice) >= c.policy.MaxPerGuild:
-		c.stats.dropped.Add(1)
-	default:
-		g.voice[v.UserID] = voiceStateOf(&v.VoiceState)
-	}
+	old, had := putOrDelete(&c.stats, g.voice, v.UserID, v.ChannelID == 0, c.policy.MaxPerGuild,
+		func() VoiceState { return voiceStateOf(&v.VoiceState) })
 	g.mu.Unlock()
 	if had {
 		s.setOld(e.Seq, e.Type, old)

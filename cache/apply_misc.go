@@ -19,15 +19,8 @@ func (c *Cache) applyStageInstance(e *gatewayutil.Event, s *shardState) error {
 		return nil
 	}
 	g.mu.Lock()
-	old, had := g.stages[v.ID]
-	switch {
-	case e.Type == event.StageInstanceDelete:
-		delete(g.stages, v.ID)
-	case !had && len(g.stages) >= c.policy.MaxPerGuild:
-		c.stats.dropped.Add(1)
-	default:
-		g.stages[v.ID] = own(&v)
-	}
+	old, had := putOrDelete(&c.stats, g.stages, v.ID, e.Type == event.StageInstanceDelete, c.policy.MaxPerGuild,
+		func() StageInstance { return own(&v) })
 	g.mu.Unlock()
 	if had {
 		s.setOld(e.Seq, e.Type, old)
@@ -48,15 +41,8 @@ func (c *Cache) applyScheduledEvent(e *gatewayutil.Event, s *shardState) error {
 		return nil
 	}
 	g.mu.Lock()
-	old, had := g.events[v.ID]
-	switch {
-	case e.Type == event.GuildScheduledEventDelete:
-		delete(g.events, v.ID)
-	case !had && len(g.events) >= c.policy.MaxPerGuild:
-		c.stats.dropped.Add(1)
-	default:
-		g.events[v.ID] = own(&v)
-	}
+	old, had := putOrDelete(&c.stats, g.events, v.ID, e.Type == event.GuildScheduledEventDelete, c.policy.MaxPerGuild,
+		func() ScheduledEvent { return own(&v) })
 	g.mu.Unlock()
 	if had {
 		s.setOld(e.Seq, e.Type, old)

@@ -70,6 +70,8 @@ type SyntaxError struct {
 	Msg      string // what was wrong
 }
 
+// Error names the encoding, the byte offset of the fault and what was
+// wrong there.
 func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("%s: malformed message at offset %d: %s", e.Encoding, e.Offset, e.Msg)
 }

@@ -123,8 +123,16 @@ func (r *JSONReader) nullSlow() bool {
 // ObjectStart consumes the '{' of an object. For null it consumes the null
 // and returns false; for anything else it fails.
 func (r *JSONReader) ObjectStart() bool {
+	return r.open('{', "object")
+}
+
+// open consumes the bracket that opens an object or array (c, the next
+// value's Kind, named what in errors), one level deeper but no deeper than
+// maxDepth. For null it consumes the null and returns false; for anything
+// else it fails.
+func (r *JSONReader) open(c byte, what string) bool {
 	switch r.Kind() {
-	case '{':
+	case c:
 		r.depth++
 		if r.depth > maxDepth {
 			r.fail(jsonErr(r.i, "exceeded max depth"))
@@ -137,7 +145,7 @@ func (r *JSONReader) ObjectStart() bool {
 		r.Null()
 		return false
 	}
-	r.failExpect("object")
+	r.failExpect(what)
 	return false
 }
 
@@ -199,22 +207,7 @@ func (r *JSONReader) NextKey() (key []byte, escaped, ok bool) {
 // ArrayStart consumes the '[' of an array. For null it consumes the null
 // and returns false; for anything else it fails.
 func (r *JSONReader) ArrayStart() bool {
-	switch r.Kind() {
-	case '[':
-		r.depth++
-		if r.depth > maxDepth {
-			r.fail(jsonErr(r.i, "exceeded max depth"))
-			return false
-		}
-		r.i++
-		r.first = true
-		return true
-	case 'n':
-		r.Null()
-		return false
-	}
-	r.failExpect("array")
-	return false
+	return r.open('[', "array")
 }
 
 // NextElement reports whether the array being read has another element

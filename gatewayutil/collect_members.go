@@ -34,9 +34,9 @@ const MaxMemberChunks = 2500
 // not_found and presences; decode them with the typed package of your
 // choice (the bot package decodes them into discord types).
 type MemberChunks struct {
-	GuildID uint64
-	Nonce   string
-	Chunks  []json.RawMessage
+	GuildID uint64            // the guild asked about
+	Nonce   string            // the request's nonce, which every chunk carried
+	Chunks  []json.RawMessage // each chunk's d, in chunk_index order
 }
 
 // ErrIncomplete matches a request whose answer did not arrive in full
@@ -47,12 +47,14 @@ var ErrIncomplete = errors.New("gatewayutil: answer incomplete")
 // what was asked and what arrived. errors.Is matches ErrIncomplete and
 // the context's error.
 type IncompleteError struct {
-	Op      opcode.Opcode
-	Request string // what was asked, e.g. "guild 81384788765712384 nonce m1"
-	Arrived string // what arrived, e.g. "chunks 0, 2 of 3"
-	Err     error  // the context's error
+	Op      opcode.Opcode // the command's op code
+	Request string        // what was asked, e.g. "guild 81384788765712384 nonce m1"
+	Arrived string        // what arrived, e.g. "chunks 0, 2 of 3"
+	Err     error         // the context's error
 }
 
+// Error names the command and request, what arrived of the answer, and
+// why the rest did not.
 func (e *IncompleteError) Error() string {
 	return fmt.Sprintf("gatewayutil: %v for %s: answer incomplete (arrived: %s): %v", e.Op, e.Request, e.Arrived, e.Err)
 }
@@ -63,11 +65,12 @@ func (e *IncompleteError) Unwrap() []error { return []error{ErrIncomplete, e.Err
 // RateLimitedError is a RATE_LIMITED dispatch answering a command: the
 // gateway refused it and says when to retry.
 type RateLimitedError struct {
-	Opcode     int
-	RetryAfter time.Duration
-	GuildID    uint64
+	Opcode     int           // op code of the refused command
+	RetryAfter time.Duration // how long to wait before sending it again
+	GuildID    uint64        // the guild the command was about
 }
 
+// Error names the refused op code and guild, and when to retry.
 func (e *RateLimitedError) Error() string {
 	return fmt.Sprintf("gatewayutil: gateway rate limited op %d for guild %d; retry after %v", e.Opcode, e.GuildID, e.RetryAfter)
 }

@@ -49,12 +49,13 @@ var (
 // ErrInvalidCommand, ErrShardClosed, gateway.ErrPayloadTooLarge and the
 // context's error.
 type CommandError struct {
-	Shard int
-	Op    opcode.Opcode
-	State ShardState
-	Err   error
+	Shard int           // the shard id
+	Op    opcode.Opcode // the command's op code
+	State ShardState    // the shard's state when the command was refused
+	Err   error         // the cause
 }
 
+// Error names the shard, the command, the shard's state and the cause.
 func (e *CommandError) Error() string {
 	return fmt.Sprintf("gatewayutil: shard %d: %v (op %d), shard %v: %v", e.Shard, e.Op, int(e.Op), e.State, e.Err)
 }
@@ -95,37 +96,12 @@ func (s *Shard) sendCommand(ctx context.Context, cmd Command) error {
 	if len(d)+len(`{"op":43,"d":}`) > gateway.MaxPayloadSize {
 		return fmt.Errorf("%w: %d bytes of data", gateway.ErrPayloadTooLarge, len(d))
 	}
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	for {
-		s.mu.Lock()
-		closed, ready, closing := s.closed, s.connectedCh, s.closedCh
-		var sc *shardConn
-		if r := s.run; r != nil && r.conn != nil && r.conn.connected.Load() {
-			sc = r.conn
-		}
-		s.mu.Unlock()
-		if closed {
-			return ErrShardClosed
-		}
-		if sc == nil {
-			select {
-			case <-ready:
-				continue
-			case <-closing:
-				return ErrShardClosed
-			case <-ctx.Done():
-				return fmt.Errorf("%w: %w", ErrShardNotConnected, context.Cause(ctx))
-			}
-		}
-		if err := s.limiter.Wait(ctx); err != nil {
-			return fmt.Errorf("%w (%d per %v): %w", ErrCommandLimited, s.cfg.CommandLimit, s.cfg.CommandWindow, err)
-		}
-		err := sc.client.Send(&sc.ws.pw, op, d)
-		if errors.Is(err, gateway.ErrClosed) || errors.Is(err, gateway.ErrNotConnected) {
-			continue // the connection went away meanwhile: wait for the next
-		}
+	switch stage, err := s.sendWhenConnected(ctx, op, d); stage {
+	case sendStageConnect:
+		return fmt.Errorf("%w: %w", ErrShardNotConnected, context.Cause(ctx))
+	case sendStageLimit:
+		return fmt.Errorf("%w (%d per %v): %w", ErrCommandLimited, s.cfg.CommandLimit, s.cfg.CommandWindow, err)
+	default:
 		return err
 	}
 }
@@ -159,17 +135,9 @@ func (m *Manager) guildShard(guildID uint64) (*Shard, error) {
 // whole bot. It returns once every shard sent it or gave up; the error
 // joins each shard's *CommandError.
 func (m *Manager) Broadcast(ctx context.Context, cmd Command) error {
-	m.mu.Lock()
-	set := m.set
-	var shards []*Shard
-	if set != nil {
-		for _, id := range set.ids {
-			shards = append(shards, set.shards[id].current())
-		}
-	}
-	m.mu.Unlock()
-	if set == nil {
-		return ErrManagerNotStarted
+	shards, err := m.runningShards()
+	if err != nil {
+		return err
 	}
 	errs := make([]error, len(shards))
 	done := make(chan struct{}, len(shards))

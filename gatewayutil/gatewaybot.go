@@ -78,6 +78,8 @@ type HTTPError struct {
 	RetryAfter time.Duration
 }
 
+// Error gives the request, its HTTP status, when to retry after a 429,
+// and the body Discord sent.
 func (e *HTTPError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "gatewayutil: %s %s: %d %s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode))

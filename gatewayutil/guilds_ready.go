@@ -95,13 +95,15 @@ func (s *Shard) guildArrived(d []byte) {
 // guilds READY listed that have not had their GUILD_CREATE. errors.Is
 // matches the context's error.
 type GuildsNotReadyError struct {
-	Shard     int
+	Shard     int      // the shard id
 	ReadySeen bool     // false: not even READY arrived
 	Missing   []uint64 // sorted
 	Total     int      // guilds in READY
-	Err       error
+	Err       error    // the context's error
 }
 
+// Error names the shard and the guilds it was still waiting for (or that
+// no READY came), and the cause.
 func (e *GuildsNotReadyError) Error() string {
 	if !e.ReadySeen {
 		return fmt.Sprintf("gatewayutil: shard %d: guilds not ready: no READY yet: %v", e.Shard, e.Err)

@@ -45,6 +45,7 @@ var lifecycleNames = [...]string{
 	LifecycleFatal:        "fatal",
 }
 
+// String returns the kind's name, or LifecycleKind(n) for an unknown one.
 func (k LifecycleKind) String() string {
 	if int(k) < len(lifecycleNames) && lifecycleNames[k] != "" {
 		return lifecycleNames[k]
@@ -63,8 +64,8 @@ func (k LifecycleKind) String() string {
 // queued behind the backlog it explains. A hook is called at once, in
 // order, on the shard's own goroutine, and costs nothing when unset.
 type Lifecycle struct {
-	Shard int
-	Kind  LifecycleKind
+	Shard int           // the shard id
+	Kind  LifecycleKind // what happened
 	// Resume: for LifecycleConnecting, whether the attempt resumes a
 	// session.
 	Resume bool
@@ -78,6 +79,8 @@ type Lifecycle struct {
 	Wait time.Duration
 }
 
+// String describes the notification in one line: shard, kind, close code
+// and error.
 func (l Lifecycle) String() string {
 	s := fmt.Sprintf("shard %d %v", l.Shard, l.Kind)
 	if l.Code != 0 {

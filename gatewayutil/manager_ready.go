@@ -73,9 +73,10 @@ func (m *Manager) markReady(set *shardSet, id int) {
 type NotReadyError struct {
 	Shards []int // never READY, by id
 	Of     int   // shards the Manager runs
-	Err    error
+	Err    error // the context's error
 }
 
+// Error lists the shards that were not ready, of how many, and the cause.
 func (e *NotReadyError) Error() string {
 	return fmt.Sprintf("gatewayutil: %d of %d shards not ready %v: %v", len(e.Shards), e.Of, e.Shards, e.Err)
 }
@@ -122,17 +123,9 @@ func (m *Manager) WaitReady(ctx context.Context) error {
 // *GuildsNotReadyError of each shard that was not, each naming its missing
 // guilds.
 func (m *Manager) WaitGuildsReady(ctx context.Context) error {
-	m.mu.Lock()
-	set := m.set
-	var shards []*Shard
-	if set != nil {
-		for _, id := range set.ids {
-			shards = append(shards, set.shards[id].current())
-		}
-	}
-	m.mu.Unlock()
-	if set == nil {
-		return ErrManagerNotStarted
+	shards, err := m.runningShards()
+	if err != nil {
+		return err
 	}
 	errs := make([]error, len(shards))
 	var wg sync.WaitGroup
@@ -141,4 +134,20 @@ func (m *Manager) WaitGuildsReady(ctx context.Context) error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// runningShards returns the current Shard of every shard this Manager
+// runs, in shard order, or ErrManagerNotStarted.
+func (m *Manager) runningShards() ([]*Shard, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	set := m.set
+	if set == nil {
+		return nil, ErrManagerNotStarted
+	}
+	shards := make([]*Shard, 0, len(set.ids))
+	for _, id := range set.ids {
+		shards = append(shards, set.shards[id].current())
+	}
+	return shards, nil
 }

@@ -531,6 +531,30 @@ func (s *Shard) Send(ctx context.Context, op opcode.Opcode, d []byte) error {
 	if len(d)+len(`{"op":43,"d":}`) > gateway.MaxPayloadSize {
 		return fmt.Errorf("gatewayutil: %w: %v with %d bytes of data", gateway.ErrPayloadTooLarge, op, len(d))
 	}
+	switch stage, err := s.sendWhenConnected(ctx, op, d); stage {
+	case sendStageConnect:
+		return fmt.Errorf("gatewayutil: waiting for the shard to connect: %w", err)
+	default:
+		return err
+	}
+}
+
+// sendStage names the step of sendWhenConnected that ended it.
+type sendStage uint8
+
+const (
+	sendStageSend    sendStage = iota // the connection sent it, or refused it
+	sendStageClosed                   // the shard is closed: ErrShardClosed
+	sendStageConnect                  // ctx ended while waiting for a connection
+	sendStageLimit                    // the command limiter refused a slot
+)
+
+// sendWhenConnected is the wait behind Send and SendCommand: it sends op
+// with d once the shard is connected and its command limiter has a slot,
+// moving on to the next connection when the current one goes away
+// meanwhile. It reports which step ended it, so callers can word the
+// refusal their way; a nil ctx means context.Background.
+func (s *Shard) sendWhenConnected(ctx context.Context, op opcode.Opcode, d []byte) (sendStage, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -543,27 +567,27 @@ func (s *Shard) Send(ctx context.Context, op opcode.Opcode, d []byte) error {
 		}
 		s.mu.Unlock()
 		if closed {
-			return ErrShardClosed
+			return sendStageClosed, ErrShardClosed
 		}
 		if sc == nil {
 			select {
 			case <-ready:
 				continue
 			case <-closing:
-				return ErrShardClosed
+				return sendStageClosed, ErrShardClosed
 			case <-ctx.Done():
-				return fmt.Errorf("gatewayutil: waiting for the shard to connect: %w", ctx.Err())
+				return sendStageConnect, ctx.Err()
 			}
 		}
 		if err := s.limiter.Wait(ctx); err != nil {
-			return err
+			return sendStageLimit, err
 		}
 		err := sc.client.Send(&sc.ws.pw, op, d)
 		if errors.Is(err, gateway.ErrClosed) || errors.Is(err, gateway.ErrNotConnected) {
 			// The connection went away meanwhile: wait for the next.
 			continue
 		}
-		return err
+		return sendStageSend, err
 	}
 }
 

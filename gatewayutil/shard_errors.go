@@ -36,6 +36,7 @@ var (
 // again after a random pause.
 type InvalidSessionError struct{ Resumable bool }
 
+// Error says whether the invalidated session may be resumed.
 func (e *InvalidSessionError) Error() string {
 	return fmt.Sprintf("gatewayutil: session invalidated (op 9, resumable %v)", e.Resumable)
 }

@@ -118,6 +118,7 @@ type UnknownError struct {
 	Bits Intent // the undocumented bits, if a number was given
 }
 
+// Error names the unknown intent, or the undocumented bits in hex.
 func (e *UnknownError) Error() string {
 	if e.Name != "" {
 		return fmt.Sprintf("intents: unknown intent %q", e.Name)

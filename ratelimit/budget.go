@@ -46,6 +46,8 @@ type BudgetError struct {
 	ResetAfter time.Duration
 }
 
+// Error gives what remains of the budget against what is needed, the
+// reserve, and when the budget resets, if known.
 func (e *BudgetError) Error() string {
 	reset := "reset time unknown"
 	if !e.ResetAt.IsZero() {

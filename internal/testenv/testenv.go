@@ -1,6 +1,6 @@
 // Package testenv holds what the project's tests need to know about how
-// they were built. It imports nothing of ours, so any package's tests may
-// use it.
+// they were built, and checks that several packages' tests share. It
+// imports nothing of ours, so any package's tests may use it.
 package testenv
 
 import "testing"
