@@ -53,7 +53,7 @@ func (m *Manager) autoReshard(ctx context.Context, set *shardSet, cause error) e
 	if m.cfg.ShardIDs != nil {
 		return fmt.Errorf("gatewayutil: cannot reshard automatically a manager that runs only shards %v of %d (another process runs the rest): %w", m.cfg.ShardIDs, set.count, cause)
 	}
-	gb, err := FetchGatewayBot(ctx, m.cfg.HTTPClient, m.cfg.APIBase, string(m.cfg.Shard.Token))
+	gb, err := FetchGatewayBot(ctx, m.cfg.HTTPClient, m.cfg.APIBase, m.token.Open())
 	if err != nil {
 		return fmt.Errorf("gatewayutil: automatic reshard after %w: %w", cause, err)
 	}
