@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/gatewaykit/gateway/closecode"
-	"github.com/gatewaykit/gateway/examples/internal/exampletest"
+	"github.com/gatewaykit/gateway/internal/exampletest"
 	"github.com/gatewaykit/gateway/gatewaytest"
 )
 

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatewaykit/gateway/examples/internal/exampletest"
+	"github.com/gatewaykit/gateway/internal/exampletest"
 	"github.com/gatewaykit/gateway/gatewaytest"
 )
 

@@ -13,7 +13,7 @@ import (
 
 	"github.com/gatewaykit/gateway/closecode"
 	"github.com/gatewaykit/gateway/cluster"
-	"github.com/gatewaykit/gateway/cluster/examples/internal/exampletest"
+	"github.com/gatewaykit/gateway/internal/exampletest"
 	"github.com/gatewaykit/gateway/cluster/internal/natsserver"
 	"github.com/gatewaykit/gateway/gatewaytest"
 	"github.com/nats-io/nats.go/jetstream"
