@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatewaykit/gateway/internal/exampletest"
 	"github.com/gatewaykit/gateway/gatewaytest"
+	"github.com/gatewaykit/gateway/internal/exampletest"
 )
 
 // The hand-made shard manager, built and run against the emulator:

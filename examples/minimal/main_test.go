@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/gatewaykit/gateway/closecode"
-	"github.com/gatewaykit/gateway/internal/exampletest"
 	"github.com/gatewaykit/gateway/gatewaytest"
 	"github.com/gatewaykit/gateway/intents"
+	"github.com/gatewaykit/gateway/internal/exampletest"
 )
 
 // The program, built and run against the emulator, prints a message

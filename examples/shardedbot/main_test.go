@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/gatewaykit/gateway/closecode"
-	"github.com/gatewaykit/gateway/internal/exampletest"
 	"github.com/gatewaykit/gateway/gatewaytest"
+	"github.com/gatewaykit/gateway/internal/exampletest"
 )
 
 // Run the bot, stop it with SIGTERM, publish an event while it is down,

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatewaykit/gateway/internal/exampletest"
 	"github.com/gatewaykit/gateway/gatewaytest"
+	"github.com/gatewaykit/gateway/internal/exampletest"
 )
 
 // The program itself, built and run: it counts a message and prints the

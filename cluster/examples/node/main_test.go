@@ -13,9 +13,9 @@ import (
 
 	"github.com/gatewaykit/gateway/closecode"
 	"github.com/gatewaykit/gateway/cluster"
-	"github.com/gatewaykit/gateway/internal/exampletest"
 	"github.com/gatewaykit/gateway/cluster/internal/natsserver"
 	"github.com/gatewaykit/gateway/gatewaytest"
+	"github.com/gatewaykit/gateway/internal/exampletest"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
