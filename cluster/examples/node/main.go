@@ -19,6 +19,9 @@
 //
 // Stop one with Ctrl-C: the other prints "resumed" for each of its shards.
 //
+// With -events live or -events durable the node also publishes every
+// dispatch of its shards on NATS, for workers (examples/worker) to handle.
+//
 // cmd/gatewayd is the same node with metrics, health checks and an embedded
 // NATS server; this program keeps to the steps a bot needs.
 package main
