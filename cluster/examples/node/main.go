@@ -19,6 +19,9 @@
 //
 // Stop one with Ctrl-C: the other prints "resumed" for each of its shards.
 //
+// With -events live or -events durable the node also publishes every
+// dispatch of its shards on NATS, for workers (examples/worker) to handle.
+//
 // cmd/gatewayd is the same node with metrics, health checks and an embedded
 // NATS server; this program keeps to the steps a bot needs.
 package main
@@ -38,6 +41,7 @@ import (
 	"github.com/gatewaykit/gateway/cluster"
 	"github.com/gatewaykit/gateway/event"
 	"github.com/gatewaykit/gateway/gatewayutil"
+	"github.com/gatewaykit/gateway/intents"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -48,6 +52,7 @@ func main() {
 	app := flag.String("app", "mybot", "the bot's name in NATS, the same on every node")
 	api := flag.String("api", gatewayutil.DefaultAPIBase, "REST API base URL to ask GET /gateway/bot (the emulator prints its own)")
 	shards := flag.Int("shards", 0, "total shard count, the same on every node; 0 uses the count Discord recommends")
+	events := flag.String("events", "off", "publish every dispatch on NATS for workers (examples/worker): live, durable or off")
 	flag.Parse()
 
 	// Logs go to stderr; the bot's own output to stdout.
@@ -58,7 +63,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	opts := options{natsURL: *natsURL, instance: *instance, capacity: *capacity, app: *app, api: *api, shards: *shards}
+	opts := options{natsURL: *natsURL, instance: *instance, capacity: *capacity, app: *app, api: *api, shards: *shards, events: *events}
 	if err := run(ctx, log, opts, gateway.Token(os.Getenv("DISCORD_TOKEN"))); err != nil {
 		log.Error("node stopped", "err", err)
 		os.Exit(1)
@@ -69,6 +74,7 @@ func main() {
 // options are the command line.
 type options struct {
 	natsURL, instance, app, api string
+	events                      string // live, durable or off
 	capacity, shards            int
 }
 
@@ -84,6 +90,9 @@ func run(ctx context.Context, log *slog.Logger, o options, token gateway.Token) 
 	}
 	if o.instance == "" {
 		return errors.New("set -instance: a name unique in the cluster, such as the host's")
+	}
+	if o.events != "off" && o.events != "live" && o.events != "durable" {
+		return fmt.Errorf("-events %q: want live, durable or off", o.events)
 	}
 
 	// 1. Ask Discord how to connect: the gateway URL, the recommended shard
@@ -166,6 +175,25 @@ func run(ctx context.Context, log *slog.Logger, o options, token gateway.Token) 
 		shardTemplate.ResumeURLPolicy = gatewayutil.LoopbackResumeURLs
 	}
 
+	// Optionally, publish every dispatch on NATS too, for workers
+	// (examples/worker) to handle: live events go only to the types some
+	// worker asked for, at most once; durable ones are kept in a JetStream
+	// stream until the workers acknowledge them. The workers read message
+	// content, a privileged intent (switch it on in the developer portal).
+	var events *cluster.Publisher
+	if o.events != "off" {
+		mode := cluster.Live
+		if o.events == "durable" {
+			mode = cluster.Durable
+		}
+		events, err = cluster.NewPublisher(ctx, buckets, nc, cluster.PublisherConfig{Mode: mode, Logger: log})
+		if err != nil {
+			return err
+		}
+		defer events.Close()
+		shardTemplate.Intents |= intents.GuildMessages | intents.MessageContent
+	}
+
 	// 6. The node. It announces itself with its capacity, computes from the
 	// live members which shards are its own (every node computes the same
 	// answer), takes a lease on each, and runs it: resuming the session
@@ -179,6 +207,7 @@ func run(ctx context.Context, log *slog.Logger, o options, token gateway.Token) 
 		Limiter:    limiter,
 		Shard:      shardTemplate,
 		Logger:     log,
+		Events:     events, // nil when -events is off
 		// A shard taken over resumes from the last sequence number stored.
 		// After a drain that is exact; after a crash, events the dead node
 		// handled since its last write (at most a second's worth) come
