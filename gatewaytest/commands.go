@@ -16,7 +16,7 @@ import (
 
 // onCommand validates and answers the ordinary commands of an identified
 // session: presence (3), voice state (4), guild members (8), soundboard
-// sounds (31) and channel info (43). Shape errors close with 4002.
+// sounds (31) and channel info (43). Shape errors close with 4001.
 func (c *Conn) onCommand(now time.Time, op opcode.Opcode, d []byte) {
 	sess := c.Session()
 	if sess == nil {

@@ -24,7 +24,7 @@ type identifyRequest struct {
 
 // parseIdentify validates the shape of an identify's d. A payload of the
 // wrong shape (d not an object, a required field missing, a field of the
-// wrong type or outside its documented range) closes with 4002, a missing
+// wrong type or outside its documented range) closes with 4001, a missing
 // or undocumented intents field with 4013, a bad shard with 4010. Unknown
 // fields are ignored and null stands for an absent optional field, as on
 // Discord. The semantic checks (token, shard, limits) come later.

@@ -122,10 +122,11 @@ func (s snowflake) MarshalJSON() ([]byte, error) {
 
 // malformedPayload is the close code for a payload of a known op whose d
 // has the wrong shape: not an object, a required field missing, a field of
-// the wrong type or outside its documented range. Discord closes those with
-// 4002 (decode error); 4001 (unknown opcode) is only for an op it does not
-// take from clients.
-const malformedPayload = closecode.DecodeError
+// the wrong type or outside its documented range. Discord documents 4001
+// (unknown opcode) for "an invalid opcode or an invalid payload for an
+// opcode"; 4002 (decode error) is kept for bytes that do not decode at all,
+// a payload over 4,096 bytes and ETF atom keys.
+const malformedPayload = closecode.UnknownOpcode
 
 // botToken returns the token an identify or resume carries without the
 // "Bot " prefix of the HTTP Authorization header: Discord accepts both

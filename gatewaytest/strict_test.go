@@ -37,113 +37,113 @@ func TestCloseCodes(t *testing.T) {
 			run: func(t *testing.T, c *testClient) { c.hello(); c.send(opcode.HeartbeatACK, nil) },
 		},
 		{
-			name: "4002 identify d not an object",
-			code: 4002, reason: "identify",
+			name: "4001 identify d not an object",
+			code: 4001, reason: "identify",
 			run: func(t *testing.T, c *testClient) { c.hello(); c.send(opcode.Identify, `[1,2]`) },
 		},
 		{
-			name: "4002 identify without properties",
-			code: 4002, reason: "properties",
+			name: "4001 identify without properties",
+			code: 4001, reason: "properties",
 			run: func(t *testing.T, c *testClient) {
 				c.hello()
 				c.send(opcode.Identify, `{"token":"tok","intents":1}`)
 			},
 		},
 		{
-			name: "4002 large_threshold out of range",
-			code: 4002, reason: "large_threshold",
+			name: "4001 large_threshold out of range",
+			code: 4001, reason: "large_threshold",
 			run: func(t *testing.T, c *testClient) { c.hello(); c.send(opcode.Identify, ident(`"large_threshold":20`)) },
 		},
 		{
-			name: "4002 heartbeat with a string",
-			code: 4002, reason: "heartbeat",
+			name: "4001 heartbeat with a string",
+			code: 4001, reason: "heartbeat",
 			run: func(t *testing.T, c *testClient) { c.hello(); c.send(opcode.Heartbeat, `"12"`) },
 		},
 		{
-			name: "4002 bad presence update",
-			code: 4002, reason: "status",
+			name: "4001 bad presence update",
+			code: 4001, reason: "status",
 			run: func(t *testing.T, c *testClient) {
 				c.identify("tok", 1, nil)
 				c.send(opcode.PresenceUpdate, `{"since":null,"activities":[],"status":"sleepy","afk":false}`)
 			},
 		},
 		{
-			name: "4002 presence update without activities",
-			code: 4002, reason: "activities missing",
+			name: "4001 presence update without activities",
+			code: 4001, reason: "activities missing",
 			run: func(t *testing.T, c *testClient) {
 				c.identify("tok", 1, nil)
 				c.send(opcode.PresenceUpdate, `{"since":null,"game":{"name":"x","type":0},"status":"online","afk":false}`)
 			},
 		},
 		{
-			name: "4002 presence update with an empty status",
-			code: 4002, reason: "status",
+			name: "4001 presence update with an empty status",
+			code: 4001, reason: "status",
 			run: func(t *testing.T, c *testClient) {
 				c.identify("tok", 1, nil)
 				c.send(opcode.PresenceUpdate, `{"since":null,"activities":[],"status":"","afk":false}`)
 			},
 		},
 		{
-			name: "4002 request members with both query and user_ids",
-			code: 4002, reason: "exactly one",
+			name: "4001 request members with both query and user_ids",
+			code: 4001, reason: "exactly one",
 			run: func(t *testing.T, c *testClient) {
 				c.identify("tok", 1, nil)
 				c.send(opcode.RequestGuildMembers, `{"guild_id":"1","query":"","limit":0,"user_ids":["2"]}`)
 			},
 		},
 		{
-			name: "4002 identify token not a string",
-			code: 4002, reason: "token is not a string",
+			name: "4001 identify token not a string",
+			code: 4001, reason: "token is not a string",
 			run: func(t *testing.T, c *testClient) {
 				c.hello()
 				c.send(opcode.Identify, `{"token":7,"intents":1,"properties":{"os":"a","browser":"b","device":"c"}}`)
 			},
 		},
 		{
-			name: "4002 identify compress not a boolean",
-			code: 4002, reason: "compress",
+			name: "4001 identify compress not a boolean",
+			code: 4001, reason: "compress",
 			run: func(t *testing.T, c *testClient) { c.hello(); c.send(opcode.Identify, ident(`"compress":"yes"`)) },
 		},
 		{
-			name: "4002 identify presence activities not an array",
-			code: 4002, reason: "activities",
+			name: "4001 identify presence activities not an array",
+			code: 4001, reason: "activities",
 			run: func(t *testing.T, c *testClient) {
 				c.hello()
 				c.send(opcode.Identify, ident(`"presence":{"activities":{"name":"x","type":0},"status":"online"}`))
 			},
 		},
 		{
-			name: "4002 identify presence activity without a name",
-			code: 4002, reason: "name",
+			name: "4001 identify presence activity without a name",
+			code: 4001, reason: "name",
 			run: func(t *testing.T, c *testClient) {
 				c.hello()
 				c.send(opcode.Identify, ident(`"presence":{"activities":[{"type":0}],"status":"online"}`))
 			},
 		},
 		{
-			name: "4002 identify presence status not a string",
-			code: 4002, reason: "status",
+			name: "4001 identify presence status not a string",
+			code: 4001, reason: "status",
 			run: func(t *testing.T, c *testClient) {
 				c.hello()
 				c.send(opcode.Identify, ident(`"presence":{"activities":[],"status":1}`))
 			},
 		},
 		{
-			name: "4002 identify without d",
-			code: 4002, reason: "without d",
+			name: "4001 identify without d",
+			code: 4001, reason: "without d",
 			run: func(t *testing.T, c *testClient) { c.hello(); c.sendRaw([]byte(`{"op":2}`)) },
 		},
 		{
-			name: "4002 resume with a string seq",
-			code: 4002, reason: "resume",
+			name: "4001 resume with a string seq",
+			code: 4001, reason: "resume",
 			run: func(t *testing.T, c *testClient) {
 				c.hello()
 				c.send(opcode.Resume, `{"token":"tok","session_id":"x","seq":"12"}`)
 			},
 		},
 		{
-			name: "4002 voice state with a non-boolean self_mute",
-			code: 4002, reason: "self_mute",
+			name: "4001 voice state with a non-boolean self_mute",
+			code: 4001, reason: "self_mute",
 			run: func(t *testing.T, c *testClient) {
 				c.identify("tok", 1, nil)
 				c.send(opcode.VoiceStateUpdate, `{"guild_id":"1","channel_id":null,"self_mute":"no","self_deaf":false}`)
