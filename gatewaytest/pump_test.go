@@ -91,7 +91,11 @@ func TestBuiltInTrafficRateAndResume(t *testing.T) {
 func TestSlowClientIsBounded(t *testing.T) {
 	for _, rate := range []float64{0, 20000} {
 		t.Run(fmt.Sprint("rate=", rate), func(t *testing.T) {
-			s := newTestServer(t, Config{Guilds: 4, Traffic: true, Rate: rate})
+			// PeerTimeout far beyond the test: it is about the pump's bound,
+			// and on a loaded machine the default 10 s could close the
+			// never-reading connection (dropping its backlog) before the
+			// test has seen the pump stop.
+			s := newTestServer(t, Config{Guilds: 4, Traffic: true, Rate: rate, PeerTimeout: time.Hour})
 			c := dialGateway(t, s.URL(), dialOpts{})
 			c.identify("tok", uint64(intents.NonPrivileged), nil)
 			// Stop reading: the socket fills, then the session's backlog.
