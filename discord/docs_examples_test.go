@@ -74,6 +74,14 @@ var docExamples = []docExample{
 		// guild member field table.
 		".member.is_pending": "legacy field in the example only; Member.Pending holds the documented one",
 	}},
+	{file: "interaction_user_command.json", fresh: func() discord.Payload { return new(discord.Interaction) }, unmodeled: map[string]string{
+		// data (and its resolved members) is kept raw, so only the
+		// invoking member's copy is lost.
+		".member.is_pending": "legacy field in the example only; Member.Pending holds the documented one",
+	}},
+	{file: "interaction_message_command.json", fresh: func() discord.Payload { return new(discord.Interaction) }, unmodeled: map[string]string{
+		".member.is_pending": "legacy field in the example only; Member.Pending holds the documented one",
+	}},
 }
 
 // TestDocumentationExamplesRoundTrip decodes each example payload of
