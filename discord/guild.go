@@ -105,8 +105,8 @@ type Guild struct {
 	// NSFWLevel is the guild's age rating (0 default, 1 explicit, 2 safe, 3
 	// age restricted).
 	NSFWLevel int `json:"nsfw_level"`
-	// NSFW is an older age-restriction flag Discord still sends with some
-	// guilds.
+	// NSFW is an undocumented age-restriction flag Discord sends with some
+	// guilds (NSFWLevel is the documented one).
 	NSFW Optional[bool] `json:"nsfw,omitzero"`
 	// Stickers are the guild's custom stickers; nil when missing.
 	Stickers []Sticker `json:"stickers,omitzero"`
@@ -157,15 +157,15 @@ type GuildCreate struct {
 	// VoiceStates are the voice states of the members in voice channels
 	// (without GuildID).
 	VoiceStates []VoiceState `json:"voice_states,omitzero"`
-	// Members are the guild's members: all of them in a small guild, the
-	// bot and the voice-connected ones in a large one.
+	// Members are the guild's members; in a large guild only some of them
+	// (ask for the others with RequestGuildMembers).
 	Members []Member `json:"members,omitzero"`
 	// Channels are the guild's channels (without GuildID).
 	Channels []Channel `json:"channels,omitzero"`
 	// Threads are the active threads the bot can see.
 	Threads []Channel `json:"threads,omitzero"`
-	// Presences are the members' presences (with the presences intent; only
-	// online members in a large guild).
+	// Presences are the members' presences (with the presences intent); in
+	// a large guild only some of them.
 	Presences []Presence `json:"presences,omitzero"`
 	// StageInstances are the guild's live stages.
 	StageInstances []StageInstance `json:"stage_instances,omitzero"`

@@ -10,8 +10,8 @@ type Presence struct {
 	GuildID Snowflake `json:"guild_id,omitzero"`
 	// Status is "online", "idle", "dnd" or "offline".
 	Status string `json:"status"`
-	// Activities are what the user is doing, the first one being the main
-	// one.
+	// Activities are what the user is doing (playing, listening, a custom
+	// status, ...).
 	Activities []Activity `json:"activities"`
 	// ClientStatus is the user's status on each kind of client.
 	ClientStatus ClientStatus `json:"client_status"`
