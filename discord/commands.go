@@ -54,9 +54,15 @@ type UpdatePresence struct {
 // url (streaming) and state (a custom status's text) are accepted from
 // bots.
 type PresenceActivity struct {
-	Name  string
-	Type  ActivityType
-	URL   string // only for type 1, streaming
+	// Name is the activity's name (for a custom status, anything; Discord
+	// shows State).
+	Name string
+	// Type is the kind of activity (0 playing, 1 streaming, 2 listening, 3
+	// watching, 4 custom, 5 competing).
+	Type ActivityType
+	// URL is a stream's URL, sent only with Type 1 (streaming).
+	URL string
+	// State is a custom status's text, or the activity's state line.
 	State string
 }
 
@@ -114,11 +120,15 @@ func (p UpdatePresence) AppendPayload(dst []byte) ([]byte, error) {
 // leave (ChannelID 0) a guild's voice channels. It must go to the shard
 // that owns the guild; Guild tells a shard manager which one.
 type UpdateVoiceState struct {
+	// GuildID is the guild whose voice the bot joins, moves in or leaves;
+	// it decides the shard.
 	GuildID Snowflake
 	// ChannelID is the channel to join; 0 sends null, which leaves.
 	ChannelID Snowflake
-	SelfMute  bool
-	SelfDeaf  bool
+	// SelfMute mutes the bot's own microphone.
+	SelfMute bool
+	// SelfDeaf deafens the bot.
+	SelfDeaf bool
 }
 
 // Op returns opcode.VoiceStateUpdate.
@@ -153,6 +163,8 @@ const MaxNonceLength = 32
 // the given UserIDs (at most 100). The answer comes as GUILD_MEMBERS_CHUNK
 // dispatches carrying Nonce.
 type RequestGuildMembers struct {
+	// GuildID is the guild whose members are asked for; it decides the
+	// shard.
 	GuildID Snowflake
 	// Query is the username prefix; used when UserIDs is empty.
 	Query string
@@ -219,6 +231,8 @@ func (r RequestGuildMembers) AppendPayload(dst []byte) ([]byte, error) {
 // RequestSoundboardSounds is op 31, Request Soundboard Sounds: one
 // SOUNDBOARD_SOUNDS dispatch comes back for each guild.
 type RequestSoundboardSounds struct {
+	// GuildIDs are the guilds whose soundboard sounds are asked for; each
+	// answer comes on the guild's shard.
 	GuildIDs []Snowflake
 }
 
@@ -258,6 +272,8 @@ const (
 // RequestChannelInfo is op 43, Request Channel Info: the status and voice
 // start time of a guild's voice channels, answered with CHANNEL_INFO.
 type RequestChannelInfo struct {
+	// GuildID is the guild whose channels are asked about; it decides the
+	// shard.
 	GuildID Snowflake
 	// Fields are ChannelInfoStatus and/or ChannelInfoVoiceStartTime; nil
 	// asks for both.
