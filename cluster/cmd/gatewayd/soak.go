@@ -58,8 +58,11 @@ type soakSummary struct {
 	ColdStartMs              float64 `json:"cold_start_ms"`
 	NATSMsgsPerShardMin      float64 `json:"nats_msgs_per_shard_min"`
 	NATSBytesPerShardMin     float64 `json:"nats_bytes_per_shard_min"`
-	Errors                   int     `json:"errors"`
-	DurationSec              float64 `json:"duration_sec"`
+	// NATSByBucket: with -traffic, each bucket's messages and bytes per
+	// shard per minute, each message counted once.
+	NATSByBucket map[string]trafficRate `json:"nats_by_bucket_per_shard_min,omitempty"`
+	Errors       int                    `json:"errors"`
+	DurationSec  float64                `json:"duration_sec"`
 }
 
 // soakNode is one slot of the soak: a node incarnation and its connection.
@@ -107,7 +110,7 @@ func runSoak(ctx context.Context, o options, stdout io.Writer, log *slog.Logger)
 	if o.leaseTTL == 0 {
 		o.leaseTTL = 3 * time.Second
 	}
-	if o.flushEvery == time.Second {
+	if !o.flushSet {
 		o.flushEvery = 200 * time.Millisecond
 	}
 	natsURL, natsSrv, stopNATS, err := startNATS(o, log)
@@ -174,10 +177,23 @@ func runSoak(ctx context.Context, o options, stdout io.Writer, log *slog.Logger)
 		log.Error("soak: cold start did not finish")
 		s.addError()
 	}
+	var tap *trafficTap
+	if o.traffic && natsSrv != nil {
+		if tap, err = newTrafficTap(adminNC, cfg.Prefix); err != nil {
+			log.Error("soak: traffic tap", "err", err)
+			return 1
+		}
+		defer tap.stop()
+	}
 	var traffic0 natsserver.Traffic
+	var tap0 map[string]bucketTraffic
+	var tapSelf0 bucketTraffic
 	trafficAt := time.Now()
 	if natsSrv != nil {
 		traffic0 = natsSrv.Traffic()
+	}
+	if tap != nil {
+		tap0, tapSelf0 = tap.snapshot()
 	}
 	published, stopPublish := s.publish()
 	rng := rand.New(rand.NewPCG(uint64(o.seed), 0x5eed))
@@ -230,6 +246,14 @@ loop:
 		t1 := natsSrv.Traffic()
 		traffic = natsserver.Traffic{InMsgs: t1.InMsgs - traffic0.InMsgs, OutMsgs: t1.OutMsgs - traffic0.OutMsgs,
 			InBytes: t1.InBytes - traffic0.InBytes, OutBytes: t1.OutBytes - traffic0.OutBytes}
+	}
+	var byBucket map[string]trafficRate
+	if tap != nil {
+		tap1, self1 := tap.snapshot()
+		// The tap's own deliveries are not the cluster's traffic.
+		traffic.OutMsgs -= self1.Msgs - tapSelf0.Msgs
+		traffic.OutBytes -= self1.Bytes - tapSelf0.Bytes
+		byBucket = trafficRates(tap0, tap1, shards, trafficFor)
 	}
 	shortfall := s.settle(15 * time.Second)
 	var workerShortfall int64
@@ -291,6 +315,7 @@ loop:
 		sum.NATSMsgsPerShardMin = float64(traffic.InMsgs+traffic.OutMsgs) / perShardMin
 		sum.NATSBytesPerShardMin = float64(traffic.InBytes+traffic.OutBytes) / perShardMin
 	}
+	sum.NATSByBucket = byBucket
 	_ = published
 	sum.Takeovers, sum.TakeoverIdentifies = takeovers, takeoverIdentifies
 	sum.IdentifySlotsLapsed = lapsed
