@@ -148,7 +148,7 @@ func hashPrefix(instance string) uint64 {
 	for i := range len(instance) {
 		h = (h ^ uint64(instance[i])) * fnvPrime
 	}
-	return (h ^ 0) * fnvPrime
+	return h * fnvPrime // the zero byte: h ^ 0 is h
 }
 
 // scoreFrom is the weighted rendezvous score of a member for a shard, from
