@@ -119,6 +119,13 @@ func runSoak(ctx context.Context, o options, stdout io.Writer, log *slog.Logger)
 	if !o.flushSet {
 		o.flushEvery = 200 * time.Millisecond
 	}
+	// A killed node's sessions wait out its leases before anyone resumes
+	// them; past the emulator's resume window (2 min, scaled) they are
+	// gone and every takeover identifies.
+	if resumeWindow := time.Duration(float64(2*time.Minute) * scale); o.leaseTTL >= resumeWindow {
+		log.Warn("soak: -lease-ttl is not shorter than the emulator's resume window at this -time-scale; "+
+			"shards taken over from a killed node will have to identify", "lease_ttl", o.leaseTTL, "resume_window", resumeWindow)
+	}
 	natsURL, natsSrv, stopNATS, err := startNATS(o, log)
 	if err != nil {
 		log.Error("soak: NATS", "err", err)
