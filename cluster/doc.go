@@ -12,7 +12,8 @@
 //     cluster-wide, and the daily session start budget decremented by
 //     compare-and-set per identify, fail-closed.
 //   - Membership announces a node and lists the live ones; Assign spreads
-//     shards over them by weighted rendezvous hashing.
+//     shards over them in proportion to capacity, by weighted rendezvous
+//     hashing within per-member quotas.
 //   - Lease holds a shard with a fencing token (the KV revision) and says,
 //     on the monotonic clock, until when holding it is safe.
 //   - SessionStore keeps every shard's gateway.Session in KV so that another

@@ -55,6 +55,8 @@ type testNode struct {
 	proxy interface {
 		Cut()
 		Restore()
+		Freeze()
+		Thaw()
 	}
 	done chan error
 }

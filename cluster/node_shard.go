@@ -28,6 +28,16 @@ type ownedShard struct {
 	conns    []net.Conn // this shard's sockets, for a hard stop
 	stopping bool       // set by stop: no new socket may open
 
+	// expired is closed by the deadline timer when SafeUntil passes with
+	// no renewal, after it cut the sockets. The timer runs on its own, not
+	// in run's loop: a renewal or session write stuck in the NATS client
+	// (whose writes to a silently partitioned server hold the connection's
+	// lock for up to its one-minute flusher timeout, whatever the
+	// context says) must not keep the shard connected past its lease.
+	deadline   *time.Timer
+	expired    chan struct{}
+	expireOnce sync.Once
+
 	sessRev     uint64
 	written     gateway.Session
 	writtenAt   time.Time
@@ -64,6 +74,9 @@ func (o *ownedShard) run() {
 	n := o.n
 	defer n.release(o)
 	log := n.log.With("shard", o.id)
+	o.expired = make(chan struct{})
+	o.deadline = time.AfterFunc(time.Until(o.lease.SafeUntil()), o.expire)
+	defer o.deadline.Stop()
 
 	ctx, cancel := o.opContext()
 	sess, rev, err := n.b.loadSession(ctx, o.id, n.cfg.ShardCount)
@@ -139,8 +152,6 @@ func (o *ownedShard) run() {
 	defer renew.Stop()
 	flush := time.NewTicker(n.cfg.FlushInterval)
 	defer flush.Stop()
-	watchdog := time.NewTimer(time.Until(o.lease.SafeUntil()))
-	defer watchdog.Stop()
 
 	for {
 		select {
@@ -150,7 +161,7 @@ func (o *ownedShard) run() {
 			switch {
 			case err == nil:
 				n.renewLatency.Observe(time.Since(start))
-				watchdog.Reset(time.Until(o.lease.SafeUntil()))
+				o.extendDeadline()
 				renew.Reset(renewEvery)
 			case errors.Is(err, ErrLeaseLost):
 				log.Warn("lease lost; stopping shard", "err", err)
@@ -161,8 +172,8 @@ func (o *ownedShard) run() {
 				log.Warn("lease renewal failed", "err", err, "safe_for", time.Until(o.lease.SafeUntil()).Round(time.Millisecond))
 				renew.Reset(retryEvery)
 			}
-		case <-watchdog.C:
-			log.Warn("lease not renewed in time; stopping shard before it can expire")
+		case <-o.expired:
+			log.Warn("lease not renewed in time; stopped shard before it could expire")
 			n.watchdogStops.Add(1)
 			o.stop(stopDeadline, runDone)
 			return
@@ -202,6 +213,34 @@ func (o *ownedShard) run() {
 			return
 		}
 	}
+}
+
+// expire runs when SafeUntil passes without a renewal: it cuts the shard's
+// sockets at once, bars new ones, and tells run's loop to finish the stop.
+func (o *ownedShard) expire() {
+	o.expireOnce.Do(func() {
+		o.connMu.Lock()
+		o.stopping = true
+		o.connMu.Unlock()
+		o.cut()
+		close(o.expired)
+	})
+}
+
+// extendDeadline moves the deadline timer to the lease's SafeUntil after a
+// successful renewal. Once the timer has fired the shard is cut for good:
+// a renewal that lands later does not bring it back (run's loop sees
+// expired and stops it).
+func (o *ownedShard) extendDeadline() {
+	select {
+	case <-o.expired:
+		return
+	default:
+	}
+	if !o.deadline.Stop() {
+		return // fired, or firing: expire will close expired
+	}
+	o.deadline.Reset(time.Until(o.lease.SafeUntil()))
 }
 
 // flush writes the shard's session if it changed since the last write, or
@@ -309,25 +348,30 @@ func (o *ownedShard) cut() {
 // cut short.
 func (o *ownedShard) stop(reason stopReason, runDone chan error) {
 	n := o.n
-	if o.stopCommands != nil {
-		// The next owner answers from now on.
-		o.stopCommands()
-	}
 	// Whatever happens to the current socket, the shard must not dial a
 	// new one (a dropped socket makes it resume at once).
 	o.connMu.Lock()
 	o.stopping = true
 	o.connMu.Unlock()
+	if reason != stopHandover {
+		// The deadline is near or past, or someone else owns the
+		// shard: cut first, before anything that talks to NATS.
+		o.cut()
+	}
+	if o.stopCommands != nil {
+		// The next owner answers from now on.
+		o.stopCommands()
+	}
 	var closeBy time.Time
 	if reason == stopHandover {
 		// A fresh renewal gives the handshake and the final write the
 		// most room.
-		_ = o.lease.Renew(n.ctx)
+		if o.lease.Renew(n.ctx) == nil {
+			o.extendDeadline()
+		}
 		closeBy = time.Now().Add(n.b.cfg.OpTimeout + time.Second)
 	} else {
-		// The deadline is near or past, or someone else owns the
-		// shard: no close handshake.
-		o.cut()
+		// No close handshake: the socket is cut already.
 		closeBy = time.Now().Add(n.b.cfg.LeaseMargin)
 	}
 	if safe := o.lease.SafeUntil(); reason == stopHandover && safe.Before(closeBy) {

@@ -57,6 +57,8 @@ type options struct {
 	flushEvery time.Duration
 	workers    int
 	durable    bool
+	traffic    bool
+	flushSet   bool // -flush given: the soak keeps it
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -119,10 +121,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.leaseTTL, "lease-ttl", 0, "lease and membership TTL (default 15 s; soak 3 s)")
 	fs.IntVar(&o.workers, "workers", 0, "soak: also run M workers consuming the events over NATS (audited at their handlers)")
 	fs.BoolVar(&o.durable, "durable", false, "soak: publish events into the durable JetStream stream (default live, core NATS)")
-	fs.DurationVar(&o.flushEvery, "flush", time.Second, "most staleness of a stored sequence number")
+	fs.DurationVar(&o.flushEvery, "flush", time.Second, "most staleness of a stored sequence number (soak default 200 ms)")
+	fs.BoolVar(&o.traffic, "traffic", false, "soak: count the embedded NATS server's messages per KV bucket (a tap subscription on every subject)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
+	fs.Visit(func(f *flag.Flag) { o.flushSet = o.flushSet || f.Name == "flush" })
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}

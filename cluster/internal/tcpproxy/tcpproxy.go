@@ -6,19 +6,21 @@ package tcpproxy
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"sync"
 )
 
 // Proxy forwards every connection it accepts to its target. While cut, it
 // drops every forwarded connection and refuses new ones (accepts and closes
-// them at once).
+// them at once). While frozen, it keeps every connection open but forwards
+// nothing: a silent partition, where the peers learn nothing and their
+// writes pile up in the sockets' buffers.
 type Proxy struct {
 	target string
 	ln     net.Listener
 
 	mu     sync.Mutex
+	thawed chan struct{} // closed while not frozen
 	cut    bool
 	conns  map[net.Conn]struct{}
 	closed bool
@@ -31,7 +33,8 @@ func New(target string) (*Proxy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tcpproxy: %w", err)
 	}
-	p := &Proxy{target: target, ln: ln, conns: make(map[net.Conn]struct{})}
+	p := &Proxy{target: target, ln: ln, conns: make(map[net.Conn]struct{}), thawed: make(chan struct{})}
+	close(p.thawed)
 	p.wg.Add(1)
 	go p.accept()
 	return p, nil
@@ -52,6 +55,35 @@ func (p *Proxy) Cut() {
 	}
 }
 
+// Freeze stops forwarding bytes on every connection, without closing any,
+// until Thaw.
+func (p *Proxy) Freeze() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	select {
+	case <-p.thawed:
+		p.thawed = make(chan struct{})
+	default:
+	}
+}
+
+// Thaw forwards bytes again after Freeze.
+func (p *Proxy) Thaw() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	select {
+	case <-p.thawed:
+	default:
+		close(p.thawed)
+	}
+}
+
+func (p *Proxy) gate() <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.thawed
+}
+
 // Restore forwards new connections again.
 func (p *Proxy) Restore() {
 	p.mu.Lock()
@@ -65,6 +97,7 @@ func (p *Proxy) Close() error {
 	p.closed = true
 	p.mu.Unlock()
 	err := p.ln.Close()
+	p.Thaw()
 	p.Cut()
 	p.wg.Wait()
 	return err
@@ -110,7 +143,19 @@ func (p *Proxy) accept() {
 
 func (p *Proxy) pipe(dst, src net.Conn) {
 	defer p.wg.Done()
-	_, _ = io.Copy(dst, src)
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		<-p.gate() // frozen: hold the bytes, read no more
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				break
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
 	_ = dst.Close()
 	_ = src.Close()
 	p.mu.Lock()
