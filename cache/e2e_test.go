@@ -2,7 +2,6 @@ package cache_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/gatewaykit/gateway/gatewaytest"
 	"github.com/gatewaykit/gateway/gatewayutil"
 	"github.com/gatewaykit/gateway/intents"
+	"github.com/gatewaykit/gateway/internal/worlddiff"
 )
 
 const e2eToken = "cache-e2e-token"
@@ -72,25 +72,13 @@ func e2eManager(srv *gatewaytest.Server, sink gatewayutil.EventSink, store gatew
 	})
 }
 
-// worldDiffs compares every guild of the world with the cache.
-func worldDiffs(c *cache.Cache, tr *gatewaytest.Traffic, guilds []uint64) []string {
-	var out []string
-	for _, id := range guilds {
-		out = append(out, diffWorld(c, tr.GuildCreate(id))...)
-	}
-	if n := len(c.GuildIDs()); n != len(guilds) {
-		out = append(out, fmt.Sprintf("%d guilds cached, world has %d", n, len(guilds)))
-	}
-	return out
-}
-
 // settle waits until the cache equals the world (chaos goes on, so a shard
 // may be between a READY and its GUILD_CREATEs when looked at) and returns
 // the differences of the last look.
 func settle(c *cache.Cache, tr *gatewaytest.Traffic, guilds []uint64, within time.Duration) []string {
 	deadline := time.Now().Add(within)
 	for {
-		diffs := worldDiffs(c, tr, guilds)
+		diffs := worlddiff.World(c, tr.GuildCreate, guilds)
 		if len(diffs) == 0 || time.Now().After(deadline) {
 			return diffs
 		}
@@ -188,7 +176,7 @@ func TestEndToEndWithChaos(t *testing.T) {
 	if len(restoredGuilds) == 0 {
 		t.Fatal("no shard had a session to resume at shutdown: the restart from a snapshot was not tested")
 	}
-	if diffs := worldDiffs(c2, tr, restoredGuilds); len(diffs) > 0 {
+	if diffs := worlddiff.World(c2, tr.GuildCreate, restoredGuilds); len(diffs) > 0 {
 		t.Fatalf("restored cache: %d differences from the world, first: %q", len(diffs), diffs[:min(5, len(diffs))])
 	}
 	m2, err := e2eManager(srv, c2, sessions)

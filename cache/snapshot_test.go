@@ -10,6 +10,7 @@ import (
 	"github.com/gatewaykit/gateway/event"
 	"github.com/gatewaykit/gateway/gatewaytest"
 	"github.com/gatewaykit/gateway/gatewayutil"
+	"github.com/gatewaykit/gateway/internal/worlddiff"
 )
 
 // TestSnapshotRoundTrip saves a shard's cache through a file store and
@@ -39,7 +40,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		t.Fatalf("restore: %v %v", ok, err)
 	}
 	for _, id := range tr.ShardGuilds(1, 2) {
-		for _, d := range diffWorld(restored, tr.GuildCreate(id)) {
+		for _, d := range worlddiff.Guild(restored, tr.GuildCreate(id)) {
 			t.Error(d)
 		}
 	}
