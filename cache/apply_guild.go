@@ -13,11 +13,11 @@ func (c *Cache) applyGuildCreate(e *gatewayutil.Event) error {
 		return err
 	}
 	if v.Unavailable.Value() {
-		c.markUnavailable(e.Shard, v.ID)
+		c.markUnavailable(keyOf(e), v.ID)
 		return nil
 	}
 	p := &c.policy
-	g := newGuildState(e.Shard, guildOf(&v.Guild))
+	g := newGuildState(keyOf(e), guildOf(&v.Guild))
 	g.guild.JoinedAt = timeOf(v.JoinedAt)
 	g.guild.MemberCount = optInt32(v.MemberCount)
 	g.guild.Large = v.Large.Value()
@@ -197,7 +197,7 @@ func (c *Cache) dropGuild(id Snowflake) (Guild, bool) {
 
 // markUnavailable marks a guild unavailable, keeping what is known of it,
 // or adds it as an unavailable guild with nothing but its id.
-func (c *Cache) markUnavailable(shard int, id Snowflake) {
+func (c *Cache) markUnavailable(shard shardKey, id Snowflake) {
 	if id == 0 {
 		return
 	}
@@ -252,7 +252,7 @@ func (c *Cache) applyGuildDelete(e *gatewayutil.Event, s *shardState) error {
 			g.mu.RUnlock()
 			s.setOld(e.Seq, e.Type, old)
 		}
-		c.markUnavailable(e.Shard, v.ID)
+		c.markUnavailable(keyOf(e), v.ID)
 		return nil
 	}
 	if old, ok := c.dropGuild(v.ID); ok {

@@ -231,7 +231,7 @@ func TestEndToEndWithChaos(t *testing.T) {
 			t.Fatalf("shard %d: restore %v %v", id, ok, err)
 		}
 		if gatewaytest.ShardFor(4242, shards) == id {
-			left := &gatewayutil.Event{Shard: id, Type: event.GuildCreate, Seq: sess.Seq + 1,
+			left := &gatewayutil.Event{Shard: id, ShardCount: shards, Type: event.GuildCreate, Seq: sess.Seq + 1,
 				Data: []byte(`{"id":"4242","name":"left while down","owner_id":"1","roles":[],"channels":[{"id":"4243","type":0,"name":"gone"}]}`)}
 			if err := c3.Dispatch(ctx, left); err != nil {
 				t.Fatal(err)

@@ -8,7 +8,7 @@ import "sync"
 // values out.
 type guildState struct {
 	mu       sync.RWMutex
-	shard    int
+	shard    shardKey
 	guild    Guild
 	channels map[Snowflake]Channel // channels and threads
 	roles    map[Snowflake]Role
@@ -22,7 +22,7 @@ type guildState struct {
 	messages map[Snowflake]*messageRing // by channel
 }
 
-func newGuildState(shard int, g Guild) *guildState {
+func newGuildState(shard shardKey, g Guild) *guildState {
 	return &guildState{
 		shard:    shard,
 		guild:    g,

@@ -32,7 +32,7 @@ import "github.com/gatewaykit/gateway/gatewayutil"
 // handler far behind; inline handlers always get it).
 func Old[T any](c *Cache, e *gatewayutil.Event) (T, bool) {
 	var zero T
-	v, ok := c.shard(e.Shard).getOld(e.Seq, e.Type)
+	v, ok := c.shard(keyOf(e)).getOld(e.Seq, e.Type)
 	if !ok {
 		return zero, false
 	}
