@@ -34,6 +34,12 @@ func (c *Cache) apply(e *gatewayutil.Event) error {
 		return c.applyChannel(e, s)
 	case event.ChannelDelete, event.ThreadDelete:
 		return c.applyChannelDelete(e, s)
+	case event.ChannelPinsUpdate:
+		return c.applyChannelPins(e, s)
+	case event.VoiceChannelStatusUpdate:
+		return c.applyVoiceChannelStatus(e, s)
+	case event.ChannelInfo:
+		return c.applyChannelInfo(e)
 	case event.ThreadListSync:
 		return c.applyThreadListSync(e)
 	case event.ThreadMembersUpdate:

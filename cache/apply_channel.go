@@ -14,11 +14,15 @@ func channelKind(t discord.ChannelType) Kinds {
 }
 
 // applyChannel applies CHANNEL_CREATE, CHANNEL_UPDATE, THREAD_CREATE and
-// THREAD_UPDATE. DM channels are not cached.
+// THREAD_UPDATE; a channel without a guild is a DM channel.
 func (c *Cache) applyChannel(e *gatewayutil.Event, s *shardState) error {
 	var v discord.Channel
 	if err := v.DecodeJSON(e.Data); err != nil {
 		return err
+	}
+	if v.GuildID == 0 && v.ID != 0 && isDM(v.Type) {
+		c.putDM(e, s, channelOf(&v, 0))
+		return nil
 	}
 	if v.GuildID == 0 || v.ID == 0 || !c.policy.has(channelKind(v.Type)) {
 		return nil
@@ -34,6 +38,9 @@ func (c *Cache) applyChannel(e *gatewayutil.Event, s *shardState) error {
 		g.mu.Unlock()
 		c.stats.dropped.Add(1)
 		return nil
+	}
+	if had {
+		keepUnsent(&next, &old, &v)
 	}
 	if had && next.Thread != nil && old.Thread != nil {
 		// THREAD_UPDATE leaves out the counts it does not change.
@@ -65,6 +72,7 @@ func (c *Cache) applyChannelDelete(e *gatewayutil.Event, s *shardState) error {
 		return err
 	}
 	if v.GuildID == 0 {
+		c.deleteDM(e, s, v.ID)
 		return nil
 	}
 	g := c.guild(v.GuildID)
@@ -87,6 +95,21 @@ func (c *Cache) applyChannelDelete(e *gatewayutil.Event, s *shardState) error {
 	g.mu.Unlock()
 	s.setOld(e.Seq, e.Type, old)
 	return nil
+}
+
+// keepUnsent keeps in next what an update v left out and old had: the
+// fields that their own events change (pins, voice status), which a
+// CHANNEL_UPDATE usually does not restate.
+func keepUnsent(next, old *Channel, v *discord.Channel) {
+	if v.LastPinTimestamp.IsZero() {
+		next.LastPinTimestamp = old.LastPinTimestamp
+	}
+	if v.Status.IsZero() {
+		next.Status = old.Status
+	}
+	if v.LastMessageID.IsZero() {
+		next.LastMessageID = old.LastMessageID
+	}
 }
 
 // removeChannelsLocked removes channels from g (locked) and the index.

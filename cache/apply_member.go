@@ -40,6 +40,7 @@ func (c *Cache) applyRoleDelete(e *gatewayutil.Event, s *shardState) error {
 	g.mu.Lock()
 	old, had := g.roles[v.RoleID]
 	delete(g.roles, v.RoleID)
+	removeRoleLocked(g, v.RoleID)
 	g.mu.Unlock()
 	if had {
 		s.setOld(e.Seq, e.Type, old)
@@ -235,4 +236,37 @@ func (c *Cache) applyUserUpdate(e *gatewayutil.Event, s *shardState) error {
 		c.refreshUser(next)
 	}
 	return nil
+}
+
+// removeRoleLocked takes a deleted role out of every member's roles and
+// every emoji's allowed roles of g (locked): Discord sends no member
+// updates for it, and nothing may refer to a role that is gone. Members
+// share interned role sets, so each distinct set is rebuilt once.
+func removeRoleLocked(g *guildState, id Snowflake) {
+	rebuilt := map[RoleSet]RoleSet{}
+	without := func(r RoleSet) RoleSet {
+		n, ok := rebuilt[r]
+		if !ok {
+			n = r.Without(id)
+			rebuilt[r] = n
+		}
+		return n
+	}
+	for uid, m := range g.members {
+		if m.Roles.Has(id) {
+			m.Roles = without(m.Roles)
+			g.members[uid] = m
+		}
+	}
+	for i := range g.emojis {
+		if g.emojis[i].Roles.Has(id) {
+			// Emojis() hands the slice out: change a copy.
+			emojis := append([]Emoji(nil), g.emojis...)
+			for j := range emojis {
+				emojis[j].Roles = without(emojis[j].Roles)
+			}
+			g.emojis = emojis
+			break
+		}
+	}
 }

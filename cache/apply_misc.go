@@ -62,17 +62,23 @@ func (c *Cache) applyMessage(e *gatewayutil.Event, s *shardState) error {
 	if err := v.DecodeJSON(e.Data); err != nil {
 		return err
 	}
-	if v.GuildID == 0 || v.ID == 0 {
+	if v.ID == 0 || (v.GuildID == 0 && v.ChannelID == 0) {
 		return nil
 	}
-	g := c.guild(v.GuildID)
-	if g == nil {
-		return nil
+	var g *guildState
+	if v.GuildID != 0 {
+		if g = c.guild(v.GuildID); g == nil {
+			return nil
+		}
 	}
 	var m *Message
 	if keep {
 		owned := own(&v)
 		m = &owned
+	}
+	if g == nil {
+		c.applyDMMessage(e, s, &v, m)
+		return nil
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -111,6 +117,12 @@ func (c *Cache) applyMessageDelete(e *gatewayutil.Event, s *shardState) error {
 	if err := v.DecodeJSON(e.Data); err != nil {
 		return err
 	}
+	if v.GuildID == 0 {
+		if old := c.deleteDMMessages(v.ChannelID, []Snowflake{v.ID}); len(old) == 1 {
+			s.setOld(e.Seq, e.Type, old[0])
+		}
+		return nil
+	}
 	g := c.guild(v.GuildID)
 	if g == nil {
 		return nil
@@ -135,6 +147,12 @@ func (c *Cache) applyMessageDeleteBulk(e *gatewayutil.Event, s *shardState) erro
 	var v discord.MessageDeleteBulk
 	if err := v.DecodeJSON(e.Data); err != nil {
 		return err
+	}
+	if v.GuildID == 0 {
+		if old := c.deleteDMMessages(v.ChannelID, v.IDs); len(old) > 0 {
+			s.setOld(e.Seq, e.Type, old)
+		}
+		return nil
 	}
 	g := c.guild(v.GuildID)
 	if g == nil {

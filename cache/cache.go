@@ -27,6 +27,8 @@ type Cache struct {
 	guilds       map[Snowflake]*guildState
 	channelGuild map[Snowflake]Snowflake // channel or thread id → guild id
 
+	dms dmState
+
 	usersMu sync.RWMutex
 	users   map[Snowflake]userEntry
 	self    atomic.Pointer[User]

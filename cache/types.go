@@ -47,15 +47,20 @@ type Guild struct {
 	Unavailable bool
 }
 
-// Channel is a cached guild channel or thread.
+// Channel is a cached guild channel or thread, or a DM channel (GuildID
+// 0; see Policy.MaxDMChannels).
 type Channel struct {
 	ID            Snowflake
 	GuildID       Snowflake
 	ParentID      Snowflake
 	OwnerID       Snowflake
 	LastMessageID Snowflake
-	Name          Text
-	Topic         string
+	// LastPinTimestamp is when a message was last pinned (CHANNEL_PINS_UPDATE).
+	LastPinTimestamp Time
+	Name             Text
+	Topic            string
+	// Status is a voice channel's status (VOICE_CHANNEL_STATUS_UPDATE).
+	Status string
 	Overwrites    []discord.PermissionOverwrite
 	Flags         discord.ChannelFlags
 	Type          discord.ChannelType
