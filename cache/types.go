@@ -60,15 +60,15 @@ type Channel struct {
 	Name             Text
 	Topic            string
 	// Status is a voice channel's status (VOICE_CHANNEL_STATUS_UPDATE).
-	Status string
-	Overwrites    []discord.PermissionOverwrite
-	Flags         discord.ChannelFlags
-	Type          discord.ChannelType
-	Position      int32
-	Bitrate       int32
-	UserLimit     int32
-	RateLimit     int32
-	NSFW          bool
+	Status     string
+	Overwrites []discord.PermissionOverwrite
+	Flags      discord.ChannelFlags
+	Type       discord.ChannelType
+	Position   int32
+	Bitrate    int32
+	UserLimit  int32
+	RateLimit  int32
+	NSFW       bool
 	// Thread holds what only threads have; nil for other channels.
 	Thread *Thread
 }
