@@ -32,7 +32,9 @@ func (c *Cache) applyChannel(e *gatewayutil.Event, s *shardState) error {
 		return nil
 	}
 	next := channelOf(&v, v.GuildID)
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	old, had := g.channels[v.ID]
 	if !had && len(g.channels) >= c.policy.MaxPerGuild {
 		g.mu.Unlock()
@@ -79,7 +81,9 @@ func (c *Cache) applyChannelDelete(e *gatewayutil.Event, s *shardState) error {
 	if g == nil {
 		return nil
 	}
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	old, had := g.channels[v.ID]
 	if !had {
 		g.mu.Unlock()
@@ -150,7 +154,9 @@ func (c *Cache) applyThreadListSync(e *gatewayutil.Event) error {
 	for _, id := range v.ChannelIDs {
 		parents[id] = true
 	}
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	defer g.mu.Unlock()
 	var gone []Snowflake
 	for id, ch := range g.channels {
@@ -194,7 +200,9 @@ func (c *Cache) applyThreadMembers(e *gatewayutil.Event) error {
 	if g == nil {
 		return nil
 	}
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	defer g.mu.Unlock()
 	ch, ok := g.channels[v.ID]
 	if !ok || ch.Thread == nil {

@@ -73,7 +73,9 @@ func (c *Cache) applyChannelInfo(e *gatewayutil.Event) error {
 	if g == nil {
 		return nil
 	}
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	defer g.mu.Unlock()
 	for _, info := range v.Channels {
 		if ch, ok := g.channels[info.ID]; ok {
@@ -91,7 +93,9 @@ func (c *Cache) updateChannel(e *gatewayutil.Event, s *shardState, guildID, chan
 	if g == nil {
 		return
 	}
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return
+	}
 	ch, ok := g.channels[channelID]
 	if ok {
 		old := ch

@@ -19,7 +19,9 @@ func (c *Cache) applyRole(e *gatewayutil.Event, s *shardState) error {
 		return nil
 	}
 	next := roleOf(&v.Role)
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	old, had := putBounded(&c.stats, g.roles, next.ID, c.policy.MaxPerGuild, func() Role { return next })
 	g.mu.Unlock()
 	if had {
@@ -37,7 +39,9 @@ func (c *Cache) applyRoleDelete(e *gatewayutil.Event, s *shardState) error {
 	if g == nil {
 		return nil
 	}
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	old, had := g.roles[v.RoleID]
 	delete(g.roles, v.RoleID)
 	removeRoleLocked(g, v.RoleID)
@@ -66,7 +70,9 @@ func (c *Cache) applyMember(e *gatewayutil.Event, s *shardState) error {
 	}
 	id := v.User.ID
 	withUsers := c.policy.has(KindUsers)
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	old, had := g.members[id]
 	if !had && len(g.members) >= c.policy.MaxMembersPerGuild {
 		g.mu.Unlock()
@@ -105,7 +111,9 @@ func (c *Cache) applyMemberRemove(e *gatewayutil.Event, s *shardState) error {
 		return nil
 	}
 	id := v.User.ID
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	old, had := g.members[id]
 	if had {
 		delete(g.members, id)
@@ -134,7 +142,9 @@ func (c *Cache) applyMembersChunk(e *gatewayutil.Event) error {
 	}
 	withUsers := c.policy.has(KindUsers)
 	var acquire []User
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	if c.policy.has(KindMembers) {
 		for i := range v.Members {
 			m := &v.Members[i]
@@ -191,7 +201,9 @@ func (c *Cache) applyPresence(e *gatewayutil.Event, s *shardState) error {
 	if g == nil {
 		return nil
 	}
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	old, had := c.putPresenceLocked(g, &v.Presence)
 	g.mu.Unlock()
 	if had {
@@ -212,7 +224,9 @@ func (c *Cache) applyVoiceState(e *gatewayutil.Event, s *shardState) error {
 	if g == nil || v.UserID == 0 {
 		return nil
 	}
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	old, had := putOrDelete(&c.stats, g.voice, v.UserID, v.ChannelID == 0, c.policy.MaxPerGuild,
 		func() VoiceState { return voiceStateOf(&v.VoiceState) })
 	g.mu.Unlock()

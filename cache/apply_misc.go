@@ -18,7 +18,9 @@ func (c *Cache) applyStageInstance(e *gatewayutil.Event, s *shardState) error {
 	if g == nil || v.ID == 0 {
 		return nil
 	}
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	old, had := putOrDelete(&c.stats, g.stages, v.ID, e.Type == event.StageInstanceDelete, c.policy.MaxPerGuild,
 		func() StageInstance { return own(&v) })
 	g.mu.Unlock()
@@ -40,7 +42,9 @@ func (c *Cache) applyScheduledEvent(e *gatewayutil.Event, s *shardState) error {
 	if g == nil || v.ID == 0 {
 		return nil
 	}
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	old, had := putOrDelete(&c.stats, g.events, v.ID, e.Type == event.GuildScheduledEventDelete, c.policy.MaxPerGuild,
 		func() ScheduledEvent { return own(&v) })
 	g.mu.Unlock()
@@ -80,7 +84,9 @@ func (c *Cache) applyMessage(e *gatewayutil.Event, s *shardState) error {
 		c.applyDMMessage(e, s, &v, m)
 		return nil
 	}
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	defer g.mu.Unlock()
 	ch, ok := g.channels[v.ChannelID]
 	if !ok {
@@ -127,7 +133,9 @@ func (c *Cache) applyMessageDelete(e *gatewayutil.Event, s *shardState) error {
 	if g == nil {
 		return nil
 	}
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	defer g.mu.Unlock()
 	r := g.messages[v.ChannelID]
 	if r == nil {
@@ -158,7 +166,9 @@ func (c *Cache) applyMessageDeleteBulk(e *gatewayutil.Event, s *shardState) erro
 	if g == nil {
 		return nil
 	}
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	defer g.mu.Unlock()
 	r := g.messages[v.ChannelID]
 	if r == nil {

@@ -7,7 +7,10 @@ import "sync"
 // while it applies one event, readers hold it for reading while they copy
 // values out.
 type guildState struct {
-	mu       sync.RWMutex
+	mu sync.RWMutex
+	// gone is set, under mu, when the guild is replaced or dropped: a
+	// writer holding it from an earlier lookup must look again.
+	gone     bool
 	shard    shardKey
 	guild    Guild
 	channels map[Snowflake]Channel // channels and threads
