@@ -140,15 +140,16 @@ func (r *cacheRun) settle(ctx context.Context) []string {
 
 // restart stops the manager the way a process stops (every session closed
 // resumably and saved), saves the cache's snapshots with the sessions,
-// and starts over with a new cache restored from them, which must equal
-// the world before any event arrives. newManager makes the next manager
-// with the given sink.
+// and starts over with a new cache restored from them, which must hold
+// exactly what the saved cache held of the restored shards' guilds before
+// any event arrives: compared with the world, both show the same
+// differences (none, unless chaos caught a shard between its READY and
+// its GUILD_CREATEs, which the resume then delivers). newManager makes
+// the next manager with the given sink.
 func (r *cacheRun) restart(ctx context.Context, m *gatewayutil.Manager, newManager func(gatewayutil.EventSink) (*gatewayutil.Manager, error)) (*gatewayutil.Manager, error) {
-	// Start from a cache equal to the world, so that what the restored
-	// cache shows is the snapshot's doing.
-	if d := r.settle(ctx); len(d) > 0 {
-		r.differences = append(r.differences, prefixed("before restart: ", d)...)
-	}
+	// Wait for a moment when the cache equals the world, so that the
+	// snapshot is a complete one (the end of the run judges the cache).
+	r.settle(ctx)
 	if err := m.Shutdown(ctx); err != nil {
 		return nil, fmt.Errorf("cache restart: shutdown: %w", err)
 	}
@@ -178,9 +179,30 @@ func (r *cacheRun) restart(ctx context.Context, m *gatewayutil.Manager, newManag
 	}
 	r.restarts++
 	r.restoredShards += len(restored)
-	r.restoreDiffs = append(r.restoreDiffs, worlddiff.World(c2, r.emu.GuildCreate, r.guilds(restored))...)
+	guilds := r.guilds(restored)
+	saved, got := r.guildDiffs(r.c, guilds), r.guildDiffs(c2, guilds)
+	if !slices.Equal(saved, got) {
+		r.restoreDiffs = append(r.restoreDiffs, fmt.Sprintf("the restored cache is not the saved one: compared with the world, the saved cache shows %d differences and the restored %d", len(saved), len(got)))
+		for _, d := range got {
+			if !slices.Contains(saved, d) {
+				r.restoreDiffs = append(r.restoreDiffs, d)
+			}
+		}
+	}
+	if n, want := len(c2.GuildIDs()), len(guilds); n != want {
+		r.restoreDiffs = append(r.restoreDiffs, fmt.Sprintf("%d guilds restored, the restored shards have %d", n, want))
+	}
 	r.c = c2
 	return newManager(c2)
+}
+
+// guildDiffs compares each of guilds in c with the world.
+func (r *cacheRun) guildDiffs(c *cache.Cache, guilds []uint64) []string {
+	var out []string
+	for _, g := range guilds {
+		out = append(out, worlddiff.Guild(c, r.emu.GuildCreate(g))...)
+	}
+	return out
 }
 
 // collect adds the counters of the cache that is being replaced or ends.
@@ -232,9 +254,9 @@ func prefixed(p string, ss []string) []string {
 // CacheSummary is what a -cache run reports beyond cache_differences.
 type CacheSummary struct {
 	// Differences counts the fields (and missing or extra objects) in
-	// which the cache differed from the world: at the end of the run,
-	// right after each restore from the snapshots, and before each
-	// restart; plus the shards whose snapshot could not be restored.
+	// which the cache differed from the world at the end of the run, plus
+	// what a restore did not bring back as saved and the shards whose
+	// snapshot could not be restored.
 	Differences int64 `json:"differences"`
 	// DifferenceExamples describes the first few.
 	DifferenceExamples []string `json:"difference_examples,omitempty"`
@@ -291,7 +313,7 @@ func (b *bot) cacheRestartTicker() *time.Ticker {
 
 // settleWindow bounds how long a cache comparison waits for shards that
 // chaos caught between a READY and their GUILD_CREATEs: a few emulated
-// reconnects (backoff, re-identify delay, identify window), at least 5 s.
+// reconnects (backoff, re-identify delay, identify window), at least 10 s.
 func (b *bot) settleWindow(scale float64) time.Duration {
-	return max(5*time.Second, time.Duration(float64(30*time.Second)*scale))
+	return max(10*time.Second, time.Duration(float64(30*time.Second)*scale))
 }
