@@ -91,6 +91,9 @@ func FuzzEventSequence(f *testing.F) {
 	f.Add([]byte{0, 1, 1, 10, 1, 2, 5, 1, 3, 6, 1, 3, 3, 1, 0})
 	f.Add([]byte{21, 0, 0, 0, 0, 0, 7, 0, 0, 13, 0, 1, 19, 0, 0, 2, 0, 0, 3, 0, 0})
 	f.Add([]byte{0, 2, 2, 4, 2, 2, 14, 2, 2, 15, 2, 2, 12, 2, 2, 9, 2, 2, 8, 2, 2})
+	// Pins, voice status and DMs, and the same shard id under a second
+	// shard count (op bytes with the high bit set), as during a reshard.
+	f.Add([]byte{0, 0, 0, 22, 0, 0, 22, 0, 1, 23, 0, 0, 24, 0, 0, 24, 0, 1, 24, 0, 2, 25, 0, 0, 25, 0, 1, 128 + 21, 0, 0, 128, 0, 0, 128 + 10, 0, 3, 10, 0, 3})
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		c := cache.New(nil, cache.Policy{Kinds: cache.KindAll, MessagesPerChannel: 3, MaxPerGuild: 4, MaxMembersPerGuild: 3, MaxGuilds: 2, MaxDMChannels: 2})
 		seq := [4]int64{} // two shards of two counts, as during a reshard
