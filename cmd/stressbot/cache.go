@@ -150,7 +150,10 @@ func (r *cacheRun) restart(ctx context.Context, m *gatewayutil.Manager, newManag
 	// Wait for a moment when the cache equals the world, so that the
 	// snapshot is a complete one (the end of the run judges the cache).
 	r.settle(ctx)
-	if err := m.Shutdown(ctx); err != nil {
+	if ctx.Err() != nil {
+		return m, nil // interrupted: the run ends, no restart
+	}
+	if err := m.Shutdown(context.WithoutCancel(ctx)); err != nil {
 		return nil, fmt.Errorf("cache restart: shutdown: %w", err)
 	}
 	r.collect()
