@@ -144,8 +144,7 @@ loop:
 			sum.StopReason = "fatal error"
 			break loop
 		case <-restartC:
-			old := m
-			m, err = cr.restart(ctx, m, func(s gatewayutil.EventSink) (*gatewayutil.Manager, error) {
+			next, err := cr.restart(ctx, m, func(s gatewayutil.EventSink) (*gatewayutil.Manager, error) {
 				cfg.Shard.Sink = s
 				next, err := gatewayutil.NewManager(cfg)
 				if err == nil {
@@ -153,14 +152,14 @@ loop:
 				}
 				return next, err
 			})
-			retired = append(retired, old.Status()...)
+			if next != nil && next != m {
+				retired = append(retired, m.Status()...)
+				m = next
+			}
 			if o.cacheRestartEvery == 0 {
 				restartC = nil // once, halfway
 			}
 			if err != nil {
-				if m == nil {
-					m = old // shut down already: its status is still right
-				}
 				fatal = err
 				sum.StopReason = "fatal error"
 				break loop
