@@ -8,7 +8,7 @@ import (
 
 // apply changes the cache as e says, unless e was applied already.
 func (c *Cache) apply(e *gatewayutil.Event) error {
-	s := c.shard(e.Shard)
+	s := c.shard(keyOf(e))
 	if !s.fresh(e.Seq, e.Type == event.Ready) {
 		c.stats.replayed.Add(1)
 		return nil
@@ -34,6 +34,12 @@ func (c *Cache) apply(e *gatewayutil.Event) error {
 		return c.applyChannel(e, s)
 	case event.ChannelDelete, event.ThreadDelete:
 		return c.applyChannelDelete(e, s)
+	case event.ChannelPinsUpdate:
+		return c.applyChannelPins(e, s)
+	case event.VoiceChannelStatusUpdate:
+		return c.applyVoiceChannelStatus(e, s)
+	case event.ChannelInfo:
+		return c.applyChannelInfo(e)
 	case event.ThreadListSync:
 		return c.applyThreadListSync(e)
 	case event.ThreadMembersUpdate:
@@ -83,10 +89,14 @@ func (c *Cache) applyReady(e *gatewayutil.Event, s *shardState) error {
 	self := userOf(&v.User)
 	c.self.Store(&self)
 
+	// Stale are the guilds of the shard's earlier sessions, and those a
+	// shard of another count holds that Discord now routes here: across a
+	// reshard the new set's READY says which of them the bot is still in.
+	k := keyOf(e)
 	c.mu.RLock()
 	var stale []Snowflake
 	for id, g := range c.guilds {
-		if g.shard == e.Shard {
+		if g.shard == k || (g.shard.count != k.count && k.routes(id)) {
 			stale = append(stale, id)
 		}
 	}
@@ -95,7 +105,7 @@ func (c *Cache) applyReady(e *gatewayutil.Event, s *shardState) error {
 		c.dropGuild(id)
 	}
 	for _, ug := range v.Guilds {
-		c.markUnavailable(e.Shard, ug.ID)
+		c.markUnavailable(k, ug.ID)
 	}
 	return nil
 }

@@ -14,11 +14,15 @@ func channelKind(t discord.ChannelType) Kinds {
 }
 
 // applyChannel applies CHANNEL_CREATE, CHANNEL_UPDATE, THREAD_CREATE and
-// THREAD_UPDATE. DM channels are not cached.
+// THREAD_UPDATE; a channel without a guild is a DM channel.
 func (c *Cache) applyChannel(e *gatewayutil.Event, s *shardState) error {
 	var v discord.Channel
 	if err := v.DecodeJSON(e.Data); err != nil {
 		return err
+	}
+	if v.GuildID == 0 && v.ID != 0 && isDM(v.Type) {
+		c.putDM(e, s, channelOf(&v, 0))
+		return nil
 	}
 	if v.GuildID == 0 || v.ID == 0 || !c.policy.has(channelKind(v.Type)) {
 		return nil
@@ -28,12 +32,17 @@ func (c *Cache) applyChannel(e *gatewayutil.Event, s *shardState) error {
 		return nil
 	}
 	next := channelOf(&v, v.GuildID)
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	old, had := g.channels[v.ID]
 	if !had && len(g.channels) >= c.policy.MaxPerGuild {
 		g.mu.Unlock()
 		c.stats.dropped.Add(1)
 		return nil
+	}
+	if had {
+		keepUnsent(&next, &old, &v)
 	}
 	if had && next.Thread != nil && old.Thread != nil {
 		// THREAD_UPDATE leaves out the counts it does not change.
@@ -65,13 +74,16 @@ func (c *Cache) applyChannelDelete(e *gatewayutil.Event, s *shardState) error {
 		return err
 	}
 	if v.GuildID == 0 {
+		c.deleteDM(e, s, v.ID)
 		return nil
 	}
 	g := c.guild(v.GuildID)
 	if g == nil {
 		return nil
 	}
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	old, had := g.channels[v.ID]
 	if !had {
 		g.mu.Unlock()
@@ -87,6 +99,21 @@ func (c *Cache) applyChannelDelete(e *gatewayutil.Event, s *shardState) error {
 	g.mu.Unlock()
 	s.setOld(e.Seq, e.Type, old)
 	return nil
+}
+
+// keepUnsent keeps in next what an update v left out and old had: the
+// fields that their own events change (pins, voice status), which a
+// CHANNEL_UPDATE usually does not restate.
+func keepUnsent(next, old *Channel, v *discord.Channel) {
+	if v.LastPinTimestamp.IsZero() {
+		next.LastPinTimestamp = old.LastPinTimestamp
+	}
+	if v.Status.IsZero() {
+		next.Status = old.Status
+	}
+	if v.LastMessageID.IsZero() {
+		next.LastMessageID = old.LastMessageID
+	}
 }
 
 // removeChannelsLocked removes channels from g (locked) and the index.
@@ -127,7 +154,9 @@ func (c *Cache) applyThreadListSync(e *gatewayutil.Event) error {
 	for _, id := range v.ChannelIDs {
 		parents[id] = true
 	}
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	defer g.mu.Unlock()
 	var gone []Snowflake
 	for id, ch := range g.channels {
@@ -171,7 +200,9 @@ func (c *Cache) applyThreadMembers(e *gatewayutil.Event) error {
 	if g == nil {
 		return nil
 	}
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	defer g.mu.Unlock()
 	ch, ok := g.channels[v.ID]
 	if !ok || ch.Thread == nil {

@@ -13,11 +13,11 @@ func (c *Cache) applyGuildCreate(e *gatewayutil.Event) error {
 		return err
 	}
 	if v.Unavailable.Value() {
-		c.markUnavailable(e.Shard, v.ID)
+		c.markUnavailable(keyOf(e), v.ID)
 		return nil
 	}
 	p := &c.policy
-	g := newGuildState(e.Shard, guildOf(&v.Guild))
+	g := newGuildState(keyOf(e), guildOf(&v.Guild))
 	g.guild.JoinedAt = timeOf(v.JoinedAt)
 	g.guild.MemberCount = optInt32(v.MemberCount)
 	g.guild.Large = v.Large.Value()
@@ -150,38 +150,73 @@ func (c *Cache) putChannel(g *guildState, ch Channel) {
 // swapGuild puts g in place of what the cache held for its id and updates
 // the channel index; it returns the guild it replaced, and false when g is
 // new and MaxGuilds is reached.
+//
+// The replaced guild is marked gone under its lock: a writer that looked
+// it up before the swap (another shard set's, during a reshard) finds the
+// new one instead (lockLive). Locks are taken guild first, then the index.
 func (c *Cache) swapGuild(g *guildState) (*guildState, bool) {
 	id := g.guild.ID
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	old := c.guilds[id]
-	if old == nil && len(c.guilds) >= c.policy.MaxGuilds {
-		c.stats.dropped.Add(1)
-		return nil, false
-	}
-	c.guilds[id] = g
-	if old != nil {
-		for chID := range old.channels {
-			if c.channelGuild[chID] == id {
-				delete(c.channelGuild, chID)
+	for {
+		old := c.lockLive(c.guild(id))
+		c.mu.Lock()
+		if c.guilds[id] != old {
+			// Added meanwhile: swap that one out instead.
+			c.mu.Unlock()
+			if old != nil {
+				old.mu.Unlock()
+			}
+			continue
+		}
+		if old == nil && len(c.guilds) >= c.policy.MaxGuilds {
+			c.mu.Unlock()
+			c.stats.dropped.Add(1)
+			return nil, false
+		}
+		c.guilds[id] = g
+		if old != nil {
+			for chID := range old.channels {
+				if c.channelGuild[chID] == id {
+					delete(c.channelGuild, chID)
+				}
 			}
 		}
+		for chID := range g.channels {
+			c.channelGuild[chID] = id
+		}
+		c.mu.Unlock()
+		if old != nil {
+			old.gone = true
+			old.mu.Unlock()
+		}
+		return old, true
 	}
-	for chID := range g.channels {
-		c.channelGuild[chID] = id
+}
+
+// lockLive locks g for writing and returns it; if g was replaced or
+// dropped before the lock was had, it locks and returns the guild cached
+// under its id now, nil when there is none.
+func (c *Cache) lockLive(g *guildState) *guildState {
+	for g != nil {
+		g.mu.Lock()
+		if !g.gone {
+			return g
+		}
+		id := g.guild.ID
+		g.mu.Unlock()
+		g = c.guild(id)
 	}
-	return old, true
+	return nil
 }
 
 // dropGuild forgets a guild and everything under it; it returns the
 // guild, false when it was not cached.
 func (c *Cache) dropGuild(id Snowflake) (Guild, bool) {
-	c.mu.Lock()
-	g := c.guilds[id]
+	// Held, g cannot be swapped out: c.guilds[id] stays g.
+	g := c.lockLive(c.guild(id))
 	if g == nil {
-		c.mu.Unlock()
 		return Guild{}, false
 	}
+	c.mu.Lock()
 	delete(c.guilds, id)
 	for chID := range g.channels {
 		if c.channelGuild[chID] == id {
@@ -189,20 +224,20 @@ func (c *Cache) dropGuild(id Snowflake) (Guild, bool) {
 		}
 	}
 	c.mu.Unlock()
-	c.releaseMembers(g)
-	g.mu.RLock()
-	defer g.mu.RUnlock()
-	return g.guild, true
+	g.gone = true
+	out := g.guild
+	g.mu.Unlock()
+	c.releaseMembers(g) // gone: no writer touches its members any more
+	return out, true
 }
 
 // markUnavailable marks a guild unavailable, keeping what is known of it,
 // or adds it as an unavailable guild with nothing but its id.
-func (c *Cache) markUnavailable(shard int, id Snowflake) {
+func (c *Cache) markUnavailable(shard shardKey, id Snowflake) {
 	if id == 0 {
 		return
 	}
-	if g := c.guild(id); g != nil {
-		g.mu.Lock()
+	if g := c.lockLive(c.guild(id)); g != nil {
 		g.guild.Unavailable = true
 		g.mu.Unlock()
 		return
@@ -220,7 +255,9 @@ func (c *Cache) applyGuildUpdate(e *gatewayutil.Event, s *shardState) error {
 		return nil
 	}
 	next := guildOf(&v.Guild)
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	old := g.guild
 	next.JoinedAt, next.MemberCount, next.Large, next.Unavailable = old.JoinedAt, old.MemberCount, old.Large, old.Unavailable
 	g.guild = next
@@ -252,7 +289,7 @@ func (c *Cache) applyGuildDelete(e *gatewayutil.Event, s *shardState) error {
 			g.mu.RUnlock()
 			s.setOld(e.Seq, e.Type, old)
 		}
-		c.markUnavailable(e.Shard, v.ID)
+		c.markUnavailable(keyOf(e), v.ID)
 		return nil
 	}
 	if old, ok := c.dropGuild(v.ID); ok {
@@ -274,7 +311,9 @@ func (c *Cache) applyEmojis(e *gatewayutil.Event, s *shardState) error {
 		return nil
 	}
 	next := emojisOf(v.Emojis, c.policy.MaxPerGuild, &c.stats)
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	old := g.emojis
 	g.emojis = next
 	g.mu.Unlock()
@@ -295,7 +334,9 @@ func (c *Cache) applyStickers(e *gatewayutil.Event, s *shardState) error {
 		return nil
 	}
 	next := ownAll(v.Stickers, c.policy.MaxPerGuild, &c.stats)
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	old := g.stickers
 	g.stickers = next
 	g.mu.Unlock()

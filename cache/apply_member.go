@@ -19,7 +19,9 @@ func (c *Cache) applyRole(e *gatewayutil.Event, s *shardState) error {
 		return nil
 	}
 	next := roleOf(&v.Role)
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	old, had := putBounded(&c.stats, g.roles, next.ID, c.policy.MaxPerGuild, func() Role { return next })
 	g.mu.Unlock()
 	if had {
@@ -37,9 +39,12 @@ func (c *Cache) applyRoleDelete(e *gatewayutil.Event, s *shardState) error {
 	if g == nil {
 		return nil
 	}
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	old, had := g.roles[v.RoleID]
 	delete(g.roles, v.RoleID)
+	removeRoleLocked(g, v.RoleID)
 	g.mu.Unlock()
 	if had {
 		s.setOld(e.Seq, e.Type, old)
@@ -65,7 +70,9 @@ func (c *Cache) applyMember(e *gatewayutil.Event, s *shardState) error {
 	}
 	id := v.User.ID
 	withUsers := c.policy.has(KindUsers)
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	old, had := g.members[id]
 	if !had && len(g.members) >= c.policy.MaxMembersPerGuild {
 		g.mu.Unlock()
@@ -104,7 +111,9 @@ func (c *Cache) applyMemberRemove(e *gatewayutil.Event, s *shardState) error {
 		return nil
 	}
 	id := v.User.ID
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	old, had := g.members[id]
 	if had {
 		delete(g.members, id)
@@ -133,7 +142,9 @@ func (c *Cache) applyMembersChunk(e *gatewayutil.Event) error {
 	}
 	withUsers := c.policy.has(KindUsers)
 	var acquire []User
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	if c.policy.has(KindMembers) {
 		for i := range v.Members {
 			m := &v.Members[i]
@@ -190,7 +201,9 @@ func (c *Cache) applyPresence(e *gatewayutil.Event, s *shardState) error {
 	if g == nil {
 		return nil
 	}
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	old, had := c.putPresenceLocked(g, &v.Presence)
 	g.mu.Unlock()
 	if had {
@@ -211,7 +224,9 @@ func (c *Cache) applyVoiceState(e *gatewayutil.Event, s *shardState) error {
 	if g == nil || v.UserID == 0 {
 		return nil
 	}
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	old, had := putOrDelete(&c.stats, g.voice, v.UserID, v.ChannelID == 0, c.policy.MaxPerGuild,
 		func() VoiceState { return voiceStateOf(&v.VoiceState) })
 	g.mu.Unlock()
@@ -235,4 +250,37 @@ func (c *Cache) applyUserUpdate(e *gatewayutil.Event, s *shardState) error {
 		c.refreshUser(next)
 	}
 	return nil
+}
+
+// removeRoleLocked takes a deleted role out of every member's roles and
+// every emoji's allowed roles of g (locked): Discord sends no member
+// updates for it, and nothing may refer to a role that is gone. Members
+// share interned role sets, so each distinct set is rebuilt once.
+func removeRoleLocked(g *guildState, id Snowflake) {
+	rebuilt := map[RoleSet]RoleSet{}
+	without := func(r RoleSet) RoleSet {
+		n, ok := rebuilt[r]
+		if !ok {
+			n = r.Without(id)
+			rebuilt[r] = n
+		}
+		return n
+	}
+	for uid, m := range g.members {
+		if m.Roles.Has(id) {
+			m.Roles = without(m.Roles)
+			g.members[uid] = m
+		}
+	}
+	for i := range g.emojis {
+		if g.emojis[i].Roles.Has(id) {
+			// Emojis() hands the slice out: change a copy.
+			emojis := append([]Emoji(nil), g.emojis...)
+			for j := range emojis {
+				emojis[j].Roles = without(emojis[j].Roles)
+			}
+			g.emojis = emojis
+			break
+		}
+	}
 }

@@ -18,7 +18,9 @@ func (c *Cache) applyStageInstance(e *gatewayutil.Event, s *shardState) error {
 	if g == nil || v.ID == 0 {
 		return nil
 	}
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	old, had := putOrDelete(&c.stats, g.stages, v.ID, e.Type == event.StageInstanceDelete, c.policy.MaxPerGuild,
 		func() StageInstance { return own(&v) })
 	g.mu.Unlock()
@@ -40,7 +42,9 @@ func (c *Cache) applyScheduledEvent(e *gatewayutil.Event, s *shardState) error {
 	if g == nil || v.ID == 0 {
 		return nil
 	}
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	old, had := putOrDelete(&c.stats, g.events, v.ID, e.Type == event.GuildScheduledEventDelete, c.policy.MaxPerGuild,
 		func() ScheduledEvent { return own(&v) })
 	g.mu.Unlock()
@@ -62,19 +66,27 @@ func (c *Cache) applyMessage(e *gatewayutil.Event, s *shardState) error {
 	if err := v.DecodeJSON(e.Data); err != nil {
 		return err
 	}
-	if v.GuildID == 0 || v.ID == 0 {
+	if v.ID == 0 || (v.GuildID == 0 && v.ChannelID == 0) {
 		return nil
 	}
-	g := c.guild(v.GuildID)
-	if g == nil {
-		return nil
+	var g *guildState
+	if v.GuildID != 0 {
+		if g = c.guild(v.GuildID); g == nil {
+			return nil
+		}
 	}
 	var m *Message
 	if keep {
 		owned := own(&v)
 		m = &owned
 	}
-	g.mu.Lock()
+	if g == nil {
+		c.applyDMMessage(e, s, &v, m)
+		return nil
+	}
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	defer g.mu.Unlock()
 	ch, ok := g.channels[v.ChannelID]
 	if !ok {
@@ -111,11 +123,19 @@ func (c *Cache) applyMessageDelete(e *gatewayutil.Event, s *shardState) error {
 	if err := v.DecodeJSON(e.Data); err != nil {
 		return err
 	}
+	if v.GuildID == 0 {
+		if old := c.deleteDMMessages(v.ChannelID, []Snowflake{v.ID}); len(old) == 1 {
+			s.setOld(e.Seq, e.Type, old[0])
+		}
+		return nil
+	}
 	g := c.guild(v.GuildID)
 	if g == nil {
 		return nil
 	}
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	defer g.mu.Unlock()
 	r := g.messages[v.ChannelID]
 	if r == nil {
@@ -136,11 +156,19 @@ func (c *Cache) applyMessageDeleteBulk(e *gatewayutil.Event, s *shardState) erro
 	if err := v.DecodeJSON(e.Data); err != nil {
 		return err
 	}
+	if v.GuildID == 0 {
+		if old := c.deleteDMMessages(v.ChannelID, v.IDs); len(old) > 0 {
+			s.setOld(e.Seq, e.Type, old)
+		}
+		return nil
+	}
 	g := c.guild(v.GuildID)
 	if g == nil {
 		return nil
 	}
-	g.mu.Lock()
+	if g = c.lockLive(g); g == nil {
+		return nil
+	}
 	defer g.mu.Unlock()
 	r := g.messages[v.ChannelID]
 	if r == nil {

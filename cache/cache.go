@@ -27,12 +27,14 @@ type Cache struct {
 	guilds       map[Snowflake]*guildState
 	channelGuild map[Snowflake]Snowflake // channel or thread id → guild id
 
+	dms dmState
+
 	usersMu sync.RWMutex
 	users   map[Snowflake]userEntry
 	self    atomic.Pointer[User]
 
 	shardsMu sync.RWMutex
-	shards   map[int]*shardState
+	shards   map[shardKey]*shardState
 
 	stats counters
 }
@@ -53,7 +55,7 @@ func New(next gatewayutil.EventSink, p Policy) *Cache {
 		guilds:       make(map[Snowflake]*guildState),
 		channelGuild: make(map[Snowflake]Snowflake),
 		users:        make(map[Snowflake]userEntry),
-		shards:       make(map[int]*shardState),
+		shards:       make(map[shardKey]*shardState),
 	}
 }
 
@@ -77,7 +79,7 @@ func (c *Cache) Dispatch(ctx context.Context, e *gatewayutil.Event) error {
 	return errors.Join(applyErr, nextErr)
 }
 
-func (c *Cache) shard(id int) *shardState {
+func (c *Cache) shard(id shardKey) *shardState {
 	c.shardsMu.RLock()
 	s := c.shards[id]
 	c.shardsMu.RUnlock()

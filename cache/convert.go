@@ -72,6 +72,8 @@ func channelOf(c *discord.Channel, guildID Snowflake) Channel {
 		RateLimit:     optInt32(c.RateLimitPerUser),
 		NSFW:          c.NSFW.Value(),
 	}
+	out.LastPinTimestamp = optTime(c.LastPinTimestamp)
+	out.Status = optString(c.Status)
 	if out.GuildID == 0 {
 		out.GuildID = guildID
 	}

@@ -31,18 +31,24 @@
 // without it (the bot left, was removed, or the guild was deleted) the
 // guild goes, and everything under it.
 //
-// Sequence numbers are tracked by shard id, the only shard key an Event
-// carries. While gatewayutil.Manager.Reshard runs two shard sets side by
-// side, ids of the old and the new set coincide, and their sequence
-// numbers are unrelated: an event of one set may then be taken for a
-// replay of the other's and not applied, and the new set's READYs drop
-// guilds by the new ids. The cache is not yet correct across a reshard;
-// it is across resumes, re-identifies and restarts.
+// Sequence numbers are tracked per shard as it identified, [id, count]
+// (gatewayutil.Event carries both): while gatewayutil.Manager.Reshard runs
+// two shard sets side by side, their ids coincide and their sequence
+// numbers are unrelated, and each set's are kept apart. A READY of the new
+// set takes over the guilds Discord now routes to it from shards of
+// another count, dropping those it does not list. One case the cache
+// cannot see: a session that re-identifies while the reshard's dedupe
+// filter runs gets GUILD_CREATEs identical to ones already delivered, and
+// the Manager filters them out before they reach the cache.
 //
 // # Policy
 //
 // Policy switches each kind on or off and bounds every map; presences and
-// messages are off by default. Users are shared between guilds, counted by
+// messages are off by default. DM channels (CHANNEL_CREATE without a
+// guild, or the channel of a message in a DM, since Discord sends no
+// CHANNEL_CREATE for most) are kept with KindChannels, bounded by
+// Policy.MaxDMChannels, with their messages under KindMessages; they are
+// not saved in snapshots. Soundboard sounds are not cached. Users are shared between guilds, counted by
 // membership, and dropped with their last membership.
 //
 // # Memory
@@ -72,6 +78,6 @@
 // The files: cache.go (Cache, Dispatch), policy.go, types.go, text.go,
 // roleset.go and time.go (the cached types), convert.go (from package
 // discord),
-// apply*.go (one event at a time), users.go, old.go (Old), query.go,
+// apply*.go (one event at a time), dm.go (DM channels), users.go, old.go (Old), query.go,
 // permissions.go, snapshot.go and snapshot_store.go, stats.go.
 package cache

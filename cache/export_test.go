@@ -7,6 +7,18 @@ import "fmt"
 // the index, a member without its user, a user whose membership count is
 // wrong.
 func (c *Cache) CheckInvariants() error {
+	c.dms.mu.RLock()
+	if n := len(c.dms.channels); n > c.policy.MaxDMChannels {
+		c.dms.mu.RUnlock()
+		return fmt.Errorf("%d DM channels, bound %d", n, c.policy.MaxDMChannels)
+	}
+	for id, d := range c.dms.channels {
+		if d.ch.ID != id || len(d.msgs.msgs) > c.policy.MessagesPerChannel {
+			c.dms.mu.RUnlock()
+			return fmt.Errorf("DM channel %d: id %d, %d messages", id, d.ch.ID, len(d.msgs.msgs))
+		}
+	}
+	c.dms.mu.RUnlock()
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	refs := map[Snowflake]int32{}

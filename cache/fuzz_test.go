@@ -19,7 +19,7 @@ func fuzzEvent(op, a, b byte) (string, string) {
 	ch := g*10 + x
 	user := fmt.Sprintf(`{"id":"%d","username":"u%d","discriminator":"0","global_name":null,"avatar":null}`, x, x)
 	member := fmt.Sprintf(`{"guild_id":"%d","user":%s,"roles":["%d"],"joined_at":"2025-01-01T00:00:00+00:00","flags":0}`, g, user, g*100+x)
-	switch op % 22 {
+	switch op % 26 {
 	case 0:
 		return event.GuildCreate, fmt.Sprintf(`{"id":"%d","name":"g","owner_id":"1","roles":[{"id":"%d","name":"@everyone","permissions":"1024","position":0}],"channels":[{"id":"%d","type":0,"name":"c"}],"threads":[{"id":"%d","type":11,"parent_id":"%d","thread_metadata":{"archived":false,"auto_archive_duration":60,"archive_timestamp":"2025-01-01T00:00:00+00:00","locked":false}}],"members":[{"user":%s,"roles":[],"joined_at":"2025-01-01T00:00:00+00:00","flags":0}],"voice_states":[{"channel_id":"%d","user_id":"%d","session_id":"s","deaf":false,"mute":false,"self_deaf":false,"self_mute":false,"self_video":false,"suppress":false}]}`, g, g, ch, ch+1, ch, user, ch, x)
 	case 1:
@@ -65,6 +65,20 @@ func fuzzEvent(op, a, b byte) (string, string) {
 			return event.ThreadMembersUpdate, fmt.Sprintf(`{"id":"%d","guild_id":"%d","member_count":%d}`, ch+5, g, b)
 		}
 		return event.MessageDeleteBulk, fmt.Sprintf(`{"ids":["%d"],"channel_id":"%d","guild_id":"%d"}`, 1000+int(b), ch, g)
+	case 22:
+		if b&1 == 0 {
+			return event.ChannelPinsUpdate, fmt.Sprintf(`{"guild_id":"%d","channel_id":"%d","last_pin_timestamp":"2025-01-01T00:00:00+00:00"}`, g, ch)
+		}
+		return event.ChannelPinsUpdate, fmt.Sprintf(`{"channel_id":"%d","last_pin_timestamp":null}`, 900+x)
+	case 23:
+		return event.VoiceChannelStatusUpdate, fmt.Sprintf(`{"id":"%d","guild_id":"%d","status":"s%d"}`, ch, g, b)
+	case 24:
+		return event.MessageCreate, fmt.Sprintf(`{"id":"%d","channel_id":"%d","author":%s,"content":"dm","timestamp":"2025-01-01T00:00:00+00:00","type":0}`, 2000+int(b), 900+x, user)
+	case 25:
+		if b&1 == 0 {
+			return event.ChannelCreate, fmt.Sprintf(`{"id":"%d","type":1,"recipients":[%s]}`, 900+x, user)
+		}
+		return event.ChannelDelete, fmt.Sprintf(`{"id":"%d","type":1}`, 900+x)
 	default:
 		return event.Ready, fmt.Sprintf(`{"v":10,"user":%s,"guilds":[{"id":"%d","unavailable":true}],"session_id":"s%d","resume_gateway_url":"ws://x"}`, user, g, b)
 	}
@@ -77,12 +91,15 @@ func FuzzEventSequence(f *testing.F) {
 	f.Add([]byte{0, 1, 1, 10, 1, 2, 5, 1, 3, 6, 1, 3, 3, 1, 0})
 	f.Add([]byte{21, 0, 0, 0, 0, 0, 7, 0, 0, 13, 0, 1, 19, 0, 0, 2, 0, 0, 3, 0, 0})
 	f.Add([]byte{0, 2, 2, 4, 2, 2, 14, 2, 2, 15, 2, 2, 12, 2, 2, 9, 2, 2, 8, 2, 2})
+	// Pins, voice status and DMs, and the same shard id under a second
+	// shard count (op bytes with the high bit set), as during a reshard.
+	f.Add([]byte{0, 0, 0, 22, 0, 0, 22, 0, 1, 23, 0, 0, 24, 0, 0, 24, 0, 1, 24, 0, 2, 25, 0, 0, 25, 0, 1, 128 + 21, 0, 0, 128, 0, 0, 128 + 10, 0, 3, 10, 0, 3})
 	f.Fuzz(func(t *testing.T, ops []byte) {
-		c := cache.New(nil, cache.Policy{Kinds: cache.KindAll, MessagesPerChannel: 3, MaxPerGuild: 4, MaxMembersPerGuild: 3, MaxGuilds: 2})
-		seq := [2]int64{}
+		c := cache.New(nil, cache.Policy{Kinds: cache.KindAll, MessagesPerChannel: 3, MaxPerGuild: 4, MaxMembersPerGuild: 3, MaxGuilds: 2, MaxDMChannels: 2})
+		seq := [4]int64{} // two shards of two counts, as during a reshard
 		for i := 0; i+2 < len(ops) && i < 600; i += 3 {
 			typ, data := fuzzEvent(ops[i], ops[i+1], ops[i+2])
-			shard := int(ops[i+1]>>7) & 1
+			shard := int(ops[i+1]>>7)&1 | int(ops[i]>>7)<<1 // index: id, count
 			switch {
 			case ops[i+2]&0x40 != 0 && len(data) > 4:
 				data = data[:len(data)*int(ops[i+2]&0x3f)/64] // truncated
@@ -93,7 +110,7 @@ func FuzzEventSequence(f *testing.F) {
 				seq[shard] = 0
 			}
 			seq[shard]++
-			e := &gatewayutil.Event{Shard: shard, Type: typ, Seq: seq[shard], Data: []byte(data)}
+			e := &gatewayutil.Event{Shard: shard & 1, ShardCount: 1 + shard>>1, Type: typ, Seq: seq[shard], Data: []byte(data)}
 			_ = c.Dispatch(context.Background(), e)
 			cache.Old[cache.Member](c, e)
 			if err := c.CheckInvariants(); err != nil {

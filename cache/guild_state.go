@@ -7,8 +7,11 @@ import "sync"
 // while it applies one event, readers hold it for reading while they copy
 // values out.
 type guildState struct {
-	mu       sync.RWMutex
-	shard    int
+	mu sync.RWMutex
+	// gone is set, under mu, when the guild is replaced or dropped: a
+	// writer holding it from an earlier lookup must look again.
+	gone     bool
+	shard    shardKey
 	guild    Guild
 	channels map[Snowflake]Channel // channels and threads
 	roles    map[Snowflake]Role
@@ -22,7 +25,7 @@ type guildState struct {
 	messages map[Snowflake]*messageRing // by channel
 }
 
-func newGuildState(shard int, g Guild) *guildState {
+func newGuildState(shard shardKey, g Guild) *guildState {
 	return &guildState{
 		shard:    shard,
 		guild:    g,

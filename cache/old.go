@@ -13,7 +13,8 @@ import "github.com/gatewaykit/gateway/gatewayutil"
 //
 //	GUILD_UPDATE, GUILD_DELETE                        Guild
 //	CHANNEL_UPDATE, CHANNEL_DELETE,
-//	THREAD_UPDATE, THREAD_DELETE                      Channel
+//	THREAD_UPDATE, THREAD_DELETE,
+//	CHANNEL_PINS_UPDATE, VOICE_CHANNEL_STATUS_UPDATE  Channel
 //	GUILD_ROLE_UPDATE, GUILD_ROLE_DELETE              Role
 //	GUILD_MEMBER_UPDATE, GUILD_MEMBER_REMOVE          Member
 //	VOICE_STATE_UPDATE                                VoiceState
@@ -32,7 +33,7 @@ import "github.com/gatewaykit/gateway/gatewayutil"
 // handler far behind; inline handlers always get it).
 func Old[T any](c *Cache, e *gatewayutil.Event) (T, bool) {
 	var zero T
-	v, ok := c.shard(e.Shard).getOld(e.Seq, e.Type)
+	v, ok := c.shard(keyOf(e)).getOld(e.Seq, e.Type)
 	if !ok {
 		return zero, false
 	}

@@ -44,6 +44,10 @@ type Policy struct {
 	// stickers, voice states, stage instances and scheduled events, each
 	// kind on its own (default 10,000; Discord's own limits are lower).
 	MaxPerGuild int
+	// MaxDMChannels bounds the DM channels kept with KindChannels (default
+	// 10,000): those of CHANNEL_CREATE without a guild and of messages in
+	// DMs (Discord sends no CHANNEL_CREATE for most DMs).
+	MaxDMChannels int
 	// MessagesPerChannel is how many of the latest messages each channel
 	// keeps with KindMessages (default 50); older ones are forgotten.
 	MessagesPerChannel int
@@ -64,6 +68,9 @@ func (p Policy) withDefaults() Policy {
 	}
 	if p.MaxPerGuild <= 0 {
 		p.MaxPerGuild = 10000
+	}
+	if p.MaxDMChannels <= 0 {
+		p.MaxDMChannels = 10000
 	}
 	if p.MessagesPerChannel <= 0 {
 		p.MessagesPerChannel = 50

@@ -25,13 +25,13 @@ func (c *Cache) GuildIDs() []Snowflake {
 	return ids
 }
 
-// Channel returns a cached guild channel or thread.
+// Channel returns a cached guild channel or thread, or DM channel.
 func (c *Cache) Channel(id Snowflake) (Channel, bool) {
 	c.mu.RLock()
 	g := c.guilds[c.channelGuild[id]]
 	c.mu.RUnlock()
 	if g == nil {
-		return Channel{}, false
+		return c.dmChannel(id)
 	}
 	g.mu.RLock()
 	defer g.mu.RUnlock()
@@ -186,14 +186,16 @@ func (c *Cache) Stickers(guildID Snowflake) []Sticker {
 	return g.stickers
 }
 
-// Messages returns the cached latest messages of a guild channel, oldest
-// first (KindMessages). The messages are shared: do not modify them.
+// Messages returns the cached latest messages of a guild or DM channel,
+// oldest first (KindMessages). The messages are shared: do not modify
+// them.
 func (c *Cache) Messages(channelID Snowflake) []*Message {
 	c.mu.RLock()
 	g := c.guilds[c.channelGuild[channelID]]
 	c.mu.RUnlock()
 	if g == nil {
-		return nil
+		msgs, _ := c.dmMessages(channelID)
+		return msgs
 	}
 	g.mu.RLock()
 	defer g.mu.RUnlock()

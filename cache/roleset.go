@@ -106,3 +106,18 @@ func le64(s string, i int) Snowflake {
 	return Snowflake(uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
 		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56)
 }
+
+// Without returns the set less role id (r itself when it lacks it).
+func (r RoleSet) Without(id Snowflake) RoleSet {
+	if !r.Has(id) {
+		return r
+	}
+	ids := r.IDs()
+	kept := ids[:0]
+	for _, x := range ids {
+		if x != id {
+			kept = append(kept, x)
+		}
+	}
+	return MakeRoleSet(kept)
+}

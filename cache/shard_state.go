@@ -1,11 +1,32 @@
 package cache
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/gatewaykit/gateway/gatewayutil"
+)
 
 // oldSlots is how many events back, per shard, Old still finds the
 // previous object: enough for a queued handler running a little behind
 // its shard; inline handlers always find it.
 const oldSlots = 256
+
+// shardKey is a shard as it identified: its id and its shard count. Two
+// shard sets deliver side by side during a zero-downtime reshard, their
+// ids repeating; each keeps its own sequence numbers.
+type shardKey struct {
+	id, count int
+}
+
+// keyOf returns the shard that received e. A count of 0 (an event made by
+// hand) means one shard, as in gatewayutil.Config.
+func keyOf(e *gatewayutil.Event) shardKey { return shardKey{e.Shard, max(e.ShardCount, 1)} }
+
+// routes reports whether Discord routes guild id to shard k:
+// (id >> 22) % count == shard id. A count below 1 routes nothing.
+func (k shardKey) routes(id Snowflake) bool {
+	return k.count >= 1 && int(uint64(id)>>22%uint64(k.count)) == k.id
+}
 
 // shardState is what the cache tracks per shard: the session and the last
 // sequence number applied (so that a resume's replay is applied once) and

@@ -62,12 +62,14 @@ func (c *Cache) Save(ctx context.Context, store SnapshotStore, shardID, shardCou
 	return store.SaveSnapshot(ctx, shardID, shardCount, b)
 }
 
-// SaveAll saves every shard the cache has seen events from.
+// SaveAll saves every shard of shardCount the cache has seen events from.
 func (c *Cache) SaveAll(ctx context.Context, store SnapshotStore, shardCount int) error {
 	c.shardsMu.RLock()
 	ids := make([]int, 0, len(c.shards))
-	for id := range c.shards {
-		ids = append(ids, id)
+	for k := range c.shards {
+		if k.count == max(shardCount, 1) {
+			ids = append(ids, k.id)
+		}
 	}
 	c.shardsMu.RUnlock()
 	var errs []error
@@ -80,14 +82,15 @@ func (c *Cache) SaveAll(ctx context.Context, store SnapshotStore, shardCount int
 }
 
 func (c *Cache) encodeSnapshot(shardID, shardCount int) ([]byte, error) {
-	s := c.shard(shardID)
+	k := shardKey{shardID, shardCount}
+	s := c.shard(k)
 	s.mu.Lock()
 	snap := snapshot{Version: snapshotVersion, ShardID: shardID, ShardCount: shardCount, SessionID: s.sessionID, Seq: s.lastSeq}
 	s.mu.Unlock()
 	c.mu.RLock()
 	var gs []*guildState
 	for _, g := range c.guilds {
-		if g.shard == shardID {
+		if g.shard == k {
 			gs = append(gs, g)
 		}
 	}
@@ -163,7 +166,8 @@ func (c *Cache) Restore(ctx context.Context, store SnapshotStore, session gatewa
 // install puts a decoded snapshot in the cache, within the policy.
 func (c *Cache) install(snap *snapshot) {
 	p := &c.policy
-	s := c.shard(snap.ShardID)
+	k := shardKey{snap.ShardID, snap.ShardCount}
+	s := c.shard(k)
 	s.mu.Lock()
 	s.sessionID, s.lastSeq = snap.SessionID, snap.Seq
 	s.mu.Unlock()
@@ -176,7 +180,7 @@ func (c *Cache) install(snap *snapshot) {
 		if gs.Guild.ID == 0 || !p.has(KindGuilds) {
 			continue
 		}
-		g := newGuildState(snap.ShardID, gs.Guild)
+		g := newGuildState(k, gs.Guild)
 		for _, ch := range gs.Channels {
 			if ch.ID != 0 && p.has(channelKind(ch.Type)) {
 				ch.GuildID = gs.Guild.ID

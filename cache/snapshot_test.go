@@ -10,6 +10,7 @@ import (
 	"github.com/gatewaykit/gateway/event"
 	"github.com/gatewaykit/gateway/gatewaytest"
 	"github.com/gatewaykit/gateway/gatewayutil"
+	"github.com/gatewaykit/gateway/internal/worlddiff"
 )
 
 // TestSnapshotRoundTrip saves a shard's cache through a file store and
@@ -20,7 +21,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	tr := gatewaytest.NewTraffic(gatewaytest.TrafficConfig{Seed: 5, Guilds: 12, ShardCount: 2, HugeEvery: -1})
 	c := cache.New(nil, cache.Policy{})
-	f := &feeder{t: t, c: c, shard: 1}
+	f := &feeder{t: t, c: c, shard: 1, count: 2}
 	f.send(event.Ready, `{"v":10,"user":{"id":"9","username":"bot","discriminator":"0","global_name":null,"avatar":null},"guilds":[],"session_id":"sess-1","resume_gateway_url":"ws://x"}`)
 	for _, id := range tr.ShardGuilds(1, 2) {
 		f.send(event.GuildCreate, string(tr.GuildCreate(id)))
@@ -39,7 +40,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		t.Fatalf("restore: %v %v", ok, err)
 	}
 	for _, id := range tr.ShardGuilds(1, 2) {
-		for _, d := range diffWorld(restored, tr.GuildCreate(id)) {
+		for _, d := range worlddiff.Guild(restored, tr.GuildCreate(id)) {
 			t.Error(d)
 		}
 	}
@@ -48,7 +49,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	}
 	// The resume replays the last two events: already in the snapshot.
 	last := tr.ShardGuilds(1, 2)[len(tr.ShardGuilds(1, 2))-1]
-	_ = restored.Dispatch(ctx, &gatewayutil.Event{Shard: 1, Type: event.GuildDelete, Seq: f.seq, Data: []byte(`{"id":"` + cache.Snowflake(last).String() + `"}`)})
+	_ = restored.Dispatch(ctx, &gatewayutil.Event{Shard: 1, ShardCount: 2, Type: event.GuildDelete, Seq: f.seq, Data: []byte(`{"id":"` + cache.Snowflake(last).String() + `"}`)})
 	if _, ok := restored.Guild(cache.Snowflake(last)); !ok {
 		t.Fatal("a replayed event was applied over the snapshot")
 	}

@@ -47,23 +47,28 @@ type Guild struct {
 	Unavailable bool
 }
 
-// Channel is a cached guild channel or thread.
+// Channel is a cached guild channel or thread, or a DM channel (GuildID
+// 0; see Policy.MaxDMChannels).
 type Channel struct {
 	ID            Snowflake
 	GuildID       Snowflake
 	ParentID      Snowflake
 	OwnerID       Snowflake
 	LastMessageID Snowflake
-	Name          Text
-	Topic         string
-	Overwrites    []discord.PermissionOverwrite
-	Flags         discord.ChannelFlags
-	Type          discord.ChannelType
-	Position      int32
-	Bitrate       int32
-	UserLimit     int32
-	RateLimit     int32
-	NSFW          bool
+	// LastPinTimestamp is when a message was last pinned (CHANNEL_PINS_UPDATE).
+	LastPinTimestamp Time
+	Name             Text
+	Topic            string
+	// Status is a voice channel's status (VOICE_CHANNEL_STATUS_UPDATE).
+	Status     string
+	Overwrites []discord.PermissionOverwrite
+	Flags      discord.ChannelFlags
+	Type       discord.ChannelType
+	Position   int32
+	Bitrate    int32
+	UserLimit  int32
+	RateLimit  int32
+	NSFW       bool
 	// Thread holds what only threads have; nil for other channels.
 	Thread *Thread
 }

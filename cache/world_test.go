@@ -7,6 +7,7 @@ import (
 	"github.com/gatewaykit/gateway/discord"
 	"github.com/gatewaykit/gateway/event"
 	"github.com/gatewaykit/gateway/gatewaytest"
+	"github.com/gatewaykit/gateway/internal/worlddiff"
 )
 
 // TestGuildCreateMatchesWorld feeds the emulator's GUILD_CREATEs (one huge
@@ -19,7 +20,7 @@ func TestGuildCreateMatchesWorld(t *testing.T) {
 		f.send(event.GuildCreate, string(tr.GuildCreate(id)))
 	}
 	for _, id := range tr.Guilds() {
-		for _, diff := range diffWorld(c, tr.GuildCreate(id)) {
+		for _, diff := range worlddiff.Guild(c, tr.GuildCreate(id)) {
 			t.Error(diff)
 		}
 	}
@@ -44,7 +45,7 @@ func TestDiffWorldFindsADifference(t *testing.T) {
 	m.GuildID = gc.ID
 	m.Nick = discord.Some("changed " + m.Nick.Value())
 	f.send(event.GuildMemberUpdate, string(m.AppendJSON(nil)))
-	if diffs := diffWorld(c, tr.GuildCreate(id)); len(diffs) != 1 {
+	if diffs := worlddiff.Guild(c, tr.GuildCreate(id)); len(diffs) != 1 {
 		t.Fatalf("%d differences, want 1: %q", len(diffs), diffs)
 	}
 }

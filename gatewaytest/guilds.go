@@ -43,6 +43,17 @@ func (s *Server) hasGuild(g uint64) bool {
 // Guilds returns the ids of the generated guilds.
 func (s *Server) Guilds() []uint64 { return append([]uint64(nil), s.guilds...) }
 
+// GuildCreate returns the GUILD_CREATE d of generated guild id, the
+// world's state of that guild as the emulator sends it to a new session
+// (a fresh copy), or nil when id is not one of [Server.Guilds]. The
+// world is a fixed snapshot: what the traffic says later does not change it.
+func (s *Server) GuildCreate(id uint64) []byte {
+	if !s.hasGuild(id) {
+		return nil
+	}
+	return append([]byte(nil), s.guildCreate(id)...)
+}
+
 // guildCreate returns the GUILD_CREATE d of generated guild g.
 func (s *Server) guildCreate(g uint64) []byte {
 	s.worldMu.Lock()

@@ -23,6 +23,11 @@ import (
 type Event struct {
 	// Shard is the id of the shard that received the event.
 	Shard int
+	// ShardCount is that shard's shard count: [Shard, ShardCount] is the
+	// shard as it identified. During a zero-downtime reshard the old and
+	// the new shard sets both deliver, and their shard ids repeat; the
+	// count tells them apart (a cache keeps each one's sequence numbers).
+	ShardCount int
 	// Type is the event name ("t"), for example event.MessageCreate. For
 	// documented names it is the constant of package event.
 	Type string

@@ -382,7 +382,7 @@ func (sc *shardConn) dispatch(res *gateway.Result) {
 	// One Event for every dispatch; its route cache survives between
 	// them (see Dispatcher.Dispatch), its data does not.
 	e := &s.event
-	e.Shard, e.Type, e.Seq, e.Data, e.keys = s.cfg.ShardID, res.Type, res.Seq, res.Data, topicKeys{}
+	e.Shard, e.ShardCount, e.Type, e.Seq, e.Data, e.keys = s.cfg.ShardID, s.cfg.ShardCount, res.Type, res.Seq, res.Data, topicKeys{}
 	if err := s.cfg.Sink.Dispatch(sc.ctx, e); err != nil {
 		s.stats.handlerErrors.Add(1)
 		s.log.Debug("event sink returned an error", "event", res.Type, "seq", res.Seq, "err", err)

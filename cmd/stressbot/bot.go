@@ -92,11 +92,26 @@ func (b *bot) run(ctx context.Context) (*Summary, error) {
 
 	d := gatewayutil.NewDispatcher(gatewayutil.DispatchLogger(b.log), gatewayutil.HandlerTiming(false))
 	d.SubscribeAll(b.onEvent)
-	cfg := b.managerConfig(token, scale, d, emu != nil, plan)
+	var sink gatewayutil.EventSink = d
+	var cr *cacheRun
+	var restartC <-chan time.Time
+	if o.cache {
+		cr = newCacheRun(emu, d, plan.shards, o.shardIDs, b.settleWindow(scale))
+		sink = cr.c
+		if t := b.cacheRestartTicker(); t != nil {
+			defer t.Stop()
+			restartC = t.C
+		}
+	}
+	cfg := b.managerConfig(token, scale, sink, emu != nil, plan)
+	if cr != nil {
+		cfg.Store = cr.sessions
+	}
 	m, err := gatewayutil.NewManager(cfg)
 	if err != nil {
 		return nil, err
 	}
+	var retired []gatewayutil.Status // counters of the managers a -cache restart replaced
 	start := time.Now()
 	if err := m.Start(ctx); err != nil {
 		return nil, b.explain(err)
@@ -128,11 +143,35 @@ loop:
 		case fatal = <-m.Fatal():
 			sum.StopReason = "fatal error"
 			break loop
+		case <-restartC:
+			next, err := cr.restart(ctx, m, func(s gatewayutil.EventSink) (*gatewayutil.Manager, error) {
+				cfg.Shard.Sink = s
+				next, err := gatewayutil.NewManager(cfg)
+				if err == nil {
+					err = next.Start(ctx)
+				}
+				return next, err
+			})
+			if next != nil && next != m {
+				retired = append(retired, m.Status()...)
+				m = next
+			}
+			if o.cacheRestartEvery == 0 {
+				restartC = nil // once, halfway
+			}
+			if err != nil {
+				fatal = err
+				sum.StopReason = "fatal error"
+				break loop
+			}
 		case <-tick.C:
 			st := m.Status()
 			b.sampleLatency(st)
 			p.update(time.Since(start), st, b.audit.Totals())
 		}
+	}
+	if cr != nil && fatal == nil {
+		cr.differences = append(cr.differences, cr.settle(ctx)...)
 	}
 	elapsed := time.Since(start)
 	p.done()
@@ -161,7 +200,7 @@ loop:
 	}
 	_ = d.Close(sctx)
 
-	for _, s := range m.Status() {
+	for _, s := range append(retired, m.Status()...) {
 		sum.BytesWire += s.BytesWire
 		sum.BytesDecoded += s.BytesDecoded
 		sum.Identifies += s.Identifies
@@ -169,6 +208,8 @@ loop:
 		sum.Reconnects += s.Reconnects
 		sum.InvalidSessions += s.InvalidSessions
 		sum.Errors += s.HandlerErrors
+	}
+	for _, s := range m.Status() {
 		if sh := m.Shard(s.Shard); sh != nil && sh.Session().Resumable() {
 			sum.ClosedResumable++
 		}
@@ -192,6 +233,9 @@ loop:
 		fatal = b.explain(fatal)
 		sum.FatalError = fatal.Error()
 	}
+	if cr != nil && fatal == nil {
+		fatal = cr.report(sum)
+	}
 	return sum, fatal
 }
 
@@ -211,6 +255,8 @@ func (b *bot) startEmulator() (*gatewaytest.Server, error) {
 		MaxConcurrency: o.emuMaxConcurrency,
 		Guilds:         o.emuGuilds,
 		Traffic:        true,
+		World:          b.emuWorld(),
+		ChaosFaults:    b.emuFaults(),
 		Rate:           o.emuRate,
 		Chaos:          o.chaos,
 		Seed:           o.seed,
@@ -230,7 +276,7 @@ func (b *bot) startEmulator() (*gatewaytest.Server, error) {
 
 // managerConfig builds the Manager's configuration from the plan: the
 // Manager asks GET /gateway/bot nothing itself, and enforces plan.limit.
-func (b *bot) managerConfig(token string, scale float64, d *gatewayutil.Dispatcher, emulated bool, plan gatewayPlan) gatewayutil.ManagerConfig {
+func (b *bot) managerConfig(token string, scale float64, d gatewayutil.EventSink, emulated bool, plan gatewayPlan) gatewayutil.ManagerConfig {
 	o := b.o
 	scaled := func(d time.Duration) time.Duration { return time.Duration(float64(d) * scale) }
 	limit := plan.limit

@@ -41,6 +41,13 @@ type options struct {
 	chaos             float64
 	seed              int64
 	timeScale         float64
+
+	// cache puts a state cache in front of the dispatcher and compares it
+	// with the embedded emulator's world at the end; cacheRestartEvery is
+	// how often the manager restarts from the cache's snapshots (0: once,
+	// halfway through -duration).
+	cache             bool
+	cacheRestartEvery time.Duration
 }
 
 // defaultIntents are what the emulator's traffic needs, without the
@@ -94,6 +101,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Float64Var(&o.chaos, "chaos", defaultChaos, "emulator: mean injected faults per shard per second; 0 for none")
 	fs.Int64Var(&o.seed, "seed", 1, "emulator: seed for traffic and chaos, so a run can be repeated")
 	fs.Float64Var(&o.timeScale, "time-scale", 0.1, "emulator: multiplies protocol durations (heartbeat interval, identify window, resume window)")
+	fs.BoolVar(&o.cache, "cache", false, "keep a state cache in front of the dispatcher and end by comparing it with the embedded emulator's\n"+
+		"world field by field (cache_differences; any difference exits 1); the emulator then sends only events that\n"+
+		"keep its world as it is, and the default intents are all of them (embedded emulator only)")
+	fs.DurationVar(&o.cacheRestartEvery, "cache-restart-every", 0, "with -cache: restart the shards every so often, the cache saved with the sessions and restored\n"+
+		"before they resume; 0 = once, halfway through -duration")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			printUsage(stderr, fs)
@@ -116,6 +128,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, flagError("shard-ids", shardIDs, err)
 	}
 	o.intents = defaultIntents
+	if o.cache && intentStr == "" {
+		o.intents = intents.All
+	}
 	if intentStr != "" {
 		if o.intents, err = intents.Parse(intentStr); err != nil {
 			return nil, flagError("intents", intentStr, err)
@@ -147,6 +162,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return bad("-time-scale %v: must be in (0, 10]", o.timeScale)
 	case o.maxIdentifies < 1:
 		return bad("-max-identifies %d: must be at least 1", o.maxIdentifies)
+	case o.cacheRestartEvery < 0:
+		return bad("-cache-restart-every %v: must not be negative", o.cacheRestartEvery)
+	case o.cache && (o.token != "" || o.gateway != "" || o.api != ""):
+		return bad("-cache compares the cache with the embedded emulator's world: it takes no -token, -gateway or -api")
 	}
 	for _, id := range o.shardIDs {
 		if o.shards > 0 && id >= o.shards {

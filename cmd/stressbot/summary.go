@@ -57,6 +57,11 @@ type Summary struct {
 	StopReason         string  `json:"stop_reason"`
 	WireMBPerSec       float64 `json:"wire_mb_per_sec"`
 	DecodedMBPerS      float64 `json:"decoded_mb_per_sec"`
+	// CacheDifferences is, with -cache, how many differences the
+	// comparison of the cache with the emulator's world found (0 for a
+	// pass); absent without -cache. Cache has the details.
+	CacheDifferences *int64        `json:"cache_differences,omitempty"`
+	Cache            *CacheSummary `json:"cache,omitempty"`
 }
 
 // WriteJSON writes the summary as one JSON object on one line.
@@ -95,6 +100,13 @@ func (s *Summary) WriteTable(w io.Writer) error {
 		row("identify budget", fmt.Sprintf("%d (from %s)", s.IdentifyBudget, s.IdentifyBudgetFrom))
 	}
 	row("heap / goroutines", fmt.Sprintf("%s / %d", bytesHuman(int64(s.HeapBytes)), s.Goroutines))
+	if c := s.Cache; c != nil {
+		row("cache differences", fmt.Sprintf("%d (world compared field by field; %d restarts from snapshots, %d shards restored)", c.Differences, c.Restarts, c.RestoredShards))
+		for _, ex := range c.DifferenceExamples {
+			row("", "  "+printable(ex, maxPrintedError))
+		}
+		row("cache applied / replayed", fmt.Sprintf("%d / %d (%d guilds, %d members, %d users)", c.Applied, c.Replayed, c.Guilds, c.Members, c.Users))
+	}
 	if s.FatalError != "" {
 		row("fatal", printable(s.FatalError, maxPrintedError))
 	}
