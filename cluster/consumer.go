@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/gatewayutil"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -38,6 +39,11 @@ type ConsumerConfig struct {
 	// FetchBatch is how many durable events are fetched at once per
 	// shard. Default 64.
 	FetchBatch int
+	// MaxEventBytes bounds an event published in parts (bigger than the
+	// server's max_payload) once joined; a bigger one is dropped and
+	// counted in Incomplete. Default gateway.DefaultMaxMessageSize, what
+	// a shard accepts from the gateway.
+	MaxEventBytes int
 	// OnHandled, if set, is called after the Dispatcher returned, with
 	// the moment the owner's shard read the event (HeaderSentAt; zero if
 	// absent): end-to-end latency.
@@ -55,6 +61,11 @@ type ConsumerStats struct {
 	Deduplicated int64
 	// Malformed counts messages without the event headers.
 	Malformed int64
+	// Incomplete counts events published in parts of which a part never
+	// came (the stream's limits dropped it, its publisher died half-way
+	// and the session was not resumed) or that exceed MaxEventBytes:
+	// dropped, not handled.
+	Incomplete int64
 	// Partitions is how many shards this worker consumes now.
 	Partitions int
 }
@@ -90,7 +101,7 @@ type Consumer struct {
 	parts map[int]*partition
 	wg    sync.WaitGroup
 
-	handled, dedup, malformed atomic.Int64
+	handled, dedup, malformed, incomplete atomic.Int64
 }
 
 type partition struct {
@@ -113,6 +124,9 @@ func NewConsumer(ctx context.Context, b *Buckets, nc *nats.Conn, cfg ConsumerCon
 	}
 	if cfg.FetchBatch <= 0 {
 		cfg.FetchBatch = 64
+	}
+	if cfg.MaxEventBytes <= 0 {
+		cfg.MaxEventBytes = gateway.DefaultMaxMessageSize
 	}
 	for _, t := range cfg.Types {
 		if !validEventType(t) {
@@ -170,7 +184,7 @@ func (c *Consumer) Stats() ConsumerStats {
 	c.mu.Lock()
 	n := len(c.parts)
 	c.mu.Unlock()
-	return ConsumerStats{Handled: c.handled.Load(), Deduplicated: c.dedup.Load(), Malformed: c.malformed.Load(), Partitions: n}
+	return ConsumerStats{Handled: c.handled.Load(), Deduplicated: c.dedup.Load(), Malformed: c.malformed.Load(), Incomplete: c.incomplete.Load(), Partitions: n}
 }
 
 // Shards returns the shards this worker consumes now, in order.
@@ -360,10 +374,12 @@ func (c *Consumer) runPartition(p *partition) {
 	_ = p.lease.Release(ctx)
 }
 
-// dedupState remembers the last (session, seq) handled of one shard.
+// dedupState remembers the last (session, seq) handled of one shard, and
+// holds the parts of an event published in parts until the last one.
 type dedupState struct {
 	session string
 	seq     int64
+	parts   assembler
 }
 
 // seen reports whether the event was handled already, and records it.
@@ -393,7 +409,29 @@ func (c *Consumer) handle(shard int, m *nats.Msg, subject string, data []byte, d
 		c.malformed.Add(1)
 		return false
 	}
-	if d.seen(m.Header.Get(HeaderSession), seq) {
+	session := m.Header.Get(HeaderSession)
+	if pv := m.Header.Get(HeaderChunk); pv != "" || d.parts.holding() {
+		var whole []byte
+		var dropped int
+		if pv == "" {
+			dropped = d.parts.drop()
+		} else if i, n, ok := parseChunk(pv); !ok {
+			c.malformed.Add(1)
+			return false
+		} else {
+			if d.parts.max == 0 {
+				d.parts.max = c.cfg.MaxEventBytes
+			}
+			whole, dropped = d.parts.add(session, seq, i, n, data)
+			if whole == nil {
+				c.incomplete.Add(int64(dropped))
+				return false
+			}
+			data = whole
+		}
+		c.incomplete.Add(int64(dropped))
+	}
+	if d.seen(session, seq) {
 		c.dedup.Add(1)
 		return false
 	}
@@ -441,12 +479,20 @@ func (c *Consumer) consumeDurable(p *partition, lost <-chan struct{}) error {
 		return fmt.Errorf("%w: %w", ErrNoStream, err)
 	}
 	name := c.cfg.Group + "_" + strconv.Itoa(p.shard)
+	// Acknowledging an event acknowledges all before it (AckAll): the
+	// parts of an event published in parts are acknowledged at once,
+	// with its last one, after the handlers ran. Room for the parts of
+	// the biggest event besides a batch.
+	maxParts := 1
+	if mp := int(c.nc.MaxPayload()) - chunkHeaderRoom; mp > 0 {
+		maxParts = c.cfg.MaxEventBytes/mp + 1
+	}
 	cc := jetstream.ConsumerConfig{
 		Durable:       name,
 		FilterSubject: c.b.cfg.eventsPrefix() + strconv.Itoa(p.shard) + ".>",
-		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckPolicy:     jetstream.AckAllPolicy,
 		AckWait:       30 * time.Second,
-		MaxAckPending: 4 * c.cfg.FetchBatch,
+		MaxAckPending: max(4*c.cfg.FetchBatch, maxParts+c.cfg.FetchBatch),
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 	}
 	// Restart the consumer just after its acknowledgement floor: what the
@@ -467,6 +513,7 @@ func (c *Consumer) consumeDurable(p *partition, lost <-chan struct{}) error {
 	if err != nil {
 		return fmt.Errorf("cluster: create consumer %s: %w", name, err)
 	}
+	c.log.Info("consuming shard", "shard", p.shard, "start_seq", cc.OptStartSeq)
 	var d dedupState
 	var ev gatewayutil.Event
 	for {
@@ -495,6 +542,10 @@ func (c *Consumer) consumeDurable(p *partition, lost <-chan struct{}) error {
 			c.handle(p.shard, m, m.Subject, m.Data, &d, &ev)
 			if c.killed.Load() {
 				return ErrKilled
+			}
+			if d.parts.holding() {
+				// Acknowledged with the event's last part.
+				continue
 			}
 			// Confirmed before the next event: a worker that dies after
 			// this point leaves nothing to repeat.

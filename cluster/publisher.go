@@ -61,6 +61,9 @@ type PublisherStats struct {
 	Skipped int64
 	// Failed counts events NATS refused (connection closed, bad type).
 	Failed int64
+	// Chunked counts the events published in parts because they were
+	// bigger than the server's max_payload (also counted in Published).
+	Chunked int64
 }
 
 // Publisher publishes the dispatches of the shards of a node on NATS. Give
@@ -78,7 +81,7 @@ type Publisher struct {
 	watcher  jetstream.KeyWatcher
 	done     chan struct{}
 
-	published, skipped, failed atomic.Int64
+	published, skipped, failed, chunked atomic.Int64
 }
 
 // NewPublisher creates the events stream (Durable) or starts following the
@@ -207,7 +210,7 @@ func (p *Publisher) Mode() EventMode { return p.cfg.Mode }
 
 // Stats returns the publisher's counters.
 func (p *Publisher) Stats() PublisherStats {
-	return PublisherStats{Published: p.published.Load(), Skipped: p.skipped.Load(), Failed: p.failed.Load()}
+	return PublisherStats{Published: p.published.Load(), Skipped: p.skipped.Load(), Failed: p.failed.Load(), Chunked: p.chunked.Load()}
 }
 
 // Close stops following interest.
@@ -328,11 +331,15 @@ func (sp *ShardPublisher) Dispatch(ctx context.Context, e *gatewayutil.Event) er
 	}
 	sp.msg.Subject = subj
 	sp.msg.Data = e.Data
-	err := p.nc.PublishMsg(sp.msg)
-	if err != nil && p.cfg.Mode == Durable && !p.nc.IsClosed() && !p.nc.IsConnected() {
-		// Only an outage is waited out; a message NATS refuses (over
-		// its max payload) would be refused forever.
-		err = sp.retry(ctx)
+	var err error
+	if size := p.chunkSize(); size > 0 && len(e.Data) > size {
+		// Over the server's max_payload: in parts, joined by the
+		// consumer (a GUILD_CREATE or GUILD_MEMBERS_CHUNK of a big
+		// guild can be several MiB).
+		p.chunked.Add(1)
+		err = sp.publishChunks(ctx, e.Data, size)
+	} else {
+		err = sp.publish(ctx)
 	}
 	sp.msg.Data = nil
 	if err != nil {
