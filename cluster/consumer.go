@@ -66,6 +66,9 @@ type ConsumerStats struct {
 	// and the session was not resumed) or that exceed MaxEventBytes:
 	// dropped, not handled.
 	Incomplete int64
+	// Rewinds counts durable consumers restarted from their
+	// acknowledgement floor because a delivery never reached this worker.
+	Rewinds int64
 	// Partitions is how many shards this worker consumes now.
 	Partitions int
 }
@@ -78,10 +81,10 @@ type ConsumerStats struct {
 // of a shard (and so of every guild on it) are handled one after the other,
 // in publish order, by one worker at a time.
 //
-// Durable: each shard has a durable JetStream consumer <group>_<shard>,
+// Durable: each shard has a durable JetStream consumer (see consumeDurable),
 // acknowledged after the handlers return. A worker that takes a shard over
-// restarts that consumer just after its acknowledgement floor, so the
-// events the previous worker did not acknowledge come first, in order.
+// starts a new one just after the acknowledgement floor, so the events the
+// previous worker did not acknowledge come first, in order.
 type Consumer struct {
 	b   *Buckets
 	nc  *nats.Conn
@@ -102,6 +105,7 @@ type Consumer struct {
 	wg    sync.WaitGroup
 
 	handled, dedup, malformed, incomplete atomic.Int64
+	rewinds, ackRetries                   atomic.Int64
 }
 
 type partition struct {
@@ -184,7 +188,7 @@ func (c *Consumer) Stats() ConsumerStats {
 	c.mu.Lock()
 	n := len(c.parts)
 	c.mu.Unlock()
-	return ConsumerStats{Handled: c.handled.Load(), Deduplicated: c.dedup.Load(), Malformed: c.malformed.Load(), Incomplete: c.incomplete.Load(), Partitions: n}
+	return ConsumerStats{Handled: c.handled.Load(), Deduplicated: c.dedup.Load(), Malformed: c.malformed.Load(), Incomplete: c.incomplete.Load(), Rewinds: c.rewinds.Load(), Partitions: n}
 }
 
 // Shards returns the shards this worker consumes now, in order.
@@ -467,94 +471,6 @@ func (c *Consumer) consumeLive(p *partition, lost <-chan struct{}) error {
 			return c.ctx.Err()
 		case m := <-ch:
 			c.handle(p.shard, m, m.Subject, m.Data, &d, &ev)
-		}
-	}
-}
-
-func (c *Consumer) consumeDurable(p *partition, lost <-chan struct{}) error {
-	ctx, cancel := context.WithTimeout(c.ctx, c.b.cfg.OpTimeout)
-	stream, err := c.js.Stream(ctx, c.b.cfg.StreamName())
-	cancel()
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrNoStream, err)
-	}
-	name := c.cfg.Group + "_" + strconv.Itoa(p.shard)
-	// Acknowledging an event acknowledges all before it (AckAll): the
-	// parts of an event published in parts are acknowledged at once,
-	// with its last one, after the handlers ran. Room for the parts of
-	// the biggest event besides a batch.
-	maxParts := 1
-	if mp := int(c.nc.MaxPayload()) - chunkHeaderRoom; mp > 0 {
-		maxParts = c.cfg.MaxEventBytes/mp + 1
-	}
-	cc := jetstream.ConsumerConfig{
-		Durable:       name,
-		FilterSubject: c.b.cfg.eventsPrefix() + strconv.Itoa(p.shard) + ".>",
-		AckPolicy:     jetstream.AckAllPolicy,
-		AckWait:       30 * time.Second,
-		MaxAckPending: max(4*c.cfg.FetchBatch, maxParts+c.cfg.FetchBatch),
-		DeliverPolicy: jetstream.DeliverAllPolicy,
-	}
-	// Restart the consumer just after its acknowledgement floor: what the
-	// previous worker did not acknowledge comes first, in order.
-	ctx, cancel = context.WithTimeout(c.ctx, c.b.cfg.OpTimeout)
-	defer cancel()
-	if old, err := stream.Consumer(ctx, name); err == nil {
-		info := old.CachedInfo()
-		if info.AckFloor.Stream > 0 {
-			cc.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
-			cc.OptStartSeq = info.AckFloor.Stream + 1
-		}
-		if err := stream.DeleteConsumer(ctx, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
-			return err
-		}
-	}
-	cons, err := stream.CreateOrUpdateConsumer(ctx, cc)
-	if err != nil {
-		return fmt.Errorf("cluster: create consumer %s: %w", name, err)
-	}
-	c.log.Info("consuming shard", "shard", p.shard, "start_seq", cc.OptStartSeq)
-	var d dedupState
-	var ev gatewayutil.Event
-	for {
-		select {
-		case <-p.stop:
-			return nil
-		case <-lost:
-			return ErrLeaseLost
-		case <-c.ctx.Done():
-			return c.ctx.Err()
-		default:
-		}
-		batch, err := cons.Fetch(c.cfg.FetchBatch, jetstream.FetchMaxWait(250*time.Millisecond))
-		if err != nil {
-			if c.ctx.Err() != nil {
-				return c.ctx.Err()
-			}
-			time.Sleep(50 * time.Millisecond)
-			continue
-		}
-		for jm := range batch.Messages() {
-			if c.killed.Load() {
-				return ErrKilled
-			}
-			m := &nats.Msg{Subject: jm.Subject(), Header: nats.Header(jm.Headers()), Data: jm.Data()}
-			c.handle(p.shard, m, m.Subject, m.Data, &d, &ev)
-			if c.killed.Load() {
-				return ErrKilled
-			}
-			if d.parts.holding() {
-				// Acknowledged with the event's last part.
-				continue
-			}
-			// Confirmed before the next event: a worker that dies after
-			// this point leaves nothing to repeat.
-			actx, acancel := context.WithTimeout(c.ctx, c.b.cfg.OpTimeout)
-			err := jm.DoubleAck(actx)
-			acancel()
-			if err != nil {
-				return fmt.Errorf("cluster: acknowledge event: %w", err)
-			}
 		}
 	}
 }
