@@ -35,7 +35,7 @@ func (p *Publisher) chunkSize() int {
 // every part is: a publisher that dies half-way leaves a partial event that
 // consumers drop (see assembler), and the replay after the takeover
 // publishes the parts again (the stream keeps each part once).
-func (sp *ShardPublisher) publishChunks(ctx context.Context, data []byte, size int) error {
+func (sp *ShardPublisher) publishChunks(ctx context.Context, data []byte, size int, sess string, seq int64) error {
 	n := (len(data) + size - 1) / size
 	id := sp.hdr[nats.MsgIdHdr][0]
 	part := []string{""}
@@ -46,22 +46,38 @@ func (sp *ShardPublisher) publishChunks(ctx context.Context, data []byte, size i
 		part[0] = strconv.Itoa(i) + suffix
 		sp.hdr[nats.MsgIdHdr][0] = id + "." + strconv.Itoa(i)
 		sp.msg.Data = data[(i-1)*size : min(i*size, len(data))]
-		if err := sp.publish(ctx); err != nil {
+		// A part's acknowledgement confirms the events before this one;
+		// the last part's, this one.
+		confirms := seq - 1
+		if i == n {
+			confirms = seq
+		}
+		if err := sp.publish(ctx, sess, confirms); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// publish sends the prepared message. In Durable mode a NATS outage is
-// waited out (see retry); a message NATS refuses for what it is would be
-// refused for ever and fails at once.
-func (sp *ShardPublisher) publish(ctx context.Context) error {
+// publish sends the prepared message. In Durable mode it asks the stream
+// for an acknowledgement confirming the session's events up to seq (see
+// publisher_acks.go), after waiting for room in the window, and a NATS
+// outage is waited out (see retry); a message NATS refuses for what it is
+// would be refused for ever and fails at once.
+func (sp *ShardPublisher) publish(ctx context.Context, sess string, seq int64) error {
 	p := sp.p
+	if p.acks != nil {
+		sp.waitWindow(ctx.Done())
+		sp.msg.Reply = sp.replySubject(sess, seq)
+	}
 	err := p.nc.PublishMsg(sp.msg)
 	if err != nil && p.cfg.Mode == Durable && !p.nc.IsClosed() && !p.nc.IsConnected() {
 		err = sp.retry(ctx)
 	}
+	if err == nil && sp.msg.Reply != "" {
+		sp.ackSent.Add(1)
+	}
+	sp.msg.Reply = ""
 	return err
 }
 

@@ -106,6 +106,11 @@ type Consumer struct {
 
 	handled, dedup, malformed, incomplete atomic.Int64
 	rewinds, ackRetries                   atomic.Int64
+
+	// Durable: per shard, the event handed to the handlers and not yet
+	// acknowledged (see Unacknowledged).
+	inHandMu sync.Mutex
+	inHand   map[int]EventPosition
 }
 
 type partition struct {

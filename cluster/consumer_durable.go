@@ -34,6 +34,7 @@ func (c *Consumer) consumeDurable(p *partition, lost <-chan struct{}) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrNoStream, err)
 	}
+	c.clearInHand(p.shard)
 	var d dedupState
 	for {
 		err := c.consumeFrom(stream, p, lost, &d)
@@ -182,6 +183,7 @@ func (c *Consumer) consumeFrom(stream jetstream.Stream, p *partition, lost <-cha
 			}
 			delivered = md.Sequence.Consumer
 			m := &nats.Msg{Subject: jm.Subject(), Header: nats.Header(jm.Headers()), Data: jm.Data()}
+			c.setInHand(p.shard, m)
 			c.handle(p.shard, m, m.Subject, m.Data, d, &ev)
 			if c.killed.Load() {
 				return ErrKilled
@@ -193,6 +195,7 @@ func (c *Consumer) consumeFrom(stream jetstream.Stream, p *partition, lost <-cha
 			if err := c.ack(jm, p, lost); err != nil {
 				return err
 			}
+			c.clearInHand(p.shard)
 		}
 	}
 }
@@ -222,4 +225,46 @@ func (c *Consumer) ack(jm jetstream.Msg, p *partition, lost <-chan struct{}) err
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// EventPosition identifies one event of a shard.
+type EventPosition struct {
+	Shard   int
+	Session string
+	Seq     int64
+}
+
+// Unacknowledged returns, after Kill, the events (at most one per shard)
+// whose handlers were started and whose acknowledgement had not completed
+// when the worker died: the next worker of the shard hands them to its
+// handlers again. That repeat is what a worker crash costs in Durable mode
+// (a crash can always land between a handler's effect and the
+// acknowledgement); nothing else is repeated, nothing is lost.
+func (c *Consumer) Unacknowledged() []EventPosition {
+	c.inHandMu.Lock()
+	defer c.inHandMu.Unlock()
+	out := make([]EventPosition, 0, len(c.inHand))
+	for _, pos := range c.inHand {
+		out = append(out, pos)
+	}
+	return out
+}
+
+func (c *Consumer) setInHand(shard int, m *nats.Msg) {
+	seq, err := strconv.ParseInt(m.Header.Get(HeaderSeq), 10, 64)
+	if err != nil {
+		return
+	}
+	c.inHandMu.Lock()
+	if c.inHand == nil {
+		c.inHand = map[int]EventPosition{}
+	}
+	c.inHand[shard] = EventPosition{Shard: shard, Session: m.Header.Get(HeaderSession), Seq: seq}
+	c.inHandMu.Unlock()
+}
+
+func (c *Consumer) clearInHand(shard int) {
+	c.inHandMu.Lock()
+	delete(c.inHand, shard)
+	c.inHandMu.Unlock()
 }

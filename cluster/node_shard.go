@@ -101,7 +101,7 @@ func (o *ownedShard) run() {
 	}
 	if n.cfg.Events != nil {
 		sp := n.cfg.Events.ForShard(o.id)
-		sp.SetSession(sess)
+		sp.startFrom(sess)
 		o.pub = sp
 		cfg.Sink = teeSink{pub: sp, next: cfg.Sink}
 		changed := cfg.OnSession

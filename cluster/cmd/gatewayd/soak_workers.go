@@ -68,6 +68,7 @@ func (w *workerSet) retirePublisher(p *cluster.Publisher) {
 		return
 	}
 	w.published.Add(p.Stats().Published)
+	w.s.log.Info("soak: publisher retired", "stats", p.Stats())
 	_ = p.Close()
 }
 
@@ -126,6 +127,16 @@ func (w *workerSet) killOne(ctx context.Context, rng *rand.Rand) {
 	sw.nc.Close()
 	<-sw.done
 	w.s.log.Warn("soak: killed worker", "slot", i)
+	if w.s.o.durable {
+		// The events in the dead worker's handlers, not acknowledged:
+		// its successor hands them again (what a crash costs). The
+		// audit counts those repeats as redelivered, any other as
+		// out of order.
+		for _, pos := range sw.c.Unacknowledged() {
+			w.s.log.Info("soak: event in hand at the kill", "shard", pos.Shard, "seq", pos.Seq)
+			w.aud.Redelivery(pos.Shard, pos.Session, pos.Seq)
+		}
+	}
 	if err := w.start(ctx, i); err != nil {
 		w.s.log.Error("soak: restart worker", "err", err)
 		w.s.addError()
@@ -164,6 +175,11 @@ func (w *workerSet) summarize(sum *soakSummary, shortfall int64) {
 		<-sw.done
 		sw.nc.Close()
 	}
+	for _, g := range w.aud.Gaps() {
+		// Where to look: the shard, session and sequence numbers the
+		// workers' handlers missed or saw again.
+		w.s.log.Error("soak: worker audit", "repeat", g.Repeat, "shard", g.Shard, "session", g.Session, "from", g.From, "to", g.To, "at", g.At)
+	}
 	c := w.aud.Counts()
 	sum.Workers = len(w.slots)
 	sum.WorkerKills = w.kills
@@ -172,6 +188,7 @@ func (w *workerSet) summarize(sum *soakSummary, shortfall int64) {
 	sum.Lost = c.Lost + shortfall
 	sum.Duplicated = c.Duplicated
 	sum.OutOfOrder = c.OutOfOrder
+	sum.WorkerRedelivered = c.Redelivered
 	if len(w.lat) > 0 {
 		sort.Slice(w.lat, func(i, j int) bool { return w.lat[i] < w.lat[j] })
 		sum.E2EP50Ms = float64(w.lat[len(w.lat)/2].Microseconds()) / 1000
