@@ -66,6 +66,10 @@ type ConsumerStats struct {
 	// and the session was not resumed) or that exceed MaxEventBytes:
 	// dropped, not handled.
 	Incomplete int64
+	// Missing counts, in Durable mode, the events of a session that were
+	// not in the stream when this worker got there (the stream's
+	// MaxBytes or MaxAge dropped them first: a worker too far behind).
+	Missing int64
 	// Rewinds counts durable consumers restarted from their
 	// acknowledgement floor because a delivery never reached this worker.
 	Rewinds int64
@@ -105,7 +109,7 @@ type Consumer struct {
 	wg    sync.WaitGroup
 
 	handled, dedup, malformed, incomplete atomic.Int64
-	rewinds, ackRetries                   atomic.Int64
+	rewinds, ackRetries, missing          atomic.Int64
 
 	// Durable: per shard, the event handed to the handlers and not yet
 	// acknowledged (see Unacknowledged).
@@ -193,7 +197,7 @@ func (c *Consumer) Stats() ConsumerStats {
 	c.mu.Lock()
 	n := len(c.parts)
 	c.mu.Unlock()
-	return ConsumerStats{Handled: c.handled.Load(), Deduplicated: c.dedup.Load(), Malformed: c.malformed.Load(), Incomplete: c.incomplete.Load(), Rewinds: c.rewinds.Load(), Partitions: n}
+	return ConsumerStats{Handled: c.handled.Load(), Deduplicated: c.dedup.Load(), Malformed: c.malformed.Load(), Incomplete: c.incomplete.Load(), Rewinds: c.rewinds.Load(), Missing: c.missing.Load(), Partitions: n}
 }
 
 // Shards returns the shards this worker consumes now, in order.

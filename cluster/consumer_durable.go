@@ -183,7 +183,7 @@ func (c *Consumer) consumeFrom(stream jetstream.Stream, p *partition, lost <-cha
 			}
 			delivered = md.Sequence.Consumer
 			m := &nats.Msg{Subject: jm.Subject(), Header: nats.Header(jm.Headers()), Data: jm.Data()}
-			c.setInHand(p.shard, m)
+			c.setInHand(p.shard, m, d)
 			c.handle(p.shard, m, m.Subject, m.Data, d, &ev)
 			if c.killed.Load() {
 				return ErrKilled
@@ -250,10 +250,15 @@ func (c *Consumer) Unacknowledged() []EventPosition {
 	return out
 }
 
-func (c *Consumer) setInHand(shard int, m *nats.Msg) {
+// setInHand records the event about to be handled, and counts the events
+// of its session the stream no longer had (see ConsumerStats.Missing).
+func (c *Consumer) setInHand(shard int, m *nats.Msg, d *dedupState) {
 	seq, err := strconv.ParseInt(m.Header.Get(HeaderSeq), 10, 64)
 	if err != nil {
 		return
+	}
+	if sess := m.Header.Get(HeaderSession); d.seq > 0 && sess == d.session && seq > d.seq+1 {
+		c.missing.Add(seq - d.seq - 1)
 	}
 	c.inHandMu.Lock()
 	if c.inHand == nil {
