@@ -168,13 +168,18 @@ func (w *workerSet) settle(d time.Duration) int64 {
 // summarize puts the workers' audit in the summary: what the application
 // saw.
 func (w *workerSet) summarize(sum *soakSummary, shortfall int64) {
+	// Not under w.mu: a worker still handling an event (a RESUMED after
+	// the final drain) calls OnHandled, which takes it.
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	for _, sw := range w.slots {
+	slots := append([]*soakWorker(nil), w.slots...)
+	w.mu.Unlock()
+	for _, sw := range slots {
 		sw.cancel()
 		<-sw.done
 		sw.nc.Close()
 	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	for _, g := range w.aud.Gaps() {
 		// Where to look: the shard, session and sequence numbers the
 		// workers' handlers missed or saw again.
