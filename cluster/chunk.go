@@ -67,6 +67,9 @@ func (sp *ShardPublisher) publishChunks(ctx context.Context, data []byte, size i
 func (sp *ShardPublisher) publish(ctx context.Context, sess string, seq int64) error {
 	p := sp.p
 	if p.acks != nil {
+		if err := sp.checkReconnect(ctx); err != nil {
+			return err
+		}
 		sp.waitWindow(ctx.Done())
 		sp.msg.Reply = sp.replySubject(sess, seq)
 	}

@@ -141,6 +141,10 @@ func (o *ownedShard) run() {
 	defer flush.Stop()
 	watchdog := time.NewTimer(time.Until(o.lease.SafeUntil()))
 	defer watchdog.Stop()
+	var pubBroken <-chan struct{}
+	if o.pub != nil {
+		pubBroken = o.pub.Broken()
+	}
 
 	for {
 		select {
@@ -180,6 +184,15 @@ func (o *ownedShard) run() {
 				return
 			}
 		case <-o.handover:
+			n.handovers.Add(1)
+			o.stop(stopHandover, runDone)
+			return
+		case <-pubBroken:
+			// Durable events in flight at a NATS reconnect were not
+			// confirmed: hand the shard over (to this node again,
+			// usually) so that it resumes from the stored session and
+			// the gateway replays them in order.
+			log.Warn("resuming the shard from its stored session to republish unconfirmed events")
 			n.handovers.Add(1)
 			o.stop(stopHandover, runDone)
 			return

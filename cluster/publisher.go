@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -74,6 +75,9 @@ type PublisherStats struct {
 	// WindowWaits counts the times a shard's reader waited for the stream
 	// to acknowledge (the acknowledgement window was full).
 	WindowWaits int64
+	// Resumes counts shards stopped to resume from their stored session
+	// because messages in flight when NATS reconnected were not confirmed.
+	Resumes int64
 }
 
 // Publisher publishes the dispatches of the shards of a node on NATS. Give
@@ -93,6 +97,7 @@ type Publisher struct {
 
 	published, skipped, failed, chunked atomic.Int64
 	rejected, unconfirmed, windowWaits  atomic.Int64
+	resumes                             atomic.Int64
 
 	acks *ackRouter // Durable: the stream's acknowledgements
 }
@@ -227,7 +232,7 @@ func (p *Publisher) Mode() EventMode { return p.cfg.Mode }
 // Stats returns the publisher's counters.
 func (p *Publisher) Stats() PublisherStats {
 	return PublisherStats{Published: p.published.Load(), Skipped: p.skipped.Load(), Failed: p.failed.Load(), Chunked: p.chunked.Load(),
-		Rejected: p.rejected.Load(), Unconfirmed: p.unconfirmed.Load(), WindowWaits: p.windowWaits.Load()}
+		Rejected: p.rejected.Load(), Unconfirmed: p.unconfirmed.Load(), WindowWaits: p.windowWaits.Load(), Resumes: p.resumes.Load()}
 }
 
 // Close stops following interest.
@@ -283,12 +288,15 @@ type ShardPublisher struct {
 	buf      [128]byte
 
 	// Durable: the stream's acknowledgements (publisher_acks.go).
-	ackGen    uint64
-	ackSignal chan struct{}
-	ackSent   atomic.Uint64 // messages sent asking for an acknowledgement
-	ackNext   atomic.Uint64 // the counter of the next acknowledgement due
-	confirmed atomic.Pointer[sentMark]
-	replyBuf  [192]byte
+	ackGen     uint64
+	ackSignal  chan struct{}
+	ackSent    atomic.Uint64 // messages sent asking for an acknowledgement
+	ackNext    atomic.Uint64 // the counter of the next acknowledgement due
+	confirmed  atomic.Pointer[sentMark]
+	replyBuf   [192]byte
+	reconnects uint64        // the connection's reconnect count last seen
+	broken     chan struct{} // closed when the shard must resume from its stored session
+	brokenOnce sync.Once
 }
 
 // SetSession records the shard's session; the node calls it from the
@@ -463,6 +471,13 @@ func (sp *ShardPublisher) retry(ctx context.Context) error {
 		}
 		if sp.p.nc.IsClosed() {
 			return nats.ErrConnectionClosed
+		}
+		if sp.p.acks != nil && sp.p.nc.IsConnected() {
+			// Back: what was in flight when the connection dropped
+			// must be confirmed before anything newer goes out.
+			if err := sp.checkReconnect(ctx); err != nil {
+				return err
+			}
 		}
 		err := sp.p.nc.PublishMsg(sp.msg)
 		if err == nil {

@@ -2,6 +2,8 @@ package cluster
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -64,6 +66,8 @@ func (r *ackRouter) register(sp *ShardPublisher) {
 	sp.ackGen = r.gen.Add(1)
 	sp.ackSignal = make(chan struct{}, 1)
 	sp.ackNext.Store(1)
+	sp.broken = make(chan struct{})
+	sp.reconnects = sp.p.nc.Stats().Reconnects
 	r.mu.Lock()
 	r.shards[sp.shard] = sp
 	r.mu.Unlock()
@@ -214,3 +218,49 @@ func (sp *ShardPublisher) confirmStored(timeout time.Duration, s *gateway.Sessio
 		s.Seq = seq
 	}
 }
+
+// errResumeFromStored refuses to publish past messages a dropped connection
+// may have lost: the shard must resume from its stored session, so that the
+// gateway replays them in order.
+var errResumeFromStored = errors.New("cluster: events in flight when NATS reconnected were not confirmed; the shard resumes from its stored session")
+
+// reconnectConfirmWait bounds the wait, after a reconnect, for the
+// acknowledgements of what was in flight before it.
+const reconnectConfirmWait = 2 * time.Second
+
+// checkReconnect runs before each durable publish. After the connection
+// dropped and came back, the messages in flight at the drop may be lost
+// (in the dead socket, or stored but never acknowledged): publishing
+// anything newer first would store it ahead of them, for good. So it waits
+// for their acknowledgements, and if they do not all come, it breaks the
+// shard publisher (Broken): the node stops the shard and resumes it from the
+// stored session (capped at what the stream acknowledged), the gateway
+// replays the rest in order, and the stream's dedup drops what it had.
+func (sp *ShardPublisher) checkReconnect(ctx context.Context) error {
+	select {
+	case <-sp.broken:
+		return errResumeFromStored
+	default:
+	}
+	rc := sp.p.nc.Stats().Reconnects
+	if rc == sp.reconnects {
+		return nil
+	}
+	sp.reconnects = rc
+	deadline := time.Now().Add(reconnectConfirmWait)
+	for sp.ackNext.Load() <= sp.ackSent.Load() {
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			inFlight := sp.ackSent.Load() + 1 - sp.ackNext.Load()
+			sp.p.log.Warn("events in flight when NATS reconnected were not confirmed; resuming the shard from its stored session", "shard", sp.shard, "messages", inFlight)
+			sp.p.resumes.Add(1)
+			sp.brokenOnce.Do(func() { close(sp.broken) })
+			return errResumeFromStored
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	return nil
+}
+
+// Broken is closed when the shard must be stopped and resumed from its
+// stored session (see checkReconnect); nil outside Durable mode.
+func (sp *ShardPublisher) Broken() <-chan struct{} { return sp.broken }
