@@ -146,3 +146,45 @@ func TestDurableEventOverMaxPayloadIsPublishedInParts(t *testing.T) {
 		t.Errorf("consumer stats %+v", st)
 	}
 }
+
+// FuzzChunkHeaders feeds the assembler parts whose Gateway-Chunk values and
+// sizes come from the peer: it never panics, never holds more than its
+// bound, and returns a whole event only after a first part and every part
+// after it, in order.
+func FuzzChunkHeaders(f *testing.F) {
+	f.Add("1/2", "2/2", "1/3", []byte("abc"))
+	f.Add("2/3", "3/3", "1/1", []byte(""))
+	f.Add("0/2", "9/9", "1/2", []byte("xxxxxxxxxxxxxxxxxxxxxxxxx"))
+	f.Fuzz(func(t *testing.T, a, b, c string, data []byte) {
+		asm := assembler{max: 16}
+		started := false
+		next := 0
+		for _, v := range []string{a, b, c, a, b} {
+			i, n, ok := parseChunk(v)
+			if !ok {
+				continue
+			}
+			if i < 1 || n < 2 || i > n {
+				t.Fatalf("parseChunk(%q) accepted %d/%d", v, i, n)
+			}
+			whole, _ := asm.add("s", 1, i, n, data)
+			if len(asm.buf) > asm.max {
+				t.Fatalf("holding %d bytes, bound %d", len(asm.buf), asm.max)
+			}
+			switch {
+			case i == 1:
+				started, next = true, 2
+			case started && i == next:
+				next++
+			default:
+				started = false
+			}
+			if whole != nil && (!started || i != n || len(whole) > asm.max) {
+				t.Fatalf("whole event of %d bytes after part %d/%d without its parts in order", len(whole), i, n)
+			}
+			if whole != nil {
+				started = false
+			}
+		}
+	})
+}
