@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/gatewayutil"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -38,6 +39,11 @@ type ConsumerConfig struct {
 	// FetchBatch is how many durable events are fetched at once per
 	// shard. Default 64.
 	FetchBatch int
+	// MaxEventBytes bounds an event published in parts (bigger than the
+	// server's max_payload) once joined; a bigger one is dropped and
+	// counted in Incomplete. Default gateway.DefaultMaxMessageSize, what
+	// a shard accepts from the gateway.
+	MaxEventBytes int
 	// OnHandled, if set, is called after the Dispatcher returned, with
 	// the moment the owner's shard read the event (HeaderSentAt; zero if
 	// absent): end-to-end latency.
@@ -55,6 +61,18 @@ type ConsumerStats struct {
 	Deduplicated int64
 	// Malformed counts messages without the event headers.
 	Malformed int64
+	// Incomplete counts events published in parts of which a part never
+	// came (the stream's limits dropped it, its publisher died half-way
+	// and the session was not resumed) or that exceed MaxEventBytes:
+	// dropped, not handled.
+	Incomplete int64
+	// Missing counts, in Durable mode, the events of a session that were
+	// not in the stream when this worker got there (the stream's
+	// MaxBytes or MaxAge dropped them first: a worker too far behind).
+	Missing int64
+	// Rewinds counts durable consumers restarted from their
+	// acknowledgement floor because a delivery never reached this worker.
+	Rewinds int64
 	// Partitions is how many shards this worker consumes now.
 	Partitions int
 }
@@ -67,10 +85,10 @@ type ConsumerStats struct {
 // of a shard (and so of every guild on it) are handled one after the other,
 // in publish order, by one worker at a time.
 //
-// Durable: each shard has a durable JetStream consumer <group>_<shard>,
+// Durable: each shard has a durable JetStream consumer (see consumeDurable),
 // acknowledged after the handlers return. A worker that takes a shard over
-// restarts that consumer just after its acknowledgement floor, so the
-// events the previous worker did not acknowledge come first, in order.
+// starts a new one just after the acknowledgement floor, so the events the
+// previous worker did not acknowledge come first, in order.
 type Consumer struct {
 	b   *Buckets
 	nc  *nats.Conn
@@ -90,7 +108,13 @@ type Consumer struct {
 	parts map[int]*partition
 	wg    sync.WaitGroup
 
-	handled, dedup, malformed atomic.Int64
+	handled, dedup, malformed, incomplete atomic.Int64
+	rewinds, ackRetries, missing          atomic.Int64
+
+	// Durable: per shard, the event handed to the handlers and not yet
+	// acknowledged (see Unacknowledged).
+	inHandMu sync.Mutex
+	inHand   map[int]EventPosition
 }
 
 type partition struct {
@@ -113,6 +137,9 @@ func NewConsumer(ctx context.Context, b *Buckets, nc *nats.Conn, cfg ConsumerCon
 	}
 	if cfg.FetchBatch <= 0 {
 		cfg.FetchBatch = 64
+	}
+	if cfg.MaxEventBytes <= 0 {
+		cfg.MaxEventBytes = gateway.DefaultMaxMessageSize
 	}
 	for _, t := range cfg.Types {
 		if !validEventType(t) {
@@ -170,7 +197,7 @@ func (c *Consumer) Stats() ConsumerStats {
 	c.mu.Lock()
 	n := len(c.parts)
 	c.mu.Unlock()
-	return ConsumerStats{Handled: c.handled.Load(), Deduplicated: c.dedup.Load(), Malformed: c.malformed.Load(), Partitions: n}
+	return ConsumerStats{Handled: c.handled.Load(), Deduplicated: c.dedup.Load(), Malformed: c.malformed.Load(), Incomplete: c.incomplete.Load(), Rewinds: c.rewinds.Load(), Missing: c.missing.Load(), Partitions: n}
 }
 
 // Shards returns the shards this worker consumes now, in order.
@@ -360,10 +387,12 @@ func (c *Consumer) runPartition(p *partition) {
 	_ = p.lease.Release(ctx)
 }
 
-// dedupState remembers the last (session, seq) handled of one shard.
+// dedupState remembers the last (session, seq) handled of one shard, and
+// holds the parts of an event published in parts until the last one.
 type dedupState struct {
 	session string
 	seq     int64
+	parts   assembler
 }
 
 // seen reports whether the event was handled already, and records it.
@@ -393,7 +422,29 @@ func (c *Consumer) handle(shard int, m *nats.Msg, subject string, data []byte, d
 		c.malformed.Add(1)
 		return false
 	}
-	if d.seen(m.Header.Get(HeaderSession), seq) {
+	session := m.Header.Get(HeaderSession)
+	if pv := m.Header.Get(HeaderChunk); pv != "" || d.parts.holding() {
+		var whole []byte
+		var dropped int
+		if pv == "" {
+			dropped = d.parts.drop()
+		} else if i, n, ok := parseChunk(pv); !ok {
+			c.malformed.Add(1)
+			return false
+		} else {
+			if d.parts.max == 0 {
+				d.parts.max = c.cfg.MaxEventBytes
+			}
+			whole, dropped = d.parts.add(session, seq, i, n, data)
+			if whole == nil {
+				c.incomplete.Add(int64(dropped))
+				return false
+			}
+			data = whole
+		}
+		c.incomplete.Add(int64(dropped))
+	}
+	if d.seen(session, seq) {
 		c.dedup.Add(1)
 		return false
 	}
@@ -429,81 +480,6 @@ func (c *Consumer) consumeLive(p *partition, lost <-chan struct{}) error {
 			return c.ctx.Err()
 		case m := <-ch:
 			c.handle(p.shard, m, m.Subject, m.Data, &d, &ev)
-		}
-	}
-}
-
-func (c *Consumer) consumeDurable(p *partition, lost <-chan struct{}) error {
-	ctx, cancel := context.WithTimeout(c.ctx, c.b.cfg.OpTimeout)
-	stream, err := c.js.Stream(ctx, c.b.cfg.StreamName())
-	cancel()
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrNoStream, err)
-	}
-	name := c.cfg.Group + "_" + strconv.Itoa(p.shard)
-	cc := jetstream.ConsumerConfig{
-		Durable:       name,
-		FilterSubject: c.b.cfg.eventsPrefix() + strconv.Itoa(p.shard) + ".>",
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       30 * time.Second,
-		MaxAckPending: 4 * c.cfg.FetchBatch,
-		DeliverPolicy: jetstream.DeliverAllPolicy,
-	}
-	// Restart the consumer just after its acknowledgement floor: what the
-	// previous worker did not acknowledge comes first, in order.
-	ctx, cancel = context.WithTimeout(c.ctx, c.b.cfg.OpTimeout)
-	defer cancel()
-	if old, err := stream.Consumer(ctx, name); err == nil {
-		info := old.CachedInfo()
-		if info.AckFloor.Stream > 0 {
-			cc.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
-			cc.OptStartSeq = info.AckFloor.Stream + 1
-		}
-		if err := stream.DeleteConsumer(ctx, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
-			return err
-		}
-	}
-	cons, err := stream.CreateOrUpdateConsumer(ctx, cc)
-	if err != nil {
-		return fmt.Errorf("cluster: create consumer %s: %w", name, err)
-	}
-	var d dedupState
-	var ev gatewayutil.Event
-	for {
-		select {
-		case <-p.stop:
-			return nil
-		case <-lost:
-			return ErrLeaseLost
-		case <-c.ctx.Done():
-			return c.ctx.Err()
-		default:
-		}
-		batch, err := cons.Fetch(c.cfg.FetchBatch, jetstream.FetchMaxWait(250*time.Millisecond))
-		if err != nil {
-			if c.ctx.Err() != nil {
-				return c.ctx.Err()
-			}
-			time.Sleep(50 * time.Millisecond)
-			continue
-		}
-		for jm := range batch.Messages() {
-			if c.killed.Load() {
-				return ErrKilled
-			}
-			m := &nats.Msg{Subject: jm.Subject(), Header: nats.Header(jm.Headers()), Data: jm.Data()}
-			c.handle(p.shard, m, m.Subject, m.Data, &d, &ev)
-			if c.killed.Load() {
-				return ErrKilled
-			}
-			// Confirmed before the next event: a worker that dies after
-			// this point leaves nothing to repeat.
-			actx, acancel := context.WithTimeout(c.ctx, c.b.cfg.OpTimeout)
-			err := jm.DoubleAck(actx)
-			acancel()
-			if err != nil {
-				return fmt.Errorf("cluster: acknowledge event: %w", err)
-			}
 		}
 	}
 }

@@ -114,7 +114,7 @@ func (o *ownedShard) run() {
 	}
 	if n.cfg.Events != nil {
 		sp := n.cfg.Events.ForShard(o.id)
-		sp.SetSession(sess)
+		sp.startFrom(sess)
 		o.pub = sp
 		cfg.Sink = teeSink{pub: sp, next: cfg.Sink}
 		changed := cfg.OnSession
@@ -152,6 +152,10 @@ func (o *ownedShard) run() {
 	defer renew.Stop()
 	flush := time.NewTicker(n.cfg.FlushInterval)
 	defer flush.Stop()
+	var pubBroken <-chan struct{}
+	if o.pub != nil {
+		pubBroken = o.pub.Broken()
+	}
 
 	for {
 		select {
@@ -191,6 +195,15 @@ func (o *ownedShard) run() {
 				return
 			}
 		case <-o.handover:
+			n.handovers.Add(1)
+			o.stop(stopHandover, runDone)
+			return
+		case <-pubBroken:
+			// Durable events in flight at a NATS reconnect were not
+			// confirmed: hand the shard over (to this node again,
+			// usually) so that it resumes from the stored session and
+			// the gateway replays them in order.
+			log.Warn("resuming the shard from its stored session to republish unconfirmed events")
 			n.handovers.Add(1)
 			o.stop(stopHandover, runDone)
 			return

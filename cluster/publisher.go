@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -61,6 +62,22 @@ type PublisherStats struct {
 	Skipped int64
 	// Failed counts events NATS refused (connection closed, bad type).
 	Failed int64
+	// Chunked counts the events published in parts because they were
+	// bigger than the server's max_payload (also counted in Published).
+	Chunked int64
+	// Rejected counts durable messages the stream answered with an error
+	// (not stored).
+	Rejected int64
+	// Unconfirmed counts durable messages the stream never acknowledged
+	// (lost with a connection that dropped, or dropped by a server whose
+	// ingest queue overflowed): they may be missing from the stream.
+	Unconfirmed int64
+	// WindowWaits counts the times a shard's reader waited for the stream
+	// to acknowledge (the acknowledgement window was full).
+	WindowWaits int64
+	// Resumes counts shards stopped to resume from their stored session
+	// because messages in flight when NATS reconnected were not confirmed.
+	Resumes int64
 }
 
 // Publisher publishes the dispatches of the shards of a node on NATS. Give
@@ -78,7 +95,11 @@ type Publisher struct {
 	watcher  jetstream.KeyWatcher
 	done     chan struct{}
 
-	published, skipped, failed atomic.Int64
+	published, skipped, failed, chunked atomic.Int64
+	rejected, unconfirmed, windowWaits  atomic.Int64
+	resumes                             atomic.Int64
+
+	acks *ackRouter // Durable: the stream's acknowledgements
 }
 
 // NewPublisher creates the events stream (Durable) or starts following the
@@ -116,6 +137,9 @@ func NewPublisher(ctx context.Context, b *Buckets, nc *nats.Conn, cfg PublisherC
 		})
 		if err != nil {
 			return nil, fmt.Errorf("cluster: create events stream: %w", err)
+		}
+		if err := p.startAcks(); err != nil {
+			return nil, fmt.Errorf("cluster: subscribe to the stream's acknowledgements: %w", err)
 		}
 		close(p.done)
 		return p, nil
@@ -207,13 +231,17 @@ func (p *Publisher) Mode() EventMode { return p.cfg.Mode }
 
 // Stats returns the publisher's counters.
 func (p *Publisher) Stats() PublisherStats {
-	return PublisherStats{Published: p.published.Load(), Skipped: p.skipped.Load(), Failed: p.failed.Load()}
+	return PublisherStats{Published: p.published.Load(), Skipped: p.skipped.Load(), Failed: p.failed.Load(), Chunked: p.chunked.Load(),
+		Rejected: p.rejected.Load(), Unconfirmed: p.unconfirmed.Load(), WindowWaits: p.windowWaits.Load(), Resumes: p.resumes.Load()}
 }
 
 // Close stops following interest.
 func (p *Publisher) Close() error {
 	if p.watcher != nil {
 		_ = p.watcher.Stop()
+	}
+	if p.acks != nil {
+		_ = p.acks.sub.Unsubscribe()
 	}
 	<-p.done
 	return nil
@@ -235,6 +263,9 @@ func (p *Publisher) ForShard(shard int) *ShardPublisher {
 	sp.guildVal = []string{""}
 	sp.msg = &nats.Msg{Header: sp.hdr}
 	sp.subjects = make(map[string]string)
+	if p.acks != nil {
+		p.acks.register(sp)
+	}
 	return sp
 }
 
@@ -255,6 +286,17 @@ type ShardPublisher struct {
 	guildVal []string
 	subjects map[string]string // event type -> subject, bounded
 	buf      [128]byte
+
+	// Durable: the stream's acknowledgements (publisher_acks.go).
+	ackGen     uint64
+	ackSignal  chan struct{}
+	ackSent    atomic.Uint64 // messages sent asking for an acknowledgement
+	ackNext    atomic.Uint64 // the counter of the next acknowledgement due
+	confirmed  atomic.Pointer[sentMark]
+	replyBuf   [192]byte
+	reconnects uint64        // the connection's reconnect count last seen
+	broken     chan struct{} // closed when the shard must resume from its stored session
+	brokenOnce sync.Once
 }
 
 // SetSession records the shard's session; the node calls it from the
@@ -262,6 +304,20 @@ type ShardPublisher struct {
 func (sp *ShardPublisher) SetSession(s gateway.Session) {
 	id := s.ID
 	sp.session.Store(&id)
+}
+
+// startFrom starts a shard that resumes s, stored by its previous owner: the
+// events up to s.Seq were published and confirmed by that owner, so a
+// session written before this owner publishes anything keeps s.Seq.
+func (sp *ShardPublisher) startFrom(s gateway.Session) {
+	sp.SetSession(s)
+	if !s.Resumable() {
+		return
+	}
+	sp.mark(s.ID, s.Seq)
+	c := &sentMark{session: s.ID}
+	c.seq.Store(s.Seq)
+	sp.confirmed.Store(c)
 }
 
 // maxSubjects bounds the per-shard subject cache (event types are a small
@@ -328,11 +384,15 @@ func (sp *ShardPublisher) Dispatch(ctx context.Context, e *gatewayutil.Event) er
 	}
 	sp.msg.Subject = subj
 	sp.msg.Data = e.Data
-	err := p.nc.PublishMsg(sp.msg)
-	if err != nil && p.cfg.Mode == Durable && !p.nc.IsClosed() && !p.nc.IsConnected() {
-		// Only an outage is waited out; a message NATS refuses (over
-		// its max payload) would be refused forever.
-		err = sp.retry(ctx)
+	var err error
+	if size := p.chunkSize(); size > 0 && len(e.Data) > size {
+		// Over the server's max_payload: in parts, joined by the
+		// consumer (a GUILD_CREATE or GUILD_MEMBERS_CHUNK of a big
+		// guild can be several MiB).
+		p.chunked.Add(1)
+		err = sp.publishChunks(ctx, e.Data, size, sess, e.Seq)
+	} else {
+		err = sp.publish(ctx, sess, e.Seq)
 	}
 	sp.msg.Data = nil
 	if err != nil {
@@ -376,6 +436,12 @@ func (sp *ShardPublisher) mark(session string, seq int64) {
 // received (a round trip flushes what is buffered), so a stored session
 // never claims an event that was not published.
 func (sp *ShardPublisher) confirm(timeout time.Duration, s *gateway.Session) error {
+	if sp.p.acks != nil {
+		// Durable: what the stream acknowledged, not merely what the
+		// server received.
+		sp.confirmStored(timeout, s)
+		return nil
+	}
 	m := sp.sent.Load()
 	var seq int64
 	if m != nil && m.session == s.ID {
@@ -405,6 +471,13 @@ func (sp *ShardPublisher) retry(ctx context.Context) error {
 		}
 		if sp.p.nc.IsClosed() {
 			return nats.ErrConnectionClosed
+		}
+		if sp.p.acks != nil && sp.p.nc.IsConnected() {
+			// Back: what was in flight when the connection dropped
+			// must be confirmed before anything newer goes out.
+			if err := sp.checkReconnect(ctx); err != nil {
+				return err
+			}
 		}
 		err := sp.p.nc.PublishMsg(sp.msg)
 		if err == nil {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"log/slog"
 	"net"
 	"testing"
 	"time"
@@ -118,5 +119,45 @@ func TestShardPublisherConfirmCapsSeqAtLastPublished(t *testing.T) {
 	s = gateway.Session{ID: "s", Seq: 6}
 	if err := sp.confirm(time.Second, &s); err == nil || s.Seq != 5 {
 		t.Fatalf("after a failed publish: seq %d, err %v; want 5 and an error (cannot flush)", s.Seq, err)
+	}
+}
+
+// The durable publish path with the stream's acknowledgements allocates
+// nothing per event of its own either: the reply subject is a view of a
+// per-shard buffer, and recording an acknowledgement allocates nothing (the
+// acknowledgements are fed straight to the shard publisher here, as the sink
+// sends none; what nats.go allocates to receive them is its own).
+func TestPublishDurableAckedAllocsPerEvent(t *testing.T) {
+	testenv.SkipAllocationCounts(t)
+	nc, err := nats.Connect(sinkServer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	cfg := eventsConfig()
+	p := &Publisher{cfg: PublisherConfig{Mode: Durable}, nc: nc, prefix: cfg.eventsPrefix(), log: slog.New(slog.DiscardHandler)}
+	if err := p.startAcks(); err != nil {
+		t.Fatal(err)
+	}
+	sp := p.ForShard(7)
+	const session = "0123456789abcdef0123456789abcdef"
+	sp.SetSession(gateway.Session{ID: session})
+	e := &gatewayutil.Event{Shard: 7, Type: "MESSAGE_CREATE", Data: messageData(99<<22, 1)}
+	ctx := context.Background()
+	seq := int64(0)
+	allocs := testing.AllocsPerRun(20000, func() {
+		seq++
+		e.Seq = seq
+		if err := sp.Dispatch(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		sp.onAck(sp.ackSent.Load(), seq, session, true)
+	})
+	t.Logf("%.3f allocations per published and acknowledged event", allocs)
+	if allocs > 0.01 {
+		t.Fatalf("%.3f allocations per event, want 0", allocs)
+	}
+	if st := p.Stats(); st.Unconfirmed != 0 || st.WindowWaits != 0 {
+		t.Fatalf("stats %+v", st)
 	}
 }

@@ -24,13 +24,16 @@ import (
 
 // soakSummary is the soak's last line with -json.
 type soakSummary struct {
-	Nodes                    int     `json:"nodes"`
-	Workers                  int     `json:"workers"`
-	Shards                   int     `json:"shards"`
-	Events                   int64   `json:"events"`
-	EventsPublished          int64   `json:"events_published"`
-	EventsHandled            int64   `json:"events_handled"`
-	WorkerKills              int     `json:"worker_kills,omitempty"`
+	Nodes           int   `json:"nodes"`
+	Workers         int   `json:"workers"`
+	Shards          int   `json:"shards"`
+	Events          int64 `json:"events"`
+	EventsPublished int64 `json:"events_published"`
+	EventsHandled   int64 `json:"events_handled"`
+	WorkerKills     int   `json:"worker_kills,omitempty"`
+	// WorkerRedelivered counts events handled again by a worker because
+	// the worker before it died with them in its handlers (durable).
+	WorkerRedelivered        int64   `json:"worker_redelivered,omitempty"`
 	E2EP50Ms                 float64 `json:"e2e_p50_ms,omitempty"`
 	E2EP99Ms                 float64 `json:"e2e_p99_ms,omitempty"`
 	Identifies               int64   `json:"identifies"`

@@ -68,6 +68,7 @@ func (w *workerSet) retirePublisher(p *cluster.Publisher) {
 		return
 	}
 	w.published.Add(p.Stats().Published)
+	w.s.log.Info("soak: publisher retired", "stats", p.Stats())
 	_ = p.Close()
 }
 
@@ -126,6 +127,16 @@ func (w *workerSet) killOne(ctx context.Context, rng *rand.Rand) {
 	sw.nc.Close()
 	<-sw.done
 	w.s.log.Warn("soak: killed worker", "slot", i)
+	if w.s.o.durable {
+		// The events in the dead worker's handlers, not acknowledged:
+		// its successor hands them again (what a crash costs). The
+		// audit counts those repeats as redelivered, any other as
+		// out of order.
+		for _, pos := range sw.c.Unacknowledged() {
+			w.s.log.Info("soak: event in hand at the kill", "shard", pos.Shard, "seq", pos.Seq)
+			w.aud.Redelivery(pos.Shard, pos.Session, pos.Seq)
+		}
+	}
 	if err := w.start(ctx, i); err != nil {
 		w.s.log.Error("soak: restart worker", "err", err)
 		w.s.addError()
@@ -157,12 +168,22 @@ func (w *workerSet) settle(d time.Duration) int64 {
 // summarize puts the workers' audit in the summary: what the application
 // saw.
 func (w *workerSet) summarize(sum *soakSummary, shortfall int64) {
+	// Not under w.mu: a worker still handling an event (a RESUMED after
+	// the final drain) calls OnHandled, which takes it.
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	for _, sw := range w.slots {
+	slots := append([]*soakWorker(nil), w.slots...)
+	w.mu.Unlock()
+	for _, sw := range slots {
 		sw.cancel()
 		<-sw.done
 		sw.nc.Close()
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, g := range w.aud.Gaps() {
+		// Where to look: the shard, session and sequence numbers the
+		// workers' handlers missed or saw again.
+		w.s.log.Error("soak: worker audit", "repeat", g.Repeat, "shard", g.Shard, "session", g.Session, "from", g.From, "to", g.To, "at", g.At)
 	}
 	c := w.aud.Counts()
 	sum.Workers = len(w.slots)
@@ -172,6 +193,7 @@ func (w *workerSet) summarize(sum *soakSummary, shortfall int64) {
 	sum.Lost = c.Lost + shortfall
 	sum.Duplicated = c.Duplicated
 	sum.OutOfOrder = c.OutOfOrder
+	sum.WorkerRedelivered = c.Redelivered
 	if len(w.lat) > 0 {
 		sort.Slice(w.lat, func(i, j int) bool { return w.lat[i] < w.lat[j] })
 		sum.E2EP50Ms = float64(w.lat[len(w.lat)/2].Microseconds()) / 1000

@@ -13,6 +13,7 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
+	"time"
 
 	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/gatewayutil"
@@ -25,7 +26,26 @@ type Audit struct {
 	shards   map[int]*track
 	sessions map[string]int64 // last seq delivered per session id
 	counts   Counts
+	gaps     []Gap // the first maxGaps gaps, for the soak's report
+	// redeliveries are single events per shard allowed to come once more
+	// (see Redelivery).
+	redeliveries map[int]Gap
 }
+
+// Gap is a run of sequence numbers of a session the audit never saw
+// (Repeat false), or an event that came again after a later one (Repeat).
+type Gap struct {
+	Repeat  bool   `json:"repeat,omitempty"`
+	Shard   int    `json:"shard"`
+	Session string `json:"session"`
+	// From and To bound the missing sequence numbers (inclusive).
+	From, To int64
+	// At is when the event after the gap arrived.
+	At time.Time
+}
+
+// maxGaps bounds the gaps an audit keeps.
+const maxGaps = 64
 
 type track struct {
 	session string
@@ -49,6 +69,9 @@ type Counts struct {
 	// OutOfOrder counts events that arrived after a later one of their
 	// session (also counted in Duplicated or Replayed).
 	OutOfOrder int64 `json:"out_of_order"`
+	// Redelivered counts repeats announced by Redelivery (not in
+	// OutOfOrder).
+	Redelivered int64 `json:"redelivered"`
 }
 
 // New returns an empty audit.
@@ -85,7 +108,15 @@ func (a *Audit) Dispatch(_ context.Context, e *gatewayutil.Event) error {
 		t.last = e.Seq
 		a.counts.Events++
 	case e.Seq <= t.last:
+		if r, ok := a.redeliveries[e.Shard]; ok && r.Session == t.session && r.From == e.Seq {
+			delete(a.redeliveries, e.Shard)
+			a.counts.Redelivered++
+			return nil
+		}
 		a.counts.OutOfOrder++
+		if len(a.gaps) < maxGaps {
+			a.gaps = append(a.gaps, Gap{Repeat: true, Shard: e.Shard, Session: t.session, From: e.Seq, To: t.last, At: time.Now()})
+		}
 		if e.Seq > t.floor {
 			a.counts.Replayed++
 		} else {
@@ -94,6 +125,9 @@ func (a *Audit) Dispatch(_ context.Context, e *gatewayutil.Event) error {
 		return nil
 	default:
 		a.counts.Lost += e.Seq - t.last - 1
+		if len(a.gaps) < maxGaps {
+			a.gaps = append(a.gaps, Gap{Shard: e.Shard, Session: t.session, From: t.last + 1, To: e.Seq - 1, At: time.Now()})
+		}
 		t.last = e.Seq
 		a.counts.Events++
 	}
@@ -115,11 +149,31 @@ func (a *Audit) Takeover(shard int, s gateway.Session) {
 	t.floor = s.Seq
 }
 
+// Redelivery tells the audit that the event seq of session on shard may come
+// once more: a consumer died after its handler ran and before it was
+// acknowledged. That one repeat counts as Redelivered (not OutOfOrder); any
+// other repeat still counts.
+func (a *Audit) Redelivery(shard int, session string, seq int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.redeliveries == nil {
+		a.redeliveries = map[int]Gap{}
+	}
+	a.redeliveries[shard] = Gap{Repeat: true, Shard: shard, Session: session, From: seq, To: seq}
+}
+
 // Counts returns the figures so far.
 func (a *Audit) Counts() Counts {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.counts
+}
+
+// Gaps returns the first gaps and repeats the audit counted (at most 64).
+func (a *Audit) Gaps() []Gap {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]Gap(nil), a.gaps...)
 }
 
 // Last returns the last sequence number delivered for a session, and whether

@@ -43,3 +43,23 @@ func TestAuditClassifiesGapsReplaysAndRepeats(t *testing.T) {
 		t.Fatalf("after a new session: %+v", c)
 	}
 }
+
+// A redelivery announced for one event excuses exactly one repeat of it.
+func TestAuditRedeliveryExcusesOneRepeat(t *testing.T) {
+	a := New()
+	feed(a, 3, "READY", 1, `{"session_id":"s"}`)
+	for s := int64(2); s <= 6; s++ {
+		feed(a, 3, "MESSAGE_CREATE", s, `{}`)
+	}
+	a.Redelivery(3, "s", 6)
+	feed(a, 3, "MESSAGE_CREATE", 6, `{}`) // excused
+	feed(a, 3, "MESSAGE_CREATE", 6, `{}`) // not any more
+	feed(a, 3, "MESSAGE_CREATE", 5, `{}`) // never was
+	if c := a.Counts(); c.Redelivered != 1 || c.OutOfOrder != 2 {
+		t.Fatalf("counts %+v: want 1 redelivered, 2 out of order", c)
+	}
+	gaps := a.Gaps()
+	if len(gaps) != 2 || !gaps[0].Repeat || gaps[0].From != 6 || gaps[1].From != 5 {
+		t.Fatalf("gaps %+v: want the two unexcused repeats", gaps)
+	}
+}
