@@ -61,6 +61,11 @@ type PublisherStats struct {
 	Skipped int64
 	// Failed counts events NATS refused (connection closed, bad type).
 	Failed int64
+	// Replayed counts live events the gateway replayed after a resume
+	// that this node had already handed to NATS (or, after a takeover,
+	// that the stored session says the previous owner had): not sent
+	// again, so a live consumer never sees them twice.
+	Replayed int64
 }
 
 // Publisher publishes the dispatches of the shards of a node on NATS. Give
@@ -78,7 +83,7 @@ type Publisher struct {
 	watcher  jetstream.KeyWatcher
 	done     chan struct{}
 
-	published, skipped, failed atomic.Int64
+	published, skipped, failed, replayed atomic.Int64
 }
 
 // NewPublisher creates the events stream (Durable) or starts following the
@@ -207,7 +212,7 @@ func (p *Publisher) Mode() EventMode { return p.cfg.Mode }
 
 // Stats returns the publisher's counters.
 func (p *Publisher) Stats() PublisherStats {
-	return PublisherStats{Published: p.published.Load(), Skipped: p.skipped.Load(), Failed: p.failed.Load()}
+	return PublisherStats{Published: p.published.Load(), Skipped: p.skipped.Load(), Failed: p.failed.Load(), Replayed: p.replayed.Load()}
 }
 
 // Close stops following interest.
@@ -255,6 +260,7 @@ type ShardPublisher struct {
 	guildVal []string
 	subjects map[string]string // event type -> subject, bounded
 	buf      [128]byte
+	live     liveOrder // Live mode only
 }
 
 // SetSession records the shard's session; the node calls it from the
@@ -271,6 +277,10 @@ const maxSubjects = 256
 // Dispatch implements gatewayutil.EventSink.
 func (sp *ShardPublisher) Dispatch(ctx context.Context, e *gatewayutil.Event) error {
 	p := sp.p
+	if p.cfg.Mode == Live && sp.live.replayed(sp, e) {
+		p.replayed.Add(1)
+		return nil
+	}
 	if !p.Wants(e.Type) {
 		p.skipped.Add(1)
 		sp.markCurrent(e.Seq)
@@ -315,6 +325,12 @@ func (sp *ShardPublisher) Dispatch(ctx context.Context, e *gatewayutil.Event) er
 		b = strconv.AppendUint(b, guild, 10)
 	}
 	gEnd := len(b)
+	pStart := len(b)
+	prev, prevKnown := sp.live.prevFor(sess)
+	if prevKnown {
+		b = strconv.AppendInt(b, prev, 10)
+	}
+	pEnd := len(b)
 	str := unsafe.String(unsafe.SliceData(b), len(b))
 	sp.hdr[nats.MsgIdHdr][0] = str[idStart:seqEnd]
 	sp.hdr[HeaderSession][0] = sess
@@ -325,6 +341,10 @@ func (sp *ShardPublisher) Dispatch(ctx context.Context, e *gatewayutil.Event) er
 		sp.hdr[HeaderGuild] = sp.guildVal
 	} else {
 		delete(sp.hdr, HeaderGuild)
+	}
+	if p.cfg.Mode == Live {
+		sp.live.setHeaders(sp.hdr, str[pStart:pEnd], prevKnown)
+		sp.live.attempted(sess, e.Seq)
 	}
 	sp.msg.Subject = subj
 	sp.msg.Data = e.Data

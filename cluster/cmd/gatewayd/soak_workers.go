@@ -86,11 +86,11 @@ func (w *workerSet) start(ctx context.Context, i int) error {
 	c, err := cluster.NewConsumer(ctx, b, nc, cluster.ConsumerConfig{
 		Group: "soak", Instance: name, ShardCount: w.s.shards, Dispatcher: d, Mode: w.mode(),
 		Types: workerTypes, Logger: w.s.log,
-		OnHandled: func(_ *gatewayutil.Event, readAt time.Time) {
-			if readAt.IsZero() {
+		OnHandled: func(_ *gatewayutil.Event, h cluster.Handled) {
+			if h.ReadAt.IsZero() {
 				return
 			}
-			l := time.Since(readAt)
+			l := time.Since(h.ReadAt)
 			w.mu.Lock()
 			if len(w.lat) < maxLatencySamples {
 				w.lat = append(w.lat, l)
