@@ -11,7 +11,7 @@ type liveVerdict int
 
 const (
 	liveHandle     liveVerdict = iota
-	liveStale                  // from an owner older than one already seen
+	liveStale                  // from an older owner, or a superseded session
 	liveRepeat                 // at or below the last seq handled of its session
 	liveUnverified             // a takeover replay this partition cannot check
 	liveMalformed              // no seq
@@ -23,7 +23,8 @@ const (
 //
 //   - Fencing: a message whose HeaderEpoch (the owner's lease revision) is
 //     below the highest seen is from an owner that lost the shard: dropped.
-//   - Per session, a seq at or below the last handled is dropped.
+//   - Per session, a seq at or below the last handled is dropped, and so is
+//     an event of a session the shard has left (a new one began after it).
 //   - A message marked HeaderReplay (a takeover's replay, which the previous
 //     owner may have published) is handled only if this partition has
 //     followed its session; otherwise a previous worker may have handled it,
@@ -36,6 +37,19 @@ type liveGate struct {
 	epoch   uint64
 	session string
 	last    int64 // last seq handled of session; 0 = none
+	// old are the sessions this partition saw superseded, newest last
+	// (a gateway session never comes back once a new one began).
+	old [4]string
+}
+
+// superseded reports whether session was left for a newer one.
+func (g *liveGate) superseded(session string) bool {
+	for _, s := range g.old {
+		if s != "" && s == session {
+			return true
+		}
+	}
+	return false
 }
 
 // admit returns the verdict for m, the parsed seq, and how many events the
@@ -59,8 +73,15 @@ func (g *liveGate) admit(h nats.Header) (v liveVerdict, seq int64, gap bool) {
 	session := h.Get(HeaderSession)
 	replay := h.Get(HeaderReplay) != ""
 	if session != g.session || g.last == 0 {
+		if g.superseded(session) {
+			return liveStale, seq, false
+		}
 		if replay {
 			return liveUnverified, seq, false
+		}
+		if g.session != "" && g.session != session {
+			copy(g.old[:], g.old[1:])
+			g.old[len(g.old)-1] = g.session
 		}
 		g.session, g.last = session, seq
 		return liveHandle, seq, false

@@ -82,6 +82,8 @@ type Publisher struct {
 	interest atomic.Pointer[map[string]struct{}]
 	watcher  jetstream.KeyWatcher
 	done     chan struct{}
+	// known is closed once the interest announced so far is read.
+	known chan struct{}
 
 	published, skipped, failed, replayed atomic.Int64
 }
@@ -101,7 +103,7 @@ func NewPublisher(ctx context.Context, b *Buckets, nc *nats.Conn, cfg PublisherC
 	if cfg.StreamDuplicates > cfg.StreamMaxAge {
 		return nil, fmt.Errorf("%w: StreamDuplicates %v exceeds StreamMaxAge %v", ErrConfig, cfg.StreamDuplicates, cfg.StreamMaxAge)
 	}
-	p := &Publisher{cfg: cfg, b: b, nc: nc, log: cfg.Logger, prefix: b.cfg.eventsPrefix(), done: make(chan struct{})}
+	p := &Publisher{cfg: cfg, b: b, nc: nc, log: cfg.Logger, prefix: b.cfg.eventsPrefix(), done: make(chan struct{}), known: make(chan struct{})}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
@@ -136,6 +138,16 @@ func NewPublisher(ctx context.Context, b *Buckets, nc *nats.Conn, cfg PublisherC
 	}
 	p.watcher = w
 	go p.follow(w, kv)
+	// Not before the interest is known: the first events would otherwise
+	// be skipped as unwanted.
+	select {
+	case <-p.known:
+	case <-p.done:
+		return nil, fmt.Errorf("cluster: watch interest: stopped before the first values")
+	case <-ctx.Done():
+		_ = p.Close()
+		return nil, fmt.Errorf("cluster: read interest: %w", ctx.Err())
+	}
 	return p, nil
 }
 
@@ -164,6 +176,11 @@ func (p *Publisher) follow(w jetstream.KeyWatcher, kv jetstream.KeyValue) {
 			}
 			if e == nil { // initial values done
 				rebuild()
+				select {
+				case <-p.known:
+				default:
+					close(p.known)
+				}
 				continue
 			}
 			var v interestValue

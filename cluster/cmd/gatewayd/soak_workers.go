@@ -28,6 +28,9 @@ type workerSet struct {
 	lat   []time.Duration // end-to-end, bounded by maxLatencySamples
 
 	published atomic.Int64 // by publishers of retired node incarnations
+
+	led      *ledger // live mode: the audit at the workers
+	watchers sync.WaitGroup
 }
 
 type soakWorker struct {
@@ -44,7 +47,11 @@ const maxLatencySamples = 1 << 20
 var workerTypes = []string{"READY", "RESUMED", "GUILD_CREATE", "MESSAGE_CREATE"}
 
 func newWorkerSet(s *soak, n int) *workerSet {
-	return &workerSet{s: s, aud: audit.New(), slots: make([]*soakWorker, n)}
+	w := &workerSet{s: s, aud: audit.New(), slots: make([]*soakWorker, n)}
+	if !s.o.durable {
+		w.led = newLedger(workerTypes)
+	}
+	return w
 }
 
 func (w *workerSet) mode() cluster.EventMode {
@@ -86,7 +93,10 @@ func (w *workerSet) start(ctx context.Context, i int) error {
 	c, err := cluster.NewConsumer(ctx, b, nc, cluster.ConsumerConfig{
 		Group: "soak", Instance: name, ShardCount: w.s.shards, Dispatcher: d, Mode: w.mode(),
 		Types: workerTypes, Logger: w.s.log,
-		OnHandled: func(_ *gatewayutil.Event, h cluster.Handled) {
+		OnHandled: func(e *gatewayutil.Event, h cluster.Handled) {
+			if w.led != nil {
+				w.led.noteHandled(e.Shard, h.Session, e.Seq)
+			}
 			if h.ReadAt.IsZero() {
 				return
 			}
@@ -117,6 +127,7 @@ func (w *workerSet) killOne(ctx context.Context, rng *rand.Rand) {
 	if w == nil {
 		return
 	}
+	w.watchRecovery(time.Now())
 	i := rng.IntN(len(w.slots))
 	w.mu.Lock()
 	sw := w.slots[i]
@@ -135,6 +146,10 @@ func (w *workerSet) killOne(ctx context.Context, rng *rand.Rand) {
 // settle waits until the workers handled every event of every session the
 // emulator numbered, and returns how many are missing after d.
 func (w *workerSet) settle(d time.Duration) int64 {
+	if w.led != nil {
+		w.settleLedger(d)
+		return 0
+	}
 	deadline := time.Now().Add(d)
 	for {
 		var short int64
@@ -172,6 +187,23 @@ func (w *workerSet) summarize(sum *soakSummary, shortfall int64) {
 	sum.Lost = c.Lost + shortfall
 	sum.Duplicated = c.Duplicated
 	sum.OutOfOrder = c.OutOfOrder
+	if w.led != nil {
+		lc := w.led.counts()
+		sum.EventsHandled = lc.handled
+		sum.EventsWanted = lc.read
+		sum.Lost = lc.lostAroundKills + lc.lostOtherwise
+		sum.LostAroundKills = &lc.lostAroundKills
+		sum.LostOtherwise = &lc.lostOtherwise
+		sum.Duplicated = lc.duplicated
+		sum.OutOfOrder = lc.outOfOrder
+		if lc.lostOtherwise > 0 {
+			w.s.log.Error("soak: events lost away from any kill", "lost", lc.lostOtherwise, "first_read_at", lc.firstUnexplained)
+		}
+		if lc.overflow > 0 {
+			w.s.log.Error("soak: ledger full", "not_recorded", lc.overflow)
+			w.s.addError()
+		}
+	}
 	if len(w.lat) > 0 {
 		sort.Slice(w.lat, func(i, j int) bool { return w.lat[i] < w.lat[j] })
 		sum.E2EP50Ms = float64(w.lat[len(w.lat)/2].Microseconds()) / 1000
