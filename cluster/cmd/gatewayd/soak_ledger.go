@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sync"
 	"time"
 
@@ -26,7 +27,7 @@ type ledger struct {
 
 	mu      sync.Mutex
 	frozen  bool
-	read    map[eventKey]time.Time
+	read    map[eventKey]readEvent
 	handled map[eventKey]int
 	// order: per session the last seq handled, per shard the session
 	// handled last, and the sessions superseded on their shard.
@@ -44,6 +45,13 @@ type eventKey struct {
 	seq     int64
 }
 
+// readEvent is when and where the nodes first read an event.
+type readEvent struct {
+	at    time.Time
+	shard int
+	typ   string
+}
+
 // killWindow is [from, to]: a kill and the recovery after it.
 type killWindow struct{ from, to time.Time }
 
@@ -56,7 +64,7 @@ const maxLedgerEvents = 4 << 20
 const killMargin = time.Second
 
 func newLedger(types []string) *ledger {
-	l := &ledger{wanted: map[string]bool{}, read: map[eventKey]time.Time{}, handled: map[eventKey]int{},
+	l := &ledger{wanted: map[string]bool{}, read: map[eventKey]readEvent{}, handled: map[eventKey]int{},
 		lastSeq: map[string]int64{}, shardSession: map[int]string{}, superseded: map[string]bool{}}
 	for _, t := range types {
 		l.wanted[t] = true
@@ -72,7 +80,7 @@ func (l *ledger) freeze() {
 	l.mu.Unlock()
 }
 
-func (l *ledger) noteRead(session string, seq int64, typ string) {
+func (l *ledger) noteRead(shard int, session string, seq int64, typ string) {
 	if !l.wanted[typ] || session == "" {
 		return
 	}
@@ -87,7 +95,7 @@ func (l *ledger) noteRead(session string, seq int64, typ string) {
 		l.overflow++
 		return
 	}
-	l.read[k] = now
+	l.read[k] = readEvent{at: now, shard: shard, typ: typ}
 }
 
 func (l *ledger) noteHandled(shard int, session string, seq int64) {
@@ -142,14 +150,15 @@ type ledgerCounts struct {
 	read, handled, duplicated, outOfOrder int64
 	lostAroundKills, lostOtherwise        int64
 	overflow                              int64
-	firstUnexplained                      time.Time
+	unexplained                           []string // the first few, for the log
 }
 
 func (l *ledger) counts() ledgerCounts {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	c := ledgerCounts{read: int64(len(l.read)), duplicated: l.duplicated, outOfOrder: l.outOfOrder, overflow: l.overflow}
-	for k, at := range l.read {
+	for k, r := range l.read {
+		at := r.at
 		if l.handled[k] > 0 {
 			c.handled++
 			continue
@@ -165,8 +174,9 @@ func (l *ledger) counts() ledgerCounts {
 			c.lostAroundKills++
 		} else {
 			c.lostOtherwise++
-			if c.firstUnexplained.IsZero() || at.Before(c.firstUnexplained) {
-				c.firstUnexplained = at
+			if len(c.unexplained) < 10 {
+				c.unexplained = append(c.unexplained, fmt.Sprintf("shard %d %s seq %d session %s read at %s",
+					r.shard, r.typ, k.seq, k.session, at.Format(time.RFC3339Nano)))
 			}
 		}
 	}
@@ -200,7 +210,7 @@ func (s *ledgerSink) Dispatch(ctx context.Context, e *gatewayutil.Event) error {
 	}
 	sess := s.session[e.Shard]
 	s.mu.Unlock()
-	s.l.noteRead(sess, e.Seq, e.Type)
+	s.l.noteRead(e.Shard, sess, e.Seq, e.Type)
 	return s.next.Dispatch(ctx, e)
 }
 

@@ -197,7 +197,7 @@ func (w *workerSet) summarize(sum *soakSummary, shortfall int64) {
 		sum.Duplicated = lc.duplicated
 		sum.OutOfOrder = lc.outOfOrder
 		if lc.lostOtherwise > 0 {
-			w.s.log.Error("soak: events lost away from any kill", "lost", lc.lostOtherwise, "first_read_at", lc.firstUnexplained)
+			w.s.log.Error("soak: events lost away from any kill", "lost", lc.lostOtherwise, "some", lc.unexplained)
 		}
 		if lc.overflow > 0 {
 			w.s.log.Error("soak: ledger full", "not_recorded", lc.overflow)
