@@ -31,6 +31,7 @@ type soakSummary struct {
 	EventsPublished          int64   `json:"events_published"`
 	EventsHandled            int64   `json:"events_handled"`
 	EventsWanted             int64   `json:"events_wanted,omitempty"`
+	EventsPublishFailed      int64   `json:"events_publish_failed,omitempty"`
 	WorkerKills              int     `json:"worker_kills,omitempty"`
 	E2EP50Ms                 float64 `json:"e2e_p50_ms,omitempty"`
 	E2EP99Ms                 float64 `json:"e2e_p99_ms,omitempty"`

@@ -28,6 +28,7 @@ type workerSet struct {
 	lat   []time.Duration // end-to-end, bounded by maxLatencySamples
 
 	published atomic.Int64 // by publishers of retired node incarnations
+	failed    atomic.Int64 // events those publishers could not publish
 
 	led      *ledger // live mode: the audit at the workers
 	watchers sync.WaitGroup
@@ -74,7 +75,9 @@ func (w *workerSet) retirePublisher(p *cluster.Publisher) {
 	if w == nil || p == nil {
 		return
 	}
-	w.published.Add(p.Stats().Published)
+	st := p.Stats()
+	w.published.Add(st.Published)
+	w.failed.Add(st.Failed)
 	_ = p.Close()
 }
 
@@ -184,6 +187,7 @@ func (w *workerSet) summarize(sum *soakSummary, shortfall int64) {
 	sum.WorkerKills = w.kills
 	sum.EventsHandled = c.Events
 	sum.EventsPublished = w.published.Load()
+	sum.EventsPublishFailed = w.failed.Load()
 	sum.Lost = c.Lost + shortfall
 	sum.Duplicated = c.Duplicated
 	sum.OutOfOrder = c.OutOfOrder
