@@ -52,9 +52,9 @@ func (g *liveGate) superseded(session string) bool {
 	return false
 }
 
-// admit returns the verdict for m, the parsed seq, and how many events the
-// partition is known to have missed just before it (HeaderPrev ahead of
-// the last seq handled).
+// admit returns the verdict for a message with headers h, its seq, and
+// whether the partition is known to have missed events of the session just
+// before it (HeaderPrev ahead of the last seq handled).
 func (g *liveGate) admit(h nats.Header) (v liveVerdict, seq int64, gap bool) {
 	seq, err := strconv.ParseInt(h.Get(HeaderSeq), 10, 64)
 	if err != nil || seq <= 0 {
