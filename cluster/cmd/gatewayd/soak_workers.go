@@ -30,7 +30,8 @@ type workerSet struct {
 	published atomic.Int64 // by publishers of retired node incarnations
 	failed    atomic.Int64 // events those publishers could not publish
 
-	led      *ledger // live mode: the audit at the workers
+	led      *ledger               // live mode: the audit at the workers
+	drops    cluster.ConsumerStats // live drops counted by retired workers
 	watchers sync.WaitGroup
 }
 
@@ -139,6 +140,7 @@ func (w *workerSet) killOne(ctx context.Context, rng *rand.Rand) {
 	sw.c.Kill()
 	sw.nc.Close()
 	<-sw.done
+	w.addDrops(sw.c.Stats())
 	w.s.log.Warn("soak: killed worker", "slot", i)
 	if err := w.start(ctx, i); err != nil {
 		w.s.log.Error("soak: restart worker", "err", err)
@@ -181,6 +183,9 @@ func (w *workerSet) summarize(sum *soakSummary, shortfall int64) {
 		sw.cancel()
 		<-sw.done
 		sw.nc.Close()
+		w.drops.Stale += sw.c.Stats().Stale
+		w.drops.Unverified += sw.c.Stats().Unverified
+		w.drops.Gaps += sw.c.Stats().Gaps
 	}
 	c := w.aud.Counts()
 	sum.Workers = len(w.slots)
@@ -192,6 +197,7 @@ func (w *workerSet) summarize(sum *soakSummary, shortfall int64) {
 	sum.Duplicated = c.Duplicated
 	sum.OutOfOrder = c.OutOfOrder
 	if w.led != nil {
+		sum.WorkerDrops = &workerDrops{Stale: w.drops.Stale, Unverified: w.drops.Unverified, Gaps: w.drops.Gaps}
 		lc := w.led.counts()
 		sum.EventsHandled = lc.handled
 		sum.EventsWanted = lc.read
@@ -213,4 +219,21 @@ func (w *workerSet) summarize(sum *soakSummary, shortfall int64) {
 		sum.E2EP50Ms = float64(w.lat[len(w.lat)/2].Microseconds()) / 1000
 		sum.E2EP99Ms = float64(w.lat[len(w.lat)*99/100].Microseconds()) / 1000
 	}
+}
+
+// workerDrops are what the live workers themselves counted: events from a
+// fenced-out owner (stale), takeover replays they could not check
+// (unverified, possible losses) and gaps they proved (known losses).
+type workerDrops struct {
+	Stale      int64 `json:"stale"`
+	Unverified int64 `json:"unverified"`
+	Gaps       int64 `json:"gaps"`
+}
+
+func (w *workerSet) addDrops(st cluster.ConsumerStats) {
+	w.mu.Lock()
+	w.drops.Stale += st.Stale
+	w.drops.Unverified += st.Unverified
+	w.drops.Gaps += st.Gaps
+	w.mu.Unlock()
 }
