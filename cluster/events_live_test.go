@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"sync"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatewaykit/gateway"
+	"github.com/gatewaykit/gateway/cluster/internal/natsserver"
 	"github.com/gatewaykit/gateway/gatewayutil"
 	"github.com/nats-io/nats.go"
 )
@@ -35,10 +37,27 @@ func (l *liveLog) get(shard int) []string {
 	return slices.Clone(l.seen[shard])
 }
 
-// startLiveWorker runs a live consumer alone in its group until the test
-// ends, and waits until it consumes every shard.
-func startLiveWorker(t *testing.T, url string, cfg Config, group string, shards int, types ...string) (*Consumer, *liveLog) {
+// waitSubscribed waits until the server knows n subscribers of shard 0's
+// events: a live event published before that reaches nobody.
+func waitSubscribed(t *testing.T, srv *natsserver.Server, cfg Config, n int) {
 	t.Helper()
+	subj := cfg.EventSubject(0, "MESSAGE_CREATE")
+	if srv.Interest(subj) < 0 {
+		// A nats-server child process (CLUSTER_NATS_SERVER): no view of
+		// its subscriptions from here.
+		t.Logf("SUBSCRIPTION WAIT APPROXIMATED: the server is a child process; sleeping 1 s instead")
+		time.Sleep(time.Second)
+		return
+	}
+	eventually(t, 10*time.Second, fmt.Sprintf("%d subscribers of %s", n, subj), func() bool { return srv.Interest(subj) >= n })
+}
+
+// startLiveWorker runs a live consumer alone in its group until the test
+// ends, and waits until it consumes every shard and the server knows its
+// subscription to shard 0 (the n-th one).
+func startLiveWorker(t *testing.T, srv *natsserver.Server, cfg Config, group string, shards, n int, types ...string) (*Consumer, *liveLog) {
+	t.Helper()
+	url := srv.URL()
 	nc := connectNATS(t, url, group)
 	log := &liveLog{}
 	d := gatewayutil.NewDispatcher()
@@ -54,6 +73,7 @@ func startLiveWorker(t *testing.T, url string, cfg Config, group string, shards 
 	go func() { done <- c.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
 	eventually(t, 10*time.Second, group+" consumes every shard", func() bool { return len(c.Shards()) == shards })
+	waitSubscribed(t, srv, cfg, n)
 	return c, log
 }
 
@@ -85,7 +105,7 @@ func rawEvent(t *testing.T, nc *nats.Conn, cfg Config, shard int, session string
 func TestConsumerLiveRejectsOutOfOrderAndStaleOwner(t *testing.T) {
 	srv := startNATS(t)
 	cfg := eventsConfig()
-	c, log := startLiveWorker(t, srv.URL(), cfg, "svc", 1, "MESSAGE_CREATE")
+	c, log := startLiveWorker(t, srv, cfg, "svc", 1, 1, "MESSAGE_CREATE")
 	nc := connectNATS(t, srv.URL(), "raw")
 
 	// A replay of a session this worker has not followed: dropped.
@@ -139,7 +159,7 @@ func TestLiveStaleOwnerAfterHandover(t *testing.T) {
 	ctx := context.Background()
 	oldPub, _ := newPublisher(t, srv.URL(), cfg, PublisherConfig{Mode: Live})
 	newPub, _ := newPublisher(t, srv.URL(), cfg, PublisherConfig{Mode: Live})
-	early, earlyLog := startLiveWorker(t, srv.URL(), cfg, "early", 1, "MESSAGE_CREATE", "RESUMED")
+	early, earlyLog := startLiveWorker(t, srv, cfg, "early", 1, 1, "MESSAGE_CREATE", "RESUMED")
 	for _, p := range []*Publisher{oldPub, newPub} {
 		eventually(t, 5*time.Second, "publishers see the interest", func() bool { return p.Wants("MESSAGE_CREATE") && p.Wants("RESUMED") })
 	}
@@ -172,7 +192,7 @@ func TestLiveStaleOwnerAfterHandover(t *testing.T) {
 	send(nu, "MESSAGE_CREATE", 4, 6) // at or below the stored seq: dropped
 	send(nu, "MESSAGE_CREATE", 7, 8) // marked replays
 	// A worker joins now: it has not followed the session.
-	late, lateLog := startLiveWorker(t, srv.URL(), cfg, "late", 1, "MESSAGE_CREATE", "RESUMED")
+	late, lateLog := startLiveWorker(t, srv, cfg, "late", 1, 2, "MESSAGE_CREATE", "RESUMED")
 	eventually(t, 5*time.Second, "publishers see the late worker", func() bool { return newPub.Wants("MESSAGE_CREATE") })
 	send(nu, "MESSAGE_CREATE", 9, 12)   // marked replays (11, 12 are new)
 	send(old, "MESSAGE_CREATE", 11, 13) // the old owner, not stopped yet
@@ -244,6 +264,7 @@ func TestLiveConsumerSubscribesAtRuntime(t *testing.T) {
 	eventually(t, 10*time.Second, "the worker consumes the shard and the publisher sees it", func() bool {
 		return len(c.Shards()) == 1 && pub.Wants("MESSAGE_CREATE")
 	})
+	waitSubscribed(t, srv, cfg, 1)
 	sp := pub.ForShard(0)
 	sp.SetSession(gateway.Session{ID: "s"})
 	seq := int64(1)

@@ -224,3 +224,17 @@ func (s *Server) Traffic() Traffic {
 	}
 	return Traffic{InMsgs: v.InMsgs, OutMsgs: v.OutMsgs, InBytes: v.InBytes, OutBytes: v.OutBytes}
 }
+
+// Interest returns how many subscriptions of the global account match
+// subject (a test waits until a subscriber is known to the server before
+// publishing on core NATS); -1 when it cannot tell (a child process, or
+// stopped).
+func (s *Server) Interest(subject string) int {
+	s.mu.Lock()
+	srv := s.srv
+	s.mu.Unlock()
+	if srv == nil {
+		return -1
+	}
+	return srv.GlobalAccount().Interest(subject)
+}
