@@ -45,9 +45,9 @@ type ConsumerConfig struct {
 	// a shard accepts from the gateway.
 	MaxEventBytes int
 	// OnHandled, if set, is called after the Dispatcher returned, with
-	// the moment the owner's shard read the event (HeaderSentAt; zero if
-	// absent): end-to-end latency.
-	OnHandled func(e *gatewayutil.Event, readAt time.Time)
+	// the event's session and the moment the owner's shard read it
+	// (end-to-end latency).
+	OnHandled func(e *gatewayutil.Event, h Handled)
 	// Logger receives the consumer's logs. Default: discard.
 	Logger *slog.Logger
 }
@@ -73,6 +73,16 @@ type ConsumerStats struct {
 	// Rewinds counts durable consumers restarted from their
 	// acknowledgement floor because a delivery never reached this worker.
 	Rewinds int64
+	// Stale counts live events dropped because a later owner of their
+	// shard had been heard from (fencing by HeaderEpoch).
+	Stale int64
+	// Unverified counts live events replayed after a takeover that this
+	// worker dropped because it had not followed their session: another
+	// worker may have handled them. Each is an event possibly lost.
+	Unverified int64
+	// Gaps counts live events handled right after one or more events of
+	// their session that never arrived (HeaderPrev): known losses.
+	Gaps int64
 	// Partitions is how many shards this worker consumes now.
 	Partitions int
 }
@@ -113,8 +123,18 @@ type Consumer struct {
 
 	// Durable: per shard, the event handed to the handlers and not yet
 	// acknowledged (see Unacknowledged).
-	inHandMu sync.Mutex
-	inHand   map[int]EventPosition
+	inHandMu                sync.Mutex
+	inHand                  map[int]EventPosition
+	stale, unverified, gaps atomic.Int64
+}
+
+// Handled describes a handled event beyond what gatewayutil.Event holds.
+type Handled struct {
+	// Session is the gateway session the event belongs to.
+	Session string
+	// ReadAt is when the owner's shard read the event (HeaderSentAt);
+	// zero if absent.
+	ReadAt time.Time
 }
 
 type partition struct {
@@ -197,7 +217,8 @@ func (c *Consumer) Stats() ConsumerStats {
 	c.mu.Lock()
 	n := len(c.parts)
 	c.mu.Unlock()
-	return ConsumerStats{Handled: c.handled.Load(), Deduplicated: c.dedup.Load(), Malformed: c.malformed.Load(), Incomplete: c.incomplete.Load(), Rewinds: c.rewinds.Load(), Missing: c.missing.Load(), Partitions: n}
+	return ConsumerStats{Handled: c.handled.Load(), Deduplicated: c.dedup.Load(), Malformed: c.malformed.Load(), Incomplete: c.incomplete.Load(), Rewinds: c.rewinds.Load(), Missing: c.missing.Load(),
+		Stale: c.stale.Load(), Unverified: c.unverified.Load(), Gaps: c.gaps.Load(), Partitions: n}
 }
 
 // Shards returns the shards this worker consumes now, in order.
@@ -452,11 +473,11 @@ func (c *Consumer) handle(shard int, m *nats.Msg, subject string, data []byte, d
 	_ = c.cfg.Dispatcher.Dispatch(c.ctx, ev)
 	c.handled.Add(1)
 	if c.cfg.OnHandled != nil {
-		var at time.Time
+		h := Handled{Session: m.Header.Get(HeaderSession)}
 		if ns, err := strconv.ParseInt(m.Header.Get(HeaderSentAt), 10, 64); err == nil {
-			at = time.Unix(0, ns)
+			h.ReadAt = time.Unix(0, ns)
 		}
-		c.cfg.OnHandled(ev, at)
+		c.cfg.OnHandled(ev, h)
 	}
 	return true
 }
@@ -470,16 +491,54 @@ func (c *Consumer) consumeLive(p *partition, lost <-chan struct{}) error {
 	defer func() { _ = sub.Unsubscribe() }()
 	var d dedupState
 	var ev gatewayutil.Event
+	var gate liveGate
 	for {
 		select {
 		case <-p.stop:
-			return nil
+			// Handing the shard over: what NATS delivered before the
+			// unsubscribe is handled here; the next worker subscribes
+			// only after the lease is released, so it cannot see any
+			// of it.
+			if err := sub.Unsubscribe(); err != nil {
+				return nil
+			}
+			for {
+				select {
+				case m := <-ch:
+					c.handleLive(p.shard, m, &gate, &d, &ev)
+				default:
+					return nil
+				}
+			}
 		case <-lost:
 			return ErrLeaseLost
 		case <-c.ctx.Done():
 			return c.ctx.Err()
 		case m := <-ch:
-			c.handle(p.shard, m, m.Subject, m.Data, &d, &ev)
+			c.handleLive(p.shard, m, &gate, &d, &ev)
 		}
 	}
+}
+
+// handleLive passes m through the partition's liveGate, then to handle.
+func (c *Consumer) handleLive(shard int, m *nats.Msg, gate *liveGate, d *dedupState, ev *gatewayutil.Event) {
+	v, _, gap := gate.admit(m.Header)
+	switch v {
+	case liveStale:
+		c.stale.Add(1)
+		return
+	case liveRepeat:
+		c.dedup.Add(1)
+		return
+	case liveUnverified:
+		c.unverified.Add(1)
+		return
+	case liveMalformed:
+		c.malformed.Add(1)
+		return
+	}
+	if gap {
+		c.gaps.Add(1)
+	}
+	c.handle(shard, m, m.Subject, m.Data, d, ev)
 }

@@ -18,6 +18,20 @@ const (
 	// HeaderSentAt is when the owner's shard read the event (Unix
 	// nanoseconds), for end-to-end latency.
 	HeaderSentAt = "Gateway-Read-At"
+	// HeaderEpoch is the revision of the publishing node's lease on the
+	// shard: a later owner always has a higher one, so a consumer drops
+	// what a stale owner still sends after it saw the new owner's.
+	HeaderEpoch = "Gateway-Epoch"
+	// HeaderPrev is the seq of the previous event of the session that this
+	// owner meant to publish (0 after READY), absent when it cannot know
+	// (the first events after a takeover): a consumer that handled another
+	// seq last knows it missed an event.
+	HeaderPrev = "Gateway-Prev"
+	// HeaderReplay marks a live event that a previous owner of the shard
+	// may already have published: one replayed by the gateway after a
+	// takeover, before RESUMED. A consumer that has not followed the
+	// session drops it rather than risk a duplicate.
+	HeaderReplay = "Gateway-Replay"
 )
 
 // ErrNoStream: durable consumption needs the events stream, which a durable

@@ -115,6 +115,11 @@ func (o *ownedShard) run() {
 	if n.cfg.Events != nil {
 		sp := n.cfg.Events.ForShard(o.id)
 		sp.startFrom(sess)
+		if n.cfg.Events.Mode() == Live {
+			// Fencing: a later owner's events carry a higher epoch.
+			sp.setEpoch(o.lease.Revision())
+			sp.takeOver(sess)
+		}
 		o.pub = sp
 		cfg.Sink = teeSink{pub: sp, next: cfg.Sink}
 		changed := cfg.OnSession

@@ -78,6 +78,11 @@ type PublisherStats struct {
 	// Resumes counts shards stopped to resume from their stored session
 	// because messages in flight when NATS reconnected were not confirmed.
 	Resumes int64
+	// Replayed counts live events the gateway replayed after a resume
+	// that this node had already handed to NATS (or, after a takeover,
+	// that the stored session says the previous owner had): not sent
+	// again, so a live consumer never sees them twice.
+	Replayed int64
 }
 
 // Publisher publishes the dispatches of the shards of a node on NATS. Give
@@ -94,10 +99,12 @@ type Publisher struct {
 	interest atomic.Pointer[map[string]struct{}]
 	watcher  jetstream.KeyWatcher
 	done     chan struct{}
+	// known is closed once the interest announced so far is read.
+	known chan struct{}
 
 	published, skipped, failed, chunked atomic.Int64
 	rejected, unconfirmed, windowWaits  atomic.Int64
-	resumes                             atomic.Int64
+	resumes, replayed                   atomic.Int64
 
 	acks *ackRouter // Durable: the stream's acknowledgements
 }
@@ -117,7 +124,7 @@ func NewPublisher(ctx context.Context, b *Buckets, nc *nats.Conn, cfg PublisherC
 	if cfg.StreamDuplicates > cfg.StreamMaxAge {
 		return nil, fmt.Errorf("%w: StreamDuplicates %v exceeds StreamMaxAge %v", ErrConfig, cfg.StreamDuplicates, cfg.StreamMaxAge)
 	}
-	p := &Publisher{cfg: cfg, b: b, nc: nc, log: cfg.Logger, prefix: b.cfg.eventsPrefix(), done: make(chan struct{})}
+	p := &Publisher{cfg: cfg, b: b, nc: nc, log: cfg.Logger, prefix: b.cfg.eventsPrefix(), done: make(chan struct{}), known: make(chan struct{})}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
@@ -155,6 +162,16 @@ func NewPublisher(ctx context.Context, b *Buckets, nc *nats.Conn, cfg PublisherC
 	}
 	p.watcher = w
 	go p.follow(w, kv)
+	// Not before the interest is known: the first events would otherwise
+	// be skipped as unwanted.
+	select {
+	case <-p.known:
+	case <-p.done:
+		return nil, fmt.Errorf("cluster: watch interest: stopped before the first values")
+	case <-ctx.Done():
+		_ = p.Close()
+		return nil, fmt.Errorf("cluster: read interest: %w", ctx.Err())
+	}
 	return p, nil
 }
 
@@ -183,6 +200,11 @@ func (p *Publisher) follow(w jetstream.KeyWatcher, kv jetstream.KeyValue) {
 			}
 			if e == nil { // initial values done
 				rebuild()
+				select {
+				case <-p.known:
+				default:
+					close(p.known)
+				}
 				continue
 			}
 			var v interestValue
@@ -232,7 +254,8 @@ func (p *Publisher) Mode() EventMode { return p.cfg.Mode }
 // Stats returns the publisher's counters.
 func (p *Publisher) Stats() PublisherStats {
 	return PublisherStats{Published: p.published.Load(), Skipped: p.skipped.Load(), Failed: p.failed.Load(), Chunked: p.chunked.Load(),
-		Rejected: p.rejected.Load(), Unconfirmed: p.unconfirmed.Load(), WindowWaits: p.windowWaits.Load(), Resumes: p.resumes.Load()}
+		Rejected: p.rejected.Load(), Unconfirmed: p.unconfirmed.Load(), WindowWaits: p.windowWaits.Load(), Resumes: p.resumes.Load(),
+		Replayed: p.replayed.Load()}
 }
 
 // Close stops following interest.
@@ -297,6 +320,7 @@ type ShardPublisher struct {
 	reconnects uint64        // the connection's reconnect count last seen
 	broken     chan struct{} // closed when the shard must resume from its stored session
 	brokenOnce sync.Once
+	live       liveOrder // Live mode only
 }
 
 // SetSession records the shard's session; the node calls it from the
@@ -327,6 +351,10 @@ const maxSubjects = 256
 // Dispatch implements gatewayutil.EventSink.
 func (sp *ShardPublisher) Dispatch(ctx context.Context, e *gatewayutil.Event) error {
 	p := sp.p
+	if p.cfg.Mode == Live && sp.live.replayed(sp, e) {
+		p.replayed.Add(1)
+		return nil
+	}
 	if !p.Wants(e.Type) {
 		p.skipped.Add(1)
 		sp.markCurrent(e.Seq)
@@ -371,6 +399,12 @@ func (sp *ShardPublisher) Dispatch(ctx context.Context, e *gatewayutil.Event) er
 		b = strconv.AppendUint(b, guild, 10)
 	}
 	gEnd := len(b)
+	pStart := len(b)
+	prev, prevKnown := sp.live.prevFor(sess)
+	if prevKnown {
+		b = strconv.AppendInt(b, prev, 10)
+	}
+	pEnd := len(b)
 	str := unsafe.String(unsafe.SliceData(b), len(b))
 	sp.hdr[nats.MsgIdHdr][0] = str[idStart:seqEnd]
 	sp.hdr[HeaderSession][0] = sess
@@ -381,6 +415,10 @@ func (sp *ShardPublisher) Dispatch(ctx context.Context, e *gatewayutil.Event) er
 		sp.hdr[HeaderGuild] = sp.guildVal
 	} else {
 		delete(sp.hdr, HeaderGuild)
+	}
+	if p.cfg.Mode == Live {
+		sp.live.setHeaders(sp.hdr, str[pStart:pEnd], prevKnown)
+		sp.live.attempted(sess, e.Seq)
 	}
 	sp.msg.Subject = subj
 	sp.msg.Data = e.Data

@@ -35,7 +35,10 @@ func startNATS(o options, log *slog.Logger) (url string, srv *natsserver.Server,
 		}
 		cleanup = func() { _ = os.RemoveAll(dir) }
 	}
-	s, err := natsserver.Start(natsserver.Options{StoreDir: dir})
+	// The emulator's largest GUILD_CREATEs exceed NATS's default 1 MiB
+	// payload: an event over the limit cannot be published (counted as
+	// failed, and lost).
+	s, err := natsserver.Start(natsserver.Options{StoreDir: dir, MaxPayload: 8 << 20})
 	if err != nil {
 		cleanup()
 		return "", nil, nil, err

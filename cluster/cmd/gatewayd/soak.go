@@ -24,13 +24,15 @@ import (
 
 // soakSummary is the soak's last line with -json.
 type soakSummary struct {
-	Nodes           int   `json:"nodes"`
-	Workers         int   `json:"workers"`
-	Shards          int   `json:"shards"`
-	Events          int64 `json:"events"`
-	EventsPublished int64 `json:"events_published"`
-	EventsHandled   int64 `json:"events_handled"`
-	WorkerKills     int   `json:"worker_kills,omitempty"`
+	Nodes               int   `json:"nodes"`
+	Workers             int   `json:"workers"`
+	Shards              int   `json:"shards"`
+	Events              int64 `json:"events"`
+	EventsPublished     int64 `json:"events_published"`
+	EventsHandled       int64 `json:"events_handled"`
+	EventsWanted        int64 `json:"events_wanted,omitempty"`
+	EventsPublishFailed int64 `json:"events_publish_failed,omitempty"`
+	WorkerKills         int   `json:"worker_kills,omitempty"`
 	// WorkerRedelivered counts events handled again by a worker because
 	// the worker before it died with them in its handlers (durable).
 	WorkerRedelivered        int64   `json:"worker_redelivered,omitempty"`
@@ -49,24 +51,27 @@ type soakSummary struct {
 	// the first socket closed by its client before the second was dialed
 	// (the emulator noted the close late); EmulatorCloseLagMaxMs is the
 	// largest such overlap. Reported, not a failure.
-	DoubleOwnedEmulatorOnly int     `json:"double_owned_emulator_only"`
-	EmulatorCloseLagMaxMs   float64 `json:"emulator_close_lag_max_ms"`
-	Lost                    int64   `json:"lost"`
-	Duplicated              int64   `json:"duplicated"`
-	OutOfOrder              int64   `json:"out_of_order"`
-	Replayed                int64   `json:"replayed"`
-	FaultsInjected          int64   `json:"faults_injected"`
-	FailoverP50Ms           float64 `json:"failover_p50_ms"`
-	FailoverP99Ms           float64 `json:"failover_p99_ms"`
-	FailoverMaxMs           float64 `json:"failover_max_ms"`
-	Failovers               int     `json:"failovers"`
-	IdentifyMinGapMs        float64 `json:"identify_min_gap_ms"`
-	IdentifySentTooClose    int     `json:"identify_sent_too_close"`
-	IdentifySlotsLapsed     int64   `json:"identify_slots_lapsed"`
-	DrainIdentifies         int64   `json:"drain_identifies"`
-	ColdStartMs             float64 `json:"cold_start_ms"`
-	NATSMsgsPerShardMin     float64 `json:"nats_msgs_per_shard_min"`
-	NATSBytesPerShardMin    float64 `json:"nats_bytes_per_shard_min"`
+	DoubleOwnedEmulatorOnly int          `json:"double_owned_emulator_only"`
+	EmulatorCloseLagMaxMs   float64      `json:"emulator_close_lag_max_ms"`
+	Lost                    int64        `json:"lost"`
+	LostAroundKills         *int64       `json:"lost_around_kills,omitempty"`
+	LostOtherwise           *int64       `json:"lost_otherwise,omitempty"`
+	WorkerDrops             *workerDrops `json:"worker_drops,omitempty"`
+	Duplicated              int64        `json:"duplicated"`
+	OutOfOrder              int64        `json:"out_of_order"`
+	Replayed                int64        `json:"replayed"`
+	FaultsInjected          int64        `json:"faults_injected"`
+	FailoverP50Ms           float64      `json:"failover_p50_ms"`
+	FailoverP99Ms           float64      `json:"failover_p99_ms"`
+	FailoverMaxMs           float64      `json:"failover_max_ms"`
+	Failovers               int          `json:"failovers"`
+	IdentifyMinGapMs        float64      `json:"identify_min_gap_ms"`
+	IdentifySentTooClose    int          `json:"identify_sent_too_close"`
+	IdentifySlotsLapsed     int64        `json:"identify_slots_lapsed"`
+	DrainIdentifies         int64        `json:"drain_identifies"`
+	ColdStartMs             float64      `json:"cold_start_ms"`
+	NATSMsgsPerShardMin     float64      `json:"nats_msgs_per_shard_min"`
+	NATSBytesPerShardMin    float64      `json:"nats_bytes_per_shard_min"`
 	// NATSByBucket: with -traffic, each bucket's messages and bytes per
 	// shard per minute, each message counted once.
 	NATSByBucket map[string]trafficRate `json:"nats_by_bucket_per_shard_min,omitempty"`
@@ -179,6 +184,10 @@ func runSoak(ctx context.Context, o options, stdout io.Writer, log *slog.Logger)
 				log.Error("soak: start worker", "err", err)
 				return 1
 			}
+		}
+		if !s.workers.waitHeld(ctx, time.Minute) {
+			log.Error("soak: the workers did not share the shards within a minute")
+			s.addError()
 		}
 	}
 	s.slots = make([]*soakNode, o.nodes)
@@ -361,7 +370,12 @@ loop:
 		sum.FailoverMaxMs = float64(failovers[len(failovers)-1].Microseconds()) / 1000
 		sum.Failovers = len(failovers)
 	}
-	failed := sum.Lost != 0 || sum.Duplicated != 0 || sum.OutOfOrder != 0 || sum.DoubleOwned != 0 ||
+	lost := sum.Lost
+	if sum.LostOtherwise != nil {
+		// Live: at most once; only losses around kills are expected.
+		lost = *sum.LostOtherwise
+	}
+	failed := lost != 0 || sum.Duplicated != 0 || sum.OutOfOrder != 0 || sum.DoubleOwned != 0 ||
 		sum.IdentifyWindowViolations != 0 || sum.IdentifySentTooClose != 0 || sum.TakeoverIdentifies != 0 ||
 		sum.DrainIdentifies != 0 || sum.Errors != 0
 	if o.jsonOut {
@@ -401,6 +415,16 @@ func (s *soak) startSlot(ctx context.Context, i int) error {
 	}
 	it, _ := parseIntents(s.o.intents)
 	var dialer net.Dialer
+	var sink gatewayutil.EventSink = s.aud
+	onTakeover := s.aud.Takeover
+	if s.workers != nil && s.workers.led != nil {
+		ls := s.workers.led.sink(s.aud)
+		sink = ls
+		onTakeover = func(shard int, sess gateway.Session) {
+			s.aud.Takeover(shard, sess)
+			ls.takeover(shard, sess)
+		}
+	}
 	pub, err := s.workers.publisher(ctx, b, nc)
 	if err != nil {
 		nc.Close()
@@ -414,13 +438,13 @@ func (s *soak) startSlot(ctx context.Context, i int) error {
 		Limiter:           s.sent.wrap(lim),
 		FlushInterval:     s.o.flushEvery,
 		ReconcileInterval: 250 * time.Millisecond,
-		OnTakeover:        s.aud.Takeover,
+		OnTakeover:        onTakeover,
 		Logger:            s.log,
 		Shard: gatewayutil.Config{
 			Token:           gateway.Token(s.token),
 			Intents:         it,
 			URL:             s.emu.URL(),
-			Sink:            s.aud,
+			Sink:            sink,
 			ResumeURLPolicy: gatewayutil.LoopbackResumeURLs,
 			Backoff:         gatewayutil.Backoff{Base: 100 * time.Millisecond, Max: 2 * time.Second},
 			CloseTimeout:    500 * time.Millisecond,

@@ -28,6 +28,11 @@ type workerSet struct {
 	lat   []time.Duration // end-to-end, bounded by maxLatencySamples
 
 	published atomic.Int64 // by publishers of retired node incarnations
+	failed    atomic.Int64 // events those publishers could not publish
+
+	led      *ledger               // live mode: the audit at the workers
+	drops    cluster.ConsumerStats // live drops counted by retired workers
+	watchers sync.WaitGroup
 }
 
 type soakWorker struct {
@@ -44,7 +49,11 @@ const maxLatencySamples = 1 << 20
 var workerTypes = []string{"READY", "RESUMED", "GUILD_CREATE", "MESSAGE_CREATE"}
 
 func newWorkerSet(s *soak, n int) *workerSet {
-	return &workerSet{s: s, aud: audit.New(), slots: make([]*soakWorker, n)}
+	w := &workerSet{s: s, aud: audit.New(), slots: make([]*soakWorker, n)}
+	if !s.o.durable {
+		w.led = newLedger(workerTypes)
+	}
+	return w
 }
 
 func (w *workerSet) mode() cluster.EventMode {
@@ -67,8 +76,10 @@ func (w *workerSet) retirePublisher(p *cluster.Publisher) {
 	if w == nil || p == nil {
 		return
 	}
-	w.published.Add(p.Stats().Published)
-	w.s.log.Info("soak: publisher retired", "stats", p.Stats())
+	st := p.Stats()
+	w.published.Add(st.Published)
+	w.failed.Add(st.Failed)
+	w.s.log.Info("soak: publisher retired", "stats", st)
 	_ = p.Close()
 }
 
@@ -87,11 +98,14 @@ func (w *workerSet) start(ctx context.Context, i int) error {
 	c, err := cluster.NewConsumer(ctx, b, nc, cluster.ConsumerConfig{
 		Group: "soak", Instance: name, ShardCount: w.s.shards, Dispatcher: d, Mode: w.mode(),
 		Types: workerTypes, Logger: w.s.log,
-		OnHandled: func(_ *gatewayutil.Event, readAt time.Time) {
-			if readAt.IsZero() {
+		OnHandled: func(e *gatewayutil.Event, h cluster.Handled) {
+			if w.led != nil {
+				w.led.noteHandled(e.Shard, h.Session, e.Seq)
+			}
+			if h.ReadAt.IsZero() {
 				return
 			}
-			l := time.Since(readAt)
+			l := time.Since(h.ReadAt)
 			w.mu.Lock()
 			if len(w.lat) < maxLatencySamples {
 				w.lat = append(w.lat, l)
@@ -118,6 +132,7 @@ func (w *workerSet) killOne(ctx context.Context, rng *rand.Rand) {
 	if w == nil {
 		return
 	}
+	w.watchRecovery(time.Now())
 	i := rng.IntN(len(w.slots))
 	w.mu.Lock()
 	sw := w.slots[i]
@@ -126,6 +141,7 @@ func (w *workerSet) killOne(ctx context.Context, rng *rand.Rand) {
 	sw.c.Kill()
 	sw.nc.Close()
 	<-sw.done
+	w.addDrops(sw.c.Stats())
 	w.s.log.Warn("soak: killed worker", "slot", i)
 	if w.s.o.durable {
 		// The events in the dead worker's handlers, not acknowledged:
@@ -146,6 +162,10 @@ func (w *workerSet) killOne(ctx context.Context, rng *rand.Rand) {
 // settle waits until the workers handled every event of every session the
 // emulator numbered, and returns how many are missing after d.
 func (w *workerSet) settle(d time.Duration) int64 {
+	if w.led != nil {
+		w.settleLedger(d)
+		return 0
+	}
 	deadline := time.Now().Add(d)
 	for {
 		var short int64
@@ -177,6 +197,9 @@ func (w *workerSet) summarize(sum *soakSummary, shortfall int64) {
 		sw.cancel()
 		<-sw.done
 		sw.nc.Close()
+		w.drops.Stale += sw.c.Stats().Stale
+		w.drops.Unverified += sw.c.Stats().Unverified
+		w.drops.Gaps += sw.c.Stats().Gaps
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -190,13 +213,49 @@ func (w *workerSet) summarize(sum *soakSummary, shortfall int64) {
 	sum.WorkerKills = w.kills
 	sum.EventsHandled = c.Events
 	sum.EventsPublished = w.published.Load()
+	sum.EventsPublishFailed = w.failed.Load()
 	sum.Lost = c.Lost + shortfall
 	sum.Duplicated = c.Duplicated
 	sum.OutOfOrder = c.OutOfOrder
 	sum.WorkerRedelivered = c.Redelivered
+	if w.led != nil {
+		sum.WorkerDrops = &workerDrops{Stale: w.drops.Stale, Unverified: w.drops.Unverified, Gaps: w.drops.Gaps}
+		lc := w.led.counts()
+		sum.EventsHandled = lc.handled
+		sum.EventsWanted = lc.read
+		sum.Lost = lc.lostAroundKills + lc.lostOtherwise
+		sum.LostAroundKills = &lc.lostAroundKills
+		sum.LostOtherwise = &lc.lostOtherwise
+		sum.Duplicated = lc.duplicated
+		sum.OutOfOrder = lc.outOfOrder
+		if lc.lostOtherwise > 0 {
+			w.s.log.Error("soak: events lost away from any kill", "lost", lc.lostOtherwise, "some", lc.unexplained)
+		}
+		if lc.overflow > 0 {
+			w.s.log.Error("soak: ledger full", "not_recorded", lc.overflow)
+			w.s.addError()
+		}
+	}
 	if len(w.lat) > 0 {
 		sort.Slice(w.lat, func(i, j int) bool { return w.lat[i] < w.lat[j] })
 		sum.E2EP50Ms = float64(w.lat[len(w.lat)/2].Microseconds()) / 1000
 		sum.E2EP99Ms = float64(w.lat[len(w.lat)*99/100].Microseconds()) / 1000
 	}
+}
+
+// workerDrops are what the live workers themselves counted: events from a
+// fenced-out owner (stale), takeover replays they could not check
+// (unverified, possible losses) and gaps they proved (known losses).
+type workerDrops struct {
+	Stale      int64 `json:"stale"`
+	Unverified int64 `json:"unverified"`
+	Gaps       int64 `json:"gaps"`
+}
+
+func (w *workerSet) addDrops(st cluster.ConsumerStats) {
+	w.mu.Lock()
+	w.drops.Stale += st.Stale
+	w.drops.Unverified += st.Unverified
+	w.drops.Gaps += st.Gaps
+	w.mu.Unlock()
 }

@@ -30,6 +30,10 @@ type Options struct {
 	// MaxMemory and MaxStore bound JetStream's memory and file storage.
 	// Defaults 256 MiB and 1 GiB.
 	MaxMemory, MaxStore int64
+	// MaxPayload is the largest message the in-process server accepts;
+	// 0 keeps NATS's default (1 MiB). A GUILD_CREATE of a large guild is
+	// bigger than that.
+	MaxPayload int32
 	// ReadyTimeout bounds the wait for the server to accept connections.
 	// Default 10 s.
 	ReadyTimeout time.Duration
@@ -91,6 +95,7 @@ func (s *Server) start() error {
 		StoreDir:           s.opts.StoreDir,
 		JetStreamMaxMemory: s.opts.MaxMemory,
 		JetStreamMaxStore:  s.opts.MaxStore,
+		MaxPayload:         s.opts.MaxPayload,
 		NoLog:              true,
 		NoSigs:             true,
 	})
@@ -218,4 +223,18 @@ func (s *Server) Traffic() Traffic {
 		return Traffic{}
 	}
 	return Traffic{InMsgs: v.InMsgs, OutMsgs: v.OutMsgs, InBytes: v.InBytes, OutBytes: v.OutBytes}
+}
+
+// Interest returns how many subscriptions of the global account match
+// subject (a test waits until a subscriber is known to the server before
+// publishing on core NATS); -1 when it cannot tell (a child process, or
+// stopped).
+func (s *Server) Interest(subject string) int {
+	s.mu.Lock()
+	srv := s.srv
+	s.mu.Unlock()
+	if srv == nil {
+		return -1
+	}
+	return srv.GlobalAccount().Interest(subject)
 }
