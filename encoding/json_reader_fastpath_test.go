@@ -1,0 +1,129 @@
+package encoding_test
+
+import (
+	"bytes"
+	"strconv"
+	"testing"
+
+	"github.com/gatewaykit/gateway/encoding"
+)
+
+// quotedUint64Oracle is what QuotedUint64 must do with in: when in starts
+// with a quoted run of 1-20 digits without a leading zero that fits in a
+// uint64, its value and the length of the quoted string; otherwise not ok.
+func quotedUint64Oracle(in []byte) (v uint64, n int, ok bool) {
+	if len(in) < 2 || in[0] != '"' {
+		return 0, 0, false
+	}
+	end := bytes.IndexByte(in[1:], '"')
+	if end < 0 {
+		return 0, 0, false
+	}
+	digits := in[1 : 1+end]
+	if len(digits) == 0 || len(digits) > 20 || len(digits) > 1 && digits[0] == '0' {
+		return 0, 0, false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, 0, false
+		}
+	}
+	v, err := strconv.ParseUint(string(digits), 10, 64)
+	if err != nil {
+		return 0, 0, false
+	}
+	return v, end + 2, true
+}
+
+// smallUintOracle is what SmallUint must do with in: when in starts with 1
+// to 19 digits without a leading zero that are not followed by another
+// digit, a '.', 'e' or 'E', their value and count; otherwise not ok.
+func smallUintOracle(in []byte) (v uint64, n int, ok bool) {
+	for n < len(in) && in[n] >= '0' && in[n] <= '9' {
+		n++
+	}
+	if n == 0 || n > 19 || n > 1 && in[0] == '0' {
+		return 0, 0, false
+	}
+	if n < len(in) && (in[n] == '.' || in[n] == 'e' || in[n] == 'E') {
+		return 0, 0, false
+	}
+	v, err := strconv.ParseUint(string(in[:n]), 10, 64)
+	if err != nil {
+		return 0, 0, false
+	}
+	return v, n, true
+}
+
+// checkFastPaths runs QuotedUint64 and SmallUint over in and compares them
+// with their oracles: the value, how far the reader moved, and that a
+// refusal consumes nothing.
+func checkFastPaths(t *testing.T, in []byte) {
+	t.Helper()
+	r := encoding.NewJSONReader(in)
+	v, ok := r.QuotedUint64()
+	wv, wn, wok := quotedUint64Oracle(in)
+	if ok != wok || v != wv || r.Offset() != wn {
+		t.Errorf("QuotedUint64(%q) = %d, %v, offset %d; want %d, %v, offset %d", in, v, ok, r.Offset(), wv, wok, wn)
+	}
+	r = encoding.NewJSONReader(in)
+	v, ok = r.SmallUint()
+	wv, wn, wok = smallUintOracle(in)
+	if ok != wok || v != wv || r.Offset() != wn {
+		t.Errorf("SmallUint(%q) = %d, %v, offset %d; want %d, %v, offset %d", in, v, ok, r.Offset(), wv, wok, wn)
+	}
+	if r.Err() != nil {
+		t.Errorf("a fast path recorded an error for %q: %v", in, r.Err())
+	}
+}
+
+var fastPathCases = []string{
+	`"1091403920930152448"`, `"1091403920930152448",`, `"0"`, `"00"`, `"01"`, `""`, `"`, `"1`,
+	`"12345678"`, `"1234567"`, `"123456789"`, `"1234567812345678"`, `"12345678123456789"`,
+	`"18446744073709551615"`, `"18446744073709551616"`, `"99999999999999999999"`, `"184467440737095516150"`,
+	`"1234567a"`, `"12345678a2345678"`, `"1234567812345678a"`, `"12\u0033"`, `"/1234567"`, `":1234567"`,
+	`" 12"`, ` "12"`, `null`, `12`, `0`, `00`, `0.5`, `1e3`, `12E3`, `-1`, `123,`, `123}`, `123 `,
+	`1234567890123456789`, `9999999999999999999`, `12345678901234567890`, `7`, `7x`, ``, `true`,
+}
+
+func TestReaderFastPathsMatchOracle(t *testing.T) {
+	for _, c := range fastPathCases {
+		checkFastPaths(t, []byte(c))
+	}
+	// Every length of digit run, every position of a wrong byte in it.
+	for n := 1; n <= 21; n++ {
+		digits := bytes.Repeat([]byte("9"), n)
+		checkFastPaths(t, append(append([]byte(`"`), digits...), '"'))
+		checkFastPaths(t, digits)
+		for i := range n {
+			for _, bad := range []byte{'/', ':', 'a', '"', 0x80} {
+				d := bytes.Clone(digits)
+				d[i] = bad
+				checkFastPaths(t, append(append([]byte(`"`), d...), '"'))
+				checkFastPaths(t, d)
+			}
+		}
+	}
+}
+
+// TestReaderFastPathsAfterError checks that the fast paths read nothing
+// once the reader has failed.
+func TestReaderFastPathsAfterError(t *testing.T) {
+	r := encoding.NewJSONReader([]byte(`"123"`))
+	r.Fail("stop")
+	if _, ok := r.QuotedUint64(); ok {
+		t.Error("QuotedUint64 read a value after an error")
+	}
+	if _, ok := r.SmallUint(); ok {
+		t.Error("SmallUint read a value after an error")
+	}
+}
+
+// FuzzReaderFastPaths compares QuotedUint64 and SmallUint with strconv on
+// arbitrary input.
+func FuzzReaderFastPaths(f *testing.F) {
+	for _, c := range fastPathCases {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) { checkFastPaths(t, in) })
+}
