@@ -35,8 +35,9 @@ type decoder struct {
 	ids     []Snowflake // spare room for arrays of IDs
 	members slab[Member]
 	users   slab[User]
-	arrays  arrays   // generated: a runs[T] per element type
-	scratch [64]byte // keys and snowflakes that had escapes
+	arrays  arrays    // generated: a runs[T] per element type
+	order   keyOrders // generated: per type, the key expected after each
+	scratch [64]byte  // keys and snowflakes that had escapes
 	idTmp   [32]Snowflake
 	size    int // of the payload being decoded
 }

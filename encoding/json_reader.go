@@ -204,6 +204,74 @@ func (r *JSONReader) NextKey() (key []byte, escaped, ok bool) {
 	return key, escaped, true
 }
 
+// JSONKey is an object key in the form NextKeyIs compares the input with.
+// Make one with NewJSONKey; the zero JSONKey matches nothing.
+type JSONKey struct {
+	// quoted is the comma before the key, the key as JSON writes it
+	// and its colon: ,"id":
+	quoted string
+	// head is quoted's first eight bytes (fewer when it is shorter,
+	// zero-padded) as a little-endian word, mask what of the word they
+	// fill: one comparison rejects most wrong guesses.
+	head, mask uint64
+}
+
+// NewJSONKey returns the key name, written as AppendQuoted writes it.
+func NewJSONKey(name string) JSONKey {
+	q := append(AppendQuoted([]byte{','}, name), ':')
+	var word [8]byte
+	n := copy(word[:], q)
+	mask := ^uint64(0)
+	if n < 8 {
+		mask = 1<<(8*n) - 1
+	}
+	return JSONKey{quoted: string(q), head: binary.LittleEndian.Uint64(word[:]), mask: mask}
+}
+
+// NextKeyIs is a fast path of NextKey for a decoder that can guess the
+// next key: when the input where the reader stands is the comma before
+// the key (none before an object's first key) followed by exactly the
+// key as k writes it and its colon, with no whitespace in between, it
+// consumes them and returns true. Otherwise it consumes nothing and
+// returns false, and the caller reads the key with NextKey (which also
+// ends the object). What it consumes is always a valid key, since
+// AppendQuoted wrote it; whitespace after the colon is left to the
+// value's reader.
+func (r *JSONReader) NextKeyIs(k JSONKey) bool {
+	i := r.i
+	if r.first || len(r.b)-i < 8 {
+		return r.nextKeyIsSlow(k)
+	}
+	if binary.LittleEndian.Uint64(r.b[i:])&k.mask != k.head || k.quoted == "" {
+		return false
+	}
+	if n := len(k.quoted); n > 8 {
+		if len(r.b)-i < n || string(r.b[i+8:i+n]) != k.quoted[8:] {
+			return false
+		}
+	}
+	r.i = i + len(k.quoted)
+	return true
+}
+
+// nextKeyIsSlow is NextKeyIs for an object's first key and near the end
+// of the input.
+func (r *JSONReader) nextKeyIsSlow(k JSONKey) bool {
+	q := k.quoted
+	if q == "" {
+		return false
+	}
+	if r.first {
+		q = q[1:] // no comma before the first key
+	}
+	if len(r.b)-r.i < len(q) || string(r.b[r.i:r.i+len(q)]) != q {
+		return false
+	}
+	r.i += len(q)
+	r.first = false
+	return true
+}
+
 // ArrayStart consumes the '[' of an array. For null it consumes the null
 // and returns false; for anything else it fails.
 func (r *JSONReader) ArrayStart() bool {

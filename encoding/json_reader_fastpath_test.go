@@ -127,3 +127,53 @@ func FuzzReaderFastPaths(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in []byte) { checkFastPaths(t, in) })
 }
+
+// TestNextKeyIs checks the key fast path against NextKey: it consumes a
+// key only when the input is exactly the comma (after the first key) and
+// the key as NewJSONKey writes it, and leaves everything else, which
+// NextKey then reads as usual.
+func TestNextKeyIs(t *testing.T) {
+	in := []byte(`{"id":1,"ids":2, "i":3,"a\"b":4,"x" :5,"id":6}`)
+	r := encoding.NewJSONReader(in)
+	if !r.ObjectStart() {
+		t.Fatal("no object")
+	}
+	id, ids, quoted, x := encoding.NewJSONKey("id"), encoding.NewJSONKey("ids"), encoding.NewJSONKey(`a"b`), encoding.NewJSONKey("x")
+	expectKey := func(k encoding.JSONKey, want bool, value string) {
+		t.Helper()
+		at := r.Offset()
+		if got := r.NextKeyIs(k); got != want {
+			t.Fatalf("NextKeyIs at offset %d = %v, want %v", at, got, want)
+		}
+		if !want {
+			if r.Offset() != at {
+				t.Fatalf("a refused NextKeyIs moved the reader from %d to %d", at, r.Offset())
+			}
+			if _, _, ok := r.NextKey(); !ok {
+				t.Fatalf("NextKey after a refusal at %d: %v", at, r.Err())
+			}
+		}
+		if got, _ := r.Number(); string(got) != value {
+			t.Fatalf("value after the key = %q, want %q", got, value)
+		}
+	}
+	if (encoding.JSONKey{}) == id || r.NextKeyIs(encoding.JSONKey{}) {
+		t.Fatal("the zero JSONKey matched")
+	}
+	expectKey(ids, false, "1") // "id" is not "ids"
+	expectKey(id, false, "2")  // "ids" is not "id"
+	expectKey(ids, false, "3") // space after the comma: NextKey's job
+	expectKey(quoted, true, "4")
+	expectKey(x, false, "5") // space before the colon
+	expectKey(id, true, "6")
+	if r.NextKeyIs(id) {
+		t.Fatal("NextKeyIs matched at the end of the object")
+	}
+	if _, _, ok := r.NextKey(); ok || r.Err() != nil {
+		t.Fatalf("the object did not end cleanly: %v", r.Err())
+	}
+	r.End()
+	if r.Err() != nil {
+		t.Fatal(r.Err())
+	}
+}
