@@ -212,20 +212,33 @@ type JSONKey struct {
 	quoted string
 	// head is quoted's first eight bytes (fewer when it is shorter,
 	// zero-padded) as a little-endian word, mask what of the word they
-	// fill: one comparison rejects most wrong guesses.
-	head, mask uint64
+	// fill: one comparison rejects most wrong guesses. tail and
+	// tailMask are the same for the next eight bytes, so that keys of
+	// up to twelve characters are compared in two words.
+	head, mask, tail, tailMask uint64
 }
 
 // NewJSONKey returns the key name, written as AppendQuoted writes it.
 func NewJSONKey(name string) JSONKey {
 	q := append(AppendQuoted([]byte{','}, name), ':')
-	var word [8]byte
-	n := copy(word[:], q)
-	mask := ^uint64(0)
+	k := JSONKey{quoted: string(q)}
+	k.head, k.mask = keyWord(q)
+	if len(q) > 8 {
+		k.tail, k.tailMask = keyWord(q[8:])
+	}
+	return k
+}
+
+// keyWord returns the first eight bytes of q (zero-padded) as a
+// little-endian word and the mask of the bytes q fills.
+func keyWord(q []byte) (word, mask uint64) {
+	var b [8]byte
+	n := copy(b[:], q)
+	mask = ^uint64(0)
 	if n < 8 {
 		mask = 1<<(8*n) - 1
 	}
-	return JSONKey{quoted: string(q), head: binary.LittleEndian.Uint64(word[:]), mask: mask}
+	return binary.LittleEndian.Uint64(b[:]), mask
 }
 
 // NextKeyIs is a fast path of NextKey for a decoder that can guess the
@@ -245,12 +258,17 @@ func (r *JSONReader) NextKeyIs(k JSONKey) bool {
 	if binary.LittleEndian.Uint64(r.b[i:])&k.mask != k.head || k.quoted == "" {
 		return false
 	}
-	if n := len(k.quoted); n > 8 {
-		if len(r.b)-i < n || string(r.b[i+8:i+n]) != k.quoted[8:] {
+	n := len(k.quoted)
+	switch {
+	case n <= 8:
+	case n <= 16 && len(r.b)-i >= 16:
+		if binary.LittleEndian.Uint64(r.b[i+8:])&k.tailMask != k.tail {
 			return false
 		}
+	case len(r.b)-i < n || string(r.b[i+8:i+n]) != k.quoted[8:]:
+		return false
 	}
-	r.i = i + len(k.quoted)
+	r.i = i + n
 	return true
 }
 

@@ -3,6 +3,7 @@ package encoding_test
 import (
 	"bytes"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/gatewaykit/gateway/encoding"
@@ -175,5 +176,46 @@ func TestNextKeyIs(t *testing.T) {
 	r.End()
 	if r.Err() != nil {
 		t.Fatal(r.Err())
+	}
+}
+
+// TestNextKeyIsEveryKeyLength checks keys of every length the comparison
+// handles differently (within one word, two words, longer), each as the
+// next key and with one byte changed, and near the end of the input.
+func TestNextKeyIsEveryKeyLength(t *testing.T) {
+	for n := 1; n <= 24; n++ {
+		name := strings.Repeat("k", n-1) + "z"
+		key := encoding.NewJSONKey(name)
+		for _, tail := range []string{`1}`, `1,"other":2,"more":3}`} {
+			for _, variant := range []struct {
+				written string
+				match   bool
+			}{
+				{name, true},
+				{name[:n-1] + "y", false},
+				{"y" + name[1:], false},
+				{name + "z", false},
+				{name[:n-1], false},
+			} {
+				in := []byte(`{"a":0,"` + variant.written + `":` + tail)
+				r := encoding.NewJSONReader(in)
+				r.ObjectStart()
+				r.NextKey()
+				r.Number()
+				at := r.Offset()
+				if got := r.NextKeyIs(key); got != variant.match {
+					t.Fatalf("key %q, input %s: NextKeyIs = %v, want %v", name, in, got, variant.match)
+				}
+				if !variant.match {
+					if r.Offset() != at {
+						t.Fatalf("key %q, input %s: a refusal moved the reader", name, in)
+					}
+					continue
+				}
+				if v, _ := r.Number(); string(v) != "1" {
+					t.Fatalf("key %q, input %s: value after the key = %q", name, in, v)
+				}
+			}
+		}
 	}
 }
