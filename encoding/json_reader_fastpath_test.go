@@ -219,3 +219,58 @@ func TestNextKeyIsEveryKeyLength(t *testing.T) {
 		}
 	}
 }
+
+// checkNextKeyIs compares NextKeyIs(NewJSONKey(name)) with NextKey at the
+// first and the second key of the object in in: a match must be a key that
+// NextKey reads as name, leaving the reader where NextKey leaves it (but
+// for whitespace after the colon); a refusal must consume nothing.
+func checkNextKeyIs(t *testing.T, in []byte, name string) {
+	key := encoding.NewJSONKey(name)
+	for skip := range 2 {
+		fast, slow := encoding.NewJSONReader(in), encoding.NewJSONReader(in)
+		if !fast.ObjectStart() || !slow.ObjectStart() {
+			return
+		}
+		for range skip {
+			if _, _, ok := fast.NextKey(); !ok {
+				return
+			}
+			fast.Skip()
+			slow.NextKey()
+			slow.Skip()
+		}
+		at := fast.Offset()
+		matched := fast.NextKeyIs(key)
+		k, esc, ok := slow.NextKey()
+		if !matched {
+			if fast.Offset() != at {
+				t.Fatalf("%q, key %q: a refused NextKeyIs moved the reader from %d to %d", in, name, at, fast.Offset())
+			}
+			continue
+		}
+		if !ok {
+			t.Fatalf("%q, key %q: NextKeyIs matched where NextKey reads no key (%v)", in, name, slow.Err())
+		}
+		got := k
+		if esc {
+			got = encoding.AppendUnquoted(nil, k)
+		}
+		if string(got) != name {
+			t.Fatalf("%q: NextKeyIs matched key %q where NextKey reads %q", in, name, got)
+		}
+		if rest := bytes.TrimLeft(in[fast.Offset():], " \t\r\n"); !bytes.Equal(rest, in[slow.Offset():]) {
+			t.Fatalf("%q, key %q: NextKeyIs left the reader at %d, NextKey at %d", in, name, fast.Offset(), slow.Offset())
+		}
+	}
+}
+
+// FuzzNextKeyIs checks NextKeyIs against NextKey on arbitrary objects and
+// key names.
+func FuzzNextKeyIs(f *testing.F) {
+	f.Add([]byte(`{"id":"1","channel_id":"2"}`), "channel_id")
+	f.Add([]byte(`{"id":"1","channel_id":"2"}`), "id")
+	f.Add([]byte(`{"a\"b":1,"c\u0064":2}`), `a"b`)
+	f.Add([]byte(`{"x":1, "y" :2}`), "y")
+	f.Add([]byte(`{"premium_since":null,"pending":false}`), "pending")
+	f.Fuzz(func(t *testing.T, in []byte, name string) { checkNextKeyIs(t, in, name) })
+}
