@@ -28,33 +28,105 @@ func (x *Activity) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x Activity) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysActivity are Activity's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysActivity = [18]encoding.JSONKey{
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("url"),
+	encoding.NewJSONKey("created_at"),
+	encoding.NewJSONKey("timestamps"),
+	encoding.NewJSONKey("application_id"),
+	encoding.NewJSONKey("details"),
+	encoding.NewJSONKey("state"),
+	encoding.NewJSONKey("emoji"),
+	encoding.NewJSONKey("party"),
+	encoding.NewJSONKey("assets"),
+	encoding.NewJSONKey("secrets"),
+	encoding.NewJSONKey("instance"),
+	encoding.NewJSONKey("flags"),
+	encoding.NewJSONKey("buttons"),
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("session_id"),
+	encoding.NewJSONKey("sync_id"),
+}
+
 func (x *Activity) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.Activity
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysActivity[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldActivity(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *Activity) decodeField(d *decoder, k []byte) bool {
+// jsonFieldActivity returns the number of Activity's field with key k, 0 for none.
+func jsonFieldActivity(k []byte) int {
 	switch string(k) {
 	case "name":
-		x.Name = d.str()
-		return true
+		return 1
 	case "type":
-		x.Type = ActivityType(d.int(64))
-		return true
+		return 2
 	case "url":
+		return 3
+	case "created_at":
+		return 4
+	case "timestamps":
+		return 5
+	case "application_id":
+		return 6
+	case "details":
+		return 7
+	case "state":
+		return 8
+	case "emoji":
+		return 9
+	case "party":
+		return 10
+	case "assets":
+		return 11
+	case "secrets":
+		return 12
+	case "instance":
+		return 13
+	case "flags":
+		return 14
+	case "buttons":
+		return 15
+	case "id":
+		return 16
+	case "session_id":
+		return 17
+	case "sync_id":
+		return 18
+	}
+	return 0
+}
+
+func (x *Activity) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Name = d.str()
+	case 2:
+		x.Type = ActivityType(d.int(64))
+	case 3:
 		if d.r.Null() {
 			x.URL = Null[string]()
 		} else {
@@ -62,22 +134,18 @@ func (x *Activity) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.URL = Some(v)
 		}
-		return true
-	case "created_at":
+	case 4:
 		x.CreatedAt = d.int(64)
-		return true
-	case "timestamps":
+	case 5:
 		if d.r.Null() {
 			x.Timestamps = nil
 		} else {
 			x.Timestamps = new(ActivityTimestamps)
 			x.Timestamps.decodeJSON(d)
 		}
-		return true
-	case "application_id":
+	case 6:
 		x.ApplicationID.decodeJSON(d)
-		return true
-	case "details":
+	case 7:
 		if d.r.Null() {
 			x.Details = Null[string]()
 		} else {
@@ -85,8 +153,7 @@ func (x *Activity) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Details = Some(v)
 		}
-		return true
-	case "state":
+	case 8:
 		if d.r.Null() {
 			x.State = Null[string]()
 		} else {
@@ -94,8 +161,7 @@ func (x *Activity) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.State = Some(v)
 		}
-		return true
-	case "emoji":
+	case 9:
 		if d.r.Null() {
 			x.Emoji = Null[ActivityEmoji]()
 		} else {
@@ -103,17 +169,13 @@ func (x *Activity) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.Emoji = Some(v)
 		}
-		return true
-	case "party":
+	case 10:
 		x.Party.decodeJSON(d)
-		return true
-	case "assets":
+	case 11:
 		x.Assets.decodeJSON(d)
-		return true
-	case "secrets":
+	case 12:
 		x.Secrets.decodeJSON(d)
-		return true
-	case "instance":
+	case 13:
 		if d.r.Null() {
 			x.Instance = Null[bool]()
 		} else {
@@ -121,24 +183,17 @@ func (x *Activity) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.Instance = Some(v)
 		}
-		return true
-	case "flags":
+	case 14:
 		x.Flags = int(d.int(64))
-		return true
-	case "buttons":
+	case 15:
 		x.Buttons.decodeJSON(d)
-		return true
-	case "id":
+	case 16:
 		x.ID = d.str()
-		return true
-	case "session_id":
+	case 17:
 		x.SessionID = d.str()
-		return true
-	case "sync_id":
+	case 18:
 		x.SyncID = d.str()
-		return true
 	}
-	return false
 }
 
 func (x *Activity) appendJSON(dst []byte) []byte {
@@ -258,33 +313,60 @@ func (x *ActivityEmoji) AppendJSON(dst []byte) []byte { return x.appendJSON(dst)
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x ActivityEmoji) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysActivityEmoji are ActivityEmoji's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysActivityEmoji = [3]encoding.JSONKey{
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("animated"),
+}
+
 func (x *ActivityEmoji) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.ActivityEmoji
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysActivityEmoji[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldActivityEmoji(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *ActivityEmoji) decodeField(d *decoder, k []byte) bool {
+// jsonFieldActivityEmoji returns the number of ActivityEmoji's field with key k, 0 for none.
+func jsonFieldActivityEmoji(k []byte) int {
 	switch string(k) {
 	case "name":
-		x.Name = d.str()
-		return true
+		return 1
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 2
 	case "animated":
+		return 3
+	}
+	return 0
+}
+
+func (x *ActivityEmoji) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Name = d.str()
+	case 2:
+		x.ID.decodeJSON(d)
+	case 3:
 		if d.r.Null() {
 			x.Animated = Null[bool]()
 		} else {
@@ -292,9 +374,7 @@ func (x *ActivityEmoji) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.Animated = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *ActivityEmoji) appendJSON(dst []byte) []byte {
@@ -338,34 +418,57 @@ func (x *ActivityTimestamps) AppendJSON(dst []byte) []byte { return x.appendJSON
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x ActivityTimestamps) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysActivityTimestamps are ActivityTimestamps's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysActivityTimestamps = [2]encoding.JSONKey{
+	encoding.NewJSONKey("start"),
+	encoding.NewJSONKey("end"),
+}
+
 func (x *ActivityTimestamps) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.ActivityTimestamps
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysActivityTimestamps[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldActivityTimestamps(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *ActivityTimestamps) decodeField(d *decoder, k []byte) bool {
+// jsonFieldActivityTimestamps returns the number of ActivityTimestamps's field with key k, 0 for none.
+func jsonFieldActivityTimestamps(k []byte) int {
 	switch string(k) {
 	case "start":
-		x.Start = d.int(64)
-		return true
+		return 1
 	case "end":
-		x.End = d.int(64)
-		return true
+		return 2
 	}
-	return false
+	return 0
+}
+
+func (x *ActivityTimestamps) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Start = d.int(64)
+	case 2:
+		x.End = d.int(64)
+	}
 }
 
 func (x *ActivityTimestamps) appendJSON(dst []byte) []byte {
@@ -405,40 +508,67 @@ func (x ApplicationCommandPermissionsUpdate) MarshalJSON() ([]byte, error) {
 	return x.appendJSON(nil), nil
 }
 
+// jsonKeysApplicationCommandPermissionsUpdate are ApplicationCommandPermissionsUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysApplicationCommandPermissionsUpdate = [4]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("application_id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("permissions"),
+}
+
 func (x *ApplicationCommandPermissionsUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.ApplicationCommandPermissionsUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysApplicationCommandPermissionsUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldApplicationCommandPermissionsUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *ApplicationCommandPermissionsUpdate) decodeField(d *decoder, k []byte) bool {
+// jsonFieldApplicationCommandPermissionsUpdate returns the number of ApplicationCommandPermissionsUpdate's field with key k, 0 for none.
+func jsonFieldApplicationCommandPermissionsUpdate(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "application_id":
-		x.ApplicationID.decodeJSON(d)
-		return true
+		return 2
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 3
 	case "permissions":
-		x.Permissions.decodeJSON(d)
-		return true
+		return 4
 	}
-	return false
+	return 0
+}
+
+func (x *ApplicationCommandPermissionsUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.ApplicationID.decodeJSON(d)
+	case 3:
+		x.GuildID.decodeJSON(d)
+	case 4:
+		x.Permissions.decodeJSON(d)
+	}
 }
 
 func (x *ApplicationCommandPermissionsUpdate) appendJSON(dst []byte) []byte {
@@ -476,51 +606,114 @@ func (x *Attachment) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x Attachment) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysAttachment are Attachment's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysAttachment = [17]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("filename"),
+	encoding.NewJSONKey("title"),
+	encoding.NewJSONKey("description"),
+	encoding.NewJSONKey("content_type"),
+	encoding.NewJSONKey("size"),
+	encoding.NewJSONKey("url"),
+	encoding.NewJSONKey("proxy_url"),
+	encoding.NewJSONKey("height"),
+	encoding.NewJSONKey("width"),
+	encoding.NewJSONKey("ephemeral"),
+	encoding.NewJSONKey("duration_secs"),
+	encoding.NewJSONKey("waveform"),
+	encoding.NewJSONKey("flags"),
+	encoding.NewJSONKey("placeholder"),
+	encoding.NewJSONKey("placeholder_version"),
+	encoding.NewJSONKey("content_scan_version"),
+}
+
 func (x *Attachment) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.Attachment
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysAttachment[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldAttachment(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *Attachment) decodeField(d *decoder, k []byte) bool {
+// jsonFieldAttachment returns the number of Attachment's field with key k, 0 for none.
+func jsonFieldAttachment(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "filename":
-		x.Filename = d.str()
-		return true
+		return 2
 	case "title":
-		x.Title = d.str()
-		return true
+		return 3
 	case "description":
-		x.Description = d.str()
-		return true
+		return 4
 	case "content_type":
-		x.ContentType = d.str()
-		return true
+		return 5
 	case "size":
-		x.Size = d.int(64)
-		return true
+		return 6
 	case "url":
-		x.URL = d.str()
-		return true
+		return 7
 	case "proxy_url":
-		x.ProxyURL = d.str()
-		return true
+		return 8
 	case "height":
+		return 9
+	case "width":
+		return 10
+	case "ephemeral":
+		return 11
+	case "duration_secs":
+		return 12
+	case "waveform":
+		return 13
+	case "flags":
+		return 14
+	case "placeholder":
+		return 15
+	case "placeholder_version":
+		return 16
+	case "content_scan_version":
+		return 17
+	}
+	return 0
+}
+
+func (x *Attachment) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.Filename = d.str()
+	case 3:
+		x.Title = d.str()
+	case 4:
+		x.Description = d.str()
+	case 5:
+		x.ContentType = d.str()
+	case 6:
+		x.Size = d.int(64)
+	case 7:
+		x.URL = d.str()
+	case 8:
+		x.ProxyURL = d.str()
+	case 9:
 		if d.r.Null() {
 			x.Height = Null[int]()
 		} else {
@@ -528,8 +721,7 @@ func (x *Attachment) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.Height = Some(v)
 		}
-		return true
-	case "width":
+	case 10:
 		if d.r.Null() {
 			x.Width = Null[int]()
 		} else {
@@ -537,11 +729,9 @@ func (x *Attachment) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.Width = Some(v)
 		}
-		return true
-	case "ephemeral":
+	case 11:
 		x.Ephemeral = d.bool()
-		return true
-	case "duration_secs":
+	case 12:
 		if d.r.Null() {
 			x.DurationSecs = Null[float64]()
 		} else {
@@ -549,17 +739,13 @@ func (x *Attachment) decodeField(d *decoder, k []byte) bool {
 			v = d.float()
 			x.DurationSecs = Some(v)
 		}
-		return true
-	case "waveform":
+	case 13:
 		x.Waveform = d.str()
-		return true
-	case "flags":
+	case 14:
 		x.Flags = int(d.int(64))
-		return true
-	case "placeholder":
+	case 15:
 		x.Placeholder = d.str()
-		return true
-	case "placeholder_version":
+	case 16:
 		if d.r.Null() {
 			x.PlaceholderVersion = Null[int]()
 		} else {
@@ -567,8 +753,7 @@ func (x *Attachment) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.PlaceholderVersion = Some(v)
 		}
-		return true
-	case "content_scan_version":
+	case 17:
 		if d.r.Null() {
 			x.ContentScanVersion = Null[int]()
 		} else {
@@ -576,9 +761,7 @@ func (x *Attachment) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.ContentScanVersion = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *Attachment) appendJSON(dst []byte) []byte {
@@ -686,34 +869,57 @@ func (x *AutoModerationAction) AppendJSON(dst []byte) []byte { return x.appendJS
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x AutoModerationAction) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysAutoModerationAction are AutoModerationAction's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysAutoModerationAction = [2]encoding.JSONKey{
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("metadata"),
+}
+
 func (x *AutoModerationAction) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.AutoModerationAction
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysAutoModerationAction[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldAutoModerationAction(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *AutoModerationAction) decodeField(d *decoder, k []byte) bool {
+// jsonFieldAutoModerationAction returns the number of AutoModerationAction's field with key k, 0 for none.
+func jsonFieldAutoModerationAction(k []byte) int {
 	switch string(k) {
 	case "type":
-		x.Type = int(d.int(64))
-		return true
+		return 1
 	case "metadata":
-		x.Metadata.decodeJSON(d)
-		return true
+		return 2
 	}
-	return false
+	return 0
+}
+
+func (x *AutoModerationAction) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Type = int(d.int(64))
+	case 2:
+		x.Metadata.decodeJSON(d)
+	}
 }
 
 func (x *AutoModerationAction) appendJSON(dst []byte) []byte {
@@ -749,54 +955,98 @@ func (x *AutoModerationActionExecution) AppendJSON(dst []byte) []byte { return x
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x AutoModerationActionExecution) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysAutoModerationActionExecution are AutoModerationActionExecution's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysAutoModerationActionExecution = [11]encoding.JSONKey{
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("action"),
+	encoding.NewJSONKey("rule_id"),
+	encoding.NewJSONKey("rule_trigger_type"),
+	encoding.NewJSONKey("user_id"),
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("message_id"),
+	encoding.NewJSONKey("alert_system_message_id"),
+	encoding.NewJSONKey("content"),
+	encoding.NewJSONKey("matched_keyword"),
+	encoding.NewJSONKey("matched_content"),
+}
+
 func (x *AutoModerationActionExecution) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.AutoModerationActionExecution
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysAutoModerationActionExecution[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldAutoModerationActionExecution(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *AutoModerationActionExecution) decodeField(d *decoder, k []byte) bool {
+// jsonFieldAutoModerationActionExecution returns the number of AutoModerationActionExecution's field with key k, 0 for none.
+func jsonFieldAutoModerationActionExecution(k []byte) int {
 	switch string(k) {
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 1
 	case "action":
-		x.Action.decodeJSON(d)
-		return true
+		return 2
 	case "rule_id":
-		x.RuleID.decodeJSON(d)
-		return true
+		return 3
 	case "rule_trigger_type":
-		x.RuleTriggerType = int(d.int(64))
-		return true
+		return 4
 	case "user_id":
-		x.UserID.decodeJSON(d)
-		return true
+		return 5
 	case "channel_id":
-		x.ChannelID.decodeJSON(d)
-		return true
+		return 6
 	case "message_id":
-		x.MessageID.decodeJSON(d)
-		return true
+		return 7
 	case "alert_system_message_id":
-		x.AlertSystemMessageID.decodeJSON(d)
-		return true
+		return 8
 	case "content":
-		x.Content = d.str()
-		return true
+		return 9
 	case "matched_keyword":
+		return 10
+	case "matched_content":
+		return 11
+	}
+	return 0
+}
+
+func (x *AutoModerationActionExecution) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.GuildID.decodeJSON(d)
+	case 2:
+		x.Action.decodeJSON(d)
+	case 3:
+		x.RuleID.decodeJSON(d)
+	case 4:
+		x.RuleTriggerType = int(d.int(64))
+	case 5:
+		x.UserID.decodeJSON(d)
+	case 6:
+		x.ChannelID.decodeJSON(d)
+	case 7:
+		x.MessageID.decodeJSON(d)
+	case 8:
+		x.AlertSystemMessageID.decodeJSON(d)
+	case 9:
+		x.Content = d.str()
+	case 10:
 		if d.r.Null() {
 			x.MatchedKeyword = Null[string]()
 		} else {
@@ -804,8 +1054,7 @@ func (x *AutoModerationActionExecution) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.MatchedKeyword = Some(v)
 		}
-		return true
-	case "matched_content":
+	case 11:
 		if d.r.Null() {
 			x.MatchedContent = Null[string]()
 		} else {
@@ -813,9 +1062,7 @@ func (x *AutoModerationActionExecution) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.MatchedContent = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *AutoModerationActionExecution) appendJSON(dst []byte) []byte {
@@ -885,61 +1132,102 @@ func (x *AutoModerationRule) AppendJSON(dst []byte) []byte { return x.appendJSON
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x AutoModerationRule) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysAutoModerationRule are AutoModerationRule's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysAutoModerationRule = [11]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("creator_id"),
+	encoding.NewJSONKey("event_type"),
+	encoding.NewJSONKey("trigger_type"),
+	encoding.NewJSONKey("trigger_metadata"),
+	encoding.NewJSONKey("actions"),
+	encoding.NewJSONKey("enabled"),
+	encoding.NewJSONKey("exempt_roles"),
+	encoding.NewJSONKey("exempt_channels"),
+}
+
 func (x *AutoModerationRule) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.AutoModerationRule
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysAutoModerationRule[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldAutoModerationRule(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *AutoModerationRule) decodeField(d *decoder, k []byte) bool {
+// jsonFieldAutoModerationRule returns the number of AutoModerationRule's field with key k, 0 for none.
+func jsonFieldAutoModerationRule(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 2
 	case "name":
-		x.Name = d.str()
-		return true
+		return 3
 	case "creator_id":
-		x.CreatorID.decodeJSON(d)
-		return true
+		return 4
 	case "event_type":
-		x.EventType = int(d.int(64))
-		return true
+		return 5
 	case "trigger_type":
-		x.TriggerType = int(d.int(64))
-		return true
+		return 6
 	case "trigger_metadata":
-		x.TriggerMetadata.decodeJSON(d)
-		return true
+		return 7
 	case "actions":
-		x.Actions = decodeArray(d, &d.arrays.AutoModerationAction)
-		return true
+		return 8
 	case "enabled":
-		x.Enabled = d.bool()
-		return true
+		return 9
 	case "exempt_roles":
-		x.ExemptRoles = d.snowflakes()
-		return true
+		return 10
 	case "exempt_channels":
-		x.ExemptChannels = d.snowflakes()
-		return true
+		return 11
 	}
-	return false
+	return 0
+}
+
+func (x *AutoModerationRule) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.GuildID.decodeJSON(d)
+	case 3:
+		x.Name = d.str()
+	case 4:
+		x.CreatorID.decodeJSON(d)
+	case 5:
+		x.EventType = int(d.int(64))
+	case 6:
+		x.TriggerType = int(d.int(64))
+	case 7:
+		x.TriggerMetadata.decodeJSON(d)
+	case 8:
+		x.Actions = decodeArray(d, &d.arrays.AutoModerationAction)
+	case 9:
+		x.Enabled = d.bool()
+	case 10:
+		x.ExemptRoles = d.snowflakes()
+	case 11:
+		x.ExemptChannels = d.snowflakes()
+	}
 }
 
 func (x *AutoModerationRule) appendJSON(dst []byte) []byte {
@@ -1002,29 +1290,102 @@ func (x *AutoModerationRuleCreate) AppendJSON(dst []byte) []byte { return x.appe
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x AutoModerationRuleCreate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysAutoModerationRuleCreate are AutoModerationRuleCreate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysAutoModerationRuleCreate = [11]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("creator_id"),
+	encoding.NewJSONKey("event_type"),
+	encoding.NewJSONKey("trigger_type"),
+	encoding.NewJSONKey("trigger_metadata"),
+	encoding.NewJSONKey("actions"),
+	encoding.NewJSONKey("enabled"),
+	encoding.NewJSONKey("exempt_roles"),
+	encoding.NewJSONKey("exempt_channels"),
+}
+
 func (x *AutoModerationRuleCreate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.AutoModerationRuleCreate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysAutoModerationRuleCreate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldAutoModerationRuleCreate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *AutoModerationRuleCreate) decodeField(d *decoder, k []byte) bool {
-	if x.AutoModerationRule.decodeField(d, k) {
-		return true
+// jsonFieldAutoModerationRuleCreate returns the number of AutoModerationRuleCreate's field with key k, 0 for none.
+func jsonFieldAutoModerationRuleCreate(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "guild_id":
+		return 2
+	case "name":
+		return 3
+	case "creator_id":
+		return 4
+	case "event_type":
+		return 5
+	case "trigger_type":
+		return 6
+	case "trigger_metadata":
+		return 7
+	case "actions":
+		return 8
+	case "enabled":
+		return 9
+	case "exempt_roles":
+		return 10
+	case "exempt_channels":
+		return 11
 	}
-	return false
+	return 0
+}
+
+func (x *AutoModerationRuleCreate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.AutoModerationRule.ID.decodeJSON(d)
+	case 2:
+		x.AutoModerationRule.GuildID.decodeJSON(d)
+	case 3:
+		x.AutoModerationRule.Name = d.str()
+	case 4:
+		x.AutoModerationRule.CreatorID.decodeJSON(d)
+	case 5:
+		x.AutoModerationRule.EventType = int(d.int(64))
+	case 6:
+		x.AutoModerationRule.TriggerType = int(d.int(64))
+	case 7:
+		x.AutoModerationRule.TriggerMetadata.decodeJSON(d)
+	case 8:
+		x.AutoModerationRule.Actions = decodeArray(d, &d.arrays.AutoModerationAction)
+	case 9:
+		x.AutoModerationRule.Enabled = d.bool()
+	case 10:
+		x.AutoModerationRule.ExemptRoles = d.snowflakes()
+	case 11:
+		x.AutoModerationRule.ExemptChannels = d.snowflakes()
+	}
 }
 
 func (x *AutoModerationRuleCreate) appendJSON(dst []byte) []byte {
@@ -1055,29 +1416,102 @@ func (x *AutoModerationRuleDelete) AppendJSON(dst []byte) []byte { return x.appe
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x AutoModerationRuleDelete) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysAutoModerationRuleDelete are AutoModerationRuleDelete's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysAutoModerationRuleDelete = [11]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("creator_id"),
+	encoding.NewJSONKey("event_type"),
+	encoding.NewJSONKey("trigger_type"),
+	encoding.NewJSONKey("trigger_metadata"),
+	encoding.NewJSONKey("actions"),
+	encoding.NewJSONKey("enabled"),
+	encoding.NewJSONKey("exempt_roles"),
+	encoding.NewJSONKey("exempt_channels"),
+}
+
 func (x *AutoModerationRuleDelete) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.AutoModerationRuleDelete
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysAutoModerationRuleDelete[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldAutoModerationRuleDelete(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *AutoModerationRuleDelete) decodeField(d *decoder, k []byte) bool {
-	if x.AutoModerationRule.decodeField(d, k) {
-		return true
+// jsonFieldAutoModerationRuleDelete returns the number of AutoModerationRuleDelete's field with key k, 0 for none.
+func jsonFieldAutoModerationRuleDelete(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "guild_id":
+		return 2
+	case "name":
+		return 3
+	case "creator_id":
+		return 4
+	case "event_type":
+		return 5
+	case "trigger_type":
+		return 6
+	case "trigger_metadata":
+		return 7
+	case "actions":
+		return 8
+	case "enabled":
+		return 9
+	case "exempt_roles":
+		return 10
+	case "exempt_channels":
+		return 11
 	}
-	return false
+	return 0
+}
+
+func (x *AutoModerationRuleDelete) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.AutoModerationRule.ID.decodeJSON(d)
+	case 2:
+		x.AutoModerationRule.GuildID.decodeJSON(d)
+	case 3:
+		x.AutoModerationRule.Name = d.str()
+	case 4:
+		x.AutoModerationRule.CreatorID.decodeJSON(d)
+	case 5:
+		x.AutoModerationRule.EventType = int(d.int(64))
+	case 6:
+		x.AutoModerationRule.TriggerType = int(d.int(64))
+	case 7:
+		x.AutoModerationRule.TriggerMetadata.decodeJSON(d)
+	case 8:
+		x.AutoModerationRule.Actions = decodeArray(d, &d.arrays.AutoModerationAction)
+	case 9:
+		x.AutoModerationRule.Enabled = d.bool()
+	case 10:
+		x.AutoModerationRule.ExemptRoles = d.snowflakes()
+	case 11:
+		x.AutoModerationRule.ExemptChannels = d.snowflakes()
+	}
 }
 
 func (x *AutoModerationRuleDelete) appendJSON(dst []byte) []byte {
@@ -1108,29 +1542,102 @@ func (x *AutoModerationRuleUpdate) AppendJSON(dst []byte) []byte { return x.appe
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x AutoModerationRuleUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysAutoModerationRuleUpdate are AutoModerationRuleUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysAutoModerationRuleUpdate = [11]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("creator_id"),
+	encoding.NewJSONKey("event_type"),
+	encoding.NewJSONKey("trigger_type"),
+	encoding.NewJSONKey("trigger_metadata"),
+	encoding.NewJSONKey("actions"),
+	encoding.NewJSONKey("enabled"),
+	encoding.NewJSONKey("exempt_roles"),
+	encoding.NewJSONKey("exempt_channels"),
+}
+
 func (x *AutoModerationRuleUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.AutoModerationRuleUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysAutoModerationRuleUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldAutoModerationRuleUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *AutoModerationRuleUpdate) decodeField(d *decoder, k []byte) bool {
-	if x.AutoModerationRule.decodeField(d, k) {
-		return true
+// jsonFieldAutoModerationRuleUpdate returns the number of AutoModerationRuleUpdate's field with key k, 0 for none.
+func jsonFieldAutoModerationRuleUpdate(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "guild_id":
+		return 2
+	case "name":
+		return 3
+	case "creator_id":
+		return 4
+	case "event_type":
+		return 5
+	case "trigger_type":
+		return 6
+	case "trigger_metadata":
+		return 7
+	case "actions":
+		return 8
+	case "enabled":
+		return 9
+	case "exempt_roles":
+		return 10
+	case "exempt_channels":
+		return 11
 	}
-	return false
+	return 0
+}
+
+func (x *AutoModerationRuleUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.AutoModerationRule.ID.decodeJSON(d)
+	case 2:
+		x.AutoModerationRule.GuildID.decodeJSON(d)
+	case 3:
+		x.AutoModerationRule.Name = d.str()
+	case 4:
+		x.AutoModerationRule.CreatorID.decodeJSON(d)
+	case 5:
+		x.AutoModerationRule.EventType = int(d.int(64))
+	case 6:
+		x.AutoModerationRule.TriggerType = int(d.int(64))
+	case 7:
+		x.AutoModerationRule.TriggerMetadata.decodeJSON(d)
+	case 8:
+		x.AutoModerationRule.Actions = decodeArray(d, &d.arrays.AutoModerationAction)
+	case 9:
+		x.AutoModerationRule.Enabled = d.bool()
+	case 10:
+		x.AutoModerationRule.ExemptRoles = d.snowflakes()
+	case 11:
+		x.AutoModerationRule.ExemptChannels = d.snowflakes()
+	}
 }
 
 func (x *AutoModerationRuleUpdate) appendJSON(dst []byte) []byte {
@@ -1161,33 +1668,60 @@ func (x *AvatarDecoration) AppendJSON(dst []byte) []byte { return x.appendJSON(d
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x AvatarDecoration) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysAvatarDecoration are AvatarDecoration's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysAvatarDecoration = [3]encoding.JSONKey{
+	encoding.NewJSONKey("asset"),
+	encoding.NewJSONKey("sku_id"),
+	encoding.NewJSONKey("expires_at"),
+}
+
 func (x *AvatarDecoration) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.AvatarDecoration
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysAvatarDecoration[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldAvatarDecoration(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *AvatarDecoration) decodeField(d *decoder, k []byte) bool {
+// jsonFieldAvatarDecoration returns the number of AvatarDecoration's field with key k, 0 for none.
+func jsonFieldAvatarDecoration(k []byte) int {
 	switch string(k) {
 	case "asset":
-		x.Asset = d.str()
-		return true
+		return 1
 	case "sku_id":
-		x.SKUID.decodeJSON(d)
-		return true
+		return 2
 	case "expires_at":
+		return 3
+	}
+	return 0
+}
+
+func (x *AvatarDecoration) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Asset = d.str()
+	case 2:
+		x.SKUID.decodeJSON(d)
+	case 3:
 		if d.r.Null() {
 			x.ExpiresAt = Null[int64]()
 		} else {
@@ -1195,9 +1729,7 @@ func (x *AvatarDecoration) decodeField(d *decoder, k []byte) bool {
 			v = d.int(64)
 			x.ExpiresAt = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *AvatarDecoration) appendJSON(dst []byte) []byte {
@@ -1239,36 +1771,167 @@ func (x *Channel) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x Channel) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysChannel are Channel's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysChannel = [38]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("position"),
+	encoding.NewJSONKey("permission_overwrites"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("topic"),
+	encoding.NewJSONKey("nsfw"),
+	encoding.NewJSONKey("last_message_id"),
+	encoding.NewJSONKey("bitrate"),
+	encoding.NewJSONKey("user_limit"),
+	encoding.NewJSONKey("rate_limit_per_user"),
+	encoding.NewJSONKey("recipients"),
+	encoding.NewJSONKey("icon"),
+	encoding.NewJSONKey("owner_id"),
+	encoding.NewJSONKey("application_id"),
+	encoding.NewJSONKey("managed"),
+	encoding.NewJSONKey("parent_id"),
+	encoding.NewJSONKey("last_pin_timestamp"),
+	encoding.NewJSONKey("rtc_region"),
+	encoding.NewJSONKey("video_quality_mode"),
+	encoding.NewJSONKey("message_count"),
+	encoding.NewJSONKey("member_count"),
+	encoding.NewJSONKey("thread_metadata"),
+	encoding.NewJSONKey("member"),
+	encoding.NewJSONKey("default_auto_archive_duration"),
+	encoding.NewJSONKey("permissions"),
+	encoding.NewJSONKey("flags"),
+	encoding.NewJSONKey("total_message_sent"),
+	encoding.NewJSONKey("available_tags"),
+	encoding.NewJSONKey("applied_tags"),
+	encoding.NewJSONKey("default_reaction_emoji"),
+	encoding.NewJSONKey("default_thread_rate_limit_per_user"),
+	encoding.NewJSONKey("default_sort_order"),
+	encoding.NewJSONKey("default_forum_layout"),
+	encoding.NewJSONKey("status"),
+	encoding.NewJSONKey("version"),
+	encoding.NewJSONKey("newly_created"),
+}
+
 func (x *Channel) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.Channel
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysChannel[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldChannel(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *Channel) decodeField(d *decoder, k []byte) bool {
+// jsonFieldChannel returns the number of Channel's field with key k, 0 for none.
+func jsonFieldChannel(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "type":
-		x.Type = ChannelType(d.int(64))
-		return true
+		return 2
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 3
 	case "position":
+		return 4
+	case "permission_overwrites":
+		return 5
+	case "name":
+		return 6
+	case "topic":
+		return 7
+	case "nsfw":
+		return 8
+	case "last_message_id":
+		return 9
+	case "bitrate":
+		return 10
+	case "user_limit":
+		return 11
+	case "rate_limit_per_user":
+		return 12
+	case "recipients":
+		return 13
+	case "icon":
+		return 14
+	case "owner_id":
+		return 15
+	case "application_id":
+		return 16
+	case "managed":
+		return 17
+	case "parent_id":
+		return 18
+	case "last_pin_timestamp":
+		return 19
+	case "rtc_region":
+		return 20
+	case "video_quality_mode":
+		return 21
+	case "message_count":
+		return 22
+	case "member_count":
+		return 23
+	case "thread_metadata":
+		return 24
+	case "member":
+		return 25
+	case "default_auto_archive_duration":
+		return 26
+	case "permissions":
+		return 27
+	case "flags":
+		return 28
+	case "total_message_sent":
+		return 29
+	case "available_tags":
+		return 30
+	case "applied_tags":
+		return 31
+	case "default_reaction_emoji":
+		return 32
+	case "default_thread_rate_limit_per_user":
+		return 33
+	case "default_sort_order":
+		return 34
+	case "default_forum_layout":
+		return 35
+	case "status":
+		return 36
+	case "version":
+		return 37
+	case "newly_created":
+		return 38
+	}
+	return 0
+}
+
+func (x *Channel) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.Type = ChannelType(d.int(64))
+	case 3:
+		x.GuildID.decodeJSON(d)
+	case 4:
 		if d.r.Null() {
 			x.Position = Null[int]()
 		} else {
@@ -1276,11 +1939,9 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.Position = Some(v)
 		}
-		return true
-	case "permission_overwrites":
+	case 5:
 		x.PermissionOverwrites = decodeArray(d, &d.arrays.PermissionOverwrite)
-		return true
-	case "name":
+	case 6:
 		if d.r.Null() {
 			x.Name = Null[string]()
 		} else {
@@ -1288,8 +1949,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Name = Some(v)
 		}
-		return true
-	case "topic":
+	case 7:
 		if d.r.Null() {
 			x.Topic = Null[string]()
 		} else {
@@ -1297,8 +1957,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Topic = Some(v)
 		}
-		return true
-	case "nsfw":
+	case 8:
 		if d.r.Null() {
 			x.NSFW = Null[bool]()
 		} else {
@@ -1306,8 +1965,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.NSFW = Some(v)
 		}
-		return true
-	case "last_message_id":
+	case 9:
 		if d.r.Null() {
 			x.LastMessageID = Null[Snowflake]()
 		} else {
@@ -1315,8 +1973,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.LastMessageID = Some(v)
 		}
-		return true
-	case "bitrate":
+	case 10:
 		if d.r.Null() {
 			x.Bitrate = Null[int]()
 		} else {
@@ -1324,8 +1981,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.Bitrate = Some(v)
 		}
-		return true
-	case "user_limit":
+	case 11:
 		if d.r.Null() {
 			x.UserLimit = Null[int]()
 		} else {
@@ -1333,8 +1989,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.UserLimit = Some(v)
 		}
-		return true
-	case "rate_limit_per_user":
+	case 12:
 		if d.r.Null() {
 			x.RateLimitPerUser = Null[int]()
 		} else {
@@ -1342,11 +1997,9 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.RateLimitPerUser = Some(v)
 		}
-		return true
-	case "recipients":
+	case 13:
 		x.Recipients = decodeArray(d, &d.arrays.User)
-		return true
-	case "icon":
+	case 14:
 		if d.r.Null() {
 			x.Icon = Null[string]()
 		} else {
@@ -1354,14 +2007,11 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Icon = Some(v)
 		}
-		return true
-	case "owner_id":
+	case 15:
 		x.OwnerID.decodeJSON(d)
-		return true
-	case "application_id":
+	case 16:
 		x.ApplicationID.decodeJSON(d)
-		return true
-	case "managed":
+	case 17:
 		if d.r.Null() {
 			x.Managed = Null[bool]()
 		} else {
@@ -1369,8 +2019,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.Managed = Some(v)
 		}
-		return true
-	case "parent_id":
+	case 18:
 		if d.r.Null() {
 			x.ParentID = Null[Snowflake]()
 		} else {
@@ -1378,8 +2027,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.ParentID = Some(v)
 		}
-		return true
-	case "last_pin_timestamp":
+	case 19:
 		if d.r.Null() {
 			x.LastPinTimestamp = Null[Timestamp]()
 		} else {
@@ -1387,8 +2035,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.LastPinTimestamp = Some(v)
 		}
-		return true
-	case "rtc_region":
+	case 20:
 		if d.r.Null() {
 			x.RTCRegion = Null[string]()
 		} else {
@@ -1396,8 +2043,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.RTCRegion = Some(v)
 		}
-		return true
-	case "video_quality_mode":
+	case 21:
 		if d.r.Null() {
 			x.VideoQualityMode = Null[int]()
 		} else {
@@ -1405,8 +2051,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.VideoQualityMode = Some(v)
 		}
-		return true
-	case "message_count":
+	case 22:
 		if d.r.Null() {
 			x.MessageCount = Null[int]()
 		} else {
@@ -1414,8 +2059,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.MessageCount = Some(v)
 		}
-		return true
-	case "member_count":
+	case 23:
 		if d.r.Null() {
 			x.MemberCount = Null[int]()
 		} else {
@@ -1423,24 +2067,21 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.MemberCount = Some(v)
 		}
-		return true
-	case "thread_metadata":
+	case 24:
 		if d.r.Null() {
 			x.ThreadMetadata = nil
 		} else {
 			x.ThreadMetadata = new(ThreadMetadata)
 			x.ThreadMetadata.decodeJSON(d)
 		}
-		return true
-	case "member":
+	case 25:
 		if d.r.Null() {
 			x.Member = nil
 		} else {
 			x.Member = new(ThreadMember)
 			x.Member.decodeJSON(d)
 		}
-		return true
-	case "default_auto_archive_duration":
+	case 26:
 		if d.r.Null() {
 			x.DefaultAutoArchiveDuration = Null[int]()
 		} else {
@@ -1448,8 +2089,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.DefaultAutoArchiveDuration = Some(v)
 		}
-		return true
-	case "permissions":
+	case 27:
 		if d.r.Null() {
 			x.Permissions = Null[Permissions]()
 		} else {
@@ -1457,8 +2097,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.Permissions = Some(v)
 		}
-		return true
-	case "flags":
+	case 28:
 		if d.r.Null() {
 			x.Flags = Null[ChannelFlags]()
 		} else {
@@ -1466,8 +2105,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v = ChannelFlags(d.uint(64))
 			x.Flags = Some(v)
 		}
-		return true
-	case "total_message_sent":
+	case 29:
 		if d.r.Null() {
 			x.TotalMessageSent = Null[int]()
 		} else {
@@ -1475,14 +2113,11 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.TotalMessageSent = Some(v)
 		}
-		return true
-	case "available_tags":
+	case 30:
 		x.AvailableTags = decodeArray(d, &d.arrays.ForumTag)
-		return true
-	case "applied_tags":
+	case 31:
 		x.AppliedTags = d.snowflakes()
-		return true
-	case "default_reaction_emoji":
+	case 32:
 		if d.r.Null() {
 			x.DefaultReactionEmoji = Null[DefaultReaction]()
 		} else {
@@ -1490,8 +2125,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.DefaultReactionEmoji = Some(v)
 		}
-		return true
-	case "default_thread_rate_limit_per_user":
+	case 33:
 		if d.r.Null() {
 			x.DefaultThreadRateLimitPerUser = Null[int]()
 		} else {
@@ -1499,8 +2133,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.DefaultThreadRateLimitPerUser = Some(v)
 		}
-		return true
-	case "default_sort_order":
+	case 34:
 		if d.r.Null() {
 			x.DefaultSortOrder = Null[int]()
 		} else {
@@ -1508,8 +2141,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.DefaultSortOrder = Some(v)
 		}
-		return true
-	case "default_forum_layout":
+	case 35:
 		if d.r.Null() {
 			x.DefaultForumLayout = Null[int]()
 		} else {
@@ -1517,8 +2149,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.DefaultForumLayout = Some(v)
 		}
-		return true
-	case "status":
+	case 36:
 		if d.r.Null() {
 			x.Status = Null[string]()
 		} else {
@@ -1526,8 +2157,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Status = Some(v)
 		}
-		return true
-	case "version":
+	case 37:
 		if d.r.Null() {
 			x.Version = Null[int64]()
 		} else {
@@ -1535,8 +2165,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v = d.int(64)
 			x.Version = Some(v)
 		}
-		return true
-	case "newly_created":
+	case 38:
 		if d.r.Null() {
 			x.NewlyCreated = Null[bool]()
 		} else {
@@ -1544,9 +2173,7 @@ func (x *Channel) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.NewlyCreated = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *Channel) appendJSON(dst []byte) []byte {
@@ -1873,29 +2500,409 @@ func (x *ChannelCreate) AppendJSON(dst []byte) []byte { return x.appendJSON(dst)
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x ChannelCreate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysChannelCreate are ChannelCreate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysChannelCreate = [38]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("position"),
+	encoding.NewJSONKey("permission_overwrites"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("topic"),
+	encoding.NewJSONKey("nsfw"),
+	encoding.NewJSONKey("last_message_id"),
+	encoding.NewJSONKey("bitrate"),
+	encoding.NewJSONKey("user_limit"),
+	encoding.NewJSONKey("rate_limit_per_user"),
+	encoding.NewJSONKey("recipients"),
+	encoding.NewJSONKey("icon"),
+	encoding.NewJSONKey("owner_id"),
+	encoding.NewJSONKey("application_id"),
+	encoding.NewJSONKey("managed"),
+	encoding.NewJSONKey("parent_id"),
+	encoding.NewJSONKey("last_pin_timestamp"),
+	encoding.NewJSONKey("rtc_region"),
+	encoding.NewJSONKey("video_quality_mode"),
+	encoding.NewJSONKey("message_count"),
+	encoding.NewJSONKey("member_count"),
+	encoding.NewJSONKey("thread_metadata"),
+	encoding.NewJSONKey("member"),
+	encoding.NewJSONKey("default_auto_archive_duration"),
+	encoding.NewJSONKey("permissions"),
+	encoding.NewJSONKey("flags"),
+	encoding.NewJSONKey("total_message_sent"),
+	encoding.NewJSONKey("available_tags"),
+	encoding.NewJSONKey("applied_tags"),
+	encoding.NewJSONKey("default_reaction_emoji"),
+	encoding.NewJSONKey("default_thread_rate_limit_per_user"),
+	encoding.NewJSONKey("default_sort_order"),
+	encoding.NewJSONKey("default_forum_layout"),
+	encoding.NewJSONKey("status"),
+	encoding.NewJSONKey("version"),
+	encoding.NewJSONKey("newly_created"),
+}
+
 func (x *ChannelCreate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.ChannelCreate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysChannelCreate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldChannelCreate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *ChannelCreate) decodeField(d *decoder, k []byte) bool {
-	if x.Channel.decodeField(d, k) {
-		return true
+// jsonFieldChannelCreate returns the number of ChannelCreate's field with key k, 0 for none.
+func jsonFieldChannelCreate(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "type":
+		return 2
+	case "guild_id":
+		return 3
+	case "position":
+		return 4
+	case "permission_overwrites":
+		return 5
+	case "name":
+		return 6
+	case "topic":
+		return 7
+	case "nsfw":
+		return 8
+	case "last_message_id":
+		return 9
+	case "bitrate":
+		return 10
+	case "user_limit":
+		return 11
+	case "rate_limit_per_user":
+		return 12
+	case "recipients":
+		return 13
+	case "icon":
+		return 14
+	case "owner_id":
+		return 15
+	case "application_id":
+		return 16
+	case "managed":
+		return 17
+	case "parent_id":
+		return 18
+	case "last_pin_timestamp":
+		return 19
+	case "rtc_region":
+		return 20
+	case "video_quality_mode":
+		return 21
+	case "message_count":
+		return 22
+	case "member_count":
+		return 23
+	case "thread_metadata":
+		return 24
+	case "member":
+		return 25
+	case "default_auto_archive_duration":
+		return 26
+	case "permissions":
+		return 27
+	case "flags":
+		return 28
+	case "total_message_sent":
+		return 29
+	case "available_tags":
+		return 30
+	case "applied_tags":
+		return 31
+	case "default_reaction_emoji":
+		return 32
+	case "default_thread_rate_limit_per_user":
+		return 33
+	case "default_sort_order":
+		return 34
+	case "default_forum_layout":
+		return 35
+	case "status":
+		return 36
+	case "version":
+		return 37
+	case "newly_created":
+		return 38
 	}
-	return false
+	return 0
+}
+
+func (x *ChannelCreate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Channel.ID.decodeJSON(d)
+	case 2:
+		x.Channel.Type = ChannelType(d.int(64))
+	case 3:
+		x.Channel.GuildID.decodeJSON(d)
+	case 4:
+		if d.r.Null() {
+			x.Channel.Position = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.Position = Some(v)
+		}
+	case 5:
+		x.Channel.PermissionOverwrites = decodeArray(d, &d.arrays.PermissionOverwrite)
+	case 6:
+		if d.r.Null() {
+			x.Channel.Name = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.Name = Some(v)
+		}
+	case 7:
+		if d.r.Null() {
+			x.Channel.Topic = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.Topic = Some(v)
+		}
+	case 8:
+		if d.r.Null() {
+			x.Channel.NSFW = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Channel.NSFW = Some(v)
+		}
+	case 9:
+		if d.r.Null() {
+			x.Channel.LastMessageID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Channel.LastMessageID = Some(v)
+		}
+	case 10:
+		if d.r.Null() {
+			x.Channel.Bitrate = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.Bitrate = Some(v)
+		}
+	case 11:
+		if d.r.Null() {
+			x.Channel.UserLimit = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.UserLimit = Some(v)
+		}
+	case 12:
+		if d.r.Null() {
+			x.Channel.RateLimitPerUser = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.RateLimitPerUser = Some(v)
+		}
+	case 13:
+		x.Channel.Recipients = decodeArray(d, &d.arrays.User)
+	case 14:
+		if d.r.Null() {
+			x.Channel.Icon = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.Icon = Some(v)
+		}
+	case 15:
+		x.Channel.OwnerID.decodeJSON(d)
+	case 16:
+		x.Channel.ApplicationID.decodeJSON(d)
+	case 17:
+		if d.r.Null() {
+			x.Channel.Managed = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Channel.Managed = Some(v)
+		}
+	case 18:
+		if d.r.Null() {
+			x.Channel.ParentID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Channel.ParentID = Some(v)
+		}
+	case 19:
+		if d.r.Null() {
+			x.Channel.LastPinTimestamp = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.Channel.LastPinTimestamp = Some(v)
+		}
+	case 20:
+		if d.r.Null() {
+			x.Channel.RTCRegion = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.RTCRegion = Some(v)
+		}
+	case 21:
+		if d.r.Null() {
+			x.Channel.VideoQualityMode = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.VideoQualityMode = Some(v)
+		}
+	case 22:
+		if d.r.Null() {
+			x.Channel.MessageCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.MessageCount = Some(v)
+		}
+	case 23:
+		if d.r.Null() {
+			x.Channel.MemberCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.MemberCount = Some(v)
+		}
+	case 24:
+		if d.r.Null() {
+			x.Channel.ThreadMetadata = nil
+		} else {
+			x.Channel.ThreadMetadata = new(ThreadMetadata)
+			x.Channel.ThreadMetadata.decodeJSON(d)
+		}
+	case 25:
+		if d.r.Null() {
+			x.Channel.Member = nil
+		} else {
+			x.Channel.Member = new(ThreadMember)
+			x.Channel.Member.decodeJSON(d)
+		}
+	case 26:
+		if d.r.Null() {
+			x.Channel.DefaultAutoArchiveDuration = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.DefaultAutoArchiveDuration = Some(v)
+		}
+	case 27:
+		if d.r.Null() {
+			x.Channel.Permissions = Null[Permissions]()
+		} else {
+			var v Permissions
+			v.decodeJSON(d)
+			x.Channel.Permissions = Some(v)
+		}
+	case 28:
+		if d.r.Null() {
+			x.Channel.Flags = Null[ChannelFlags]()
+		} else {
+			var v ChannelFlags
+			v = ChannelFlags(d.uint(64))
+			x.Channel.Flags = Some(v)
+		}
+	case 29:
+		if d.r.Null() {
+			x.Channel.TotalMessageSent = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.TotalMessageSent = Some(v)
+		}
+	case 30:
+		x.Channel.AvailableTags = decodeArray(d, &d.arrays.ForumTag)
+	case 31:
+		x.Channel.AppliedTags = d.snowflakes()
+	case 32:
+		if d.r.Null() {
+			x.Channel.DefaultReactionEmoji = Null[DefaultReaction]()
+		} else {
+			var v DefaultReaction
+			v.decodeJSON(d)
+			x.Channel.DefaultReactionEmoji = Some(v)
+		}
+	case 33:
+		if d.r.Null() {
+			x.Channel.DefaultThreadRateLimitPerUser = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.DefaultThreadRateLimitPerUser = Some(v)
+		}
+	case 34:
+		if d.r.Null() {
+			x.Channel.DefaultSortOrder = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.DefaultSortOrder = Some(v)
+		}
+	case 35:
+		if d.r.Null() {
+			x.Channel.DefaultForumLayout = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.DefaultForumLayout = Some(v)
+		}
+	case 36:
+		if d.r.Null() {
+			x.Channel.Status = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.Status = Some(v)
+		}
+	case 37:
+		if d.r.Null() {
+			x.Channel.Version = Null[int64]()
+		} else {
+			var v int64
+			v = d.int(64)
+			x.Channel.Version = Some(v)
+		}
+	case 38:
+		if d.r.Null() {
+			x.Channel.NewlyCreated = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Channel.NewlyCreated = Some(v)
+		}
+	}
 }
 
 func (x *ChannelCreate) appendJSON(dst []byte) []byte {
@@ -1926,29 +2933,409 @@ func (x *ChannelDelete) AppendJSON(dst []byte) []byte { return x.appendJSON(dst)
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x ChannelDelete) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysChannelDelete are ChannelDelete's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysChannelDelete = [38]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("position"),
+	encoding.NewJSONKey("permission_overwrites"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("topic"),
+	encoding.NewJSONKey("nsfw"),
+	encoding.NewJSONKey("last_message_id"),
+	encoding.NewJSONKey("bitrate"),
+	encoding.NewJSONKey("user_limit"),
+	encoding.NewJSONKey("rate_limit_per_user"),
+	encoding.NewJSONKey("recipients"),
+	encoding.NewJSONKey("icon"),
+	encoding.NewJSONKey("owner_id"),
+	encoding.NewJSONKey("application_id"),
+	encoding.NewJSONKey("managed"),
+	encoding.NewJSONKey("parent_id"),
+	encoding.NewJSONKey("last_pin_timestamp"),
+	encoding.NewJSONKey("rtc_region"),
+	encoding.NewJSONKey("video_quality_mode"),
+	encoding.NewJSONKey("message_count"),
+	encoding.NewJSONKey("member_count"),
+	encoding.NewJSONKey("thread_metadata"),
+	encoding.NewJSONKey("member"),
+	encoding.NewJSONKey("default_auto_archive_duration"),
+	encoding.NewJSONKey("permissions"),
+	encoding.NewJSONKey("flags"),
+	encoding.NewJSONKey("total_message_sent"),
+	encoding.NewJSONKey("available_tags"),
+	encoding.NewJSONKey("applied_tags"),
+	encoding.NewJSONKey("default_reaction_emoji"),
+	encoding.NewJSONKey("default_thread_rate_limit_per_user"),
+	encoding.NewJSONKey("default_sort_order"),
+	encoding.NewJSONKey("default_forum_layout"),
+	encoding.NewJSONKey("status"),
+	encoding.NewJSONKey("version"),
+	encoding.NewJSONKey("newly_created"),
+}
+
 func (x *ChannelDelete) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.ChannelDelete
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysChannelDelete[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldChannelDelete(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *ChannelDelete) decodeField(d *decoder, k []byte) bool {
-	if x.Channel.decodeField(d, k) {
-		return true
+// jsonFieldChannelDelete returns the number of ChannelDelete's field with key k, 0 for none.
+func jsonFieldChannelDelete(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "type":
+		return 2
+	case "guild_id":
+		return 3
+	case "position":
+		return 4
+	case "permission_overwrites":
+		return 5
+	case "name":
+		return 6
+	case "topic":
+		return 7
+	case "nsfw":
+		return 8
+	case "last_message_id":
+		return 9
+	case "bitrate":
+		return 10
+	case "user_limit":
+		return 11
+	case "rate_limit_per_user":
+		return 12
+	case "recipients":
+		return 13
+	case "icon":
+		return 14
+	case "owner_id":
+		return 15
+	case "application_id":
+		return 16
+	case "managed":
+		return 17
+	case "parent_id":
+		return 18
+	case "last_pin_timestamp":
+		return 19
+	case "rtc_region":
+		return 20
+	case "video_quality_mode":
+		return 21
+	case "message_count":
+		return 22
+	case "member_count":
+		return 23
+	case "thread_metadata":
+		return 24
+	case "member":
+		return 25
+	case "default_auto_archive_duration":
+		return 26
+	case "permissions":
+		return 27
+	case "flags":
+		return 28
+	case "total_message_sent":
+		return 29
+	case "available_tags":
+		return 30
+	case "applied_tags":
+		return 31
+	case "default_reaction_emoji":
+		return 32
+	case "default_thread_rate_limit_per_user":
+		return 33
+	case "default_sort_order":
+		return 34
+	case "default_forum_layout":
+		return 35
+	case "status":
+		return 36
+	case "version":
+		return 37
+	case "newly_created":
+		return 38
 	}
-	return false
+	return 0
+}
+
+func (x *ChannelDelete) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Channel.ID.decodeJSON(d)
+	case 2:
+		x.Channel.Type = ChannelType(d.int(64))
+	case 3:
+		x.Channel.GuildID.decodeJSON(d)
+	case 4:
+		if d.r.Null() {
+			x.Channel.Position = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.Position = Some(v)
+		}
+	case 5:
+		x.Channel.PermissionOverwrites = decodeArray(d, &d.arrays.PermissionOverwrite)
+	case 6:
+		if d.r.Null() {
+			x.Channel.Name = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.Name = Some(v)
+		}
+	case 7:
+		if d.r.Null() {
+			x.Channel.Topic = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.Topic = Some(v)
+		}
+	case 8:
+		if d.r.Null() {
+			x.Channel.NSFW = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Channel.NSFW = Some(v)
+		}
+	case 9:
+		if d.r.Null() {
+			x.Channel.LastMessageID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Channel.LastMessageID = Some(v)
+		}
+	case 10:
+		if d.r.Null() {
+			x.Channel.Bitrate = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.Bitrate = Some(v)
+		}
+	case 11:
+		if d.r.Null() {
+			x.Channel.UserLimit = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.UserLimit = Some(v)
+		}
+	case 12:
+		if d.r.Null() {
+			x.Channel.RateLimitPerUser = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.RateLimitPerUser = Some(v)
+		}
+	case 13:
+		x.Channel.Recipients = decodeArray(d, &d.arrays.User)
+	case 14:
+		if d.r.Null() {
+			x.Channel.Icon = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.Icon = Some(v)
+		}
+	case 15:
+		x.Channel.OwnerID.decodeJSON(d)
+	case 16:
+		x.Channel.ApplicationID.decodeJSON(d)
+	case 17:
+		if d.r.Null() {
+			x.Channel.Managed = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Channel.Managed = Some(v)
+		}
+	case 18:
+		if d.r.Null() {
+			x.Channel.ParentID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Channel.ParentID = Some(v)
+		}
+	case 19:
+		if d.r.Null() {
+			x.Channel.LastPinTimestamp = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.Channel.LastPinTimestamp = Some(v)
+		}
+	case 20:
+		if d.r.Null() {
+			x.Channel.RTCRegion = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.RTCRegion = Some(v)
+		}
+	case 21:
+		if d.r.Null() {
+			x.Channel.VideoQualityMode = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.VideoQualityMode = Some(v)
+		}
+	case 22:
+		if d.r.Null() {
+			x.Channel.MessageCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.MessageCount = Some(v)
+		}
+	case 23:
+		if d.r.Null() {
+			x.Channel.MemberCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.MemberCount = Some(v)
+		}
+	case 24:
+		if d.r.Null() {
+			x.Channel.ThreadMetadata = nil
+		} else {
+			x.Channel.ThreadMetadata = new(ThreadMetadata)
+			x.Channel.ThreadMetadata.decodeJSON(d)
+		}
+	case 25:
+		if d.r.Null() {
+			x.Channel.Member = nil
+		} else {
+			x.Channel.Member = new(ThreadMember)
+			x.Channel.Member.decodeJSON(d)
+		}
+	case 26:
+		if d.r.Null() {
+			x.Channel.DefaultAutoArchiveDuration = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.DefaultAutoArchiveDuration = Some(v)
+		}
+	case 27:
+		if d.r.Null() {
+			x.Channel.Permissions = Null[Permissions]()
+		} else {
+			var v Permissions
+			v.decodeJSON(d)
+			x.Channel.Permissions = Some(v)
+		}
+	case 28:
+		if d.r.Null() {
+			x.Channel.Flags = Null[ChannelFlags]()
+		} else {
+			var v ChannelFlags
+			v = ChannelFlags(d.uint(64))
+			x.Channel.Flags = Some(v)
+		}
+	case 29:
+		if d.r.Null() {
+			x.Channel.TotalMessageSent = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.TotalMessageSent = Some(v)
+		}
+	case 30:
+		x.Channel.AvailableTags = decodeArray(d, &d.arrays.ForumTag)
+	case 31:
+		x.Channel.AppliedTags = d.snowflakes()
+	case 32:
+		if d.r.Null() {
+			x.Channel.DefaultReactionEmoji = Null[DefaultReaction]()
+		} else {
+			var v DefaultReaction
+			v.decodeJSON(d)
+			x.Channel.DefaultReactionEmoji = Some(v)
+		}
+	case 33:
+		if d.r.Null() {
+			x.Channel.DefaultThreadRateLimitPerUser = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.DefaultThreadRateLimitPerUser = Some(v)
+		}
+	case 34:
+		if d.r.Null() {
+			x.Channel.DefaultSortOrder = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.DefaultSortOrder = Some(v)
+		}
+	case 35:
+		if d.r.Null() {
+			x.Channel.DefaultForumLayout = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.DefaultForumLayout = Some(v)
+		}
+	case 36:
+		if d.r.Null() {
+			x.Channel.Status = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.Status = Some(v)
+		}
+	case 37:
+		if d.r.Null() {
+			x.Channel.Version = Null[int64]()
+		} else {
+			var v int64
+			v = d.int(64)
+			x.Channel.Version = Some(v)
+		}
+	case 38:
+		if d.r.Null() {
+			x.Channel.NewlyCreated = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Channel.NewlyCreated = Some(v)
+		}
+	}
 }
 
 func (x *ChannelDelete) appendJSON(dst []byte) []byte {
@@ -1979,34 +3366,57 @@ func (x *ChannelInfo) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x ChannelInfo) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysChannelInfo are ChannelInfo's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysChannelInfo = [2]encoding.JSONKey{
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("channels"),
+}
+
 func (x *ChannelInfo) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.ChannelInfo
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysChannelInfo[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldChannelInfo(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *ChannelInfo) decodeField(d *decoder, k []byte) bool {
+// jsonFieldChannelInfo returns the number of ChannelInfo's field with key k, 0 for none.
+func jsonFieldChannelInfo(k []byte) int {
 	switch string(k) {
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 1
 	case "channels":
-		x.Channels = decodeArray(d, &d.arrays.ChannelInfoEntry)
-		return true
+		return 2
 	}
-	return false
+	return 0
+}
+
+func (x *ChannelInfo) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.GuildID.decodeJSON(d)
+	case 2:
+		x.Channels = decodeArray(d, &d.arrays.ChannelInfoEntry)
+	}
 }
 
 func (x *ChannelInfo) appendJSON(dst []byte) []byte {
@@ -2051,30 +3461,58 @@ func (x *ChannelInfoEntry) AppendJSON(dst []byte) []byte { return x.appendJSON(d
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x ChannelInfoEntry) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysChannelInfoEntry are ChannelInfoEntry's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysChannelInfoEntry = [3]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("status"),
+	encoding.NewJSONKey("voice_start_time"),
+}
+
 func (x *ChannelInfoEntry) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.ChannelInfoEntry
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysChannelInfoEntry[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldChannelInfoEntry(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *ChannelInfoEntry) decodeField(d *decoder, k []byte) bool {
+// jsonFieldChannelInfoEntry returns the number of ChannelInfoEntry's field with key k, 0 for none.
+func jsonFieldChannelInfoEntry(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "status":
+		return 2
+	case "voice_start_time":
+		return 3
+	}
+	return 0
+}
+
+func (x *ChannelInfoEntry) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
 		if d.r.Null() {
 			x.Status = Null[string]()
 		} else {
@@ -2082,8 +3520,7 @@ func (x *ChannelInfoEntry) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Status = Some(v)
 		}
-		return true
-	case "voice_start_time":
+	case 3:
 		if d.r.Null() {
 			x.VoiceStartTime = Null[int64]()
 		} else {
@@ -2091,9 +3528,7 @@ func (x *ChannelInfoEntry) decodeField(d *decoder, k []byte) bool {
 			v = d.int(64)
 			x.VoiceStartTime = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *ChannelInfoEntry) appendJSON(dst []byte) []byte {
@@ -2141,40 +3576,67 @@ func (x *ChannelMention) AppendJSON(dst []byte) []byte { return x.appendJSON(dst
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x ChannelMention) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysChannelMention are ChannelMention's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysChannelMention = [4]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("name"),
+}
+
 func (x *ChannelMention) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.ChannelMention
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysChannelMention[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldChannelMention(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *ChannelMention) decodeField(d *decoder, k []byte) bool {
+// jsonFieldChannelMention returns the number of ChannelMention's field with key k, 0 for none.
+func jsonFieldChannelMention(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 2
 	case "type":
-		x.Type = ChannelType(d.int(64))
-		return true
+		return 3
 	case "name":
-		x.Name = d.str()
-		return true
+		return 4
 	}
-	return false
+	return 0
+}
+
+func (x *ChannelMention) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.GuildID.decodeJSON(d)
+	case 3:
+		x.Type = ChannelType(d.int(64))
+	case 4:
+		x.Name = d.str()
+	}
 }
 
 func (x *ChannelMention) appendJSON(dst []byte) []byte {
@@ -2212,33 +3674,60 @@ func (x *ChannelPinsUpdate) AppendJSON(dst []byte) []byte { return x.appendJSON(
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x ChannelPinsUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysChannelPinsUpdate are ChannelPinsUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysChannelPinsUpdate = [3]encoding.JSONKey{
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("last_pin_timestamp"),
+}
+
 func (x *ChannelPinsUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.ChannelPinsUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysChannelPinsUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldChannelPinsUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *ChannelPinsUpdate) decodeField(d *decoder, k []byte) bool {
+// jsonFieldChannelPinsUpdate returns the number of ChannelPinsUpdate's field with key k, 0 for none.
+func jsonFieldChannelPinsUpdate(k []byte) int {
 	switch string(k) {
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 1
 	case "channel_id":
-		x.ChannelID.decodeJSON(d)
-		return true
+		return 2
 	case "last_pin_timestamp":
+		return 3
+	}
+	return 0
+}
+
+func (x *ChannelPinsUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.GuildID.decodeJSON(d)
+	case 2:
+		x.ChannelID.decodeJSON(d)
+	case 3:
 		if d.r.Null() {
 			x.LastPinTimestamp = Null[Timestamp]()
 		} else {
@@ -2246,9 +3735,7 @@ func (x *ChannelPinsUpdate) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.LastPinTimestamp = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *ChannelPinsUpdate) appendJSON(dst []byte) []byte {
@@ -2292,29 +3779,409 @@ func (x *ChannelUpdate) AppendJSON(dst []byte) []byte { return x.appendJSON(dst)
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x ChannelUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysChannelUpdate are ChannelUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysChannelUpdate = [38]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("position"),
+	encoding.NewJSONKey("permission_overwrites"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("topic"),
+	encoding.NewJSONKey("nsfw"),
+	encoding.NewJSONKey("last_message_id"),
+	encoding.NewJSONKey("bitrate"),
+	encoding.NewJSONKey("user_limit"),
+	encoding.NewJSONKey("rate_limit_per_user"),
+	encoding.NewJSONKey("recipients"),
+	encoding.NewJSONKey("icon"),
+	encoding.NewJSONKey("owner_id"),
+	encoding.NewJSONKey("application_id"),
+	encoding.NewJSONKey("managed"),
+	encoding.NewJSONKey("parent_id"),
+	encoding.NewJSONKey("last_pin_timestamp"),
+	encoding.NewJSONKey("rtc_region"),
+	encoding.NewJSONKey("video_quality_mode"),
+	encoding.NewJSONKey("message_count"),
+	encoding.NewJSONKey("member_count"),
+	encoding.NewJSONKey("thread_metadata"),
+	encoding.NewJSONKey("member"),
+	encoding.NewJSONKey("default_auto_archive_duration"),
+	encoding.NewJSONKey("permissions"),
+	encoding.NewJSONKey("flags"),
+	encoding.NewJSONKey("total_message_sent"),
+	encoding.NewJSONKey("available_tags"),
+	encoding.NewJSONKey("applied_tags"),
+	encoding.NewJSONKey("default_reaction_emoji"),
+	encoding.NewJSONKey("default_thread_rate_limit_per_user"),
+	encoding.NewJSONKey("default_sort_order"),
+	encoding.NewJSONKey("default_forum_layout"),
+	encoding.NewJSONKey("status"),
+	encoding.NewJSONKey("version"),
+	encoding.NewJSONKey("newly_created"),
+}
+
 func (x *ChannelUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.ChannelUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysChannelUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldChannelUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *ChannelUpdate) decodeField(d *decoder, k []byte) bool {
-	if x.Channel.decodeField(d, k) {
-		return true
+// jsonFieldChannelUpdate returns the number of ChannelUpdate's field with key k, 0 for none.
+func jsonFieldChannelUpdate(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "type":
+		return 2
+	case "guild_id":
+		return 3
+	case "position":
+		return 4
+	case "permission_overwrites":
+		return 5
+	case "name":
+		return 6
+	case "topic":
+		return 7
+	case "nsfw":
+		return 8
+	case "last_message_id":
+		return 9
+	case "bitrate":
+		return 10
+	case "user_limit":
+		return 11
+	case "rate_limit_per_user":
+		return 12
+	case "recipients":
+		return 13
+	case "icon":
+		return 14
+	case "owner_id":
+		return 15
+	case "application_id":
+		return 16
+	case "managed":
+		return 17
+	case "parent_id":
+		return 18
+	case "last_pin_timestamp":
+		return 19
+	case "rtc_region":
+		return 20
+	case "video_quality_mode":
+		return 21
+	case "message_count":
+		return 22
+	case "member_count":
+		return 23
+	case "thread_metadata":
+		return 24
+	case "member":
+		return 25
+	case "default_auto_archive_duration":
+		return 26
+	case "permissions":
+		return 27
+	case "flags":
+		return 28
+	case "total_message_sent":
+		return 29
+	case "available_tags":
+		return 30
+	case "applied_tags":
+		return 31
+	case "default_reaction_emoji":
+		return 32
+	case "default_thread_rate_limit_per_user":
+		return 33
+	case "default_sort_order":
+		return 34
+	case "default_forum_layout":
+		return 35
+	case "status":
+		return 36
+	case "version":
+		return 37
+	case "newly_created":
+		return 38
 	}
-	return false
+	return 0
+}
+
+func (x *ChannelUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Channel.ID.decodeJSON(d)
+	case 2:
+		x.Channel.Type = ChannelType(d.int(64))
+	case 3:
+		x.Channel.GuildID.decodeJSON(d)
+	case 4:
+		if d.r.Null() {
+			x.Channel.Position = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.Position = Some(v)
+		}
+	case 5:
+		x.Channel.PermissionOverwrites = decodeArray(d, &d.arrays.PermissionOverwrite)
+	case 6:
+		if d.r.Null() {
+			x.Channel.Name = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.Name = Some(v)
+		}
+	case 7:
+		if d.r.Null() {
+			x.Channel.Topic = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.Topic = Some(v)
+		}
+	case 8:
+		if d.r.Null() {
+			x.Channel.NSFW = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Channel.NSFW = Some(v)
+		}
+	case 9:
+		if d.r.Null() {
+			x.Channel.LastMessageID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Channel.LastMessageID = Some(v)
+		}
+	case 10:
+		if d.r.Null() {
+			x.Channel.Bitrate = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.Bitrate = Some(v)
+		}
+	case 11:
+		if d.r.Null() {
+			x.Channel.UserLimit = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.UserLimit = Some(v)
+		}
+	case 12:
+		if d.r.Null() {
+			x.Channel.RateLimitPerUser = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.RateLimitPerUser = Some(v)
+		}
+	case 13:
+		x.Channel.Recipients = decodeArray(d, &d.arrays.User)
+	case 14:
+		if d.r.Null() {
+			x.Channel.Icon = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.Icon = Some(v)
+		}
+	case 15:
+		x.Channel.OwnerID.decodeJSON(d)
+	case 16:
+		x.Channel.ApplicationID.decodeJSON(d)
+	case 17:
+		if d.r.Null() {
+			x.Channel.Managed = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Channel.Managed = Some(v)
+		}
+	case 18:
+		if d.r.Null() {
+			x.Channel.ParentID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Channel.ParentID = Some(v)
+		}
+	case 19:
+		if d.r.Null() {
+			x.Channel.LastPinTimestamp = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.Channel.LastPinTimestamp = Some(v)
+		}
+	case 20:
+		if d.r.Null() {
+			x.Channel.RTCRegion = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.RTCRegion = Some(v)
+		}
+	case 21:
+		if d.r.Null() {
+			x.Channel.VideoQualityMode = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.VideoQualityMode = Some(v)
+		}
+	case 22:
+		if d.r.Null() {
+			x.Channel.MessageCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.MessageCount = Some(v)
+		}
+	case 23:
+		if d.r.Null() {
+			x.Channel.MemberCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.MemberCount = Some(v)
+		}
+	case 24:
+		if d.r.Null() {
+			x.Channel.ThreadMetadata = nil
+		} else {
+			x.Channel.ThreadMetadata = new(ThreadMetadata)
+			x.Channel.ThreadMetadata.decodeJSON(d)
+		}
+	case 25:
+		if d.r.Null() {
+			x.Channel.Member = nil
+		} else {
+			x.Channel.Member = new(ThreadMember)
+			x.Channel.Member.decodeJSON(d)
+		}
+	case 26:
+		if d.r.Null() {
+			x.Channel.DefaultAutoArchiveDuration = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.DefaultAutoArchiveDuration = Some(v)
+		}
+	case 27:
+		if d.r.Null() {
+			x.Channel.Permissions = Null[Permissions]()
+		} else {
+			var v Permissions
+			v.decodeJSON(d)
+			x.Channel.Permissions = Some(v)
+		}
+	case 28:
+		if d.r.Null() {
+			x.Channel.Flags = Null[ChannelFlags]()
+		} else {
+			var v ChannelFlags
+			v = ChannelFlags(d.uint(64))
+			x.Channel.Flags = Some(v)
+		}
+	case 29:
+		if d.r.Null() {
+			x.Channel.TotalMessageSent = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.TotalMessageSent = Some(v)
+		}
+	case 30:
+		x.Channel.AvailableTags = decodeArray(d, &d.arrays.ForumTag)
+	case 31:
+		x.Channel.AppliedTags = d.snowflakes()
+	case 32:
+		if d.r.Null() {
+			x.Channel.DefaultReactionEmoji = Null[DefaultReaction]()
+		} else {
+			var v DefaultReaction
+			v.decodeJSON(d)
+			x.Channel.DefaultReactionEmoji = Some(v)
+		}
+	case 33:
+		if d.r.Null() {
+			x.Channel.DefaultThreadRateLimitPerUser = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.DefaultThreadRateLimitPerUser = Some(v)
+		}
+	case 34:
+		if d.r.Null() {
+			x.Channel.DefaultSortOrder = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.DefaultSortOrder = Some(v)
+		}
+	case 35:
+		if d.r.Null() {
+			x.Channel.DefaultForumLayout = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.DefaultForumLayout = Some(v)
+		}
+	case 36:
+		if d.r.Null() {
+			x.Channel.Status = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.Status = Some(v)
+		}
+	case 37:
+		if d.r.Null() {
+			x.Channel.Version = Null[int64]()
+		} else {
+			var v int64
+			v = d.int(64)
+			x.Channel.Version = Some(v)
+		}
+	case 38:
+		if d.r.Null() {
+			x.Channel.NewlyCreated = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Channel.NewlyCreated = Some(v)
+		}
+	}
 }
 
 func (x *ChannelUpdate) appendJSON(dst []byte) []byte {
@@ -2345,37 +4212,62 @@ func (x *ClientStatus) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) 
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x ClientStatus) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysClientStatus are ClientStatus's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysClientStatus = [3]encoding.JSONKey{
+	encoding.NewJSONKey("desktop"),
+	encoding.NewJSONKey("mobile"),
+	encoding.NewJSONKey("web"),
+}
+
 func (x *ClientStatus) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.ClientStatus
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysClientStatus[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldClientStatus(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *ClientStatus) decodeField(d *decoder, k []byte) bool {
+// jsonFieldClientStatus returns the number of ClientStatus's field with key k, 0 for none.
+func jsonFieldClientStatus(k []byte) int {
 	switch string(k) {
 	case "desktop":
-		x.Desktop = d.str()
-		return true
+		return 1
 	case "mobile":
-		x.Mobile = d.str()
-		return true
+		return 2
 	case "web":
-		x.Web = d.str()
-		return true
+		return 3
 	}
-	return false
+	return 0
+}
+
+func (x *ClientStatus) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Desktop = d.str()
+	case 2:
+		x.Mobile = d.str()
+	case 3:
+		x.Web = d.str()
+	}
 }
 
 func (x *ClientStatus) appendJSON(dst []byte) []byte {
@@ -2417,27 +4309,50 @@ func (x *Collectibles) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) 
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x Collectibles) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysCollectibles are Collectibles's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysCollectibles = [1]encoding.JSONKey{
+	encoding.NewJSONKey("nameplate"),
+}
+
 func (x *Collectibles) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.Collectibles
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysCollectibles[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldCollectibles(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *Collectibles) decodeField(d *decoder, k []byte) bool {
+// jsonFieldCollectibles returns the number of Collectibles's field with key k, 0 for none.
+func jsonFieldCollectibles(k []byte) int {
 	switch string(k) {
 	case "nameplate":
+		return 1
+	}
+	return 0
+}
+
+func (x *Collectibles) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
 		if d.r.Null() {
 			x.Nameplate = Null[Nameplate]()
 		} else {
@@ -2445,9 +4360,7 @@ func (x *Collectibles) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.Nameplate = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *Collectibles) appendJSON(dst []byte) []byte {
@@ -2485,27 +4398,53 @@ func (x *DefaultReaction) AppendJSON(dst []byte) []byte { return x.appendJSON(ds
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x DefaultReaction) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysDefaultReaction are DefaultReaction's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysDefaultReaction = [2]encoding.JSONKey{
+	encoding.NewJSONKey("emoji_id"),
+	encoding.NewJSONKey("emoji_name"),
+}
+
 func (x *DefaultReaction) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.DefaultReaction
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysDefaultReaction[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldDefaultReaction(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *DefaultReaction) decodeField(d *decoder, k []byte) bool {
+// jsonFieldDefaultReaction returns the number of DefaultReaction's field with key k, 0 for none.
+func jsonFieldDefaultReaction(k []byte) int {
 	switch string(k) {
 	case "emoji_id":
+		return 1
+	case "emoji_name":
+		return 2
+	}
+	return 0
+}
+
+func (x *DefaultReaction) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
 		if d.r.Null() {
 			x.EmojiID = Null[Snowflake]()
 		} else {
@@ -2513,8 +4452,7 @@ func (x *DefaultReaction) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.EmojiID = Some(v)
 		}
-		return true
-	case "emoji_name":
+	case 2:
 		if d.r.Null() {
 			x.EmojiName = Null[string]()
 		} else {
@@ -2522,9 +4460,7 @@ func (x *DefaultReaction) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.EmojiName = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *DefaultReaction) appendJSON(dst []byte) []byte {
@@ -2570,42 +4506,99 @@ func (x *Embed) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x Embed) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysEmbed are Embed's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysEmbed = [14]encoding.JSONKey{
+	encoding.NewJSONKey("title"),
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("description"),
+	encoding.NewJSONKey("url"),
+	encoding.NewJSONKey("timestamp"),
+	encoding.NewJSONKey("color"),
+	encoding.NewJSONKey("footer"),
+	encoding.NewJSONKey("image"),
+	encoding.NewJSONKey("thumbnail"),
+	encoding.NewJSONKey("video"),
+	encoding.NewJSONKey("provider"),
+	encoding.NewJSONKey("author"),
+	encoding.NewJSONKey("fields"),
+	encoding.NewJSONKey("content_scan_version"),
+}
+
 func (x *Embed) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.Embed
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysEmbed[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldEmbed(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *Embed) decodeField(d *decoder, k []byte) bool {
+// jsonFieldEmbed returns the number of Embed's field with key k, 0 for none.
+func jsonFieldEmbed(k []byte) int {
 	switch string(k) {
 	case "title":
-		x.Title = d.str()
-		return true
+		return 1
 	case "type":
-		x.Type = d.str()
-		return true
+		return 2
 	case "description":
-		x.Description = d.str()
-		return true
+		return 3
 	case "url":
-		x.URL = d.str()
-		return true
+		return 4
 	case "timestamp":
-		x.Timestamp.decodeJSON(d)
-		return true
+		return 5
 	case "color":
+		return 6
+	case "footer":
+		return 7
+	case "image":
+		return 8
+	case "thumbnail":
+		return 9
+	case "video":
+		return 10
+	case "provider":
+		return 11
+	case "author":
+		return 12
+	case "fields":
+		return 13
+	case "content_scan_version":
+		return 14
+	}
+	return 0
+}
+
+func (x *Embed) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Title = d.str()
+	case 2:
+		x.Type = d.str()
+	case 3:
+		x.Description = d.str()
+	case 4:
+		x.URL = d.str()
+	case 5:
+		x.Timestamp.decodeJSON(d)
+	case 6:
 		if d.r.Null() {
 			x.Color = Null[int]()
 		} else {
@@ -2613,44 +4606,36 @@ func (x *Embed) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.Color = Some(v)
 		}
-		return true
-	case "footer":
+	case 7:
 		x.Footer.decodeJSON(d)
-		return true
-	case "image":
+	case 8:
 		if d.r.Null() {
 			x.Image = nil
 		} else {
 			x.Image = new(EmbedMedia)
 			x.Image.decodeJSON(d)
 		}
-		return true
-	case "thumbnail":
+	case 9:
 		if d.r.Null() {
 			x.Thumbnail = nil
 		} else {
 			x.Thumbnail = new(EmbedMedia)
 			x.Thumbnail.decodeJSON(d)
 		}
-		return true
-	case "video":
+	case 10:
 		if d.r.Null() {
 			x.Video = nil
 		} else {
 			x.Video = new(EmbedMedia)
 			x.Video.decodeJSON(d)
 		}
-		return true
-	case "provider":
+	case 11:
 		x.Provider.decodeJSON(d)
-		return true
-	case "author":
+	case 12:
 		x.Author.decodeJSON(d)
-		return true
-	case "fields":
+	case 13:
 		x.Fields = decodeArray(d, &d.arrays.EmbedField)
-		return true
-	case "content_scan_version":
+	case 14:
 		if d.r.Null() {
 			x.ContentScanVersion = Null[int]()
 		} else {
@@ -2658,9 +4643,7 @@ func (x *Embed) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.ContentScanVersion = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *Embed) appendJSON(dst []byte) []byte {
@@ -2777,40 +4760,67 @@ func (x *EmbedAuthor) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x EmbedAuthor) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysEmbedAuthor are EmbedAuthor's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysEmbedAuthor = [4]encoding.JSONKey{
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("url"),
+	encoding.NewJSONKey("icon_url"),
+	encoding.NewJSONKey("proxy_icon_url"),
+}
+
 func (x *EmbedAuthor) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.EmbedAuthor
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysEmbedAuthor[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldEmbedAuthor(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *EmbedAuthor) decodeField(d *decoder, k []byte) bool {
+// jsonFieldEmbedAuthor returns the number of EmbedAuthor's field with key k, 0 for none.
+func jsonFieldEmbedAuthor(k []byte) int {
 	switch string(k) {
 	case "name":
-		x.Name = d.str()
-		return true
+		return 1
 	case "url":
-		x.URL = d.str()
-		return true
+		return 2
 	case "icon_url":
-		x.IconURL = d.str()
-		return true
+		return 3
 	case "proxy_icon_url":
-		x.ProxyIconURL = d.str()
-		return true
+		return 4
 	}
-	return false
+	return 0
+}
+
+func (x *EmbedAuthor) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Name = d.str()
+	case 2:
+		x.URL = d.str()
+	case 3:
+		x.IconURL = d.str()
+	case 4:
+		x.ProxyIconURL = d.str()
+	}
 }
 
 func (x *EmbedAuthor) appendJSON(dst []byte) []byte {
@@ -2854,37 +4864,62 @@ func (x *EmbedField) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x EmbedField) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysEmbedField are EmbedField's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysEmbedField = [3]encoding.JSONKey{
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("value"),
+	encoding.NewJSONKey("inline"),
+}
+
 func (x *EmbedField) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.EmbedField
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysEmbedField[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldEmbedField(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *EmbedField) decodeField(d *decoder, k []byte) bool {
+// jsonFieldEmbedField returns the number of EmbedField's field with key k, 0 for none.
+func jsonFieldEmbedField(k []byte) int {
 	switch string(k) {
 	case "name":
-		x.Name = d.str()
-		return true
+		return 1
 	case "value":
-		x.Value = d.str()
-		return true
+		return 2
 	case "inline":
-		x.Inline = d.bool()
-		return true
+		return 3
 	}
-	return false
+	return 0
+}
+
+func (x *EmbedField) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Name = d.str()
+	case 2:
+		x.Value = d.str()
+	case 3:
+		x.Inline = d.bool()
+	}
 }
 
 func (x *EmbedField) appendJSON(dst []byte) []byte {
@@ -2922,37 +4957,62 @@ func (x *EmbedFooter) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x EmbedFooter) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysEmbedFooter are EmbedFooter's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysEmbedFooter = [3]encoding.JSONKey{
+	encoding.NewJSONKey("text"),
+	encoding.NewJSONKey("icon_url"),
+	encoding.NewJSONKey("proxy_icon_url"),
+}
+
 func (x *EmbedFooter) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.EmbedFooter
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysEmbedFooter[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldEmbedFooter(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *EmbedFooter) decodeField(d *decoder, k []byte) bool {
+// jsonFieldEmbedFooter returns the number of EmbedFooter's field with key k, 0 for none.
+func jsonFieldEmbedFooter(k []byte) int {
 	switch string(k) {
 	case "text":
-		x.Text = d.str()
-		return true
+		return 1
 	case "icon_url":
-		x.IconURL = d.str()
-		return true
+		return 2
 	case "proxy_icon_url":
-		x.ProxyIconURL = d.str()
-		return true
+		return 3
 	}
-	return false
+	return 0
+}
+
+func (x *EmbedFooter) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Text = d.str()
+	case 2:
+		x.IconURL = d.str()
+	case 3:
+		x.ProxyIconURL = d.str()
+	}
 }
 
 func (x *EmbedFooter) appendJSON(dst []byte) []byte {
@@ -2992,33 +5052,72 @@ func (x *EmbedMedia) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x EmbedMedia) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysEmbedMedia are EmbedMedia's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysEmbedMedia = [7]encoding.JSONKey{
+	encoding.NewJSONKey("url"),
+	encoding.NewJSONKey("proxy_url"),
+	encoding.NewJSONKey("height"),
+	encoding.NewJSONKey("width"),
+	encoding.NewJSONKey("flags"),
+	encoding.NewJSONKey("placeholder"),
+	encoding.NewJSONKey("placeholder_version"),
+}
+
 func (x *EmbedMedia) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.EmbedMedia
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysEmbedMedia[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldEmbedMedia(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *EmbedMedia) decodeField(d *decoder, k []byte) bool {
+// jsonFieldEmbedMedia returns the number of EmbedMedia's field with key k, 0 for none.
+func jsonFieldEmbedMedia(k []byte) int {
 	switch string(k) {
 	case "url":
-		x.URL = d.str()
-		return true
+		return 1
 	case "proxy_url":
-		x.ProxyURL = d.str()
-		return true
+		return 2
 	case "height":
+		return 3
+	case "width":
+		return 4
+	case "flags":
+		return 5
+	case "placeholder":
+		return 6
+	case "placeholder_version":
+		return 7
+	}
+	return 0
+}
+
+func (x *EmbedMedia) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.URL = d.str()
+	case 2:
+		x.ProxyURL = d.str()
+	case 3:
 		if d.r.Null() {
 			x.Height = Null[int]()
 		} else {
@@ -3026,8 +5125,7 @@ func (x *EmbedMedia) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.Height = Some(v)
 		}
-		return true
-	case "width":
+	case 4:
 		if d.r.Null() {
 			x.Width = Null[int]()
 		} else {
@@ -3035,8 +5133,7 @@ func (x *EmbedMedia) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.Width = Some(v)
 		}
-		return true
-	case "flags":
+	case 5:
 		if d.r.Null() {
 			x.Flags = Null[int]()
 		} else {
@@ -3044,11 +5141,9 @@ func (x *EmbedMedia) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.Flags = Some(v)
 		}
-		return true
-	case "placeholder":
+	case 6:
 		x.Placeholder = d.str()
-		return true
-	case "placeholder_version":
+	case 7:
 		if d.r.Null() {
 			x.PlaceholderVersion = Null[int]()
 		} else {
@@ -3056,9 +5151,7 @@ func (x *EmbedMedia) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.PlaceholderVersion = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *EmbedMedia) appendJSON(dst []byte) []byte {
@@ -3132,34 +5225,57 @@ func (x *EmbedProvider) AppendJSON(dst []byte) []byte { return x.appendJSON(dst)
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x EmbedProvider) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysEmbedProvider are EmbedProvider's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysEmbedProvider = [2]encoding.JSONKey{
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("url"),
+}
+
 func (x *EmbedProvider) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.EmbedProvider
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysEmbedProvider[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldEmbedProvider(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *EmbedProvider) decodeField(d *decoder, k []byte) bool {
+// jsonFieldEmbedProvider returns the number of EmbedProvider's field with key k, 0 for none.
+func jsonFieldEmbedProvider(k []byte) int {
 	switch string(k) {
 	case "name":
-		x.Name = d.str()
-		return true
+		return 1
 	case "url":
-		x.URL = d.str()
-		return true
+		return 2
 	}
-	return false
+	return 0
+}
+
+func (x *EmbedProvider) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Name = d.str()
+	case 2:
+		x.URL = d.str()
+	}
 }
 
 func (x *EmbedProvider) appendJSON(dst []byte) []byte {
@@ -3197,44 +5313,87 @@ func (x *Emoji) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x Emoji) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysEmoji are Emoji's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysEmoji = [9]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("roles"),
+	encoding.NewJSONKey("user"),
+	encoding.NewJSONKey("require_colons"),
+	encoding.NewJSONKey("managed"),
+	encoding.NewJSONKey("animated"),
+	encoding.NewJSONKey("available"),
+	encoding.NewJSONKey("version"),
+}
+
 func (x *Emoji) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.Emoji
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysEmoji[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldEmoji(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *Emoji) decodeField(d *decoder, k []byte) bool {
+// jsonFieldEmoji returns the number of Emoji's field with key k, 0 for none.
+func jsonFieldEmoji(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "name":
-		x.Name = d.str()
-		return true
+		return 2
 	case "roles":
-		x.Roles = d.snowflakes()
-		return true
+		return 3
 	case "user":
+		return 4
+	case "require_colons":
+		return 5
+	case "managed":
+		return 6
+	case "animated":
+		return 7
+	case "available":
+		return 8
+	case "version":
+		return 9
+	}
+	return 0
+}
+
+func (x *Emoji) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.Name = d.str()
+	case 3:
+		x.Roles = d.snowflakes()
+	case 4:
 		if d.r.Null() {
 			x.User = nil
 		} else {
 			x.User = d.users.alloc()
 			x.User.decodeJSON(d)
 		}
-		return true
-	case "require_colons":
+	case 5:
 		if d.r.Null() {
 			x.RequireColons = Null[bool]()
 		} else {
@@ -3242,8 +5401,7 @@ func (x *Emoji) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.RequireColons = Some(v)
 		}
-		return true
-	case "managed":
+	case 6:
 		if d.r.Null() {
 			x.Managed = Null[bool]()
 		} else {
@@ -3251,8 +5409,7 @@ func (x *Emoji) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.Managed = Some(v)
 		}
-		return true
-	case "animated":
+	case 7:
 		if d.r.Null() {
 			x.Animated = Null[bool]()
 		} else {
@@ -3260,8 +5417,7 @@ func (x *Emoji) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.Animated = Some(v)
 		}
-		return true
-	case "available":
+	case 8:
 		if d.r.Null() {
 			x.Available = Null[bool]()
 		} else {
@@ -3269,8 +5425,7 @@ func (x *Emoji) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.Available = Some(v)
 		}
-		return true
-	case "version":
+	case 9:
 		if d.r.Null() {
 			x.Version = Null[int64]()
 		} else {
@@ -3278,9 +5433,7 @@ func (x *Emoji) decodeField(d *decoder, k []byte) bool {
 			v = d.int(64)
 			x.Version = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *Emoji) appendJSON(dst []byte) []byte {
@@ -3370,45 +5523,89 @@ func (x *Entitlement) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x Entitlement) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysEntitlement are Entitlement's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysEntitlement = [10]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("sku_id"),
+	encoding.NewJSONKey("application_id"),
+	encoding.NewJSONKey("user_id"),
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("deleted"),
+	encoding.NewJSONKey("starts_at"),
+	encoding.NewJSONKey("ends_at"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("consumed"),
+}
+
 func (x *Entitlement) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.Entitlement
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysEntitlement[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldEntitlement(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *Entitlement) decodeField(d *decoder, k []byte) bool {
+// jsonFieldEntitlement returns the number of Entitlement's field with key k, 0 for none.
+func jsonFieldEntitlement(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "sku_id":
-		x.SKUID.decodeJSON(d)
-		return true
+		return 2
 	case "application_id":
-		x.ApplicationID.decodeJSON(d)
-		return true
+		return 3
 	case "user_id":
-		x.UserID.decodeJSON(d)
-		return true
+		return 4
 	case "type":
-		x.Type = int(d.int(64))
-		return true
+		return 5
 	case "deleted":
-		x.Deleted = d.bool()
-		return true
+		return 6
 	case "starts_at":
+		return 7
+	case "ends_at":
+		return 8
+	case "guild_id":
+		return 9
+	case "consumed":
+		return 10
+	}
+	return 0
+}
+
+func (x *Entitlement) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.SKUID.decodeJSON(d)
+	case 3:
+		x.ApplicationID.decodeJSON(d)
+	case 4:
+		x.UserID.decodeJSON(d)
+	case 5:
+		x.Type = int(d.int(64))
+	case 6:
+		x.Deleted = d.bool()
+	case 7:
 		if d.r.Null() {
 			x.StartsAt = Null[Timestamp]()
 		} else {
@@ -3416,8 +5613,7 @@ func (x *Entitlement) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.StartsAt = Some(v)
 		}
-		return true
-	case "ends_at":
+	case 8:
 		if d.r.Null() {
 			x.EndsAt = Null[Timestamp]()
 		} else {
@@ -3425,11 +5621,9 @@ func (x *Entitlement) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.EndsAt = Some(v)
 		}
-		return true
-	case "guild_id":
+	case 9:
 		x.GuildID.decodeJSON(d)
-		return true
-	case "consumed":
+	case 10:
 		if d.r.Null() {
 			x.Consumed = Null[bool]()
 		} else {
@@ -3437,9 +5631,7 @@ func (x *Entitlement) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.Consumed = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *Entitlement) appendJSON(dst []byte) []byte {
@@ -3511,29 +5703,115 @@ func (x *EntitlementCreate) AppendJSON(dst []byte) []byte { return x.appendJSON(
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x EntitlementCreate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysEntitlementCreate are EntitlementCreate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysEntitlementCreate = [10]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("sku_id"),
+	encoding.NewJSONKey("application_id"),
+	encoding.NewJSONKey("user_id"),
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("deleted"),
+	encoding.NewJSONKey("starts_at"),
+	encoding.NewJSONKey("ends_at"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("consumed"),
+}
+
 func (x *EntitlementCreate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.EntitlementCreate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysEntitlementCreate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldEntitlementCreate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *EntitlementCreate) decodeField(d *decoder, k []byte) bool {
-	if x.Entitlement.decodeField(d, k) {
-		return true
+// jsonFieldEntitlementCreate returns the number of EntitlementCreate's field with key k, 0 for none.
+func jsonFieldEntitlementCreate(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "sku_id":
+		return 2
+	case "application_id":
+		return 3
+	case "user_id":
+		return 4
+	case "type":
+		return 5
+	case "deleted":
+		return 6
+	case "starts_at":
+		return 7
+	case "ends_at":
+		return 8
+	case "guild_id":
+		return 9
+	case "consumed":
+		return 10
 	}
-	return false
+	return 0
+}
+
+func (x *EntitlementCreate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Entitlement.ID.decodeJSON(d)
+	case 2:
+		x.Entitlement.SKUID.decodeJSON(d)
+	case 3:
+		x.Entitlement.ApplicationID.decodeJSON(d)
+	case 4:
+		x.Entitlement.UserID.decodeJSON(d)
+	case 5:
+		x.Entitlement.Type = int(d.int(64))
+	case 6:
+		x.Entitlement.Deleted = d.bool()
+	case 7:
+		if d.r.Null() {
+			x.Entitlement.StartsAt = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.Entitlement.StartsAt = Some(v)
+		}
+	case 8:
+		if d.r.Null() {
+			x.Entitlement.EndsAt = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.Entitlement.EndsAt = Some(v)
+		}
+	case 9:
+		x.Entitlement.GuildID.decodeJSON(d)
+	case 10:
+		if d.r.Null() {
+			x.Entitlement.Consumed = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Entitlement.Consumed = Some(v)
+		}
+	}
 }
 
 func (x *EntitlementCreate) appendJSON(dst []byte) []byte {
@@ -3564,29 +5842,115 @@ func (x *EntitlementDelete) AppendJSON(dst []byte) []byte { return x.appendJSON(
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x EntitlementDelete) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysEntitlementDelete are EntitlementDelete's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysEntitlementDelete = [10]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("sku_id"),
+	encoding.NewJSONKey("application_id"),
+	encoding.NewJSONKey("user_id"),
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("deleted"),
+	encoding.NewJSONKey("starts_at"),
+	encoding.NewJSONKey("ends_at"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("consumed"),
+}
+
 func (x *EntitlementDelete) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.EntitlementDelete
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysEntitlementDelete[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldEntitlementDelete(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *EntitlementDelete) decodeField(d *decoder, k []byte) bool {
-	if x.Entitlement.decodeField(d, k) {
-		return true
+// jsonFieldEntitlementDelete returns the number of EntitlementDelete's field with key k, 0 for none.
+func jsonFieldEntitlementDelete(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "sku_id":
+		return 2
+	case "application_id":
+		return 3
+	case "user_id":
+		return 4
+	case "type":
+		return 5
+	case "deleted":
+		return 6
+	case "starts_at":
+		return 7
+	case "ends_at":
+		return 8
+	case "guild_id":
+		return 9
+	case "consumed":
+		return 10
 	}
-	return false
+	return 0
+}
+
+func (x *EntitlementDelete) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Entitlement.ID.decodeJSON(d)
+	case 2:
+		x.Entitlement.SKUID.decodeJSON(d)
+	case 3:
+		x.Entitlement.ApplicationID.decodeJSON(d)
+	case 4:
+		x.Entitlement.UserID.decodeJSON(d)
+	case 5:
+		x.Entitlement.Type = int(d.int(64))
+	case 6:
+		x.Entitlement.Deleted = d.bool()
+	case 7:
+		if d.r.Null() {
+			x.Entitlement.StartsAt = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.Entitlement.StartsAt = Some(v)
+		}
+	case 8:
+		if d.r.Null() {
+			x.Entitlement.EndsAt = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.Entitlement.EndsAt = Some(v)
+		}
+	case 9:
+		x.Entitlement.GuildID.decodeJSON(d)
+	case 10:
+		if d.r.Null() {
+			x.Entitlement.Consumed = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Entitlement.Consumed = Some(v)
+		}
+	}
 }
 
 func (x *EntitlementDelete) appendJSON(dst []byte) []byte {
@@ -3617,29 +5981,115 @@ func (x *EntitlementUpdate) AppendJSON(dst []byte) []byte { return x.appendJSON(
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x EntitlementUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysEntitlementUpdate are EntitlementUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysEntitlementUpdate = [10]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("sku_id"),
+	encoding.NewJSONKey("application_id"),
+	encoding.NewJSONKey("user_id"),
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("deleted"),
+	encoding.NewJSONKey("starts_at"),
+	encoding.NewJSONKey("ends_at"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("consumed"),
+}
+
 func (x *EntitlementUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.EntitlementUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysEntitlementUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldEntitlementUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *EntitlementUpdate) decodeField(d *decoder, k []byte) bool {
-	if x.Entitlement.decodeField(d, k) {
-		return true
+// jsonFieldEntitlementUpdate returns the number of EntitlementUpdate's field with key k, 0 for none.
+func jsonFieldEntitlementUpdate(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "sku_id":
+		return 2
+	case "application_id":
+		return 3
+	case "user_id":
+		return 4
+	case "type":
+		return 5
+	case "deleted":
+		return 6
+	case "starts_at":
+		return 7
+	case "ends_at":
+		return 8
+	case "guild_id":
+		return 9
+	case "consumed":
+		return 10
 	}
-	return false
+	return 0
+}
+
+func (x *EntitlementUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Entitlement.ID.decodeJSON(d)
+	case 2:
+		x.Entitlement.SKUID.decodeJSON(d)
+	case 3:
+		x.Entitlement.ApplicationID.decodeJSON(d)
+	case 4:
+		x.Entitlement.UserID.decodeJSON(d)
+	case 5:
+		x.Entitlement.Type = int(d.int(64))
+	case 6:
+		x.Entitlement.Deleted = d.bool()
+	case 7:
+		if d.r.Null() {
+			x.Entitlement.StartsAt = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.Entitlement.StartsAt = Some(v)
+		}
+	case 8:
+		if d.r.Null() {
+			x.Entitlement.EndsAt = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.Entitlement.EndsAt = Some(v)
+		}
+	case 9:
+		x.Entitlement.GuildID.decodeJSON(d)
+	case 10:
+		if d.r.Null() {
+			x.Entitlement.Consumed = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Entitlement.Consumed = Some(v)
+		}
+	}
 }
 
 func (x *EntitlementUpdate) appendJSON(dst []byte) []byte {
@@ -3670,36 +6120,68 @@ func (x *ForumTag) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x ForumTag) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysForumTag are ForumTag's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysForumTag = [5]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("moderated"),
+	encoding.NewJSONKey("emoji_id"),
+	encoding.NewJSONKey("emoji_name"),
+}
+
 func (x *ForumTag) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.ForumTag
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysForumTag[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldForumTag(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *ForumTag) decodeField(d *decoder, k []byte) bool {
+// jsonFieldForumTag returns the number of ForumTag's field with key k, 0 for none.
+func jsonFieldForumTag(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "name":
-		x.Name = d.str()
-		return true
+		return 2
 	case "moderated":
-		x.Moderated = d.bool()
-		return true
+		return 3
 	case "emoji_id":
+		return 4
+	case "emoji_name":
+		return 5
+	}
+	return 0
+}
+
+func (x *ForumTag) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.Name = d.str()
+	case 3:
+		x.Moderated = d.bool()
+	case 4:
 		if d.r.Null() {
 			x.EmojiID = Null[Snowflake]()
 		} else {
@@ -3707,8 +6189,7 @@ func (x *ForumTag) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.EmojiID = Some(v)
 		}
-		return true
-	case "emoji_name":
+	case 5:
 		if d.r.Null() {
 			x.EmojiName = Null[string]()
 		} else {
@@ -3716,9 +6197,7 @@ func (x *ForumTag) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.EmojiName = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *ForumTag) appendJSON(dst []byte) []byte {
@@ -3770,33 +6249,207 @@ func (x *Guild) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x Guild) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuild are Guild's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuild = [52]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("icon"),
+	encoding.NewJSONKey("icon_hash"),
+	encoding.NewJSONKey("splash"),
+	encoding.NewJSONKey("discovery_splash"),
+	encoding.NewJSONKey("owner"),
+	encoding.NewJSONKey("owner_id"),
+	encoding.NewJSONKey("permissions"),
+	encoding.NewJSONKey("region"),
+	encoding.NewJSONKey("afk_channel_id"),
+	encoding.NewJSONKey("afk_timeout"),
+	encoding.NewJSONKey("widget_enabled"),
+	encoding.NewJSONKey("widget_channel_id"),
+	encoding.NewJSONKey("verification_level"),
+	encoding.NewJSONKey("default_message_notifications"),
+	encoding.NewJSONKey("explicit_content_filter"),
+	encoding.NewJSONKey("roles"),
+	encoding.NewJSONKey("emojis"),
+	encoding.NewJSONKey("features"),
+	encoding.NewJSONKey("mfa_level"),
+	encoding.NewJSONKey("application_id"),
+	encoding.NewJSONKey("system_channel_id"),
+	encoding.NewJSONKey("system_channel_flags"),
+	encoding.NewJSONKey("rules_channel_id"),
+	encoding.NewJSONKey("max_presences"),
+	encoding.NewJSONKey("max_members"),
+	encoding.NewJSONKey("vanity_url_code"),
+	encoding.NewJSONKey("description"),
+	encoding.NewJSONKey("banner"),
+	encoding.NewJSONKey("premium_tier"),
+	encoding.NewJSONKey("premium_subscription_count"),
+	encoding.NewJSONKey("preferred_locale"),
+	encoding.NewJSONKey("public_updates_channel_id"),
+	encoding.NewJSONKey("max_video_channel_users"),
+	encoding.NewJSONKey("max_stage_video_channel_users"),
+	encoding.NewJSONKey("approximate_member_count"),
+	encoding.NewJSONKey("approximate_presence_count"),
+	encoding.NewJSONKey("welcome_screen"),
+	encoding.NewJSONKey("nsfw_level"),
+	encoding.NewJSONKey("nsfw"),
+	encoding.NewJSONKey("stickers"),
+	encoding.NewJSONKey("premium_progress_bar_enabled"),
+	encoding.NewJSONKey("safety_alerts_channel_id"),
+	encoding.NewJSONKey("incidents_data"),
+	encoding.NewJSONKey("hub_type"),
+	encoding.NewJSONKey("latest_onboarding_question_id"),
+	encoding.NewJSONKey("home_header"),
+	encoding.NewJSONKey("inventory_settings"),
+	encoding.NewJSONKey("profile"),
+	encoding.NewJSONKey("application_command_counts"),
+	encoding.NewJSONKey("version"),
+}
+
 func (x *Guild) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.Guild
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuild[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuild(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *Guild) decodeField(d *decoder, k []byte) bool {
+// jsonFieldGuild returns the number of Guild's field with key k, 0 for none.
+func jsonFieldGuild(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "name":
-		x.Name = d.str()
-		return true
+		return 2
 	case "icon":
+		return 3
+	case "icon_hash":
+		return 4
+	case "splash":
+		return 5
+	case "discovery_splash":
+		return 6
+	case "owner":
+		return 7
+	case "owner_id":
+		return 8
+	case "permissions":
+		return 9
+	case "region":
+		return 10
+	case "afk_channel_id":
+		return 11
+	case "afk_timeout":
+		return 12
+	case "widget_enabled":
+		return 13
+	case "widget_channel_id":
+		return 14
+	case "verification_level":
+		return 15
+	case "default_message_notifications":
+		return 16
+	case "explicit_content_filter":
+		return 17
+	case "roles":
+		return 18
+	case "emojis":
+		return 19
+	case "features":
+		return 20
+	case "mfa_level":
+		return 21
+	case "application_id":
+		return 22
+	case "system_channel_id":
+		return 23
+	case "system_channel_flags":
+		return 24
+	case "rules_channel_id":
+		return 25
+	case "max_presences":
+		return 26
+	case "max_members":
+		return 27
+	case "vanity_url_code":
+		return 28
+	case "description":
+		return 29
+	case "banner":
+		return 30
+	case "premium_tier":
+		return 31
+	case "premium_subscription_count":
+		return 32
+	case "preferred_locale":
+		return 33
+	case "public_updates_channel_id":
+		return 34
+	case "max_video_channel_users":
+		return 35
+	case "max_stage_video_channel_users":
+		return 36
+	case "approximate_member_count":
+		return 37
+	case "approximate_presence_count":
+		return 38
+	case "welcome_screen":
+		return 39
+	case "nsfw_level":
+		return 40
+	case "nsfw":
+		return 41
+	case "stickers":
+		return 42
+	case "premium_progress_bar_enabled":
+		return 43
+	case "safety_alerts_channel_id":
+		return 44
+	case "incidents_data":
+		return 45
+	case "hub_type":
+		return 46
+	case "latest_onboarding_question_id":
+		return 47
+	case "home_header":
+		return 48
+	case "inventory_settings":
+		return 49
+	case "profile":
+		return 50
+	case "application_command_counts":
+		return 51
+	case "version":
+		return 52
+	}
+	return 0
+}
+
+func (x *Guild) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.Name = d.str()
+	case 3:
 		if d.r.Null() {
 			x.Icon = Null[string]()
 		} else {
@@ -3804,8 +6457,7 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Icon = Some(v)
 		}
-		return true
-	case "icon_hash":
+	case 4:
 		if d.r.Null() {
 			x.IconHash = Null[string]()
 		} else {
@@ -3813,8 +6465,7 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.IconHash = Some(v)
 		}
-		return true
-	case "splash":
+	case 5:
 		if d.r.Null() {
 			x.Splash = Null[string]()
 		} else {
@@ -3822,8 +6473,7 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Splash = Some(v)
 		}
-		return true
-	case "discovery_splash":
+	case 6:
 		if d.r.Null() {
 			x.DiscoverySplash = Null[string]()
 		} else {
@@ -3831,8 +6481,7 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.DiscoverySplash = Some(v)
 		}
-		return true
-	case "owner":
+	case 7:
 		if d.r.Null() {
 			x.Owner = Null[bool]()
 		} else {
@@ -3840,11 +6489,9 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.Owner = Some(v)
 		}
-		return true
-	case "owner_id":
+	case 8:
 		x.OwnerID.decodeJSON(d)
-		return true
-	case "permissions":
+	case 9:
 		if d.r.Null() {
 			x.Permissions = Null[Permissions]()
 		} else {
@@ -3852,8 +6499,7 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.Permissions = Some(v)
 		}
-		return true
-	case "region":
+	case 10:
 		if d.r.Null() {
 			x.Region = Null[string]()
 		} else {
@@ -3861,8 +6507,7 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Region = Some(v)
 		}
-		return true
-	case "afk_channel_id":
+	case 11:
 		if d.r.Null() {
 			x.AFKChannelID = Null[Snowflake]()
 		} else {
@@ -3870,11 +6515,9 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.AFKChannelID = Some(v)
 		}
-		return true
-	case "afk_timeout":
+	case 12:
 		x.AFKTimeout = int(d.int(64))
-		return true
-	case "widget_enabled":
+	case 13:
 		if d.r.Null() {
 			x.WidgetEnabled = Null[bool]()
 		} else {
@@ -3882,8 +6525,7 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.WidgetEnabled = Some(v)
 		}
-		return true
-	case "widget_channel_id":
+	case 14:
 		if d.r.Null() {
 			x.WidgetChannelID = Null[Snowflake]()
 		} else {
@@ -3891,29 +6533,21 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.WidgetChannelID = Some(v)
 		}
-		return true
-	case "verification_level":
+	case 15:
 		x.VerificationLevel = int(d.int(64))
-		return true
-	case "default_message_notifications":
+	case 16:
 		x.DefaultMessageNotifications = int(d.int(64))
-		return true
-	case "explicit_content_filter":
+	case 17:
 		x.ExplicitContentFilter = int(d.int(64))
-		return true
-	case "roles":
+	case 18:
 		x.Roles = decodeArray(d, &d.arrays.Role)
-		return true
-	case "emojis":
+	case 19:
 		x.Emojis = decodeArray(d, &d.arrays.Emoji)
-		return true
-	case "features":
+	case 20:
 		x.Features = d.strs()
-		return true
-	case "mfa_level":
+	case 21:
 		x.MFALevel = int(d.int(64))
-		return true
-	case "application_id":
+	case 22:
 		if d.r.Null() {
 			x.ApplicationID = Null[Snowflake]()
 		} else {
@@ -3921,8 +6555,7 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.ApplicationID = Some(v)
 		}
-		return true
-	case "system_channel_id":
+	case 23:
 		if d.r.Null() {
 			x.SystemChannelID = Null[Snowflake]()
 		} else {
@@ -3930,11 +6563,9 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.SystemChannelID = Some(v)
 		}
-		return true
-	case "system_channel_flags":
+	case 24:
 		x.SystemChannelFlags = int(d.int(64))
-		return true
-	case "rules_channel_id":
+	case 25:
 		if d.r.Null() {
 			x.RulesChannelID = Null[Snowflake]()
 		} else {
@@ -3942,8 +6573,7 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.RulesChannelID = Some(v)
 		}
-		return true
-	case "max_presences":
+	case 26:
 		if d.r.Null() {
 			x.MaxPresences = Null[int]()
 		} else {
@@ -3951,8 +6581,7 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.MaxPresences = Some(v)
 		}
-		return true
-	case "max_members":
+	case 27:
 		if d.r.Null() {
 			x.MaxMembers = Null[int]()
 		} else {
@@ -3960,8 +6589,7 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.MaxMembers = Some(v)
 		}
-		return true
-	case "vanity_url_code":
+	case 28:
 		if d.r.Null() {
 			x.VanityURLCode = Null[string]()
 		} else {
@@ -3969,8 +6597,7 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.VanityURLCode = Some(v)
 		}
-		return true
-	case "description":
+	case 29:
 		if d.r.Null() {
 			x.Description = Null[string]()
 		} else {
@@ -3978,8 +6605,7 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Description = Some(v)
 		}
-		return true
-	case "banner":
+	case 30:
 		if d.r.Null() {
 			x.Banner = Null[string]()
 		} else {
@@ -3987,11 +6613,9 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Banner = Some(v)
 		}
-		return true
-	case "premium_tier":
+	case 31:
 		x.PremiumTier = int(d.int(64))
-		return true
-	case "premium_subscription_count":
+	case 32:
 		if d.r.Null() {
 			x.PremiumSubscriptionCount = Null[int]()
 		} else {
@@ -3999,11 +6623,9 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.PremiumSubscriptionCount = Some(v)
 		}
-		return true
-	case "preferred_locale":
+	case 33:
 		x.PreferredLocale = d.str()
-		return true
-	case "public_updates_channel_id":
+	case 34:
 		if d.r.Null() {
 			x.PublicUpdatesChannelID = Null[Snowflake]()
 		} else {
@@ -4011,8 +6633,7 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.PublicUpdatesChannelID = Some(v)
 		}
-		return true
-	case "max_video_channel_users":
+	case 35:
 		if d.r.Null() {
 			x.MaxVideoChannelUsers = Null[int]()
 		} else {
@@ -4020,8 +6641,7 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.MaxVideoChannelUsers = Some(v)
 		}
-		return true
-	case "max_stage_video_channel_users":
+	case 36:
 		if d.r.Null() {
 			x.MaxStageVideoChannelUsers = Null[int]()
 		} else {
@@ -4029,8 +6649,7 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.MaxStageVideoChannelUsers = Some(v)
 		}
-		return true
-	case "approximate_member_count":
+	case 37:
 		if d.r.Null() {
 			x.ApproximateMemberCount = Null[int]()
 		} else {
@@ -4038,8 +6657,7 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.ApproximateMemberCount = Some(v)
 		}
-		return true
-	case "approximate_presence_count":
+	case 38:
 		if d.r.Null() {
 			x.ApproximatePresenceCount = Null[int]()
 		} else {
@@ -4047,14 +6665,11 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.ApproximatePresenceCount = Some(v)
 		}
-		return true
-	case "welcome_screen":
+	case 39:
 		x.WelcomeScreen.decodeJSON(d)
-		return true
-	case "nsfw_level":
+	case 40:
 		x.NSFWLevel = int(d.int(64))
-		return true
-	case "nsfw":
+	case 41:
 		if d.r.Null() {
 			x.NSFW = Null[bool]()
 		} else {
@@ -4062,14 +6677,11 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.NSFW = Some(v)
 		}
-		return true
-	case "stickers":
+	case 42:
 		x.Stickers = decodeArray(d, &d.arrays.Sticker)
-		return true
-	case "premium_progress_bar_enabled":
+	case 43:
 		x.PremiumProgressBarEnabled = d.bool()
-		return true
-	case "safety_alerts_channel_id":
+	case 44:
 		if d.r.Null() {
 			x.SafetyAlertsChannelID = Null[Snowflake]()
 		} else {
@@ -4077,11 +6689,9 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.SafetyAlertsChannelID = Some(v)
 		}
-		return true
-	case "incidents_data":
+	case 45:
 		x.IncidentsData.decodeJSON(d)
-		return true
-	case "hub_type":
+	case 46:
 		if d.r.Null() {
 			x.HubType = Null[int]()
 		} else {
@@ -4089,8 +6699,7 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.HubType = Some(v)
 		}
-		return true
-	case "latest_onboarding_question_id":
+	case 47:
 		if d.r.Null() {
 			x.LatestOnboardingQuestionID = Null[Snowflake]()
 		} else {
@@ -4098,8 +6707,7 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.LatestOnboardingQuestionID = Some(v)
 		}
-		return true
-	case "home_header":
+	case 48:
 		if d.r.Null() {
 			x.HomeHeader = Null[string]()
 		} else {
@@ -4107,17 +6715,13 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.HomeHeader = Some(v)
 		}
-		return true
-	case "inventory_settings":
+	case 49:
 		x.InventorySettings.decodeJSON(d)
-		return true
-	case "profile":
+	case 50:
 		x.Profile.decodeJSON(d)
-		return true
-	case "application_command_counts":
+	case 51:
 		x.ApplicationCommandCounts.decodeJSON(d)
-		return true
-	case "version":
+	case 52:
 		if d.r.Null() {
 			x.Version = Null[int64]()
 		} else {
@@ -4125,9 +6729,7 @@ func (x *Guild) decodeField(d *decoder, k []byte) bool {
 			v = d.int(64)
 			x.Version = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *Guild) appendJSON(dst []byte) []byte {
@@ -4486,33 +7088,75 @@ func (x *GuildAuditLogEntryCreate) AppendJSON(dst []byte) []byte { return x.appe
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildAuditLogEntryCreate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildAuditLogEntryCreate are GuildAuditLogEntryCreate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildAuditLogEntryCreate = [8]encoding.JSONKey{
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("target_id"),
+	encoding.NewJSONKey("changes"),
+	encoding.NewJSONKey("user_id"),
+	encoding.NewJSONKey("action_type"),
+	encoding.NewJSONKey("options"),
+	encoding.NewJSONKey("reason"),
+}
+
 func (x *GuildAuditLogEntryCreate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildAuditLogEntryCreate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildAuditLogEntryCreate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildAuditLogEntryCreate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildAuditLogEntryCreate) decodeField(d *decoder, k []byte) bool {
+// jsonFieldGuildAuditLogEntryCreate returns the number of GuildAuditLogEntryCreate's field with key k, 0 for none.
+func jsonFieldGuildAuditLogEntryCreate(k []byte) int {
 	switch string(k) {
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 1
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 2
 	case "target_id":
+		return 3
+	case "changes":
+		return 4
+	case "user_id":
+		return 5
+	case "action_type":
+		return 6
+	case "options":
+		return 7
+	case "reason":
+		return 8
+	}
+	return 0
+}
+
+func (x *GuildAuditLogEntryCreate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.GuildID.decodeJSON(d)
+	case 2:
+		x.ID.decodeJSON(d)
+	case 3:
 		if d.r.Null() {
 			x.TargetID = Null[string]()
 		} else {
@@ -4520,11 +7164,9 @@ func (x *GuildAuditLogEntryCreate) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.TargetID = Some(v)
 		}
-		return true
-	case "changes":
+	case 4:
 		x.Changes.decodeJSON(d)
-		return true
-	case "user_id":
+	case 5:
 		if d.r.Null() {
 			x.UserID = Null[Snowflake]()
 		} else {
@@ -4532,18 +7174,13 @@ func (x *GuildAuditLogEntryCreate) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.UserID = Some(v)
 		}
-		return true
-	case "action_type":
+	case 6:
 		x.ActionType = int(d.int(64))
-		return true
-	case "options":
+	case 7:
 		x.Options.decodeJSON(d)
-		return true
-	case "reason":
+	case 8:
 		x.Reason = d.str()
-		return true
 	}
-	return false
 }
 
 func (x *GuildAuditLogEntryCreate) appendJSON(dst []byte) []byte {
@@ -4607,34 +7244,57 @@ func (x *GuildBanAdd) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildBanAdd) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildBanAdd are GuildBanAdd's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildBanAdd = [2]encoding.JSONKey{
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("user"),
+}
+
 func (x *GuildBanAdd) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildBanAdd
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildBanAdd[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildBanAdd(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildBanAdd) decodeField(d *decoder, k []byte) bool {
+// jsonFieldGuildBanAdd returns the number of GuildBanAdd's field with key k, 0 for none.
+func jsonFieldGuildBanAdd(k []byte) int {
 	switch string(k) {
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 1
 	case "user":
-		x.User.decodeJSON(d)
-		return true
+		return 2
 	}
-	return false
+	return 0
+}
+
+func (x *GuildBanAdd) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.GuildID.decodeJSON(d)
+	case 2:
+		x.User.decodeJSON(d)
+	}
 }
 
 func (x *GuildBanAdd) appendJSON(dst []byte) []byte {
@@ -4668,34 +7328,57 @@ func (x *GuildBanRemove) AppendJSON(dst []byte) []byte { return x.appendJSON(dst
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildBanRemove) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildBanRemove are GuildBanRemove's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildBanRemove = [2]encoding.JSONKey{
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("user"),
+}
+
 func (x *GuildBanRemove) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildBanRemove
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildBanRemove[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildBanRemove(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildBanRemove) decodeField(d *decoder, k []byte) bool {
+// jsonFieldGuildBanRemove returns the number of GuildBanRemove's field with key k, 0 for none.
+func jsonFieldGuildBanRemove(k []byte) int {
 	switch string(k) {
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 1
 	case "user":
-		x.User.decodeJSON(d)
-		return true
+		return 2
 	}
-	return false
+	return 0
+}
+
+func (x *GuildBanRemove) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.GuildID.decodeJSON(d)
+	case 2:
+		x.User.decodeJSON(d)
+	}
 }
 
 func (x *GuildBanRemove) appendJSON(dst []byte) []byte {
@@ -4729,30 +7412,250 @@ func (x *GuildCreate) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildCreate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildCreate are GuildCreate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildCreate = [67]encoding.JSONKey{
+	encoding.NewJSONKey("joined_at"),
+	encoding.NewJSONKey("large"),
+	encoding.NewJSONKey("unavailable"),
+	encoding.NewJSONKey("lazy"),
+	encoding.NewJSONKey("member_count"),
+	encoding.NewJSONKey("voice_states"),
+	encoding.NewJSONKey("members"),
+	encoding.NewJSONKey("channels"),
+	encoding.NewJSONKey("threads"),
+	encoding.NewJSONKey("presences"),
+	encoding.NewJSONKey("stage_instances"),
+	encoding.NewJSONKey("guild_scheduled_events"),
+	encoding.NewJSONKey("soundboard_sounds"),
+	encoding.NewJSONKey("embedded_activities"),
+	encoding.NewJSONKey("activity_instances"),
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("icon"),
+	encoding.NewJSONKey("icon_hash"),
+	encoding.NewJSONKey("splash"),
+	encoding.NewJSONKey("discovery_splash"),
+	encoding.NewJSONKey("owner"),
+	encoding.NewJSONKey("owner_id"),
+	encoding.NewJSONKey("permissions"),
+	encoding.NewJSONKey("region"),
+	encoding.NewJSONKey("afk_channel_id"),
+	encoding.NewJSONKey("afk_timeout"),
+	encoding.NewJSONKey("widget_enabled"),
+	encoding.NewJSONKey("widget_channel_id"),
+	encoding.NewJSONKey("verification_level"),
+	encoding.NewJSONKey("default_message_notifications"),
+	encoding.NewJSONKey("explicit_content_filter"),
+	encoding.NewJSONKey("roles"),
+	encoding.NewJSONKey("emojis"),
+	encoding.NewJSONKey("features"),
+	encoding.NewJSONKey("mfa_level"),
+	encoding.NewJSONKey("application_id"),
+	encoding.NewJSONKey("system_channel_id"),
+	encoding.NewJSONKey("system_channel_flags"),
+	encoding.NewJSONKey("rules_channel_id"),
+	encoding.NewJSONKey("max_presences"),
+	encoding.NewJSONKey("max_members"),
+	encoding.NewJSONKey("vanity_url_code"),
+	encoding.NewJSONKey("description"),
+	encoding.NewJSONKey("banner"),
+	encoding.NewJSONKey("premium_tier"),
+	encoding.NewJSONKey("premium_subscription_count"),
+	encoding.NewJSONKey("preferred_locale"),
+	encoding.NewJSONKey("public_updates_channel_id"),
+	encoding.NewJSONKey("max_video_channel_users"),
+	encoding.NewJSONKey("max_stage_video_channel_users"),
+	encoding.NewJSONKey("approximate_member_count"),
+	encoding.NewJSONKey("approximate_presence_count"),
+	encoding.NewJSONKey("welcome_screen"),
+	encoding.NewJSONKey("nsfw_level"),
+	encoding.NewJSONKey("nsfw"),
+	encoding.NewJSONKey("stickers"),
+	encoding.NewJSONKey("premium_progress_bar_enabled"),
+	encoding.NewJSONKey("safety_alerts_channel_id"),
+	encoding.NewJSONKey("incidents_data"),
+	encoding.NewJSONKey("hub_type"),
+	encoding.NewJSONKey("latest_onboarding_question_id"),
+	encoding.NewJSONKey("home_header"),
+	encoding.NewJSONKey("inventory_settings"),
+	encoding.NewJSONKey("profile"),
+	encoding.NewJSONKey("application_command_counts"),
+	encoding.NewJSONKey("version"),
+}
+
 func (x *GuildCreate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildCreate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildCreate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildCreate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildCreate) decodeField(d *decoder, k []byte) bool {
+// jsonFieldGuildCreate returns the number of GuildCreate's field with key k, 0 for none.
+func jsonFieldGuildCreate(k []byte) int {
 	switch string(k) {
 	case "joined_at":
-		x.JoinedAt.decodeJSON(d)
-		return true
+		return 1
 	case "large":
+		return 2
+	case "unavailable":
+		return 3
+	case "lazy":
+		return 4
+	case "member_count":
+		return 5
+	case "voice_states":
+		return 6
+	case "members":
+		return 7
+	case "channels":
+		return 8
+	case "threads":
+		return 9
+	case "presences":
+		return 10
+	case "stage_instances":
+		return 11
+	case "guild_scheduled_events":
+		return 12
+	case "soundboard_sounds":
+		return 13
+	case "embedded_activities":
+		return 14
+	case "activity_instances":
+		return 15
+	case "id":
+		return 16
+	case "name":
+		return 17
+	case "icon":
+		return 18
+	case "icon_hash":
+		return 19
+	case "splash":
+		return 20
+	case "discovery_splash":
+		return 21
+	case "owner":
+		return 22
+	case "owner_id":
+		return 23
+	case "permissions":
+		return 24
+	case "region":
+		return 25
+	case "afk_channel_id":
+		return 26
+	case "afk_timeout":
+		return 27
+	case "widget_enabled":
+		return 28
+	case "widget_channel_id":
+		return 29
+	case "verification_level":
+		return 30
+	case "default_message_notifications":
+		return 31
+	case "explicit_content_filter":
+		return 32
+	case "roles":
+		return 33
+	case "emojis":
+		return 34
+	case "features":
+		return 35
+	case "mfa_level":
+		return 36
+	case "application_id":
+		return 37
+	case "system_channel_id":
+		return 38
+	case "system_channel_flags":
+		return 39
+	case "rules_channel_id":
+		return 40
+	case "max_presences":
+		return 41
+	case "max_members":
+		return 42
+	case "vanity_url_code":
+		return 43
+	case "description":
+		return 44
+	case "banner":
+		return 45
+	case "premium_tier":
+		return 46
+	case "premium_subscription_count":
+		return 47
+	case "preferred_locale":
+		return 48
+	case "public_updates_channel_id":
+		return 49
+	case "max_video_channel_users":
+		return 50
+	case "max_stage_video_channel_users":
+		return 51
+	case "approximate_member_count":
+		return 52
+	case "approximate_presence_count":
+		return 53
+	case "welcome_screen":
+		return 54
+	case "nsfw_level":
+		return 55
+	case "nsfw":
+		return 56
+	case "stickers":
+		return 57
+	case "premium_progress_bar_enabled":
+		return 58
+	case "safety_alerts_channel_id":
+		return 59
+	case "incidents_data":
+		return 60
+	case "hub_type":
+		return 61
+	case "latest_onboarding_question_id":
+		return 62
+	case "home_header":
+		return 63
+	case "inventory_settings":
+		return 64
+	case "profile":
+		return 65
+	case "application_command_counts":
+		return 66
+	case "version":
+		return 67
+	}
+	return 0
+}
+
+func (x *GuildCreate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.JoinedAt.decodeJSON(d)
+	case 2:
 		if d.r.Null() {
 			x.Large = Null[bool]()
 		} else {
@@ -4760,8 +7663,7 @@ func (x *GuildCreate) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.Large = Some(v)
 		}
-		return true
-	case "unavailable":
+	case 3:
 		if d.r.Null() {
 			x.Unavailable = Null[bool]()
 		} else {
@@ -4769,8 +7671,7 @@ func (x *GuildCreate) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.Unavailable = Some(v)
 		}
-		return true
-	case "lazy":
+	case 4:
 		if d.r.Null() {
 			x.Lazy = Null[bool]()
 		} else {
@@ -4778,8 +7679,7 @@ func (x *GuildCreate) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.Lazy = Some(v)
 		}
-		return true
-	case "member_count":
+	case 5:
 		if d.r.Null() {
 			x.MemberCount = Null[int]()
 		} else {
@@ -4787,42 +7687,311 @@ func (x *GuildCreate) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.MemberCount = Some(v)
 		}
-		return true
-	case "voice_states":
+	case 6:
 		x.VoiceStates = decodeArray(d, &d.arrays.VoiceState)
-		return true
-	case "members":
+	case 7:
 		x.Members = decodeArray(d, &d.arrays.Member)
-		return true
-	case "channels":
+	case 8:
 		x.Channels = decodeArray(d, &d.arrays.Channel)
-		return true
-	case "threads":
+	case 9:
 		x.Threads = decodeArray(d, &d.arrays.Channel)
-		return true
-	case "presences":
+	case 10:
 		x.Presences = decodeArray(d, &d.arrays.Presence)
-		return true
-	case "stage_instances":
+	case 11:
 		x.StageInstances = decodeArray(d, &d.arrays.StageInstance)
-		return true
-	case "guild_scheduled_events":
+	case 12:
 		x.GuildScheduledEvents = decodeArray(d, &d.arrays.ScheduledEvent)
-		return true
-	case "soundboard_sounds":
+	case 13:
 		x.SoundboardSounds = decodeArray(d, &d.arrays.SoundboardSound)
-		return true
-	case "embedded_activities":
+	case 14:
 		x.EmbeddedActivities.decodeJSON(d)
-		return true
-	case "activity_instances":
+	case 15:
 		x.ActivityInstances.decodeJSON(d)
-		return true
+	case 16:
+		x.Guild.ID.decodeJSON(d)
+	case 17:
+		x.Guild.Name = d.str()
+	case 18:
+		if d.r.Null() {
+			x.Guild.Icon = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Guild.Icon = Some(v)
+		}
+	case 19:
+		if d.r.Null() {
+			x.Guild.IconHash = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Guild.IconHash = Some(v)
+		}
+	case 20:
+		if d.r.Null() {
+			x.Guild.Splash = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Guild.Splash = Some(v)
+		}
+	case 21:
+		if d.r.Null() {
+			x.Guild.DiscoverySplash = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Guild.DiscoverySplash = Some(v)
+		}
+	case 22:
+		if d.r.Null() {
+			x.Guild.Owner = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Guild.Owner = Some(v)
+		}
+	case 23:
+		x.Guild.OwnerID.decodeJSON(d)
+	case 24:
+		if d.r.Null() {
+			x.Guild.Permissions = Null[Permissions]()
+		} else {
+			var v Permissions
+			v.decodeJSON(d)
+			x.Guild.Permissions = Some(v)
+		}
+	case 25:
+		if d.r.Null() {
+			x.Guild.Region = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Guild.Region = Some(v)
+		}
+	case 26:
+		if d.r.Null() {
+			x.Guild.AFKChannelID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Guild.AFKChannelID = Some(v)
+		}
+	case 27:
+		x.Guild.AFKTimeout = int(d.int(64))
+	case 28:
+		if d.r.Null() {
+			x.Guild.WidgetEnabled = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Guild.WidgetEnabled = Some(v)
+		}
+	case 29:
+		if d.r.Null() {
+			x.Guild.WidgetChannelID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Guild.WidgetChannelID = Some(v)
+		}
+	case 30:
+		x.Guild.VerificationLevel = int(d.int(64))
+	case 31:
+		x.Guild.DefaultMessageNotifications = int(d.int(64))
+	case 32:
+		x.Guild.ExplicitContentFilter = int(d.int(64))
+	case 33:
+		x.Guild.Roles = decodeArray(d, &d.arrays.Role)
+	case 34:
+		x.Guild.Emojis = decodeArray(d, &d.arrays.Emoji)
+	case 35:
+		x.Guild.Features = d.strs()
+	case 36:
+		x.Guild.MFALevel = int(d.int(64))
+	case 37:
+		if d.r.Null() {
+			x.Guild.ApplicationID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Guild.ApplicationID = Some(v)
+		}
+	case 38:
+		if d.r.Null() {
+			x.Guild.SystemChannelID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Guild.SystemChannelID = Some(v)
+		}
+	case 39:
+		x.Guild.SystemChannelFlags = int(d.int(64))
+	case 40:
+		if d.r.Null() {
+			x.Guild.RulesChannelID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Guild.RulesChannelID = Some(v)
+		}
+	case 41:
+		if d.r.Null() {
+			x.Guild.MaxPresences = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Guild.MaxPresences = Some(v)
+		}
+	case 42:
+		if d.r.Null() {
+			x.Guild.MaxMembers = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Guild.MaxMembers = Some(v)
+		}
+	case 43:
+		if d.r.Null() {
+			x.Guild.VanityURLCode = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Guild.VanityURLCode = Some(v)
+		}
+	case 44:
+		if d.r.Null() {
+			x.Guild.Description = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Guild.Description = Some(v)
+		}
+	case 45:
+		if d.r.Null() {
+			x.Guild.Banner = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Guild.Banner = Some(v)
+		}
+	case 46:
+		x.Guild.PremiumTier = int(d.int(64))
+	case 47:
+		if d.r.Null() {
+			x.Guild.PremiumSubscriptionCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Guild.PremiumSubscriptionCount = Some(v)
+		}
+	case 48:
+		x.Guild.PreferredLocale = d.str()
+	case 49:
+		if d.r.Null() {
+			x.Guild.PublicUpdatesChannelID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Guild.PublicUpdatesChannelID = Some(v)
+		}
+	case 50:
+		if d.r.Null() {
+			x.Guild.MaxVideoChannelUsers = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Guild.MaxVideoChannelUsers = Some(v)
+		}
+	case 51:
+		if d.r.Null() {
+			x.Guild.MaxStageVideoChannelUsers = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Guild.MaxStageVideoChannelUsers = Some(v)
+		}
+	case 52:
+		if d.r.Null() {
+			x.Guild.ApproximateMemberCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Guild.ApproximateMemberCount = Some(v)
+		}
+	case 53:
+		if d.r.Null() {
+			x.Guild.ApproximatePresenceCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Guild.ApproximatePresenceCount = Some(v)
+		}
+	case 54:
+		x.Guild.WelcomeScreen.decodeJSON(d)
+	case 55:
+		x.Guild.NSFWLevel = int(d.int(64))
+	case 56:
+		if d.r.Null() {
+			x.Guild.NSFW = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Guild.NSFW = Some(v)
+		}
+	case 57:
+		x.Guild.Stickers = decodeArray(d, &d.arrays.Sticker)
+	case 58:
+		x.Guild.PremiumProgressBarEnabled = d.bool()
+	case 59:
+		if d.r.Null() {
+			x.Guild.SafetyAlertsChannelID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Guild.SafetyAlertsChannelID = Some(v)
+		}
+	case 60:
+		x.Guild.IncidentsData.decodeJSON(d)
+	case 61:
+		if d.r.Null() {
+			x.Guild.HubType = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Guild.HubType = Some(v)
+		}
+	case 62:
+		if d.r.Null() {
+			x.Guild.LatestOnboardingQuestionID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Guild.LatestOnboardingQuestionID = Some(v)
+		}
+	case 63:
+		if d.r.Null() {
+			x.Guild.HomeHeader = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Guild.HomeHeader = Some(v)
+		}
+	case 64:
+		x.Guild.InventorySettings.decodeJSON(d)
+	case 65:
+		x.Guild.Profile.decodeJSON(d)
+	case 66:
+		x.Guild.ApplicationCommandCounts.decodeJSON(d)
+	case 67:
+		if d.r.Null() {
+			x.Guild.Version = Null[int64]()
+		} else {
+			var v int64
+			v = d.int(64)
+			x.Guild.Version = Some(v)
+		}
 	}
-	if x.Guild.decodeField(d, k) {
-		return true
-	}
-	return false
 }
 
 func (x *GuildCreate) appendJSON(dst []byte) []byte {
@@ -5017,29 +8186,63 @@ func (x *GuildDelete) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildDelete) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildDelete are GuildDelete's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildDelete = [2]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("unavailable"),
+}
+
 func (x *GuildDelete) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildDelete
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildDelete[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildDelete(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildDelete) decodeField(d *decoder, k []byte) bool {
-	if x.UnavailableGuild.decodeField(d, k) {
-		return true
+// jsonFieldGuildDelete returns the number of GuildDelete's field with key k, 0 for none.
+func jsonFieldGuildDelete(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "unavailable":
+		return 2
 	}
-	return false
+	return 0
+}
+
+func (x *GuildDelete) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.UnavailableGuild.ID.decodeJSON(d)
+	case 2:
+		if d.r.Null() {
+			x.UnavailableGuild.Unavailable = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.UnavailableGuild.Unavailable = Some(v)
+		}
+	}
 }
 
 func (x *GuildDelete) appendJSON(dst []byte) []byte {
@@ -5070,34 +8273,57 @@ func (x *GuildEmojisUpdate) AppendJSON(dst []byte) []byte { return x.appendJSON(
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildEmojisUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildEmojisUpdate are GuildEmojisUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildEmojisUpdate = [2]encoding.JSONKey{
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("emojis"),
+}
+
 func (x *GuildEmojisUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildEmojisUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildEmojisUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildEmojisUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildEmojisUpdate) decodeField(d *decoder, k []byte) bool {
+// jsonFieldGuildEmojisUpdate returns the number of GuildEmojisUpdate's field with key k, 0 for none.
+func jsonFieldGuildEmojisUpdate(k []byte) int {
 	switch string(k) {
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 1
 	case "emojis":
-		x.Emojis = decodeArray(d, &d.arrays.Emoji)
-		return true
+		return 2
 	}
-	return false
+	return 0
+}
+
+func (x *GuildEmojisUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.GuildID.decodeJSON(d)
+	case 2:
+		x.Emojis = decodeArray(d, &d.arrays.Emoji)
+	}
 }
 
 func (x *GuildEmojisUpdate) appendJSON(dst []byte) []byte {
@@ -5142,31 +8368,52 @@ func (x *GuildIntegrationsUpdate) AppendJSON(dst []byte) []byte { return x.appen
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildIntegrationsUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildIntegrationsUpdate are GuildIntegrationsUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildIntegrationsUpdate = [1]encoding.JSONKey{
+	encoding.NewJSONKey("guild_id"),
+}
+
 func (x *GuildIntegrationsUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildIntegrationsUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildIntegrationsUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildIntegrationsUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildIntegrationsUpdate) decodeField(d *decoder, k []byte) bool {
+// jsonFieldGuildIntegrationsUpdate returns the number of GuildIntegrationsUpdate's field with key k, 0 for none.
+func jsonFieldGuildIntegrationsUpdate(k []byte) int {
 	switch string(k) {
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 1
 	}
-	return false
+	return 0
+}
+
+func (x *GuildIntegrationsUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.GuildID.decodeJSON(d)
+	}
 }
 
 func (x *GuildIntegrationsUpdate) appendJSON(dst []byte) []byte {
@@ -5198,29 +8445,219 @@ func (x *GuildMemberAdd) AppendJSON(dst []byte) []byte { return x.appendJSON(dst
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildMemberAdd) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildMemberAdd are GuildMemberAdd's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildMemberAdd = [17]encoding.JSONKey{
+	encoding.NewJSONKey("user"),
+	encoding.NewJSONKey("nick"),
+	encoding.NewJSONKey("avatar"),
+	encoding.NewJSONKey("banner"),
+	encoding.NewJSONKey("roles"),
+	encoding.NewJSONKey("joined_at"),
+	encoding.NewJSONKey("premium_since"),
+	encoding.NewJSONKey("deaf"),
+	encoding.NewJSONKey("mute"),
+	encoding.NewJSONKey("flags"),
+	encoding.NewJSONKey("pending"),
+	encoding.NewJSONKey("permissions"),
+	encoding.NewJSONKey("communication_disabled_until"),
+	encoding.NewJSONKey("unusual_dm_activity_until"),
+	encoding.NewJSONKey("avatar_decoration_data"),
+	encoding.NewJSONKey("collectibles"),
+	encoding.NewJSONKey("guild_id"),
+}
+
 func (x *GuildMemberAdd) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildMemberAdd
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildMemberAdd[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildMemberAdd(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildMemberAdd) decodeField(d *decoder, k []byte) bool {
-	if x.Member.decodeField(d, k) {
-		return true
+// jsonFieldGuildMemberAdd returns the number of GuildMemberAdd's field with key k, 0 for none.
+func jsonFieldGuildMemberAdd(k []byte) int {
+	switch string(k) {
+	case "user":
+		return 1
+	case "nick":
+		return 2
+	case "avatar":
+		return 3
+	case "banner":
+		return 4
+	case "roles":
+		return 5
+	case "joined_at":
+		return 6
+	case "premium_since":
+		return 7
+	case "deaf":
+		return 8
+	case "mute":
+		return 9
+	case "flags":
+		return 10
+	case "pending":
+		return 11
+	case "permissions":
+		return 12
+	case "communication_disabled_until":
+		return 13
+	case "unusual_dm_activity_until":
+		return 14
+	case "avatar_decoration_data":
+		return 15
+	case "collectibles":
+		return 16
+	case "guild_id":
+		return 17
 	}
-	return false
+	return 0
+}
+
+func (x *GuildMemberAdd) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		if d.r.Null() {
+			x.Member.User = nil
+		} else {
+			x.Member.User = d.users.alloc()
+			x.Member.User.decodeJSON(d)
+		}
+	case 2:
+		if d.r.Null() {
+			x.Member.Nick = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Member.Nick = Some(v)
+		}
+	case 3:
+		if d.r.Null() {
+			x.Member.Avatar = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Member.Avatar = Some(v)
+		}
+	case 4:
+		if d.r.Null() {
+			x.Member.Banner = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Member.Banner = Some(v)
+		}
+	case 5:
+		x.Member.Roles = d.snowflakes()
+	case 6:
+		x.Member.JoinedAt.decodeJSON(d)
+	case 7:
+		if d.r.Null() {
+			x.Member.PremiumSince = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.Member.PremiumSince = Some(v)
+		}
+	case 8:
+		if d.r.Null() {
+			x.Member.Deaf = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Member.Deaf = Some(v)
+		}
+	case 9:
+		if d.r.Null() {
+			x.Member.Mute = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Member.Mute = Some(v)
+		}
+	case 10:
+		x.Member.Flags = MemberFlags(d.uint(64))
+	case 11:
+		if d.r.Null() {
+			x.Member.Pending = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Member.Pending = Some(v)
+		}
+	case 12:
+		if d.r.Null() {
+			x.Member.Permissions = Null[Permissions]()
+		} else {
+			var v Permissions
+			v.decodeJSON(d)
+			x.Member.Permissions = Some(v)
+		}
+	case 13:
+		if d.r.Null() {
+			x.Member.CommunicationDisabledUntil = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.Member.CommunicationDisabledUntil = Some(v)
+		}
+	case 14:
+		if d.r.Null() {
+			x.Member.UnusualDMActivityUntil = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.Member.UnusualDMActivityUntil = Some(v)
+		}
+	case 15:
+		if d.r.Null() {
+			x.Member.AvatarDecorationData = Null[*AvatarDecoration]()
+		} else {
+			var v *AvatarDecoration
+			if d.r.Null() {
+				v = nil
+			} else {
+				v = new(AvatarDecoration)
+				v.decodeJSON(d)
+			}
+			x.Member.AvatarDecorationData = Some(v)
+		}
+	case 16:
+		if d.r.Null() {
+			x.Member.Collectibles = Null[*Collectibles]()
+		} else {
+			var v *Collectibles
+			if d.r.Null() {
+				v = nil
+			} else {
+				v = new(Collectibles)
+				v.decodeJSON(d)
+			}
+			x.Member.Collectibles = Some(v)
+		}
+	case 17:
+		x.Member.GuildID.decodeJSON(d)
+	}
 }
 
 func (x *GuildMemberAdd) appendJSON(dst []byte) []byte {
@@ -5251,34 +8688,57 @@ func (x *GuildMemberRemove) AppendJSON(dst []byte) []byte { return x.appendJSON(
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildMemberRemove) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildMemberRemove are GuildMemberRemove's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildMemberRemove = [2]encoding.JSONKey{
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("user"),
+}
+
 func (x *GuildMemberRemove) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildMemberRemove
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildMemberRemove[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildMemberRemove(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildMemberRemove) decodeField(d *decoder, k []byte) bool {
+// jsonFieldGuildMemberRemove returns the number of GuildMemberRemove's field with key k, 0 for none.
+func jsonFieldGuildMemberRemove(k []byte) int {
 	switch string(k) {
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 1
 	case "user":
-		x.User.decodeJSON(d)
-		return true
+		return 2
 	}
-	return false
+	return 0
+}
+
+func (x *GuildMemberRemove) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.GuildID.decodeJSON(d)
+	case 2:
+		x.User.decodeJSON(d)
+	}
 }
 
 func (x *GuildMemberRemove) appendJSON(dst []byte) []byte {
@@ -5312,29 +8772,219 @@ func (x *GuildMemberUpdate) AppendJSON(dst []byte) []byte { return x.appendJSON(
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildMemberUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildMemberUpdate are GuildMemberUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildMemberUpdate = [17]encoding.JSONKey{
+	encoding.NewJSONKey("user"),
+	encoding.NewJSONKey("nick"),
+	encoding.NewJSONKey("avatar"),
+	encoding.NewJSONKey("banner"),
+	encoding.NewJSONKey("roles"),
+	encoding.NewJSONKey("joined_at"),
+	encoding.NewJSONKey("premium_since"),
+	encoding.NewJSONKey("deaf"),
+	encoding.NewJSONKey("mute"),
+	encoding.NewJSONKey("flags"),
+	encoding.NewJSONKey("pending"),
+	encoding.NewJSONKey("permissions"),
+	encoding.NewJSONKey("communication_disabled_until"),
+	encoding.NewJSONKey("unusual_dm_activity_until"),
+	encoding.NewJSONKey("avatar_decoration_data"),
+	encoding.NewJSONKey("collectibles"),
+	encoding.NewJSONKey("guild_id"),
+}
+
 func (x *GuildMemberUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildMemberUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildMemberUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildMemberUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildMemberUpdate) decodeField(d *decoder, k []byte) bool {
-	if x.Member.decodeField(d, k) {
-		return true
+// jsonFieldGuildMemberUpdate returns the number of GuildMemberUpdate's field with key k, 0 for none.
+func jsonFieldGuildMemberUpdate(k []byte) int {
+	switch string(k) {
+	case "user":
+		return 1
+	case "nick":
+		return 2
+	case "avatar":
+		return 3
+	case "banner":
+		return 4
+	case "roles":
+		return 5
+	case "joined_at":
+		return 6
+	case "premium_since":
+		return 7
+	case "deaf":
+		return 8
+	case "mute":
+		return 9
+	case "flags":
+		return 10
+	case "pending":
+		return 11
+	case "permissions":
+		return 12
+	case "communication_disabled_until":
+		return 13
+	case "unusual_dm_activity_until":
+		return 14
+	case "avatar_decoration_data":
+		return 15
+	case "collectibles":
+		return 16
+	case "guild_id":
+		return 17
 	}
-	return false
+	return 0
+}
+
+func (x *GuildMemberUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		if d.r.Null() {
+			x.Member.User = nil
+		} else {
+			x.Member.User = d.users.alloc()
+			x.Member.User.decodeJSON(d)
+		}
+	case 2:
+		if d.r.Null() {
+			x.Member.Nick = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Member.Nick = Some(v)
+		}
+	case 3:
+		if d.r.Null() {
+			x.Member.Avatar = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Member.Avatar = Some(v)
+		}
+	case 4:
+		if d.r.Null() {
+			x.Member.Banner = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Member.Banner = Some(v)
+		}
+	case 5:
+		x.Member.Roles = d.snowflakes()
+	case 6:
+		x.Member.JoinedAt.decodeJSON(d)
+	case 7:
+		if d.r.Null() {
+			x.Member.PremiumSince = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.Member.PremiumSince = Some(v)
+		}
+	case 8:
+		if d.r.Null() {
+			x.Member.Deaf = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Member.Deaf = Some(v)
+		}
+	case 9:
+		if d.r.Null() {
+			x.Member.Mute = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Member.Mute = Some(v)
+		}
+	case 10:
+		x.Member.Flags = MemberFlags(d.uint(64))
+	case 11:
+		if d.r.Null() {
+			x.Member.Pending = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Member.Pending = Some(v)
+		}
+	case 12:
+		if d.r.Null() {
+			x.Member.Permissions = Null[Permissions]()
+		} else {
+			var v Permissions
+			v.decodeJSON(d)
+			x.Member.Permissions = Some(v)
+		}
+	case 13:
+		if d.r.Null() {
+			x.Member.CommunicationDisabledUntil = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.Member.CommunicationDisabledUntil = Some(v)
+		}
+	case 14:
+		if d.r.Null() {
+			x.Member.UnusualDMActivityUntil = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.Member.UnusualDMActivityUntil = Some(v)
+		}
+	case 15:
+		if d.r.Null() {
+			x.Member.AvatarDecorationData = Null[*AvatarDecoration]()
+		} else {
+			var v *AvatarDecoration
+			if d.r.Null() {
+				v = nil
+			} else {
+				v = new(AvatarDecoration)
+				v.decodeJSON(d)
+			}
+			x.Member.AvatarDecorationData = Some(v)
+		}
+	case 16:
+		if d.r.Null() {
+			x.Member.Collectibles = Null[*Collectibles]()
+		} else {
+			var v *Collectibles
+			if d.r.Null() {
+				v = nil
+			} else {
+				v = new(Collectibles)
+				v.decodeJSON(d)
+			}
+			x.Member.Collectibles = Some(v)
+		}
+	case 17:
+		x.Member.GuildID.decodeJSON(d)
+	}
 }
 
 func (x *GuildMemberUpdate) appendJSON(dst []byte) []byte {
@@ -5365,49 +9015,82 @@ func (x *GuildMembersChunk) AppendJSON(dst []byte) []byte { return x.appendJSON(
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildMembersChunk) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildMembersChunk are GuildMembersChunk's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildMembersChunk = [7]encoding.JSONKey{
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("members"),
+	encoding.NewJSONKey("chunk_index"),
+	encoding.NewJSONKey("chunk_count"),
+	encoding.NewJSONKey("not_found"),
+	encoding.NewJSONKey("presences"),
+	encoding.NewJSONKey("nonce"),
+}
+
 func (x *GuildMembersChunk) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildMembersChunk
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildMembersChunk[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildMembersChunk(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildMembersChunk) decodeField(d *decoder, k []byte) bool {
+// jsonFieldGuildMembersChunk returns the number of GuildMembersChunk's field with key k, 0 for none.
+func jsonFieldGuildMembersChunk(k []byte) int {
 	switch string(k) {
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 1
 	case "members":
-		x.Members = decodeArray(d, &d.arrays.Member)
-		return true
+		return 2
 	case "chunk_index":
-		x.ChunkIndex = int(d.int(64))
-		return true
+		return 3
 	case "chunk_count":
-		x.ChunkCount = int(d.int(64))
-		return true
+		return 4
 	case "not_found":
-		x.NotFound = d.snowflakes()
-		return true
+		return 5
 	case "presences":
-		x.Presences = decodeArray(d, &d.arrays.Presence)
-		return true
+		return 6
 	case "nonce":
-		x.Nonce = d.str()
-		return true
+		return 7
 	}
-	return false
+	return 0
+}
+
+func (x *GuildMembersChunk) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.GuildID.decodeJSON(d)
+	case 2:
+		x.Members = decodeArray(d, &d.arrays.Member)
+	case 3:
+		x.ChunkIndex = int(d.int(64))
+	case 4:
+		x.ChunkCount = int(d.int(64))
+	case 5:
+		x.NotFound = d.snowflakes()
+	case 6:
+		x.Presences = decodeArray(d, &d.arrays.Presence)
+	case 7:
+		x.Nonce = d.str()
+	}
 }
 
 func (x *GuildMembersChunk) appendJSON(dst []byte) []byte {
@@ -5479,34 +9162,57 @@ func (x *GuildRoleCreate) AppendJSON(dst []byte) []byte { return x.appendJSON(ds
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildRoleCreate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildRoleCreate are GuildRoleCreate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildRoleCreate = [2]encoding.JSONKey{
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("role"),
+}
+
 func (x *GuildRoleCreate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildRoleCreate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildRoleCreate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildRoleCreate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildRoleCreate) decodeField(d *decoder, k []byte) bool {
+// jsonFieldGuildRoleCreate returns the number of GuildRoleCreate's field with key k, 0 for none.
+func jsonFieldGuildRoleCreate(k []byte) int {
 	switch string(k) {
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 1
 	case "role":
-		x.Role.decodeJSON(d)
-		return true
+		return 2
 	}
-	return false
+	return 0
+}
+
+func (x *GuildRoleCreate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.GuildID.decodeJSON(d)
+	case 2:
+		x.Role.decodeJSON(d)
+	}
 }
 
 func (x *GuildRoleCreate) appendJSON(dst []byte) []byte {
@@ -5540,34 +9246,57 @@ func (x *GuildRoleDelete) AppendJSON(dst []byte) []byte { return x.appendJSON(ds
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildRoleDelete) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildRoleDelete are GuildRoleDelete's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildRoleDelete = [2]encoding.JSONKey{
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("role_id"),
+}
+
 func (x *GuildRoleDelete) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildRoleDelete
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildRoleDelete[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildRoleDelete(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildRoleDelete) decodeField(d *decoder, k []byte) bool {
+// jsonFieldGuildRoleDelete returns the number of GuildRoleDelete's field with key k, 0 for none.
+func jsonFieldGuildRoleDelete(k []byte) int {
 	switch string(k) {
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 1
 	case "role_id":
-		x.RoleID.decodeJSON(d)
-		return true
+		return 2
 	}
-	return false
+	return 0
+}
+
+func (x *GuildRoleDelete) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.GuildID.decodeJSON(d)
+	case 2:
+		x.RoleID.decodeJSON(d)
+	}
 }
 
 func (x *GuildRoleDelete) appendJSON(dst []byte) []byte {
@@ -5601,34 +9330,57 @@ func (x *GuildRoleUpdate) AppendJSON(dst []byte) []byte { return x.appendJSON(ds
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildRoleUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildRoleUpdate are GuildRoleUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildRoleUpdate = [2]encoding.JSONKey{
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("role"),
+}
+
 func (x *GuildRoleUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildRoleUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildRoleUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildRoleUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildRoleUpdate) decodeField(d *decoder, k []byte) bool {
+// jsonFieldGuildRoleUpdate returns the number of GuildRoleUpdate's field with key k, 0 for none.
+func jsonFieldGuildRoleUpdate(k []byte) int {
 	switch string(k) {
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 1
 	case "role":
-		x.Role.decodeJSON(d)
-		return true
+		return 2
 	}
-	return false
+	return 0
+}
+
+func (x *GuildRoleUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.GuildID.decodeJSON(d)
+	case 2:
+		x.Role.decodeJSON(d)
+	}
 }
 
 func (x *GuildRoleUpdate) appendJSON(dst []byte) []byte {
@@ -5662,29 +9414,179 @@ func (x *GuildScheduledEventCreate) AppendJSON(dst []byte) []byte { return x.app
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildScheduledEventCreate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildScheduledEventCreate are GuildScheduledEventCreate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildScheduledEventCreate = [17]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("creator_id"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("description"),
+	encoding.NewJSONKey("scheduled_start_time"),
+	encoding.NewJSONKey("scheduled_end_time"),
+	encoding.NewJSONKey("privacy_level"),
+	encoding.NewJSONKey("status"),
+	encoding.NewJSONKey("entity_type"),
+	encoding.NewJSONKey("entity_id"),
+	encoding.NewJSONKey("entity_metadata"),
+	encoding.NewJSONKey("creator"),
+	encoding.NewJSONKey("user_count"),
+	encoding.NewJSONKey("image"),
+	encoding.NewJSONKey("recurrence_rule"),
+}
+
 func (x *GuildScheduledEventCreate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildScheduledEventCreate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildScheduledEventCreate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildScheduledEventCreate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildScheduledEventCreate) decodeField(d *decoder, k []byte) bool {
-	if x.ScheduledEvent.decodeField(d, k) {
-		return true
+// jsonFieldGuildScheduledEventCreate returns the number of GuildScheduledEventCreate's field with key k, 0 for none.
+func jsonFieldGuildScheduledEventCreate(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "guild_id":
+		return 2
+	case "channel_id":
+		return 3
+	case "creator_id":
+		return 4
+	case "name":
+		return 5
+	case "description":
+		return 6
+	case "scheduled_start_time":
+		return 7
+	case "scheduled_end_time":
+		return 8
+	case "privacy_level":
+		return 9
+	case "status":
+		return 10
+	case "entity_type":
+		return 11
+	case "entity_id":
+		return 12
+	case "entity_metadata":
+		return 13
+	case "creator":
+		return 14
+	case "user_count":
+		return 15
+	case "image":
+		return 16
+	case "recurrence_rule":
+		return 17
 	}
-	return false
+	return 0
+}
+
+func (x *GuildScheduledEventCreate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ScheduledEvent.ID.decodeJSON(d)
+	case 2:
+		x.ScheduledEvent.GuildID.decodeJSON(d)
+	case 3:
+		if d.r.Null() {
+			x.ScheduledEvent.ChannelID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.ScheduledEvent.ChannelID = Some(v)
+		}
+	case 4:
+		if d.r.Null() {
+			x.ScheduledEvent.CreatorID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.ScheduledEvent.CreatorID = Some(v)
+		}
+	case 5:
+		x.ScheduledEvent.Name = d.str()
+	case 6:
+		if d.r.Null() {
+			x.ScheduledEvent.Description = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.ScheduledEvent.Description = Some(v)
+		}
+	case 7:
+		x.ScheduledEvent.ScheduledStartTime.decodeJSON(d)
+	case 8:
+		if d.r.Null() {
+			x.ScheduledEvent.ScheduledEndTime = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.ScheduledEvent.ScheduledEndTime = Some(v)
+		}
+	case 9:
+		x.ScheduledEvent.PrivacyLevel = int(d.int(64))
+	case 10:
+		x.ScheduledEvent.Status = int(d.int(64))
+	case 11:
+		x.ScheduledEvent.EntityType = int(d.int(64))
+	case 12:
+		if d.r.Null() {
+			x.ScheduledEvent.EntityID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.ScheduledEvent.EntityID = Some(v)
+		}
+	case 13:
+		x.ScheduledEvent.EntityMetadata.decodeJSON(d)
+	case 14:
+		if d.r.Null() {
+			x.ScheduledEvent.Creator = nil
+		} else {
+			x.ScheduledEvent.Creator = d.users.alloc()
+			x.ScheduledEvent.Creator.decodeJSON(d)
+		}
+	case 15:
+		if d.r.Null() {
+			x.ScheduledEvent.UserCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.ScheduledEvent.UserCount = Some(v)
+		}
+	case 16:
+		if d.r.Null() {
+			x.ScheduledEvent.Image = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.ScheduledEvent.Image = Some(v)
+		}
+	case 17:
+		x.ScheduledEvent.RecurrenceRule.decodeJSON(d)
+	}
 }
 
 func (x *GuildScheduledEventCreate) appendJSON(dst []byte) []byte {
@@ -5715,29 +9617,179 @@ func (x *GuildScheduledEventDelete) AppendJSON(dst []byte) []byte { return x.app
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildScheduledEventDelete) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildScheduledEventDelete are GuildScheduledEventDelete's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildScheduledEventDelete = [17]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("creator_id"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("description"),
+	encoding.NewJSONKey("scheduled_start_time"),
+	encoding.NewJSONKey("scheduled_end_time"),
+	encoding.NewJSONKey("privacy_level"),
+	encoding.NewJSONKey("status"),
+	encoding.NewJSONKey("entity_type"),
+	encoding.NewJSONKey("entity_id"),
+	encoding.NewJSONKey("entity_metadata"),
+	encoding.NewJSONKey("creator"),
+	encoding.NewJSONKey("user_count"),
+	encoding.NewJSONKey("image"),
+	encoding.NewJSONKey("recurrence_rule"),
+}
+
 func (x *GuildScheduledEventDelete) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildScheduledEventDelete
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildScheduledEventDelete[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildScheduledEventDelete(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildScheduledEventDelete) decodeField(d *decoder, k []byte) bool {
-	if x.ScheduledEvent.decodeField(d, k) {
-		return true
+// jsonFieldGuildScheduledEventDelete returns the number of GuildScheduledEventDelete's field with key k, 0 for none.
+func jsonFieldGuildScheduledEventDelete(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "guild_id":
+		return 2
+	case "channel_id":
+		return 3
+	case "creator_id":
+		return 4
+	case "name":
+		return 5
+	case "description":
+		return 6
+	case "scheduled_start_time":
+		return 7
+	case "scheduled_end_time":
+		return 8
+	case "privacy_level":
+		return 9
+	case "status":
+		return 10
+	case "entity_type":
+		return 11
+	case "entity_id":
+		return 12
+	case "entity_metadata":
+		return 13
+	case "creator":
+		return 14
+	case "user_count":
+		return 15
+	case "image":
+		return 16
+	case "recurrence_rule":
+		return 17
 	}
-	return false
+	return 0
+}
+
+func (x *GuildScheduledEventDelete) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ScheduledEvent.ID.decodeJSON(d)
+	case 2:
+		x.ScheduledEvent.GuildID.decodeJSON(d)
+	case 3:
+		if d.r.Null() {
+			x.ScheduledEvent.ChannelID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.ScheduledEvent.ChannelID = Some(v)
+		}
+	case 4:
+		if d.r.Null() {
+			x.ScheduledEvent.CreatorID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.ScheduledEvent.CreatorID = Some(v)
+		}
+	case 5:
+		x.ScheduledEvent.Name = d.str()
+	case 6:
+		if d.r.Null() {
+			x.ScheduledEvent.Description = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.ScheduledEvent.Description = Some(v)
+		}
+	case 7:
+		x.ScheduledEvent.ScheduledStartTime.decodeJSON(d)
+	case 8:
+		if d.r.Null() {
+			x.ScheduledEvent.ScheduledEndTime = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.ScheduledEvent.ScheduledEndTime = Some(v)
+		}
+	case 9:
+		x.ScheduledEvent.PrivacyLevel = int(d.int(64))
+	case 10:
+		x.ScheduledEvent.Status = int(d.int(64))
+	case 11:
+		x.ScheduledEvent.EntityType = int(d.int(64))
+	case 12:
+		if d.r.Null() {
+			x.ScheduledEvent.EntityID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.ScheduledEvent.EntityID = Some(v)
+		}
+	case 13:
+		x.ScheduledEvent.EntityMetadata.decodeJSON(d)
+	case 14:
+		if d.r.Null() {
+			x.ScheduledEvent.Creator = nil
+		} else {
+			x.ScheduledEvent.Creator = d.users.alloc()
+			x.ScheduledEvent.Creator.decodeJSON(d)
+		}
+	case 15:
+		if d.r.Null() {
+			x.ScheduledEvent.UserCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.ScheduledEvent.UserCount = Some(v)
+		}
+	case 16:
+		if d.r.Null() {
+			x.ScheduledEvent.Image = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.ScheduledEvent.Image = Some(v)
+		}
+	case 17:
+		x.ScheduledEvent.RecurrenceRule.decodeJSON(d)
+	}
 }
 
 func (x *GuildScheduledEventDelete) appendJSON(dst []byte) []byte {
@@ -5768,29 +9820,179 @@ func (x *GuildScheduledEventUpdate) AppendJSON(dst []byte) []byte { return x.app
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildScheduledEventUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildScheduledEventUpdate are GuildScheduledEventUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildScheduledEventUpdate = [17]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("creator_id"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("description"),
+	encoding.NewJSONKey("scheduled_start_time"),
+	encoding.NewJSONKey("scheduled_end_time"),
+	encoding.NewJSONKey("privacy_level"),
+	encoding.NewJSONKey("status"),
+	encoding.NewJSONKey("entity_type"),
+	encoding.NewJSONKey("entity_id"),
+	encoding.NewJSONKey("entity_metadata"),
+	encoding.NewJSONKey("creator"),
+	encoding.NewJSONKey("user_count"),
+	encoding.NewJSONKey("image"),
+	encoding.NewJSONKey("recurrence_rule"),
+}
+
 func (x *GuildScheduledEventUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildScheduledEventUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildScheduledEventUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildScheduledEventUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildScheduledEventUpdate) decodeField(d *decoder, k []byte) bool {
-	if x.ScheduledEvent.decodeField(d, k) {
-		return true
+// jsonFieldGuildScheduledEventUpdate returns the number of GuildScheduledEventUpdate's field with key k, 0 for none.
+func jsonFieldGuildScheduledEventUpdate(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "guild_id":
+		return 2
+	case "channel_id":
+		return 3
+	case "creator_id":
+		return 4
+	case "name":
+		return 5
+	case "description":
+		return 6
+	case "scheduled_start_time":
+		return 7
+	case "scheduled_end_time":
+		return 8
+	case "privacy_level":
+		return 9
+	case "status":
+		return 10
+	case "entity_type":
+		return 11
+	case "entity_id":
+		return 12
+	case "entity_metadata":
+		return 13
+	case "creator":
+		return 14
+	case "user_count":
+		return 15
+	case "image":
+		return 16
+	case "recurrence_rule":
+		return 17
 	}
-	return false
+	return 0
+}
+
+func (x *GuildScheduledEventUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ScheduledEvent.ID.decodeJSON(d)
+	case 2:
+		x.ScheduledEvent.GuildID.decodeJSON(d)
+	case 3:
+		if d.r.Null() {
+			x.ScheduledEvent.ChannelID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.ScheduledEvent.ChannelID = Some(v)
+		}
+	case 4:
+		if d.r.Null() {
+			x.ScheduledEvent.CreatorID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.ScheduledEvent.CreatorID = Some(v)
+		}
+	case 5:
+		x.ScheduledEvent.Name = d.str()
+	case 6:
+		if d.r.Null() {
+			x.ScheduledEvent.Description = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.ScheduledEvent.Description = Some(v)
+		}
+	case 7:
+		x.ScheduledEvent.ScheduledStartTime.decodeJSON(d)
+	case 8:
+		if d.r.Null() {
+			x.ScheduledEvent.ScheduledEndTime = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.ScheduledEvent.ScheduledEndTime = Some(v)
+		}
+	case 9:
+		x.ScheduledEvent.PrivacyLevel = int(d.int(64))
+	case 10:
+		x.ScheduledEvent.Status = int(d.int(64))
+	case 11:
+		x.ScheduledEvent.EntityType = int(d.int(64))
+	case 12:
+		if d.r.Null() {
+			x.ScheduledEvent.EntityID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.ScheduledEvent.EntityID = Some(v)
+		}
+	case 13:
+		x.ScheduledEvent.EntityMetadata.decodeJSON(d)
+	case 14:
+		if d.r.Null() {
+			x.ScheduledEvent.Creator = nil
+		} else {
+			x.ScheduledEvent.Creator = d.users.alloc()
+			x.ScheduledEvent.Creator.decodeJSON(d)
+		}
+	case 15:
+		if d.r.Null() {
+			x.ScheduledEvent.UserCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.ScheduledEvent.UserCount = Some(v)
+		}
+	case 16:
+		if d.r.Null() {
+			x.ScheduledEvent.Image = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.ScheduledEvent.Image = Some(v)
+		}
+	case 17:
+		x.ScheduledEvent.RecurrenceRule.decodeJSON(d)
+	}
 }
 
 func (x *GuildScheduledEventUpdate) appendJSON(dst []byte) []byte {
@@ -5821,37 +10023,62 @@ func (x *GuildScheduledEventUserAdd) AppendJSON(dst []byte) []byte { return x.ap
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildScheduledEventUserAdd) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildScheduledEventUserAdd are GuildScheduledEventUserAdd's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildScheduledEventUserAdd = [3]encoding.JSONKey{
+	encoding.NewJSONKey("guild_scheduled_event_id"),
+	encoding.NewJSONKey("user_id"),
+	encoding.NewJSONKey("guild_id"),
+}
+
 func (x *GuildScheduledEventUserAdd) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildScheduledEventUserAdd
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildScheduledEventUserAdd[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildScheduledEventUserAdd(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildScheduledEventUserAdd) decodeField(d *decoder, k []byte) bool {
+// jsonFieldGuildScheduledEventUserAdd returns the number of GuildScheduledEventUserAdd's field with key k, 0 for none.
+func jsonFieldGuildScheduledEventUserAdd(k []byte) int {
 	switch string(k) {
 	case "guild_scheduled_event_id":
-		x.GuildScheduledEventID.decodeJSON(d)
-		return true
+		return 1
 	case "user_id":
-		x.UserID.decodeJSON(d)
-		return true
+		return 2
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 3
 	}
-	return false
+	return 0
+}
+
+func (x *GuildScheduledEventUserAdd) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.GuildScheduledEventID.decodeJSON(d)
+	case 2:
+		x.UserID.decodeJSON(d)
+	case 3:
+		x.GuildID.decodeJSON(d)
+	}
 }
 
 func (x *GuildScheduledEventUserAdd) appendJSON(dst []byte) []byte {
@@ -5887,37 +10114,62 @@ func (x *GuildScheduledEventUserRemove) AppendJSON(dst []byte) []byte { return x
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildScheduledEventUserRemove) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildScheduledEventUserRemove are GuildScheduledEventUserRemove's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildScheduledEventUserRemove = [3]encoding.JSONKey{
+	encoding.NewJSONKey("guild_scheduled_event_id"),
+	encoding.NewJSONKey("user_id"),
+	encoding.NewJSONKey("guild_id"),
+}
+
 func (x *GuildScheduledEventUserRemove) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildScheduledEventUserRemove
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildScheduledEventUserRemove[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildScheduledEventUserRemove(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildScheduledEventUserRemove) decodeField(d *decoder, k []byte) bool {
+// jsonFieldGuildScheduledEventUserRemove returns the number of GuildScheduledEventUserRemove's field with key k, 0 for none.
+func jsonFieldGuildScheduledEventUserRemove(k []byte) int {
 	switch string(k) {
 	case "guild_scheduled_event_id":
-		x.GuildScheduledEventID.decodeJSON(d)
-		return true
+		return 1
 	case "user_id":
-		x.UserID.decodeJSON(d)
-		return true
+		return 2
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 3
 	}
-	return false
+	return 0
+}
+
+func (x *GuildScheduledEventUserRemove) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.GuildScheduledEventID.decodeJSON(d)
+	case 2:
+		x.UserID.decodeJSON(d)
+	case 3:
+		x.GuildID.decodeJSON(d)
+	}
 }
 
 func (x *GuildScheduledEventUserRemove) appendJSON(dst []byte) []byte {
@@ -5953,29 +10205,104 @@ func (x *GuildSoundboardSoundCreate) AppendJSON(dst []byte) []byte { return x.ap
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildSoundboardSoundCreate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildSoundboardSoundCreate are GuildSoundboardSoundCreate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildSoundboardSoundCreate = [8]encoding.JSONKey{
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("sound_id"),
+	encoding.NewJSONKey("volume"),
+	encoding.NewJSONKey("emoji_id"),
+	encoding.NewJSONKey("emoji_name"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("available"),
+	encoding.NewJSONKey("user"),
+}
+
 func (x *GuildSoundboardSoundCreate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildSoundboardSoundCreate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildSoundboardSoundCreate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildSoundboardSoundCreate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildSoundboardSoundCreate) decodeField(d *decoder, k []byte) bool {
-	if x.SoundboardSound.decodeField(d, k) {
-		return true
+// jsonFieldGuildSoundboardSoundCreate returns the number of GuildSoundboardSoundCreate's field with key k, 0 for none.
+func jsonFieldGuildSoundboardSoundCreate(k []byte) int {
+	switch string(k) {
+	case "name":
+		return 1
+	case "sound_id":
+		return 2
+	case "volume":
+		return 3
+	case "emoji_id":
+		return 4
+	case "emoji_name":
+		return 5
+	case "guild_id":
+		return 6
+	case "available":
+		return 7
+	case "user":
+		return 8
 	}
-	return false
+	return 0
+}
+
+func (x *GuildSoundboardSoundCreate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.SoundboardSound.Name = d.str()
+	case 2:
+		x.SoundboardSound.SoundID.decodeJSON(d)
+	case 3:
+		x.SoundboardSound.Volume = d.float()
+	case 4:
+		if d.r.Null() {
+			x.SoundboardSound.EmojiID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.SoundboardSound.EmojiID = Some(v)
+		}
+	case 5:
+		if d.r.Null() {
+			x.SoundboardSound.EmojiName = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.SoundboardSound.EmojiName = Some(v)
+		}
+	case 6:
+		x.SoundboardSound.GuildID.decodeJSON(d)
+	case 7:
+		x.SoundboardSound.Available = d.bool()
+	case 8:
+		if d.r.Null() {
+			x.SoundboardSound.User = nil
+		} else {
+			x.SoundboardSound.User = d.users.alloc()
+			x.SoundboardSound.User.decodeJSON(d)
+		}
+	}
 }
 
 func (x *GuildSoundboardSoundCreate) appendJSON(dst []byte) []byte {
@@ -6006,34 +10333,57 @@ func (x *GuildSoundboardSoundDelete) AppendJSON(dst []byte) []byte { return x.ap
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildSoundboardSoundDelete) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildSoundboardSoundDelete are GuildSoundboardSoundDelete's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildSoundboardSoundDelete = [2]encoding.JSONKey{
+	encoding.NewJSONKey("sound_id"),
+	encoding.NewJSONKey("guild_id"),
+}
+
 func (x *GuildSoundboardSoundDelete) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildSoundboardSoundDelete
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildSoundboardSoundDelete[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildSoundboardSoundDelete(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildSoundboardSoundDelete) decodeField(d *decoder, k []byte) bool {
+// jsonFieldGuildSoundboardSoundDelete returns the number of GuildSoundboardSoundDelete's field with key k, 0 for none.
+func jsonFieldGuildSoundboardSoundDelete(k []byte) int {
 	switch string(k) {
 	case "sound_id":
-		x.SoundID.decodeJSON(d)
-		return true
+		return 1
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 2
 	}
-	return false
+	return 0
+}
+
+func (x *GuildSoundboardSoundDelete) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.SoundID.decodeJSON(d)
+	case 2:
+		x.GuildID.decodeJSON(d)
+	}
 }
 
 func (x *GuildSoundboardSoundDelete) appendJSON(dst []byte) []byte {
@@ -6067,29 +10417,104 @@ func (x *GuildSoundboardSoundUpdate) AppendJSON(dst []byte) []byte { return x.ap
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildSoundboardSoundUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildSoundboardSoundUpdate are GuildSoundboardSoundUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildSoundboardSoundUpdate = [8]encoding.JSONKey{
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("sound_id"),
+	encoding.NewJSONKey("volume"),
+	encoding.NewJSONKey("emoji_id"),
+	encoding.NewJSONKey("emoji_name"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("available"),
+	encoding.NewJSONKey("user"),
+}
+
 func (x *GuildSoundboardSoundUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildSoundboardSoundUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildSoundboardSoundUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildSoundboardSoundUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildSoundboardSoundUpdate) decodeField(d *decoder, k []byte) bool {
-	if x.SoundboardSound.decodeField(d, k) {
-		return true
+// jsonFieldGuildSoundboardSoundUpdate returns the number of GuildSoundboardSoundUpdate's field with key k, 0 for none.
+func jsonFieldGuildSoundboardSoundUpdate(k []byte) int {
+	switch string(k) {
+	case "name":
+		return 1
+	case "sound_id":
+		return 2
+	case "volume":
+		return 3
+	case "emoji_id":
+		return 4
+	case "emoji_name":
+		return 5
+	case "guild_id":
+		return 6
+	case "available":
+		return 7
+	case "user":
+		return 8
 	}
-	return false
+	return 0
+}
+
+func (x *GuildSoundboardSoundUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.SoundboardSound.Name = d.str()
+	case 2:
+		x.SoundboardSound.SoundID.decodeJSON(d)
+	case 3:
+		x.SoundboardSound.Volume = d.float()
+	case 4:
+		if d.r.Null() {
+			x.SoundboardSound.EmojiID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.SoundboardSound.EmojiID = Some(v)
+		}
+	case 5:
+		if d.r.Null() {
+			x.SoundboardSound.EmojiName = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.SoundboardSound.EmojiName = Some(v)
+		}
+	case 6:
+		x.SoundboardSound.GuildID.decodeJSON(d)
+	case 7:
+		x.SoundboardSound.Available = d.bool()
+	case 8:
+		if d.r.Null() {
+			x.SoundboardSound.User = nil
+		} else {
+			x.SoundboardSound.User = d.users.alloc()
+			x.SoundboardSound.User.decodeJSON(d)
+		}
+	}
 }
 
 func (x *GuildSoundboardSoundUpdate) appendJSON(dst []byte) []byte {
@@ -6120,34 +10545,57 @@ func (x *GuildSoundboardSoundsUpdate) AppendJSON(dst []byte) []byte { return x.a
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildSoundboardSoundsUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildSoundboardSoundsUpdate are GuildSoundboardSoundsUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildSoundboardSoundsUpdate = [2]encoding.JSONKey{
+	encoding.NewJSONKey("soundboard_sounds"),
+	encoding.NewJSONKey("guild_id"),
+}
+
 func (x *GuildSoundboardSoundsUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildSoundboardSoundsUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildSoundboardSoundsUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildSoundboardSoundsUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildSoundboardSoundsUpdate) decodeField(d *decoder, k []byte) bool {
+// jsonFieldGuildSoundboardSoundsUpdate returns the number of GuildSoundboardSoundsUpdate's field with key k, 0 for none.
+func jsonFieldGuildSoundboardSoundsUpdate(k []byte) int {
 	switch string(k) {
 	case "soundboard_sounds":
-		x.SoundboardSounds = decodeArray(d, &d.arrays.SoundboardSound)
-		return true
+		return 1
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 2
 	}
-	return false
+	return 0
+}
+
+func (x *GuildSoundboardSoundsUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.SoundboardSounds = decodeArray(d, &d.arrays.SoundboardSound)
+	case 2:
+		x.GuildID.decodeJSON(d)
+	}
 }
 
 func (x *GuildSoundboardSoundsUpdate) appendJSON(dst []byte) []byte {
@@ -6192,34 +10640,57 @@ func (x *GuildStickersUpdate) AppendJSON(dst []byte) []byte { return x.appendJSO
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildStickersUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildStickersUpdate are GuildStickersUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildStickersUpdate = [2]encoding.JSONKey{
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("stickers"),
+}
+
 func (x *GuildStickersUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildStickersUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildStickersUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildStickersUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildStickersUpdate) decodeField(d *decoder, k []byte) bool {
+// jsonFieldGuildStickersUpdate returns the number of GuildStickersUpdate's field with key k, 0 for none.
+func jsonFieldGuildStickersUpdate(k []byte) int {
 	switch string(k) {
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 1
 	case "stickers":
-		x.Stickers = decodeArray(d, &d.arrays.Sticker)
-		return true
+		return 2
 	}
-	return false
+	return 0
+}
+
+func (x *GuildStickersUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.GuildID.decodeJSON(d)
+	case 2:
+		x.Stickers = decodeArray(d, &d.arrays.Sticker)
+	}
 }
 
 func (x *GuildStickersUpdate) appendJSON(dst []byte) []byte {
@@ -6264,29 +10735,487 @@ func (x *GuildUpdate) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x GuildUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysGuildUpdate are GuildUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysGuildUpdate = [52]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("icon"),
+	encoding.NewJSONKey("icon_hash"),
+	encoding.NewJSONKey("splash"),
+	encoding.NewJSONKey("discovery_splash"),
+	encoding.NewJSONKey("owner"),
+	encoding.NewJSONKey("owner_id"),
+	encoding.NewJSONKey("permissions"),
+	encoding.NewJSONKey("region"),
+	encoding.NewJSONKey("afk_channel_id"),
+	encoding.NewJSONKey("afk_timeout"),
+	encoding.NewJSONKey("widget_enabled"),
+	encoding.NewJSONKey("widget_channel_id"),
+	encoding.NewJSONKey("verification_level"),
+	encoding.NewJSONKey("default_message_notifications"),
+	encoding.NewJSONKey("explicit_content_filter"),
+	encoding.NewJSONKey("roles"),
+	encoding.NewJSONKey("emojis"),
+	encoding.NewJSONKey("features"),
+	encoding.NewJSONKey("mfa_level"),
+	encoding.NewJSONKey("application_id"),
+	encoding.NewJSONKey("system_channel_id"),
+	encoding.NewJSONKey("system_channel_flags"),
+	encoding.NewJSONKey("rules_channel_id"),
+	encoding.NewJSONKey("max_presences"),
+	encoding.NewJSONKey("max_members"),
+	encoding.NewJSONKey("vanity_url_code"),
+	encoding.NewJSONKey("description"),
+	encoding.NewJSONKey("banner"),
+	encoding.NewJSONKey("premium_tier"),
+	encoding.NewJSONKey("premium_subscription_count"),
+	encoding.NewJSONKey("preferred_locale"),
+	encoding.NewJSONKey("public_updates_channel_id"),
+	encoding.NewJSONKey("max_video_channel_users"),
+	encoding.NewJSONKey("max_stage_video_channel_users"),
+	encoding.NewJSONKey("approximate_member_count"),
+	encoding.NewJSONKey("approximate_presence_count"),
+	encoding.NewJSONKey("welcome_screen"),
+	encoding.NewJSONKey("nsfw_level"),
+	encoding.NewJSONKey("nsfw"),
+	encoding.NewJSONKey("stickers"),
+	encoding.NewJSONKey("premium_progress_bar_enabled"),
+	encoding.NewJSONKey("safety_alerts_channel_id"),
+	encoding.NewJSONKey("incidents_data"),
+	encoding.NewJSONKey("hub_type"),
+	encoding.NewJSONKey("latest_onboarding_question_id"),
+	encoding.NewJSONKey("home_header"),
+	encoding.NewJSONKey("inventory_settings"),
+	encoding.NewJSONKey("profile"),
+	encoding.NewJSONKey("application_command_counts"),
+	encoding.NewJSONKey("version"),
+}
+
 func (x *GuildUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.GuildUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldGuildUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *GuildUpdate) decodeField(d *decoder, k []byte) bool {
-	if x.Guild.decodeField(d, k) {
-		return true
+// jsonFieldGuildUpdate returns the number of GuildUpdate's field with key k, 0 for none.
+func jsonFieldGuildUpdate(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "name":
+		return 2
+	case "icon":
+		return 3
+	case "icon_hash":
+		return 4
+	case "splash":
+		return 5
+	case "discovery_splash":
+		return 6
+	case "owner":
+		return 7
+	case "owner_id":
+		return 8
+	case "permissions":
+		return 9
+	case "region":
+		return 10
+	case "afk_channel_id":
+		return 11
+	case "afk_timeout":
+		return 12
+	case "widget_enabled":
+		return 13
+	case "widget_channel_id":
+		return 14
+	case "verification_level":
+		return 15
+	case "default_message_notifications":
+		return 16
+	case "explicit_content_filter":
+		return 17
+	case "roles":
+		return 18
+	case "emojis":
+		return 19
+	case "features":
+		return 20
+	case "mfa_level":
+		return 21
+	case "application_id":
+		return 22
+	case "system_channel_id":
+		return 23
+	case "system_channel_flags":
+		return 24
+	case "rules_channel_id":
+		return 25
+	case "max_presences":
+		return 26
+	case "max_members":
+		return 27
+	case "vanity_url_code":
+		return 28
+	case "description":
+		return 29
+	case "banner":
+		return 30
+	case "premium_tier":
+		return 31
+	case "premium_subscription_count":
+		return 32
+	case "preferred_locale":
+		return 33
+	case "public_updates_channel_id":
+		return 34
+	case "max_video_channel_users":
+		return 35
+	case "max_stage_video_channel_users":
+		return 36
+	case "approximate_member_count":
+		return 37
+	case "approximate_presence_count":
+		return 38
+	case "welcome_screen":
+		return 39
+	case "nsfw_level":
+		return 40
+	case "nsfw":
+		return 41
+	case "stickers":
+		return 42
+	case "premium_progress_bar_enabled":
+		return 43
+	case "safety_alerts_channel_id":
+		return 44
+	case "incidents_data":
+		return 45
+	case "hub_type":
+		return 46
+	case "latest_onboarding_question_id":
+		return 47
+	case "home_header":
+		return 48
+	case "inventory_settings":
+		return 49
+	case "profile":
+		return 50
+	case "application_command_counts":
+		return 51
+	case "version":
+		return 52
 	}
-	return false
+	return 0
+}
+
+func (x *GuildUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Guild.ID.decodeJSON(d)
+	case 2:
+		x.Guild.Name = d.str()
+	case 3:
+		if d.r.Null() {
+			x.Guild.Icon = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Guild.Icon = Some(v)
+		}
+	case 4:
+		if d.r.Null() {
+			x.Guild.IconHash = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Guild.IconHash = Some(v)
+		}
+	case 5:
+		if d.r.Null() {
+			x.Guild.Splash = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Guild.Splash = Some(v)
+		}
+	case 6:
+		if d.r.Null() {
+			x.Guild.DiscoverySplash = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Guild.DiscoverySplash = Some(v)
+		}
+	case 7:
+		if d.r.Null() {
+			x.Guild.Owner = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Guild.Owner = Some(v)
+		}
+	case 8:
+		x.Guild.OwnerID.decodeJSON(d)
+	case 9:
+		if d.r.Null() {
+			x.Guild.Permissions = Null[Permissions]()
+		} else {
+			var v Permissions
+			v.decodeJSON(d)
+			x.Guild.Permissions = Some(v)
+		}
+	case 10:
+		if d.r.Null() {
+			x.Guild.Region = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Guild.Region = Some(v)
+		}
+	case 11:
+		if d.r.Null() {
+			x.Guild.AFKChannelID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Guild.AFKChannelID = Some(v)
+		}
+	case 12:
+		x.Guild.AFKTimeout = int(d.int(64))
+	case 13:
+		if d.r.Null() {
+			x.Guild.WidgetEnabled = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Guild.WidgetEnabled = Some(v)
+		}
+	case 14:
+		if d.r.Null() {
+			x.Guild.WidgetChannelID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Guild.WidgetChannelID = Some(v)
+		}
+	case 15:
+		x.Guild.VerificationLevel = int(d.int(64))
+	case 16:
+		x.Guild.DefaultMessageNotifications = int(d.int(64))
+	case 17:
+		x.Guild.ExplicitContentFilter = int(d.int(64))
+	case 18:
+		x.Guild.Roles = decodeArray(d, &d.arrays.Role)
+	case 19:
+		x.Guild.Emojis = decodeArray(d, &d.arrays.Emoji)
+	case 20:
+		x.Guild.Features = d.strs()
+	case 21:
+		x.Guild.MFALevel = int(d.int(64))
+	case 22:
+		if d.r.Null() {
+			x.Guild.ApplicationID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Guild.ApplicationID = Some(v)
+		}
+	case 23:
+		if d.r.Null() {
+			x.Guild.SystemChannelID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Guild.SystemChannelID = Some(v)
+		}
+	case 24:
+		x.Guild.SystemChannelFlags = int(d.int(64))
+	case 25:
+		if d.r.Null() {
+			x.Guild.RulesChannelID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Guild.RulesChannelID = Some(v)
+		}
+	case 26:
+		if d.r.Null() {
+			x.Guild.MaxPresences = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Guild.MaxPresences = Some(v)
+		}
+	case 27:
+		if d.r.Null() {
+			x.Guild.MaxMembers = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Guild.MaxMembers = Some(v)
+		}
+	case 28:
+		if d.r.Null() {
+			x.Guild.VanityURLCode = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Guild.VanityURLCode = Some(v)
+		}
+	case 29:
+		if d.r.Null() {
+			x.Guild.Description = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Guild.Description = Some(v)
+		}
+	case 30:
+		if d.r.Null() {
+			x.Guild.Banner = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Guild.Banner = Some(v)
+		}
+	case 31:
+		x.Guild.PremiumTier = int(d.int(64))
+	case 32:
+		if d.r.Null() {
+			x.Guild.PremiumSubscriptionCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Guild.PremiumSubscriptionCount = Some(v)
+		}
+	case 33:
+		x.Guild.PreferredLocale = d.str()
+	case 34:
+		if d.r.Null() {
+			x.Guild.PublicUpdatesChannelID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Guild.PublicUpdatesChannelID = Some(v)
+		}
+	case 35:
+		if d.r.Null() {
+			x.Guild.MaxVideoChannelUsers = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Guild.MaxVideoChannelUsers = Some(v)
+		}
+	case 36:
+		if d.r.Null() {
+			x.Guild.MaxStageVideoChannelUsers = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Guild.MaxStageVideoChannelUsers = Some(v)
+		}
+	case 37:
+		if d.r.Null() {
+			x.Guild.ApproximateMemberCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Guild.ApproximateMemberCount = Some(v)
+		}
+	case 38:
+		if d.r.Null() {
+			x.Guild.ApproximatePresenceCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Guild.ApproximatePresenceCount = Some(v)
+		}
+	case 39:
+		x.Guild.WelcomeScreen.decodeJSON(d)
+	case 40:
+		x.Guild.NSFWLevel = int(d.int(64))
+	case 41:
+		if d.r.Null() {
+			x.Guild.NSFW = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Guild.NSFW = Some(v)
+		}
+	case 42:
+		x.Guild.Stickers = decodeArray(d, &d.arrays.Sticker)
+	case 43:
+		x.Guild.PremiumProgressBarEnabled = d.bool()
+	case 44:
+		if d.r.Null() {
+			x.Guild.SafetyAlertsChannelID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Guild.SafetyAlertsChannelID = Some(v)
+		}
+	case 45:
+		x.Guild.IncidentsData.decodeJSON(d)
+	case 46:
+		if d.r.Null() {
+			x.Guild.HubType = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Guild.HubType = Some(v)
+		}
+	case 47:
+		if d.r.Null() {
+			x.Guild.LatestOnboardingQuestionID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Guild.LatestOnboardingQuestionID = Some(v)
+		}
+	case 48:
+		if d.r.Null() {
+			x.Guild.HomeHeader = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Guild.HomeHeader = Some(v)
+		}
+	case 49:
+		x.Guild.InventorySettings.decodeJSON(d)
+	case 50:
+		x.Guild.Profile.decodeJSON(d)
+	case 51:
+		x.Guild.ApplicationCommandCounts.decodeJSON(d)
+	case 52:
+		if d.r.Null() {
+			x.Guild.Version = Null[int64]()
+		} else {
+			var v int64
+			v = d.int(64)
+			x.Guild.Version = Some(v)
+		}
+	}
 }
 
 func (x *GuildUpdate) appendJSON(dst []byte) []byte {
@@ -6317,39 +11246,106 @@ func (x *Integration) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x Integration) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysIntegration are Integration's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysIntegration = [17]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("enabled"),
+	encoding.NewJSONKey("syncing"),
+	encoding.NewJSONKey("role_id"),
+	encoding.NewJSONKey("enable_emoticons"),
+	encoding.NewJSONKey("expire_behavior"),
+	encoding.NewJSONKey("expire_grace_period"),
+	encoding.NewJSONKey("user"),
+	encoding.NewJSONKey("account"),
+	encoding.NewJSONKey("synced_at"),
+	encoding.NewJSONKey("subscriber_count"),
+	encoding.NewJSONKey("revoked"),
+	encoding.NewJSONKey("application"),
+	encoding.NewJSONKey("scopes"),
+	encoding.NewJSONKey("guild_id"),
+}
+
 func (x *Integration) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.Integration
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysIntegration[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldIntegration(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *Integration) decodeField(d *decoder, k []byte) bool {
+// jsonFieldIntegration returns the number of Integration's field with key k, 0 for none.
+func jsonFieldIntegration(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "name":
-		x.Name = d.str()
-		return true
+		return 2
 	case "type":
-		x.Type = d.str()
-		return true
+		return 3
 	case "enabled":
-		x.Enabled = d.bool()
-		return true
+		return 4
 	case "syncing":
+		return 5
+	case "role_id":
+		return 6
+	case "enable_emoticons":
+		return 7
+	case "expire_behavior":
+		return 8
+	case "expire_grace_period":
+		return 9
+	case "user":
+		return 10
+	case "account":
+		return 11
+	case "synced_at":
+		return 12
+	case "subscriber_count":
+		return 13
+	case "revoked":
+		return 14
+	case "application":
+		return 15
+	case "scopes":
+		return 16
+	case "guild_id":
+		return 17
+	}
+	return 0
+}
+
+func (x *Integration) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.Name = d.str()
+	case 3:
+		x.Type = d.str()
+	case 4:
+		x.Enabled = d.bool()
+	case 5:
 		if d.r.Null() {
 			x.Syncing = Null[bool]()
 		} else {
@@ -6357,8 +11353,7 @@ func (x *Integration) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.Syncing = Some(v)
 		}
-		return true
-	case "role_id":
+	case 6:
 		if d.r.Null() {
 			x.RoleID = Null[Snowflake]()
 		} else {
@@ -6366,8 +11361,7 @@ func (x *Integration) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.RoleID = Some(v)
 		}
-		return true
-	case "enable_emoticons":
+	case 7:
 		if d.r.Null() {
 			x.EnableEmoticons = Null[bool]()
 		} else {
@@ -6375,8 +11369,7 @@ func (x *Integration) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.EnableEmoticons = Some(v)
 		}
-		return true
-	case "expire_behavior":
+	case 8:
 		if d.r.Null() {
 			x.ExpireBehavior = Null[int]()
 		} else {
@@ -6384,8 +11377,7 @@ func (x *Integration) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.ExpireBehavior = Some(v)
 		}
-		return true
-	case "expire_grace_period":
+	case 9:
 		if d.r.Null() {
 			x.ExpireGracePeriod = Null[int]()
 		} else {
@@ -6393,19 +11385,16 @@ func (x *Integration) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.ExpireGracePeriod = Some(v)
 		}
-		return true
-	case "user":
+	case 10:
 		if d.r.Null() {
 			x.User = nil
 		} else {
 			x.User = d.users.alloc()
 			x.User.decodeJSON(d)
 		}
-		return true
-	case "account":
+	case 11:
 		x.Account.decodeJSON(d)
-		return true
-	case "synced_at":
+	case 12:
 		if d.r.Null() {
 			x.SyncedAt = Null[Timestamp]()
 		} else {
@@ -6413,8 +11402,7 @@ func (x *Integration) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.SyncedAt = Some(v)
 		}
-		return true
-	case "subscriber_count":
+	case 13:
 		if d.r.Null() {
 			x.SubscriberCount = Null[int]()
 		} else {
@@ -6422,8 +11410,7 @@ func (x *Integration) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.SubscriberCount = Some(v)
 		}
-		return true
-	case "revoked":
+	case 14:
 		if d.r.Null() {
 			x.Revoked = Null[bool]()
 		} else {
@@ -6431,18 +11418,13 @@ func (x *Integration) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.Revoked = Some(v)
 		}
-		return true
-	case "application":
+	case 15:
 		x.Application.decodeJSON(d)
-		return true
-	case "scopes":
+	case 16:
 		x.Scopes = d.strs()
-		return true
-	case "guild_id":
+	case 17:
 		x.GuildID.decodeJSON(d)
-		return true
 	}
-	return false
 }
 
 func (x *Integration) appendJSON(dst []byte) []byte {
@@ -6568,29 +11550,185 @@ func (x *IntegrationCreate) AppendJSON(dst []byte) []byte { return x.appendJSON(
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x IntegrationCreate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysIntegrationCreate are IntegrationCreate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysIntegrationCreate = [17]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("enabled"),
+	encoding.NewJSONKey("syncing"),
+	encoding.NewJSONKey("role_id"),
+	encoding.NewJSONKey("enable_emoticons"),
+	encoding.NewJSONKey("expire_behavior"),
+	encoding.NewJSONKey("expire_grace_period"),
+	encoding.NewJSONKey("user"),
+	encoding.NewJSONKey("account"),
+	encoding.NewJSONKey("synced_at"),
+	encoding.NewJSONKey("subscriber_count"),
+	encoding.NewJSONKey("revoked"),
+	encoding.NewJSONKey("application"),
+	encoding.NewJSONKey("scopes"),
+	encoding.NewJSONKey("guild_id"),
+}
+
 func (x *IntegrationCreate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.IntegrationCreate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysIntegrationCreate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldIntegrationCreate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *IntegrationCreate) decodeField(d *decoder, k []byte) bool {
-	if x.Integration.decodeField(d, k) {
-		return true
+// jsonFieldIntegrationCreate returns the number of IntegrationCreate's field with key k, 0 for none.
+func jsonFieldIntegrationCreate(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "name":
+		return 2
+	case "type":
+		return 3
+	case "enabled":
+		return 4
+	case "syncing":
+		return 5
+	case "role_id":
+		return 6
+	case "enable_emoticons":
+		return 7
+	case "expire_behavior":
+		return 8
+	case "expire_grace_period":
+		return 9
+	case "user":
+		return 10
+	case "account":
+		return 11
+	case "synced_at":
+		return 12
+	case "subscriber_count":
+		return 13
+	case "revoked":
+		return 14
+	case "application":
+		return 15
+	case "scopes":
+		return 16
+	case "guild_id":
+		return 17
 	}
-	return false
+	return 0
+}
+
+func (x *IntegrationCreate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Integration.ID.decodeJSON(d)
+	case 2:
+		x.Integration.Name = d.str()
+	case 3:
+		x.Integration.Type = d.str()
+	case 4:
+		x.Integration.Enabled = d.bool()
+	case 5:
+		if d.r.Null() {
+			x.Integration.Syncing = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Integration.Syncing = Some(v)
+		}
+	case 6:
+		if d.r.Null() {
+			x.Integration.RoleID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Integration.RoleID = Some(v)
+		}
+	case 7:
+		if d.r.Null() {
+			x.Integration.EnableEmoticons = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Integration.EnableEmoticons = Some(v)
+		}
+	case 8:
+		if d.r.Null() {
+			x.Integration.ExpireBehavior = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Integration.ExpireBehavior = Some(v)
+		}
+	case 9:
+		if d.r.Null() {
+			x.Integration.ExpireGracePeriod = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Integration.ExpireGracePeriod = Some(v)
+		}
+	case 10:
+		if d.r.Null() {
+			x.Integration.User = nil
+		} else {
+			x.Integration.User = d.users.alloc()
+			x.Integration.User.decodeJSON(d)
+		}
+	case 11:
+		x.Integration.Account.decodeJSON(d)
+	case 12:
+		if d.r.Null() {
+			x.Integration.SyncedAt = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.Integration.SyncedAt = Some(v)
+		}
+	case 13:
+		if d.r.Null() {
+			x.Integration.SubscriberCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Integration.SubscriberCount = Some(v)
+		}
+	case 14:
+		if d.r.Null() {
+			x.Integration.Revoked = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Integration.Revoked = Some(v)
+		}
+	case 15:
+		x.Integration.Application.decodeJSON(d)
+	case 16:
+		x.Integration.Scopes = d.strs()
+	case 17:
+		x.Integration.GuildID.decodeJSON(d)
+	}
 }
 
 func (x *IntegrationCreate) appendJSON(dst []byte) []byte {
@@ -6621,37 +11759,62 @@ func (x *IntegrationDelete) AppendJSON(dst []byte) []byte { return x.appendJSON(
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x IntegrationDelete) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysIntegrationDelete are IntegrationDelete's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysIntegrationDelete = [3]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("application_id"),
+}
+
 func (x *IntegrationDelete) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.IntegrationDelete
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysIntegrationDelete[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldIntegrationDelete(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *IntegrationDelete) decodeField(d *decoder, k []byte) bool {
+// jsonFieldIntegrationDelete returns the number of IntegrationDelete's field with key k, 0 for none.
+func jsonFieldIntegrationDelete(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 2
 	case "application_id":
-		x.ApplicationID.decodeJSON(d)
-		return true
+		return 3
 	}
-	return false
+	return 0
+}
+
+func (x *IntegrationDelete) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.GuildID.decodeJSON(d)
+	case 3:
+		x.ApplicationID.decodeJSON(d)
+	}
 }
 
 func (x *IntegrationDelete) appendJSON(dst []byte) []byte {
@@ -6689,29 +11852,185 @@ func (x *IntegrationUpdate) AppendJSON(dst []byte) []byte { return x.appendJSON(
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x IntegrationUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysIntegrationUpdate are IntegrationUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysIntegrationUpdate = [17]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("enabled"),
+	encoding.NewJSONKey("syncing"),
+	encoding.NewJSONKey("role_id"),
+	encoding.NewJSONKey("enable_emoticons"),
+	encoding.NewJSONKey("expire_behavior"),
+	encoding.NewJSONKey("expire_grace_period"),
+	encoding.NewJSONKey("user"),
+	encoding.NewJSONKey("account"),
+	encoding.NewJSONKey("synced_at"),
+	encoding.NewJSONKey("subscriber_count"),
+	encoding.NewJSONKey("revoked"),
+	encoding.NewJSONKey("application"),
+	encoding.NewJSONKey("scopes"),
+	encoding.NewJSONKey("guild_id"),
+}
+
 func (x *IntegrationUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.IntegrationUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysIntegrationUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldIntegrationUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *IntegrationUpdate) decodeField(d *decoder, k []byte) bool {
-	if x.Integration.decodeField(d, k) {
-		return true
+// jsonFieldIntegrationUpdate returns the number of IntegrationUpdate's field with key k, 0 for none.
+func jsonFieldIntegrationUpdate(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "name":
+		return 2
+	case "type":
+		return 3
+	case "enabled":
+		return 4
+	case "syncing":
+		return 5
+	case "role_id":
+		return 6
+	case "enable_emoticons":
+		return 7
+	case "expire_behavior":
+		return 8
+	case "expire_grace_period":
+		return 9
+	case "user":
+		return 10
+	case "account":
+		return 11
+	case "synced_at":
+		return 12
+	case "subscriber_count":
+		return 13
+	case "revoked":
+		return 14
+	case "application":
+		return 15
+	case "scopes":
+		return 16
+	case "guild_id":
+		return 17
 	}
-	return false
+	return 0
+}
+
+func (x *IntegrationUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Integration.ID.decodeJSON(d)
+	case 2:
+		x.Integration.Name = d.str()
+	case 3:
+		x.Integration.Type = d.str()
+	case 4:
+		x.Integration.Enabled = d.bool()
+	case 5:
+		if d.r.Null() {
+			x.Integration.Syncing = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Integration.Syncing = Some(v)
+		}
+	case 6:
+		if d.r.Null() {
+			x.Integration.RoleID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Integration.RoleID = Some(v)
+		}
+	case 7:
+		if d.r.Null() {
+			x.Integration.EnableEmoticons = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Integration.EnableEmoticons = Some(v)
+		}
+	case 8:
+		if d.r.Null() {
+			x.Integration.ExpireBehavior = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Integration.ExpireBehavior = Some(v)
+		}
+	case 9:
+		if d.r.Null() {
+			x.Integration.ExpireGracePeriod = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Integration.ExpireGracePeriod = Some(v)
+		}
+	case 10:
+		if d.r.Null() {
+			x.Integration.User = nil
+		} else {
+			x.Integration.User = d.users.alloc()
+			x.Integration.User.decodeJSON(d)
+		}
+	case 11:
+		x.Integration.Account.decodeJSON(d)
+	case 12:
+		if d.r.Null() {
+			x.Integration.SyncedAt = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.Integration.SyncedAt = Some(v)
+		}
+	case 13:
+		if d.r.Null() {
+			x.Integration.SubscriberCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Integration.SubscriberCount = Some(v)
+		}
+	case 14:
+		if d.r.Null() {
+			x.Integration.Revoked = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Integration.Revoked = Some(v)
+		}
+	case 15:
+		x.Integration.Application.decodeJSON(d)
+	case 16:
+		x.Integration.Scopes = d.strs()
+	case 17:
+		x.Integration.GuildID.decodeJSON(d)
+	}
 }
 
 func (x *IntegrationUpdate) appendJSON(dst []byte) []byte {
@@ -6742,104 +12061,168 @@ func (x *Interaction) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x Interaction) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysInteraction are Interaction's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysInteraction = [21]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("application_id"),
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("data"),
+	encoding.NewJSONKey("guild"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("channel"),
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("member"),
+	encoding.NewJSONKey("user"),
+	encoding.NewJSONKey("token"),
+	encoding.NewJSONKey("version"),
+	encoding.NewJSONKey("message"),
+	encoding.NewJSONKey("app_permissions"),
+	encoding.NewJSONKey("locale"),
+	encoding.NewJSONKey("guild_locale"),
+	encoding.NewJSONKey("entitlements"),
+	encoding.NewJSONKey("entitlement_sku_ids"),
+	encoding.NewJSONKey("authorizing_integration_owners"),
+	encoding.NewJSONKey("context"),
+	encoding.NewJSONKey("attachment_size_limit"),
+}
+
 func (x *Interaction) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.Interaction
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysInteraction[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldInteraction(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *Interaction) decodeField(d *decoder, k []byte) bool {
+// jsonFieldInteraction returns the number of Interaction's field with key k, 0 for none.
+func jsonFieldInteraction(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "application_id":
-		x.ApplicationID.decodeJSON(d)
-		return true
+		return 2
 	case "type":
-		x.Type = InteractionType(d.int(64))
-		return true
+		return 3
 	case "data":
-		x.Data.decodeJSON(d)
-		return true
+		return 4
 	case "guild":
-		x.Guild.decodeJSON(d)
-		return true
+		return 5
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 6
 	case "channel":
+		return 7
+	case "channel_id":
+		return 8
+	case "member":
+		return 9
+	case "user":
+		return 10
+	case "token":
+		return 11
+	case "version":
+		return 12
+	case "message":
+		return 13
+	case "app_permissions":
+		return 14
+	case "locale":
+		return 15
+	case "guild_locale":
+		return 16
+	case "entitlements":
+		return 17
+	case "entitlement_sku_ids":
+		return 18
+	case "authorizing_integration_owners":
+		return 19
+	case "context":
+		return 20
+	case "attachment_size_limit":
+		return 21
+	}
+	return 0
+}
+
+func (x *Interaction) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.ApplicationID.decodeJSON(d)
+	case 3:
+		x.Type = InteractionType(d.int(64))
+	case 4:
+		x.Data.decodeJSON(d)
+	case 5:
+		x.Guild.decodeJSON(d)
+	case 6:
+		x.GuildID.decodeJSON(d)
+	case 7:
 		if d.r.Null() {
 			x.Channel = nil
 		} else {
 			x.Channel = new(Channel)
 			x.Channel.decodeJSON(d)
 		}
-		return true
-	case "channel_id":
+	case 8:
 		x.ChannelID.decodeJSON(d)
-		return true
-	case "member":
+	case 9:
 		if d.r.Null() {
 			x.Member = nil
 		} else {
 			x.Member = d.members.alloc()
 			x.Member.decodeJSON(d)
 		}
-		return true
-	case "user":
+	case 10:
 		if d.r.Null() {
 			x.User = nil
 		} else {
 			x.User = d.users.alloc()
 			x.User.decodeJSON(d)
 		}
-		return true
-	case "token":
+	case 11:
 		x.Token = Secret(d.str())
-		return true
-	case "version":
+	case 12:
 		x.Version = int(d.int(64))
-		return true
-	case "message":
+	case 13:
 		if d.r.Null() {
 			x.Message = nil
 		} else {
 			x.Message = new(Message)
 			x.Message.decodeJSON(d)
 		}
-		return true
-	case "app_permissions":
+	case 14:
 		x.AppPermissions.decodeJSON(d)
-		return true
-	case "locale":
+	case 15:
 		x.Locale = d.str()
-		return true
-	case "guild_locale":
+	case 16:
 		x.GuildLocale = d.str()
-		return true
-	case "entitlements":
+	case 17:
 		x.Entitlements = decodeArray(d, &d.arrays.Entitlement)
-		return true
-	case "entitlement_sku_ids":
+	case 18:
 		x.EntitlementSKUIDs = d.snowflakes()
-		return true
-	case "authorizing_integration_owners":
+	case 19:
 		x.AuthorizingIntegrationOwners.decodeJSON(d)
-		return true
-	case "context":
+	case 20:
 		if d.r.Null() {
 			x.Context = Null[int]()
 		} else {
@@ -6847,12 +12230,9 @@ func (x *Interaction) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.Context = Some(v)
 		}
-		return true
-	case "attachment_size_limit":
+	case 21:
 		x.AttachmentSizeLimit = d.int(64)
-		return true
 	}
-	return false
 }
 
 func (x *Interaction) appendJSON(dst []byte) []byte {
@@ -6983,29 +12363,178 @@ func (x *InteractionCreate) AppendJSON(dst []byte) []byte { return x.appendJSON(
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x InteractionCreate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysInteractionCreate are InteractionCreate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysInteractionCreate = [21]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("application_id"),
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("data"),
+	encoding.NewJSONKey("guild"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("channel"),
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("member"),
+	encoding.NewJSONKey("user"),
+	encoding.NewJSONKey("token"),
+	encoding.NewJSONKey("version"),
+	encoding.NewJSONKey("message"),
+	encoding.NewJSONKey("app_permissions"),
+	encoding.NewJSONKey("locale"),
+	encoding.NewJSONKey("guild_locale"),
+	encoding.NewJSONKey("entitlements"),
+	encoding.NewJSONKey("entitlement_sku_ids"),
+	encoding.NewJSONKey("authorizing_integration_owners"),
+	encoding.NewJSONKey("context"),
+	encoding.NewJSONKey("attachment_size_limit"),
+}
+
 func (x *InteractionCreate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.InteractionCreate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysInteractionCreate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldInteractionCreate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *InteractionCreate) decodeField(d *decoder, k []byte) bool {
-	if x.Interaction.decodeField(d, k) {
-		return true
+// jsonFieldInteractionCreate returns the number of InteractionCreate's field with key k, 0 for none.
+func jsonFieldInteractionCreate(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "application_id":
+		return 2
+	case "type":
+		return 3
+	case "data":
+		return 4
+	case "guild":
+		return 5
+	case "guild_id":
+		return 6
+	case "channel":
+		return 7
+	case "channel_id":
+		return 8
+	case "member":
+		return 9
+	case "user":
+		return 10
+	case "token":
+		return 11
+	case "version":
+		return 12
+	case "message":
+		return 13
+	case "app_permissions":
+		return 14
+	case "locale":
+		return 15
+	case "guild_locale":
+		return 16
+	case "entitlements":
+		return 17
+	case "entitlement_sku_ids":
+		return 18
+	case "authorizing_integration_owners":
+		return 19
+	case "context":
+		return 20
+	case "attachment_size_limit":
+		return 21
 	}
-	return false
+	return 0
+}
+
+func (x *InteractionCreate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Interaction.ID.decodeJSON(d)
+	case 2:
+		x.Interaction.ApplicationID.decodeJSON(d)
+	case 3:
+		x.Interaction.Type = InteractionType(d.int(64))
+	case 4:
+		x.Interaction.Data.decodeJSON(d)
+	case 5:
+		x.Interaction.Guild.decodeJSON(d)
+	case 6:
+		x.Interaction.GuildID.decodeJSON(d)
+	case 7:
+		if d.r.Null() {
+			x.Interaction.Channel = nil
+		} else {
+			x.Interaction.Channel = new(Channel)
+			x.Interaction.Channel.decodeJSON(d)
+		}
+	case 8:
+		x.Interaction.ChannelID.decodeJSON(d)
+	case 9:
+		if d.r.Null() {
+			x.Interaction.Member = nil
+		} else {
+			x.Interaction.Member = d.members.alloc()
+			x.Interaction.Member.decodeJSON(d)
+		}
+	case 10:
+		if d.r.Null() {
+			x.Interaction.User = nil
+		} else {
+			x.Interaction.User = d.users.alloc()
+			x.Interaction.User.decodeJSON(d)
+		}
+	case 11:
+		x.Interaction.Token = Secret(d.str())
+	case 12:
+		x.Interaction.Version = int(d.int(64))
+	case 13:
+		if d.r.Null() {
+			x.Interaction.Message = nil
+		} else {
+			x.Interaction.Message = new(Message)
+			x.Interaction.Message.decodeJSON(d)
+		}
+	case 14:
+		x.Interaction.AppPermissions.decodeJSON(d)
+	case 15:
+		x.Interaction.Locale = d.str()
+	case 16:
+		x.Interaction.GuildLocale = d.str()
+	case 17:
+		x.Interaction.Entitlements = decodeArray(d, &d.arrays.Entitlement)
+	case 18:
+		x.Interaction.EntitlementSKUIDs = d.snowflakes()
+	case 19:
+		x.Interaction.AuthorizingIntegrationOwners.decodeJSON(d)
+	case 20:
+		if d.r.Null() {
+			x.Interaction.Context = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Interaction.Context = Some(v)
+		}
+	case 21:
+		x.Interaction.AttachmentSizeLimit = d.int(64)
+	}
 }
 
 func (x *InteractionCreate) appendJSON(dst []byte) []byte {
@@ -7036,53 +12565,108 @@ func (x *InviteCreate) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) 
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x InviteCreate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysInviteCreate are InviteCreate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysInviteCreate = [14]encoding.JSONKey{
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("code"),
+	encoding.NewJSONKey("created_at"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("inviter"),
+	encoding.NewJSONKey("max_age"),
+	encoding.NewJSONKey("max_uses"),
+	encoding.NewJSONKey("target_type"),
+	encoding.NewJSONKey("target_user"),
+	encoding.NewJSONKey("target_application"),
+	encoding.NewJSONKey("temporary"),
+	encoding.NewJSONKey("uses"),
+	encoding.NewJSONKey("expires_at"),
+	encoding.NewJSONKey("type"),
+}
+
 func (x *InviteCreate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.InviteCreate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysInviteCreate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldInviteCreate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *InviteCreate) decodeField(d *decoder, k []byte) bool {
+// jsonFieldInviteCreate returns the number of InviteCreate's field with key k, 0 for none.
+func jsonFieldInviteCreate(k []byte) int {
 	switch string(k) {
 	case "channel_id":
-		x.ChannelID.decodeJSON(d)
-		return true
+		return 1
 	case "code":
-		x.Code = d.str()
-		return true
+		return 2
 	case "created_at":
-		x.CreatedAt.decodeJSON(d)
-		return true
+		return 3
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 4
 	case "inviter":
+		return 5
+	case "max_age":
+		return 6
+	case "max_uses":
+		return 7
+	case "target_type":
+		return 8
+	case "target_user":
+		return 9
+	case "target_application":
+		return 10
+	case "temporary":
+		return 11
+	case "uses":
+		return 12
+	case "expires_at":
+		return 13
+	case "type":
+		return 14
+	}
+	return 0
+}
+
+func (x *InviteCreate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ChannelID.decodeJSON(d)
+	case 2:
+		x.Code = d.str()
+	case 3:
+		x.CreatedAt.decodeJSON(d)
+	case 4:
+		x.GuildID.decodeJSON(d)
+	case 5:
 		if d.r.Null() {
 			x.Inviter = nil
 		} else {
 			x.Inviter = d.users.alloc()
 			x.Inviter.decodeJSON(d)
 		}
-		return true
-	case "max_age":
+	case 6:
 		x.MaxAge = int(d.int(64))
-		return true
-	case "max_uses":
+	case 7:
 		x.MaxUses = int(d.int(64))
-		return true
-	case "target_type":
+	case 8:
 		if d.r.Null() {
 			x.TargetType = Null[int]()
 		} else {
@@ -7090,25 +12674,20 @@ func (x *InviteCreate) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.TargetType = Some(v)
 		}
-		return true
-	case "target_user":
+	case 9:
 		if d.r.Null() {
 			x.TargetUser = nil
 		} else {
 			x.TargetUser = d.users.alloc()
 			x.TargetUser.decodeJSON(d)
 		}
-		return true
-	case "target_application":
+	case 10:
 		x.TargetApplication.decodeJSON(d)
-		return true
-	case "temporary":
+	case 11:
 		x.Temporary = d.bool()
-		return true
-	case "uses":
+	case 12:
 		x.Uses = int(d.int(64))
-		return true
-	case "expires_at":
+	case 13:
 		if d.r.Null() {
 			x.ExpiresAt = Null[Timestamp]()
 		} else {
@@ -7116,8 +12695,7 @@ func (x *InviteCreate) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.ExpiresAt = Some(v)
 		}
-		return true
-	case "type":
+	case 14:
 		if d.r.Null() {
 			x.Type = Null[int]()
 		} else {
@@ -7125,9 +12703,7 @@ func (x *InviteCreate) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.Type = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *InviteCreate) appendJSON(dst []byte) []byte {
@@ -7219,37 +12795,62 @@ func (x *InviteDelete) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) 
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x InviteDelete) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysInviteDelete are InviteDelete's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysInviteDelete = [3]encoding.JSONKey{
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("code"),
+}
+
 func (x *InviteDelete) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.InviteDelete
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysInviteDelete[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldInviteDelete(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *InviteDelete) decodeField(d *decoder, k []byte) bool {
+// jsonFieldInviteDelete returns the number of InviteDelete's field with key k, 0 for none.
+func jsonFieldInviteDelete(k []byte) int {
 	switch string(k) {
 	case "channel_id":
-		x.ChannelID.decodeJSON(d)
-		return true
+		return 1
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 2
 	case "code":
-		x.Code = d.str()
-		return true
+		return 3
 	}
-	return false
+	return 0
+}
+
+func (x *InviteDelete) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ChannelID.decodeJSON(d)
+	case 2:
+		x.GuildID.decodeJSON(d)
+	case 3:
+		x.Code = d.str()
+	}
 }
 
 func (x *InviteDelete) appendJSON(dst []byte) []byte {
@@ -7287,35 +12888,105 @@ func (x *Member) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x Member) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysMember are Member's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysMember = [17]encoding.JSONKey{
+	encoding.NewJSONKey("user"),
+	encoding.NewJSONKey("nick"),
+	encoding.NewJSONKey("avatar"),
+	encoding.NewJSONKey("banner"),
+	encoding.NewJSONKey("roles"),
+	encoding.NewJSONKey("joined_at"),
+	encoding.NewJSONKey("premium_since"),
+	encoding.NewJSONKey("deaf"),
+	encoding.NewJSONKey("mute"),
+	encoding.NewJSONKey("flags"),
+	encoding.NewJSONKey("pending"),
+	encoding.NewJSONKey("permissions"),
+	encoding.NewJSONKey("communication_disabled_until"),
+	encoding.NewJSONKey("unusual_dm_activity_until"),
+	encoding.NewJSONKey("avatar_decoration_data"),
+	encoding.NewJSONKey("collectibles"),
+	encoding.NewJSONKey("guild_id"),
+}
+
 func (x *Member) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.Member
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysMember[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldMember(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *Member) decodeField(d *decoder, k []byte) bool {
+// jsonFieldMember returns the number of Member's field with key k, 0 for none.
+func jsonFieldMember(k []byte) int {
 	switch string(k) {
 	case "user":
+		return 1
+	case "nick":
+		return 2
+	case "avatar":
+		return 3
+	case "banner":
+		return 4
+	case "roles":
+		return 5
+	case "joined_at":
+		return 6
+	case "premium_since":
+		return 7
+	case "deaf":
+		return 8
+	case "mute":
+		return 9
+	case "flags":
+		return 10
+	case "pending":
+		return 11
+	case "permissions":
+		return 12
+	case "communication_disabled_until":
+		return 13
+	case "unusual_dm_activity_until":
+		return 14
+	case "avatar_decoration_data":
+		return 15
+	case "collectibles":
+		return 16
+	case "guild_id":
+		return 17
+	}
+	return 0
+}
+
+func (x *Member) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
 		if d.r.Null() {
 			x.User = nil
 		} else {
 			x.User = d.users.alloc()
 			x.User.decodeJSON(d)
 		}
-		return true
-	case "nick":
+	case 2:
 		if d.r.Null() {
 			x.Nick = Null[string]()
 		} else {
@@ -7323,8 +12994,7 @@ func (x *Member) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Nick = Some(v)
 		}
-		return true
-	case "avatar":
+	case 3:
 		if d.r.Null() {
 			x.Avatar = Null[string]()
 		} else {
@@ -7332,8 +13002,7 @@ func (x *Member) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Avatar = Some(v)
 		}
-		return true
-	case "banner":
+	case 4:
 		if d.r.Null() {
 			x.Banner = Null[string]()
 		} else {
@@ -7341,14 +13010,11 @@ func (x *Member) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Banner = Some(v)
 		}
-		return true
-	case "roles":
+	case 5:
 		x.Roles = d.snowflakes()
-		return true
-	case "joined_at":
+	case 6:
 		x.JoinedAt.decodeJSON(d)
-		return true
-	case "premium_since":
+	case 7:
 		if d.r.Null() {
 			x.PremiumSince = Null[Timestamp]()
 		} else {
@@ -7356,8 +13022,7 @@ func (x *Member) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.PremiumSince = Some(v)
 		}
-		return true
-	case "deaf":
+	case 8:
 		if d.r.Null() {
 			x.Deaf = Null[bool]()
 		} else {
@@ -7365,8 +13030,7 @@ func (x *Member) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.Deaf = Some(v)
 		}
-		return true
-	case "mute":
+	case 9:
 		if d.r.Null() {
 			x.Mute = Null[bool]()
 		} else {
@@ -7374,11 +13038,9 @@ func (x *Member) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.Mute = Some(v)
 		}
-		return true
-	case "flags":
+	case 10:
 		x.Flags = MemberFlags(d.uint(64))
-		return true
-	case "pending":
+	case 11:
 		if d.r.Null() {
 			x.Pending = Null[bool]()
 		} else {
@@ -7386,8 +13048,7 @@ func (x *Member) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.Pending = Some(v)
 		}
-		return true
-	case "permissions":
+	case 12:
 		if d.r.Null() {
 			x.Permissions = Null[Permissions]()
 		} else {
@@ -7395,8 +13056,7 @@ func (x *Member) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.Permissions = Some(v)
 		}
-		return true
-	case "communication_disabled_until":
+	case 13:
 		if d.r.Null() {
 			x.CommunicationDisabledUntil = Null[Timestamp]()
 		} else {
@@ -7404,8 +13064,7 @@ func (x *Member) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.CommunicationDisabledUntil = Some(v)
 		}
-		return true
-	case "unusual_dm_activity_until":
+	case 14:
 		if d.r.Null() {
 			x.UnusualDMActivityUntil = Null[Timestamp]()
 		} else {
@@ -7413,8 +13072,7 @@ func (x *Member) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.UnusualDMActivityUntil = Some(v)
 		}
-		return true
-	case "avatar_decoration_data":
+	case 15:
 		if d.r.Null() {
 			x.AvatarDecorationData = Null[*AvatarDecoration]()
 		} else {
@@ -7427,8 +13085,7 @@ func (x *Member) decodeField(d *decoder, k []byte) bool {
 			}
 			x.AvatarDecorationData = Some(v)
 		}
-		return true
-	case "collectibles":
+	case 16:
 		if d.r.Null() {
 			x.Collectibles = Null[*Collectibles]()
 		} else {
@@ -7441,12 +13098,9 @@ func (x *Member) decodeField(d *decoder, k []byte) bool {
 			}
 			x.Collectibles = Some(v)
 		}
-		return true
-	case "guild_id":
+	case 17:
 		x.GuildID.decodeJSON(d)
-		return true
 	}
-	return false
 }
 
 func (x *Member) appendJSON(dst []byte) []byte {
@@ -7598,39 +13252,243 @@ func (x *Mention) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x Mention) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysMention are Mention's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysMention = [22]encoding.JSONKey{
+	encoding.NewJSONKey("member"),
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("username"),
+	encoding.NewJSONKey("discriminator"),
+	encoding.NewJSONKey("global_name"),
+	encoding.NewJSONKey("avatar"),
+	encoding.NewJSONKey("bot"),
+	encoding.NewJSONKey("system"),
+	encoding.NewJSONKey("mfa_enabled"),
+	encoding.NewJSONKey("verified"),
+	encoding.NewJSONKey("email"),
+	encoding.NewJSONKey("banner"),
+	encoding.NewJSONKey("accent_color"),
+	encoding.NewJSONKey("locale"),
+	encoding.NewJSONKey("flags"),
+	encoding.NewJSONKey("premium_type"),
+	encoding.NewJSONKey("public_flags"),
+	encoding.NewJSONKey("avatar_decoration_data"),
+	encoding.NewJSONKey("collectibles"),
+	encoding.NewJSONKey("primary_guild"),
+	encoding.NewJSONKey("clan"),
+	encoding.NewJSONKey("display_name_styles"),
+}
+
 func (x *Mention) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.Mention
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysMention[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldMention(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *Mention) decodeField(d *decoder, k []byte) bool {
+// jsonFieldMention returns the number of Mention's field with key k, 0 for none.
+func jsonFieldMention(k []byte) int {
 	switch string(k) {
 	case "member":
+		return 1
+	case "id":
+		return 2
+	case "username":
+		return 3
+	case "discriminator":
+		return 4
+	case "global_name":
+		return 5
+	case "avatar":
+		return 6
+	case "bot":
+		return 7
+	case "system":
+		return 8
+	case "mfa_enabled":
+		return 9
+	case "verified":
+		return 10
+	case "email":
+		return 11
+	case "banner":
+		return 12
+	case "accent_color":
+		return 13
+	case "locale":
+		return 14
+	case "flags":
+		return 15
+	case "premium_type":
+		return 16
+	case "public_flags":
+		return 17
+	case "avatar_decoration_data":
+		return 18
+	case "collectibles":
+		return 19
+	case "primary_guild":
+		return 20
+	case "clan":
+		return 21
+	case "display_name_styles":
+		return 22
+	}
+	return 0
+}
+
+func (x *Mention) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
 		if d.r.Null() {
 			x.Member = nil
 		} else {
 			x.Member = d.members.alloc()
 			x.Member.decodeJSON(d)
 		}
-		return true
+	case 2:
+		x.User.ID.decodeJSON(d)
+	case 3:
+		x.User.Username = d.str()
+	case 4:
+		x.User.Discriminator = d.str()
+	case 5:
+		x.User.GlobalName = d.str()
+	case 6:
+		x.User.Avatar = d.str()
+	case 7:
+		x.User.Bot = d.bool()
+	case 8:
+		x.User.System = d.bool()
+	case 9:
+		if d.r.Null() {
+			x.User.MFAEnabled = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.User.MFAEnabled = Some(v)
+		}
+	case 10:
+		if d.r.Null() {
+			x.User.Verified = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.User.Verified = Some(v)
+		}
+	case 11:
+		if d.r.Null() {
+			x.User.Email = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.User.Email = Some(v)
+		}
+	case 12:
+		if d.r.Null() {
+			x.User.Banner = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.User.Banner = Some(v)
+		}
+	case 13:
+		if d.r.Null() {
+			x.User.AccentColor = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.User.AccentColor = Some(v)
+		}
+	case 14:
+		x.User.Locale = d.str()
+	case 15:
+		if d.r.Null() {
+			x.User.Flags = Null[UserFlags]()
+		} else {
+			var v UserFlags
+			v = UserFlags(d.uint(64))
+			x.User.Flags = Some(v)
+		}
+	case 16:
+		if d.r.Null() {
+			x.User.PremiumType = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.User.PremiumType = Some(v)
+		}
+	case 17:
+		if d.r.Null() {
+			x.User.PublicFlags = Null[UserFlags]()
+		} else {
+			var v UserFlags
+			v = UserFlags(d.uint(64))
+			x.User.PublicFlags = Some(v)
+		}
+	case 18:
+		if d.r.Null() {
+			x.User.AvatarDecorationData = Null[*AvatarDecoration]()
+		} else {
+			var v *AvatarDecoration
+			if d.r.Null() {
+				v = nil
+			} else {
+				v = new(AvatarDecoration)
+				v.decodeJSON(d)
+			}
+			x.User.AvatarDecorationData = Some(v)
+		}
+	case 19:
+		if d.r.Null() {
+			x.User.Collectibles = Null[*Collectibles]()
+		} else {
+			var v *Collectibles
+			if d.r.Null() {
+				v = nil
+			} else {
+				v = new(Collectibles)
+				v.decodeJSON(d)
+			}
+			x.User.Collectibles = Some(v)
+		}
+	case 20:
+		if d.r.Null() {
+			x.User.PrimaryGuild = Null[*PrimaryGuild]()
+		} else {
+			var v *PrimaryGuild
+			if d.r.Null() {
+				v = nil
+			} else {
+				v = new(PrimaryGuild)
+				v.decodeJSON(d)
+			}
+			x.User.PrimaryGuild = Some(v)
+		}
+	case 21:
+		x.User.Clan.decodeJSON(d)
+	case 22:
+		x.User.DisplayNameStyles.decodeJSON(d)
 	}
-	if x.User.decodeField(d, k) {
-		return true
-	}
-	return false
 }
 
 func (x *Mention) appendJSON(dst []byte) []byte {
@@ -7669,115 +13527,223 @@ func (x *Message) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x Message) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysMessage are Message's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysMessage = [38]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("author"),
+	encoding.NewJSONKey("member"),
+	encoding.NewJSONKey("content"),
+	encoding.NewJSONKey("timestamp"),
+	encoding.NewJSONKey("edited_timestamp"),
+	encoding.NewJSONKey("tts"),
+	encoding.NewJSONKey("mention_everyone"),
+	encoding.NewJSONKey("mentions"),
+	encoding.NewJSONKey("mention_roles"),
+	encoding.NewJSONKey("mention_channels"),
+	encoding.NewJSONKey("attachments"),
+	encoding.NewJSONKey("embeds"),
+	encoding.NewJSONKey("reactions"),
+	encoding.NewJSONKey("nonce"),
+	encoding.NewJSONKey("pinned"),
+	encoding.NewJSONKey("webhook_id"),
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("activity"),
+	encoding.NewJSONKey("application"),
+	encoding.NewJSONKey("application_id"),
+	encoding.NewJSONKey("flags"),
+	encoding.NewJSONKey("message_reference"),
+	encoding.NewJSONKey("message_snapshots"),
+	encoding.NewJSONKey("referenced_message"),
+	encoding.NewJSONKey("interaction_metadata"),
+	encoding.NewJSONKey("interaction"),
+	encoding.NewJSONKey("thread"),
+	encoding.NewJSONKey("components"),
+	encoding.NewJSONKey("sticker_items"),
+	encoding.NewJSONKey("position"),
+	encoding.NewJSONKey("role_subscription_data"),
+	encoding.NewJSONKey("resolved"),
+	encoding.NewJSONKey("poll"),
+	encoding.NewJSONKey("call"),
+	encoding.NewJSONKey("channel_type"),
+}
+
 func (x *Message) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.Message
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysMessage[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldMessage(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *Message) decodeField(d *decoder, k []byte) bool {
+// jsonFieldMessage returns the number of Message's field with key k, 0 for none.
+func jsonFieldMessage(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "channel_id":
-		x.ChannelID.decodeJSON(d)
-		return true
+		return 2
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 3
 	case "author":
-		x.Author.decodeJSON(d)
-		return true
+		return 4
 	case "member":
+		return 5
+	case "content":
+		return 6
+	case "timestamp":
+		return 7
+	case "edited_timestamp":
+		return 8
+	case "tts":
+		return 9
+	case "mention_everyone":
+		return 10
+	case "mentions":
+		return 11
+	case "mention_roles":
+		return 12
+	case "mention_channels":
+		return 13
+	case "attachments":
+		return 14
+	case "embeds":
+		return 15
+	case "reactions":
+		return 16
+	case "nonce":
+		return 17
+	case "pinned":
+		return 18
+	case "webhook_id":
+		return 19
+	case "type":
+		return 20
+	case "activity":
+		return 21
+	case "application":
+		return 22
+	case "application_id":
+		return 23
+	case "flags":
+		return 24
+	case "message_reference":
+		return 25
+	case "message_snapshots":
+		return 26
+	case "referenced_message":
+		return 27
+	case "interaction_metadata":
+		return 28
+	case "interaction":
+		return 29
+	case "thread":
+		return 30
+	case "components":
+		return 31
+	case "sticker_items":
+		return 32
+	case "position":
+		return 33
+	case "role_subscription_data":
+		return 34
+	case "resolved":
+		return 35
+	case "poll":
+		return 36
+	case "call":
+		return 37
+	case "channel_type":
+		return 38
+	}
+	return 0
+}
+
+func (x *Message) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.ChannelID.decodeJSON(d)
+	case 3:
+		x.GuildID.decodeJSON(d)
+	case 4:
+		x.Author.decodeJSON(d)
+	case 5:
 		if d.r.Null() {
 			x.Member = nil
 		} else {
 			x.Member = d.members.alloc()
 			x.Member.decodeJSON(d)
 		}
-		return true
-	case "content":
+	case 6:
 		x.Content = d.str()
-		return true
-	case "timestamp":
+	case 7:
 		x.Timestamp.decodeJSON(d)
-		return true
-	case "edited_timestamp":
+	case 8:
 		x.EditedTimestamp.decodeJSON(d)
-		return true
-	case "tts":
+	case 9:
 		x.TTS = d.bool()
-		return true
-	case "mention_everyone":
+	case 10:
 		x.MentionEveryone = d.bool()
-		return true
-	case "mentions":
+	case 11:
 		x.Mentions = decodeArray(d, &d.arrays.Mention)
-		return true
-	case "mention_roles":
+	case 12:
 		x.MentionRoles = d.snowflakes()
-		return true
-	case "mention_channels":
+	case 13:
 		x.MentionChannels = decodeArray(d, &d.arrays.ChannelMention)
-		return true
-	case "attachments":
+	case 14:
 		x.Attachments = decodeArray(d, &d.arrays.Attachment)
-		return true
-	case "embeds":
+	case 15:
 		x.Embeds = decodeArray(d, &d.arrays.Embed)
-		return true
-	case "reactions":
+	case 16:
 		x.Reactions = decodeArray(d, &d.arrays.Reaction)
-		return true
-	case "nonce":
+	case 17:
 		x.Nonce.decodeJSON(d)
-		return true
-	case "pinned":
+	case 18:
 		x.Pinned = d.bool()
-		return true
-	case "webhook_id":
+	case 19:
 		x.WebhookID.decodeJSON(d)
-		return true
-	case "type":
+	case 20:
 		x.Type = MessageType(d.int(64))
-		return true
-	case "activity":
+	case 21:
 		x.Activity.decodeJSON(d)
-		return true
-	case "application":
+	case 22:
 		x.Application.decodeJSON(d)
-		return true
-	case "application_id":
+	case 23:
 		x.ApplicationID.decodeJSON(d)
-		return true
-	case "flags":
+	case 24:
 		x.Flags = MessageFlags(d.uint(64))
-		return true
-	case "message_reference":
+	case 25:
 		if d.r.Null() {
 			x.MessageReference = nil
 		} else {
 			x.MessageReference = new(MessageReference)
 			x.MessageReference.decodeJSON(d)
 		}
-		return true
-	case "message_snapshots":
+	case 26:
 		x.MessageSnapshots.decodeJSON(d)
-		return true
-	case "referenced_message":
+	case 27:
 		if d.r.Null() {
 			x.ReferencedMessage = Null[*Message]()
 		} else {
@@ -7790,28 +13756,22 @@ func (x *Message) decodeField(d *decoder, k []byte) bool {
 			}
 			x.ReferencedMessage = Some(v)
 		}
-		return true
-	case "interaction_metadata":
+	case 28:
 		x.InteractionMetadata.decodeJSON(d)
-		return true
-	case "interaction":
+	case 29:
 		x.Interaction.decodeJSON(d)
-		return true
-	case "thread":
+	case 30:
 		if d.r.Null() {
 			x.Thread = nil
 		} else {
 			x.Thread = new(Channel)
 			x.Thread.decodeJSON(d)
 		}
-		return true
-	case "components":
+	case 31:
 		x.Components.decodeJSON(d)
-		return true
-	case "sticker_items":
+	case 32:
 		x.StickerItems = decodeArray(d, &d.arrays.StickerItem)
-		return true
-	case "position":
+	case 33:
 		if d.r.Null() {
 			x.Position = Null[int]()
 		} else {
@@ -7819,20 +13779,15 @@ func (x *Message) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.Position = Some(v)
 		}
-		return true
-	case "role_subscription_data":
+	case 34:
 		x.RoleSubscriptionData.decodeJSON(d)
-		return true
-	case "resolved":
+	case 35:
 		x.Resolved.decodeJSON(d)
-		return true
-	case "poll":
+	case 36:
 		x.Poll.decodeJSON(d)
-		return true
-	case "call":
+	case 37:
 		x.Call.decodeJSON(d)
-		return true
-	case "channel_type":
+	case 38:
 		if d.r.Null() {
 			x.ChannelType = Null[ChannelType]()
 		} else {
@@ -7840,9 +13795,7 @@ func (x *Message) decodeField(d *decoder, k []byte) bool {
 			v = ChannelType(d.int(64))
 			x.ChannelType = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *Message) appendJSON(dst []byte) []byte {
@@ -8088,29 +14041,275 @@ func (x *MessageCreate) AppendJSON(dst []byte) []byte { return x.appendJSON(dst)
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x MessageCreate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysMessageCreate are MessageCreate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysMessageCreate = [38]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("author"),
+	encoding.NewJSONKey("member"),
+	encoding.NewJSONKey("content"),
+	encoding.NewJSONKey("timestamp"),
+	encoding.NewJSONKey("edited_timestamp"),
+	encoding.NewJSONKey("tts"),
+	encoding.NewJSONKey("mention_everyone"),
+	encoding.NewJSONKey("mentions"),
+	encoding.NewJSONKey("mention_roles"),
+	encoding.NewJSONKey("mention_channels"),
+	encoding.NewJSONKey("attachments"),
+	encoding.NewJSONKey("embeds"),
+	encoding.NewJSONKey("reactions"),
+	encoding.NewJSONKey("nonce"),
+	encoding.NewJSONKey("pinned"),
+	encoding.NewJSONKey("webhook_id"),
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("activity"),
+	encoding.NewJSONKey("application"),
+	encoding.NewJSONKey("application_id"),
+	encoding.NewJSONKey("flags"),
+	encoding.NewJSONKey("message_reference"),
+	encoding.NewJSONKey("message_snapshots"),
+	encoding.NewJSONKey("referenced_message"),
+	encoding.NewJSONKey("interaction_metadata"),
+	encoding.NewJSONKey("interaction"),
+	encoding.NewJSONKey("thread"),
+	encoding.NewJSONKey("components"),
+	encoding.NewJSONKey("sticker_items"),
+	encoding.NewJSONKey("position"),
+	encoding.NewJSONKey("role_subscription_data"),
+	encoding.NewJSONKey("resolved"),
+	encoding.NewJSONKey("poll"),
+	encoding.NewJSONKey("call"),
+	encoding.NewJSONKey("channel_type"),
+}
+
 func (x *MessageCreate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.MessageCreate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysMessageCreate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldMessageCreate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *MessageCreate) decodeField(d *decoder, k []byte) bool {
-	if x.Message.decodeField(d, k) {
-		return true
+// jsonFieldMessageCreate returns the number of MessageCreate's field with key k, 0 for none.
+func jsonFieldMessageCreate(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "channel_id":
+		return 2
+	case "guild_id":
+		return 3
+	case "author":
+		return 4
+	case "member":
+		return 5
+	case "content":
+		return 6
+	case "timestamp":
+		return 7
+	case "edited_timestamp":
+		return 8
+	case "tts":
+		return 9
+	case "mention_everyone":
+		return 10
+	case "mentions":
+		return 11
+	case "mention_roles":
+		return 12
+	case "mention_channels":
+		return 13
+	case "attachments":
+		return 14
+	case "embeds":
+		return 15
+	case "reactions":
+		return 16
+	case "nonce":
+		return 17
+	case "pinned":
+		return 18
+	case "webhook_id":
+		return 19
+	case "type":
+		return 20
+	case "activity":
+		return 21
+	case "application":
+		return 22
+	case "application_id":
+		return 23
+	case "flags":
+		return 24
+	case "message_reference":
+		return 25
+	case "message_snapshots":
+		return 26
+	case "referenced_message":
+		return 27
+	case "interaction_metadata":
+		return 28
+	case "interaction":
+		return 29
+	case "thread":
+		return 30
+	case "components":
+		return 31
+	case "sticker_items":
+		return 32
+	case "position":
+		return 33
+	case "role_subscription_data":
+		return 34
+	case "resolved":
+		return 35
+	case "poll":
+		return 36
+	case "call":
+		return 37
+	case "channel_type":
+		return 38
 	}
-	return false
+	return 0
+}
+
+func (x *MessageCreate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Message.ID.decodeJSON(d)
+	case 2:
+		x.Message.ChannelID.decodeJSON(d)
+	case 3:
+		x.Message.GuildID.decodeJSON(d)
+	case 4:
+		x.Message.Author.decodeJSON(d)
+	case 5:
+		if d.r.Null() {
+			x.Message.Member = nil
+		} else {
+			x.Message.Member = d.members.alloc()
+			x.Message.Member.decodeJSON(d)
+		}
+	case 6:
+		x.Message.Content = d.str()
+	case 7:
+		x.Message.Timestamp.decodeJSON(d)
+	case 8:
+		x.Message.EditedTimestamp.decodeJSON(d)
+	case 9:
+		x.Message.TTS = d.bool()
+	case 10:
+		x.Message.MentionEveryone = d.bool()
+	case 11:
+		x.Message.Mentions = decodeArray(d, &d.arrays.Mention)
+	case 12:
+		x.Message.MentionRoles = d.snowflakes()
+	case 13:
+		x.Message.MentionChannels = decodeArray(d, &d.arrays.ChannelMention)
+	case 14:
+		x.Message.Attachments = decodeArray(d, &d.arrays.Attachment)
+	case 15:
+		x.Message.Embeds = decodeArray(d, &d.arrays.Embed)
+	case 16:
+		x.Message.Reactions = decodeArray(d, &d.arrays.Reaction)
+	case 17:
+		x.Message.Nonce.decodeJSON(d)
+	case 18:
+		x.Message.Pinned = d.bool()
+	case 19:
+		x.Message.WebhookID.decodeJSON(d)
+	case 20:
+		x.Message.Type = MessageType(d.int(64))
+	case 21:
+		x.Message.Activity.decodeJSON(d)
+	case 22:
+		x.Message.Application.decodeJSON(d)
+	case 23:
+		x.Message.ApplicationID.decodeJSON(d)
+	case 24:
+		x.Message.Flags = MessageFlags(d.uint(64))
+	case 25:
+		if d.r.Null() {
+			x.Message.MessageReference = nil
+		} else {
+			x.Message.MessageReference = new(MessageReference)
+			x.Message.MessageReference.decodeJSON(d)
+		}
+	case 26:
+		x.Message.MessageSnapshots.decodeJSON(d)
+	case 27:
+		if d.r.Null() {
+			x.Message.ReferencedMessage = Null[*Message]()
+		} else {
+			var v *Message
+			if d.r.Null() {
+				v = nil
+			} else {
+				v = new(Message)
+				v.decodeJSON(d)
+			}
+			x.Message.ReferencedMessage = Some(v)
+		}
+	case 28:
+		x.Message.InteractionMetadata.decodeJSON(d)
+	case 29:
+		x.Message.Interaction.decodeJSON(d)
+	case 30:
+		if d.r.Null() {
+			x.Message.Thread = nil
+		} else {
+			x.Message.Thread = new(Channel)
+			x.Message.Thread.decodeJSON(d)
+		}
+	case 31:
+		x.Message.Components.decodeJSON(d)
+	case 32:
+		x.Message.StickerItems = decodeArray(d, &d.arrays.StickerItem)
+	case 33:
+		if d.r.Null() {
+			x.Message.Position = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Message.Position = Some(v)
+		}
+	case 34:
+		x.Message.RoleSubscriptionData.decodeJSON(d)
+	case 35:
+		x.Message.Resolved.decodeJSON(d)
+	case 36:
+		x.Message.Poll.decodeJSON(d)
+	case 37:
+		x.Message.Call.decodeJSON(d)
+	case 38:
+		if d.r.Null() {
+			x.Message.ChannelType = Null[ChannelType]()
+		} else {
+			var v ChannelType
+			v = ChannelType(d.int(64))
+			x.Message.ChannelType = Some(v)
+		}
+	}
 }
 
 func (x *MessageCreate) appendJSON(dst []byte) []byte {
@@ -8141,37 +14340,62 @@ func (x *MessageDelete) AppendJSON(dst []byte) []byte { return x.appendJSON(dst)
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x MessageDelete) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysMessageDelete are MessageDelete's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysMessageDelete = [3]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("guild_id"),
+}
+
 func (x *MessageDelete) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.MessageDelete
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysMessageDelete[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldMessageDelete(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *MessageDelete) decodeField(d *decoder, k []byte) bool {
+// jsonFieldMessageDelete returns the number of MessageDelete's field with key k, 0 for none.
+func jsonFieldMessageDelete(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "channel_id":
-		x.ChannelID.decodeJSON(d)
-		return true
+		return 2
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 3
 	}
-	return false
+	return 0
+}
+
+func (x *MessageDelete) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.ChannelID.decodeJSON(d)
+	case 3:
+		x.GuildID.decodeJSON(d)
+	}
 }
 
 func (x *MessageDelete) appendJSON(dst []byte) []byte {
@@ -8209,37 +14433,62 @@ func (x *MessageDeleteBulk) AppendJSON(dst []byte) []byte { return x.appendJSON(
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x MessageDeleteBulk) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysMessageDeleteBulk are MessageDeleteBulk's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysMessageDeleteBulk = [3]encoding.JSONKey{
+	encoding.NewJSONKey("ids"),
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("guild_id"),
+}
+
 func (x *MessageDeleteBulk) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.MessageDeleteBulk
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysMessageDeleteBulk[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldMessageDeleteBulk(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *MessageDeleteBulk) decodeField(d *decoder, k []byte) bool {
+// jsonFieldMessageDeleteBulk returns the number of MessageDeleteBulk's field with key k, 0 for none.
+func jsonFieldMessageDeleteBulk(k []byte) int {
 	switch string(k) {
 	case "ids":
-		x.IDs = d.snowflakes()
-		return true
+		return 1
 	case "channel_id":
-		x.ChannelID.decodeJSON(d)
-		return true
+		return 2
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 3
 	}
-	return false
+	return 0
+}
+
+func (x *MessageDeleteBulk) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.IDs = d.snowflakes()
+	case 2:
+		x.ChannelID.decodeJSON(d)
+	case 3:
+		x.GuildID.decodeJSON(d)
+	}
 }
 
 func (x *MessageDeleteBulk) appendJSON(dst []byte) []byte {
@@ -8277,43 +14526,72 @@ func (x *MessagePollVoteAdd) AppendJSON(dst []byte) []byte { return x.appendJSON
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x MessagePollVoteAdd) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysMessagePollVoteAdd are MessagePollVoteAdd's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysMessagePollVoteAdd = [5]encoding.JSONKey{
+	encoding.NewJSONKey("user_id"),
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("message_id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("answer_id"),
+}
+
 func (x *MessagePollVoteAdd) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.MessagePollVoteAdd
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysMessagePollVoteAdd[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldMessagePollVoteAdd(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *MessagePollVoteAdd) decodeField(d *decoder, k []byte) bool {
+// jsonFieldMessagePollVoteAdd returns the number of MessagePollVoteAdd's field with key k, 0 for none.
+func jsonFieldMessagePollVoteAdd(k []byte) int {
 	switch string(k) {
 	case "user_id":
-		x.UserID.decodeJSON(d)
-		return true
+		return 1
 	case "channel_id":
-		x.ChannelID.decodeJSON(d)
-		return true
+		return 2
 	case "message_id":
-		x.MessageID.decodeJSON(d)
-		return true
+		return 3
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 4
 	case "answer_id":
-		x.AnswerID = int(d.int(64))
-		return true
+		return 5
 	}
-	return false
+	return 0
+}
+
+func (x *MessagePollVoteAdd) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.UserID.decodeJSON(d)
+	case 2:
+		x.ChannelID.decodeJSON(d)
+	case 3:
+		x.MessageID.decodeJSON(d)
+	case 4:
+		x.GuildID.decodeJSON(d)
+	case 5:
+		x.AnswerID = int(d.int(64))
+	}
 }
 
 func (x *MessagePollVoteAdd) appendJSON(dst []byte) []byte {
@@ -8355,43 +14633,72 @@ func (x *MessagePollVoteRemove) AppendJSON(dst []byte) []byte { return x.appendJ
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x MessagePollVoteRemove) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysMessagePollVoteRemove are MessagePollVoteRemove's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysMessagePollVoteRemove = [5]encoding.JSONKey{
+	encoding.NewJSONKey("user_id"),
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("message_id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("answer_id"),
+}
+
 func (x *MessagePollVoteRemove) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.MessagePollVoteRemove
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysMessagePollVoteRemove[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldMessagePollVoteRemove(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *MessagePollVoteRemove) decodeField(d *decoder, k []byte) bool {
+// jsonFieldMessagePollVoteRemove returns the number of MessagePollVoteRemove's field with key k, 0 for none.
+func jsonFieldMessagePollVoteRemove(k []byte) int {
 	switch string(k) {
 	case "user_id":
-		x.UserID.decodeJSON(d)
-		return true
+		return 1
 	case "channel_id":
-		x.ChannelID.decodeJSON(d)
-		return true
+		return 2
 	case "message_id":
-		x.MessageID.decodeJSON(d)
-		return true
+		return 3
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 4
 	case "answer_id":
-		x.AnswerID = int(d.int(64))
-		return true
+		return 5
 	}
-	return false
+	return 0
+}
+
+func (x *MessagePollVoteRemove) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.UserID.decodeJSON(d)
+	case 2:
+		x.ChannelID.decodeJSON(d)
+	case 3:
+		x.MessageID.decodeJSON(d)
+	case 4:
+		x.GuildID.decodeJSON(d)
+	case 5:
+		x.AnswerID = int(d.int(64))
+	}
 }
 
 func (x *MessagePollVoteRemove) appendJSON(dst []byte) []byte {
@@ -8433,63 +14740,102 @@ func (x *MessageReactionAdd) AppendJSON(dst []byte) []byte { return x.appendJSON
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x MessageReactionAdd) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysMessageReactionAdd are MessageReactionAdd's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysMessageReactionAdd = [10]encoding.JSONKey{
+	encoding.NewJSONKey("user_id"),
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("message_id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("member"),
+	encoding.NewJSONKey("emoji"),
+	encoding.NewJSONKey("message_author_id"),
+	encoding.NewJSONKey("burst"),
+	encoding.NewJSONKey("burst_colors"),
+	encoding.NewJSONKey("type"),
+}
+
 func (x *MessageReactionAdd) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.MessageReactionAdd
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysMessageReactionAdd[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldMessageReactionAdd(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *MessageReactionAdd) decodeField(d *decoder, k []byte) bool {
+// jsonFieldMessageReactionAdd returns the number of MessageReactionAdd's field with key k, 0 for none.
+func jsonFieldMessageReactionAdd(k []byte) int {
 	switch string(k) {
 	case "user_id":
-		x.UserID.decodeJSON(d)
-		return true
+		return 1
 	case "channel_id":
-		x.ChannelID.decodeJSON(d)
-		return true
+		return 2
 	case "message_id":
-		x.MessageID.decodeJSON(d)
-		return true
+		return 3
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 4
 	case "member":
+		return 5
+	case "emoji":
+		return 6
+	case "message_author_id":
+		return 7
+	case "burst":
+		return 8
+	case "burst_colors":
+		return 9
+	case "type":
+		return 10
+	}
+	return 0
+}
+
+func (x *MessageReactionAdd) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.UserID.decodeJSON(d)
+	case 2:
+		x.ChannelID.decodeJSON(d)
+	case 3:
+		x.MessageID.decodeJSON(d)
+	case 4:
+		x.GuildID.decodeJSON(d)
+	case 5:
 		if d.r.Null() {
 			x.Member = nil
 		} else {
 			x.Member = d.members.alloc()
 			x.Member.decodeJSON(d)
 		}
-		return true
-	case "emoji":
+	case 6:
 		x.Emoji.decodeJSON(d)
-		return true
-	case "message_author_id":
+	case 7:
 		x.MessageAuthorID.decodeJSON(d)
-		return true
-	case "burst":
+	case 8:
 		x.Burst = d.bool()
-		return true
-	case "burst_colors":
+	case 9:
 		x.BurstColors = d.strs()
-		return true
-	case "type":
+	case 10:
 		x.Type = int(d.int(64))
-		return true
 	}
-	return false
 }
 
 func (x *MessageReactionAdd) appendJSON(dst []byte) []byte {
@@ -8551,49 +14897,82 @@ func (x *MessageReactionRemove) AppendJSON(dst []byte) []byte { return x.appendJ
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x MessageReactionRemove) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysMessageReactionRemove are MessageReactionRemove's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysMessageReactionRemove = [7]encoding.JSONKey{
+	encoding.NewJSONKey("user_id"),
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("message_id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("emoji"),
+	encoding.NewJSONKey("burst"),
+	encoding.NewJSONKey("type"),
+}
+
 func (x *MessageReactionRemove) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.MessageReactionRemove
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysMessageReactionRemove[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldMessageReactionRemove(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *MessageReactionRemove) decodeField(d *decoder, k []byte) bool {
+// jsonFieldMessageReactionRemove returns the number of MessageReactionRemove's field with key k, 0 for none.
+func jsonFieldMessageReactionRemove(k []byte) int {
 	switch string(k) {
 	case "user_id":
-		x.UserID.decodeJSON(d)
-		return true
+		return 1
 	case "channel_id":
-		x.ChannelID.decodeJSON(d)
-		return true
+		return 2
 	case "message_id":
-		x.MessageID.decodeJSON(d)
-		return true
+		return 3
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 4
 	case "emoji":
-		x.Emoji.decodeJSON(d)
-		return true
+		return 5
 	case "burst":
-		x.Burst = d.bool()
-		return true
+		return 6
 	case "type":
-		x.Type = int(d.int(64))
-		return true
+		return 7
 	}
-	return false
+	return 0
+}
+
+func (x *MessageReactionRemove) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.UserID.decodeJSON(d)
+	case 2:
+		x.ChannelID.decodeJSON(d)
+	case 3:
+		x.MessageID.decodeJSON(d)
+	case 4:
+		x.GuildID.decodeJSON(d)
+	case 5:
+		x.Emoji.decodeJSON(d)
+	case 6:
+		x.Burst = d.bool()
+	case 7:
+		x.Type = int(d.int(64))
+	}
 }
 
 func (x *MessageReactionRemove) appendJSON(dst []byte) []byte {
@@ -8639,37 +15018,62 @@ func (x *MessageReactionRemoveAll) AppendJSON(dst []byte) []byte { return x.appe
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x MessageReactionRemoveAll) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysMessageReactionRemoveAll are MessageReactionRemoveAll's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysMessageReactionRemoveAll = [3]encoding.JSONKey{
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("message_id"),
+	encoding.NewJSONKey("guild_id"),
+}
+
 func (x *MessageReactionRemoveAll) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.MessageReactionRemoveAll
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysMessageReactionRemoveAll[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldMessageReactionRemoveAll(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *MessageReactionRemoveAll) decodeField(d *decoder, k []byte) bool {
+// jsonFieldMessageReactionRemoveAll returns the number of MessageReactionRemoveAll's field with key k, 0 for none.
+func jsonFieldMessageReactionRemoveAll(k []byte) int {
 	switch string(k) {
 	case "channel_id":
-		x.ChannelID.decodeJSON(d)
-		return true
+		return 1
 	case "message_id":
-		x.MessageID.decodeJSON(d)
-		return true
+		return 2
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 3
 	}
-	return false
+	return 0
+}
+
+func (x *MessageReactionRemoveAll) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ChannelID.decodeJSON(d)
+	case 2:
+		x.MessageID.decodeJSON(d)
+	case 3:
+		x.GuildID.decodeJSON(d)
+	}
 }
 
 func (x *MessageReactionRemoveAll) appendJSON(dst []byte) []byte {
@@ -8707,40 +15111,67 @@ func (x *MessageReactionRemoveEmoji) AppendJSON(dst []byte) []byte { return x.ap
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x MessageReactionRemoveEmoji) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysMessageReactionRemoveEmoji are MessageReactionRemoveEmoji's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysMessageReactionRemoveEmoji = [4]encoding.JSONKey{
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("message_id"),
+	encoding.NewJSONKey("emoji"),
+}
+
 func (x *MessageReactionRemoveEmoji) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.MessageReactionRemoveEmoji
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysMessageReactionRemoveEmoji[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldMessageReactionRemoveEmoji(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *MessageReactionRemoveEmoji) decodeField(d *decoder, k []byte) bool {
+// jsonFieldMessageReactionRemoveEmoji returns the number of MessageReactionRemoveEmoji's field with key k, 0 for none.
+func jsonFieldMessageReactionRemoveEmoji(k []byte) int {
 	switch string(k) {
 	case "channel_id":
-		x.ChannelID.decodeJSON(d)
-		return true
+		return 1
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 2
 	case "message_id":
-		x.MessageID.decodeJSON(d)
-		return true
+		return 3
 	case "emoji":
-		x.Emoji.decodeJSON(d)
-		return true
+		return 4
 	}
-	return false
+	return 0
+}
+
+func (x *MessageReactionRemoveEmoji) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ChannelID.decodeJSON(d)
+	case 2:
+		x.GuildID.decodeJSON(d)
+	case 3:
+		x.MessageID.decodeJSON(d)
+	case 4:
+		x.Emoji.decodeJSON(d)
+	}
 }
 
 func (x *MessageReactionRemoveEmoji) appendJSON(dst []byte) []byte {
@@ -8780,27 +15211,62 @@ func (x *MessageReference) AppendJSON(dst []byte) []byte { return x.appendJSON(d
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x MessageReference) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysMessageReference are MessageReference's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysMessageReference = [5]encoding.JSONKey{
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("message_id"),
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("fail_if_not_exists"),
+}
+
 func (x *MessageReference) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.MessageReference
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysMessageReference[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldMessageReference(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *MessageReference) decodeField(d *decoder, k []byte) bool {
+// jsonFieldMessageReference returns the number of MessageReference's field with key k, 0 for none.
+func jsonFieldMessageReference(k []byte) int {
 	switch string(k) {
 	case "type":
+		return 1
+	case "message_id":
+		return 2
+	case "channel_id":
+		return 3
+	case "guild_id":
+		return 4
+	case "fail_if_not_exists":
+		return 5
+	}
+	return 0
+}
+
+func (x *MessageReference) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
 		if d.r.Null() {
 			x.Type = Null[int]()
 		} else {
@@ -8808,17 +15274,13 @@ func (x *MessageReference) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.Type = Some(v)
 		}
-		return true
-	case "message_id":
+	case 2:
 		x.MessageID.decodeJSON(d)
-		return true
-	case "channel_id":
+	case 3:
 		x.ChannelID.decodeJSON(d)
-		return true
-	case "guild_id":
+	case 4:
 		x.GuildID.decodeJSON(d)
-		return true
-	case "fail_if_not_exists":
+	case 5:
 		if d.r.Null() {
 			x.FailIfNotExists = Null[bool]()
 		} else {
@@ -8826,9 +15288,7 @@ func (x *MessageReference) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.FailIfNotExists = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *MessageReference) appendJSON(dst []byte) []byte {
@@ -8886,29 +15346,275 @@ func (x *MessageUpdate) AppendJSON(dst []byte) []byte { return x.appendJSON(dst)
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x MessageUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysMessageUpdate are MessageUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysMessageUpdate = [38]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("author"),
+	encoding.NewJSONKey("member"),
+	encoding.NewJSONKey("content"),
+	encoding.NewJSONKey("timestamp"),
+	encoding.NewJSONKey("edited_timestamp"),
+	encoding.NewJSONKey("tts"),
+	encoding.NewJSONKey("mention_everyone"),
+	encoding.NewJSONKey("mentions"),
+	encoding.NewJSONKey("mention_roles"),
+	encoding.NewJSONKey("mention_channels"),
+	encoding.NewJSONKey("attachments"),
+	encoding.NewJSONKey("embeds"),
+	encoding.NewJSONKey("reactions"),
+	encoding.NewJSONKey("nonce"),
+	encoding.NewJSONKey("pinned"),
+	encoding.NewJSONKey("webhook_id"),
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("activity"),
+	encoding.NewJSONKey("application"),
+	encoding.NewJSONKey("application_id"),
+	encoding.NewJSONKey("flags"),
+	encoding.NewJSONKey("message_reference"),
+	encoding.NewJSONKey("message_snapshots"),
+	encoding.NewJSONKey("referenced_message"),
+	encoding.NewJSONKey("interaction_metadata"),
+	encoding.NewJSONKey("interaction"),
+	encoding.NewJSONKey("thread"),
+	encoding.NewJSONKey("components"),
+	encoding.NewJSONKey("sticker_items"),
+	encoding.NewJSONKey("position"),
+	encoding.NewJSONKey("role_subscription_data"),
+	encoding.NewJSONKey("resolved"),
+	encoding.NewJSONKey("poll"),
+	encoding.NewJSONKey("call"),
+	encoding.NewJSONKey("channel_type"),
+}
+
 func (x *MessageUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.MessageUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysMessageUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldMessageUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *MessageUpdate) decodeField(d *decoder, k []byte) bool {
-	if x.Message.decodeField(d, k) {
-		return true
+// jsonFieldMessageUpdate returns the number of MessageUpdate's field with key k, 0 for none.
+func jsonFieldMessageUpdate(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "channel_id":
+		return 2
+	case "guild_id":
+		return 3
+	case "author":
+		return 4
+	case "member":
+		return 5
+	case "content":
+		return 6
+	case "timestamp":
+		return 7
+	case "edited_timestamp":
+		return 8
+	case "tts":
+		return 9
+	case "mention_everyone":
+		return 10
+	case "mentions":
+		return 11
+	case "mention_roles":
+		return 12
+	case "mention_channels":
+		return 13
+	case "attachments":
+		return 14
+	case "embeds":
+		return 15
+	case "reactions":
+		return 16
+	case "nonce":
+		return 17
+	case "pinned":
+		return 18
+	case "webhook_id":
+		return 19
+	case "type":
+		return 20
+	case "activity":
+		return 21
+	case "application":
+		return 22
+	case "application_id":
+		return 23
+	case "flags":
+		return 24
+	case "message_reference":
+		return 25
+	case "message_snapshots":
+		return 26
+	case "referenced_message":
+		return 27
+	case "interaction_metadata":
+		return 28
+	case "interaction":
+		return 29
+	case "thread":
+		return 30
+	case "components":
+		return 31
+	case "sticker_items":
+		return 32
+	case "position":
+		return 33
+	case "role_subscription_data":
+		return 34
+	case "resolved":
+		return 35
+	case "poll":
+		return 36
+	case "call":
+		return 37
+	case "channel_type":
+		return 38
 	}
-	return false
+	return 0
+}
+
+func (x *MessageUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Message.ID.decodeJSON(d)
+	case 2:
+		x.Message.ChannelID.decodeJSON(d)
+	case 3:
+		x.Message.GuildID.decodeJSON(d)
+	case 4:
+		x.Message.Author.decodeJSON(d)
+	case 5:
+		if d.r.Null() {
+			x.Message.Member = nil
+		} else {
+			x.Message.Member = d.members.alloc()
+			x.Message.Member.decodeJSON(d)
+		}
+	case 6:
+		x.Message.Content = d.str()
+	case 7:
+		x.Message.Timestamp.decodeJSON(d)
+	case 8:
+		x.Message.EditedTimestamp.decodeJSON(d)
+	case 9:
+		x.Message.TTS = d.bool()
+	case 10:
+		x.Message.MentionEveryone = d.bool()
+	case 11:
+		x.Message.Mentions = decodeArray(d, &d.arrays.Mention)
+	case 12:
+		x.Message.MentionRoles = d.snowflakes()
+	case 13:
+		x.Message.MentionChannels = decodeArray(d, &d.arrays.ChannelMention)
+	case 14:
+		x.Message.Attachments = decodeArray(d, &d.arrays.Attachment)
+	case 15:
+		x.Message.Embeds = decodeArray(d, &d.arrays.Embed)
+	case 16:
+		x.Message.Reactions = decodeArray(d, &d.arrays.Reaction)
+	case 17:
+		x.Message.Nonce.decodeJSON(d)
+	case 18:
+		x.Message.Pinned = d.bool()
+	case 19:
+		x.Message.WebhookID.decodeJSON(d)
+	case 20:
+		x.Message.Type = MessageType(d.int(64))
+	case 21:
+		x.Message.Activity.decodeJSON(d)
+	case 22:
+		x.Message.Application.decodeJSON(d)
+	case 23:
+		x.Message.ApplicationID.decodeJSON(d)
+	case 24:
+		x.Message.Flags = MessageFlags(d.uint(64))
+	case 25:
+		if d.r.Null() {
+			x.Message.MessageReference = nil
+		} else {
+			x.Message.MessageReference = new(MessageReference)
+			x.Message.MessageReference.decodeJSON(d)
+		}
+	case 26:
+		x.Message.MessageSnapshots.decodeJSON(d)
+	case 27:
+		if d.r.Null() {
+			x.Message.ReferencedMessage = Null[*Message]()
+		} else {
+			var v *Message
+			if d.r.Null() {
+				v = nil
+			} else {
+				v = new(Message)
+				v.decodeJSON(d)
+			}
+			x.Message.ReferencedMessage = Some(v)
+		}
+	case 28:
+		x.Message.InteractionMetadata.decodeJSON(d)
+	case 29:
+		x.Message.Interaction.decodeJSON(d)
+	case 30:
+		if d.r.Null() {
+			x.Message.Thread = nil
+		} else {
+			x.Message.Thread = new(Channel)
+			x.Message.Thread.decodeJSON(d)
+		}
+	case 31:
+		x.Message.Components.decodeJSON(d)
+	case 32:
+		x.Message.StickerItems = decodeArray(d, &d.arrays.StickerItem)
+	case 33:
+		if d.r.Null() {
+			x.Message.Position = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Message.Position = Some(v)
+		}
+	case 34:
+		x.Message.RoleSubscriptionData.decodeJSON(d)
+	case 35:
+		x.Message.Resolved.decodeJSON(d)
+	case 36:
+		x.Message.Poll.decodeJSON(d)
+	case 37:
+		x.Message.Call.decodeJSON(d)
+	case 38:
+		if d.r.Null() {
+			x.Message.ChannelType = Null[ChannelType]()
+		} else {
+			var v ChannelType
+			v = ChannelType(d.int(64))
+			x.Message.ChannelType = Some(v)
+		}
+	}
 }
 
 func (x *MessageUpdate) appendJSON(dst []byte) []byte {
@@ -8939,39 +15645,70 @@ func (x *Nameplate) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x Nameplate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysNameplate are Nameplate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysNameplate = [5]encoding.JSONKey{
+	encoding.NewJSONKey("sku_id"),
+	encoding.NewJSONKey("asset"),
+	encoding.NewJSONKey("label"),
+	encoding.NewJSONKey("palette"),
+	encoding.NewJSONKey("expires_at"),
+}
+
 func (x *Nameplate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.Nameplate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysNameplate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldNameplate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *Nameplate) decodeField(d *decoder, k []byte) bool {
+// jsonFieldNameplate returns the number of Nameplate's field with key k, 0 for none.
+func jsonFieldNameplate(k []byte) int {
 	switch string(k) {
 	case "sku_id":
-		x.SKUID.decodeJSON(d)
-		return true
+		return 1
 	case "asset":
-		x.Asset = d.str()
-		return true
+		return 2
 	case "label":
-		x.Label = d.str()
-		return true
+		return 3
 	case "palette":
-		x.Palette = d.str()
-		return true
+		return 4
 	case "expires_at":
+		return 5
+	}
+	return 0
+}
+
+func (x *Nameplate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.SKUID.decodeJSON(d)
+	case 2:
+		x.Asset = d.str()
+	case 3:
+		x.Label = d.str()
+	case 4:
+		x.Palette = d.str()
+	case 5:
 		if d.r.Null() {
 			x.ExpiresAt = Null[int64]()
 		} else {
@@ -8979,9 +15716,7 @@ func (x *Nameplate) decodeField(d *decoder, k []byte) bool {
 			v = d.int(64)
 			x.ExpiresAt = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *Nameplate) appendJSON(dst []byte) []byte {
@@ -9027,30 +15762,85 @@ func (x *PartialUser) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x PartialUser) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysPartialUser are PartialUser's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysPartialUser = [12]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("username"),
+	encoding.NewJSONKey("discriminator"),
+	encoding.NewJSONKey("global_name"),
+	encoding.NewJSONKey("avatar"),
+	encoding.NewJSONKey("bot"),
+	encoding.NewJSONKey("public_flags"),
+	encoding.NewJSONKey("avatar_decoration_data"),
+	encoding.NewJSONKey("collectibles"),
+	encoding.NewJSONKey("primary_guild"),
+	encoding.NewJSONKey("clan"),
+	encoding.NewJSONKey("display_name_styles"),
+}
+
 func (x *PartialUser) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.PartialUser
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysPartialUser[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldPartialUser(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *PartialUser) decodeField(d *decoder, k []byte) bool {
+// jsonFieldPartialUser returns the number of PartialUser's field with key k, 0 for none.
+func jsonFieldPartialUser(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "username":
+		return 2
+	case "discriminator":
+		return 3
+	case "global_name":
+		return 4
+	case "avatar":
+		return 5
+	case "bot":
+		return 6
+	case "public_flags":
+		return 7
+	case "avatar_decoration_data":
+		return 8
+	case "collectibles":
+		return 9
+	case "primary_guild":
+		return 10
+	case "clan":
+		return 11
+	case "display_name_styles":
+		return 12
+	}
+	return 0
+}
+
+func (x *PartialUser) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
 		if d.r.Null() {
 			x.Username = Null[string]()
 		} else {
@@ -9058,8 +15848,7 @@ func (x *PartialUser) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Username = Some(v)
 		}
-		return true
-	case "discriminator":
+	case 3:
 		if d.r.Null() {
 			x.Discriminator = Null[string]()
 		} else {
@@ -9067,8 +15856,7 @@ func (x *PartialUser) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Discriminator = Some(v)
 		}
-		return true
-	case "global_name":
+	case 4:
 		if d.r.Null() {
 			x.GlobalName = Null[string]()
 		} else {
@@ -9076,8 +15864,7 @@ func (x *PartialUser) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.GlobalName = Some(v)
 		}
-		return true
-	case "avatar":
+	case 5:
 		if d.r.Null() {
 			x.Avatar = Null[string]()
 		} else {
@@ -9085,8 +15872,7 @@ func (x *PartialUser) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Avatar = Some(v)
 		}
-		return true
-	case "bot":
+	case 6:
 		if d.r.Null() {
 			x.Bot = Null[bool]()
 		} else {
@@ -9094,8 +15880,7 @@ func (x *PartialUser) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.Bot = Some(v)
 		}
-		return true
-	case "public_flags":
+	case 7:
 		if d.r.Null() {
 			x.PublicFlags = Null[UserFlags]()
 		} else {
@@ -9103,8 +15888,7 @@ func (x *PartialUser) decodeField(d *decoder, k []byte) bool {
 			v = UserFlags(d.uint(64))
 			x.PublicFlags = Some(v)
 		}
-		return true
-	case "avatar_decoration_data":
+	case 8:
 		if d.r.Null() {
 			x.AvatarDecorationData = Null[*AvatarDecoration]()
 		} else {
@@ -9117,8 +15901,7 @@ func (x *PartialUser) decodeField(d *decoder, k []byte) bool {
 			}
 			x.AvatarDecorationData = Some(v)
 		}
-		return true
-	case "collectibles":
+	case 9:
 		if d.r.Null() {
 			x.Collectibles = Null[*Collectibles]()
 		} else {
@@ -9131,8 +15914,7 @@ func (x *PartialUser) decodeField(d *decoder, k []byte) bool {
 			}
 			x.Collectibles = Some(v)
 		}
-		return true
-	case "primary_guild":
+	case 10:
 		if d.r.Null() {
 			x.PrimaryGuild = Null[*PrimaryGuild]()
 		} else {
@@ -9145,15 +15927,11 @@ func (x *PartialUser) decodeField(d *decoder, k []byte) bool {
 			}
 			x.PrimaryGuild = Some(v)
 		}
-		return true
-	case "clan":
+	case 11:
 		x.Clan.decodeJSON(d)
-		return true
-	case "display_name_styles":
+	case 12:
 		x.DisplayNameStyles.decodeJSON(d)
-		return true
 	}
-	return false
 }
 
 func (x *PartialUser) appendJSON(dst []byte) []byte {
@@ -9277,40 +16055,67 @@ func (x *PermissionOverwrite) AppendJSON(dst []byte) []byte { return x.appendJSO
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x PermissionOverwrite) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysPermissionOverwrite are PermissionOverwrite's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysPermissionOverwrite = [4]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("allow"),
+	encoding.NewJSONKey("deny"),
+}
+
 func (x *PermissionOverwrite) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.PermissionOverwrite
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysPermissionOverwrite[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldPermissionOverwrite(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *PermissionOverwrite) decodeField(d *decoder, k []byte) bool {
+// jsonFieldPermissionOverwrite returns the number of PermissionOverwrite's field with key k, 0 for none.
+func jsonFieldPermissionOverwrite(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "type":
-		x.Type = int(d.int(64))
-		return true
+		return 2
 	case "allow":
-		x.Allow.decodeJSON(d)
-		return true
+		return 3
 	case "deny":
-		x.Deny.decodeJSON(d)
-		return true
+		return 4
 	}
-	return false
+	return 0
+}
+
+func (x *PermissionOverwrite) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.Type = int(d.int(64))
+	case 3:
+		x.Allow.decodeJSON(d)
+	case 4:
+		x.Deny.decodeJSON(d)
+	}
 }
 
 func (x *PermissionOverwrite) appendJSON(dst []byte) []byte {
@@ -9348,46 +16153,77 @@ func (x *Presence) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x Presence) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysPresence are Presence's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysPresence = [6]encoding.JSONKey{
+	encoding.NewJSONKey("user"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("status"),
+	encoding.NewJSONKey("activities"),
+	encoding.NewJSONKey("client_status"),
+	encoding.NewJSONKey("broadcast"),
+}
+
 func (x *Presence) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.Presence
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysPresence[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldPresence(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *Presence) decodeField(d *decoder, k []byte) bool {
+// jsonFieldPresence returns the number of Presence's field with key k, 0 for none.
+func jsonFieldPresence(k []byte) int {
 	switch string(k) {
 	case "user":
-		x.User.decodeJSON(d)
-		return true
+		return 1
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 2
 	case "status":
-		x.Status = d.str()
-		return true
+		return 3
 	case "activities":
-		x.Activities = decodeArray(d, &d.arrays.Activity)
-		return true
+		return 4
 	case "client_status":
-		x.ClientStatus.decodeJSON(d)
-		return true
+		return 5
 	case "broadcast":
-		x.Broadcast.decodeJSON(d)
-		return true
+		return 6
 	}
-	return false
+	return 0
+}
+
+func (x *Presence) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.User.decodeJSON(d)
+	case 2:
+		x.GuildID.decodeJSON(d)
+	case 3:
+		x.Status = d.str()
+	case 4:
+		x.Activities = decodeArray(d, &d.arrays.Activity)
+	case 5:
+		x.ClientStatus.decodeJSON(d)
+	case 6:
+		x.Broadcast.decodeJSON(d)
+	}
 }
 
 func (x *Presence) appendJSON(dst []byte) []byte {
@@ -9444,29 +16280,77 @@ func (x *PresenceUpdate) AppendJSON(dst []byte) []byte { return x.appendJSON(dst
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x PresenceUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysPresenceUpdate are PresenceUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysPresenceUpdate = [6]encoding.JSONKey{
+	encoding.NewJSONKey("user"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("status"),
+	encoding.NewJSONKey("activities"),
+	encoding.NewJSONKey("client_status"),
+	encoding.NewJSONKey("broadcast"),
+}
+
 func (x *PresenceUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.PresenceUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysPresenceUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldPresenceUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *PresenceUpdate) decodeField(d *decoder, k []byte) bool {
-	if x.Presence.decodeField(d, k) {
-		return true
+// jsonFieldPresenceUpdate returns the number of PresenceUpdate's field with key k, 0 for none.
+func jsonFieldPresenceUpdate(k []byte) int {
+	switch string(k) {
+	case "user":
+		return 1
+	case "guild_id":
+		return 2
+	case "status":
+		return 3
+	case "activities":
+		return 4
+	case "client_status":
+		return 5
+	case "broadcast":
+		return 6
 	}
-	return false
+	return 0
+}
+
+func (x *PresenceUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Presence.User.decodeJSON(d)
+	case 2:
+		x.Presence.GuildID.decodeJSON(d)
+	case 3:
+		x.Presence.Status = d.str()
+	case 4:
+		x.Presence.Activities = decodeArray(d, &d.arrays.Activity)
+	case 5:
+		x.Presence.ClientStatus.decodeJSON(d)
+	case 6:
+		x.Presence.Broadcast.decodeJSON(d)
+	}
 }
 
 func (x *PresenceUpdate) appendJSON(dst []byte) []byte {
@@ -9497,27 +16381,59 @@ func (x *PrimaryGuild) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) 
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x PrimaryGuild) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysPrimaryGuild are PrimaryGuild's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysPrimaryGuild = [4]encoding.JSONKey{
+	encoding.NewJSONKey("identity_guild_id"),
+	encoding.NewJSONKey("identity_enabled"),
+	encoding.NewJSONKey("tag"),
+	encoding.NewJSONKey("badge"),
+}
+
 func (x *PrimaryGuild) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.PrimaryGuild
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysPrimaryGuild[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldPrimaryGuild(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *PrimaryGuild) decodeField(d *decoder, k []byte) bool {
+// jsonFieldPrimaryGuild returns the number of PrimaryGuild's field with key k, 0 for none.
+func jsonFieldPrimaryGuild(k []byte) int {
 	switch string(k) {
 	case "identity_guild_id":
+		return 1
+	case "identity_enabled":
+		return 2
+	case "tag":
+		return 3
+	case "badge":
+		return 4
+	}
+	return 0
+}
+
+func (x *PrimaryGuild) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
 		if d.r.Null() {
 			x.IdentityGuildID = Null[Snowflake]()
 		} else {
@@ -9525,8 +16441,7 @@ func (x *PrimaryGuild) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.IdentityGuildID = Some(v)
 		}
-		return true
-	case "identity_enabled":
+	case 2:
 		if d.r.Null() {
 			x.IdentityEnabled = Null[bool]()
 		} else {
@@ -9534,8 +16449,7 @@ func (x *PrimaryGuild) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.IdentityEnabled = Some(v)
 		}
-		return true
-	case "tag":
+	case 3:
 		if d.r.Null() {
 			x.Tag = Null[string]()
 		} else {
@@ -9543,8 +16457,7 @@ func (x *PrimaryGuild) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Tag = Some(v)
 		}
-		return true
-	case "badge":
+	case 4:
 		if d.r.Null() {
 			x.Badge = Null[string]()
 		} else {
@@ -9552,9 +16465,7 @@ func (x *PrimaryGuild) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Badge = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *PrimaryGuild) appendJSON(dst []byte) []byte {
@@ -9616,37 +16527,62 @@ func (x *RateLimited) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x RateLimited) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysRateLimited are RateLimited's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysRateLimited = [3]encoding.JSONKey{
+	encoding.NewJSONKey("opcode"),
+	encoding.NewJSONKey("retry_after"),
+	encoding.NewJSONKey("meta"),
+}
+
 func (x *RateLimited) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.RateLimited
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysRateLimited[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldRateLimited(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *RateLimited) decodeField(d *decoder, k []byte) bool {
+// jsonFieldRateLimited returns the number of RateLimited's field with key k, 0 for none.
+func jsonFieldRateLimited(k []byte) int {
 	switch string(k) {
 	case "opcode":
-		x.Opcode = int(d.int(64))
-		return true
+		return 1
 	case "retry_after":
-		x.RetryAfter = d.float()
-		return true
+		return 2
 	case "meta":
-		x.Meta.decodeJSON(d)
-		return true
+		return 3
 	}
-	return false
+	return 0
+}
+
+func (x *RateLimited) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Opcode = int(d.int(64))
+	case 2:
+		x.RetryAfter = d.float()
+	case 3:
+		x.Meta.decodeJSON(d)
+	}
 }
 
 func (x *RateLimited) appendJSON(dst []byte) []byte {
@@ -9684,45 +16620,83 @@ func (x *Reaction) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x Reaction) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysReaction are Reaction's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysReaction = [8]encoding.JSONKey{
+	encoding.NewJSONKey("count"),
+	encoding.NewJSONKey("count_details"),
+	encoding.NewJSONKey("me"),
+	encoding.NewJSONKey("me_burst"),
+	encoding.NewJSONKey("emoji"),
+	encoding.NewJSONKey("burst_colors"),
+	encoding.NewJSONKey("burst_count"),
+	encoding.NewJSONKey("burst_me"),
+}
+
 func (x *Reaction) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.Reaction
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysReaction[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldReaction(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *Reaction) decodeField(d *decoder, k []byte) bool {
+// jsonFieldReaction returns the number of Reaction's field with key k, 0 for none.
+func jsonFieldReaction(k []byte) int {
 	switch string(k) {
 	case "count":
-		x.Count = int(d.int(64))
-		return true
+		return 1
 	case "count_details":
-		x.CountDetails.decodeJSON(d)
-		return true
+		return 2
 	case "me":
-		x.Me = d.bool()
-		return true
+		return 3
 	case "me_burst":
-		x.MeBurst = d.bool()
-		return true
+		return 4
 	case "emoji":
-		x.Emoji.decodeJSON(d)
-		return true
+		return 5
 	case "burst_colors":
-		x.BurstColors = d.strs()
-		return true
+		return 6
 	case "burst_count":
+		return 7
+	case "burst_me":
+		return 8
+	}
+	return 0
+}
+
+func (x *Reaction) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Count = int(d.int(64))
+	case 2:
+		x.CountDetails.decodeJSON(d)
+	case 3:
+		x.Me = d.bool()
+	case 4:
+		x.MeBurst = d.bool()
+	case 5:
+		x.Emoji.decodeJSON(d)
+	case 6:
+		x.BurstColors = d.strs()
+	case 7:
 		if d.r.Null() {
 			x.BurstCount = Null[int]()
 		} else {
@@ -9730,8 +16704,7 @@ func (x *Reaction) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.BurstCount = Some(v)
 		}
-		return true
-	case "burst_me":
+	case 8:
 		if d.r.Null() {
 			x.BurstMe = Null[bool]()
 		} else {
@@ -9739,9 +16712,7 @@ func (x *Reaction) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.BurstMe = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *Reaction) appendJSON(dst []byte) []byte {
@@ -9799,34 +16770,57 @@ func (x *ReactionCountDetails) AppendJSON(dst []byte) []byte { return x.appendJS
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x ReactionCountDetails) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysReactionCountDetails are ReactionCountDetails's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysReactionCountDetails = [2]encoding.JSONKey{
+	encoding.NewJSONKey("burst"),
+	encoding.NewJSONKey("normal"),
+}
+
 func (x *ReactionCountDetails) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.ReactionCountDetails
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysReactionCountDetails[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldReactionCountDetails(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *ReactionCountDetails) decodeField(d *decoder, k []byte) bool {
+// jsonFieldReactionCountDetails returns the number of ReactionCountDetails's field with key k, 0 for none.
+func jsonFieldReactionCountDetails(k []byte) int {
 	switch string(k) {
 	case "burst":
-		x.Burst = int(d.int(64))
-		return true
+		return 1
 	case "normal":
-		x.Normal = int(d.int(64))
-		return true
+		return 2
 	}
-	return false
+	return 0
+}
+
+func (x *ReactionCountDetails) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Burst = int(d.int(64))
+	case 2:
+		x.Normal = int(d.int(64))
+	}
 }
 
 func (x *ReactionCountDetails) appendJSON(dst []byte) []byte {
@@ -9860,42 +16854,105 @@ func (x *Ready) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x Ready) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysReady are Ready's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysReady = [16]encoding.JSONKey{
+	encoding.NewJSONKey("v"),
+	encoding.NewJSONKey("user"),
+	encoding.NewJSONKey("guilds"),
+	encoding.NewJSONKey("session_id"),
+	encoding.NewJSONKey("resume_gateway_url"),
+	encoding.NewJSONKey("shard"),
+	encoding.NewJSONKey("application"),
+	encoding.NewJSONKey("private_channels"),
+	encoding.NewJSONKey("presences"),
+	encoding.NewJSONKey("relationships"),
+	encoding.NewJSONKey("guild_join_requests"),
+	encoding.NewJSONKey("user_settings"),
+	encoding.NewJSONKey("session_type"),
+	encoding.NewJSONKey("auth"),
+	encoding.NewJSONKey("geo_ordered_rtc_regions"),
+	encoding.NewJSONKey("_trace"),
+}
+
 func (x *Ready) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.Ready
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysReady[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldReady(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *Ready) decodeField(d *decoder, k []byte) bool {
+// jsonFieldReady returns the number of Ready's field with key k, 0 for none.
+func jsonFieldReady(k []byte) int {
 	switch string(k) {
 	case "v":
-		x.V = int(d.int(64))
-		return true
+		return 1
 	case "user":
-		x.User.decodeJSON(d)
-		return true
+		return 2
 	case "guilds":
-		x.Guilds = decodeArray(d, &d.arrays.UnavailableGuild)
-		return true
+		return 3
 	case "session_id":
-		x.SessionID = d.str()
-		return true
+		return 4
 	case "resume_gateway_url":
-		x.ResumeGatewayURL = d.str()
-		return true
+		return 5
 	case "shard":
+		return 6
+	case "application":
+		return 7
+	case "private_channels":
+		return 8
+	case "presences":
+		return 9
+	case "relationships":
+		return 10
+	case "guild_join_requests":
+		return 11
+	case "user_settings":
+		return 12
+	case "session_type":
+		return 13
+	case "auth":
+		return 14
+	case "geo_ordered_rtc_regions":
+		return 15
+	case "_trace":
+		return 16
+	}
+	return 0
+}
+
+func (x *Ready) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.V = int(d.int(64))
+	case 2:
+		x.User.decodeJSON(d)
+	case 3:
+		x.Guilds = decodeArray(d, &d.arrays.UnavailableGuild)
+	case 4:
+		x.SessionID = d.str()
+	case 5:
+		x.ResumeGatewayURL = d.str()
+	case 6:
 		if d.r.ArrayStart() {
 			s := []int{}
 			for d.r.NextElement() {
@@ -9905,39 +16962,27 @@ func (x *Ready) decodeField(d *decoder, k []byte) bool {
 		} else {
 			x.Shard = nil
 		}
-		return true
-	case "application":
+	case 7:
 		x.Application.decodeJSON(d)
-		return true
-	case "private_channels":
+	case 8:
 		x.PrivateChannels.decodeJSON(d)
-		return true
-	case "presences":
+	case 9:
 		x.Presences.decodeJSON(d)
-		return true
-	case "relationships":
+	case 10:
 		x.Relationships.decodeJSON(d)
-		return true
-	case "guild_join_requests":
+	case 11:
 		x.GuildJoinRequests.decodeJSON(d)
-		return true
-	case "user_settings":
+	case 12:
 		x.UserSettings.decodeJSON(d)
-		return true
-	case "session_type":
+	case 13:
 		x.SessionType = d.str()
-		return true
-	case "auth":
+	case 14:
 		x.Auth.decodeJSON(d)
-		return true
-	case "geo_ordered_rtc_regions":
+	case 15:
 		x.GeoOrderedRTCRegions = d.strs()
-		return true
-	case "_trace":
+	case 16:
 		x.Trace.decodeJSON(d)
-		return true
 	}
-	return false
 }
 
 func (x *Ready) appendJSON(dst []byte) []byte {
@@ -10041,34 +17086,57 @@ func (x *ReadyApplication) AppendJSON(dst []byte) []byte { return x.appendJSON(d
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x ReadyApplication) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysReadyApplication are ReadyApplication's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysReadyApplication = [2]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("flags"),
+}
+
 func (x *ReadyApplication) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.ReadyApplication
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysReadyApplication[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldReadyApplication(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *ReadyApplication) decodeField(d *decoder, k []byte) bool {
+// jsonFieldReadyApplication returns the number of ReadyApplication's field with key k, 0 for none.
+func jsonFieldReadyApplication(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "flags":
-		x.Flags = d.int(64)
-		return true
+		return 2
 	}
-	return false
+	return 0
+}
+
+func (x *ReadyApplication) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.Flags = d.int(64)
+	}
 }
 
 func (x *ReadyApplication) appendJSON(dst []byte) []byte {
@@ -10102,31 +17170,52 @@ func (x *Resumed) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x Resumed) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysResumed are Resumed's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysResumed = [1]encoding.JSONKey{
+	encoding.NewJSONKey("_trace"),
+}
+
 func (x *Resumed) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.Resumed
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysResumed[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldResumed(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *Resumed) decodeField(d *decoder, k []byte) bool {
+// jsonFieldResumed returns the number of Resumed's field with key k, 0 for none.
+func jsonFieldResumed(k []byte) int {
 	switch string(k) {
 	case "_trace":
-		x.Trace.decodeJSON(d)
-		return true
+		return 1
 	}
-	return false
+	return 0
+}
+
+func (x *Resumed) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Trace.decodeJSON(d)
+	}
 }
 
 func (x *Resumed) appendJSON(dst []byte) []byte {
@@ -10160,36 +17249,95 @@ func (x *Role) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x Role) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysRole are Role's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysRole = [14]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("color"),
+	encoding.NewJSONKey("colors"),
+	encoding.NewJSONKey("hoist"),
+	encoding.NewJSONKey("icon"),
+	encoding.NewJSONKey("unicode_emoji"),
+	encoding.NewJSONKey("position"),
+	encoding.NewJSONKey("permissions"),
+	encoding.NewJSONKey("managed"),
+	encoding.NewJSONKey("mentionable"),
+	encoding.NewJSONKey("tags"),
+	encoding.NewJSONKey("flags"),
+	encoding.NewJSONKey("version"),
+}
+
 func (x *Role) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.Role
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysRole[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldRole(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *Role) decodeField(d *decoder, k []byte) bool {
+// jsonFieldRole returns the number of Role's field with key k, 0 for none.
+func jsonFieldRole(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "name":
-		x.Name = d.str()
-		return true
+		return 2
 	case "color":
-		x.Color = int(d.int(64))
-		return true
+		return 3
 	case "colors":
+		return 4
+	case "hoist":
+		return 5
+	case "icon":
+		return 6
+	case "unicode_emoji":
+		return 7
+	case "position":
+		return 8
+	case "permissions":
+		return 9
+	case "managed":
+		return 10
+	case "mentionable":
+		return 11
+	case "tags":
+		return 12
+	case "flags":
+		return 13
+	case "version":
+		return 14
+	}
+	return 0
+}
+
+func (x *Role) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.Name = d.str()
+	case 3:
+		x.Color = int(d.int(64))
+	case 4:
 		if d.r.Null() {
 			x.Colors = Null[RoleColors]()
 		} else {
@@ -10197,11 +17345,9 @@ func (x *Role) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.Colors = Some(v)
 		}
-		return true
-	case "hoist":
+	case 5:
 		x.Hoist = d.bool()
-		return true
-	case "icon":
+	case 6:
 		if d.r.Null() {
 			x.Icon = Null[string]()
 		} else {
@@ -10209,8 +17355,7 @@ func (x *Role) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Icon = Some(v)
 		}
-		return true
-	case "unicode_emoji":
+	case 7:
 		if d.r.Null() {
 			x.UnicodeEmoji = Null[string]()
 		} else {
@@ -10218,20 +17363,15 @@ func (x *Role) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.UnicodeEmoji = Some(v)
 		}
-		return true
-	case "position":
+	case 8:
 		x.Position = int(d.int(64))
-		return true
-	case "permissions":
+	case 9:
 		x.Permissions.decodeJSON(d)
-		return true
-	case "managed":
+	case 10:
 		x.Managed = d.bool()
-		return true
-	case "mentionable":
+	case 11:
 		x.Mentionable = d.bool()
-		return true
-	case "tags":
+	case 12:
 		if d.r.Null() {
 			x.Tags = Null[RoleTags]()
 		} else {
@@ -10239,11 +17379,9 @@ func (x *Role) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.Tags = Some(v)
 		}
-		return true
-	case "flags":
+	case 13:
 		x.Flags = int(d.int(64))
-		return true
-	case "version":
+	case 14:
 		if d.r.Null() {
 			x.Version = Null[int64]()
 		} else {
@@ -10251,9 +17389,7 @@ func (x *Role) decodeField(d *decoder, k []byte) bool {
 			v = d.int(64)
 			x.Version = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *Role) appendJSON(dst []byte) []byte {
@@ -10341,30 +17477,58 @@ func (x *RoleColors) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x RoleColors) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysRoleColors are RoleColors's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysRoleColors = [3]encoding.JSONKey{
+	encoding.NewJSONKey("primary_color"),
+	encoding.NewJSONKey("secondary_color"),
+	encoding.NewJSONKey("tertiary_color"),
+}
+
 func (x *RoleColors) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.RoleColors
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysRoleColors[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldRoleColors(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *RoleColors) decodeField(d *decoder, k []byte) bool {
+// jsonFieldRoleColors returns the number of RoleColors's field with key k, 0 for none.
+func jsonFieldRoleColors(k []byte) int {
 	switch string(k) {
 	case "primary_color":
-		x.PrimaryColor = int(d.int(64))
-		return true
+		return 1
 	case "secondary_color":
+		return 2
+	case "tertiary_color":
+		return 3
+	}
+	return 0
+}
+
+func (x *RoleColors) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.PrimaryColor = int(d.int(64))
+	case 2:
 		if d.r.Null() {
 			x.SecondaryColor = Null[int]()
 		} else {
@@ -10372,8 +17536,7 @@ func (x *RoleColors) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.SecondaryColor = Some(v)
 		}
-		return true
-	case "tertiary_color":
+	case 3:
 		if d.r.Null() {
 			x.TertiaryColor = Null[int]()
 		} else {
@@ -10381,9 +17544,7 @@ func (x *RoleColors) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.TertiaryColor = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *RoleColors) appendJSON(dst []byte) []byte {
@@ -10431,46 +17592,77 @@ func (x *RoleTags) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x RoleTags) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysRoleTags are RoleTags's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysRoleTags = [6]encoding.JSONKey{
+	encoding.NewJSONKey("bot_id"),
+	encoding.NewJSONKey("integration_id"),
+	encoding.NewJSONKey("premium_subscriber"),
+	encoding.NewJSONKey("subscription_listing_id"),
+	encoding.NewJSONKey("available_for_purchase"),
+	encoding.NewJSONKey("guild_connections"),
+}
+
 func (x *RoleTags) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.RoleTags
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysRoleTags[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldRoleTags(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *RoleTags) decodeField(d *decoder, k []byte) bool {
+// jsonFieldRoleTags returns the number of RoleTags's field with key k, 0 for none.
+func jsonFieldRoleTags(k []byte) int {
 	switch string(k) {
 	case "bot_id":
-		x.BotID.decodeJSON(d)
-		return true
+		return 1
 	case "integration_id":
-		x.IntegrationID.decodeJSON(d)
-		return true
+		return 2
 	case "premium_subscriber":
-		x.PremiumSubscriber.decodeJSON(d)
-		return true
+		return 3
 	case "subscription_listing_id":
-		x.SubscriptionListingID.decodeJSON(d)
-		return true
+		return 4
 	case "available_for_purchase":
-		x.AvailableForPurchase.decodeJSON(d)
-		return true
+		return 5
 	case "guild_connections":
-		x.GuildConnections.decodeJSON(d)
-		return true
+		return 6
 	}
-	return false
+	return 0
+}
+
+func (x *RoleTags) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.BotID.decodeJSON(d)
+	case 2:
+		x.IntegrationID.decodeJSON(d)
+	case 3:
+		x.PremiumSubscriber.decodeJSON(d)
+	case 4:
+		x.SubscriptionListingID.decodeJSON(d)
+	case 5:
+		x.AvailableForPurchase.decodeJSON(d)
+	case 6:
+		x.GuildConnections.decodeJSON(d)
+	}
 }
 
 func (x *RoleTags) appendJSON(dst []byte) []byte {
@@ -10524,33 +17716,102 @@ func (x *ScheduledEvent) AppendJSON(dst []byte) []byte { return x.appendJSON(dst
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x ScheduledEvent) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysScheduledEvent are ScheduledEvent's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysScheduledEvent = [17]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("creator_id"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("description"),
+	encoding.NewJSONKey("scheduled_start_time"),
+	encoding.NewJSONKey("scheduled_end_time"),
+	encoding.NewJSONKey("privacy_level"),
+	encoding.NewJSONKey("status"),
+	encoding.NewJSONKey("entity_type"),
+	encoding.NewJSONKey("entity_id"),
+	encoding.NewJSONKey("entity_metadata"),
+	encoding.NewJSONKey("creator"),
+	encoding.NewJSONKey("user_count"),
+	encoding.NewJSONKey("image"),
+	encoding.NewJSONKey("recurrence_rule"),
+}
+
 func (x *ScheduledEvent) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.ScheduledEvent
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysScheduledEvent[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldScheduledEvent(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *ScheduledEvent) decodeField(d *decoder, k []byte) bool {
+// jsonFieldScheduledEvent returns the number of ScheduledEvent's field with key k, 0 for none.
+func jsonFieldScheduledEvent(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 2
 	case "channel_id":
+		return 3
+	case "creator_id":
+		return 4
+	case "name":
+		return 5
+	case "description":
+		return 6
+	case "scheduled_start_time":
+		return 7
+	case "scheduled_end_time":
+		return 8
+	case "privacy_level":
+		return 9
+	case "status":
+		return 10
+	case "entity_type":
+		return 11
+	case "entity_id":
+		return 12
+	case "entity_metadata":
+		return 13
+	case "creator":
+		return 14
+	case "user_count":
+		return 15
+	case "image":
+		return 16
+	case "recurrence_rule":
+		return 17
+	}
+	return 0
+}
+
+func (x *ScheduledEvent) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.GuildID.decodeJSON(d)
+	case 3:
 		if d.r.Null() {
 			x.ChannelID = Null[Snowflake]()
 		} else {
@@ -10558,8 +17819,7 @@ func (x *ScheduledEvent) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.ChannelID = Some(v)
 		}
-		return true
-	case "creator_id":
+	case 4:
 		if d.r.Null() {
 			x.CreatorID = Null[Snowflake]()
 		} else {
@@ -10567,11 +17827,9 @@ func (x *ScheduledEvent) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.CreatorID = Some(v)
 		}
-		return true
-	case "name":
+	case 5:
 		x.Name = d.str()
-		return true
-	case "description":
+	case 6:
 		if d.r.Null() {
 			x.Description = Null[string]()
 		} else {
@@ -10579,11 +17837,9 @@ func (x *ScheduledEvent) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Description = Some(v)
 		}
-		return true
-	case "scheduled_start_time":
+	case 7:
 		x.ScheduledStartTime.decodeJSON(d)
-		return true
-	case "scheduled_end_time":
+	case 8:
 		if d.r.Null() {
 			x.ScheduledEndTime = Null[Timestamp]()
 		} else {
@@ -10591,17 +17847,13 @@ func (x *ScheduledEvent) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.ScheduledEndTime = Some(v)
 		}
-		return true
-	case "privacy_level":
+	case 9:
 		x.PrivacyLevel = int(d.int(64))
-		return true
-	case "status":
+	case 10:
 		x.Status = int(d.int(64))
-		return true
-	case "entity_type":
+	case 11:
 		x.EntityType = int(d.int(64))
-		return true
-	case "entity_id":
+	case 12:
 		if d.r.Null() {
 			x.EntityID = Null[Snowflake]()
 		} else {
@@ -10609,19 +17861,16 @@ func (x *ScheduledEvent) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.EntityID = Some(v)
 		}
-		return true
-	case "entity_metadata":
+	case 13:
 		x.EntityMetadata.decodeJSON(d)
-		return true
-	case "creator":
+	case 14:
 		if d.r.Null() {
 			x.Creator = nil
 		} else {
 			x.Creator = d.users.alloc()
 			x.Creator.decodeJSON(d)
 		}
-		return true
-	case "user_count":
+	case 15:
 		if d.r.Null() {
 			x.UserCount = Null[int]()
 		} else {
@@ -10629,8 +17878,7 @@ func (x *ScheduledEvent) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.UserCount = Some(v)
 		}
-		return true
-	case "image":
+	case 16:
 		if d.r.Null() {
 			x.Image = Null[string]()
 		} else {
@@ -10638,12 +17886,9 @@ func (x *ScheduledEvent) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Image = Some(v)
 		}
-		return true
-	case "recurrence_rule":
+	case 17:
 		x.RecurrenceRule.decodeJSON(d)
-		return true
 	}
-	return false
 }
 
 func (x *ScheduledEvent) appendJSON(dst []byte) []byte {
@@ -10759,36 +18004,77 @@ func (x *SoundboardSound) AppendJSON(dst []byte) []byte { return x.appendJSON(ds
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x SoundboardSound) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysSoundboardSound are SoundboardSound's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysSoundboardSound = [8]encoding.JSONKey{
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("sound_id"),
+	encoding.NewJSONKey("volume"),
+	encoding.NewJSONKey("emoji_id"),
+	encoding.NewJSONKey("emoji_name"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("available"),
+	encoding.NewJSONKey("user"),
+}
+
 func (x *SoundboardSound) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.SoundboardSound
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysSoundboardSound[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldSoundboardSound(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *SoundboardSound) decodeField(d *decoder, k []byte) bool {
+// jsonFieldSoundboardSound returns the number of SoundboardSound's field with key k, 0 for none.
+func jsonFieldSoundboardSound(k []byte) int {
 	switch string(k) {
 	case "name":
-		x.Name = d.str()
-		return true
+		return 1
 	case "sound_id":
-		x.SoundID.decodeJSON(d)
-		return true
+		return 2
 	case "volume":
-		x.Volume = d.float()
-		return true
+		return 3
 	case "emoji_id":
+		return 4
+	case "emoji_name":
+		return 5
+	case "guild_id":
+		return 6
+	case "available":
+		return 7
+	case "user":
+		return 8
+	}
+	return 0
+}
+
+func (x *SoundboardSound) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Name = d.str()
+	case 2:
+		x.SoundID.decodeJSON(d)
+	case 3:
+		x.Volume = d.float()
+	case 4:
 		if d.r.Null() {
 			x.EmojiID = Null[Snowflake]()
 		} else {
@@ -10796,8 +18082,7 @@ func (x *SoundboardSound) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.EmojiID = Some(v)
 		}
-		return true
-	case "emoji_name":
+	case 5:
 		if d.r.Null() {
 			x.EmojiName = Null[string]()
 		} else {
@@ -10805,23 +18090,18 @@ func (x *SoundboardSound) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.EmojiName = Some(v)
 		}
-		return true
-	case "guild_id":
+	case 6:
 		x.GuildID.decodeJSON(d)
-		return true
-	case "available":
+	case 7:
 		x.Available = d.bool()
-		return true
-	case "user":
+	case 8:
 		if d.r.Null() {
 			x.User = nil
 		} else {
 			x.User = d.users.alloc()
 			x.User.decodeJSON(d)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *SoundboardSound) appendJSON(dst []byte) []byte {
@@ -10887,34 +18167,57 @@ func (x *SoundboardSounds) AppendJSON(dst []byte) []byte { return x.appendJSON(d
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x SoundboardSounds) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysSoundboardSounds are SoundboardSounds's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysSoundboardSounds = [2]encoding.JSONKey{
+	encoding.NewJSONKey("soundboard_sounds"),
+	encoding.NewJSONKey("guild_id"),
+}
+
 func (x *SoundboardSounds) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.SoundboardSounds
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysSoundboardSounds[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldSoundboardSounds(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *SoundboardSounds) decodeField(d *decoder, k []byte) bool {
+// jsonFieldSoundboardSounds returns the number of SoundboardSounds's field with key k, 0 for none.
+func jsonFieldSoundboardSounds(k []byte) int {
 	switch string(k) {
 	case "soundboard_sounds":
-		x.SoundboardSounds = decodeArray(d, &d.arrays.SoundboardSound)
-		return true
+		return 1
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 2
 	}
-	return false
+	return 0
+}
+
+func (x *SoundboardSounds) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.SoundboardSounds = decodeArray(d, &d.arrays.SoundboardSound)
+	case 2:
+		x.GuildID.decodeJSON(d)
+	}
 }
 
 func (x *SoundboardSounds) appendJSON(dst []byte) []byte {
@@ -10959,45 +18262,80 @@ func (x *StageInstance) AppendJSON(dst []byte) []byte { return x.appendJSON(dst)
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x StageInstance) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysStageInstance are StageInstance's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysStageInstance = [7]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("topic"),
+	encoding.NewJSONKey("privacy_level"),
+	encoding.NewJSONKey("discoverable_disabled"),
+	encoding.NewJSONKey("guild_scheduled_event_id"),
+}
+
 func (x *StageInstance) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.StageInstance
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysStageInstance[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldStageInstance(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *StageInstance) decodeField(d *decoder, k []byte) bool {
+// jsonFieldStageInstance returns the number of StageInstance's field with key k, 0 for none.
+func jsonFieldStageInstance(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 2
 	case "channel_id":
-		x.ChannelID.decodeJSON(d)
-		return true
+		return 3
 	case "topic":
-		x.Topic = d.str()
-		return true
+		return 4
 	case "privacy_level":
-		x.PrivacyLevel = int(d.int(64))
-		return true
+		return 5
 	case "discoverable_disabled":
-		x.DiscoverableDisabled = d.bool()
-		return true
+		return 6
 	case "guild_scheduled_event_id":
+		return 7
+	}
+	return 0
+}
+
+func (x *StageInstance) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.GuildID.decodeJSON(d)
+	case 3:
+		x.ChannelID.decodeJSON(d)
+	case 4:
+		x.Topic = d.str()
+	case 5:
+		x.PrivacyLevel = int(d.int(64))
+	case 6:
+		x.DiscoverableDisabled = d.bool()
+	case 7:
 		if d.r.Null() {
 			x.GuildScheduledEventID = Null[Snowflake]()
 		} else {
@@ -11005,9 +18343,7 @@ func (x *StageInstance) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.GuildScheduledEventID = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *StageInstance) appendJSON(dst []byte) []byte {
@@ -11057,29 +18393,88 @@ func (x *StageInstanceCreate) AppendJSON(dst []byte) []byte { return x.appendJSO
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x StageInstanceCreate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysStageInstanceCreate are StageInstanceCreate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysStageInstanceCreate = [7]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("topic"),
+	encoding.NewJSONKey("privacy_level"),
+	encoding.NewJSONKey("discoverable_disabled"),
+	encoding.NewJSONKey("guild_scheduled_event_id"),
+}
+
 func (x *StageInstanceCreate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.StageInstanceCreate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysStageInstanceCreate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldStageInstanceCreate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *StageInstanceCreate) decodeField(d *decoder, k []byte) bool {
-	if x.StageInstance.decodeField(d, k) {
-		return true
+// jsonFieldStageInstanceCreate returns the number of StageInstanceCreate's field with key k, 0 for none.
+func jsonFieldStageInstanceCreate(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "guild_id":
+		return 2
+	case "channel_id":
+		return 3
+	case "topic":
+		return 4
+	case "privacy_level":
+		return 5
+	case "discoverable_disabled":
+		return 6
+	case "guild_scheduled_event_id":
+		return 7
 	}
-	return false
+	return 0
+}
+
+func (x *StageInstanceCreate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.StageInstance.ID.decodeJSON(d)
+	case 2:
+		x.StageInstance.GuildID.decodeJSON(d)
+	case 3:
+		x.StageInstance.ChannelID.decodeJSON(d)
+	case 4:
+		x.StageInstance.Topic = d.str()
+	case 5:
+		x.StageInstance.PrivacyLevel = int(d.int(64))
+	case 6:
+		x.StageInstance.DiscoverableDisabled = d.bool()
+	case 7:
+		if d.r.Null() {
+			x.StageInstance.GuildScheduledEventID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.StageInstance.GuildScheduledEventID = Some(v)
+		}
+	}
 }
 
 func (x *StageInstanceCreate) appendJSON(dst []byte) []byte {
@@ -11110,29 +18505,88 @@ func (x *StageInstanceDelete) AppendJSON(dst []byte) []byte { return x.appendJSO
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x StageInstanceDelete) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysStageInstanceDelete are StageInstanceDelete's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysStageInstanceDelete = [7]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("topic"),
+	encoding.NewJSONKey("privacy_level"),
+	encoding.NewJSONKey("discoverable_disabled"),
+	encoding.NewJSONKey("guild_scheduled_event_id"),
+}
+
 func (x *StageInstanceDelete) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.StageInstanceDelete
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysStageInstanceDelete[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldStageInstanceDelete(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *StageInstanceDelete) decodeField(d *decoder, k []byte) bool {
-	if x.StageInstance.decodeField(d, k) {
-		return true
+// jsonFieldStageInstanceDelete returns the number of StageInstanceDelete's field with key k, 0 for none.
+func jsonFieldStageInstanceDelete(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "guild_id":
+		return 2
+	case "channel_id":
+		return 3
+	case "topic":
+		return 4
+	case "privacy_level":
+		return 5
+	case "discoverable_disabled":
+		return 6
+	case "guild_scheduled_event_id":
+		return 7
 	}
-	return false
+	return 0
+}
+
+func (x *StageInstanceDelete) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.StageInstance.ID.decodeJSON(d)
+	case 2:
+		x.StageInstance.GuildID.decodeJSON(d)
+	case 3:
+		x.StageInstance.ChannelID.decodeJSON(d)
+	case 4:
+		x.StageInstance.Topic = d.str()
+	case 5:
+		x.StageInstance.PrivacyLevel = int(d.int(64))
+	case 6:
+		x.StageInstance.DiscoverableDisabled = d.bool()
+	case 7:
+		if d.r.Null() {
+			x.StageInstance.GuildScheduledEventID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.StageInstance.GuildScheduledEventID = Some(v)
+		}
+	}
 }
 
 func (x *StageInstanceDelete) appendJSON(dst []byte) []byte {
@@ -11163,29 +18617,88 @@ func (x *StageInstanceUpdate) AppendJSON(dst []byte) []byte { return x.appendJSO
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x StageInstanceUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysStageInstanceUpdate are StageInstanceUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysStageInstanceUpdate = [7]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("topic"),
+	encoding.NewJSONKey("privacy_level"),
+	encoding.NewJSONKey("discoverable_disabled"),
+	encoding.NewJSONKey("guild_scheduled_event_id"),
+}
+
 func (x *StageInstanceUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.StageInstanceUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysStageInstanceUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldStageInstanceUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *StageInstanceUpdate) decodeField(d *decoder, k []byte) bool {
-	if x.StageInstance.decodeField(d, k) {
-		return true
+// jsonFieldStageInstanceUpdate returns the number of StageInstanceUpdate's field with key k, 0 for none.
+func jsonFieldStageInstanceUpdate(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "guild_id":
+		return 2
+	case "channel_id":
+		return 3
+	case "topic":
+		return 4
+	case "privacy_level":
+		return 5
+	case "discoverable_disabled":
+		return 6
+	case "guild_scheduled_event_id":
+		return 7
 	}
-	return false
+	return 0
+}
+
+func (x *StageInstanceUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.StageInstance.ID.decodeJSON(d)
+	case 2:
+		x.StageInstance.GuildID.decodeJSON(d)
+	case 3:
+		x.StageInstance.ChannelID.decodeJSON(d)
+	case 4:
+		x.StageInstance.Topic = d.str()
+	case 5:
+		x.StageInstance.PrivacyLevel = int(d.int(64))
+	case 6:
+		x.StageInstance.DiscoverableDisabled = d.bool()
+	case 7:
+		if d.r.Null() {
+			x.StageInstance.GuildScheduledEventID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.StageInstance.GuildScheduledEventID = Some(v)
+		}
+	}
 }
 
 func (x *StageInstanceUpdate) appendJSON(dst []byte) []byte {
@@ -11216,36 +18729,89 @@ func (x *Sticker) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x Sticker) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysSticker are Sticker's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysSticker = [12]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("pack_id"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("description"),
+	encoding.NewJSONKey("asset"),
+	encoding.NewJSONKey("tags"),
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("format_type"),
+	encoding.NewJSONKey("available"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("user"),
+	encoding.NewJSONKey("sort_value"),
+}
+
 func (x *Sticker) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.Sticker
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysSticker[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldSticker(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *Sticker) decodeField(d *decoder, k []byte) bool {
+// jsonFieldSticker returns the number of Sticker's field with key k, 0 for none.
+func jsonFieldSticker(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "pack_id":
-		x.PackID.decodeJSON(d)
-		return true
+		return 2
 	case "name":
-		x.Name = d.str()
-		return true
+		return 3
 	case "description":
+		return 4
+	case "asset":
+		return 5
+	case "tags":
+		return 6
+	case "type":
+		return 7
+	case "format_type":
+		return 8
+	case "available":
+		return 9
+	case "guild_id":
+		return 10
+	case "user":
+		return 11
+	case "sort_value":
+		return 12
+	}
+	return 0
+}
+
+func (x *Sticker) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.PackID.decodeJSON(d)
+	case 3:
+		x.Name = d.str()
+	case 4:
 		if d.r.Null() {
 			x.Description = Null[string]()
 		} else {
@@ -11253,8 +18819,7 @@ func (x *Sticker) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Description = Some(v)
 		}
-		return true
-	case "asset":
+	case 5:
 		if d.r.Null() {
 			x.Asset = Null[string]()
 		} else {
@@ -11262,17 +18827,13 @@ func (x *Sticker) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Asset = Some(v)
 		}
-		return true
-	case "tags":
+	case 6:
 		x.Tags = d.str()
-		return true
-	case "type":
+	case 7:
 		x.Type = int(d.int(64))
-		return true
-	case "format_type":
+	case 8:
 		x.FormatType = int(d.int(64))
-		return true
-	case "available":
+	case 9:
 		if d.r.Null() {
 			x.Available = Null[bool]()
 		} else {
@@ -11280,19 +18841,16 @@ func (x *Sticker) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.Available = Some(v)
 		}
-		return true
-	case "guild_id":
+	case 10:
 		x.GuildID.decodeJSON(d)
-		return true
-	case "user":
+	case 11:
 		if d.r.Null() {
 			x.User = nil
 		} else {
 			x.User = d.users.alloc()
 			x.User.decodeJSON(d)
 		}
-		return true
-	case "sort_value":
+	case 12:
 		if d.r.Null() {
 			x.SortValue = Null[int]()
 		} else {
@@ -11300,9 +18858,7 @@ func (x *Sticker) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.SortValue = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *Sticker) appendJSON(dst []byte) []byte {
@@ -11390,37 +18946,62 @@ func (x *StickerItem) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x StickerItem) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysStickerItem are StickerItem's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysStickerItem = [3]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("format_type"),
+}
+
 func (x *StickerItem) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.StickerItem
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysStickerItem[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldStickerItem(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *StickerItem) decodeField(d *decoder, k []byte) bool {
+// jsonFieldStickerItem returns the number of StickerItem's field with key k, 0 for none.
+func jsonFieldStickerItem(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "name":
-		x.Name = d.str()
-		return true
+		return 2
 	case "format_type":
-		x.FormatType = int(d.int(64))
-		return true
+		return 3
 	}
-	return false
+	return 0
+}
+
+func (x *StickerItem) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.Name = d.str()
+	case 3:
+		x.FormatType = int(d.int(64))
+	}
 }
 
 func (x *StickerItem) appendJSON(dst []byte) []byte {
@@ -11456,51 +19037,93 @@ func (x *Subscription) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) 
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x Subscription) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysSubscription are Subscription's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysSubscription = [10]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("user_id"),
+	encoding.NewJSONKey("sku_ids"),
+	encoding.NewJSONKey("entitlement_ids"),
+	encoding.NewJSONKey("renewal_sku_ids"),
+	encoding.NewJSONKey("current_period_start"),
+	encoding.NewJSONKey("current_period_end"),
+	encoding.NewJSONKey("status"),
+	encoding.NewJSONKey("canceled_at"),
+	encoding.NewJSONKey("country"),
+}
+
 func (x *Subscription) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.Subscription
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysSubscription[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldSubscription(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *Subscription) decodeField(d *decoder, k []byte) bool {
+// jsonFieldSubscription returns the number of Subscription's field with key k, 0 for none.
+func jsonFieldSubscription(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "user_id":
-		x.UserID.decodeJSON(d)
-		return true
+		return 2
 	case "sku_ids":
-		x.SKUIDs = d.snowflakes()
-		return true
+		return 3
 	case "entitlement_ids":
-		x.EntitlementIDs = d.snowflakes()
-		return true
+		return 4
 	case "renewal_sku_ids":
-		x.RenewalSKUIDs = d.snowflakes()
-		return true
+		return 5
 	case "current_period_start":
-		x.CurrentPeriodStart.decodeJSON(d)
-		return true
+		return 6
 	case "current_period_end":
-		x.CurrentPeriodEnd.decodeJSON(d)
-		return true
+		return 7
 	case "status":
-		x.Status = int(d.int(64))
-		return true
+		return 8
 	case "canceled_at":
+		return 9
+	case "country":
+		return 10
+	}
+	return 0
+}
+
+func (x *Subscription) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.UserID.decodeJSON(d)
+	case 3:
+		x.SKUIDs = d.snowflakes()
+	case 4:
+		x.EntitlementIDs = d.snowflakes()
+	case 5:
+		x.RenewalSKUIDs = d.snowflakes()
+	case 6:
+		x.CurrentPeriodStart.decodeJSON(d)
+	case 7:
+		x.CurrentPeriodEnd.decodeJSON(d)
+	case 8:
+		x.Status = int(d.int(64))
+	case 9:
 		if d.r.Null() {
 			x.CanceledAt = Null[Timestamp]()
 		} else {
@@ -11508,12 +19131,9 @@ func (x *Subscription) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.CanceledAt = Some(v)
 		}
-		return true
-	case "country":
+	case 10:
 		x.Country = d.str()
-		return true
 	}
-	return false
 }
 
 func (x *Subscription) appendJSON(dst []byte) []byte {
@@ -11571,29 +19191,103 @@ func (x *SubscriptionCreate) AppendJSON(dst []byte) []byte { return x.appendJSON
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x SubscriptionCreate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysSubscriptionCreate are SubscriptionCreate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysSubscriptionCreate = [10]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("user_id"),
+	encoding.NewJSONKey("sku_ids"),
+	encoding.NewJSONKey("entitlement_ids"),
+	encoding.NewJSONKey("renewal_sku_ids"),
+	encoding.NewJSONKey("current_period_start"),
+	encoding.NewJSONKey("current_period_end"),
+	encoding.NewJSONKey("status"),
+	encoding.NewJSONKey("canceled_at"),
+	encoding.NewJSONKey("country"),
+}
+
 func (x *SubscriptionCreate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.SubscriptionCreate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysSubscriptionCreate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldSubscriptionCreate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *SubscriptionCreate) decodeField(d *decoder, k []byte) bool {
-	if x.Subscription.decodeField(d, k) {
-		return true
+// jsonFieldSubscriptionCreate returns the number of SubscriptionCreate's field with key k, 0 for none.
+func jsonFieldSubscriptionCreate(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "user_id":
+		return 2
+	case "sku_ids":
+		return 3
+	case "entitlement_ids":
+		return 4
+	case "renewal_sku_ids":
+		return 5
+	case "current_period_start":
+		return 6
+	case "current_period_end":
+		return 7
+	case "status":
+		return 8
+	case "canceled_at":
+		return 9
+	case "country":
+		return 10
 	}
-	return false
+	return 0
+}
+
+func (x *SubscriptionCreate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Subscription.ID.decodeJSON(d)
+	case 2:
+		x.Subscription.UserID.decodeJSON(d)
+	case 3:
+		x.Subscription.SKUIDs = d.snowflakes()
+	case 4:
+		x.Subscription.EntitlementIDs = d.snowflakes()
+	case 5:
+		x.Subscription.RenewalSKUIDs = d.snowflakes()
+	case 6:
+		x.Subscription.CurrentPeriodStart.decodeJSON(d)
+	case 7:
+		x.Subscription.CurrentPeriodEnd.decodeJSON(d)
+	case 8:
+		x.Subscription.Status = int(d.int(64))
+	case 9:
+		if d.r.Null() {
+			x.Subscription.CanceledAt = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.Subscription.CanceledAt = Some(v)
+		}
+	case 10:
+		x.Subscription.Country = d.str()
+	}
 }
 
 func (x *SubscriptionCreate) appendJSON(dst []byte) []byte {
@@ -11624,29 +19318,103 @@ func (x *SubscriptionDelete) AppendJSON(dst []byte) []byte { return x.appendJSON
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x SubscriptionDelete) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysSubscriptionDelete are SubscriptionDelete's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysSubscriptionDelete = [10]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("user_id"),
+	encoding.NewJSONKey("sku_ids"),
+	encoding.NewJSONKey("entitlement_ids"),
+	encoding.NewJSONKey("renewal_sku_ids"),
+	encoding.NewJSONKey("current_period_start"),
+	encoding.NewJSONKey("current_period_end"),
+	encoding.NewJSONKey("status"),
+	encoding.NewJSONKey("canceled_at"),
+	encoding.NewJSONKey("country"),
+}
+
 func (x *SubscriptionDelete) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.SubscriptionDelete
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysSubscriptionDelete[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldSubscriptionDelete(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *SubscriptionDelete) decodeField(d *decoder, k []byte) bool {
-	if x.Subscription.decodeField(d, k) {
-		return true
+// jsonFieldSubscriptionDelete returns the number of SubscriptionDelete's field with key k, 0 for none.
+func jsonFieldSubscriptionDelete(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "user_id":
+		return 2
+	case "sku_ids":
+		return 3
+	case "entitlement_ids":
+		return 4
+	case "renewal_sku_ids":
+		return 5
+	case "current_period_start":
+		return 6
+	case "current_period_end":
+		return 7
+	case "status":
+		return 8
+	case "canceled_at":
+		return 9
+	case "country":
+		return 10
 	}
-	return false
+	return 0
+}
+
+func (x *SubscriptionDelete) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Subscription.ID.decodeJSON(d)
+	case 2:
+		x.Subscription.UserID.decodeJSON(d)
+	case 3:
+		x.Subscription.SKUIDs = d.snowflakes()
+	case 4:
+		x.Subscription.EntitlementIDs = d.snowflakes()
+	case 5:
+		x.Subscription.RenewalSKUIDs = d.snowflakes()
+	case 6:
+		x.Subscription.CurrentPeriodStart.decodeJSON(d)
+	case 7:
+		x.Subscription.CurrentPeriodEnd.decodeJSON(d)
+	case 8:
+		x.Subscription.Status = int(d.int(64))
+	case 9:
+		if d.r.Null() {
+			x.Subscription.CanceledAt = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.Subscription.CanceledAt = Some(v)
+		}
+	case 10:
+		x.Subscription.Country = d.str()
+	}
 }
 
 func (x *SubscriptionDelete) appendJSON(dst []byte) []byte {
@@ -11677,29 +19445,103 @@ func (x *SubscriptionUpdate) AppendJSON(dst []byte) []byte { return x.appendJSON
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x SubscriptionUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysSubscriptionUpdate are SubscriptionUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysSubscriptionUpdate = [10]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("user_id"),
+	encoding.NewJSONKey("sku_ids"),
+	encoding.NewJSONKey("entitlement_ids"),
+	encoding.NewJSONKey("renewal_sku_ids"),
+	encoding.NewJSONKey("current_period_start"),
+	encoding.NewJSONKey("current_period_end"),
+	encoding.NewJSONKey("status"),
+	encoding.NewJSONKey("canceled_at"),
+	encoding.NewJSONKey("country"),
+}
+
 func (x *SubscriptionUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.SubscriptionUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysSubscriptionUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldSubscriptionUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *SubscriptionUpdate) decodeField(d *decoder, k []byte) bool {
-	if x.Subscription.decodeField(d, k) {
-		return true
+// jsonFieldSubscriptionUpdate returns the number of SubscriptionUpdate's field with key k, 0 for none.
+func jsonFieldSubscriptionUpdate(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "user_id":
+		return 2
+	case "sku_ids":
+		return 3
+	case "entitlement_ids":
+		return 4
+	case "renewal_sku_ids":
+		return 5
+	case "current_period_start":
+		return 6
+	case "current_period_end":
+		return 7
+	case "status":
+		return 8
+	case "canceled_at":
+		return 9
+	case "country":
+		return 10
 	}
-	return false
+	return 0
+}
+
+func (x *SubscriptionUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Subscription.ID.decodeJSON(d)
+	case 2:
+		x.Subscription.UserID.decodeJSON(d)
+	case 3:
+		x.Subscription.SKUIDs = d.snowflakes()
+	case 4:
+		x.Subscription.EntitlementIDs = d.snowflakes()
+	case 5:
+		x.Subscription.RenewalSKUIDs = d.snowflakes()
+	case 6:
+		x.Subscription.CurrentPeriodStart.decodeJSON(d)
+	case 7:
+		x.Subscription.CurrentPeriodEnd.decodeJSON(d)
+	case 8:
+		x.Subscription.Status = int(d.int(64))
+	case 9:
+		if d.r.Null() {
+			x.Subscription.CanceledAt = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.Subscription.CanceledAt = Some(v)
+		}
+	case 10:
+		x.Subscription.Country = d.str()
+	}
 }
 
 func (x *SubscriptionUpdate) appendJSON(dst []byte) []byte {
@@ -11730,29 +19572,409 @@ func (x *ThreadCreate) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) 
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x ThreadCreate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysThreadCreate are ThreadCreate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysThreadCreate = [38]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("position"),
+	encoding.NewJSONKey("permission_overwrites"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("topic"),
+	encoding.NewJSONKey("nsfw"),
+	encoding.NewJSONKey("last_message_id"),
+	encoding.NewJSONKey("bitrate"),
+	encoding.NewJSONKey("user_limit"),
+	encoding.NewJSONKey("rate_limit_per_user"),
+	encoding.NewJSONKey("recipients"),
+	encoding.NewJSONKey("icon"),
+	encoding.NewJSONKey("owner_id"),
+	encoding.NewJSONKey("application_id"),
+	encoding.NewJSONKey("managed"),
+	encoding.NewJSONKey("parent_id"),
+	encoding.NewJSONKey("last_pin_timestamp"),
+	encoding.NewJSONKey("rtc_region"),
+	encoding.NewJSONKey("video_quality_mode"),
+	encoding.NewJSONKey("message_count"),
+	encoding.NewJSONKey("member_count"),
+	encoding.NewJSONKey("thread_metadata"),
+	encoding.NewJSONKey("member"),
+	encoding.NewJSONKey("default_auto_archive_duration"),
+	encoding.NewJSONKey("permissions"),
+	encoding.NewJSONKey("flags"),
+	encoding.NewJSONKey("total_message_sent"),
+	encoding.NewJSONKey("available_tags"),
+	encoding.NewJSONKey("applied_tags"),
+	encoding.NewJSONKey("default_reaction_emoji"),
+	encoding.NewJSONKey("default_thread_rate_limit_per_user"),
+	encoding.NewJSONKey("default_sort_order"),
+	encoding.NewJSONKey("default_forum_layout"),
+	encoding.NewJSONKey("status"),
+	encoding.NewJSONKey("version"),
+	encoding.NewJSONKey("newly_created"),
+}
+
 func (x *ThreadCreate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.ThreadCreate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysThreadCreate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldThreadCreate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *ThreadCreate) decodeField(d *decoder, k []byte) bool {
-	if x.Channel.decodeField(d, k) {
-		return true
+// jsonFieldThreadCreate returns the number of ThreadCreate's field with key k, 0 for none.
+func jsonFieldThreadCreate(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "type":
+		return 2
+	case "guild_id":
+		return 3
+	case "position":
+		return 4
+	case "permission_overwrites":
+		return 5
+	case "name":
+		return 6
+	case "topic":
+		return 7
+	case "nsfw":
+		return 8
+	case "last_message_id":
+		return 9
+	case "bitrate":
+		return 10
+	case "user_limit":
+		return 11
+	case "rate_limit_per_user":
+		return 12
+	case "recipients":
+		return 13
+	case "icon":
+		return 14
+	case "owner_id":
+		return 15
+	case "application_id":
+		return 16
+	case "managed":
+		return 17
+	case "parent_id":
+		return 18
+	case "last_pin_timestamp":
+		return 19
+	case "rtc_region":
+		return 20
+	case "video_quality_mode":
+		return 21
+	case "message_count":
+		return 22
+	case "member_count":
+		return 23
+	case "thread_metadata":
+		return 24
+	case "member":
+		return 25
+	case "default_auto_archive_duration":
+		return 26
+	case "permissions":
+		return 27
+	case "flags":
+		return 28
+	case "total_message_sent":
+		return 29
+	case "available_tags":
+		return 30
+	case "applied_tags":
+		return 31
+	case "default_reaction_emoji":
+		return 32
+	case "default_thread_rate_limit_per_user":
+		return 33
+	case "default_sort_order":
+		return 34
+	case "default_forum_layout":
+		return 35
+	case "status":
+		return 36
+	case "version":
+		return 37
+	case "newly_created":
+		return 38
 	}
-	return false
+	return 0
+}
+
+func (x *ThreadCreate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Channel.ID.decodeJSON(d)
+	case 2:
+		x.Channel.Type = ChannelType(d.int(64))
+	case 3:
+		x.Channel.GuildID.decodeJSON(d)
+	case 4:
+		if d.r.Null() {
+			x.Channel.Position = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.Position = Some(v)
+		}
+	case 5:
+		x.Channel.PermissionOverwrites = decodeArray(d, &d.arrays.PermissionOverwrite)
+	case 6:
+		if d.r.Null() {
+			x.Channel.Name = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.Name = Some(v)
+		}
+	case 7:
+		if d.r.Null() {
+			x.Channel.Topic = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.Topic = Some(v)
+		}
+	case 8:
+		if d.r.Null() {
+			x.Channel.NSFW = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Channel.NSFW = Some(v)
+		}
+	case 9:
+		if d.r.Null() {
+			x.Channel.LastMessageID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Channel.LastMessageID = Some(v)
+		}
+	case 10:
+		if d.r.Null() {
+			x.Channel.Bitrate = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.Bitrate = Some(v)
+		}
+	case 11:
+		if d.r.Null() {
+			x.Channel.UserLimit = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.UserLimit = Some(v)
+		}
+	case 12:
+		if d.r.Null() {
+			x.Channel.RateLimitPerUser = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.RateLimitPerUser = Some(v)
+		}
+	case 13:
+		x.Channel.Recipients = decodeArray(d, &d.arrays.User)
+	case 14:
+		if d.r.Null() {
+			x.Channel.Icon = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.Icon = Some(v)
+		}
+	case 15:
+		x.Channel.OwnerID.decodeJSON(d)
+	case 16:
+		x.Channel.ApplicationID.decodeJSON(d)
+	case 17:
+		if d.r.Null() {
+			x.Channel.Managed = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Channel.Managed = Some(v)
+		}
+	case 18:
+		if d.r.Null() {
+			x.Channel.ParentID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Channel.ParentID = Some(v)
+		}
+	case 19:
+		if d.r.Null() {
+			x.Channel.LastPinTimestamp = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.Channel.LastPinTimestamp = Some(v)
+		}
+	case 20:
+		if d.r.Null() {
+			x.Channel.RTCRegion = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.RTCRegion = Some(v)
+		}
+	case 21:
+		if d.r.Null() {
+			x.Channel.VideoQualityMode = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.VideoQualityMode = Some(v)
+		}
+	case 22:
+		if d.r.Null() {
+			x.Channel.MessageCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.MessageCount = Some(v)
+		}
+	case 23:
+		if d.r.Null() {
+			x.Channel.MemberCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.MemberCount = Some(v)
+		}
+	case 24:
+		if d.r.Null() {
+			x.Channel.ThreadMetadata = nil
+		} else {
+			x.Channel.ThreadMetadata = new(ThreadMetadata)
+			x.Channel.ThreadMetadata.decodeJSON(d)
+		}
+	case 25:
+		if d.r.Null() {
+			x.Channel.Member = nil
+		} else {
+			x.Channel.Member = new(ThreadMember)
+			x.Channel.Member.decodeJSON(d)
+		}
+	case 26:
+		if d.r.Null() {
+			x.Channel.DefaultAutoArchiveDuration = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.DefaultAutoArchiveDuration = Some(v)
+		}
+	case 27:
+		if d.r.Null() {
+			x.Channel.Permissions = Null[Permissions]()
+		} else {
+			var v Permissions
+			v.decodeJSON(d)
+			x.Channel.Permissions = Some(v)
+		}
+	case 28:
+		if d.r.Null() {
+			x.Channel.Flags = Null[ChannelFlags]()
+		} else {
+			var v ChannelFlags
+			v = ChannelFlags(d.uint(64))
+			x.Channel.Flags = Some(v)
+		}
+	case 29:
+		if d.r.Null() {
+			x.Channel.TotalMessageSent = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.TotalMessageSent = Some(v)
+		}
+	case 30:
+		x.Channel.AvailableTags = decodeArray(d, &d.arrays.ForumTag)
+	case 31:
+		x.Channel.AppliedTags = d.snowflakes()
+	case 32:
+		if d.r.Null() {
+			x.Channel.DefaultReactionEmoji = Null[DefaultReaction]()
+		} else {
+			var v DefaultReaction
+			v.decodeJSON(d)
+			x.Channel.DefaultReactionEmoji = Some(v)
+		}
+	case 33:
+		if d.r.Null() {
+			x.Channel.DefaultThreadRateLimitPerUser = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.DefaultThreadRateLimitPerUser = Some(v)
+		}
+	case 34:
+		if d.r.Null() {
+			x.Channel.DefaultSortOrder = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.DefaultSortOrder = Some(v)
+		}
+	case 35:
+		if d.r.Null() {
+			x.Channel.DefaultForumLayout = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.DefaultForumLayout = Some(v)
+		}
+	case 36:
+		if d.r.Null() {
+			x.Channel.Status = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.Status = Some(v)
+		}
+	case 37:
+		if d.r.Null() {
+			x.Channel.Version = Null[int64]()
+		} else {
+			var v int64
+			v = d.int(64)
+			x.Channel.Version = Some(v)
+		}
+	case 38:
+		if d.r.Null() {
+			x.Channel.NewlyCreated = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Channel.NewlyCreated = Some(v)
+		}
+	}
 }
 
 func (x *ThreadCreate) appendJSON(dst []byte) []byte {
@@ -11783,29 +20005,409 @@ func (x *ThreadDelete) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) 
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x ThreadDelete) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysThreadDelete are ThreadDelete's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysThreadDelete = [38]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("position"),
+	encoding.NewJSONKey("permission_overwrites"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("topic"),
+	encoding.NewJSONKey("nsfw"),
+	encoding.NewJSONKey("last_message_id"),
+	encoding.NewJSONKey("bitrate"),
+	encoding.NewJSONKey("user_limit"),
+	encoding.NewJSONKey("rate_limit_per_user"),
+	encoding.NewJSONKey("recipients"),
+	encoding.NewJSONKey("icon"),
+	encoding.NewJSONKey("owner_id"),
+	encoding.NewJSONKey("application_id"),
+	encoding.NewJSONKey("managed"),
+	encoding.NewJSONKey("parent_id"),
+	encoding.NewJSONKey("last_pin_timestamp"),
+	encoding.NewJSONKey("rtc_region"),
+	encoding.NewJSONKey("video_quality_mode"),
+	encoding.NewJSONKey("message_count"),
+	encoding.NewJSONKey("member_count"),
+	encoding.NewJSONKey("thread_metadata"),
+	encoding.NewJSONKey("member"),
+	encoding.NewJSONKey("default_auto_archive_duration"),
+	encoding.NewJSONKey("permissions"),
+	encoding.NewJSONKey("flags"),
+	encoding.NewJSONKey("total_message_sent"),
+	encoding.NewJSONKey("available_tags"),
+	encoding.NewJSONKey("applied_tags"),
+	encoding.NewJSONKey("default_reaction_emoji"),
+	encoding.NewJSONKey("default_thread_rate_limit_per_user"),
+	encoding.NewJSONKey("default_sort_order"),
+	encoding.NewJSONKey("default_forum_layout"),
+	encoding.NewJSONKey("status"),
+	encoding.NewJSONKey("version"),
+	encoding.NewJSONKey("newly_created"),
+}
+
 func (x *ThreadDelete) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.ThreadDelete
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysThreadDelete[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldThreadDelete(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *ThreadDelete) decodeField(d *decoder, k []byte) bool {
-	if x.Channel.decodeField(d, k) {
-		return true
+// jsonFieldThreadDelete returns the number of ThreadDelete's field with key k, 0 for none.
+func jsonFieldThreadDelete(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "type":
+		return 2
+	case "guild_id":
+		return 3
+	case "position":
+		return 4
+	case "permission_overwrites":
+		return 5
+	case "name":
+		return 6
+	case "topic":
+		return 7
+	case "nsfw":
+		return 8
+	case "last_message_id":
+		return 9
+	case "bitrate":
+		return 10
+	case "user_limit":
+		return 11
+	case "rate_limit_per_user":
+		return 12
+	case "recipients":
+		return 13
+	case "icon":
+		return 14
+	case "owner_id":
+		return 15
+	case "application_id":
+		return 16
+	case "managed":
+		return 17
+	case "parent_id":
+		return 18
+	case "last_pin_timestamp":
+		return 19
+	case "rtc_region":
+		return 20
+	case "video_quality_mode":
+		return 21
+	case "message_count":
+		return 22
+	case "member_count":
+		return 23
+	case "thread_metadata":
+		return 24
+	case "member":
+		return 25
+	case "default_auto_archive_duration":
+		return 26
+	case "permissions":
+		return 27
+	case "flags":
+		return 28
+	case "total_message_sent":
+		return 29
+	case "available_tags":
+		return 30
+	case "applied_tags":
+		return 31
+	case "default_reaction_emoji":
+		return 32
+	case "default_thread_rate_limit_per_user":
+		return 33
+	case "default_sort_order":
+		return 34
+	case "default_forum_layout":
+		return 35
+	case "status":
+		return 36
+	case "version":
+		return 37
+	case "newly_created":
+		return 38
 	}
-	return false
+	return 0
+}
+
+func (x *ThreadDelete) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Channel.ID.decodeJSON(d)
+	case 2:
+		x.Channel.Type = ChannelType(d.int(64))
+	case 3:
+		x.Channel.GuildID.decodeJSON(d)
+	case 4:
+		if d.r.Null() {
+			x.Channel.Position = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.Position = Some(v)
+		}
+	case 5:
+		x.Channel.PermissionOverwrites = decodeArray(d, &d.arrays.PermissionOverwrite)
+	case 6:
+		if d.r.Null() {
+			x.Channel.Name = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.Name = Some(v)
+		}
+	case 7:
+		if d.r.Null() {
+			x.Channel.Topic = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.Topic = Some(v)
+		}
+	case 8:
+		if d.r.Null() {
+			x.Channel.NSFW = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Channel.NSFW = Some(v)
+		}
+	case 9:
+		if d.r.Null() {
+			x.Channel.LastMessageID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Channel.LastMessageID = Some(v)
+		}
+	case 10:
+		if d.r.Null() {
+			x.Channel.Bitrate = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.Bitrate = Some(v)
+		}
+	case 11:
+		if d.r.Null() {
+			x.Channel.UserLimit = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.UserLimit = Some(v)
+		}
+	case 12:
+		if d.r.Null() {
+			x.Channel.RateLimitPerUser = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.RateLimitPerUser = Some(v)
+		}
+	case 13:
+		x.Channel.Recipients = decodeArray(d, &d.arrays.User)
+	case 14:
+		if d.r.Null() {
+			x.Channel.Icon = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.Icon = Some(v)
+		}
+	case 15:
+		x.Channel.OwnerID.decodeJSON(d)
+	case 16:
+		x.Channel.ApplicationID.decodeJSON(d)
+	case 17:
+		if d.r.Null() {
+			x.Channel.Managed = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Channel.Managed = Some(v)
+		}
+	case 18:
+		if d.r.Null() {
+			x.Channel.ParentID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Channel.ParentID = Some(v)
+		}
+	case 19:
+		if d.r.Null() {
+			x.Channel.LastPinTimestamp = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.Channel.LastPinTimestamp = Some(v)
+		}
+	case 20:
+		if d.r.Null() {
+			x.Channel.RTCRegion = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.RTCRegion = Some(v)
+		}
+	case 21:
+		if d.r.Null() {
+			x.Channel.VideoQualityMode = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.VideoQualityMode = Some(v)
+		}
+	case 22:
+		if d.r.Null() {
+			x.Channel.MessageCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.MessageCount = Some(v)
+		}
+	case 23:
+		if d.r.Null() {
+			x.Channel.MemberCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.MemberCount = Some(v)
+		}
+	case 24:
+		if d.r.Null() {
+			x.Channel.ThreadMetadata = nil
+		} else {
+			x.Channel.ThreadMetadata = new(ThreadMetadata)
+			x.Channel.ThreadMetadata.decodeJSON(d)
+		}
+	case 25:
+		if d.r.Null() {
+			x.Channel.Member = nil
+		} else {
+			x.Channel.Member = new(ThreadMember)
+			x.Channel.Member.decodeJSON(d)
+		}
+	case 26:
+		if d.r.Null() {
+			x.Channel.DefaultAutoArchiveDuration = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.DefaultAutoArchiveDuration = Some(v)
+		}
+	case 27:
+		if d.r.Null() {
+			x.Channel.Permissions = Null[Permissions]()
+		} else {
+			var v Permissions
+			v.decodeJSON(d)
+			x.Channel.Permissions = Some(v)
+		}
+	case 28:
+		if d.r.Null() {
+			x.Channel.Flags = Null[ChannelFlags]()
+		} else {
+			var v ChannelFlags
+			v = ChannelFlags(d.uint(64))
+			x.Channel.Flags = Some(v)
+		}
+	case 29:
+		if d.r.Null() {
+			x.Channel.TotalMessageSent = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.TotalMessageSent = Some(v)
+		}
+	case 30:
+		x.Channel.AvailableTags = decodeArray(d, &d.arrays.ForumTag)
+	case 31:
+		x.Channel.AppliedTags = d.snowflakes()
+	case 32:
+		if d.r.Null() {
+			x.Channel.DefaultReactionEmoji = Null[DefaultReaction]()
+		} else {
+			var v DefaultReaction
+			v.decodeJSON(d)
+			x.Channel.DefaultReactionEmoji = Some(v)
+		}
+	case 33:
+		if d.r.Null() {
+			x.Channel.DefaultThreadRateLimitPerUser = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.DefaultThreadRateLimitPerUser = Some(v)
+		}
+	case 34:
+		if d.r.Null() {
+			x.Channel.DefaultSortOrder = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.DefaultSortOrder = Some(v)
+		}
+	case 35:
+		if d.r.Null() {
+			x.Channel.DefaultForumLayout = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.DefaultForumLayout = Some(v)
+		}
+	case 36:
+		if d.r.Null() {
+			x.Channel.Status = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.Status = Some(v)
+		}
+	case 37:
+		if d.r.Null() {
+			x.Channel.Version = Null[int64]()
+		} else {
+			var v int64
+			v = d.int(64)
+			x.Channel.Version = Some(v)
+		}
+	case 38:
+		if d.r.Null() {
+			x.Channel.NewlyCreated = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Channel.NewlyCreated = Some(v)
+		}
+	}
 }
 
 func (x *ThreadDelete) appendJSON(dst []byte) []byte {
@@ -11836,40 +20438,67 @@ func (x *ThreadListSync) AppendJSON(dst []byte) []byte { return x.appendJSON(dst
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x ThreadListSync) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysThreadListSync are ThreadListSync's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysThreadListSync = [4]encoding.JSONKey{
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("channel_ids"),
+	encoding.NewJSONKey("threads"),
+	encoding.NewJSONKey("members"),
+}
+
 func (x *ThreadListSync) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.ThreadListSync
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysThreadListSync[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldThreadListSync(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *ThreadListSync) decodeField(d *decoder, k []byte) bool {
+// jsonFieldThreadListSync returns the number of ThreadListSync's field with key k, 0 for none.
+func jsonFieldThreadListSync(k []byte) int {
 	switch string(k) {
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 1
 	case "channel_ids":
-		x.ChannelIDs = d.snowflakes()
-		return true
+		return 2
 	case "threads":
-		x.Threads = decodeArray(d, &d.arrays.Channel)
-		return true
+		return 3
 	case "members":
-		x.Members = decodeArray(d, &d.arrays.ThreadMember)
-		return true
+		return 4
 	}
-	return false
+	return 0
+}
+
+func (x *ThreadListSync) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.GuildID.decodeJSON(d)
+	case 2:
+		x.ChannelIDs = d.snowflakes()
+	case 3:
+		x.Threads = decodeArray(d, &d.arrays.Channel)
+	case 4:
+		x.Members = decodeArray(d, &d.arrays.ThreadMember)
+	}
 }
 
 func (x *ThreadListSync) appendJSON(dst []byte) []byte {
@@ -11931,47 +20560,83 @@ func (x *ThreadMember) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) 
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x ThreadMember) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysThreadMember are ThreadMember's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysThreadMember = [7]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("user_id"),
+	encoding.NewJSONKey("join_timestamp"),
+	encoding.NewJSONKey("flags"),
+	encoding.NewJSONKey("member"),
+	encoding.NewJSONKey("presence"),
+	encoding.NewJSONKey("guild_id"),
+}
+
 func (x *ThreadMember) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.ThreadMember
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysThreadMember[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldThreadMember(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *ThreadMember) decodeField(d *decoder, k []byte) bool {
+// jsonFieldThreadMember returns the number of ThreadMember's field with key k, 0 for none.
+func jsonFieldThreadMember(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "user_id":
-		x.UserID.decodeJSON(d)
-		return true
+		return 2
 	case "join_timestamp":
-		x.JoinTimestamp.decodeJSON(d)
-		return true
+		return 3
 	case "flags":
-		x.Flags = int(d.int(64))
-		return true
+		return 4
 	case "member":
+		return 5
+	case "presence":
+		return 6
+	case "guild_id":
+		return 7
+	}
+	return 0
+}
+
+func (x *ThreadMember) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.UserID.decodeJSON(d)
+	case 3:
+		x.JoinTimestamp.decodeJSON(d)
+	case 4:
+		x.Flags = int(d.int(64))
+	case 5:
 		if d.r.Null() {
 			x.Member = nil
 		} else {
 			x.Member = d.members.alloc()
 			x.Member.decodeJSON(d)
 		}
-		return true
-	case "presence":
+	case 6:
 		if d.r.Null() {
 			x.Presence = Null[Presence]()
 		} else {
@@ -11979,12 +20644,9 @@ func (x *ThreadMember) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.Presence = Some(v)
 		}
-		return true
-	case "guild_id":
+	case 7:
 		x.GuildID.decodeJSON(d)
-		return true
 	}
-	return false
 }
 
 func (x *ThreadMember) appendJSON(dst []byte) []byte {
@@ -12046,29 +20708,93 @@ func (x *ThreadMemberUpdate) AppendJSON(dst []byte) []byte { return x.appendJSON
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x ThreadMemberUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysThreadMemberUpdate are ThreadMemberUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysThreadMemberUpdate = [7]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("user_id"),
+	encoding.NewJSONKey("join_timestamp"),
+	encoding.NewJSONKey("flags"),
+	encoding.NewJSONKey("member"),
+	encoding.NewJSONKey("presence"),
+	encoding.NewJSONKey("guild_id"),
+}
+
 func (x *ThreadMemberUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.ThreadMemberUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysThreadMemberUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldThreadMemberUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *ThreadMemberUpdate) decodeField(d *decoder, k []byte) bool {
-	if x.ThreadMember.decodeField(d, k) {
-		return true
+// jsonFieldThreadMemberUpdate returns the number of ThreadMemberUpdate's field with key k, 0 for none.
+func jsonFieldThreadMemberUpdate(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "user_id":
+		return 2
+	case "join_timestamp":
+		return 3
+	case "flags":
+		return 4
+	case "member":
+		return 5
+	case "presence":
+		return 6
+	case "guild_id":
+		return 7
 	}
-	return false
+	return 0
+}
+
+func (x *ThreadMemberUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ThreadMember.ID.decodeJSON(d)
+	case 2:
+		x.ThreadMember.UserID.decodeJSON(d)
+	case 3:
+		x.ThreadMember.JoinTimestamp.decodeJSON(d)
+	case 4:
+		x.ThreadMember.Flags = int(d.int(64))
+	case 5:
+		if d.r.Null() {
+			x.ThreadMember.Member = nil
+		} else {
+			x.ThreadMember.Member = d.members.alloc()
+			x.ThreadMember.Member.decodeJSON(d)
+		}
+	case 6:
+		if d.r.Null() {
+			x.ThreadMember.Presence = Null[Presence]()
+		} else {
+			var v Presence
+			v.decodeJSON(d)
+			x.ThreadMember.Presence = Some(v)
+		}
+	case 7:
+		x.ThreadMember.GuildID.decodeJSON(d)
+	}
 }
 
 func (x *ThreadMemberUpdate) appendJSON(dst []byte) []byte {
@@ -12099,43 +20825,72 @@ func (x *ThreadMembersUpdate) AppendJSON(dst []byte) []byte { return x.appendJSO
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x ThreadMembersUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysThreadMembersUpdate are ThreadMembersUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysThreadMembersUpdate = [5]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("member_count"),
+	encoding.NewJSONKey("added_members"),
+	encoding.NewJSONKey("removed_member_ids"),
+}
+
 func (x *ThreadMembersUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.ThreadMembersUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysThreadMembersUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldThreadMembersUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *ThreadMembersUpdate) decodeField(d *decoder, k []byte) bool {
+// jsonFieldThreadMembersUpdate returns the number of ThreadMembersUpdate's field with key k, 0 for none.
+func jsonFieldThreadMembersUpdate(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 2
 	case "member_count":
-		x.MemberCount = int(d.int(64))
-		return true
+		return 3
 	case "added_members":
-		x.AddedMembers = decodeArray(d, &d.arrays.ThreadMember)
-		return true
+		return 4
 	case "removed_member_ids":
-		x.RemovedMemberIDs = d.snowflakes()
-		return true
+		return 5
 	}
-	return false
+	return 0
+}
+
+func (x *ThreadMembersUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.GuildID.decodeJSON(d)
+	case 3:
+		x.MemberCount = int(d.int(64))
+	case 4:
+		x.AddedMembers = decodeArray(d, &d.arrays.ThreadMember)
+	case 5:
+		x.RemovedMemberIDs = d.snowflakes()
+	}
 }
 
 func (x *ThreadMembersUpdate) appendJSON(dst []byte) []byte {
@@ -12190,39 +20945,73 @@ func (x *ThreadMetadata) AppendJSON(dst []byte) []byte { return x.appendJSON(dst
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x ThreadMetadata) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysThreadMetadata are ThreadMetadata's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysThreadMetadata = [6]encoding.JSONKey{
+	encoding.NewJSONKey("archived"),
+	encoding.NewJSONKey("auto_archive_duration"),
+	encoding.NewJSONKey("archive_timestamp"),
+	encoding.NewJSONKey("locked"),
+	encoding.NewJSONKey("invitable"),
+	encoding.NewJSONKey("create_timestamp"),
+}
+
 func (x *ThreadMetadata) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.ThreadMetadata
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysThreadMetadata[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldThreadMetadata(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *ThreadMetadata) decodeField(d *decoder, k []byte) bool {
+// jsonFieldThreadMetadata returns the number of ThreadMetadata's field with key k, 0 for none.
+func jsonFieldThreadMetadata(k []byte) int {
 	switch string(k) {
 	case "archived":
-		x.Archived = d.bool()
-		return true
+		return 1
 	case "auto_archive_duration":
-		x.AutoArchiveDuration = int(d.int(64))
-		return true
+		return 2
 	case "archive_timestamp":
-		x.ArchiveTimestamp.decodeJSON(d)
-		return true
+		return 3
 	case "locked":
-		x.Locked = d.bool()
-		return true
+		return 4
 	case "invitable":
+		return 5
+	case "create_timestamp":
+		return 6
+	}
+	return 0
+}
+
+func (x *ThreadMetadata) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Archived = d.bool()
+	case 2:
+		x.AutoArchiveDuration = int(d.int(64))
+	case 3:
+		x.ArchiveTimestamp.decodeJSON(d)
+	case 4:
+		x.Locked = d.bool()
+	case 5:
 		if d.r.Null() {
 			x.Invitable = Null[bool]()
 		} else {
@@ -12230,8 +21019,7 @@ func (x *ThreadMetadata) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.Invitable = Some(v)
 		}
-		return true
-	case "create_timestamp":
+	case 6:
 		if d.r.Null() {
 			x.CreateTimestamp = Null[Timestamp]()
 		} else {
@@ -12239,9 +21027,7 @@ func (x *ThreadMetadata) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.CreateTimestamp = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *ThreadMetadata) appendJSON(dst []byte) []byte {
@@ -12295,29 +21081,409 @@ func (x *ThreadUpdate) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) 
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x ThreadUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysThreadUpdate are ThreadUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysThreadUpdate = [38]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("type"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("position"),
+	encoding.NewJSONKey("permission_overwrites"),
+	encoding.NewJSONKey("name"),
+	encoding.NewJSONKey("topic"),
+	encoding.NewJSONKey("nsfw"),
+	encoding.NewJSONKey("last_message_id"),
+	encoding.NewJSONKey("bitrate"),
+	encoding.NewJSONKey("user_limit"),
+	encoding.NewJSONKey("rate_limit_per_user"),
+	encoding.NewJSONKey("recipients"),
+	encoding.NewJSONKey("icon"),
+	encoding.NewJSONKey("owner_id"),
+	encoding.NewJSONKey("application_id"),
+	encoding.NewJSONKey("managed"),
+	encoding.NewJSONKey("parent_id"),
+	encoding.NewJSONKey("last_pin_timestamp"),
+	encoding.NewJSONKey("rtc_region"),
+	encoding.NewJSONKey("video_quality_mode"),
+	encoding.NewJSONKey("message_count"),
+	encoding.NewJSONKey("member_count"),
+	encoding.NewJSONKey("thread_metadata"),
+	encoding.NewJSONKey("member"),
+	encoding.NewJSONKey("default_auto_archive_duration"),
+	encoding.NewJSONKey("permissions"),
+	encoding.NewJSONKey("flags"),
+	encoding.NewJSONKey("total_message_sent"),
+	encoding.NewJSONKey("available_tags"),
+	encoding.NewJSONKey("applied_tags"),
+	encoding.NewJSONKey("default_reaction_emoji"),
+	encoding.NewJSONKey("default_thread_rate_limit_per_user"),
+	encoding.NewJSONKey("default_sort_order"),
+	encoding.NewJSONKey("default_forum_layout"),
+	encoding.NewJSONKey("status"),
+	encoding.NewJSONKey("version"),
+	encoding.NewJSONKey("newly_created"),
+}
+
 func (x *ThreadUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.ThreadUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysThreadUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldThreadUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *ThreadUpdate) decodeField(d *decoder, k []byte) bool {
-	if x.Channel.decodeField(d, k) {
-		return true
+// jsonFieldThreadUpdate returns the number of ThreadUpdate's field with key k, 0 for none.
+func jsonFieldThreadUpdate(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "type":
+		return 2
+	case "guild_id":
+		return 3
+	case "position":
+		return 4
+	case "permission_overwrites":
+		return 5
+	case "name":
+		return 6
+	case "topic":
+		return 7
+	case "nsfw":
+		return 8
+	case "last_message_id":
+		return 9
+	case "bitrate":
+		return 10
+	case "user_limit":
+		return 11
+	case "rate_limit_per_user":
+		return 12
+	case "recipients":
+		return 13
+	case "icon":
+		return 14
+	case "owner_id":
+		return 15
+	case "application_id":
+		return 16
+	case "managed":
+		return 17
+	case "parent_id":
+		return 18
+	case "last_pin_timestamp":
+		return 19
+	case "rtc_region":
+		return 20
+	case "video_quality_mode":
+		return 21
+	case "message_count":
+		return 22
+	case "member_count":
+		return 23
+	case "thread_metadata":
+		return 24
+	case "member":
+		return 25
+	case "default_auto_archive_duration":
+		return 26
+	case "permissions":
+		return 27
+	case "flags":
+		return 28
+	case "total_message_sent":
+		return 29
+	case "available_tags":
+		return 30
+	case "applied_tags":
+		return 31
+	case "default_reaction_emoji":
+		return 32
+	case "default_thread_rate_limit_per_user":
+		return 33
+	case "default_sort_order":
+		return 34
+	case "default_forum_layout":
+		return 35
+	case "status":
+		return 36
+	case "version":
+		return 37
+	case "newly_created":
+		return 38
 	}
-	return false
+	return 0
+}
+
+func (x *ThreadUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Channel.ID.decodeJSON(d)
+	case 2:
+		x.Channel.Type = ChannelType(d.int(64))
+	case 3:
+		x.Channel.GuildID.decodeJSON(d)
+	case 4:
+		if d.r.Null() {
+			x.Channel.Position = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.Position = Some(v)
+		}
+	case 5:
+		x.Channel.PermissionOverwrites = decodeArray(d, &d.arrays.PermissionOverwrite)
+	case 6:
+		if d.r.Null() {
+			x.Channel.Name = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.Name = Some(v)
+		}
+	case 7:
+		if d.r.Null() {
+			x.Channel.Topic = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.Topic = Some(v)
+		}
+	case 8:
+		if d.r.Null() {
+			x.Channel.NSFW = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Channel.NSFW = Some(v)
+		}
+	case 9:
+		if d.r.Null() {
+			x.Channel.LastMessageID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Channel.LastMessageID = Some(v)
+		}
+	case 10:
+		if d.r.Null() {
+			x.Channel.Bitrate = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.Bitrate = Some(v)
+		}
+	case 11:
+		if d.r.Null() {
+			x.Channel.UserLimit = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.UserLimit = Some(v)
+		}
+	case 12:
+		if d.r.Null() {
+			x.Channel.RateLimitPerUser = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.RateLimitPerUser = Some(v)
+		}
+	case 13:
+		x.Channel.Recipients = decodeArray(d, &d.arrays.User)
+	case 14:
+		if d.r.Null() {
+			x.Channel.Icon = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.Icon = Some(v)
+		}
+	case 15:
+		x.Channel.OwnerID.decodeJSON(d)
+	case 16:
+		x.Channel.ApplicationID.decodeJSON(d)
+	case 17:
+		if d.r.Null() {
+			x.Channel.Managed = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Channel.Managed = Some(v)
+		}
+	case 18:
+		if d.r.Null() {
+			x.Channel.ParentID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Channel.ParentID = Some(v)
+		}
+	case 19:
+		if d.r.Null() {
+			x.Channel.LastPinTimestamp = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.Channel.LastPinTimestamp = Some(v)
+		}
+	case 20:
+		if d.r.Null() {
+			x.Channel.RTCRegion = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.RTCRegion = Some(v)
+		}
+	case 21:
+		if d.r.Null() {
+			x.Channel.VideoQualityMode = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.VideoQualityMode = Some(v)
+		}
+	case 22:
+		if d.r.Null() {
+			x.Channel.MessageCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.MessageCount = Some(v)
+		}
+	case 23:
+		if d.r.Null() {
+			x.Channel.MemberCount = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.MemberCount = Some(v)
+		}
+	case 24:
+		if d.r.Null() {
+			x.Channel.ThreadMetadata = nil
+		} else {
+			x.Channel.ThreadMetadata = new(ThreadMetadata)
+			x.Channel.ThreadMetadata.decodeJSON(d)
+		}
+	case 25:
+		if d.r.Null() {
+			x.Channel.Member = nil
+		} else {
+			x.Channel.Member = new(ThreadMember)
+			x.Channel.Member.decodeJSON(d)
+		}
+	case 26:
+		if d.r.Null() {
+			x.Channel.DefaultAutoArchiveDuration = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.DefaultAutoArchiveDuration = Some(v)
+		}
+	case 27:
+		if d.r.Null() {
+			x.Channel.Permissions = Null[Permissions]()
+		} else {
+			var v Permissions
+			v.decodeJSON(d)
+			x.Channel.Permissions = Some(v)
+		}
+	case 28:
+		if d.r.Null() {
+			x.Channel.Flags = Null[ChannelFlags]()
+		} else {
+			var v ChannelFlags
+			v = ChannelFlags(d.uint(64))
+			x.Channel.Flags = Some(v)
+		}
+	case 29:
+		if d.r.Null() {
+			x.Channel.TotalMessageSent = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.TotalMessageSent = Some(v)
+		}
+	case 30:
+		x.Channel.AvailableTags = decodeArray(d, &d.arrays.ForumTag)
+	case 31:
+		x.Channel.AppliedTags = d.snowflakes()
+	case 32:
+		if d.r.Null() {
+			x.Channel.DefaultReactionEmoji = Null[DefaultReaction]()
+		} else {
+			var v DefaultReaction
+			v.decodeJSON(d)
+			x.Channel.DefaultReactionEmoji = Some(v)
+		}
+	case 33:
+		if d.r.Null() {
+			x.Channel.DefaultThreadRateLimitPerUser = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.DefaultThreadRateLimitPerUser = Some(v)
+		}
+	case 34:
+		if d.r.Null() {
+			x.Channel.DefaultSortOrder = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.DefaultSortOrder = Some(v)
+		}
+	case 35:
+		if d.r.Null() {
+			x.Channel.DefaultForumLayout = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Channel.DefaultForumLayout = Some(v)
+		}
+	case 36:
+		if d.r.Null() {
+			x.Channel.Status = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.Channel.Status = Some(v)
+		}
+	case 37:
+		if d.r.Null() {
+			x.Channel.Version = Null[int64]()
+		} else {
+			var v int64
+			v = d.int(64)
+			x.Channel.Version = Some(v)
+		}
+	case 38:
+		if d.r.Null() {
+			x.Channel.NewlyCreated = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Channel.NewlyCreated = Some(v)
+		}
+	}
 }
 
 func (x *ThreadUpdate) appendJSON(dst []byte) []byte {
@@ -12348,48 +21514,77 @@ func (x *TypingStart) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x TypingStart) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysTypingStart are TypingStart's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysTypingStart = [5]encoding.JSONKey{
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("user_id"),
+	encoding.NewJSONKey("timestamp"),
+	encoding.NewJSONKey("member"),
+}
+
 func (x *TypingStart) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.TypingStart
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysTypingStart[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldTypingStart(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *TypingStart) decodeField(d *decoder, k []byte) bool {
+// jsonFieldTypingStart returns the number of TypingStart's field with key k, 0 for none.
+func jsonFieldTypingStart(k []byte) int {
 	switch string(k) {
 	case "channel_id":
-		x.ChannelID.decodeJSON(d)
-		return true
+		return 1
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 2
 	case "user_id":
-		x.UserID.decodeJSON(d)
-		return true
+		return 3
 	case "timestamp":
-		x.Timestamp = d.int(64)
-		return true
+		return 4
 	case "member":
+		return 5
+	}
+	return 0
+}
+
+func (x *TypingStart) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ChannelID.decodeJSON(d)
+	case 2:
+		x.GuildID.decodeJSON(d)
+	case 3:
+		x.UserID.decodeJSON(d)
+	case 4:
+		x.Timestamp = d.int(64)
+	case 5:
 		if d.r.Null() {
 			x.Member = nil
 		} else {
 			x.Member = d.members.alloc()
 			x.Member.decodeJSON(d)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *TypingStart) appendJSON(dst []byte) []byte {
@@ -12437,30 +21632,55 @@ func (x *UnavailableGuild) AppendJSON(dst []byte) []byte { return x.appendJSON(d
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x UnavailableGuild) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysUnavailableGuild are UnavailableGuild's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysUnavailableGuild = [2]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("unavailable"),
+}
+
 func (x *UnavailableGuild) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.UnavailableGuild
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysUnavailableGuild[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldUnavailableGuild(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *UnavailableGuild) decodeField(d *decoder, k []byte) bool {
+// jsonFieldUnavailableGuild returns the number of UnavailableGuild's field with key k, 0 for none.
+func jsonFieldUnavailableGuild(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "unavailable":
+		return 2
+	}
+	return 0
+}
+
+func (x *UnavailableGuild) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
 		if d.r.Null() {
 			x.Unavailable = Null[bool]()
 		} else {
@@ -12468,9 +21688,7 @@ func (x *UnavailableGuild) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.Unavailable = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *UnavailableGuild) appendJSON(dst []byte) []byte {
@@ -12510,48 +21728,124 @@ func (x *User) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x User) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysUser are User's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysUser = [21]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("username"),
+	encoding.NewJSONKey("discriminator"),
+	encoding.NewJSONKey("global_name"),
+	encoding.NewJSONKey("avatar"),
+	encoding.NewJSONKey("bot"),
+	encoding.NewJSONKey("system"),
+	encoding.NewJSONKey("mfa_enabled"),
+	encoding.NewJSONKey("verified"),
+	encoding.NewJSONKey("email"),
+	encoding.NewJSONKey("banner"),
+	encoding.NewJSONKey("accent_color"),
+	encoding.NewJSONKey("locale"),
+	encoding.NewJSONKey("flags"),
+	encoding.NewJSONKey("premium_type"),
+	encoding.NewJSONKey("public_flags"),
+	encoding.NewJSONKey("avatar_decoration_data"),
+	encoding.NewJSONKey("collectibles"),
+	encoding.NewJSONKey("primary_guild"),
+	encoding.NewJSONKey("clan"),
+	encoding.NewJSONKey("display_name_styles"),
+}
+
 func (x *User) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.User
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysUser[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldUser(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *User) decodeField(d *decoder, k []byte) bool {
+// jsonFieldUser returns the number of User's field with key k, 0 for none.
+func jsonFieldUser(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "username":
-		x.Username = d.str()
-		return true
+		return 2
 	case "discriminator":
-		x.Discriminator = d.str()
-		return true
+		return 3
 	case "global_name":
-		x.GlobalName = d.str()
-		return true
+		return 4
 	case "avatar":
-		x.Avatar = d.str()
-		return true
+		return 5
 	case "bot":
-		x.Bot = d.bool()
-		return true
+		return 6
 	case "system":
-		x.System = d.bool()
-		return true
+		return 7
 	case "mfa_enabled":
+		return 8
+	case "verified":
+		return 9
+	case "email":
+		return 10
+	case "banner":
+		return 11
+	case "accent_color":
+		return 12
+	case "locale":
+		return 13
+	case "flags":
+		return 14
+	case "premium_type":
+		return 15
+	case "public_flags":
+		return 16
+	case "avatar_decoration_data":
+		return 17
+	case "collectibles":
+		return 18
+	case "primary_guild":
+		return 19
+	case "clan":
+		return 20
+	case "display_name_styles":
+		return 21
+	}
+	return 0
+}
+
+func (x *User) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.Username = d.str()
+	case 3:
+		x.Discriminator = d.str()
+	case 4:
+		x.GlobalName = d.str()
+	case 5:
+		x.Avatar = d.str()
+	case 6:
+		x.Bot = d.bool()
+	case 7:
+		x.System = d.bool()
+	case 8:
 		if d.r.Null() {
 			x.MFAEnabled = Null[bool]()
 		} else {
@@ -12559,8 +21853,7 @@ func (x *User) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.MFAEnabled = Some(v)
 		}
-		return true
-	case "verified":
+	case 9:
 		if d.r.Null() {
 			x.Verified = Null[bool]()
 		} else {
@@ -12568,8 +21861,7 @@ func (x *User) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.Verified = Some(v)
 		}
-		return true
-	case "email":
+	case 10:
 		if d.r.Null() {
 			x.Email = Null[string]()
 		} else {
@@ -12577,8 +21869,7 @@ func (x *User) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Email = Some(v)
 		}
-		return true
-	case "banner":
+	case 11:
 		if d.r.Null() {
 			x.Banner = Null[string]()
 		} else {
@@ -12586,8 +21877,7 @@ func (x *User) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Banner = Some(v)
 		}
-		return true
-	case "accent_color":
+	case 12:
 		if d.r.Null() {
 			x.AccentColor = Null[int]()
 		} else {
@@ -12595,11 +21885,9 @@ func (x *User) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.AccentColor = Some(v)
 		}
-		return true
-	case "locale":
+	case 13:
 		x.Locale = d.str()
-		return true
-	case "flags":
+	case 14:
 		if d.r.Null() {
 			x.Flags = Null[UserFlags]()
 		} else {
@@ -12607,8 +21895,7 @@ func (x *User) decodeField(d *decoder, k []byte) bool {
 			v = UserFlags(d.uint(64))
 			x.Flags = Some(v)
 		}
-		return true
-	case "premium_type":
+	case 15:
 		if d.r.Null() {
 			x.PremiumType = Null[int]()
 		} else {
@@ -12616,8 +21903,7 @@ func (x *User) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.PremiumType = Some(v)
 		}
-		return true
-	case "public_flags":
+	case 16:
 		if d.r.Null() {
 			x.PublicFlags = Null[UserFlags]()
 		} else {
@@ -12625,8 +21911,7 @@ func (x *User) decodeField(d *decoder, k []byte) bool {
 			v = UserFlags(d.uint(64))
 			x.PublicFlags = Some(v)
 		}
-		return true
-	case "avatar_decoration_data":
+	case 17:
 		if d.r.Null() {
 			x.AvatarDecorationData = Null[*AvatarDecoration]()
 		} else {
@@ -12639,8 +21924,7 @@ func (x *User) decodeField(d *decoder, k []byte) bool {
 			}
 			x.AvatarDecorationData = Some(v)
 		}
-		return true
-	case "collectibles":
+	case 18:
 		if d.r.Null() {
 			x.Collectibles = Null[*Collectibles]()
 		} else {
@@ -12653,8 +21937,7 @@ func (x *User) decodeField(d *decoder, k []byte) bool {
 			}
 			x.Collectibles = Some(v)
 		}
-		return true
-	case "primary_guild":
+	case 19:
 		if d.r.Null() {
 			x.PrimaryGuild = Null[*PrimaryGuild]()
 		} else {
@@ -12667,15 +21950,11 @@ func (x *User) decodeField(d *decoder, k []byte) bool {
 			}
 			x.PrimaryGuild = Some(v)
 		}
-		return true
-	case "clan":
+	case 20:
 		x.Clan.decodeJSON(d)
-		return true
-	case "display_name_styles":
+	case 21:
 		x.DisplayNameStyles.decodeJSON(d)
-		return true
 	}
-	return false
 }
 
 func (x *User) appendJSON(dst []byte) []byte {
@@ -12843,29 +22122,233 @@ func (x *UserUpdate) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x UserUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysUserUpdate are UserUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysUserUpdate = [21]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("username"),
+	encoding.NewJSONKey("discriminator"),
+	encoding.NewJSONKey("global_name"),
+	encoding.NewJSONKey("avatar"),
+	encoding.NewJSONKey("bot"),
+	encoding.NewJSONKey("system"),
+	encoding.NewJSONKey("mfa_enabled"),
+	encoding.NewJSONKey("verified"),
+	encoding.NewJSONKey("email"),
+	encoding.NewJSONKey("banner"),
+	encoding.NewJSONKey("accent_color"),
+	encoding.NewJSONKey("locale"),
+	encoding.NewJSONKey("flags"),
+	encoding.NewJSONKey("premium_type"),
+	encoding.NewJSONKey("public_flags"),
+	encoding.NewJSONKey("avatar_decoration_data"),
+	encoding.NewJSONKey("collectibles"),
+	encoding.NewJSONKey("primary_guild"),
+	encoding.NewJSONKey("clan"),
+	encoding.NewJSONKey("display_name_styles"),
+}
+
 func (x *UserUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.UserUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysUserUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldUserUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *UserUpdate) decodeField(d *decoder, k []byte) bool {
-	if x.User.decodeField(d, k) {
-		return true
+// jsonFieldUserUpdate returns the number of UserUpdate's field with key k, 0 for none.
+func jsonFieldUserUpdate(k []byte) int {
+	switch string(k) {
+	case "id":
+		return 1
+	case "username":
+		return 2
+	case "discriminator":
+		return 3
+	case "global_name":
+		return 4
+	case "avatar":
+		return 5
+	case "bot":
+		return 6
+	case "system":
+		return 7
+	case "mfa_enabled":
+		return 8
+	case "verified":
+		return 9
+	case "email":
+		return 10
+	case "banner":
+		return 11
+	case "accent_color":
+		return 12
+	case "locale":
+		return 13
+	case "flags":
+		return 14
+	case "premium_type":
+		return 15
+	case "public_flags":
+		return 16
+	case "avatar_decoration_data":
+		return 17
+	case "collectibles":
+		return 18
+	case "primary_guild":
+		return 19
+	case "clan":
+		return 20
+	case "display_name_styles":
+		return 21
 	}
-	return false
+	return 0
+}
+
+func (x *UserUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.User.ID.decodeJSON(d)
+	case 2:
+		x.User.Username = d.str()
+	case 3:
+		x.User.Discriminator = d.str()
+	case 4:
+		x.User.GlobalName = d.str()
+	case 5:
+		x.User.Avatar = d.str()
+	case 6:
+		x.User.Bot = d.bool()
+	case 7:
+		x.User.System = d.bool()
+	case 8:
+		if d.r.Null() {
+			x.User.MFAEnabled = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.User.MFAEnabled = Some(v)
+		}
+	case 9:
+		if d.r.Null() {
+			x.User.Verified = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.User.Verified = Some(v)
+		}
+	case 10:
+		if d.r.Null() {
+			x.User.Email = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.User.Email = Some(v)
+		}
+	case 11:
+		if d.r.Null() {
+			x.User.Banner = Null[string]()
+		} else {
+			var v string
+			v = d.str()
+			x.User.Banner = Some(v)
+		}
+	case 12:
+		if d.r.Null() {
+			x.User.AccentColor = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.User.AccentColor = Some(v)
+		}
+	case 13:
+		x.User.Locale = d.str()
+	case 14:
+		if d.r.Null() {
+			x.User.Flags = Null[UserFlags]()
+		} else {
+			var v UserFlags
+			v = UserFlags(d.uint(64))
+			x.User.Flags = Some(v)
+		}
+	case 15:
+		if d.r.Null() {
+			x.User.PremiumType = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.User.PremiumType = Some(v)
+		}
+	case 16:
+		if d.r.Null() {
+			x.User.PublicFlags = Null[UserFlags]()
+		} else {
+			var v UserFlags
+			v = UserFlags(d.uint(64))
+			x.User.PublicFlags = Some(v)
+		}
+	case 17:
+		if d.r.Null() {
+			x.User.AvatarDecorationData = Null[*AvatarDecoration]()
+		} else {
+			var v *AvatarDecoration
+			if d.r.Null() {
+				v = nil
+			} else {
+				v = new(AvatarDecoration)
+				v.decodeJSON(d)
+			}
+			x.User.AvatarDecorationData = Some(v)
+		}
+	case 18:
+		if d.r.Null() {
+			x.User.Collectibles = Null[*Collectibles]()
+		} else {
+			var v *Collectibles
+			if d.r.Null() {
+				v = nil
+			} else {
+				v = new(Collectibles)
+				v.decodeJSON(d)
+			}
+			x.User.Collectibles = Some(v)
+		}
+	case 19:
+		if d.r.Null() {
+			x.User.PrimaryGuild = Null[*PrimaryGuild]()
+		} else {
+			var v *PrimaryGuild
+			if d.r.Null() {
+				v = nil
+			} else {
+				v = new(PrimaryGuild)
+				v.decodeJSON(d)
+			}
+			x.User.PrimaryGuild = Some(v)
+		}
+	case 20:
+		x.User.Clan.decodeJSON(d)
+	case 21:
+		x.User.DisplayNameStyles.decodeJSON(d)
+	}
 }
 
 func (x *UserUpdate) appendJSON(dst []byte) []byte {
@@ -12896,36 +22379,77 @@ func (x *VoiceChannelEffectSend) AppendJSON(dst []byte) []byte { return x.append
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x VoiceChannelEffectSend) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysVoiceChannelEffectSend are VoiceChannelEffectSend's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysVoiceChannelEffectSend = [8]encoding.JSONKey{
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("user_id"),
+	encoding.NewJSONKey("emoji"),
+	encoding.NewJSONKey("animation_type"),
+	encoding.NewJSONKey("animation_id"),
+	encoding.NewJSONKey("sound_id"),
+	encoding.NewJSONKey("sound_volume"),
+}
+
 func (x *VoiceChannelEffectSend) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.VoiceChannelEffectSend
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysVoiceChannelEffectSend[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldVoiceChannelEffectSend(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *VoiceChannelEffectSend) decodeField(d *decoder, k []byte) bool {
+// jsonFieldVoiceChannelEffectSend returns the number of VoiceChannelEffectSend's field with key k, 0 for none.
+func jsonFieldVoiceChannelEffectSend(k []byte) int {
 	switch string(k) {
 	case "channel_id":
-		x.ChannelID.decodeJSON(d)
-		return true
+		return 1
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 2
 	case "user_id":
-		x.UserID.decodeJSON(d)
-		return true
+		return 3
 	case "emoji":
+		return 4
+	case "animation_type":
+		return 5
+	case "animation_id":
+		return 6
+	case "sound_id":
+		return 7
+	case "sound_volume":
+		return 8
+	}
+	return 0
+}
+
+func (x *VoiceChannelEffectSend) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ChannelID.decodeJSON(d)
+	case 2:
+		x.GuildID.decodeJSON(d)
+	case 3:
+		x.UserID.decodeJSON(d)
+	case 4:
 		if d.r.Null() {
 			x.Emoji = Null[Emoji]()
 		} else {
@@ -12933,8 +22457,7 @@ func (x *VoiceChannelEffectSend) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.Emoji = Some(v)
 		}
-		return true
-	case "animation_type":
+	case 5:
 		if d.r.Null() {
 			x.AnimationType = Null[int]()
 		} else {
@@ -12942,8 +22465,7 @@ func (x *VoiceChannelEffectSend) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.AnimationType = Some(v)
 		}
-		return true
-	case "animation_id":
+	case 6:
 		if d.r.Null() {
 			x.AnimationID = Null[int]()
 		} else {
@@ -12951,11 +22473,9 @@ func (x *VoiceChannelEffectSend) decodeField(d *decoder, k []byte) bool {
 			v = int(d.int(64))
 			x.AnimationID = Some(v)
 		}
-		return true
-	case "sound_id":
+	case 7:
 		x.SoundID.decodeJSON(d)
-		return true
-	case "sound_volume":
+	case 8:
 		if d.r.Null() {
 			x.SoundVolume = Null[float64]()
 		} else {
@@ -12963,9 +22483,7 @@ func (x *VoiceChannelEffectSend) decodeField(d *decoder, k []byte) bool {
 			v = d.float()
 			x.SoundVolume = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *VoiceChannelEffectSend) appendJSON(dst []byte) []byte {
@@ -13037,33 +22555,60 @@ func (x *VoiceChannelStartTimeUpdate) AppendJSON(dst []byte) []byte { return x.a
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x VoiceChannelStartTimeUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysVoiceChannelStartTimeUpdate are VoiceChannelStartTimeUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysVoiceChannelStartTimeUpdate = [3]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("voice_start_time"),
+}
+
 func (x *VoiceChannelStartTimeUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.VoiceChannelStartTimeUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysVoiceChannelStartTimeUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldVoiceChannelStartTimeUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *VoiceChannelStartTimeUpdate) decodeField(d *decoder, k []byte) bool {
+// jsonFieldVoiceChannelStartTimeUpdate returns the number of VoiceChannelStartTimeUpdate's field with key k, 0 for none.
+func jsonFieldVoiceChannelStartTimeUpdate(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 2
 	case "voice_start_time":
+		return 3
+	}
+	return 0
+}
+
+func (x *VoiceChannelStartTimeUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.GuildID.decodeJSON(d)
+	case 3:
 		if d.r.Null() {
 			x.VoiceStartTime = Null[int64]()
 		} else {
@@ -13071,9 +22616,7 @@ func (x *VoiceChannelStartTimeUpdate) decodeField(d *decoder, k []byte) bool {
 			v = d.int(64)
 			x.VoiceStartTime = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *VoiceChannelStartTimeUpdate) appendJSON(dst []byte) []byte {
@@ -13115,33 +22658,60 @@ func (x *VoiceChannelStatusUpdate) AppendJSON(dst []byte) []byte { return x.appe
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x VoiceChannelStatusUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysVoiceChannelStatusUpdate are VoiceChannelStatusUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysVoiceChannelStatusUpdate = [3]encoding.JSONKey{
+	encoding.NewJSONKey("id"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("status"),
+}
+
 func (x *VoiceChannelStatusUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.VoiceChannelStatusUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysVoiceChannelStatusUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldVoiceChannelStatusUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *VoiceChannelStatusUpdate) decodeField(d *decoder, k []byte) bool {
+// jsonFieldVoiceChannelStatusUpdate returns the number of VoiceChannelStatusUpdate's field with key k, 0 for none.
+func jsonFieldVoiceChannelStatusUpdate(k []byte) int {
 	switch string(k) {
 	case "id":
-		x.ID.decodeJSON(d)
-		return true
+		return 1
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 2
 	case "status":
+		return 3
+	}
+	return 0
+}
+
+func (x *VoiceChannelStatusUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.ID.decodeJSON(d)
+	case 2:
+		x.GuildID.decodeJSON(d)
+	case 3:
 		if d.r.Null() {
 			x.Status = Null[string]()
 		} else {
@@ -13149,9 +22719,7 @@ func (x *VoiceChannelStatusUpdate) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Status = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *VoiceChannelStatusUpdate) appendJSON(dst []byte) []byte {
@@ -13193,33 +22761,60 @@ func (x *VoiceServerUpdate) AppendJSON(dst []byte) []byte { return x.appendJSON(
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x VoiceServerUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysVoiceServerUpdate are VoiceServerUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysVoiceServerUpdate = [3]encoding.JSONKey{
+	encoding.NewJSONKey("token"),
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("endpoint"),
+}
+
 func (x *VoiceServerUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.VoiceServerUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysVoiceServerUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldVoiceServerUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *VoiceServerUpdate) decodeField(d *decoder, k []byte) bool {
+// jsonFieldVoiceServerUpdate returns the number of VoiceServerUpdate's field with key k, 0 for none.
+func jsonFieldVoiceServerUpdate(k []byte) int {
 	switch string(k) {
 	case "token":
-		x.Token = Secret(d.str())
-		return true
+		return 1
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 2
 	case "endpoint":
+		return 3
+	}
+	return 0
+}
+
+func (x *VoiceServerUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.Token = Secret(d.str())
+	case 2:
+		x.GuildID.decodeJSON(d)
+	case 3:
 		if d.r.Null() {
 			x.Endpoint = Null[string]()
 		} else {
@@ -13227,9 +22822,7 @@ func (x *VoiceServerUpdate) decodeField(d *decoder, k []byte) bool {
 			v = d.str()
 			x.Endpoint = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *VoiceServerUpdate) appendJSON(dst []byte) []byte {
@@ -13271,59 +22864,109 @@ func (x *VoiceState) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x VoiceState) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysVoiceState are VoiceState's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysVoiceState = [13]encoding.JSONKey{
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("user_id"),
+	encoding.NewJSONKey("member"),
+	encoding.NewJSONKey("session_id"),
+	encoding.NewJSONKey("deaf"),
+	encoding.NewJSONKey("mute"),
+	encoding.NewJSONKey("self_deaf"),
+	encoding.NewJSONKey("self_mute"),
+	encoding.NewJSONKey("self_stream"),
+	encoding.NewJSONKey("self_video"),
+	encoding.NewJSONKey("suppress"),
+	encoding.NewJSONKey("request_to_speak_timestamp"),
+}
+
 func (x *VoiceState) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.VoiceState
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysVoiceState[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldVoiceState(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *VoiceState) decodeField(d *decoder, k []byte) bool {
+// jsonFieldVoiceState returns the number of VoiceState's field with key k, 0 for none.
+func jsonFieldVoiceState(k []byte) int {
 	switch string(k) {
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 1
 	case "channel_id":
-		x.ChannelID.decodeJSON(d)
-		return true
+		return 2
 	case "user_id":
-		x.UserID.decodeJSON(d)
-		return true
+		return 3
 	case "member":
+		return 4
+	case "session_id":
+		return 5
+	case "deaf":
+		return 6
+	case "mute":
+		return 7
+	case "self_deaf":
+		return 8
+	case "self_mute":
+		return 9
+	case "self_stream":
+		return 10
+	case "self_video":
+		return 11
+	case "suppress":
+		return 12
+	case "request_to_speak_timestamp":
+		return 13
+	}
+	return 0
+}
+
+func (x *VoiceState) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.GuildID.decodeJSON(d)
+	case 2:
+		x.ChannelID.decodeJSON(d)
+	case 3:
+		x.UserID.decodeJSON(d)
+	case 4:
 		if d.r.Null() {
 			x.Member = nil
 		} else {
 			x.Member = d.members.alloc()
 			x.Member.decodeJSON(d)
 		}
-		return true
-	case "session_id":
+	case 5:
 		x.SessionID = d.str()
-		return true
-	case "deaf":
+	case 6:
 		x.Deaf = d.bool()
-		return true
-	case "mute":
+	case 7:
 		x.Mute = d.bool()
-		return true
-	case "self_deaf":
+	case 8:
 		x.SelfDeaf = d.bool()
-		return true
-	case "self_mute":
+	case 9:
 		x.SelfMute = d.bool()
-		return true
-	case "self_stream":
+	case 10:
 		if d.r.Null() {
 			x.SelfStream = Null[bool]()
 		} else {
@@ -13331,14 +22974,11 @@ func (x *VoiceState) decodeField(d *decoder, k []byte) bool {
 			v = d.bool()
 			x.SelfStream = Some(v)
 		}
-		return true
-	case "self_video":
+	case 11:
 		x.SelfVideo = d.bool()
-		return true
-	case "suppress":
+	case 12:
 		x.Suppress = d.bool()
-		return true
-	case "request_to_speak_timestamp":
+	case 13:
 		if d.r.Null() {
 			x.RequestToSpeakTimestamp = Null[Timestamp]()
 		} else {
@@ -13346,9 +22986,7 @@ func (x *VoiceState) decodeField(d *decoder, k []byte) bool {
 			v.decodeJSON(d)
 			x.RequestToSpeakTimestamp = Some(v)
 		}
-		return true
 	}
-	return false
 }
 
 func (x *VoiceState) appendJSON(dst []byte) []byte {
@@ -13424,29 +23062,129 @@ func (x *VoiceStateUpdate) AppendJSON(dst []byte) []byte { return x.appendJSON(d
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x VoiceStateUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysVoiceStateUpdate are VoiceStateUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysVoiceStateUpdate = [13]encoding.JSONKey{
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("channel_id"),
+	encoding.NewJSONKey("user_id"),
+	encoding.NewJSONKey("member"),
+	encoding.NewJSONKey("session_id"),
+	encoding.NewJSONKey("deaf"),
+	encoding.NewJSONKey("mute"),
+	encoding.NewJSONKey("self_deaf"),
+	encoding.NewJSONKey("self_mute"),
+	encoding.NewJSONKey("self_stream"),
+	encoding.NewJSONKey("self_video"),
+	encoding.NewJSONKey("suppress"),
+	encoding.NewJSONKey("request_to_speak_timestamp"),
+}
+
 func (x *VoiceStateUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.VoiceStateUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysVoiceStateUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldVoiceStateUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *VoiceStateUpdate) decodeField(d *decoder, k []byte) bool {
-	if x.VoiceState.decodeField(d, k) {
-		return true
+// jsonFieldVoiceStateUpdate returns the number of VoiceStateUpdate's field with key k, 0 for none.
+func jsonFieldVoiceStateUpdate(k []byte) int {
+	switch string(k) {
+	case "guild_id":
+		return 1
+	case "channel_id":
+		return 2
+	case "user_id":
+		return 3
+	case "member":
+		return 4
+	case "session_id":
+		return 5
+	case "deaf":
+		return 6
+	case "mute":
+		return 7
+	case "self_deaf":
+		return 8
+	case "self_mute":
+		return 9
+	case "self_stream":
+		return 10
+	case "self_video":
+		return 11
+	case "suppress":
+		return 12
+	case "request_to_speak_timestamp":
+		return 13
 	}
-	return false
+	return 0
+}
+
+func (x *VoiceStateUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.VoiceState.GuildID.decodeJSON(d)
+	case 2:
+		x.VoiceState.ChannelID.decodeJSON(d)
+	case 3:
+		x.VoiceState.UserID.decodeJSON(d)
+	case 4:
+		if d.r.Null() {
+			x.VoiceState.Member = nil
+		} else {
+			x.VoiceState.Member = d.members.alloc()
+			x.VoiceState.Member.decodeJSON(d)
+		}
+	case 5:
+		x.VoiceState.SessionID = d.str()
+	case 6:
+		x.VoiceState.Deaf = d.bool()
+	case 7:
+		x.VoiceState.Mute = d.bool()
+	case 8:
+		x.VoiceState.SelfDeaf = d.bool()
+	case 9:
+		x.VoiceState.SelfMute = d.bool()
+	case 10:
+		if d.r.Null() {
+			x.VoiceState.SelfStream = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.VoiceState.SelfStream = Some(v)
+		}
+	case 11:
+		x.VoiceState.SelfVideo = d.bool()
+	case 12:
+		x.VoiceState.Suppress = d.bool()
+	case 13:
+		if d.r.Null() {
+			x.VoiceState.RequestToSpeakTimestamp = Null[Timestamp]()
+		} else {
+			var v Timestamp
+			v.decodeJSON(d)
+			x.VoiceState.RequestToSpeakTimestamp = Some(v)
+		}
+	}
 }
 
 func (x *VoiceStateUpdate) appendJSON(dst []byte) []byte {
@@ -13477,34 +23215,57 @@ func (x *WebhooksUpdate) AppendJSON(dst []byte) []byte { return x.appendJSON(dst
 // MarshalJSON encodes x as DecodeJSON reads it.
 func (x WebhooksUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
+// jsonKeysWebhooksUpdate are WebhooksUpdate's keys as NextKeyIs matches them, by field number - 1.
+var jsonKeysWebhooksUpdate = [2]encoding.JSONKey{
+	encoding.NewJSONKey("guild_id"),
+	encoding.NewJSONKey("channel_id"),
+}
+
 func (x *WebhooksUpdate) decodeJSON(d *decoder) {
 	if !d.r.ObjectStart() {
 		return
 	}
+	next := &d.order.WebhooksUpdate
+	prev := 0
 	for {
-		k, esc, ok := d.r.NextKey()
-		if !ok {
-			return
+		f := int(next[prev])
+		if f == 0 || !d.r.NextKeyIs(jsonKeysWebhooksUpdate[f-1]) {
+			k, esc, ok := d.r.NextKey()
+			if !ok {
+				return
+			}
+			if esc {
+				k = d.unescapeKey(k)
+			}
+			if f = jsonFieldWebhooksUpdate(k); f == 0 {
+				d.r.Skip()
+				continue
+			}
+			next[prev] = uint8(f)
 		}
-		if esc {
-			k = d.unescapeKey(k)
-		}
-		if !x.decodeField(d, k) {
-			d.r.Skip()
-		}
+		prev = f
+		x.decodeField(d, f)
 	}
 }
 
-func (x *WebhooksUpdate) decodeField(d *decoder, k []byte) bool {
+// jsonFieldWebhooksUpdate returns the number of WebhooksUpdate's field with key k, 0 for none.
+func jsonFieldWebhooksUpdate(k []byte) int {
 	switch string(k) {
 	case "guild_id":
-		x.GuildID.decodeJSON(d)
-		return true
+		return 1
 	case "channel_id":
-		x.ChannelID.decodeJSON(d)
-		return true
+		return 2
 	}
-	return false
+	return 0
+}
+
+func (x *WebhooksUpdate) decodeField(d *decoder, f int) {
+	switch f {
+	case 1:
+		x.GuildID.decodeJSON(d)
+	case 2:
+		x.ChannelID.decodeJSON(d)
+	}
 }
 
 func (x *WebhooksUpdate) appendJSON(dst []byte) []byte {
@@ -13523,6 +23284,142 @@ func (x *WebhooksUpdate) appendFields(dst []byte) []byte {
 
 func (x *WebhooksUpdate) isZero() bool {
 	return true && x.GuildID.IsZero() && x.ChannelID.IsZero()
+}
+
+// keyOrders holds, per type, the field that followed each field in the
+// last object of the type decoded (index 0: the first field), the
+// guesses decodeJSON checks first.
+type keyOrders struct {
+	Activity                            [19]uint8
+	ActivityEmoji                       [4]uint8
+	ActivityTimestamps                  [3]uint8
+	ApplicationCommandPermissionsUpdate [5]uint8
+	Attachment                          [18]uint8
+	AutoModerationAction                [3]uint8
+	AutoModerationActionExecution       [12]uint8
+	AutoModerationRule                  [12]uint8
+	AutoModerationRuleCreate            [12]uint8
+	AutoModerationRuleDelete            [12]uint8
+	AutoModerationRuleUpdate            [12]uint8
+	AvatarDecoration                    [4]uint8
+	Channel                             [39]uint8
+	ChannelCreate                       [39]uint8
+	ChannelDelete                       [39]uint8
+	ChannelInfo                         [3]uint8
+	ChannelInfoEntry                    [4]uint8
+	ChannelMention                      [5]uint8
+	ChannelPinsUpdate                   [4]uint8
+	ChannelUpdate                       [39]uint8
+	ClientStatus                        [4]uint8
+	Collectibles                        [2]uint8
+	DefaultReaction                     [3]uint8
+	Embed                               [15]uint8
+	EmbedAuthor                         [5]uint8
+	EmbedField                          [4]uint8
+	EmbedFooter                         [4]uint8
+	EmbedMedia                          [8]uint8
+	EmbedProvider                       [3]uint8
+	Emoji                               [10]uint8
+	Entitlement                         [11]uint8
+	EntitlementCreate                   [11]uint8
+	EntitlementDelete                   [11]uint8
+	EntitlementUpdate                   [11]uint8
+	ForumTag                            [6]uint8
+	Guild                               [53]uint8
+	GuildAuditLogEntryCreate            [9]uint8
+	GuildBanAdd                         [3]uint8
+	GuildBanRemove                      [3]uint8
+	GuildCreate                         [68]uint8
+	GuildDelete                         [3]uint8
+	GuildEmojisUpdate                   [3]uint8
+	GuildIntegrationsUpdate             [2]uint8
+	GuildMemberAdd                      [18]uint8
+	GuildMemberRemove                   [3]uint8
+	GuildMemberUpdate                   [18]uint8
+	GuildMembersChunk                   [8]uint8
+	GuildRoleCreate                     [3]uint8
+	GuildRoleDelete                     [3]uint8
+	GuildRoleUpdate                     [3]uint8
+	GuildScheduledEventCreate           [18]uint8
+	GuildScheduledEventDelete           [18]uint8
+	GuildScheduledEventUpdate           [18]uint8
+	GuildScheduledEventUserAdd          [4]uint8
+	GuildScheduledEventUserRemove       [4]uint8
+	GuildSoundboardSoundCreate          [9]uint8
+	GuildSoundboardSoundDelete          [3]uint8
+	GuildSoundboardSoundUpdate          [9]uint8
+	GuildSoundboardSoundsUpdate         [3]uint8
+	GuildStickersUpdate                 [3]uint8
+	GuildUpdate                         [53]uint8
+	Integration                         [18]uint8
+	IntegrationCreate                   [18]uint8
+	IntegrationDelete                   [4]uint8
+	IntegrationUpdate                   [18]uint8
+	Interaction                         [22]uint8
+	InteractionCreate                   [22]uint8
+	InviteCreate                        [15]uint8
+	InviteDelete                        [4]uint8
+	Member                              [18]uint8
+	Mention                             [23]uint8
+	Message                             [39]uint8
+	MessageCreate                       [39]uint8
+	MessageDelete                       [4]uint8
+	MessageDeleteBulk                   [4]uint8
+	MessagePollVoteAdd                  [6]uint8
+	MessagePollVoteRemove               [6]uint8
+	MessageReactionAdd                  [11]uint8
+	MessageReactionRemove               [8]uint8
+	MessageReactionRemoveAll            [4]uint8
+	MessageReactionRemoveEmoji          [5]uint8
+	MessageReference                    [6]uint8
+	MessageUpdate                       [39]uint8
+	Nameplate                           [6]uint8
+	PartialUser                         [13]uint8
+	PermissionOverwrite                 [5]uint8
+	Presence                            [7]uint8
+	PresenceUpdate                      [7]uint8
+	PrimaryGuild                        [5]uint8
+	RateLimited                         [4]uint8
+	Reaction                            [9]uint8
+	ReactionCountDetails                [3]uint8
+	Ready                               [17]uint8
+	ReadyApplication                    [3]uint8
+	Resumed                             [2]uint8
+	Role                                [15]uint8
+	RoleColors                          [4]uint8
+	RoleTags                            [7]uint8
+	ScheduledEvent                      [18]uint8
+	SoundboardSound                     [9]uint8
+	SoundboardSounds                    [3]uint8
+	StageInstance                       [8]uint8
+	StageInstanceCreate                 [8]uint8
+	StageInstanceDelete                 [8]uint8
+	StageInstanceUpdate                 [8]uint8
+	Sticker                             [13]uint8
+	StickerItem                         [4]uint8
+	Subscription                        [11]uint8
+	SubscriptionCreate                  [11]uint8
+	SubscriptionDelete                  [11]uint8
+	SubscriptionUpdate                  [11]uint8
+	ThreadCreate                        [39]uint8
+	ThreadDelete                        [39]uint8
+	ThreadListSync                      [5]uint8
+	ThreadMember                        [8]uint8
+	ThreadMemberUpdate                  [8]uint8
+	ThreadMembersUpdate                 [6]uint8
+	ThreadMetadata                      [7]uint8
+	ThreadUpdate                        [39]uint8
+	TypingStart                         [6]uint8
+	UnavailableGuild                    [3]uint8
+	User                                [22]uint8
+	UserUpdate                          [22]uint8
+	VoiceChannelEffectSend              [9]uint8
+	VoiceChannelStartTimeUpdate         [4]uint8
+	VoiceChannelStatusUpdate            [4]uint8
+	VoiceServerUpdate                   [4]uint8
+	VoiceState                          [14]uint8
+	VoiceStateUpdate                    [14]uint8
+	WebhooksUpdate                      [3]uint8
 }
 
 // arrays holds a decoder's shared blocks for the elements of arrays,

@@ -69,6 +69,11 @@ func (s Snowflake) appendJSON(dst []byte) []byte {
 }
 
 func (s *Snowflake) decodeJSON(d *decoder) {
+	// The common case, in one pass: digits between quotes.
+	if v, ok := d.r.QuotedUint64(); ok {
+		*s = Snowflake(v)
+		return
+	}
 	if d.r.Null() {
 		*s = 0
 		return

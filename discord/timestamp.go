@@ -78,29 +78,23 @@ func (t *Timestamp) decodeJSON(d *decoder) {
 // parseTimestamp reads YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM) without
 // allocating (time.Parse builds a zone for every offset).
 func parseTimestamp(b []byte) (Timestamp, bool) {
-	num := func(i, n int) (int, bool) {
-		if i+n > len(b) {
-			return 0, false
-		}
-		v := 0
-		for _, c := range b[i : i+n] {
-			if c < '0' || c > '9' {
-				return 0, false
-			}
-			v = v*10 + int(c-'0')
-		}
-		return v, true
-	}
 	if len(b) < 20 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != 't' && b[10] != ' ') || b[13] != ':' || b[16] != ':' {
 		return Timestamp{}, false
 	}
-	year, ok1 := num(0, 4)
-	month, ok2 := num(5, 2)
-	day, ok3 := num(8, 2)
-	hour, ok4 := num(11, 2)
-	minute, ok5 := num(14, 2)
-	sec, ok6 := num(17, 2)
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || sec > 60 {
+	// The fourteen digits of the date and time, checked in one pass
+	// before any is used.
+	for _, p := range dateTimeDigits {
+		if b[p]-'0' > 9 {
+			return Timestamp{}, false
+		}
+	}
+	year := digitValue(b[0])*1000 + digitValue(b[1])*100 + digitValue(b[2])*10 + digitValue(b[3])
+	month := digitValue(b[5])*10 + digitValue(b[6])
+	day := digitValue(b[8])*10 + digitValue(b[9])
+	hour := digitValue(b[11])*10 + digitValue(b[12])
+	minute := digitValue(b[14])*10 + digitValue(b[15])
+	sec := digitValue(b[17])*10 + digitValue(b[18])
+	if month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || sec > 60 {
 		return Timestamp{}, false
 	}
 	i := 19
@@ -126,9 +120,12 @@ func parseTimestamp(b []byte) (Timestamp, bool) {
 	switch {
 	case i < len(b) && (b[i] == 'Z' || b[i] == 'z') && i+1 == len(b):
 	case i+6 == len(b) && (b[i] == '+' || b[i] == '-') && b[i+3] == ':':
-		oh, ok1 := num(i+1, 2)
-		om, ok2 := num(i+4, 2)
-		if !ok1 || !ok2 || oh > 23 || om > 59 {
+		h1, h2, m1, m2 := b[i+1]-'0', b[i+2]-'0', b[i+4]-'0', b[i+5]-'0'
+		if h1 > 9 || h2 > 9 || m1 > 9 || m2 > 9 {
+			return Timestamp{}, false
+		}
+		oh, om := int(h1)*10+int(h2), int(m1)*10+int(m2)
+		if oh > 23 || om > 59 {
 			return Timestamp{}, false
 		}
 		offset = oh*3600 + om*60
@@ -154,6 +151,12 @@ func parseTimestamp(b []byte) (Timestamp, bool) {
 	}
 	return Timestamp{time.Unix(unix, int64(nsec)).UTC()}, true
 }
+
+// dateTimeDigits are the offsets of the digits in YYYY-MM-DDTHH:MM:SS.
+var dateTimeDigits = [...]uint8{0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}
+
+// digitValue returns the value of an ASCII digit already checked.
+func digitValue(c byte) int { return int(c - '0') }
 
 // The seconds since the Unix epoch of 0001-01-01T00:00:00Z and of
 // 10000-01-01T00:00:00Z: the range of times a four-digit year can write.

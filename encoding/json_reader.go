@@ -204,6 +204,92 @@ func (r *JSONReader) NextKey() (key []byte, escaped, ok bool) {
 	return key, escaped, true
 }
 
+// JSONKey is an object key in the form NextKeyIs compares the input with.
+// Make one with NewJSONKey; the zero JSONKey matches nothing.
+type JSONKey struct {
+	// quoted is the comma before the key, the key as JSON writes it
+	// and its colon: ,"id":
+	quoted string
+	// head is quoted's first eight bytes (fewer when it is shorter,
+	// zero-padded) as a little-endian word, mask what of the word they
+	// fill: one comparison rejects most wrong guesses. tail and
+	// tailMask are the same for the next eight bytes, so that keys of
+	// up to twelve characters are compared in two words.
+	head, mask, tail, tailMask uint64
+}
+
+// NewJSONKey returns the key name, written as AppendQuoted writes it.
+func NewJSONKey(name string) JSONKey {
+	q := append(AppendQuoted([]byte{','}, name), ':')
+	k := JSONKey{quoted: string(q)}
+	k.head, k.mask = keyWord(q)
+	if len(q) > 8 {
+		k.tail, k.tailMask = keyWord(q[8:])
+	}
+	return k
+}
+
+// keyWord returns the first eight bytes of q (zero-padded) as a
+// little-endian word and the mask of the bytes q fills.
+func keyWord(q []byte) (word, mask uint64) {
+	var b [8]byte
+	n := copy(b[:], q)
+	mask = ^uint64(0)
+	if n < 8 {
+		mask = 1<<(8*n) - 1
+	}
+	return binary.LittleEndian.Uint64(b[:]), mask
+}
+
+// NextKeyIs is a fast path of NextKey for a decoder that can guess the
+// next key: when the input where the reader stands is the comma before
+// the key (none before an object's first key) followed by exactly the
+// key as k writes it and its colon, with no whitespace in between, it
+// consumes them and returns true. Otherwise it consumes nothing and
+// returns false, and the caller reads the key with NextKey (which also
+// ends the object). What it consumes is always a valid key, since
+// AppendQuoted wrote it; whitespace after the colon is left to the
+// value's reader.
+func (r *JSONReader) NextKeyIs(k JSONKey) bool {
+	i := r.i
+	if r.first || len(r.b)-i < 8 {
+		return r.nextKeyIsSlow(k)
+	}
+	if binary.LittleEndian.Uint64(r.b[i:])&k.mask != k.head || k.quoted == "" {
+		return false
+	}
+	n := len(k.quoted)
+	switch {
+	case n <= 8:
+	case n <= 16 && len(r.b)-i >= 16:
+		if binary.LittleEndian.Uint64(r.b[i+8:])&k.tailMask != k.tail {
+			return false
+		}
+	case len(r.b)-i < n || string(r.b[i+8:i+n]) != k.quoted[8:]:
+		return false
+	}
+	r.i = i + n
+	return true
+}
+
+// nextKeyIsSlow is NextKeyIs for an object's first key and near the end
+// of the input.
+func (r *JSONReader) nextKeyIsSlow(k JSONKey) bool {
+	q := k.quoted
+	if q == "" {
+		return false
+	}
+	if r.first {
+		q = q[1:] // no comma before the first key
+	}
+	if len(r.b)-r.i < len(q) || string(r.b[r.i:r.i+len(q)]) != q {
+		return false
+	}
+	r.i += len(q)
+	r.first = false
+	return true
+}
+
 // ArrayStart consumes the '[' of an array. For null it consumes the null
 // and returns false; for anything else it fails.
 func (r *JSONReader) ArrayStart() bool {
@@ -295,6 +381,111 @@ func (r *JSONReader) String() (raw []byte, needsDecoding bool) {
 	r.i = end
 	raw = r.b[start : end-1 : end-1]
 	return raw, escaped || !isASCII(raw) && !utf8.Valid(raw)
+}
+
+// QuotedUint64 reads, when the next value starts right where the reader
+// stands, a string of 1 to 20 decimal digits with no leading zero whose
+// value fits in a uint64 (an ID as Discord writes them,
+// "1091403920930152448"), and returns that value. For anything else,
+// including whitespace before the value, it consumes nothing and returns
+// false, so that the caller reads the value another way (String, Number,
+// Null): it is a fast path, never an error.
+func (r *JSONReader) QuotedUint64() (uint64, bool) {
+	b, i := r.b, r.i
+	if i >= len(b) || b[i] != '"' {
+		return 0, false
+	}
+	start := i + 1
+	j := start
+	var v uint64
+	// Eight digits at a time while there are (at most sixteen: 10^16 is
+	// far from overflowing), then one at a time: at most 19 digits
+	// cannot overflow; the loop stops at the first byte that is not a
+	// digit.
+	for k := 0; k < 2 && len(b)-j >= 8; k++ {
+		w := binary.LittleEndian.Uint64(b[j:])
+		if !eightDigits(w) {
+			break
+		}
+		v = v*100_000_000 + eightDigitsValue(w)
+		j += 8
+	}
+	for end := min(len(b), start+19); j < end; j++ {
+		c := b[j] - '0'
+		if c > 9 {
+			break
+		}
+		v = v*10 + uint64(c)
+	}
+	if j < len(b) && j == start+19 {
+		// A twentieth digit, with the overflow check.
+		if c := b[j] - '0'; c <= 9 {
+			if v > (1<<64-1-uint64(c))/10 {
+				return 0, false
+			}
+			v = v*10 + uint64(c)
+			j++
+		}
+	}
+	n := j - start
+	if n == 0 || n > 1 && b[start] == '0' || j >= len(b) || b[j] != '"' {
+		return 0, false
+	}
+	r.i = j + 1
+	return v, true
+}
+
+// eightDigits reports whether the eight bytes of w (little-endian) are
+// all ASCII digits: the high nibble of each is 3, and adding 6 to it does
+// not carry into the high nibble (that is, its low nibble is at most 9).
+func eightDigits(w uint64) bool {
+	return w&0xF0F0F0F0F0F0F0F0|(w+0x0606060606060606)&0xF0F0F0F0F0F0F0F0>>4 == 0x3333333333333333
+}
+
+// eightDigitsValue returns the value of the eight ASCII digits in w, the
+// first in its lowest byte, by combining neighbours pairwise: digits into
+// two-digit numbers, those into four-digit ones, those into the result.
+func eightDigitsValue(w uint64) uint64 {
+	w &= 0x0F0F0F0F0F0F0F0F
+	w = (w * (10<<8 + 1)) >> 8 & 0x00FF00FF00FF00FF
+	w = (w * (100<<16 + 1)) >> 16 & 0x0000FFFF0000FFFF
+	return (w * (10000<<32 + 1)) >> 32
+}
+
+// SmallUint reads, when the next value starts right where the reader
+// stands, a number of 1 to 19 digits with no sign, fraction, exponent or
+// leading zero (flags, counts, types), and returns its value. For anything
+// else it consumes nothing and returns false, so that the caller reads the
+// value another way (Number, Null): it is a fast path, never an error.
+func (r *JSONReader) SmallUint() (uint64, bool) {
+	b, i := r.b, r.i
+	j := i
+	var v uint64
+	for end := min(len(b), i+19); j < end; j++ {
+		c := b[j] - '0'
+		if c > 9 {
+			break
+		}
+		v = v*10 + uint64(c)
+	}
+	n := j - i
+	if n == 0 || n > 1 && b[i] == '0' {
+		return 0, false
+	}
+	// The number must end here: at the end of the input or before a
+	// byte that cannot continue a number.
+	if j < len(b) && numberTail[b[j]] {
+		return 0, false
+	}
+	r.i = j
+	return v, true
+}
+
+// numberTail is true for the bytes that may follow the leading digits of a
+// number as part of it.
+var numberTail = [256]bool{
+	'0': true, '1': true, '2': true, '3': true, '4': true, '5': true, '6': true, '7': true, '8': true, '9': true,
+	'.': true, 'e': true, 'E': true,
 }
 
 // isASCII reports whether b holds only ASCII bytes, eight at a time.

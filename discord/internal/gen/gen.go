@@ -55,6 +55,8 @@ type generator struct {
 	// decoder's shared blocks (decodeArray), by field name in the
 	// generated arrays struct.
 	arrays map[string]string
+	// orders lists the key order tables of keyOrders, one per type.
+	orders []orderTable
 }
 
 // Generate reads the Go files of the package in dir and returns the
@@ -125,6 +127,7 @@ func Generate(dir string) ([]byte, error) {
 			return nil, err
 		}
 	}
+	g.writeOrders()
 	g.writeArrays()
 	out, err := format.Source(g.buf.Bytes())
 	if err != nil {
@@ -233,34 +236,9 @@ func (g *generator) writeStruct(name string) error {
 		g.printf("// MarshalJSON encodes x as DecodeJSON reads it.\n")
 		g.printf("func (x %s) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }\n\n", name)
 	}
-	g.printf("func (x *%s) decodeJSON(d *decoder) {\nif !d.r.ObjectStart() {\nreturn\n}\nfor {\nk, esc, ok := d.r.NextKey()\nif !ok {\nreturn\n}\nif esc {\nk = d.unescapeKey(k)\n}\nif !x.decodeField(d, k) {\nd.r.Skip()\n}\n}\n}\n\n", name)
-
-	// decodeField
-	g.printf("func (x *%s) decodeField(d *decoder, k []byte) bool {\n", name)
-	var embedded []field
-	cases := 0
-	for _, f := range fs {
-		if f.embedded {
-			embedded = append(embedded, f)
-			continue
-		}
-		code, err := g.decodeExpr("x."+f.goName, f.typ)
-		if err != nil {
-			return fmt.Errorf("%s.%s: %w", name, f.goName, err)
-		}
-		if cases == 0 {
-			g.printf("switch string(k) {\n")
-		}
-		cases++
-		g.printf("case %q:\n%s\nreturn true\n", f.json, code)
+	if err := g.writeDecoder(name); err != nil {
+		return err
 	}
-	if cases > 0 {
-		g.printf("}\n")
-	}
-	for _, e := range embedded {
-		g.printf("if x.%s.decodeField(d, k) {\nreturn true\n}\n", e.goName)
-	}
-	g.printf("return false\n}\n\n")
 
 	// appendJSON / appendFields
 	g.printf("func (x *%s) appendJSON(dst []byte) []byte {\nstart := len(dst)\ndst = x.appendFields(dst)\nreturn closeObject(dst, start)\n}\n\n", name)
@@ -299,6 +277,132 @@ func (g *generator) writeStruct(name string) error {
 	}
 	g.printf("\n}\n\n")
 	return nil
+}
+
+// flatField is a field a struct decodes, its own or an embedded struct's.
+type flatField struct {
+	json string
+	path string // from x: "x.Name", "x.User.Name"
+	typ  ast.Expr
+}
+
+// flatFields appends the fields that name's decoder reads, with path
+// the expression that reaches name: its own fields first, then those of
+// each embedded struct in order, depth first; a key already taken by a
+// field before it is left to that field (as a field of an outer struct
+// hides one of an embedded struct).
+func (g *generator) flatFields(name, path string, seen map[string]bool, out []flatField) ([]flatField, error) {
+	fs, err := g.fields(g.structs[name])
+	if err != nil {
+		return nil, err
+	}
+	var embedded []field
+	for _, f := range fs {
+		if f.embedded {
+			embedded = append(embedded, f)
+			continue
+		}
+		if seen[f.json] {
+			continue
+		}
+		seen[f.json] = true
+		out = append(out, flatField{json: f.json, path: path + "." + f.goName, typ: f.typ})
+	}
+	for _, e := range embedded {
+		if g.structs[e.goName] == nil {
+			return nil, fmt.Errorf("embedded %s is not a struct with json tags", e.goName)
+		}
+		if out, err = g.flatFields(e.goName, path+"."+e.goName, seen, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// maxFields is the most fields a struct's decoder can number (they are
+// bytes in the decoder's key order tables).
+const maxFields = 255
+
+// writeDecoder writes name's decodeJSON, which reads an object's keys and
+// has decodeField read the value of each it knows.
+//
+// Keys are read on a fast path when the decoder guesses right: every
+// object of a type is written by Discord with its keys in much the same
+// order, so the decoder remembers, per type, which field followed which
+// (in the decoder's keyOrders, kept between payloads with the pooled
+// decoder) and first checks whether the input holds that field's key,
+// comma and colon included (JSONReader.NextKeyIs: one comparison, no
+// scan for the closing quote, no string switch). When it does not, the
+// key is read and looked up as usual and the guess is updated. A wrong
+// guess costs one failed comparison; it never changes what is decoded.
+func (g *generator) writeDecoder(name string) error {
+	fs, err := g.flatFields(name, "x", map[string]bool{}, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if len(fs) > maxFields {
+		return fmt.Errorf("%s: %d fields, more than the %d a decoder can number", name, len(fs), maxFields)
+	}
+	g.orders = append(g.orders, orderTable{name: name, n: len(fs) + 1})
+	g.printf("// jsonKeys%s are %s's keys as NextKeyIs matches them, by field number - 1.\n", name, name)
+	g.printf("var jsonKeys%s = [%d]encoding.JSONKey{\n", name, len(fs))
+	for _, f := range fs {
+		g.printf("encoding.NewJSONKey(%q),\n", f.json)
+	}
+	g.printf("}\n\n")
+	g.printf("func (x *%s) decodeJSON(d *decoder) {\nif !d.r.ObjectStart() {\nreturn\n}\n", name)
+	g.printf("next := &d.order.%s\nprev := 0\nfor {\nf := int(next[prev])\n", name)
+	g.printf("if f == 0 || !d.r.NextKeyIs(jsonKeys%s[f-1]) {\n", name)
+	g.printf("k, esc, ok := d.r.NextKey()\nif !ok {\nreturn\n}\nif esc {\nk = d.unescapeKey(k)\n}\n")
+	g.printf("if f = jsonField%s(k); f == 0 {\nd.r.Skip()\ncontinue\n}\nnext[prev] = uint8(f)\n}\n", name)
+	g.printf("prev = f\nx.decodeField(d, f)\n}\n}\n\n")
+
+	// jsonField: key to field number.
+	g.printf("// jsonField%s returns the number of %s's field with key k, 0 for none.\n", name, name)
+	g.printf("func jsonField%s(k []byte) int {\n", name)
+	if len(fs) > 0 {
+		g.printf("switch string(k) {\n")
+		for i, f := range fs {
+			g.printf("case %q:\nreturn %d\n", f.json, i+1)
+		}
+		g.printf("}\n")
+	}
+	g.printf("return 0\n}\n\n")
+
+	// decodeField: field number to the code that reads its value.
+	g.printf("func (x *%s) decodeField(d *decoder, f int) {\n", name)
+	if len(fs) > 0 {
+		g.printf("switch f {\n")
+		for i, f := range fs {
+			code, err := g.decodeExpr(f.path, f.typ)
+			if err != nil {
+				return fmt.Errorf("%s.%s: %w", name, f.path, err)
+			}
+			g.printf("case %d:\n%s\n", i+1, code)
+		}
+		g.printf("}\n")
+	}
+	g.printf("}\n\n")
+	return nil
+}
+
+// orderTable is one type's table in the generated keyOrders.
+type orderTable struct {
+	name string
+	n    int
+}
+
+// writeOrders writes keyOrders: for each type, which field (by number)
+// followed which in the last object of that type (0: none known yet),
+// index 0 standing for the object's start.
+func (g *generator) writeOrders() {
+	g.printf("// keyOrders holds, per type, the field that followed each field in the\n")
+	g.printf("// last object of the type decoded (index 0: the first field), the\n")
+	g.printf("// guesses decodeJSON checks first.\ntype keyOrders struct {\n")
+	for _, o := range g.orders {
+		g.printf("%s [%d]uint8\n", o.name, o.n)
+	}
+	g.printf("}\n\n")
 }
 
 // arrayField names the field of the generated arrays struct that holds

@@ -38,6 +38,12 @@ type Thing struct {
 }
 
 type Wrapper struct{ Thing }
+
+// Shadow's own name hides Thing's.
+type Shadow struct {
+	Thing
+	Name string `+"`json:\"name\"`"+`
+}
 `)
 	out, err := Generate(dir)
 	if err != nil {
@@ -46,8 +52,13 @@ type Wrapper struct{ Thing }
 	src := string(out)
 	for _, want := range []string{
 		"func (x *Thing) DecodeJSON(data []byte) error",
-		"func (x *Wrapper) decodeField(d *decoder, k []byte) bool",
-		"if x.Thing.decodeField(d, k)",
+		"func (x *Wrapper) decodeField(d *decoder, f int)",
+		"x.Thing.ID.decodeJSON(d)",
+		"var jsonKeysWrapper = [7]encoding.JSONKey{",
+		`encoding.NewJSONKey("maybe"),`,
+		"Wrapper [8]uint8",
+		"if f == 0 || !d.r.NextKeyIs(jsonKeysWrapper[f-1]) {",
+		"if f = jsonFieldWrapper(k); f == 0 {",
 		`case "level":`, "x.Level = Level(d.int(64))",
 		`case "maybe":`, "x.Maybe = Null[Snowflake]()",
 		"x.Tags = d.strs()",
@@ -58,6 +69,12 @@ type Wrapper struct{ Thing }
 		if !strings.Contains(src, want) {
 			t.Errorf("output lacks %q", want)
 		}
+	}
+	// Shadow decodes "name" into its own field only: Thing's is hidden.
+	shadow := src[strings.Index(src, "func (x *Shadow) decodeField"):]
+	shadow = shadow[:strings.Index(shadow, "\n}\n")]
+	if !strings.Contains(shadow, "x.Name = d.str()") || strings.Contains(shadow, "x.Thing.Name") {
+		t.Errorf("Shadow's decodeField does not let its own name hide Thing's:\n%s", shadow)
 	}
 	if strings.Contains(src, `"skip"`) {
 		t.Error("an untagged field was generated")

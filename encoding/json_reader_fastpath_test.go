@@ -1,0 +1,276 @@
+package encoding_test
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gatewaykit/gateway/encoding"
+)
+
+// quotedUint64Oracle is what QuotedUint64 must do with in: when in starts
+// with a quoted run of 1-20 digits without a leading zero that fits in a
+// uint64, its value and the length of the quoted string; otherwise not ok.
+func quotedUint64Oracle(in []byte) (v uint64, n int, ok bool) {
+	if len(in) < 2 || in[0] != '"' {
+		return 0, 0, false
+	}
+	end := bytes.IndexByte(in[1:], '"')
+	if end < 0 {
+		return 0, 0, false
+	}
+	digits := in[1 : 1+end]
+	if len(digits) == 0 || len(digits) > 20 || len(digits) > 1 && digits[0] == '0' {
+		return 0, 0, false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, 0, false
+		}
+	}
+	v, err := strconv.ParseUint(string(digits), 10, 64)
+	if err != nil {
+		return 0, 0, false
+	}
+	return v, end + 2, true
+}
+
+// smallUintOracle is what SmallUint must do with in: when in starts with 1
+// to 19 digits without a leading zero that are not followed by another
+// digit, a '.', 'e' or 'E', their value and count; otherwise not ok.
+func smallUintOracle(in []byte) (v uint64, n int, ok bool) {
+	for n < len(in) && in[n] >= '0' && in[n] <= '9' {
+		n++
+	}
+	if n == 0 || n > 19 || n > 1 && in[0] == '0' {
+		return 0, 0, false
+	}
+	if n < len(in) && (in[n] == '.' || in[n] == 'e' || in[n] == 'E') {
+		return 0, 0, false
+	}
+	v, err := strconv.ParseUint(string(in[:n]), 10, 64)
+	if err != nil {
+		return 0, 0, false
+	}
+	return v, n, true
+}
+
+// checkFastPaths runs QuotedUint64 and SmallUint over in and compares them
+// with their oracles: the value, how far the reader moved, and that a
+// refusal consumes nothing.
+func checkFastPaths(t *testing.T, in []byte) {
+	t.Helper()
+	r := encoding.NewJSONReader(in)
+	v, ok := r.QuotedUint64()
+	wv, wn, wok := quotedUint64Oracle(in)
+	if ok != wok || v != wv || r.Offset() != wn {
+		t.Errorf("QuotedUint64(%q) = %d, %v, offset %d; want %d, %v, offset %d", in, v, ok, r.Offset(), wv, wok, wn)
+	}
+	r = encoding.NewJSONReader(in)
+	v, ok = r.SmallUint()
+	wv, wn, wok = smallUintOracle(in)
+	if ok != wok || v != wv || r.Offset() != wn {
+		t.Errorf("SmallUint(%q) = %d, %v, offset %d; want %d, %v, offset %d", in, v, ok, r.Offset(), wv, wok, wn)
+	}
+	if r.Err() != nil {
+		t.Errorf("a fast path recorded an error for %q: %v", in, r.Err())
+	}
+}
+
+var fastPathCases = []string{
+	`"1091403920930152448"`, `"1091403920930152448",`, `"0"`, `"00"`, `"01"`, `""`, `"`, `"1`,
+	`"12345678"`, `"1234567"`, `"123456789"`, `"1234567812345678"`, `"12345678123456789"`,
+	`"18446744073709551615"`, `"18446744073709551616"`, `"99999999999999999999"`, `"184467440737095516150"`,
+	`"1234567a"`, `"12345678a2345678"`, `"1234567812345678a"`, `"12\u0033"`, `"/1234567"`, `":1234567"`,
+	`" 12"`, ` "12"`, `null`, `12`, `0`, `00`, `0.5`, `1e3`, `12E3`, `-1`, `123,`, `123}`, `123 `,
+	`1234567890123456789`, `9999999999999999999`, `12345678901234567890`, `7`, `7x`, ``, `true`,
+}
+
+func TestReaderFastPathsMatchOracle(t *testing.T) {
+	for _, c := range fastPathCases {
+		checkFastPaths(t, []byte(c))
+	}
+	// Every length of digit run, every position of a wrong byte in it.
+	for n := 1; n <= 21; n++ {
+		digits := bytes.Repeat([]byte("9"), n)
+		checkFastPaths(t, append(append([]byte(`"`), digits...), '"'))
+		checkFastPaths(t, digits)
+		for i := range n {
+			for _, bad := range []byte{'/', ':', 'a', '"', 0x80} {
+				d := bytes.Clone(digits)
+				d[i] = bad
+				checkFastPaths(t, append(append([]byte(`"`), d...), '"'))
+				checkFastPaths(t, d)
+			}
+		}
+	}
+}
+
+// TestReaderFastPathsAfterError checks that the fast paths read nothing
+// once the reader has failed.
+func TestReaderFastPathsAfterError(t *testing.T) {
+	r := encoding.NewJSONReader([]byte(`"123"`))
+	r.Fail("stop")
+	if _, ok := r.QuotedUint64(); ok {
+		t.Error("QuotedUint64 read a value after an error")
+	}
+	if _, ok := r.SmallUint(); ok {
+		t.Error("SmallUint read a value after an error")
+	}
+}
+
+// FuzzReaderFastPaths compares QuotedUint64 and SmallUint with strconv on
+// arbitrary input.
+func FuzzReaderFastPaths(f *testing.F) {
+	for _, c := range fastPathCases {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) { checkFastPaths(t, in) })
+}
+
+// TestNextKeyIs checks the key fast path against NextKey: it consumes a
+// key only when the input is exactly the comma (after the first key) and
+// the key as NewJSONKey writes it, and leaves everything else, which
+// NextKey then reads as usual.
+func TestNextKeyIs(t *testing.T) {
+	in := []byte(`{"id":1,"ids":2, "i":3,"a\"b":4,"x" :5,"id":6}`)
+	r := encoding.NewJSONReader(in)
+	if !r.ObjectStart() {
+		t.Fatal("no object")
+	}
+	id, ids, quoted, x := encoding.NewJSONKey("id"), encoding.NewJSONKey("ids"), encoding.NewJSONKey(`a"b`), encoding.NewJSONKey("x")
+	expectKey := func(k encoding.JSONKey, want bool, value string) {
+		t.Helper()
+		at := r.Offset()
+		if got := r.NextKeyIs(k); got != want {
+			t.Fatalf("NextKeyIs at offset %d = %v, want %v", at, got, want)
+		}
+		if !want {
+			if r.Offset() != at {
+				t.Fatalf("a refused NextKeyIs moved the reader from %d to %d", at, r.Offset())
+			}
+			if _, _, ok := r.NextKey(); !ok {
+				t.Fatalf("NextKey after a refusal at %d: %v", at, r.Err())
+			}
+		}
+		if got, _ := r.Number(); string(got) != value {
+			t.Fatalf("value after the key = %q, want %q", got, value)
+		}
+	}
+	if (encoding.JSONKey{}) == id || r.NextKeyIs(encoding.JSONKey{}) {
+		t.Fatal("the zero JSONKey matched")
+	}
+	expectKey(ids, false, "1") // "id" is not "ids"
+	expectKey(id, false, "2")  // "ids" is not "id"
+	expectKey(ids, false, "3") // space after the comma: NextKey's job
+	expectKey(quoted, true, "4")
+	expectKey(x, false, "5") // space before the colon
+	expectKey(id, true, "6")
+	if r.NextKeyIs(id) {
+		t.Fatal("NextKeyIs matched at the end of the object")
+	}
+	if _, _, ok := r.NextKey(); ok || r.Err() != nil {
+		t.Fatalf("the object did not end cleanly: %v", r.Err())
+	}
+	r.End()
+	if r.Err() != nil {
+		t.Fatal(r.Err())
+	}
+}
+
+// TestNextKeyIsEveryKeyLength checks keys of every length the comparison
+// handles differently (within one word, two words, longer), each as the
+// next key and with one byte changed, and near the end of the input.
+func TestNextKeyIsEveryKeyLength(t *testing.T) {
+	for n := 1; n <= 24; n++ {
+		name := strings.Repeat("k", n-1) + "z"
+		key := encoding.NewJSONKey(name)
+		for _, tail := range []string{`1}`, `1,"other":2,"more":3}`} {
+			for _, variant := range []struct {
+				written string
+				match   bool
+			}{
+				{name, true},
+				{name[:n-1] + "y", false},
+				{"y" + name[1:], false},
+				{name + "z", false},
+				{name[:n-1], false},
+			} {
+				in := []byte(`{"a":0,"` + variant.written + `":` + tail)
+				r := encoding.NewJSONReader(in)
+				r.ObjectStart()
+				r.NextKey()
+				r.Number()
+				at := r.Offset()
+				if got := r.NextKeyIs(key); got != variant.match {
+					t.Fatalf("key %q, input %s: NextKeyIs = %v, want %v", name, in, got, variant.match)
+				}
+				if !variant.match {
+					if r.Offset() != at {
+						t.Fatalf("key %q, input %s: a refusal moved the reader", name, in)
+					}
+					continue
+				}
+				if v, _ := r.Number(); string(v) != "1" {
+					t.Fatalf("key %q, input %s: value after the key = %q", name, in, v)
+				}
+			}
+		}
+	}
+}
+
+// checkNextKeyIs compares NextKeyIs(NewJSONKey(name)) with NextKey at the
+// first and the second key of the object in in: a match must be a key that
+// NextKey reads as name, leaving the reader where NextKey leaves it (but
+// for whitespace after the colon); a refusal must consume nothing.
+func checkNextKeyIs(t *testing.T, in []byte, name string) {
+	key := encoding.NewJSONKey(name)
+	for skip := range 2 {
+		fast, slow := encoding.NewJSONReader(in), encoding.NewJSONReader(in)
+		if !fast.ObjectStart() || !slow.ObjectStart() {
+			return
+		}
+		for range skip {
+			if _, _, ok := fast.NextKey(); !ok {
+				return
+			}
+			fast.Skip()
+			slow.NextKey()
+			slow.Skip()
+		}
+		at := fast.Offset()
+		matched := fast.NextKeyIs(key)
+		k, esc, ok := slow.NextKey()
+		if !matched {
+			if fast.Offset() != at {
+				t.Fatalf("%q, key %q: a refused NextKeyIs moved the reader from %d to %d", in, name, at, fast.Offset())
+			}
+			continue
+		}
+		if !ok {
+			t.Fatalf("%q, key %q: NextKeyIs matched where NextKey reads no key (%v)", in, name, slow.Err())
+		}
+		got := k
+		if esc {
+			got = encoding.AppendUnquoted(nil, k)
+		}
+		if string(got) != name {
+			t.Fatalf("%q: NextKeyIs matched key %q where NextKey reads %q", in, name, got)
+		}
+		if rest := bytes.TrimLeft(in[fast.Offset():], " \t\r\n"); !bytes.Equal(rest, in[slow.Offset():]) {
+			t.Fatalf("%q, key %q: NextKeyIs left the reader at %d, NextKey at %d", in, name, fast.Offset(), slow.Offset())
+		}
+	}
+}
+
+// FuzzNextKeyIs checks NextKeyIs against NextKey on arbitrary objects and
+// key names.
+func FuzzNextKeyIs(f *testing.F) {
+	f.Add([]byte(`{"id":"1","channel_id":"2"}`), "channel_id")
+	f.Add([]byte(`{"id":"1","channel_id":"2"}`), "id")
+	f.Add([]byte(`{"a\"b":1,"c\u0064":2}`), `a"b`)
+	f.Add([]byte(`{"x":1, "y" :2}`), "y")
+	f.Add([]byte(`{"premium_since":null,"pending":false}`), "pending")
+	f.Fuzz(func(t *testing.T, in []byte, name string) { checkNextKeyIs(t, in, name) })
+}
