@@ -27,6 +27,17 @@ type Entitlement struct {
 	GuildID Snowflake `json:"guild_id,omitzero"`
 	// Consumed tells, for a consumable SKU, whether it was used up.
 	Consumed Optional[bool] `json:"consumed,omitzero"`
+	// PromotionID is the promotion the entitlement came from; null when
+	// none. Seen in Discord's example entitlement, not in its field table.
+	PromotionID Optional[Snowflake] `json:"promotion_id,omitzero"`
+	// GiftCodeFlags are the flags of the gift code that granted the
+	// entitlement, if any. Seen in Discord's example entitlement, not in
+	// its field table.
+	GiftCodeFlags Optional[int] `json:"gift_code_flags,omitzero"`
+	// SubscriptionID is the subscription that granted the entitlement; 0
+	// when missing. Seen in Discord's example entitlement, not in its
+	// field table.
+	SubscriptionID Snowflake `json:"subscription_id,omitzero"`
 }
 
 // Subscription is a user's subscription to an application's SKUs.

@@ -5524,7 +5524,7 @@ func (x *Entitlement) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 func (x Entitlement) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
 // jsonKeysEntitlement are Entitlement's keys as NextKeyIs matches them, by field number - 1.
-var jsonKeysEntitlement = [10]encoding.JSONKey{
+var jsonKeysEntitlement = [13]encoding.JSONKey{
 	encoding.NewJSONKey("id"),
 	encoding.NewJSONKey("sku_id"),
 	encoding.NewJSONKey("application_id"),
@@ -5535,6 +5535,9 @@ var jsonKeysEntitlement = [10]encoding.JSONKey{
 	encoding.NewJSONKey("ends_at"),
 	encoding.NewJSONKey("guild_id"),
 	encoding.NewJSONKey("consumed"),
+	encoding.NewJSONKey("promotion_id"),
+	encoding.NewJSONKey("gift_code_flags"),
+	encoding.NewJSONKey("subscription_id"),
 }
 
 func (x *Entitlement) decodeJSON(d *decoder) {
@@ -5587,6 +5590,12 @@ func jsonFieldEntitlement(k []byte) int {
 		return 9
 	case "consumed":
 		return 10
+	case "promotion_id":
+		return 11
+	case "gift_code_flags":
+		return 12
+	case "subscription_id":
+		return 13
 	}
 	return 0
 }
@@ -5631,6 +5640,24 @@ func (x *Entitlement) decodeField(d *decoder, f int) {
 			v = d.bool()
 			x.Consumed = Some(v)
 		}
+	case 11:
+		if d.r.Null() {
+			x.PromotionID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.PromotionID = Some(v)
+		}
+	case 12:
+		if d.r.Null() {
+			x.GiftCodeFlags = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.GiftCodeFlags = Some(v)
+		}
+	case 13:
+		x.SubscriptionID.decodeJSON(d)
 	}
 }
 
@@ -5683,11 +5710,31 @@ func (x *Entitlement) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
+	if !x.PromotionID.IsZero() {
+		dst = append(dst, ",\"promotion_id\":"...)
+		if v, ok := x.PromotionID.Get(); ok {
+			dst = v.appendJSON(dst)
+		} else {
+			dst = append(dst, "null"...)
+		}
+	}
+	if !x.GiftCodeFlags.IsZero() {
+		dst = append(dst, ",\"gift_code_flags\":"...)
+		if v, ok := x.GiftCodeFlags.Get(); ok {
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		} else {
+			dst = append(dst, "null"...)
+		}
+	}
+	if !x.SubscriptionID.IsZero() {
+		dst = append(dst, ",\"subscription_id\":"...)
+		dst = x.SubscriptionID.appendJSON(dst)
+	}
 	return dst
 }
 
 func (x *Entitlement) isZero() bool {
-	return true && x.ID.IsZero() && x.SKUID.IsZero() && x.ApplicationID.IsZero() && x.UserID.IsZero() && x.Type == 0 && !x.Deleted && x.StartsAt.IsZero() && x.EndsAt.IsZero() && x.GuildID.IsZero() && x.Consumed.IsZero()
+	return true && x.ID.IsZero() && x.SKUID.IsZero() && x.ApplicationID.IsZero() && x.UserID.IsZero() && x.Type == 0 && !x.Deleted && x.StartsAt.IsZero() && x.EndsAt.IsZero() && x.GuildID.IsZero() && x.Consumed.IsZero() && x.PromotionID.IsZero() && x.GiftCodeFlags.IsZero() && x.SubscriptionID.IsZero()
 }
 
 // DecodeJSON sets x to the EntitlementCreate in data, a JSON object (null leaves x zero).
@@ -5704,7 +5751,7 @@ func (x *EntitlementCreate) AppendJSON(dst []byte) []byte { return x.appendJSON(
 func (x EntitlementCreate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
 // jsonKeysEntitlementCreate are EntitlementCreate's keys as NextKeyIs matches them, by field number - 1.
-var jsonKeysEntitlementCreate = [10]encoding.JSONKey{
+var jsonKeysEntitlementCreate = [13]encoding.JSONKey{
 	encoding.NewJSONKey("id"),
 	encoding.NewJSONKey("sku_id"),
 	encoding.NewJSONKey("application_id"),
@@ -5715,6 +5762,9 @@ var jsonKeysEntitlementCreate = [10]encoding.JSONKey{
 	encoding.NewJSONKey("ends_at"),
 	encoding.NewJSONKey("guild_id"),
 	encoding.NewJSONKey("consumed"),
+	encoding.NewJSONKey("promotion_id"),
+	encoding.NewJSONKey("gift_code_flags"),
+	encoding.NewJSONKey("subscription_id"),
 }
 
 func (x *EntitlementCreate) decodeJSON(d *decoder) {
@@ -5767,6 +5817,12 @@ func jsonFieldEntitlementCreate(k []byte) int {
 		return 9
 	case "consumed":
 		return 10
+	case "promotion_id":
+		return 11
+	case "gift_code_flags":
+		return 12
+	case "subscription_id":
+		return 13
 	}
 	return 0
 }
@@ -5811,6 +5867,24 @@ func (x *EntitlementCreate) decodeField(d *decoder, f int) {
 			v = d.bool()
 			x.Entitlement.Consumed = Some(v)
 		}
+	case 11:
+		if d.r.Null() {
+			x.Entitlement.PromotionID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Entitlement.PromotionID = Some(v)
+		}
+	case 12:
+		if d.r.Null() {
+			x.Entitlement.GiftCodeFlags = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Entitlement.GiftCodeFlags = Some(v)
+		}
+	case 13:
+		x.Entitlement.SubscriptionID.decodeJSON(d)
 	}
 }
 
@@ -5843,7 +5917,7 @@ func (x *EntitlementDelete) AppendJSON(dst []byte) []byte { return x.appendJSON(
 func (x EntitlementDelete) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
 // jsonKeysEntitlementDelete are EntitlementDelete's keys as NextKeyIs matches them, by field number - 1.
-var jsonKeysEntitlementDelete = [10]encoding.JSONKey{
+var jsonKeysEntitlementDelete = [13]encoding.JSONKey{
 	encoding.NewJSONKey("id"),
 	encoding.NewJSONKey("sku_id"),
 	encoding.NewJSONKey("application_id"),
@@ -5854,6 +5928,9 @@ var jsonKeysEntitlementDelete = [10]encoding.JSONKey{
 	encoding.NewJSONKey("ends_at"),
 	encoding.NewJSONKey("guild_id"),
 	encoding.NewJSONKey("consumed"),
+	encoding.NewJSONKey("promotion_id"),
+	encoding.NewJSONKey("gift_code_flags"),
+	encoding.NewJSONKey("subscription_id"),
 }
 
 func (x *EntitlementDelete) decodeJSON(d *decoder) {
@@ -5906,6 +5983,12 @@ func jsonFieldEntitlementDelete(k []byte) int {
 		return 9
 	case "consumed":
 		return 10
+	case "promotion_id":
+		return 11
+	case "gift_code_flags":
+		return 12
+	case "subscription_id":
+		return 13
 	}
 	return 0
 }
@@ -5950,6 +6033,24 @@ func (x *EntitlementDelete) decodeField(d *decoder, f int) {
 			v = d.bool()
 			x.Entitlement.Consumed = Some(v)
 		}
+	case 11:
+		if d.r.Null() {
+			x.Entitlement.PromotionID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Entitlement.PromotionID = Some(v)
+		}
+	case 12:
+		if d.r.Null() {
+			x.Entitlement.GiftCodeFlags = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Entitlement.GiftCodeFlags = Some(v)
+		}
+	case 13:
+		x.Entitlement.SubscriptionID.decodeJSON(d)
 	}
 }
 
@@ -5982,7 +6083,7 @@ func (x *EntitlementUpdate) AppendJSON(dst []byte) []byte { return x.appendJSON(
 func (x EntitlementUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
 // jsonKeysEntitlementUpdate are EntitlementUpdate's keys as NextKeyIs matches them, by field number - 1.
-var jsonKeysEntitlementUpdate = [10]encoding.JSONKey{
+var jsonKeysEntitlementUpdate = [13]encoding.JSONKey{
 	encoding.NewJSONKey("id"),
 	encoding.NewJSONKey("sku_id"),
 	encoding.NewJSONKey("application_id"),
@@ -5993,6 +6094,9 @@ var jsonKeysEntitlementUpdate = [10]encoding.JSONKey{
 	encoding.NewJSONKey("ends_at"),
 	encoding.NewJSONKey("guild_id"),
 	encoding.NewJSONKey("consumed"),
+	encoding.NewJSONKey("promotion_id"),
+	encoding.NewJSONKey("gift_code_flags"),
+	encoding.NewJSONKey("subscription_id"),
 }
 
 func (x *EntitlementUpdate) decodeJSON(d *decoder) {
@@ -6045,6 +6149,12 @@ func jsonFieldEntitlementUpdate(k []byte) int {
 		return 9
 	case "consumed":
 		return 10
+	case "promotion_id":
+		return 11
+	case "gift_code_flags":
+		return 12
+	case "subscription_id":
+		return 13
 	}
 	return 0
 }
@@ -6089,6 +6199,24 @@ func (x *EntitlementUpdate) decodeField(d *decoder, f int) {
 			v = d.bool()
 			x.Entitlement.Consumed = Some(v)
 		}
+	case 11:
+		if d.r.Null() {
+			x.Entitlement.PromotionID = Null[Snowflake]()
+		} else {
+			var v Snowflake
+			v.decodeJSON(d)
+			x.Entitlement.PromotionID = Some(v)
+		}
+	case 12:
+		if d.r.Null() {
+			x.Entitlement.GiftCodeFlags = Null[int]()
+		} else {
+			var v int
+			v = int(d.int(64))
+			x.Entitlement.GiftCodeFlags = Some(v)
+		}
+	case 13:
+		x.Entitlement.SubscriptionID.decodeJSON(d)
 	}
 }
 
@@ -8446,7 +8574,7 @@ func (x *GuildMemberAdd) AppendJSON(dst []byte) []byte { return x.appendJSON(dst
 func (x GuildMemberAdd) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
 // jsonKeysGuildMemberAdd are GuildMemberAdd's keys as NextKeyIs matches them, by field number - 1.
-var jsonKeysGuildMemberAdd = [17]encoding.JSONKey{
+var jsonKeysGuildMemberAdd = [18]encoding.JSONKey{
 	encoding.NewJSONKey("user"),
 	encoding.NewJSONKey("nick"),
 	encoding.NewJSONKey("avatar"),
@@ -8458,6 +8586,7 @@ var jsonKeysGuildMemberAdd = [17]encoding.JSONKey{
 	encoding.NewJSONKey("mute"),
 	encoding.NewJSONKey("flags"),
 	encoding.NewJSONKey("pending"),
+	encoding.NewJSONKey("is_pending"),
 	encoding.NewJSONKey("permissions"),
 	encoding.NewJSONKey("communication_disabled_until"),
 	encoding.NewJSONKey("unusual_dm_activity_until"),
@@ -8518,18 +8647,20 @@ func jsonFieldGuildMemberAdd(k []byte) int {
 		return 10
 	case "pending":
 		return 11
-	case "permissions":
+	case "is_pending":
 		return 12
-	case "communication_disabled_until":
+	case "permissions":
 		return 13
-	case "unusual_dm_activity_until":
+	case "communication_disabled_until":
 		return 14
-	case "avatar_decoration_data":
+	case "unusual_dm_activity_until":
 		return 15
-	case "collectibles":
+	case "avatar_decoration_data":
 		return 16
-	case "guild_id":
+	case "collectibles":
 		return 17
+	case "guild_id":
+		return 18
 	}
 	return 0
 }
@@ -8607,13 +8738,21 @@ func (x *GuildMemberAdd) decodeField(d *decoder, f int) {
 		}
 	case 12:
 		if d.r.Null() {
+			x.Member.IsPending = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Member.IsPending = Some(v)
+		}
+	case 13:
+		if d.r.Null() {
 			x.Member.Permissions = Null[Permissions]()
 		} else {
 			var v Permissions
 			v.decodeJSON(d)
 			x.Member.Permissions = Some(v)
 		}
-	case 13:
+	case 14:
 		if d.r.Null() {
 			x.Member.CommunicationDisabledUntil = Null[Timestamp]()
 		} else {
@@ -8621,7 +8760,7 @@ func (x *GuildMemberAdd) decodeField(d *decoder, f int) {
 			v.decodeJSON(d)
 			x.Member.CommunicationDisabledUntil = Some(v)
 		}
-	case 14:
+	case 15:
 		if d.r.Null() {
 			x.Member.UnusualDMActivityUntil = Null[Timestamp]()
 		} else {
@@ -8629,7 +8768,7 @@ func (x *GuildMemberAdd) decodeField(d *decoder, f int) {
 			v.decodeJSON(d)
 			x.Member.UnusualDMActivityUntil = Some(v)
 		}
-	case 15:
+	case 16:
 		if d.r.Null() {
 			x.Member.AvatarDecorationData = Null[*AvatarDecoration]()
 		} else {
@@ -8642,7 +8781,7 @@ func (x *GuildMemberAdd) decodeField(d *decoder, f int) {
 			}
 			x.Member.AvatarDecorationData = Some(v)
 		}
-	case 16:
+	case 17:
 		if d.r.Null() {
 			x.Member.Collectibles = Null[*Collectibles]()
 		} else {
@@ -8655,7 +8794,7 @@ func (x *GuildMemberAdd) decodeField(d *decoder, f int) {
 			}
 			x.Member.Collectibles = Some(v)
 		}
-	case 17:
+	case 18:
 		x.Member.GuildID.decodeJSON(d)
 	}
 }
@@ -8773,7 +8912,7 @@ func (x *GuildMemberUpdate) AppendJSON(dst []byte) []byte { return x.appendJSON(
 func (x GuildMemberUpdate) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
 // jsonKeysGuildMemberUpdate are GuildMemberUpdate's keys as NextKeyIs matches them, by field number - 1.
-var jsonKeysGuildMemberUpdate = [17]encoding.JSONKey{
+var jsonKeysGuildMemberUpdate = [18]encoding.JSONKey{
 	encoding.NewJSONKey("user"),
 	encoding.NewJSONKey("nick"),
 	encoding.NewJSONKey("avatar"),
@@ -8785,6 +8924,7 @@ var jsonKeysGuildMemberUpdate = [17]encoding.JSONKey{
 	encoding.NewJSONKey("mute"),
 	encoding.NewJSONKey("flags"),
 	encoding.NewJSONKey("pending"),
+	encoding.NewJSONKey("is_pending"),
 	encoding.NewJSONKey("permissions"),
 	encoding.NewJSONKey("communication_disabled_until"),
 	encoding.NewJSONKey("unusual_dm_activity_until"),
@@ -8845,18 +8985,20 @@ func jsonFieldGuildMemberUpdate(k []byte) int {
 		return 10
 	case "pending":
 		return 11
-	case "permissions":
+	case "is_pending":
 		return 12
-	case "communication_disabled_until":
+	case "permissions":
 		return 13
-	case "unusual_dm_activity_until":
+	case "communication_disabled_until":
 		return 14
-	case "avatar_decoration_data":
+	case "unusual_dm_activity_until":
 		return 15
-	case "collectibles":
+	case "avatar_decoration_data":
 		return 16
-	case "guild_id":
+	case "collectibles":
 		return 17
+	case "guild_id":
+		return 18
 	}
 	return 0
 }
@@ -8934,13 +9076,21 @@ func (x *GuildMemberUpdate) decodeField(d *decoder, f int) {
 		}
 	case 12:
 		if d.r.Null() {
+			x.Member.IsPending = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.Member.IsPending = Some(v)
+		}
+	case 13:
+		if d.r.Null() {
 			x.Member.Permissions = Null[Permissions]()
 		} else {
 			var v Permissions
 			v.decodeJSON(d)
 			x.Member.Permissions = Some(v)
 		}
-	case 13:
+	case 14:
 		if d.r.Null() {
 			x.Member.CommunicationDisabledUntil = Null[Timestamp]()
 		} else {
@@ -8948,7 +9098,7 @@ func (x *GuildMemberUpdate) decodeField(d *decoder, f int) {
 			v.decodeJSON(d)
 			x.Member.CommunicationDisabledUntil = Some(v)
 		}
-	case 14:
+	case 15:
 		if d.r.Null() {
 			x.Member.UnusualDMActivityUntil = Null[Timestamp]()
 		} else {
@@ -8956,7 +9106,7 @@ func (x *GuildMemberUpdate) decodeField(d *decoder, f int) {
 			v.decodeJSON(d)
 			x.Member.UnusualDMActivityUntil = Some(v)
 		}
-	case 15:
+	case 16:
 		if d.r.Null() {
 			x.Member.AvatarDecorationData = Null[*AvatarDecoration]()
 		} else {
@@ -8969,7 +9119,7 @@ func (x *GuildMemberUpdate) decodeField(d *decoder, f int) {
 			}
 			x.Member.AvatarDecorationData = Some(v)
 		}
-	case 16:
+	case 17:
 		if d.r.Null() {
 			x.Member.Collectibles = Null[*Collectibles]()
 		} else {
@@ -8982,7 +9132,7 @@ func (x *GuildMemberUpdate) decodeField(d *decoder, f int) {
 			}
 			x.Member.Collectibles = Some(v)
 		}
-	case 17:
+	case 18:
 		x.Member.GuildID.decodeJSON(d)
 	}
 }
@@ -12889,7 +13039,7 @@ func (x *Member) AppendJSON(dst []byte) []byte { return x.appendJSON(dst) }
 func (x Member) MarshalJSON() ([]byte, error) { return x.appendJSON(nil), nil }
 
 // jsonKeysMember are Member's keys as NextKeyIs matches them, by field number - 1.
-var jsonKeysMember = [17]encoding.JSONKey{
+var jsonKeysMember = [18]encoding.JSONKey{
 	encoding.NewJSONKey("user"),
 	encoding.NewJSONKey("nick"),
 	encoding.NewJSONKey("avatar"),
@@ -12901,6 +13051,7 @@ var jsonKeysMember = [17]encoding.JSONKey{
 	encoding.NewJSONKey("mute"),
 	encoding.NewJSONKey("flags"),
 	encoding.NewJSONKey("pending"),
+	encoding.NewJSONKey("is_pending"),
 	encoding.NewJSONKey("permissions"),
 	encoding.NewJSONKey("communication_disabled_until"),
 	encoding.NewJSONKey("unusual_dm_activity_until"),
@@ -12961,18 +13112,20 @@ func jsonFieldMember(k []byte) int {
 		return 10
 	case "pending":
 		return 11
-	case "permissions":
+	case "is_pending":
 		return 12
-	case "communication_disabled_until":
+	case "permissions":
 		return 13
-	case "unusual_dm_activity_until":
+	case "communication_disabled_until":
 		return 14
-	case "avatar_decoration_data":
+	case "unusual_dm_activity_until":
 		return 15
-	case "collectibles":
+	case "avatar_decoration_data":
 		return 16
-	case "guild_id":
+	case "collectibles":
 		return 17
+	case "guild_id":
+		return 18
 	}
 	return 0
 }
@@ -13050,13 +13203,21 @@ func (x *Member) decodeField(d *decoder, f int) {
 		}
 	case 12:
 		if d.r.Null() {
+			x.IsPending = Null[bool]()
+		} else {
+			var v bool
+			v = d.bool()
+			x.IsPending = Some(v)
+		}
+	case 13:
+		if d.r.Null() {
 			x.Permissions = Null[Permissions]()
 		} else {
 			var v Permissions
 			v.decodeJSON(d)
 			x.Permissions = Some(v)
 		}
-	case 13:
+	case 14:
 		if d.r.Null() {
 			x.CommunicationDisabledUntil = Null[Timestamp]()
 		} else {
@@ -13064,7 +13225,7 @@ func (x *Member) decodeField(d *decoder, f int) {
 			v.decodeJSON(d)
 			x.CommunicationDisabledUntil = Some(v)
 		}
-	case 14:
+	case 15:
 		if d.r.Null() {
 			x.UnusualDMActivityUntil = Null[Timestamp]()
 		} else {
@@ -13072,7 +13233,7 @@ func (x *Member) decodeField(d *decoder, f int) {
 			v.decodeJSON(d)
 			x.UnusualDMActivityUntil = Some(v)
 		}
-	case 15:
+	case 16:
 		if d.r.Null() {
 			x.AvatarDecorationData = Null[*AvatarDecoration]()
 		} else {
@@ -13085,7 +13246,7 @@ func (x *Member) decodeField(d *decoder, f int) {
 			}
 			x.AvatarDecorationData = Some(v)
 		}
-	case 16:
+	case 17:
 		if d.r.Null() {
 			x.Collectibles = Null[*Collectibles]()
 		} else {
@@ -13098,7 +13259,7 @@ func (x *Member) decodeField(d *decoder, f int) {
 			}
 			x.Collectibles = Some(v)
 		}
-	case 17:
+	case 18:
 		x.GuildID.decodeJSON(d)
 	}
 }
@@ -13180,6 +13341,14 @@ func (x *Member) appendFields(dst []byte) []byte {
 			dst = append(dst, "null"...)
 		}
 	}
+	if !x.IsPending.IsZero() {
+		dst = append(dst, ",\"is_pending\":"...)
+		if v, ok := x.IsPending.Get(); ok {
+			dst = strconv.AppendBool(dst, bool(v))
+		} else {
+			dst = append(dst, "null"...)
+		}
+	}
 	if !x.Permissions.IsZero() {
 		dst = append(dst, ",\"permissions\":"...)
 		if v, ok := x.Permissions.Get(); ok {
@@ -13236,7 +13405,7 @@ func (x *Member) appendFields(dst []byte) []byte {
 }
 
 func (x *Member) isZero() bool {
-	return true && x.User == nil && x.Nick.IsZero() && x.Avatar.IsZero() && x.Banner.IsZero() && x.Roles == nil && x.JoinedAt.IsZero() && x.PremiumSince.IsZero() && x.Deaf.IsZero() && x.Mute.IsZero() && x.Flags == 0 && x.Pending.IsZero() && x.Permissions.IsZero() && x.CommunicationDisabledUntil.IsZero() && x.UnusualDMActivityUntil.IsZero() && x.AvatarDecorationData.IsZero() && x.Collectibles.IsZero() && x.GuildID.IsZero()
+	return true && x.User == nil && x.Nick.IsZero() && x.Avatar.IsZero() && x.Banner.IsZero() && x.Roles == nil && x.JoinedAt.IsZero() && x.PremiumSince.IsZero() && x.Deaf.IsZero() && x.Mute.IsZero() && x.Flags == 0 && x.Pending.IsZero() && x.IsPending.IsZero() && x.Permissions.IsZero() && x.CommunicationDisabledUntil.IsZero() && x.UnusualDMActivityUntil.IsZero() && x.AvatarDecorationData.IsZero() && x.Collectibles.IsZero() && x.GuildID.IsZero()
 }
 
 // DecodeJSON sets x to the Mention in data, a JSON object (null leaves x zero).
@@ -23320,10 +23489,10 @@ type keyOrders struct {
 	EmbedMedia                          [8]uint8
 	EmbedProvider                       [3]uint8
 	Emoji                               [10]uint8
-	Entitlement                         [11]uint8
-	EntitlementCreate                   [11]uint8
-	EntitlementDelete                   [11]uint8
-	EntitlementUpdate                   [11]uint8
+	Entitlement                         [14]uint8
+	EntitlementCreate                   [14]uint8
+	EntitlementDelete                   [14]uint8
+	EntitlementUpdate                   [14]uint8
 	ForumTag                            [6]uint8
 	Guild                               [53]uint8
 	GuildAuditLogEntryCreate            [9]uint8
@@ -23333,9 +23502,9 @@ type keyOrders struct {
 	GuildDelete                         [3]uint8
 	GuildEmojisUpdate                   [3]uint8
 	GuildIntegrationsUpdate             [2]uint8
-	GuildMemberAdd                      [18]uint8
+	GuildMemberAdd                      [19]uint8
 	GuildMemberRemove                   [3]uint8
-	GuildMemberUpdate                   [18]uint8
+	GuildMemberUpdate                   [19]uint8
 	GuildMembersChunk                   [8]uint8
 	GuildRoleCreate                     [3]uint8
 	GuildRoleDelete                     [3]uint8
@@ -23359,7 +23528,7 @@ type keyOrders struct {
 	InteractionCreate                   [22]uint8
 	InviteCreate                        [15]uint8
 	InviteDelete                        [4]uint8
-	Member                              [18]uint8
+	Member                              [19]uint8
 	Mention                             [23]uint8
 	Message                             [39]uint8
 	MessageCreate                       [39]uint8

@@ -36,6 +36,10 @@ type Member struct {
 	// Pending is true while the member has not passed membership screening;
 	// in GUILD_ events always set, elsewhere missing.
 	Pending Optional[bool] `json:"pending,omitzero"`
+	// IsPending is an older name of Pending that Discord still sends in
+	// some payloads (an interaction's invoking member); kept so that a
+	// re-encoded payload loses nothing.
+	IsPending Optional[bool] `json:"is_pending,omitzero"`
 	// Permissions are the member's total permissions in the channel,
 	// overwrites included (only in interactions).
 	Permissions Optional[Permissions] `json:"permissions,omitzero"`
