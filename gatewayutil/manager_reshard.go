@@ -78,6 +78,11 @@ func (m *Manager) Reshard(ctx context.Context, count int, ids []int) error {
 	// everything since the overlap began.
 	old.gate.set(gateClosed, nil)
 	cerr := m.closeSet(context.WithoutCancel(ctx), old, closecode.Normal)
+	if count == old.count {
+		// Again, now that no hook of the old set that saw it still storing
+		// can overwrite them.
+		m.saveSessions(next)
+	}
 	// The new set may still have on its way events the old set delivered
 	// (the overlap waited for the old set to catch up, not the new one):
 	// keep filtering them until none has come for an overlap.
@@ -215,12 +220,17 @@ func (m *Manager) waitRepeatsEnd(ctx context.Context, next *shardSet) {
 func (m *Manager) takeOverStore(old, next *shardSet) {
 	old.stores.Store(false)
 	next.stores.Store(true)
-	for _, id := range next.ids {
-		m.saveSession(id, next.count, m.managed(next, id).current().Session())
-	}
+	m.saveSessions(next)
 	for _, id := range old.ids {
 		if !slices.Contains(next.ids, id) {
 			m.saveSession(id, old.count, gateway.Session{})
 		}
+	}
+}
+
+// saveSessions saves the current session of every shard of a set.
+func (m *Manager) saveSessions(set *shardSet) {
+	for _, id := range set.ids {
+		m.saveSession(id, set.count, m.managed(set, id).current().Session())
 	}
 }

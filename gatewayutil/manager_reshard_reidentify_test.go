@@ -261,7 +261,10 @@ func TestManagerReshardDeliversReidentifiedGuildCreates(t *testing.T) {
 func TestManagerReshardToTheSameCount(t *testing.T) {
 	srv := startManagerEmulator(t, gatewaytest.Config{Shards: 2, MaxConcurrency: 8, Guilds: 16})
 	log := newReshardLog()
-	m, err := gatewayutil.NewManager(managerConfig(srv, log))
+	cfg := managerConfig(srv, log)
+	store := gatewayutil.NewMemorySessionStore()
+	cfg.Store = store
+	m, err := gatewayutil.NewManager(cfg)
 	require.NoError(t, err)
 	require.NoError(t, m.Start(context.Background()))
 	shutdown := sync.OnceValue(func() error { return m.Shutdown(context.Background()) })
@@ -274,8 +277,23 @@ func TestManagerReshardToTheSameCount(t *testing.T) {
 	var pubWG sync.WaitGroup
 	pubWG.Go(func() { publishUniques(srv, stop, &published) })
 	time.Sleep(100 * time.Millisecond)
+	var before [2]string
+	for id := range before {
+		before[id] = m.Shard(id).Session().ID
+	}
 	require.NoError(t, m.Reshard(context.Background(), 2, nil))
 	assert.Equal(t, 2, m.ShardCount())
+	// The store holds the running set's sessions, not the closed set's
+	// (whose ending would have deleted them).
+	for id := range before {
+		now := m.Shard(id).Session()
+		assert.NotEqual(t, before[id], now.ID, "shard %d: the same-count reshard must identify a new session", id)
+		saved, found, err := store.Load(context.Background(), id, 2)
+		require.NoError(t, err)
+		if assert.True(t, found, "shard %d: no session saved after the reshard", id) {
+			assert.Equal(t, now.ID, saved.ID, "shard %d: the store holds another session than the running one", id)
+		}
+	}
 	waitUntil(t, 20*time.Second, "100 events published", func() bool { return published.Load() > 100 })
 	time.Sleep(100 * time.Millisecond)
 	close(stop)
