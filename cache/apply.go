@@ -90,13 +90,16 @@ func (c *Cache) applyReady(e *gatewayutil.Event, s *shardState) error {
 	c.self.Store(&self)
 
 	// Stale are the guilds of the shard's earlier sessions, and those a
-	// shard of another count holds that Discord now routes here: across a
-	// reshard the new set's READY says which of them the bot is still in.
+	// shard of another set (of another count, or of the same count after a
+	// reshard to it) holds that Discord now routes here: across a reshard
+	// the new set's READY says which of them the bot is still in. (A shard
+	// of the same set and count that holds a guild routed here is this
+	// one.)
 	k := keyOf(e)
 	c.mu.RLock()
 	var stale []Snowflake
 	for id, g := range c.guilds {
-		if g.shard == k || (g.shard.count != k.count && k.routes(id)) {
+		if g.shard == k || k.routes(id) {
 			stale = append(stale, id)
 		}
 	}

@@ -262,20 +262,20 @@ func TestEndToEndWithChaos(t *testing.T) {
 	t.Logf("end: %d faults, %d identifies, %d resumes, %d failed resumes; cache %+v", st.FaultsInjected, st.Identifies, st.Resumes, st.ResumesFailed, c3.Stats())
 }
 
-// TestEndToEndAcrossReshard reshards a running Manager from 2 shards to 3
-// with the cache in front of its Dispatcher: the two shard sets deliver
-// side by side for a while, their shard ids repeating and their sequence
-// numbers far apart. No event of the new set may be taken for a replay
-// (its GUILD_CREATEs would be lost), and the cache must end equal to the
-// emulator's world.
+// TestEndToEndAcrossReshard reshards a running Manager from 2 shards to 3,
+// then from 3 to 3, with the cache in front of its Dispatcher: the two
+// shard sets deliver side by side for a while, their shard ids (and, the
+// second time, their counts) repeating and their sequence numbers far
+// apart. No event of the new set may be taken for a replay (its
+// GUILD_CREATEs would be lost), and the cache must end equal to the
+// emulator's world. A session that ends during the overlap (a heartbeat
+// late on a loaded machine) re-identifies, and its GUILD_CREATEs must
+// reach the cache although identical ones were delivered before.
 func TestEndToEndAcrossReshard(t *testing.T) {
 	const shards = 2
 	ctx := context.Background()
 	cfg := e2eWorld(shards)
 	cfg.Chaos = 0 // the reshard is the fault under test
-	// Slower than the chaos test: a heartbeat late on a loaded machine
-	// ends a session (4009), and a re-identify during the overlap is a
-	// case of its own (below).
 	cfg.TimeScale = 0.1
 	srv, err := gatewaytest.NewServer(cfg)
 	if err != nil {
@@ -298,28 +298,70 @@ func TestEndToEndAcrossReshard(t *testing.T) {
 	if diffs := settle(c, srv, guilds, 30*time.Second); len(diffs) > 0 {
 		t.Fatalf("before the reshard, %d differences from the world, first: %q", len(diffs), diffs[:min(5, len(diffs))])
 	}
-	// Let the old set's sequence numbers run well past what the new set's
-	// READY and GUILD_CREATEs will use.
-	for deadline := time.Now().Add(20 * time.Second); c.Stats().Applied < 200 && time.Now().Before(deadline); {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err := m.Reshard(ctx, 3, nil); err != nil {
-		t.Fatal(err)
-	}
-	if diffs := settle(c, srv, guilds, 30*time.Second); len(diffs) > 0 {
-		// 2 + 3 identifies without faults. A session that ended anyway
-		// (the machine too loaded to heartbeat in time) re-identifies,
-		// and while the reshard's dedupe filter runs, the Manager drops
-		// the new session's GUILD_CREATEs as repeats of the identical ones
-		// delivered before: the cache never sees them. That is the
-		// Manager's filter, not the cache; say so loudly.
-		if n := srv.Stats().Identifies; n > 5 {
-			t.Skipf("RESHARD CHECK INCONCLUSIVE: %d identifies instead of 5 (sessions ended on this loaded machine); "+
-				"the dedupe filter drops a re-identified session's GUILD_CREATEs during a reshard, %d differences, first: %q", n, len(diffs), diffs[0])
+	for i, count := range []int{3, 3} {
+		// Let the running set's sequence numbers run well past what the
+		// new set's READY and GUILD_CREATEs will use.
+		applied := c.Stats().Applied
+		for deadline := time.Now().Add(20 * time.Second); c.Stats().Applied < applied+200 && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
 		}
-		t.Fatalf("after the reshard, %d differences from the world, first: %q", len(diffs), diffs[:min(5, len(diffs))])
+		done := make(chan error, 1)
+		go func() { done <- m.Reshard(ctx, count, nil) }()
+		if i == 0 {
+			// During the first overlap (5 s), end a session of each set.
+			invalidateDuringOverlap(t, srv, done, [][2]int{{0, 2}, {1, 3}})
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if diffs := settle(c, srv, guilds, 30*time.Second); len(diffs) > 0 {
+			t.Fatalf("after the reshard to %d (%d identifies in all), %d differences from the world, first: %q",
+				count, srv.Stats().Identifies, len(diffs), diffs[:min(5, len(diffs))])
+		}
 	}
+	st := srv.Stats()
+	if st.Identifies < 2+3+3+2 {
+		t.Fatalf("%d identifies: the reshards and the invalidated sessions did not start new sessions", st.Identifies)
+	}
+	t.Logf("%d identifies (%d beyond the reshards' and the invalidated sessions'), %d resumes; cache %+v", st.Identifies, st.Identifies-10, st.Resumes, c.Stats())
 	if st := c.Stats(); st.Replayed != 0 || st.DecodeErrors != 0 {
 		t.Fatalf("without chaos nothing is replayed, yet: %+v", st)
+	}
+}
+
+// invalidateDuringOverlap waits until the new shard set of a reshard (the
+// highest count among shards, or a second session of the same shard) runs
+// beside the old one, then invalidates the live session of each of shards
+// ([id, count]), which then identify again. It fails if the reshard ended
+// first (done).
+func invalidateDuringOverlap(t *testing.T, srv *gatewaytest.Server, done <-chan error, shards [][2]int) {
+	t.Helper()
+	live := func(id, count int) *gatewaytest.Session {
+		for _, s := range srv.Sessions() {
+			if sid, n := s.Shard(); sid == id && n == count && s.Alive() && s.Conn() != nil {
+				return s
+			}
+		}
+		return nil
+	}
+	for _, sh := range shards {
+		for deadline := time.Now().Add(20 * time.Second); live(sh[0], sh[1]) == nil; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no live session of shard [%d, %d] during the reshard", sh[0], sh[1])
+			}
+		}
+	}
+	// The new set's gate opens once all its shards are connected; give it
+	// a moment, well within the 5 s overlap.
+	time.Sleep(500 * time.Millisecond)
+	for _, sh := range shards {
+		select {
+		case err := <-done:
+			t.Fatalf("the reshard ended (err %v) before the sessions could be invalidated during its overlap", err)
+		default:
+		}
+		if err := live(sh[0], sh[1]).InjectInvalidSession(false); err != nil {
+			t.Fatalf("invalidating shard [%d, %d]: %v", sh[0], sh[1], err)
+		}
 	}
 }

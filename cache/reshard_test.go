@@ -87,3 +87,49 @@ func TestReplayAcrossReshard(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestReplayAcrossSameCountReshard runs a zero-downtime reshard from 2
+// shards to 2 (the Manager allows it: it replaces every session). The two
+// sets share [shard, count]; only gatewayutil.Event.ShardSet tells them
+// apart. The new shard 0 starts its session at sequence number 1 while the
+// old shard 0 is far past it: its events must be applied, not taken for
+// replays, and a resume's replay on it is still applied once. Its READY
+// takes over the old shard 0's guilds.
+func TestReplayAcrossSameCountReshard(t *testing.T) {
+	c := cache.New(nil, cache.Policy{})
+	a, left := guildOn(0, 2, 0), guildOn(0, 2, 1)
+	old := &feeder{t: t, c: c, shard: 0, count: 2}
+	old.send(event.Ready, readyWith("old", a, left))
+	old.send(event.GuildCreate, smallGuild(a))
+	old.send(event.GuildCreate, smallGuild(left))
+	old.seq = 500
+	old.send(event.GuildMemberAdd, memberAdd(a, 50))
+
+	new0 := &feeder{t: t, c: c, shard: 0, count: 2, set: 1}
+	new0.send(event.Ready, readyWith("new0", a))
+	if _, ok := c.Guild(left); ok {
+		t.Error("the guild the bot left during the reshard is still cached after the new set's READY")
+	}
+	// The old set delivers on meanwhile (the overlap), its numbers its own.
+	old.send(event.GuildMemberAdd, memberAdd(a, 51))
+	if _, ok := c.Member(a, 51); !ok {
+		t.Fatal("the old set's event during the overlap was not applied")
+	}
+	new0.send(event.GuildCreate, smallGuild(a))
+	if g, ok := c.Guild(a); !ok || g.Unavailable {
+		t.Fatalf("the new set's GUILD_CREATE #2 (the old set's shard 0 being at #502) was not applied: %+v %v", g, ok)
+	}
+	e := new0.send(event.GuildMemberAdd, memberAdd(a, 60))
+	if _, ok := c.Member(a, 60); !ok {
+		t.Fatal("the new set's GUILD_MEMBER_ADD #3 was taken for a replay of the old set's shard 0")
+	}
+	before := c.Stats().Replayed
+	f := &feeder{t: t, c: c, shard: 0, count: 2, set: 1, seq: e.Seq - 1}
+	f.send(event.GuildMemberAdd, memberAdd(a, 60))
+	if got := c.Stats().Replayed - before; got != 1 {
+		t.Fatalf("%d replays counted for the new set's resume, want 1", got)
+	}
+	if err := c.CheckInvariants(); err != nil {
+		t.Fatal(err)
+	}
+}

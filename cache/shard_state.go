@@ -11,16 +11,18 @@ import (
 // its shard; inline handlers always find it.
 const oldSlots = 256
 
-// shardKey is a shard as it identified: its id and its shard count. Two
-// shard sets deliver side by side during a zero-downtime reshard, their
-// ids repeating; each keeps its own sequence numbers.
+// shardKey is a shard as it identified: its id and its shard count, and
+// the generation of the Manager's shard set that runs it
+// (gatewayutil.Event.ShardSet). Two shard sets deliver side by side during
+// a zero-downtime reshard, their ids repeating, and with a reshard to the
+// same count their counts too; each keeps its own sequence numbers.
 type shardKey struct {
-	id, count int
+	id, count, set int
 }
 
 // keyOf returns the shard that received e. A count of 0 (an event made by
 // hand) means one shard, as in gatewayutil.Config.
-func keyOf(e *gatewayutil.Event) shardKey { return shardKey{e.Shard, max(e.ShardCount, 1)} }
+func keyOf(e *gatewayutil.Event) shardKey { return shardKey{e.Shard, max(e.ShardCount, 1), e.ShardSet} }
 
 // routes reports whether Discord routes guild id to shard k:
 // (id >> 22) % count == shard id. A count below 1 routes nothing.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/discord"
@@ -67,8 +68,8 @@ func (c *Cache) SaveAll(ctx context.Context, store SnapshotStore, shardCount int
 	c.shardsMu.RLock()
 	ids := make([]int, 0, len(c.shards))
 	for k := range c.shards {
-		if k.count == max(shardCount, 1) {
-			ids = append(ids, k.id)
+		if k.count == max(shardCount, 1) && !slices.Contains(ids, k.id) {
+			ids = append(ids, k.id) // once, though two shard sets of the count ran it
 		}
 	}
 	c.shardsMu.RUnlock()
@@ -82,7 +83,7 @@ func (c *Cache) SaveAll(ctx context.Context, store SnapshotStore, shardCount int
 }
 
 func (c *Cache) encodeSnapshot(shardID, shardCount int) ([]byte, error) {
-	k := shardKey{shardID, shardCount}
+	k := c.latestKey(shardID, shardCount)
 	s := c.shard(k)
 	s.mu.Lock()
 	snap := snapshot{Version: snapshotVersion, ShardID: shardID, ShardCount: shardCount, SessionID: s.sessionID, Seq: s.lastSeq}
@@ -166,7 +167,8 @@ func (c *Cache) Restore(ctx context.Context, store SnapshotStore, session gatewa
 // install puts a decoded snapshot in the cache, within the policy.
 func (c *Cache) install(snap *snapshot) {
 	p := &c.policy
-	k := shardKey{snap.ShardID, snap.ShardCount}
+	// Restored before the Manager starts: its first shard set, generation 0.
+	k := shardKey{snap.ShardID, snap.ShardCount, 0}
 	s := c.shard(k)
 	s.mu.Lock()
 	s.sessionID, s.lastSeq = snap.SessionID, snap.Seq
@@ -284,4 +286,19 @@ func fromJSONAll[T any, P interface {
 		}
 	}
 	return out
+}
+
+// latestKey returns the key of shard [shardID, shardCount] in the newest
+// shard set the cache has seen events from (after a reshard to the same
+// count, the one that runs on), generation 0 if none.
+func (c *Cache) latestKey(shardID, shardCount int) shardKey {
+	k := shardKey{shardID, shardCount, 0}
+	c.shardsMu.RLock()
+	defer c.shardsMu.RUnlock()
+	for o := range c.shards {
+		if o.id == shardID && o.count == shardCount && o.set > k.set {
+			k = o
+		}
+	}
+	return k
 }

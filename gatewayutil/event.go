@@ -28,6 +28,12 @@ type Event struct {
 	// the new shard sets both deliver, and their shard ids repeat; the
 	// count tells them apart (a cache keeps each one's sequence numbers).
 	ShardCount int
+	// ShardSet is the generation of the Manager's shard set that received
+	// the event: 0 for the first set (and for a Shard run on its own), one
+	// more for each reshard. A reshard to the same count repeats
+	// [Shard, ShardCount] across the two sets, which deliver side by side
+	// for a while; [Shard, ShardCount, ShardSet] tells them apart.
+	ShardSet int
 	// Type is the event name ("t"), for example event.MessageCreate. For
 	// documented names it is the constant of package event.
 	Type string

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gatewaykit/gateway"
@@ -66,11 +67,15 @@ type Manager struct {
 
 // shardSet is one generation of shards: all shards of one shard count.
 type shardSet struct {
-	gen    uint8 // generation, counting reshards
+	gen    int // generation: 0 for the first set, one more for each reshard
 	count  int
 	ids    []int
 	shards map[int]*managedShard
 	gate   *gateSink
+	// stores says whether the set's sessions go to the session store. A
+	// reshard to the same count runs two sets whose sessions have the same
+	// [shard id, count] keys: only the set that will run on writes them.
+	stores atomic.Bool
 }
 
 // managedShard is a Shard and the goroutine that keeps it running.
@@ -180,7 +185,7 @@ func (m *Manager) Start(ctx context.Context) error {
 	}
 	m.limiter = limiter
 	m.runCtx, m.cancel = context.WithCancelCause(context.WithoutCancel(ctx))
-	set, err := m.startSet(ctx, count, ids, gateOpen, 0)
+	set, err := m.startSet(ctx, count, ids, gateOpen, 0, false)
 	if err != nil {
 		m.cancel(err)
 		return err
@@ -221,12 +226,19 @@ func allShardIDs(count int) []int {
 
 // startSet loads saved sessions, checks that the budget covers the shards
 // that must identify, then launches every shard of a new set. It refuses
-// before anything connects.
-func (m *Manager) startSet(ctx context.Context, count int, ids []int, mode gateMode, gen uint8) (*shardSet, error) {
+// before anything connects. A set beside a running one of the same count
+// (sameCount) neither resumes the sessions saved under its keys (they are
+// the running set's) nor saves its own until it takes over.
+func (m *Manager) startSet(ctx context.Context, count int, ids []int, mode gateMode, gen int, sameCount bool) (*shardSet, error) {
 	sessions := make(map[int]gateway.Session, len(ids))
 	identifies := 0
 	var identifying []int
 	for _, id := range ids {
+		if sameCount {
+			identifies++
+			identifying = append(identifying, id)
+			continue
+		}
 		s, found, err := m.store.Load(ctx, id, count)
 		if err != nil {
 			m.log.Warn("ignoring unreadable saved session", "shard", id, "err", err)
@@ -245,6 +257,7 @@ func (m *Manager) startSet(ctx context.Context, count int, ids []int, mode gateM
 		}
 	}
 	set := &shardSet{gen: gen, count: count, ids: slices.Clone(ids), shards: make(map[int]*managedShard, len(ids)), gate: newGateSink(m.cfg.Shard.Sink, mode, gen)}
+	set.stores.Store(!sameCount)
 	for _, id := range ids {
 		cfg := m.shardConfig(set, id, sessions[id])
 		sh, err := NewShard(cfg)
@@ -285,7 +298,9 @@ func (m *Manager) shardConfig(set *shardSet, id int, s gateway.Session) Config {
 	count := set.count
 	cfg.OnLifecycle = m.lifecycleHook(set, id, cfg.OnLifecycle)
 	cfg.OnSession = func(s gateway.Session) {
-		m.saveSession(id, count, s)
+		if set.stores.Load() {
+			m.saveSession(id, count, s)
+		}
 		if userHook != nil {
 			userHook(s)
 		}
@@ -580,7 +595,9 @@ func (m *Manager) closeSet(ctx context.Context, set *shardSet, code closecode.Co
 			if code.InvalidatesWhenSent() {
 				s = gateway.Session{}
 			}
-			m.saveSession(id, set.count, s)
+			if set.stores.Load() {
+				m.saveSession(id, set.count, s)
+			}
 			if err != nil && !errors.Is(err, context.Canceled) {
 				mu.Lock()
 				errs = append(errs, fmt.Errorf("shard %d: %w", id, err))

@@ -67,3 +67,74 @@ func TestReshardFilterKnowsWhatOldShardsOwe(t *testing.T) {
 	}
 	assert.Len(t, sink, 4)
 }
+
+// TestReshardFilterMatchesOnlyAcrossSets: a set's event is dropped only as
+// a copy of one the other set delivered, copy for copy; the same event
+// twice within one set (a re-identified session's, or two identical
+// events) is delivered each time, and GUILD_CREATE, a snapshot, never
+// goes through the filter.
+func TestReshardFilterMatchesOnlyAcrossSets(t *testing.T) {
+	sink := countingSink{}
+	f := newDedupeFilter(0, 2)
+	oldGate := newGateSink(sink, gateDedupe, 0)
+	newGate := newGateSink(sink, gateDedupe, 1)
+	oldGate.set(gateDedupe, f)
+	newGate.set(gateDedupe, f)
+	ctx := context.Background()
+	ev := func(shard int, typ, data string) *Event {
+		return &Event{Shard: shard, Type: typ, Data: []byte(data)}
+	}
+	msg := `{"id":"1","guild_id":"4194304"}`
+	// The old set delivers the same event twice: both reach the user.
+	require.NoError(t, oldGate.Dispatch(ctx, ev(1, "MESSAGE_REACTION_ADD", msg)))
+	require.NoError(t, oldGate.Dispatch(ctx, ev(1, "MESSAGE_REACTION_ADD", msg)))
+	assert.Equal(t, 2, sink[msg])
+	// The new set gets both copies: both dropped; a third is its own.
+	for range 3 {
+		require.NoError(t, newGate.Dispatch(ctx, ev(1, "MESSAGE_REACTION_ADD", msg)))
+	}
+	assert.Equal(t, 3, sink[msg], "two copies of the old set's dropped, the third delivered")
+	// ... which the old set then repeats once.
+	require.NoError(t, oldGate.Dispatch(ctx, ev(1, "MESSAGE_REACTION_ADD", msg)))
+	assert.Equal(t, 3, sink[msg])
+	f.mu.Lock()
+	assert.Empty(t, f.ahead, "matched copies are forgotten")
+	f.mu.Unlock()
+
+	// GUILD_CREATE after each READY, whatever set delivered it before.
+	guild := `{"id":"4194304","name":"g"}`
+	for _, g := range []*gateSink{newGate, newGate, oldGate} {
+		require.NoError(t, g.Dispatch(ctx, ev(1, "READY", `{"session_id":"x"}`)))
+		require.NoError(t, g.Dispatch(ctx, ev(1, "GUILD_CREATE", guild)))
+	}
+	assert.Equal(t, 3, sink[guild], "every GUILD_CREATE after a READY reaches the user")
+	assert.Equal(t, 3, sink[`{"session_id":"x"}`])
+}
+
+// TestReshardFilterIsBounded: however many events one set delivers that the
+// other never repeats (shards the other set does not run, or a busy bot),
+// the filter keeps at most limit of them; the oldest are forgotten first.
+func TestReshardFilterIsBounded(t *testing.T) {
+	sink := countingSink{}
+	f := newDedupeFilter(0, 1)
+	f.limit = 100
+	oldGate := newGateSink(sink, gateDedupe, 0)
+	newGate := newGateSink(sink, gateDedupe, 1)
+	oldGate.set(gateDedupe, f)
+	newGate.set(gateDedupe, f)
+	ctx := context.Background()
+	for i := range 1000 {
+		require.NoError(t, oldGate.Dispatch(ctx, guildEvent(0, 0, i)))
+	}
+	f.mu.Lock()
+	assert.Len(t, f.ahead, 100)
+	assert.Len(t, f.credits, 100)
+	f.mu.Unlock()
+	// The last 100 are still matched; an older one is not.
+	require.NoError(t, newGate.Dispatch(ctx, guildEvent(0, 0, 999)))
+	require.NoError(t, newGate.Dispatch(ctx, guildEvent(0, 0, 900)))
+	require.NoError(t, newGate.Dispatch(ctx, guildEvent(0, 0, 899)))
+	for i, want := range map[int]int{999: 1, 900: 1, 899: 2} {
+		assert.Equal(t, want, sink[string(guildEvent(0, 0, i).Data)], "event %d", i)
+	}
+}

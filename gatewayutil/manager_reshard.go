@@ -3,8 +3,10 @@ package gatewayutil
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
+	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/closecode"
 )
 
@@ -15,8 +17,16 @@ import (
 // while both are connected), then switches to the new set and closes the
 // old one, ending its sessions, and goes on filtering the new set's events
 // until none repeated the old set's for another ReshardOverlap (some the
-// old set delivered may still be on their way to it). Events keep flowing throughout: none is lost, and none
-// is delivered twice.
+// old set delivered may still be on their way to it). Events keep flowing
+// throughout: none is lost, and none is delivered twice. The filter only
+// drops an event the other set delivered: a session that re-identifies
+// during the overlap starts a new stream, and its READY and GUILD_CREATEs
+// (snapshots, never filtered) are all delivered; a guild joined during the
+// overlap may have its GUILD_CREATE delivered by both sets.
+//
+// The new set's events carry the next [Event.ShardSet], so a reshard to
+// the same count (allowed: it replaces every session) is told apart from
+// the old set too.
 //
 // ids are the shards of the new count this process runs; nil means all.
 // If the new set cannot connect before ctx ends, it is closed and the old
@@ -44,7 +54,7 @@ func (m *Manager) Reshard(ctx context.Context, count int, ids []int) error {
 	// receive the same events later, from its backlog, once it goes live.
 	filter := newDedupeFilter(old.gen, old.count)
 	old.gate.set(gateDedupe, filter)
-	next, err := m.startSet(ctx, count, ids, gateClosed, old.gen+1)
+	next, err := m.startSet(ctx, count, ids, gateClosed, old.gen+1, count == old.count)
 	if err != nil {
 		old.gate.set(gateOpen, nil)
 		return err
@@ -61,10 +71,18 @@ func (m *Manager) Reshard(ctx context.Context, count int, ids []int) error {
 	m.set = next
 	m.retiring = append(m.retiring, old)
 	m.mu.Unlock()
+	if count == old.count {
+		m.takeOverStore(old, next)
+	}
 	// Stop the old set's deliveries first; the new set has been delivering
 	// everything since the overlap began.
 	old.gate.set(gateClosed, nil)
 	cerr := m.closeSet(context.WithoutCancel(ctx), old, closecode.Normal)
+	if count == old.count {
+		// Again, now that no hook of the old set that saw it still storing
+		// can overwrite them.
+		m.saveSessions(next)
+	}
 	// The new set may still have on its way events the old set delivered
 	// (the overlap waited for the old set to catch up, not the new one):
 	// keep filtering them until none has come for an overlap.
@@ -191,5 +209,28 @@ func (m *Manager) waitRepeatsEnd(ctx context.Context, next *shardSet) {
 		if !behind {
 			return
 		}
+	}
+}
+
+// takeOverStore hands the session store over from old to next, two sets of
+// the same count whose sessions share keys: from now on only next saves
+// (old, about to close, would overwrite or delete next's sessions), its
+// current sessions are saved, and old's sessions of shards next does not
+// run, about to end, are deleted.
+func (m *Manager) takeOverStore(old, next *shardSet) {
+	old.stores.Store(false)
+	next.stores.Store(true)
+	m.saveSessions(next)
+	for _, id := range old.ids {
+		if !slices.Contains(next.ids, id) {
+			m.saveSession(id, old.count, gateway.Session{})
+		}
+	}
+}
+
+// saveSessions saves the current session of every shard of a set.
+func (m *Manager) saveSessions(set *shardSet) {
+	for _, id := range set.ids {
+		m.saveSession(id, set.count, m.managed(set, id).current().Session())
 	}
 }
