@@ -469,7 +469,7 @@ func (c *Consumer) handle(shard int, m *nats.Msg, subject string, data []byte, d
 		c.dedup.Add(1)
 		return false
 	}
-	*ev = gatewayutil.Event{Shard: shard, Type: typ, Seq: seq, Data: data}
+	*ev = gatewayutil.Event{Shard: shard, ShardCount: c.cfg.ShardCount, Type: typ, Seq: seq, Data: data}
 	_ = c.cfg.Dispatcher.Dispatch(c.ctx, ev)
 	c.handled.Add(1)
 	if c.cfg.OnHandled != nil {

@@ -179,6 +179,18 @@ func runSoak(ctx context.Context, o options, stdout io.Writer, log *slog.Logger)
 
 	if o.workers > 0 {
 		s.workers = newWorkerSet(s, o.workers)
+		if o.durable {
+			// The stream exists before the workers start, as in a
+			// deployment where it outlives every node: a worker then
+			// holds its partitions at once instead of retrying until a
+			// node's publisher creates it.
+			p, err := s.workers.publisher(ctx, adminB, adminNC)
+			if err != nil {
+				log.Error("soak: events stream", "err", err)
+				return 1
+			}
+			_ = p.Close()
+		}
 		for i := range o.workers {
 			if err := s.workers.start(ctx, i); err != nil {
 				log.Error("soak: start worker", "err", err)
