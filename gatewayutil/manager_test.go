@@ -54,7 +54,7 @@ func startManagerEmulator(t *testing.T, cfg gatewaytest.Config) *gatewaytest.Ser
 func managerConfig(srv *gatewaytest.Server, sink gatewayutil.EventSink) gatewayutil.ManagerConfig {
 	return gatewayutil.ManagerConfig{
 		Shard: gatewayutil.Config{
-			Token:              gateway.Token(managerToken),
+			Token:              gateway.NewToken(managerToken),
 			Intents:            intents.NonPrivileged,
 			Sink:               sink,
 			ResumeURLPolicy:    gatewayutil.LoopbackResumeURLs,

@@ -165,7 +165,7 @@ type testShard struct {
 // baseConfig is a shard configuration scaled like the emulator.
 func baseConfig(srv *gatewaytest.Server) gatewayutil.Config {
 	return gatewayutil.Config{
-		Token:              gateway.Token("Bot " + testToken),
+		Token:              gateway.NewToken("Bot " + testToken),
 		Intents:            intents.Guilds | intents.GuildMessages,
 		URL:                srv.URL(),
 		HandshakeTimeout:   5 * time.Second,

@@ -100,7 +100,7 @@ func soakManagerConfig(srv *gatewaytest.Server, sink gatewayutil.EventSink, logg
 	window := scaled(5 * time.Second)
 	return gatewayutil.ManagerConfig{
 		Shard: gatewayutil.Config{
-			Token:           gateway.Token("Bot " + soakToken),
+			Token:           gateway.NewToken("Bot " + soakToken),
 			Intents:         intents.NonPrivileged,
 			Encoding:        *soakEncoding,
 			Compression:     comp,

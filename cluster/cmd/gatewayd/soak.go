@@ -373,7 +373,7 @@ func (s *soak) startSlot(ctx context.Context, i int) error {
 		OnTakeover:        s.aud.Takeover,
 		Logger:            s.log,
 		Shard: gatewayutil.Config{
-			Token:           gateway.Token(s.token),
+			Token:           gateway.NewToken(s.token),
 			Intents:         it,
 			URL:             s.emu.URL(),
 			Sink:            s.aud,
