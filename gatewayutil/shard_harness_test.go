@@ -225,14 +225,24 @@ func runShardResuming(t testing.TB, srv *gatewaytest.Server, sess gateway.Sessio
 }
 
 // waitUntil polls cond until it holds, failing the test after timeout.
+//
+// The timeout counts only time this goroutine could run: each poll sleeps
+// 5 ms, and however much longer the sleep took (the goroutine waited for a
+// CPU: the scheduling lag on a loaded machine) extends the deadline, up to
+// three times the timeout. A condition the code under test must reach in
+// timeout of its own running time gets it however busy the machine is.
 func waitUntil(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
+	const poll = 5 * time.Millisecond
+	start := time.Now()
+	var lag time.Duration
 	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		if waited := time.Since(start); waited > timeout+min(lag, 3*timeout) {
+			t.Fatalf("timed out after %v (%v, plus %v of scheduling lag measured meanwhile) waiting for %s", waited.Round(time.Millisecond), timeout, lag.Round(time.Millisecond), what)
 		}
-		time.Sleep(5 * time.Millisecond)
+		slept := time.Now()
+		time.Sleep(poll)
+		lag += max(time.Since(slept)-poll, 0)
 	}
 }
 

@@ -163,6 +163,7 @@ func TestShardRunContextCancel(t *testing.T) {
 	sh, err := gatewayutil.NewShard(baseConfig(srv))
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancelCause(context.Background())
+	t.Cleanup(func() { cancel(nil) })
 	errc := make(chan error, 1)
 	go func() { errc <- sh.Run(ctx) }()
 	waitUntil(t, 5*time.Second, "connected", func() bool { return sh.Status().State == gatewayutil.ShardConnected })
@@ -175,6 +176,7 @@ func TestShardRunContextCancel(t *testing.T) {
 	requireNoShardGoroutines(t)
 	// It can run again, and resumes.
 	ctx2, cancel2 := context.WithCancel(context.Background())
+	t.Cleanup(cancel2) // a failed wait must not leave the shard running into the next tests
 	go func() { errc <- sh.Run(ctx2) }()
 	waitUntil(t, 5*time.Second, "resumed", func() bool { return sh.Status().Resumes == 1 })
 	cancel2()
