@@ -118,6 +118,32 @@ func (p *LagProbe) MaxBetween(from, to time.Time) time.Duration {
 	return m
 }
 
+// TotalBetween returns the sum of the lags of the wake-ups that were
+// pending between from and to, each counted only for the part of its wait
+// inside that span: how far behind the probe fell over the span. A chain
+// of goroutines that must each wake up in turn (a timer, a write, a reader
+// on the other end) can fall behind by that much together, even when no
+// single wake-up was late by much.
+func (p *LagProbe) TotalBetween(from, to time.Time) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var sum time.Duration
+	for _, s := range p.samples {
+		start, end := s.At.Add(-s.Lag), s.At
+		if end.Before(from) || start.After(to) {
+			continue
+		}
+		if start.Before(from) {
+			start = from
+		}
+		if end.After(to) {
+			end = to
+		}
+		sum += end.Sub(start)
+	}
+	return sum
+}
+
 // Summary describes what the probe saw, for a test's log.
 func (p *LagProbe) Summary() string {
 	p.mu.Lock()

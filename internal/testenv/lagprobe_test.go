@@ -34,6 +34,19 @@ func TestLagProbeMaxBetween(t *testing.T) {
 			t.Errorf("MaxBetween(%d ms, %d ms) = %v, want %v", c.from, c.to, got, c.want)
 		}
 	}
+	for _, c := range []struct {
+		from, to int
+		want     time.Duration
+	}{
+		{0, 40, 0},
+		{0, 1000, 75 * time.Millisecond},
+		{60, 290, 50 * time.Millisecond}, // 40 ms of the first, 10 of the second
+		{897, 2000, 3 * time.Millisecond},
+	} {
+		if got := p.TotalBetween(at(c.from), at(c.to)); got != c.want {
+			t.Errorf("TotalBetween(%d ms, %d ms) = %v, want %v", c.from, c.to, got, c.want)
+		}
+	}
 }
 
 // TestLagProbeMeasuresABusyScheduler keeps more goroutines busy than there
