@@ -38,9 +38,16 @@ func startShardEmulator(t testing.TB, cfg gatewaytest.Config) *gatewaytest.Serve
 		cfg.TimeScale = testScale
 	}
 	if cfg.HeartbeatGrace == 0 {
-		// 400 ms at testScale: the race detector on a busy machine can
-		// delay a heartbeat by more than Discord's quarter interval.
-		cfg.HeartbeatGrace = 40 * time.Second
+		// The emulator's heartbeat deadline is not what the shard tests
+		// check (the emulator's own tests and the soak do), but a 4009
+		// from it ends the session and derails a test that expects a
+		// resume. At testScale the interval is 412 ms; on a loaded 2-core
+		// machine a heartbeat waits for a CPU on both sides, and the lag
+		// probes of the soak measured single wake-ups over 1.5 s late. So
+		// the grace is 2 s of wall time, or four times the lag measured
+		// now if that is more, and never less than 40 s of Discord's clock.
+		floor := max(2*time.Second, 4*schedulingLag(t))
+		cfg.HeartbeatGrace = max(40*time.Second, time.Duration(float64(floor)/cfg.TimeScale))
 	}
 	srv, err := gatewaytest.NewServer(cfg)
 	require.NoError(t, err)
