@@ -154,9 +154,10 @@ func TestManagerStartsInMaxConcurrencyWindows(t *testing.T) {
 	t.Logf("%s", lag.Summary())
 
 	st := srv.Stats()
-	// A refused identify (op 9) is sent again: one more each.
+	// A refused identify (op 9) is sent again: the emulator counts the
+	// identifies it accepted, one per shard, and records the refused too.
 	assert.LessOrEqual(t, st.IdentifyRefused, int64(closePairs), "op 9 for identify concurrency, beyond the pairs the measured lag explains")
-	assert.EqualValues(t, 64+st.IdentifyRefused, st.Identifies)
+	assert.EqualValues(t, 64, st.Identifies)
 	if closePairs == 0 {
 		assert.LessOrEqual(t, st.MaxIdentifiesPerBucket, 1)
 	}
