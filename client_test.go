@@ -452,13 +452,13 @@ func TestTokenNeverLeaks(t *testing.T) {
 	c2 := newClient(t, gateway.WithLogger(logger), gateway.WithSession(s))
 	process(t, c2, w, hello)
 	err := c2.HandleClose(closecode.AuthenticationFailed, "Authentication failed.")
-	logger.Info("client", "c", c, "c2", c2, "token", gateway.Token(testToken))
+	logger.Info("client", "c", c, "c2", c2, "token", gateway.NewToken(testToken))
 	var out strings.Builder
 	out.WriteString(logs.String())
-	for _, v := range []any{c, c2, err, gateway.Token(testToken), s} {
+	for _, v := range []any{c, c2, err, gateway.NewToken(testToken), s} {
 		fmt.Fprintf(&out, "%v %+v %#v %s %q %x\n", v, v, v, v, v, v)
 	}
-	b, _ := json.Marshal(struct{ T gateway.Token }{gateway.Token(testToken)})
+	b, _ := json.Marshal(struct{ T gateway.Token }{gateway.NewToken(testToken)})
 	out.Write(b)
 	assert.NotContains(t, out.String(), "SECRET")
 	assert.NotContains(t, out.String(), "MTIzNDU2Nzg5")

@@ -47,7 +47,7 @@ type config struct {
 // WithToken sets the bot token (with or without a "Bot " prefix). Required.
 func WithToken(token string) Option {
 	return func(c *config) error {
-		c.token = secret.Seal(Token(token).reveal())
+		c.token = secret.Seal(bareToken(token))
 		return nil
 	}
 }

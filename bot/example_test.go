@@ -6,6 +6,7 @@ import (
 	"log"
 	"time"
 
+	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/bot"
 	"github.com/gatewaykit/gateway/discord"
 	"github.com/gatewaykit/gateway/gatewaytest"
@@ -28,7 +29,7 @@ func exampleManager() (*gatewaytest.Server, *gatewayutil.Manager) {
 	}
 	m, err := gatewayutil.NewManager(gatewayutil.ManagerConfig{
 		Shard: gatewayutil.Config{
-			Token:           "my-bot-token",
+			Token:           gateway.NewToken("my-bot-token"),
 			Intents:         intents.Guilds | intents.GuildMembers,
 			ResumeURLPolicy: gatewayutil.LoopbackResumeURLs,
 			CommandWindow:   600 * time.Millisecond, // 60 s, time-scaled

@@ -41,7 +41,7 @@ func startEmulator(t testing.TB, cfg gatewaytest.Config) *gatewaytest.Server {
 
 func shardConfig(srv *gatewaytest.Server, in intents.Intent, sink gatewayutil.EventSink) gatewayutil.Config {
 	return gatewayutil.Config{
-		Token:           gateway.Token(testToken),
+		Token:           gateway.NewToken(testToken),
 		Intents:         in,
 		URL:             srv.URL(),
 		Sink:            sink,

@@ -56,7 +56,7 @@ func e2eManager(srv *gatewaytest.Server, sink gatewayutil.EventSink, store gatew
 	scaled := func(d time.Duration) time.Duration { return time.Duration(float64(d) * scale) }
 	return gatewayutil.NewManager(gatewayutil.ManagerConfig{
 		Shard: gatewayutil.Config{
-			Token:              gateway.Token("Bot " + e2eToken),
+			Token:              gateway.NewToken("Bot " + e2eToken),
 			Intents:            intents.All,
 			Compression:        gatewayutil.CompressZlibStream,
 			Sink:               sink,

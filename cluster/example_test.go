@@ -55,7 +55,7 @@ func ExampleNode() {
 		ShardCount: gb.Shards,
 		Limiter:    lim,
 		Shard: gatewayutil.Config{
-			Token:   gateway.Token(token),
+			Token:   gateway.NewToken(token),
 			Intents: intents.Guilds | intents.GuildMessages,
 			URL:     gb.URL,
 			Sink:    events,

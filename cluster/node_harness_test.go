@@ -141,7 +141,7 @@ func (h *harness) startNode(name string, viaProxy bool) *testNode {
 		OnTakeover:        h.audit.Takeover,
 		Logger:            testLogger(h.t),
 		Shard: gatewayutil.Config{
-			Token:           gateway.Token("test-token"),
+			Token:           gateway.NewToken("test-token"),
 			Intents:         intents.Guilds | intents.GuildMessages,
 			URL:             h.emu.URL(),
 			Sink:            h.audit,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/gobwas/ws"
 
@@ -26,7 +27,13 @@ func TestEncodingsAndCompressions(t *testing.T) {
 				if enc == "etf" {
 					guilds = 8
 				}
-				s := newTestServer(t, Config{Guilds: guilds})
+				// The test's client reads a 1 MiB GUILD_CREATE and
+				// inflates it itself, which under -race on a loaded
+				// machine can leave the server's write blocked longer
+				// than the default 10 s PeerTimeout (it closed the
+				// connection then): this test is about the bytes, not
+				// about slow peers (peer_bounds_test.go is).
+				s := newTestServer(t, Config{Guilds: guilds, PeerTimeout: time.Minute})
 				c := dialGateway(t, s.URL(), dialOpts{encName: enc, compress: comp})
 				r := c.identify("tok", uint64(intents.Guilds|intents.GuildMessages), nil)
 				biggest := 0

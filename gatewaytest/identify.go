@@ -9,6 +9,7 @@ import (
 	"github.com/gatewaykit/gateway/closecode"
 	"github.com/gatewaykit/gateway/event"
 	"github.com/gatewaykit/gateway/intents"
+	"github.com/gatewaykit/gateway/internal/secret"
 	"github.com/gatewaykit/gateway/opcode"
 )
 
@@ -42,7 +43,7 @@ func parseIdentify(d []byte, now time.Time) (*identifyRequest, closecode.Code, e
 			return nil, malformedPayload, fmt.Errorf("identify: token is not a string")
 		}
 		req.token = botToken(s)
-		req.rec.Token = Token(req.token)
+		req.rec.Token = Token{masked: secret.Seal(req.token)}
 	}
 	props, err := object(m["properties"])
 	if err != nil {

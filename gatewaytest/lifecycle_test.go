@@ -67,7 +67,7 @@ func TestIdentifyReadyGuildCreates(t *testing.T) {
 	if rec.Identify == nil || rec.Identify.Properties.Browser != "rawtest" || rec.Identify.LargeThreshold != 250 {
 		t.Fatalf("identify record %+v", rec.Identify)
 	}
-	if string(rec.Identify.Token) != "tok" {
+	if rec.Identify.Token.Reveal() != "tok" {
 		t.Fatalf("record lost the token")
 	}
 	if got := fmt.Sprintf("%v %s %+v %#v", rec.Identify.Token, rec.Identify.Token, *rec.Identify, rec.Identify.Token); containsToken(got, "tok") {

@@ -9,14 +9,27 @@ import (
 
 	"github.com/gatewaykit/gateway/closecode"
 	"github.com/gatewaykit/gateway/intents"
+	"github.com/gatewaykit/gateway/internal/secret"
 	"github.com/gatewaykit/gateway/opcode"
 )
 
-// Token is a secret a client sent. Every way of printing it (fmt verbs,
-// JSON, slog) shows "[REDACTED]"; convert it with string(t) to compare it.
-type Token string
+// Token is a secret a client sent. Every way of printing or encoding it
+// (fmt verbs, slog, encoding/json as a value or a map key, xml, gob,
+// msgpack) shows "[REDACTED]", and it is kept masked in memory, so printers
+// that dump a value by reflection (fmt on unexported fields, testify's
+// diffs) show only noise. [Token.Reveal] returns it, to compare it.
+type Token struct {
+	masked secret.String
+}
 
 const redacted = "[REDACTED]"
+
+// Reveal returns the token in clear text, as the client sent it without
+// its "Bot " prefix. Never print what it returns.
+func (t Token) Reveal() string { return t.masked.Open() }
+
+// IsZero reports whether t holds no token.
+func (t Token) IsZero() bool { return t.masked.IsZero() }
 
 // String returns "[REDACTED]".
 func (Token) String() string { return redacted }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/gatewaytest"
 	"github.com/gatewaykit/gateway/gatewayutil"
 	"github.com/gatewaykit/gateway/intents"
@@ -29,7 +30,7 @@ func startExampleEmulator(cfg gatewaytest.Config) *gatewaytest.Server {
 
 // exampleShard runs a shard against emu until ctx ends.
 func exampleShard(ctx context.Context, emu *gatewaytest.Server, cfg gatewayutil.Config) *gatewayutil.Shard {
-	cfg.Token = "my-bot-token"
+	cfg.Token = gateway.NewToken("my-bot-token")
 	cfg.URL = emu.URL()
 	cfg.ResumeURLPolicy = gatewayutil.LoopbackResumeURLs
 	cfg.CommandWindow = 600 * time.Millisecond // the emulator's 60 s, time-scaled

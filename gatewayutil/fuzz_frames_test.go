@@ -127,7 +127,7 @@ func fuzzShard(t *testing.T, mode uint8) *Shard {
 		encName = "etf"
 	}
 	sh, err := NewShard(Config{
-		Token:          "fuzz-token",
+		Token:          gateway.NewToken("fuzz-token"),
 		Intents:        intents.NonPrivileged,
 		URL:            "ws://127.0.0.1:1",
 		Encoding:       encName,

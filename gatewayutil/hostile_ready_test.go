@@ -36,7 +36,7 @@ func hostileReadyRun(t *testing.T, h gatewaytest.HostileReady, store gatewayutil
 	var readies atomic.Int32
 	var saved atomic.Int32
 	sh, err := gatewayutil.NewShard(gatewayutil.Config{
-		Token:           "Bot hostile-ready",
+		Token:           gateway.NewToken("Bot hostile-ready"),
 		Intents:         intents.Guilds,
 		URL:             srv.URL(),
 		ResumeURLPolicy: gatewayutil.LoopbackResumeURLs,

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/intents"
 	"github.com/gatewaykit/gateway/ratelimit"
 )
@@ -51,7 +52,7 @@ func TestManagerRefusesHugeGatewayBot(t *testing.T) {
 	for _, c := range [][2]string{{"100000000", "16"}, {"16", "100000000"}} {
 		s := hostileGatewayBot(t, c[0], c[1])
 		m, err := NewManager(ManagerConfig{
-			Shard:      Config{Token: testToken, Intents: intents.Guilds},
+			Shard:      Config{Token: gateway.NewToken(testToken), Intents: intents.Guilds},
 			APIBase:    s.api(),
 			HTTPClient: s.Client(),
 		})

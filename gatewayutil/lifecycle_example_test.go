@@ -7,6 +7,7 @@ import (
 	"log"
 	"time"
 
+	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/gatewaytest"
 	"github.com/gatewaykit/gateway/gatewayutil"
 )
@@ -55,7 +56,7 @@ func ExampleShard_WaitGuildsReady() {
 
 // exampleManager starts a Manager against emu.
 func exampleManager(emu *gatewaytest.Server, cfg gatewayutil.ManagerConfig) *gatewayutil.Manager {
-	cfg.Shard.Token = "my-bot-token"
+	cfg.Shard.Token = gateway.NewToken("my-bot-token")
 	cfg.Shard.Intents = 1 // GUILDS
 	cfg.Shard.ResumeURLPolicy = gatewayutil.LoopbackResumeURLs
 	cfg.Shard.CommandWindow = 600 * time.Millisecond

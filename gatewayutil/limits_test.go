@@ -92,7 +92,7 @@ func offendingRun(t *testing.T, mutate func(*gatewayutil.Config), offend func(c 
 	events := &limitEvents{}
 	logs := &shardLogBuffer{}
 	cfg := gatewayutil.Config{
-		Token:              gateway.Token(limitsToken),
+		Token:              gateway.NewToken(limitsToken),
 		Intents:            intents.Guilds,
 		URL:                g.URL(),
 		Sink:               events,
@@ -235,7 +235,7 @@ func TestLimitZstdWindow(t *testing.T) {
 	})
 	logs := &shardLogBuffer{}
 	sh, err := gatewayutil.NewShard(gatewayutil.Config{
-		Token: gateway.Token(limitsToken), Intents: intents.Guilds, URL: g.URL(),
+		Token: gateway.NewToken(limitsToken), Intents: intents.Guilds, URL: g.URL(),
 		Compression: gatewayutil.CompressZstdStream, MaxZstdWindow: 8 << 20,
 		Backoff: gatewayutil.Backoff{Base: 10 * time.Millisecond, Max: 50 * time.Millisecond},
 		Logger:  slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -371,7 +371,7 @@ func TestLimitETF(t *testing.T) {
 // A command over 4096 bytes (the gateway's limit on what a client sends) is
 // refused before it is queued: gateway.ErrPayloadTooLarge.
 func TestLimitOutgoingPayload(t *testing.T) {
-	sh, err := gatewayutil.NewShard(gatewayutil.Config{Token: gateway.Token(limitsToken), Intents: intents.Guilds, URL: "ws://127.0.0.1:1"})
+	sh, err := gatewayutil.NewShard(gatewayutil.Config{Token: gateway.NewToken(limitsToken), Intents: intents.Guilds, URL: "ws://127.0.0.1:1"})
 	require.NoError(t, err)
 	big := fmt.Appendf(nil, `{"status":"online","afk":false,"since":null,"activities":[{"name":%q,"type":0}]}`, strings.Repeat("x", 4100))
 	err = sh.Send(context.Background(), opcode.PresenceUpdate, big)

@@ -102,8 +102,8 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 	if store == nil {
 		store = NewMemorySessionStore()
 	}
-	m := &Manager{cfg: cfg, token: secret.Seal(string(cfg.Shard.Token)), log: cfg.Logger, store: store, fatal: make(chan error, 1)}
-	m.cfg.Shard.Token = ""
+	m := &Manager{cfg: cfg, token: secret.Seal(cfg.Shard.Token.Reveal()), log: cfg.Logger, store: store, fatal: make(chan error, 1)}
+	m.cfg.Shard.Token = gateway.Token{}
 	return m, nil
 }
 
@@ -288,7 +288,7 @@ type identifyExpecter interface{ Expect(shardIDs ...int) }
 
 func (m *Manager) shardConfig(set *shardSet, id int, s gateway.Session) Config {
 	cfg := m.cfg.Shard
-	cfg.Token = gateway.Token(m.token.Open())
+	cfg.Token = gateway.NewToken(m.token.Open())
 	cfg.URL = m.url
 	cfg.ShardID, cfg.ShardCount = id, set.count
 	cfg.Session = s

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/event"
 	"github.com/gatewaykit/gateway/gatewaytest"
 	"github.com/gatewaykit/gateway/gatewayutil"
@@ -46,7 +47,7 @@ func ExampleManager() {
 
 	m, err := gatewayutil.NewManager(gatewayutil.ManagerConfig{
 		Shard: gatewayutil.Config{
-			Token:           "my-bot-token",
+			Token:           gateway.NewToken("my-bot-token"),
 			Intents:         d.Intents(),
 			Compression:     gatewayutil.CompressZlibStream,
 			Sink:            d,

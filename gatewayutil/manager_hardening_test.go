@@ -129,7 +129,7 @@ func TestManagerDropsSessionWhoseResumeIsTooLarge(t *testing.T) {
 // start a large bot many times slower than it may.
 func TestManagerSkipGatewayBotNeedsMaxConcurrency(t *testing.T) {
 	base := gatewayutil.ManagerConfig{
-		Shard:          gatewayutil.Config{Token: gateway.Token(managerToken), URL: "wss://gateway.example"},
+		Shard:          gatewayutil.Config{Token: gateway.NewToken(managerToken), URL: "wss://gateway.example"},
 		SkipGatewayBot: true,
 		ShardCount:     16,
 	}

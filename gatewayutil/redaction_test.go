@@ -22,6 +22,7 @@ import (
 	"github.com/gatewaykit/gateway/gatewaytest"
 	"github.com/gatewaykit/gateway/gatewayutil"
 	"github.com/gatewaykit/gateway/intents"
+	"github.com/gatewaykit/gateway/internal/testenv"
 )
 
 // leakForms are the forms the token could take in printed text: as is, and
@@ -52,7 +53,7 @@ var fmtVerbs = []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%10.3
 // Server, and structs holding them in exported and unexported fields.
 func redactionSubjects(t *testing.T) map[string]any {
 	t.Helper()
-	tok := gateway.Token("Bot " + secretToken)
+	tok := gateway.NewToken("Bot " + secretToken)
 	cfg := gatewayutil.Config{Token: tok, Intents: intents.Guilds, URL: "wss://gateway.discord.gg"}
 	sh, err := gatewayutil.NewShard(cfg)
 	require.NoError(t, err)
@@ -149,23 +150,30 @@ func TestTokenRedactedByEncoders(t *testing.T) {
 			requireNoToken(t, name+" in indented JSON", string(b))
 		}
 	}
-	tok := gateway.Token("Bot " + secretToken)
+	tok := gateway.NewToken("Bot " + secretToken)
 	var tm encoding.TextMarshaler = tok
 	b, err := tm.MarshalText()
 	require.NoError(t, err)
 	requireNoToken(t, "MarshalText", string(b))
-	// (A Token used as a map key is not redacted: encoding/json writes
-	// string keys as they are, without asking MarshalText.)
 	b, err = json.Marshal(map[string]any{"token": tok, "tokens": []gateway.Token{tok}})
 	require.NoError(t, err)
 	requireNoToken(t, "JSON", string(b))
 	require.Contains(t, string(b), "[REDACTED]")
+	// A Token as a map key: encoding/json writes string-kinded keys as
+	// they are, but a Token is a struct, so it asks MarshalText.
+	emuTok := emulatorToken(t)
+	b, err = json.Marshal(map[gateway.Token]string{tok: "v"})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"[REDACTED]":"v"}`, string(b))
+	b, err = json.Marshal(map[gatewaytest.Token]string{emuTok: "v"})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"[REDACTED]":"v"}`, string(b))
 
 	type holder struct {
 		Token gateway.Token
 		Key   gatewaytest.Token
 	}
-	h := holder{Token: tok, Key: gatewaytest.Token(secretToken)}
+	h := holder{Token: tok, Key: emuTok}
 	b, err = xml.Marshal(h)
 	require.NoError(t, err)
 	requireNoToken(t, "XML", string(b))
@@ -193,9 +201,8 @@ func (r *failureRecorder) Errorf(format string, args ...any) {
 // TestTokenRedactedInTestifyFailures makes testify fail on values that hold
 // the token and checks its messages. Most print the values with %#v or %v.
 // Diffs and list dumps use a reflection dumper that ignores methods: a
-// Shard or a Manager (and values that point to them) show nothing there
-// either, because they keep the token masked; a Token or a Config compared
-// by value would show it (the Token is a plain string underneath).
+// Token, a Config, a Shard or a Manager (and values that point to them)
+// show nothing there either, because the token is kept masked in memory.
 func TestTokenRedactedInTestifyFailures(t *testing.T) {
 	subjects := redactionSubjects(t)
 	r := &failureRecorder{}
@@ -217,10 +224,52 @@ func TestTokenRedactedInTestifyFailures(t *testing.T) {
 		assert.ElementsMatch(r, []any{subjects[k]}, []any{other[k]})
 		assert.Contains(r, []any{1}, subjects[k])
 	}
+	// Configurations that differ, in their tokens among others: testify
+	// prints both and a diff of their dumps.
+	tok, otherTok := gateway.NewToken("Bot "+secretToken), gateway.NewToken(secretToken+"-other")
+	a := gatewayutil.Config{Token: tok, Intents: intents.Guilds}
+	b := gatewayutil.Config{Token: otherTok, Intents: intents.GuildMessages}
+	diffsBefore := len(r.msgs)
+	assert.Equal(r, a, b)
+	assert.Equal(r, &a, &b)
+	assert.Equal(r, gatewayutil.ManagerConfig{Shard: a}, gatewayutil.ManagerConfig{Shard: b})
+	assert.Equal(r, []gateway.Token{tok}, []gateway.Token{otherTok})
+	assert.Equal(r, map[gateway.Token]int{tok: 1}, map[gateway.Token]int{otherTok: 1})
+	require.Len(t, r.msgs, diffsBefore+5)
+	for _, m := range r.msgs[diffsBefore:] {
+		assert.Contains(t, m, "Diff:", "testify printed a diff")
+	}
 	require.Greater(t, len(r.msgs), 6*len(subjects), "testify did fail")
 	for _, m := range r.msgs {
 		requireNoToken(t, "a testify failure message", m)
 	}
+}
+
+// emulatorToken returns the gatewaytest.Token the emulator recorded for a
+// Shard that identified with secretToken.
+func emulatorToken(t *testing.T) gatewaytest.Token {
+	t.Helper()
+	srv, err := gatewaytest.NewServer(gatewaytest.Config{Tokens: []string{secretToken}, TimeScale: 0.01})
+	require.NoError(t, err)
+	require.NoError(t, srv.Start(t.Context()))
+	defer srv.Close()
+	sh, err := gatewayutil.NewShard(gatewayutil.Config{Token: gateway.NewToken(secretToken), Intents: intents.Guilds, URL: srv.URL()})
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- sh.Run(t.Context()) }()
+	_, err = srv.WaitSessions(t.Context(), 1)
+	require.NoError(t, err)
+	_, err = sh.Close(t.Context(), closecode.Normal)
+	require.NoError(t, err)
+	require.NoError(t, <-done)
+	for _, c := range srv.Conns() {
+		if id := c.Record().Identify; id != nil {
+			require.Equal(t, secretToken, id.Token.Reveal(), "the emulator recorded the token")
+			return id.Token
+		}
+	}
+	t.Fatal("the emulator recorded no identify")
+	return gatewaytest.Token{}
 }
 
 // TestEmulatorSessionRedacted prints an emulator Session, which holds the
@@ -230,7 +279,7 @@ func TestEmulatorSessionRedacted(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, srv.Start(t.Context()))
 	defer srv.Close()
-	sh, err := gatewayutil.NewShard(gatewayutil.Config{Token: gateway.Token(secretToken), Intents: intents.Guilds, URL: srv.URL()})
+	sh, err := gatewayutil.NewShard(gatewayutil.Config{Token: gateway.NewToken(secretToken), Intents: intents.Guilds, URL: srv.URL()})
 	require.NoError(t, err)
 	done := make(chan error, 1)
 	go func() { done <- sh.Run(t.Context()) }()
@@ -247,4 +296,30 @@ func TestEmulatorSessionRedacted(t *testing.T) {
 	_, err = sh.Close(t.Context(), closecode.Normal)
 	require.NoError(t, err)
 	require.NoError(t, <-done)
+	// A Shard that identified holds nothing in clear, not even in the
+	// buffers its Identify went through. (Dumped once it stopped: a
+	// dump reads its fields without its locks.)
+	requireNoToken(t, "a Shard that ran, dumped by reflection", testenv.RawDump(sh))
+}
+
+// TestTokenHiddenFromReflection dumps every value of this package that
+// holds the token by reflection, without calling methods, as testify's
+// diffs and go-cmp do: the token is masked in memory, so even that shows
+// only noise. (The emulator's Config and Server are left out: they keep
+// the tokens they accept in plain strings.)
+func TestTokenHiddenFromReflection(t *testing.T) {
+	subjects := redactionSubjects(t)
+	dumped := 0
+	for name, v := range subjects {
+		if strings.Contains(name, "gatewaytest") || name == "struct with exported fields" || name == "[]any" {
+			continue
+		}
+		d := testenv.RawDump(v)
+		require.NotEmpty(t, d, name)
+		requireNoToken(t, name+" dumped by reflection", d)
+		dumped++
+	}
+	require.GreaterOrEqual(t, dumped, 10)
+	rec := emulatorToken(t)
+	requireNoToken(t, "gatewaytest.Token dumped by reflection", testenv.RawDump(struct{ T gatewaytest.Token }{rec}))
 }

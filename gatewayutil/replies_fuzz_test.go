@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/event"
 )
 
@@ -26,7 +27,7 @@ func FuzzReplyTap(f *testing.F) {
 	f.Add(uint8(5), []byte(`{"id":"99999999999999999999"}`))
 	types := []string{event.GuildMembersChunk, event.RateLimited, event.SoundboardSounds, event.ChannelInfo, event.Ready, event.GuildCreate}
 	f.Fuzz(func(t *testing.T, kind uint8, d []byte) {
-		s, err := NewShard(Config{Token: "t", URL: "ws://127.0.0.1:1"})
+		s, err := NewShard(Config{Token: gateway.NewToken("t"), URL: "ws://127.0.0.1:1"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -143,7 +143,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 	scaled := func(d time.Duration) time.Duration { return d / 100 }
 
 	cfg := gatewayutil.Config{
-		Token:              gateway.Token("Bot " + secretToken),
+		Token:              gateway.NewToken("Bot " + secretToken),
 		Intents:            intents.Guilds | intents.GuildMessages,
 		URL:                srv.URL(),
 		Logger:             w.logger(),
@@ -217,7 +217,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 
 	// A wrong token: 4004, fatal.
 	bad := cfg
-	bad.Token = gateway.Token("Bot " + secretToken + "x")
+	bad.Token = gateway.NewToken("Bot " + secretToken + "x")
 	sh3, err := gatewayutil.NewShard(bad)
 	require.NoError(t, err)
 	err = sh3.Run(context.Background())
@@ -289,7 +289,7 @@ func resumeURLRun(t *testing.T, resumeURL string, policy gatewayutil.ResumeURLPo
 	g = g2
 	buf := &shardLogBuffer{}
 	sh, err := gatewayutil.NewShard(gatewayutil.Config{
-		Token:           gateway.Token(secretToken),
+		Token:           gateway.NewToken(secretToken),
 		Intents:         intents.Guilds,
 		URL:             g.URL(),
 		ResumeURLPolicy: policy,

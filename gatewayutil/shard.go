@@ -88,12 +88,12 @@ func NewShard(cfg Config) (*Shard, error) {
 	}
 	s := &Shard{
 		cfg:         cfg,
-		token:       secret.Seal(string(cfg.Token)),
+		token:       secret.Seal(cfg.Token.Reveal()),
 		log:         cfg.Logger.With("shard", cfg.ShardID),
 		connectedCh: make(chan struct{}),
 		closedCh:    make(chan struct{}),
 	}
-	s.cfg.Token = ""
+	s.cfg.Token = gateway.Token{}
 	s.baseURL, _ = gatewayURL(cfg.URL, cfg.Encoding, cfg.Compression, cfg.AllowPlainWS)
 	s.dialer = dialer{
 		handshakeTimeout: cfg.HandshakeTimeout,
@@ -313,7 +313,7 @@ func (s *Shard) afterConnection(r *runState, a *attempt) (error, bool) {
 	}
 	s.mu.Unlock()
 	s.reportSession()
-	res.err = redactSecret(res.err, s.cfg.Token)
+	res.err = redactSecret(res.err, s.token.Open())
 	s.stats.setLastError(res.err)
 
 	if s.isStopping(r) {

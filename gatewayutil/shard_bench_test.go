@@ -157,7 +157,7 @@ func benchShardRead(b *testing.B, comp gatewayutil.Compression) {
 		return nil
 	})
 	sh, err := gatewayutil.NewShard(gatewayutil.Config{
-		Token:       gateway.Token("bench-token"),
+		Token:       gateway.NewToken("bench-token"),
 		Intents:     intents.GuildMessages,
 		URL:         srv.url(),
 		Compression: comp,

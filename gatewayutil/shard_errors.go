@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/gatewaykit/gateway"
 )
 
 // Errors returned by Shard methods.
@@ -53,11 +51,11 @@ var errShardStopping = errors.New("gatewayutil: shard stopping")
 // gateway may echo it in a close reason): then an error with the same
 // chain whose text has the token replaced, so that logs and Status never
 // show it.
-func redactSecret(err error, token gateway.Token) error {
+func redactSecret(err error, token string) error {
 	if err == nil {
 		return nil
 	}
-	raw := strings.TrimSpace(string(token))
+	raw := strings.TrimSpace(token)
 	if len(raw) > 4 && strings.EqualFold(raw[:4], "bot ") {
 		raw = strings.TrimSpace(raw[4:])
 	}

@@ -6,6 +6,7 @@ import (
 	"log"
 	"sync"
 
+	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/closecode"
 	"github.com/gatewaykit/gateway/event"
 	"github.com/gatewaykit/gateway/gatewaytest"
@@ -44,7 +45,7 @@ func ExampleShard() {
 	})
 
 	shard, err := gatewayutil.NewShard(gatewayutil.Config{
-		Token:           "my-bot-token",
+		Token:           gateway.NewToken("my-bot-token"),
 		Intents:         intents.Guilds,
 		URL:             emu.URL(), // from GET /gateway/bot against Discord
 		Compression:     gatewayutil.CompressZlibStream,

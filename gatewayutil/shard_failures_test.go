@@ -29,7 +29,7 @@ func TestShardRepeatedFailuresWarnOnce(t *testing.T) {
 
 	logs := &shardLogBuffer{}
 	sh, err := gatewayutil.NewShard(gatewayutil.Config{
-		Token:   gateway.Token("Bot " + testToken),
+		Token:   gateway.NewToken("Bot " + testToken),
 		Intents: intents.Guilds,
 		URL:     "ws://" + addr,
 		Backoff: gatewayutil.Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond},

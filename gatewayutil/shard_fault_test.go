@@ -202,7 +202,7 @@ func TestShardFaultCloseCodes(t *testing.T) {
 // A real fatal close from the emulator: a wrong token gets 4004.
 func TestShardWrongToken(t *testing.T) {
 	srv := startShardEmulator(t, gatewaytest.Config{})
-	ts := runShard(t, srv, func(c *gatewayutil.Config) { c.Token = "wrong-token" })
+	ts := runShard(t, srv, func(c *gatewayutil.Config) { c.Token = gateway.NewToken("wrong-token") })
 	err := <-ts.errc
 	require.ErrorIs(t, err, gateway.CodeError(closecode.AuthenticationFailed))
 }

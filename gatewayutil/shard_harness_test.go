@@ -38,9 +38,16 @@ func startShardEmulator(t testing.TB, cfg gatewaytest.Config) *gatewaytest.Serve
 		cfg.TimeScale = testScale
 	}
 	if cfg.HeartbeatGrace == 0 {
-		// 400 ms at testScale: the race detector on a busy machine can
-		// delay a heartbeat by more than Discord's quarter interval.
-		cfg.HeartbeatGrace = 40 * time.Second
+		// The emulator's heartbeat deadline is not what the shard tests
+		// check (the emulator's own tests and the soak do), but a 4009
+		// from it ends the session and derails a test that expects a
+		// resume. At testScale the interval is 412 ms; on a loaded 2-core
+		// machine a heartbeat waits for a CPU on both sides, and the lag
+		// probes of the soak measured single wake-ups over 1.5 s late. So
+		// the grace is 2 s of wall time, or four times the lag measured
+		// now if that is more, and never less than 40 s of Discord's clock.
+		floor := max(2*time.Second, 4*schedulingLag(t))
+		cfg.HeartbeatGrace = max(40*time.Second, time.Duration(float64(floor)/cfg.TimeScale))
 	}
 	srv, err := gatewaytest.NewServer(cfg)
 	require.NoError(t, err)
@@ -165,7 +172,7 @@ type testShard struct {
 // baseConfig is a shard configuration scaled like the emulator.
 func baseConfig(srv *gatewaytest.Server) gatewayutil.Config {
 	return gatewayutil.Config{
-		Token:              gateway.Token("Bot " + testToken),
+		Token:              gateway.NewToken("Bot " + testToken),
 		Intents:            intents.Guilds | intents.GuildMessages,
 		URL:                srv.URL(),
 		HandshakeTimeout:   5 * time.Second,
@@ -225,14 +232,24 @@ func runShardResuming(t testing.TB, srv *gatewaytest.Server, sess gateway.Sessio
 }
 
 // waitUntil polls cond until it holds, failing the test after timeout.
+//
+// The timeout counts only time this goroutine could run: each poll sleeps
+// 5 ms, and however much longer the sleep took (the goroutine waited for a
+// CPU: the scheduling lag on a loaded machine) extends the deadline, up to
+// three times the timeout. A condition the code under test must reach in
+// timeout of its own running time gets it however busy the machine is.
 func waitUntil(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
+	const poll = 5 * time.Millisecond
+	start := time.Now()
+	var lag time.Duration
 	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		if waited := time.Since(start); waited > timeout+min(lag, 3*timeout) {
+			t.Fatalf("timed out after %v (%v, plus %v of scheduling lag measured meanwhile) waiting for %s", waited.Round(time.Millisecond), timeout, lag.Round(time.Millisecond), what)
 		}
-		time.Sleep(5 * time.Millisecond)
+		slept := time.Now()
+		time.Sleep(poll)
+		lag += max(time.Since(slept)-poll, 0)
 	}
 }
 

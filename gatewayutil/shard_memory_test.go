@@ -151,7 +151,7 @@ func idleShards(b *testing.B, gw string, comp gatewayutil.Compression, n int, pr
 	errc := make(chan error, n)
 	for i := range shards {
 		sh, err := gatewayutil.NewShard(gatewayutil.Config{
-			Token:       gateway.Token("idle-token"),
+			Token:       gateway.NewToken("idle-token"),
 			Intents:     intents.Guilds,
 			ShardID:     i,
 			ShardCount:  n,

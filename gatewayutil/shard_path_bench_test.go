@@ -397,7 +397,7 @@ func benchPath(b *testing.B, comp gatewayutil.Compression, mode pathSink) {
 		})
 	}
 	sh, err := gatewayutil.NewShard(gatewayutil.Config{
-		Token:       gateway.Token("bench-token"),
+		Token:       gateway.NewToken("bench-token"),
 		Intents:     intents.GuildMessages,
 		URL:         srv.url(),
 		Compression: comp,

@@ -78,7 +78,7 @@ func TestScale10k(t *testing.T) {
 	defer cancel()
 	for i := range shards {
 		sh, err := gatewayutil.NewShard(gatewayutil.Config{
-			Token:             gateway.Token("scale-token"),
+			Token:             gateway.NewToken("scale-token"),
 			Intents:           intents.Guilds,
 			ShardID:           i,
 			ShardCount:        n,

@@ -73,7 +73,7 @@ func TestShardLifecycle(t *testing.T) {
 				require.True(t, rec.PayloadCompress)
 			}
 			require.NotNil(t, rec.Identify)
-			require.Equal(t, testToken, string(rec.Identify.Token), "the Bot prefix is stripped")
+			require.Equal(t, testToken, rec.Identify.Token.Reveal(), "the Bot prefix is stripped")
 			require.Empty(t, rec.Violations)
 			require.GreaterOrEqual(t, rec.HeartbeatCount, 2)
 			for _, hb := range rec.Heartbeats {
@@ -163,6 +163,7 @@ func TestShardRunContextCancel(t *testing.T) {
 	sh, err := gatewayutil.NewShard(baseConfig(srv))
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancelCause(context.Background())
+	t.Cleanup(func() { cancel(nil) })
 	errc := make(chan error, 1)
 	go func() { errc <- sh.Run(ctx) }()
 	waitUntil(t, 5*time.Second, "connected", func() bool { return sh.Status().State == gatewayutil.ShardConnected })
@@ -175,6 +176,7 @@ func TestShardRunContextCancel(t *testing.T) {
 	requireNoShardGoroutines(t)
 	// It can run again, and resumes.
 	ctx2, cancel2 := context.WithCancel(context.Background())
+	t.Cleanup(cancel2) // a failed wait must not leave the shard running into the next tests
 	go func() { errc <- sh.Run(ctx2) }()
 	waitUntil(t, 5*time.Second, "resumed", func() bool { return sh.Status().Resumes == 1 })
 	cancel2()
@@ -191,19 +193,19 @@ func TestShardConfigErrors(t *testing.T) {
 		cfg  gatewayutil.Config
 	}{
 		{"no token", gatewayutil.Config{URL: "ws://127.0.0.1:1"}},
-		{"shard out of range", gatewayutil.Config{Token: "t", ShardID: 2, ShardCount: 2}},
-		{"bad encoding", gatewayutil.Config{Token: "t", Encoding: "xml"}},
-		{"payload with etf", gatewayutil.Config{Token: "t", Encoding: "etf", Compression: gatewayutil.CompressPayload}},
-		{"plain ws to a remote host", gatewayutil.Config{Token: "t", URL: "ws://gateway.discord.gg"}},
-		{"bad compression", gatewayutil.Config{Token: "t", Compression: 42}},
+		{"shard out of range", gatewayutil.Config{Token: gateway.NewToken("t"), ShardID: 2, ShardCount: 2}},
+		{"bad encoding", gatewayutil.Config{Token: gateway.NewToken("t"), Encoding: "xml"}},
+		{"payload with etf", gatewayutil.Config{Token: gateway.NewToken("t"), Encoding: "etf", Compression: gatewayutil.CompressPayload}},
+		{"plain ws to a remote host", gatewayutil.Config{Token: gateway.NewToken("t"), URL: "ws://gateway.discord.gg"}},
+		{"bad compression", gatewayutil.Config{Token: gateway.NewToken("t"), Compression: 42}},
 	}
 	for _, tc := range cases {
 		_, err := gatewayutil.NewShard(tc.cfg)
 		require.ErrorIs(t, err, gateway.ErrConfig, tc.name)
 	}
-	sh, err := gatewayutil.NewShard(gatewayutil.Config{Token: testToken})
+	sh, err := gatewayutil.NewShard(gatewayutil.Config{Token: gateway.NewToken(testToken)})
 	require.NoError(t, err)
-	require.NotContains(t, fmt.Sprintf("%v %+v %s", sh, gatewayutil.Config{Token: testToken}, sh.Status()), testToken)
+	require.NotContains(t, fmt.Sprintf("%v %+v %s", sh, gatewayutil.Config{Token: gateway.NewToken(testToken)}, sh.Status()), testToken)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	require.ErrorIs(t, sh.Send(ctx, 3, []byte(`{}`)), context.DeadlineExceeded, "Send waits for a connection")

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/closecode"
 	"github.com/gatewaykit/gateway/gatewayutil"
 	"github.com/gatewaykit/gateway/intents"
@@ -58,7 +59,7 @@ func TestShardClosesInvalidUTF8With1007(t *testing.T) {
 	})
 	var delivered atomic.Int32
 	sh, err := gatewayutil.NewShard(gatewayutil.Config{
-		Token:   "Bot utf8-test",
+		Token:   gateway.NewToken("Bot utf8-test"),
 		Intents: intents.Guilds,
 		URL:     g.URL(),
 		Backoff: gatewayutil.Backoff{Base: 10 * time.Millisecond, Max: 50 * time.Millisecond},

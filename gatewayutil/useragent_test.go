@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/closecode"
 	"github.com/gatewaykit/gateway/gatewaytest"
 	"github.com/gatewaykit/gateway/gatewayutil"
@@ -41,7 +42,7 @@ func userAgentRun(t *testing.T, configured string) []string {
 	t.Cleanup(func() { _ = hs.Close() })
 
 	sh, err := gatewayutil.NewShard(gatewayutil.Config{
-		Token:     "Bot user-agent-test",
+		Token:     gateway.NewToken("Bot user-agent-test"),
 		Intents:   intents.Guilds,
 		URL:       "ws://" + ln.Addr().String(),
 		UserAgent: configured,

@@ -282,7 +282,7 @@ func (b *bot) managerConfig(token string, scale float64, d gatewayutil.EventSink
 	limit := plan.limit
 	cfg := gatewayutil.ManagerConfig{
 		Shard: gatewayutil.Config{
-			Token:       gateway.Token(token),
+			Token:       gateway.NewToken(token),
 			URL:         plan.url,
 			Intents:     o.intents,
 			Encoding:    o.encoding,

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gatewaykit/gateway/gatewayutil"
+	"github.com/gatewaykit/gateway/internal/testenv"
 )
 
 // buildStressbot builds the program once per test binary, so tests can run
@@ -132,17 +133,38 @@ func TestInterruptClosesShardsFirst(t *testing.T) {
 // The README says the default 10-second run (the command a new user runs
 // first) heartbeats, resumes and re-identifies: its default chaos must make
 // that true.
+//
+// The run is 10 s of wall time; on a loaded machine the bot and the
+// emulator get only part of it. A lag probe measures how far behind the
+// process fell during the run; when that was more than a quarter of the
+// run, and the run did not resume, the run is repeated (once) for as long
+// as it takes to get 10 s of its own time, from the measured share, and
+// the promise is checked on that run (loudly).
 func TestDefaultRunResumesAndReidentifies(t *testing.T) {
-	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"-json", "-quiet"}, &stdout, &stderr)
-	if code != 0 {
-		t.Fatalf("exit %d\n%s", code, stderr.String())
+	runDefault := func(args ...string) (map[string]any, string, time.Duration, time.Duration) {
+		var stdout, stderr bytes.Buffer
+		lag := testenv.StartLagProbe(5 * time.Millisecond)
+		start := time.Now()
+		code := run(context.Background(), append([]string{"-json", "-quiet"}, args...), &stdout, &stderr)
+		took := time.Since(start)
+		lag.Stop()
+		behind := lag.TotalBetween(start, start.Add(took))
+		if code != 0 {
+			t.Fatalf("exit %d\n%s", code, stderr.String())
+		}
+		t.Logf("run %v took %v; %s, %v behind in total", args, took.Round(time.Millisecond), lag.Summary(), behind.Round(time.Millisecond))
+		return decodeOnlyJSON(t, stdout.Bytes()), stderr.String(), took, behind
 	}
-	m := decodeOnlyJSON(t, stdout.Bytes())
+	m, stderr, took, behind := runDefault()
 	// Not every shard need be ready at the last instant: a fault may have
 	// just closed one.
 	if m["shards"] != 16.0 || m["ready"].(float64) < 1 || m["duration_sec"].(float64) < 9.9 {
 		t.Errorf("default run: %v", m)
+	}
+	if m["resumes"].(float64) < 1 && behind > took/4 {
+		d := min(time.Duration(float64(10*time.Second)*float64(took)/float64(max(took-behind, took/6))), time.Minute).Round(time.Second)
+		t.Logf("LOADED MACHINE: the default run fell %v behind in %v and did not resume; running again for %v, to give it 10 s of its own time", behind.Round(time.Millisecond), took.Round(time.Millisecond), d)
+		m, stderr, _, _ = runDefault("-duration", d.String())
 	}
 	if m["resumes"].(float64) < 1 || m["identifies"].(float64) <= m["shards"].(float64) || m["faults_injected"].(float64) < 1 {
 		t.Errorf("the default run did not both resume and re-identify, as the README says it does: %v", m)
@@ -152,7 +174,7 @@ func TestDefaultRunResumesAndReidentifies(t *testing.T) {
 	}
 	for _, k := range []string{"lost", "duplicated", "out_of_order", "protocol_deviations", "errors"} {
 		if m[k] != 0.0 {
-			t.Errorf("%s = %v, want 0\n%s", k, m[k], stderr.String())
+			t.Errorf("%s = %v, want 0\n%s", k, m[k], stderr)
 		}
 	}
 }

@@ -41,7 +41,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	if err := run(ctx, log, *gatewayURL, *shards, *maxConcurrency, gateway.Token(os.Getenv("DISCORD_TOKEN"))); err != nil {
+	if err := run(ctx, log, *gatewayURL, *shards, *maxConcurrency, gateway.NewToken(os.Getenv("DISCORD_TOKEN"))); err != nil {
 		log.Error("stopped", "err", err)
 		os.Exit(1)
 	}
@@ -50,7 +50,7 @@ func main() {
 // run runs every shard until ctx ends or one of them meets a fatal error
 // (such as close code 4004, a wrong token), which stops them all.
 func run(ctx context.Context, log *slog.Logger, gatewayURL string, shards, maxConcurrency int, token gateway.Token) error {
-	if token == "" {
+	if token.IsZero() {
 		return errors.New("set DISCORD_TOKEN (against the emulator any value works)")
 	}
 	// One limiter for all shards: it hands out identify slots per bucket

@@ -60,7 +60,7 @@ func (s *shard) run(ctx context.Context) error {
 // resume next (empty if there is none) and why the connection ended.
 func (s *shard) connect(ctx context.Context, session gateway.Session) (gateway.Session, error) {
 	client, err := gateway.NewClient(
-		gateway.WithToken(string(s.token)),
+		gateway.WithToken(s.token.Reveal()),
 		gateway.WithIntents(intents.Guilds|intents.GuildMessages),
 		gateway.WithShard(s.id, s.count),
 		gateway.WithSession(session), // resume it if it is resumable

@@ -40,7 +40,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	if err := run(ctx, *api, gateway.Token(os.Getenv("DISCORD_TOKEN"))); err != nil {
+	if err := run(ctx, *api, gateway.NewToken(os.Getenv("DISCORD_TOKEN"))); err != nil {
 		slog.Error("minimal bot stopped", "err", err)
 		os.Exit(1)
 	}
@@ -49,7 +49,7 @@ func main() {
 // readme:begin
 // run is the whole bot: handlers on a Dispatcher, shards under a Manager.
 func run(ctx context.Context, api string, token gateway.Token) error {
-	if token == "" {
+	if token.IsZero() {
 		return errors.New("set DISCORD_TOKEN (against the emulator any value works)")
 	}
 	d := gatewayutil.NewDispatcher()

@@ -45,7 +45,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	if err := run(ctx, log, *api, *sessions, *shards, gateway.Token(os.Getenv("DISCORD_TOKEN"))); err != nil {
+	if err := run(ctx, log, *api, *sessions, *shards, gateway.NewToken(os.Getenv("DISCORD_TOKEN"))); err != nil {
 		log.Error("bot stopped", "err", err)
 		os.Exit(1)
 	}
@@ -64,7 +64,7 @@ type message struct {
 }
 
 func run(ctx context.Context, log *slog.Logger, api, sessionDir string, shards int, token gateway.Token) error {
-	if token == "" {
+	if token.IsZero() {
 		return errors.New("set DISCORD_TOKEN (against the emulator any value works)")
 	}
 	// One file per shard in sessionDir. A restart loads them and resumes.

@@ -34,7 +34,7 @@ func main() {
 	t := newTally()
 	d := gatewayutil.NewDispatcher()
 	t.register(d)
-	m, err := newManager(gateway.Token(os.Getenv("DISCORD_TOKEN")), *api, d, slog.Default())
+	m, err := newManager(gateway.NewToken(os.Getenv("DISCORD_TOKEN")), *api, d, slog.Default())
 	if err == nil {
 		err = m.Run(ctx)
 	}
@@ -51,7 +51,7 @@ func main() {
 // newManager is the bot's shard setup, shared by main and the tests so that
 // the tests run what production runs.
 func newManager(token gateway.Token, api string, d *gatewayutil.Dispatcher, log *slog.Logger) (*gatewayutil.Manager, error) {
-	if token == "" {
+	if token.IsZero() {
 		return nil, errors.New("set DISCORD_TOKEN (against the emulator any value works)")
 	}
 	cfg := gatewayutil.ManagerConfig{

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatewaykit/gateway"
 	"github.com/gatewaykit/gateway/gatewaytest"
 	"github.com/gatewaykit/gateway/gatewayutil"
 )
@@ -39,7 +40,7 @@ func TestTallySurvivesFaults(t *testing.T) {
 	tally := newTally()
 	d := gatewayutil.NewDispatcher()
 	tally.register(d)
-	m, err := newManager("test-token", emu.APIURL(), d, slog.New(slog.NewTextHandler(t.Output(), nil)))
+	m, err := newManager(gateway.NewToken("test-token"), emu.APIURL(), d, slog.New(slog.NewTextHandler(t.Output(), nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func TestWrongTokenIsRefused(t *testing.T) {
 
 	d := gatewayutil.NewDispatcher()
 	newTally().register(d)
-	m, err := newManager("a-wrong-token", emu.APIURL(), d, slog.New(slog.NewTextHandler(t.Output(), nil)))
+	m, err := newManager(gateway.NewToken("a-wrong-token"), emu.APIURL(), d, slog.New(slog.NewTextHandler(t.Output(), nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,15 +19,21 @@ import (
 // String value, so a dump of the value cannot unmask it.
 var key = func() (k [64]byte) {
 	_, _ = rand.Read(k[:]) // never fails (crypto/rand panics if it cannot read)
+	for i, b := range k {
+		if b == 0 { // a zero byte would leave its positions in clear
+			k[i] = byte(i) | 0x80
+		}
+	}
 	return k
 }()
 
 // redacted is what every printing method shows.
 const redacted = "[REDACTED]"
 
-// String is a masked string. The zero value holds "".
+// String is a masked string. The zero value holds "". Strings compare
+// equal (==) when they hold the same text, so a String may be a map key.
 type String struct {
-	masked []byte
+	masked string
 }
 
 // Seal masks s.
@@ -39,14 +45,14 @@ func Seal(s string) String {
 	for i := range len(s) {
 		b[i] = s[i] ^ key[i%len(key)]
 	}
-	return String{masked: b}
+	return String{masked: string(b)}
 }
 
 // Open returns the clear text.
 func (s String) Open() string {
 	b := make([]byte, len(s.masked))
-	for i, c := range s.masked {
-		b[i] = c ^ key[i%len(key)]
+	for i := range len(s.masked) {
+		b[i] = s.masked[i] ^ key[i%len(key)]
 	}
 	return string(b)
 }

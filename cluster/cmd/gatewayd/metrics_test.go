@@ -64,7 +64,7 @@ func TestMetricsAndHealthz(t *testing.T) {
 	node, err := cluster.NewNode(b, cluster.NodeConfig{
 		Instance: "m1", ShardCount: 2, Limiter: lim, Logger: slog.New(slog.DiscardHandler),
 		ReconcileInterval: 100 * time.Millisecond,
-		Shard: gatewayutil.Config{Token: gateway.Token(embeddedToken), Intents: intents.Guilds, URL: emu.URL(),
+		Shard: gatewayutil.Config{Token: gateway.NewToken(embeddedToken), Intents: intents.Guilds, URL: emu.URL(),
 			ResumeURLPolicy: gatewayutil.LoopbackResumeURLs},
 	})
 	if err != nil {

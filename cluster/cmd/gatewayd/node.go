@@ -80,7 +80,7 @@ func runNode(ctx context.Context, o options, log *slog.Logger) error {
 		FlushInterval: o.flushEvery,
 		Logger:        log,
 		Shard: gatewayutil.Config{
-			Token:           gateway.Token(token),
+			Token:           gateway.NewToken(token),
 			Intents:         it,
 			URL:             gb.URL,
 			ResumeURLPolicy: policy,

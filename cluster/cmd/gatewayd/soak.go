@@ -453,7 +453,7 @@ func (s *soak) startSlot(ctx context.Context, i int) error {
 		OnTakeover:        onTakeover,
 		Logger:            s.log,
 		Shard: gatewayutil.Config{
-			Token:           gateway.Token(s.token),
+			Token:           gateway.NewToken(s.token),
 			Intents:         it,
 			URL:             s.emu.URL(),
 			Sink:            sink,

@@ -64,7 +64,7 @@ func main() {
 	defer stop()
 
 	opts := options{natsURL: *natsURL, instance: *instance, capacity: *capacity, app: *app, api: *api, shards: *shards, events: *events}
-	if err := run(ctx, log, opts, gateway.Token(os.Getenv("DISCORD_TOKEN"))); err != nil {
+	if err := run(ctx, log, opts, gateway.NewToken(os.Getenv("DISCORD_TOKEN"))); err != nil {
 		log.Error("node stopped", "err", err)
 		os.Exit(1)
 	}
@@ -85,7 +85,7 @@ type message struct {
 }
 
 func run(ctx context.Context, log *slog.Logger, o options, token gateway.Token) error {
-	if token == "" {
+	if token.IsZero() {
 		return errors.New("set DISCORD_TOKEN (against the emulator any value works)")
 	}
 	if o.instance == "" {
@@ -98,7 +98,7 @@ func run(ctx context.Context, log *slog.Logger, o options, token gateway.Token) 
 	// 1. Ask Discord how to connect: the gateway URL, the recommended shard
 	// count, and the session start limit (how many identifies are left
 	// today, and max_concurrency: how many may start together).
-	gb, err := gatewayutil.FetchGatewayBot(ctx, nil, o.api, string(token))
+	gb, err := gatewayutil.FetchGatewayBot(ctx, nil, o.api, token.Reveal())
 	if err != nil {
 		return err
 	}
