@@ -14,16 +14,17 @@ import (
 // server had written up to sequence number writtenAt: rate limit, decode,
 // validate, act. Runs on the reader goroutine.
 //
-// Two clocks: the records and the identify window use the arrival time,
-// when the socket read the message, so a loaded machine that handles an
-// identify late does not see two identifies sent 5 s apart as closer than
-// that. The rules that a late reader could only make harsher (the command
-// window, the heartbeat deadline) count from when the message is handled,
-// as before: on a loaded machine they err on the client's side.
+// Two clocks: the records, the identify window and the command window use
+// the arrival time, when the socket read the message, so a loaded machine
+// that handles messages late sees neither two identifies sent 5 s apart
+// as closer than that nor a backlog of commands handled together as a
+// burst. The heartbeat deadline counts from when the heartbeat is handled:
+// later than its arrival, so on a loaded machine it errs on the client's
+// side.
 func (c *Conn) handle(msg []byte, _ ws.OpCode, at time.Time, writtenAt int64) {
 	s := c.srv
 	now := time.Now()
-	count := c.cmds.add(now.UnixNano(), int64(s.cfg.scale(commandWindow)))
+	count := c.cmds.add(at.UnixNano(), int64(s.cfg.scale(commandWindow)))
 	s.stats.noteCommandBurst(count)
 
 	err := c.dec.Decode(msg, &c.env)
