@@ -98,9 +98,19 @@ func (p *pump) wake() {
 }
 
 // next generates one event for shard key and publishes it as droppable
-// traffic. It reports false when the shard has nothing to receive.
+// traffic, except a mutable world's changes, which no session may miss.
+// It reports false when the shard has nothing to receive or the traffic
+// is paused.
 func (p *pump) next(key [2]int) bool {
 	s := p.s
+	if s.trafficPaused.Load() {
+		return false
+	}
+	mutable := s.cfg.World.Mutable
+	if mutable {
+		s.streamMu.Lock()
+		defer s.streamMu.Unlock()
+	}
 	f := p.forks[key]
 	if f == nil {
 		f = s.traffic.Fork(uint64(key[0]) % 1023)
@@ -121,8 +131,8 @@ func (p *pump) next(key [2]int) bool {
 	}
 	s.stats.trafficGenerated.Add(1)
 	var e pubEvent
-	s.initPubEvent(&e, Dispatch(ev))
-	delivered, skipped := s.publish(&e, true)
+	s.initPubEvent(&e, Dispatch{Type: ev.Type, GuildID: ev.GuildID, ChannelID: ev.ChannelID, UserID: ev.UserID, Data: ev.Data})
+	delivered, skipped := s.publish(&e, !mutable || !changesWorld(ev.Type))
 	s.stats.trafficDelivered.Add(int64(delivered))
 	s.stats.trafficSkipped.Add(int64(skipped))
 	return true
@@ -212,5 +222,16 @@ func (p *pump) runFlood() {
 		case <-p.wakeCh:
 		case <-changed:
 		}
+	}
+}
+
+// PauseTraffic stops (true) or restarts (false) the built-in traffic
+// without closing anything: sessions, chaos and Publish go on. A test that
+// compares a client's state with the world ([Server.GuildCreate]) pauses
+// the traffic, lets the client catch up, then compares.
+func (s *Server) PauseTraffic(paused bool) {
+	s.trafficPaused.Store(paused)
+	if !paused {
+		s.pump.wake()
 	}
 }

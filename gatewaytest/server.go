@@ -38,6 +38,13 @@ type Server struct {
 
 	traffic     *Traffic
 	trafficMu   sync.Mutex
+	// streamMu orders a mutable world's changes with the GUILD_CREATEs a
+	// new session receives: the pump holds it from generating a change to
+	// publishing it, identify from taking the GUILD_CREATEs to making the
+	// session routable, so a session gets every change made after its
+	// GUILD_CREATEs and none made before.
+	streamMu      sync.Mutex
+	trafficPaused atomic.Bool
 	guilds      []uint64
 	guildSet    map[uint64]struct{}
 	botUser     []byte
@@ -45,7 +52,7 @@ type Server struct {
 	quotedBotID []byte
 
 	worldMu         sync.Mutex
-	guildCache      map[uint64][]byte
+	guildCache      map[uint64]cachedGuild
 	guildCacheBytes int
 	channels        map[uint64]uint64
 
@@ -91,7 +98,7 @@ func NewServer(cfg Config) (*Server, error) {
 		cfg:        cfg,
 		log:        cfg.Logger,
 		guildSet:   make(map[uint64]struct{}),
-		guildCache: make(map[uint64][]byte),
+		guildCache: make(map[uint64]cachedGuild),
 		channels:   make(map[uint64]uint64),
 		bots:       make(map[string]*botState),
 		live:       make(map[*Conn]struct{}),
