@@ -132,7 +132,11 @@ func (p *pump) next(key [2]int) bool {
 	s.stats.trafficGenerated.Add(1)
 	var e pubEvent
 	s.initPubEvent(&e, Dispatch{Type: ev.Type, GuildID: ev.GuildID, ChannelID: ev.ChannelID, UserID: ev.UserID, Data: ev.Data})
-	delivered, skipped := s.publish(&e, !mutable || !changesWorld(ev.Type))
+	changes := mutable && changesWorld(ev.Type)
+	if changes {
+		s.stats.worldChanges.Add(1)
+	}
+	delivered, skipped := s.publish(&e, !changes)
 	s.stats.trafficDelivered.Add(int64(delivered))
 	s.stats.trafficSkipped.Add(int64(skipped))
 	return true
