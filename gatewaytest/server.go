@@ -36,8 +36,14 @@ type Server struct {
 	apiURL    string
 	resumeURL string
 
-	traffic   *Traffic
-	trafficMu sync.Mutex
+	traffic     *Traffic
+	trafficMu   sync.Mutex
+	guilds      []uint64
+	guildSet    map[uint64]struct{}
+	botUser     []byte
+	botID       uint64
+	quotedBotID []byte
+
 	// streamMu orders a mutable world's changes with the GUILD_CREATEs a
 	// new session receives: the pump holds it from generating a change to
 	// publishing it, identify from taking the GUILD_CREATEs to making the
@@ -45,11 +51,6 @@ type Server struct {
 	// GUILD_CREATEs and none made before.
 	streamMu      sync.Mutex
 	trafficPaused atomic.Bool
-	guilds        []uint64
-	guildSet      map[uint64]struct{}
-	botUser       []byte
-	botID         uint64
-	quotedBotID   []byte
 
 	worldMu         sync.Mutex
 	guildCache      map[uint64]cachedGuild
