@@ -103,14 +103,12 @@ func (p *pump) wake() {
 // is paused.
 func (p *pump) next(key [2]int) bool {
 	s := p.s
+	s.streamMu.Lock()
+	defer s.streamMu.Unlock()
 	if s.trafficPaused.Load() {
 		return false
 	}
 	mutable := s.cfg.World.Mutable
-	if mutable {
-		s.streamMu.Lock()
-		defer s.streamMu.Unlock()
-	}
 	f := p.forks[key]
 	if f == nil {
 		f = s.traffic.Fork(uint64(key[0]) % 1023)
@@ -230,12 +228,18 @@ func (p *pump) runFlood() {
 }
 
 // PauseTraffic stops (true) or restarts (false) the built-in traffic
-// without closing anything: sessions, chaos and Publish go on. A test that
-// compares a client's state with the world ([Server.GuildCreate]) pauses
-// the traffic, lets the client catch up, then compares.
+// without closing anything: sessions, chaos and Publish go on. Pausing
+// returns once the event being generated, if any, is published, so every
+// session's Seq is then final until the traffic restarts. A test that
+// compares a client's state with a mutable world ([Server.GuildCreate])
+// pauses the traffic, lets the client catch up, then compares.
 func (s *Server) PauseTraffic(paused bool) {
 	s.trafficPaused.Store(paused)
-	if !paused {
-		s.pump.wake()
+	if paused {
+		s.streamMu.Lock()
+		//lint:ignore SA2001 an empty critical section: waits for the pump's current event
+		s.streamMu.Unlock()
+		return
 	}
+	s.pump.wake()
 }
