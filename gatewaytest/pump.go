@@ -129,7 +129,7 @@ func (p *pump) next(key [2]int) bool {
 	}
 	s.stats.trafficGenerated.Add(1)
 	var e pubEvent
-	s.initPubEvent(&e, Dispatch{Type: ev.Type, GuildID: ev.GuildID, ChannelID: ev.ChannelID, UserID: ev.UserID, Data: ev.Data})
+	s.initPubEvent(&e, Dispatch(ev))
 	changes := mutable && changesWorld(ev.Type)
 	if changes {
 		s.stats.worldChanges.Add(1)
