@@ -163,6 +163,8 @@ func TestTrafficMutableWorldMatchesGuildCreate(t *testing.T) {
 		ev := tr.Next()
 		require.True(t, json.Valid(ev.Data), "%s: %s", ev.Type, ev.Data)
 		counts[ev.Type]++
+		g, c, u := routingKeys(t, ev.Type, ev.Data)
+		require.Equal(t, []uint64{ev.GuildID, ev.ChannelID, ev.UserID}, []uint64{g, c, u}, "%s keys: %s", ev.Type, ev.Data)
 		if ev.GuildID == 0 {
 			continue
 		}
