@@ -1,9 +1,6 @@
 package gatewaytest
 
-import (
-	"math/rand/v2"
-	"slices"
-)
+import "slices"
 
 // The live state of a guild in a mutable world (TrafficConfig.Mutable):
 // what the events changed that the hashes of the static world cannot say.
@@ -260,26 +257,26 @@ func (w *trafficWorld) appendListed(b []byte, g *trafficGuild, from, to int) []b
 }
 
 // initialVoice returns who is in voice before any change: a few members
-// by class, from a stream of their own so the rest of GUILD_CREATE does
-// not depend on them.
+// by class, from hashes of their own so the rest of GUILD_CREATE does not
+// depend on them.
 func (w *trafficWorld) initialVoice(g *trafficGuild) []voiceState {
 	if len(g.voiceChans) == 0 {
 		return nil
 	}
-	rng := rand.New(rand.NewPCG(g.h, 0x766f6963))
+	vh := hash2(g.h, 0x766f6963)
 	var nv int
 	switch g.class {
 	case classSmall:
-		nv = rng.IntN(3)
+		nv = int(vh % 3)
 	case classMedium:
-		nv = rng.IntN(9)
+		nv = int(vh % 9)
 	case classLarge:
-		nv = 5 + rng.IntN(26)
+		nv = 5 + int(vh%26)
 	default:
-		nv = 60 + rng.IntN(61)
+		nv = 60 + int(vh%61)
 	}
 	nv = min(nv, g.listed)
-	start := rng.IntN(g.listed)
+	start := int(vh >> 32 % uint64(g.listed))
 	out := make([]voiceState, 0, nv)
 	for k := 0; k < nv; k++ {
 		j := (start + k) % g.listed
