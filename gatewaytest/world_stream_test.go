@@ -63,6 +63,9 @@ func TestServerMutableWorldFollowsTheStream(t *testing.T) {
 	s := newTestServer(t, Config{
 		Guilds: 6, Traffic: true, Rate: 1500, Seed: 21, AllowedPrivileged: intents.Privileged, MaxConcurrency: 2,
 		World: TrafficConfig{Mutable: true, HugeEvery: -1, Mix: changingMix},
+		// b reads late: generous replay bounds keep a loaded machine from
+		// closing it for not reading.
+		ReplayLimit: 1 << 16, ReplayBytes: 256 << 20,
 	})
 	follow := func(shard []int) *worldFollower {
 		c := dialGateway(t, s.URL(), dialOpts{})
