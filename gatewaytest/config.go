@@ -82,8 +82,13 @@ type Config struct {
 	ReplayBytes int
 
 	// World holds further knobs of the generated world and traffic (huge
-	// guilds, users, event mix, DM share, start time); its Seed, Guilds and
-	// ShardCount are ignored and taken from Seed, Guilds and Shards.
+	// guilds, users, event mix, DM share, start time, a mutable world);
+	// its Seed, Guilds and ShardCount are ignored and taken from Seed,
+	// Guilds and Shards. With World.Mutable the built-in traffic changes
+	// the world as it is sent: such events are never skipped for a slow
+	// session, a new session gets every change made after its
+	// GUILD_CREATEs and none made before, and [Server.GuildCreate] is the
+	// world as it is now. Off by default (a fixed world).
 	World TrafficConfig
 
 	// Traffic turns on the built-in event stream from [Traffic], routed

@@ -45,8 +45,10 @@ func (s *Server) Guilds() []uint64 { return append([]uint64(nil), s.guilds...) }
 
 // GuildCreate returns the GUILD_CREATE d of generated guild id, the
 // world's state of that guild as the emulator sends it to a new session
-// (a fresh copy), or nil when id is not one of [Server.Guilds]. The
-// world is a fixed snapshot: what the traffic says later does not change it.
+// (a fresh copy), or nil when id is not one of [Server.Guilds]. By default
+// the world is a fixed snapshot: what the traffic says later does not
+// change it. With Config.World.Mutable the built-in traffic changes the
+// world as it is sent, and GuildCreate is the guild as it is now.
 func (s *Server) GuildCreate(id uint64) []byte {
 	if !s.hasGuild(id) {
 		return nil
@@ -54,21 +56,37 @@ func (s *Server) GuildCreate(id uint64) []byte {
 	return append([]byte(nil), s.guildCreate(id)...)
 }
 
-// guildCreate returns the GUILD_CREATE d of generated guild g.
+// cachedGuild is a generated GUILD_CREATE and the count of the guild's
+// changes it reflects.
+type cachedGuild struct {
+	d   []byte
+	ver uint64
+}
+
+// guildCreate returns the GUILD_CREATE d of generated guild g, from the
+// cache while the guild has not changed since it was built.
 func (s *Server) guildCreate(g uint64) []byte {
+	ver := s.traffic.guildVersion(g)
 	s.worldMu.Lock()
-	if d, ok := s.guildCache[g]; ok {
+	if c, ok := s.guildCache[g]; ok && c.ver == ver {
 		s.worldMu.Unlock()
-		return d
+		return c.d
 	}
 	s.worldMu.Unlock()
 	s.trafficMu.Lock()
-	d := s.traffic.GuildCreate(g)
+	d, ver := s.traffic.guildCreate(g)
 	s.trafficMu.Unlock()
 	s.worldMu.Lock()
-	if s.guildCacheBytes+len(d) <= maxGuildCacheBytes {
-		s.guildCache[g] = d
-		s.guildCacheBytes += len(d)
+	old, had := s.guildCache[g]
+	switch {
+	case had && old.ver > ver:
+		// Another caller cached a newer state meanwhile.
+	case s.guildCacheBytes-len(old.d)+len(d) <= maxGuildCacheBytes:
+		s.guildCache[g] = cachedGuild{d: d, ver: ver}
+		s.guildCacheBytes += len(d) - len(old.d)
+	case had:
+		delete(s.guildCache, g)
+		s.guildCacheBytes -= len(old.d)
 	}
 	s.worldMu.Unlock()
 	return d

@@ -179,6 +179,9 @@ func (c *Conn) onIdentify(now time.Time, d []byte) {
 	// an event published after READY reached the client must reach this
 	// session too (after its GUILD_CREATEs), as on Discord.
 	ready := s.readyData(sess, c, owned)
+	if s.cfg.World.Mutable {
+		s.streamMu.Lock()
+	}
 	var creates [][]byte
 	if sess.intents.Delivers(event.GuildCreate, intents.InGuilds) {
 		for _, g := range owned {
@@ -194,6 +197,9 @@ func (c *Conn) onIdentify(now time.Time, d []byte) {
 	}
 	sess.endBurst()
 	s.addSession(sess)
+	if s.cfg.World.Mutable {
+		s.streamMu.Unlock()
+	}
 	c.kick()
 	c.mu.Lock()
 	c.sess = sess

@@ -98,9 +98,17 @@ func (p *pump) wake() {
 }
 
 // next generates one event for shard key and publishes it as droppable
-// traffic. It reports false when the shard has nothing to receive.
+// traffic, except a mutable world's changes, which no session may miss.
+// It reports false when the shard has nothing to receive or the traffic
+// is paused.
 func (p *pump) next(key [2]int) bool {
 	s := p.s
+	s.streamMu.Lock()
+	defer s.streamMu.Unlock()
+	if s.trafficPaused.Load() {
+		return false
+	}
+	mutable := s.cfg.World.Mutable
 	f := p.forks[key]
 	if f == nil {
 		f = s.traffic.Fork(uint64(key[0]) % 1023)
@@ -122,7 +130,11 @@ func (p *pump) next(key [2]int) bool {
 	s.stats.trafficGenerated.Add(1)
 	var e pubEvent
 	s.initPubEvent(&e, Dispatch(ev))
-	delivered, skipped := s.publish(&e, true)
+	changes := mutable && changesWorld(ev.Type)
+	if changes {
+		s.stats.worldChanges.Add(1)
+	}
+	delivered, skipped := s.publish(&e, !changes)
 	s.stats.trafficDelivered.Add(int64(delivered))
 	s.stats.trafficSkipped.Add(int64(skipped))
 	return true
@@ -213,4 +225,21 @@ func (p *pump) runFlood() {
 		case <-changed:
 		}
 	}
+}
+
+// PauseTraffic stops (true) or restarts (false) the built-in traffic
+// without closing anything: sessions, chaos and Publish go on. Pausing
+// returns once the event being generated, if any, is published, so every
+// session's Seq is then final until the traffic restarts. A test that
+// compares a client's state with a mutable world ([Server.GuildCreate])
+// pauses the traffic, lets the client catch up, then compares.
+func (s *Server) PauseTraffic(paused bool) {
+	s.trafficPaused.Store(paused)
+	if paused {
+		s.streamMu.Lock()
+		//lint:ignore SA2001 an empty critical section: waits for the pump's current event
+		s.streamMu.Unlock()
+		return
+	}
+	s.pump.wake()
 }

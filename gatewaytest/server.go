@@ -44,8 +44,16 @@ type Server struct {
 	botID       uint64
 	quotedBotID []byte
 
+	// streamMu orders a mutable world's changes with the GUILD_CREATEs a
+	// new session receives: the pump holds it from generating a change to
+	// publishing it, identify from taking the GUILD_CREATEs to making the
+	// session routable, so a session gets every change made after its
+	// GUILD_CREATEs and none made before.
+	streamMu      sync.Mutex
+	trafficPaused atomic.Bool
+
 	worldMu         sync.Mutex
-	guildCache      map[uint64][]byte
+	guildCache      map[uint64]cachedGuild
 	guildCacheBytes int
 	channels        map[uint64]uint64
 
@@ -91,7 +99,7 @@ func NewServer(cfg Config) (*Server, error) {
 		cfg:        cfg,
 		log:        cfg.Logger,
 		guildSet:   make(map[uint64]struct{}),
-		guildCache: make(map[uint64][]byte),
+		guildCache: make(map[uint64]cachedGuild),
 		channels:   make(map[uint64]uint64),
 		bots:       make(map[string]*botState),
 		live:       make(map[*Conn]struct{}),

@@ -32,12 +32,16 @@ type Stats struct {
 	TrafficGenerated int64
 	TrafficDelivered int64
 	TrafficSkipped   int64
+	// WorldChanges counts the generated events that changed a mutable
+	// world (Config.World.Mutable); such events are never skipped.
+	WorldChanges int64
 }
 
 type serverStats struct {
 	connections, identifies, identifyRefused, resumes, resumesFailed atomic.Int64
 	heartbeats, dispatches, bytesSent, faults, violations            atomic.Int64
 	trafficGenerated, trafficDelivered, trafficSkipped               atomic.Int64
+	worldChanges                                                     atomic.Int64
 	maxIdentifyBurst, maxCommandBurst                                atomic.Int64
 	// Wake-ups of the server's own loops, for the tests of an idle server.
 	housekeeperTicks, pumpRounds atomic.Int64
@@ -79,6 +83,7 @@ func (s *Server) Stats() Stats {
 		TrafficGenerated:       st.trafficGenerated.Load(),
 		TrafficDelivered:       st.trafficDelivered.Load(),
 		TrafficSkipped:         st.trafficSkipped.Load(),
+		WorldChanges:           st.worldChanges.Load(),
 	}
 }
 

@@ -17,11 +17,13 @@ import (
 // reused buffer, not by encoding/json, so [Traffic.Next] costs a few
 // microseconds and one allocation.
 //
-// The world is a plausible snapshot, not a state machine: events are
-// shaped like Discord's and refer to real guilds, channels, members and
-// recent messages of the world, but they do not change it, so a
-// GUILD_CREATE sent after a thousand GUILD_MEMBER_ADDs still lists the
-// original members.
+// By default the world is a plausible snapshot, not a state machine:
+// events are shaped like Discord's and refer to real guilds, channels,
+// members and recent messages of the world, but they do not change it, so
+// a GUILD_CREATE sent after a thousand GUILD_MEMBER_ADDs still lists the
+// original members. With [TrafficConfig.Mutable] the events change the
+// world as they are generated (see there), so that a later GUILD_CREATE
+// shows what the events said.
 //
 // All methods are safe for concurrent use. Concurrent callers of the Next
 // methods share one sequence, though, so which caller gets which event then
@@ -85,6 +87,25 @@ type TrafficConfig struct {
 	// 2026-01-15T12:00:00Z; never before July 2015). The clock moves on a
 	// few milliseconds per event, and generated snowflakes follow it.
 	Start time.Time
+	// Mutable makes the events change the world when they are generated,
+	// as Discord's do: GUILD_MEMBER_ADD adds a member (and member_count),
+	// GUILD_MEMBER_REMOVE removes one (with its voice state),
+	// GUILD_MEMBER_UPDATE changes a nickname, roles or timeout,
+	// GUILD_ROLE_UPDATE a role's colour, flags or permissions,
+	// CHANNEL_UPDATE a channel's topic, slowmode, nsfw or bitrate,
+	// VOICE_STATE_UPDATE moves members in and out of voice channels and
+	// THREAD_CREATE adds a thread. GuildCreate, GuildMembers, GuildMember,
+	// GuildChannels and ChannelGuild then describe the world as it is now.
+	// The world stays bounded: past a few dozen joined members, a few dozen
+	// new threads or a quarter of the listed members gone, the generator
+	// balances (a member leaves instead of joining, THREAD_DELETE removes
+	// the oldest thread), so THREAD_DELETE also appears.
+	//
+	// The forks share the world, so a mutable world's sequences are
+	// reproducible per generator only while one generator changes each
+	// guild (a fork per shard, with the configured ShardCount), and
+	// GuildCreate depends on the events generated so far.
+	Mutable bool
 }
 
 // TrafficEvent is one generated dispatch: its name, the routing keys a
@@ -230,6 +251,8 @@ func (t *Traffic) GuildChannels(guildID uint64) []uint64 {
 	if g == nil {
 		return nil
 	}
+	t.w.lock(g)
+	defer t.w.unlock(g)
 	ids := make([]uint64, len(g.chans))
 	for i := range g.chans {
 		ids[i] = g.chans[i].id
@@ -239,7 +262,8 @@ func (t *Traffic) GuildChannels(guildID uint64) []uint64 {
 
 // ChannelGuild returns the guild a channel or thread of the world belongs
 // to. For one of the bot's DM channels it returns (0, true); for any other
-// id, including threads created by THREAD_CREATE events, (0, false).
+// id, including threads created by THREAD_CREATE events unless the world
+// is [TrafficConfig.Mutable], (0, false).
 func (t *Traffic) ChannelGuild(channelID uint64) (guildID uint64, ok bool) {
 	low := channelID & snowLowMask
 	if low == dmMarker {
@@ -260,6 +284,8 @@ func (t *Traffic) ChannelGuild(channelID uint64) (guildID uint64, ok bool) {
 		return 0, false
 	}
 	g := t.w.guilds[low]
+	t.w.lock(g)
+	defer t.w.unlock(g)
 	for lo, hi := 0, len(g.chans); lo < hi; {
 		m := (lo + hi) / 2
 		switch id := g.chans[m].id; {
@@ -283,7 +309,9 @@ func (t *Traffic) GuildMemberCount(guildID uint64) int {
 	if g == nil {
 		return 0
 	}
-	return g.listed + 1
+	t.w.lock(g)
+	defer t.w.unlock(g)
+	return g.listedNow() + 1
 }
 
 // BotUser returns the JSON of the bot's user object, for READY's "user".
@@ -434,9 +462,17 @@ func (t *Traffic) recent(gi int) (recentMsg, bool) {
 	}
 	for i := off; i < min(n, off+64); i++ {
 		m := t.ring[(t.ringN-1-i)%ringSize]
-		if int(m.g) == gi {
+		if int(m.g) == gi && (gi < 0 || !t.w.mutable || t.w.stillThere(m)) {
 			return m, true
 		}
 	}
 	return recentMsg{}, false
+}
+
+// stillThere reports whether a remembered guild message's channel and
+// author are still in a mutable world (its guild locked): a deleted
+// thread's messages are not edited, a departed member's not reacted to.
+func (w *trafficWorld) stillThere(m recentMsg) bool {
+	g := w.guilds[m.g]
+	return g.hasChannel(m.ch) && !g.isGone(int(m.j))
 }

@@ -50,6 +50,19 @@ func BenchmarkTrafficNextForShard(b *testing.B) {
 	reportEventBytes(b, total)
 }
 
+// BenchmarkTrafficNextForShardMutable is NextForShard in a mutable world,
+// whose events change it (a guild lock per event, and the changes).
+func BenchmarkTrafficNextForShardMutable(b *testing.B) {
+	tr := NewTraffic(TrafficConfig{Seed: 1, Guilds: 1000, ShardCount: 16, Mutable: true}).Fork(3)
+	b.ReportAllocs()
+	total := 0
+	for b.Loop() {
+		ev, _ := tr.NextForShard(3, 16)
+		total += len(ev.Data)
+	}
+	reportEventBytes(b, total)
+}
+
 func BenchmarkTrafficMessageCreate(b *testing.B) {
 	tr := NewTraffic(TrafficConfig{Seed: 1, Guilds: 1000, ShardCount: 16, Mix: map[string]int{"MESSAGE_CREATE": 1}})
 	b.ReportAllocs()

@@ -12,7 +12,38 @@ import (
 
 // genGuild builds one event in guild g, of a kind drawn from the mix.
 func (t *Traffic) genGuild(b []byte, g *trafficGuild) TrafficEvent {
-	switch t.w.guildMix.draw(t.rng) {
+	if !t.w.mutable {
+		return t.genGuildKind(b, g, t.w.guildMix.draw(t.rng))
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var ev TrafficEvent
+	switch k := t.w.guildMix.draw(t.rng); k {
+	case kindMemberAdd:
+		ev = t.liveMemberAdd(b, g)
+	case kindMemberUpdate:
+		ev = t.liveMemberUpdate(b, g)
+	case kindMemberRemove:
+		ev = t.liveMemberRemove(b, g)
+	case kindVoiceStateUpdate:
+		ev = t.liveVoiceState(b, g)
+	case kindChannelUpdate:
+		ev = t.liveChannelUpdate(b, g)
+	case kindThreadCreate:
+		ev = t.liveThreadCreate(b, g)
+	case kindRoleUpdate:
+		ev = t.liveRoleUpdate(b, g)
+	default:
+		return t.genGuildKind(b, g, k)
+	}
+	g.ver.Add(1)
+	return ev
+}
+
+// genGuildKind builds one event of kind k in guild g, as in a static
+// world.
+func (t *Traffic) genGuildKind(b []byte, g *trafficGuild, k trafficKind) TrafficEvent {
+	switch k {
 	case kindMessageCreate:
 		return t.genMessage(b, g, t.newGuildMessage(g), 0)
 	case kindMessageUpdate:

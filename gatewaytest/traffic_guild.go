@@ -23,14 +23,38 @@ var (
 // (without guild_id), stage_instances, guild_scheduled_events and
 // soundboard_sounds. Small guilds give about 2–5 KiB; huge ones (see
 // [TrafficConfig.HugeEvery]) over 1 MiB. The result depends only on the
-// config and id, never on the events generated so far; nil for an unknown
-// id.
+// config and id, never on the events generated so far, unless the world is
+// [TrafficConfig.Mutable]: then it is the guild as the events so far left
+// it. It is nil for an unknown id.
 func (t *Traffic) GuildCreate(id uint64) []byte {
+	d, _ := t.guildCreate(id)
+	return d
+}
+
+// guildCreate returns the GUILD_CREATE of guild id and the count of
+// changes it reflects (always 0 in a static world).
+func (t *Traffic) guildCreate(id uint64) ([]byte, uint64) {
 	w := t.w
 	g := w.guildByID(id)
 	if g == nil {
-		return nil
+		return nil, 0
 	}
+	w.lock(g)
+	defer w.unlock(g)
+	return w.appendGuildCreate(g), g.ver.Load()
+}
+
+// guildVersion returns the count of changes guild id went through; 0 for
+// an unknown guild or a static world.
+func (t *Traffic) guildVersion(id uint64) uint64 {
+	if g := t.w.guildByID(id); g != nil {
+		return g.ver.Load()
+	}
+	return 0
+}
+
+// appendGuildCreate builds g's GUILD_CREATE (g locked).
+func (w *trafficWorld) appendGuildCreate(g *trafficGuild) []byte {
 	rng := rand.New(rand.NewPCG(g.h, 0x67635f64))
 	est := 4096 + len(g.chans)*450 + len(g.roles)*350 + len(g.emojis)*160 + (g.listed+1)*1000 // member + presence
 	b := make([]byte, 0, est)
@@ -123,7 +147,7 @@ func (t *Traffic) GuildCreate(id uint64) []byte {
 	b = append(b, `,"max_video_channel_users":25,"max_stage_video_channel_users":50,"nsfw_level":0,"nsfw":false,"premium_progress_bar_enabled":false,"safety_alerts_channel_id":null,"incidents_data":null,"latest_onboarding_question_id":null,"hub_type":null,"home_header":null,"inventory_settings":null,"profile":null,"version":`...)
 	b = appendInt(b, now-rng.Int64N(86400000*30))
 	b = append(b, `,"lazy":true,"large":`...)
-	b = appendBool(b, g.memberCount > 50)
+	b = appendBool(b, g.large)
 	b = append(b, `,"unavailable":false,"joined_at":`...)
 	b = appendTimestamp(b, g.joined)
 	b = append(b, `,"member_count":`...)
@@ -179,16 +203,12 @@ func (t *Traffic) GuildCreate(id uint64) []byte {
 		b = w.appendChannel(b, g, &g.chans[i], true, "")
 	}
 	b = append(b, `],"members":[`...)
-	for j := 0; j < g.listed; j++ {
-		b = w.appendMember(b, g, j, true)
-		b = append(b, ',')
-	}
-	b = w.appendBotMember(b, g)
+	b = w.appendListed(b, g, 0, g.listedNow()+1)
 	b = append(b, `],"presences":[`...)
 	first := true
 	for j := 0; j < g.listed; j++ {
 		ph := hash2(g.h^0x70726573, uint64(j))
-		if g.class < classLarge && ph%5 >= 2 {
+		if g.class < classLarge && ph%5 >= 2 || g.isGone(j) {
 			continue // offline: small guilds list their offline members, without a presence
 		}
 		if !first {
@@ -198,41 +218,11 @@ func (t *Traffic) GuildCreate(id uint64) []byte {
 		b = appendPresence(b, w.users[g.memberUser(w, j)].id, nil, ph, now, 0)
 	}
 	b = append(b, `],"voice_states":[`...)
-	if len(g.voiceChans) > 0 {
-		var nv int
-		switch g.class {
-		case classSmall:
-			nv = rng.IntN(3)
-		case classMedium:
-			nv = rng.IntN(9)
-		case classLarge:
-			nv = 5 + rng.IntN(26)
-		default:
-			nv = 60 + rng.IntN(61)
+	for k, v := range w.voiceNow(g) {
+		if k > 0 {
+			b = append(b, ',')
 		}
-		nv = min(nv, g.listed)
-		start := rng.IntN(g.listed)
-		for k := 0; k < nv; k++ {
-			if k > 0 {
-				b = append(b, ',')
-			}
-			j := (start + k) % g.listed
-			uid := w.users[g.memberUser(w, j)].id
-			h := hash2(g.h^0x766f6963, uint64(j))
-			b = append(b, `{"user_id":`...)
-			b = appendID(b, uid)
-			b = append(b, `,"suppress":false,"session_id":`...)
-			b = appendQuotedHex(b, h, 32)
-			b = append(b, `,"self_video":`...)
-			b = appendBool(b, h%12 == 0)
-			b = append(b, `,"self_mute":`...)
-			b = appendBool(b, h>>4%3 == 0)
-			b = append(b, `,"self_deaf":`...)
-			b = appendBool(b, h>>8%9 == 0)
-			b = append(b, `,"request_to_speak_timestamp":null,"mute":false,"deaf":false,"channel_id":`...)
-			b = appendID(b, g.chans[g.voiceChans[int(h>>12%uint64(len(g.voiceChans)))]].id)
-			b = append(b, '}')
-		}
+		b = appendVoiceState(b, w.users[g.memberUser(w, int(v.j))].id, &v)
 	}
 	b = append(b, `],"stage_instances":[`...)
 	for _, ci := range g.voiceChans {
@@ -315,7 +305,9 @@ func (t *Traffic) GuildMembers(guildID uint64, offset, limit int) []byte {
 	if g == nil {
 		return nil
 	}
-	total := g.listed + 1
+	t.w.lock(g)
+	defer t.w.unlock(g)
+	total := g.listedNow() + 1
 	offset = max(0, offset)
 	end := min(total, offset+max(0, limit))
 	if limit > total {
@@ -323,16 +315,7 @@ func (t *Traffic) GuildMembers(guildID uint64, offset, limit int) []byte {
 	}
 	b := make([]byte, 0, 2+max(0, end-offset)*760)
 	b = append(b, '[')
-	for j := offset; j < end; j++ {
-		if j > offset {
-			b = append(b, ',')
-		}
-		if j == g.listed {
-			b = t.w.appendBotMember(b, g)
-		} else {
-			b = t.w.appendMember(b, g, j, true)
-		}
-	}
+	b = t.w.appendListed(b, g, offset, end)
 	return append(b, ']')
 }
 
@@ -345,15 +328,24 @@ func (t *Traffic) GuildMember(guildID, userID uint64) ([]byte, bool) {
 	if g == nil {
 		return nil, false
 	}
+	w.lock(g)
+	defer w.unlock(g)
 	if userID == w.botID {
 		return w.appendBotMember(nil, g), true
+	}
+	if g.live != nil {
+		for i := range g.live.joined {
+			if m := &g.live.joined[i]; m.id == userID {
+				return appendJoinedMember(nil, m), true
+			}
+		}
 	}
 	k := w.userIndex(userID)
 	if k < 0 {
 		return nil, false
 	}
 	j := g.memberIndex(w, k)
-	if j < 0 {
+	if j < 0 || g.isGone(j) {
 		return nil, false
 	}
 	return w.appendMember(nil, g, j, true), true
@@ -370,35 +362,52 @@ func (t *Traffic) GuildMembersByPrefix(guildID uint64, prefix string, limit int)
 	if g == nil {
 		return nil
 	}
+	w.lock(g)
+	defer w.unlock(g)
 	if limit <= 0 {
-		limit = g.listed + 1
+		limit = g.listedNow() + 1
 	}
 	b := append([]byte(nil), '[')
 	var name []byte
 	n := 0
-	for j := 0; j <= g.listed && n < limit; j++ {
-		var ok bool
-		if j == g.listed {
-			ok = hasPrefixFold("gatewaykit-bot", prefix)
-		} else {
-			name = appendUsername(name[:0], w.users[g.memberUser(w, j)].h)
-			ok = hasPrefixFold(string(name), prefix)
-			if nick, has := memberNick(g.memberHash(j)); !ok && has {
-				ok = hasPrefixFold(nick, prefix)
-			}
-		}
-		if !ok {
-			continue
-		}
+	add := func(member []byte) {
 		if n > 0 {
 			b = append(b, ',')
 		}
 		n++
-		if j == g.listed {
-			b = w.appendBotMember(b, g)
-		} else {
-			b = w.appendMember(b, g, j, true)
+		b = append(b, member...)
+	}
+	var one []byte
+	for j := 0; j < g.listed && n < limit; j++ {
+		if g.isGone(j) {
+			continue
 		}
+		name = appendUsername(name[:0], w.users[g.memberUser(w, j)].h)
+		ok := hasPrefixFold(string(name), prefix)
+		nick, has := memberNick(g.memberHash(j))
+		if e := g.edit(j); e != nil {
+			nick, has = e.nick, e.hasNick
+		}
+		if !ok && has {
+			ok = hasPrefixFold(nick, prefix)
+		}
+		if ok {
+			one = w.appendMember(one[:0], g, j, true)
+			add(one)
+		}
+	}
+	if g.live != nil {
+		for i := 0; i < len(g.live.joined) && n < limit; i++ {
+			m := &g.live.joined[i]
+			name = appendUsername(name[:0], m.h)
+			if hasPrefixFold(string(name), prefix) {
+				one = appendJoinedMember(one[:0], m)
+				add(one)
+			}
+		}
+	}
+	if n < limit && hasPrefixFold("gatewaykit-bot", prefix) {
+		add(w.appendBotMember(one[:0], g))
 	}
 	return append(b, ']')
 }

@@ -31,7 +31,14 @@ func escapeAll(words []string) []string {
 // of a guild do most of the talking.
 func (t *Traffic) pickMember(g *trafficGuild) int {
 	a, b := t.rng.IntN(g.listed), t.rng.IntN(g.listed)
-	return min(a, b)
+	j := min(a, b)
+	if g.live == nil || g.live.nGone == 0 {
+		return j
+	}
+	for g.isGone(j) { // member 0, the owner, never leaves
+		j = (j + 1) % g.listed
+	}
+	return j
 }
 
 // pickMsgChannel draws a channel that takes messages, favouring the first

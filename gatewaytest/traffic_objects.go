@@ -123,6 +123,11 @@ func (w *trafficWorld) memberJoined(g *trafficGuild, j int) int64 {
 // object is the partial member of MESSAGE_CREATE. Callers that add fields
 // reopen the object with [reopenObject].
 func (w *trafficWorld) appendMember(b []byte, g *trafficGuild, j int, withUser bool) []byte {
+	if g.live != nil {
+		if e := g.live.edits[int32(j)]; e != nil {
+			return w.appendEditedMember(b, g, j, e, withUser)
+		}
+	}
 	mh := g.memberHash(j)
 	b = append(b, '{')
 	if withUser {
@@ -307,7 +312,13 @@ func (w *trafficWorld) appendChannel(b []byte, g *trafficGuild, ch *trafficChann
 	case chanVoice, chanStage:
 		b = append(b, `,"user_limit":`...)
 		b = appendInt(b, int64(ch.id>>3%3)*10)
-		b = append(b, `,"rtc_region":null,"bitrate":64000,"rate_limit_per_user":0,"nsfw":false,"last_message_id":null`...)
+		b = append(b, `,"rtc_region":null,"bitrate":`...)
+		if ch.bitrate != 0 {
+			b = appendInt(b, int64(ch.bitrate))
+		} else {
+			b = append(b, "64000"...)
+		}
+		b = append(b, `,"rate_limit_per_user":0,"nsfw":false,"last_message_id":null`...)
 	case chanPublicThread:
 		b = append(b, `,"total_message_sent":`...)
 		n := int64(ch.id>>5%400) + 1
@@ -326,6 +337,9 @@ func (w *trafficWorld) appendChannel(b []byte, g *trafficGuild, ch *trafficChann
 		b = appendIDOrNull(b, ch.lastMsg)
 	default:
 		b = append(b, `,"topic":`...)
+		if topic == "" && ch.topic > 0 {
+			topic = channelTopics[ch.topic-1]
+		}
 		if topic != "" {
 			b = appendString(b, topic)
 		} else if ch.id>>7%3 == 0 {

@@ -79,7 +79,7 @@ func routingKeys(t *testing.T, typ string, d []byte) (guild, channel, user uint6
 		channel = k.ChannelID.id(t)
 	}
 	switch typ {
-	case event.ChannelUpdate, event.ThreadCreate:
+	case event.ChannelUpdate, event.ThreadCreate, event.ThreadDelete:
 		require.NotNil(t, k.ID, typ)
 		channel = k.ID.id(t)
 	}

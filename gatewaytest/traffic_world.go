@@ -5,14 +5,18 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
-// The world is the immutable model behind the traffic generator: the user
-// pool, the guilds with their channels, roles and emojis, the DM channels
-// and the bot. It is built once by NewTraffic and shared by every fork, so
+// The world is the model behind the traffic generator: the user pool, the
+// guilds with their channels, roles and emojis, the DM channels and the
+// bot. It is built once by NewTraffic and shared by every fork. By default
 // everything here is read-only after construction (except the lazily built
-// per-shard tables, which have their own lock).
+// per-shard tables, which have their own lock). In a mutable world
+// (TrafficConfig.Mutable) the events change their guild: each guild's
+// mutable parts (roles' and channels' values, threads, member count and
+// its live state, see traffic_live.go) are guarded by the guild's lock.
 //
 // Members are not stored: member j of a guild is user
 // (poolStart + j*poolStride) mod len(users), and its roles, nickname and
@@ -72,6 +76,8 @@ type trafficChannel struct {
 	ownerJ   int32 // member index of a thread's owner
 	nsfw     bool
 	slowmode int32
+	topic    int8  // CHANNEL_UPDATE's topic in a mutable world: channelTopics[topic-1]; 0 for the hashed one
+	bitrate  int32 // 0 for the default 64000
 }
 
 type trafficRole struct {
@@ -112,6 +118,14 @@ type trafficGuild struct {
 	roles       []trafficRole    // roles[0] is @everyone (id == guild id)
 	emojis      []trafficEmoji
 	weight      uint64 // relative activity
+	large       bool   // GUILD_CREATE's large: fixed when the bot joined
+
+	// In a mutable world, mu guards everything the events change: the
+	// values of roles and channels, chans, nThreads and msgChans (threads
+	// come and go), memberCount and live; ver counts the changes.
+	mu   sync.Mutex
+	ver  atomic.Uint64
+	live *guildLive // nil until the first change
 }
 
 type trafficDM struct {
@@ -128,6 +142,7 @@ type guildTable struct {
 
 type trafficWorld struct {
 	seed        uint64
+	mutable     bool // events change the world (TrafficConfig.Mutable)
 	shards      int
 	start       int64
 	hugeMembers int
@@ -155,6 +170,7 @@ type trafficWorld struct {
 func newTrafficWorld(cfg TrafficConfig) *trafficWorld {
 	w := &trafficWorld{
 		seed:        uint64(cfg.Seed),
+		mutable:     cfg.Mutable,
 		shards:      cfg.ShardCount,
 		start:       cfg.Start.UnixMilli(),
 		hugeMembers: cfg.HugeMembers,
@@ -284,6 +300,7 @@ func (w *trafficWorld) fillGuild(g *trafficGuild, rng *rand.Rand, huge bool, end
 	if g.listed < 1 {
 		g.listed = 1
 	}
+	g.large = g.memberCount > 50
 	if g.listed > len(w.users) {
 		g.listed = len(w.users)
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/gatewaykit/gateway/cache"
-	"github.com/gatewaykit/gateway/event"
 	"github.com/gatewaykit/gateway/gatewaytest"
 	"github.com/gatewaykit/gateway/gatewayutil"
 	"github.com/gatewaykit/gateway/internal/worlddiff"
@@ -18,34 +17,14 @@ import (
 // snapshots during the run, and the run ends by comparing the cache with
 // the embedded emulator's world, field by field.
 //
-// The emulator's world is a fixed snapshot: its traffic refers to it but
-// does not change it (a GUILD_MEMBER_ADD adds nobody to the next
-// GUILD_CREATE). So with -cache the emulator sends only the event types
-// that leave the world as it is, or restate it: messages, reactions,
-// typing, presences, interactions, invites, poll votes, and the member
-// and role updates, which restate a member or role of the world (the cache
-// applies them, and must apply them right). It leaves out the faults that
-// send what is not in the world: the huge GUILD_MEMBERS_CHUNK of made-up
-// members.
-
-// cacheMix is the emulator's event mix with -cache: the default mix's
-// weights, less the events that would change the world.
-var cacheMix = map[string]int{
-	event.MessageCreate:         350,
-	event.MessageUpdate:         60,
-	event.MessageDelete:         25,
-	event.MessageDeleteBulk:     1,
-	event.MessageReactionAdd:    70,
-	event.MessageReactionRemove: 20,
-	event.TypingStart:           150,
-	event.PresenceUpdate:        200,
-	event.GuildMemberUpdate:     50,
-	event.InteractionCreate:     15,
-	event.GuildRoleUpdate:       10,
-	event.InviteCreate:          5,
-	event.MessagePollVoteAdd:    8,
-	event.MessagePollVoteRemove: 2,
-}
+// The emulator's world is mutable (gatewaytest.TrafficConfig.Mutable): its
+// traffic, the full default mix, changes the world as it is sent (members
+// join, leave and change, roles and channels change, members move in and
+// out of voice, threads come and go), and a GUILD_CREATE after a
+// re-identify shows every change. Each comparison pauses the traffic
+// (chaos goes on) until the cache has caught up. The only fault left out
+// is the one that sends what is not in the world: the huge
+// GUILD_MEMBERS_CHUNK of made-up members.
 
 // cacheFaults are the survivable faults but the huge member chunk.
 func cacheFaults() []gatewaytest.FaultKind {
@@ -124,6 +103,10 @@ func (r *cacheRun) diffs() []string {
 // guilds unavailable) at one look and done at the next; a real difference
 // stays.
 func (r *cacheRun) settle(ctx context.Context) []string {
+	// The world changes with every change the traffic sends: stop it, so
+	// that the cache can catch up with a world that holds still.
+	r.emu.PauseTraffic(true)
+	defer r.emu.PauseTraffic(false)
 	start := time.Now()
 	for {
 		d := r.diffs()
@@ -144,7 +127,8 @@ func (r *cacheRun) settle(ctx context.Context) []string {
 // exactly what the saved cache held of the restored shards' guilds before
 // any event arrives: compared with the world, both show the same
 // differences (none, unless chaos caught a shard between its READY and
-// its GUILD_CREATEs, which the resume then delivers). newManager makes
+// its GUILD_CREATEs, or the traffic changed the world since the shutdown:
+// the resume then delivers the rest). newManager makes
 // the next manager with the given sink.
 func (r *cacheRun) restart(ctx context.Context, m *gatewayutil.Manager, newManager func(gatewayutil.EventSink) (*gatewayutil.Manager, error)) (*gatewayutil.Manager, error) {
 	// Wait for a moment when the cache equals the world, so that the
@@ -183,7 +167,7 @@ func (r *cacheRun) restart(ctx context.Context, m *gatewayutil.Manager, newManag
 	r.restarts++
 	r.restoredShards += len(restored)
 	guilds := r.guilds(restored)
-	saved, got := r.guildDiffs(r.c, guilds), r.guildDiffs(c2, guilds)
+	saved, got := r.compareRestored(c2, guilds)
 	if !slices.Equal(saved, got) {
 		r.restoreDiffs = append(r.restoreDiffs, fmt.Sprintf("the restored cache is not the saved one: compared with the world, the saved cache shows %d differences and the restored %d", len(saved), len(got)))
 		for _, d := range got {
@@ -199,13 +183,17 @@ func (r *cacheRun) restart(ctx context.Context, m *gatewayutil.Manager, newManag
 	return newManager(c2)
 }
 
-// guildDiffs compares each of guilds in c with the world.
-func (r *cacheRun) guildDiffs(c *cache.Cache, guilds []uint64) []string {
-	var out []string
+// compareRestored compares each of guilds in the saved cache and in the
+// restored one c2 with the same GUILD_CREATE: the traffic goes on during
+// a restart (the sessions queue it for their resume), and both caches
+// must be compared with one state of the world.
+func (r *cacheRun) compareRestored(c2 *cache.Cache, guilds []uint64) (saved, restored []string) {
 	for _, g := range guilds {
-		out = append(out, worlddiff.Guild(c, r.emu.GuildCreate(g))...)
+		gc := r.emu.GuildCreate(g)
+		saved = append(saved, worlddiff.Guild(r.c, gc)...)
+		restored = append(restored, worlddiff.Guild(c2, gc)...)
 	}
-	return out
+	return saved, restored
 }
 
 // collect adds the counters of the cache that is being replaced or ends.
@@ -235,6 +223,7 @@ func (r *cacheRun) report(sum *Summary) error {
 		Members:            r.finalMembers,
 		Users:              r.finalUsers,
 		SettleMs:           float64(r.settledAfter) / float64(time.Millisecond),
+		WorldChanges:       r.emu.Stats().WorldChanges,
 	}
 	sum.CacheDifferences = &n
 	switch {
@@ -280,15 +269,16 @@ type CacheSummary struct {
 	// SettleMs is how long the final comparison waited for shards caught
 	// between a READY and their GUILD_CREATEs.
 	SettleMs float64 `json:"settle_ms"`
+	// WorldChanges counts the emulator's events that changed its world
+	// (members joining, leaving and changing, roles, channels, voice
+	// states, threads): what the cache had to follow.
+	WorldChanges int64 `json:"world_changes"`
 }
 
 // emuWorld is the emulator's traffic configuration: the default, or with
-// -cache the mix that keeps the world as it is.
+// -cache a mutable world, which the traffic changes as it is sent.
 func (b *bot) emuWorld() gatewaytest.TrafficConfig {
-	if !b.o.cache {
-		return gatewaytest.TrafficConfig{}
-	}
-	return gatewaytest.TrafficConfig{Mix: cacheMix}
+	return gatewaytest.TrafficConfig{Mutable: b.o.cache}
 }
 
 // emuFaults are the faults chaos draws from: the default, or with -cache

@@ -102,8 +102,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Int64Var(&o.seed, "seed", 1, "emulator: seed for traffic and chaos, so a run can be repeated")
 	fs.Float64Var(&o.timeScale, "time-scale", 0.1, "emulator: multiplies protocol durations (heartbeat interval, identify window, resume window)")
 	fs.BoolVar(&o.cache, "cache", false, "keep a state cache in front of the dispatcher and end by comparing it with the embedded emulator's\n"+
-		"world field by field (cache_differences; any difference exits 1); the emulator then sends only events that\n"+
-		"keep its world as it is, and the default intents are all of them (embedded emulator only)")
+		"world field by field (cache_differences; any difference exits 1); the emulator's traffic then changes its\n"+
+		"world as it is sent, and the default intents are all of them (embedded emulator only)")
 	fs.DurationVar(&o.cacheRestartEvery, "cache-restart-every", 0, "with -cache: restart the shards every so often, the cache saved with the sessions and restored\n"+
 		"before they resume; 0 = once, halfway through -duration")
 	if err := fs.Parse(args); err != nil {
