@@ -77,11 +77,8 @@ func (c *Cache) applyChannelDelete(e *gatewayutil.Event, s *shardState) error {
 		c.deleteDM(e, s, v.ID)
 		return nil
 	}
-	g := c.guild(v.GuildID)
+	g := c.lockGuild(v.GuildID)
 	if g == nil {
-		return nil
-	}
-	if g = c.lockLive(g); g == nil {
 		return nil
 	}
 	old, had := g.channels[v.ID]
@@ -196,11 +193,8 @@ func (c *Cache) applyThreadMembers(e *gatewayutil.Event) error {
 	if err := v.DecodeJSON(e.Data); err != nil {
 		return err
 	}
-	g := c.guild(v.GuildID)
+	g := c.lockGuild(v.GuildID)
 	if g == nil {
-		return nil
-	}
-	if g = c.lockLive(g); g == nil {
 		return nil
 	}
 	defer g.mu.Unlock()

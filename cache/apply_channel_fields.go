@@ -69,11 +69,8 @@ func (c *Cache) applyChannelInfo(e *gatewayutil.Event) error {
 	if err := json.Unmarshal(e.Data, &v); err != nil {
 		return err
 	}
-	g := c.guild(v.GuildID)
+	g := c.lockGuild(v.GuildID)
 	if g == nil {
-		return nil
-	}
-	if g = c.lockLive(g); g == nil {
 		return nil
 	}
 	defer g.mu.Unlock()
@@ -89,11 +86,8 @@ func (c *Cache) applyChannelInfo(e *gatewayutil.Event) error {
 // updateChannel changes one cached guild channel with change, keeping the
 // channel as it was for Old.
 func (c *Cache) updateChannel(e *gatewayutil.Event, s *shardState, guildID, channelID Snowflake, change func(*Channel)) {
-	g := c.guild(guildID)
+	g := c.lockGuild(guildID)
 	if g == nil {
-		return
-	}
-	if g = c.lockLive(g); g == nil {
 		return
 	}
 	ch, ok := g.channels[channelID]

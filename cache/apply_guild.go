@@ -208,11 +208,17 @@ func (c *Cache) lockLive(g *guildState) *guildState {
 	return nil
 }
 
+// lockGuild returns the live cached guild id locked, nil when it is not
+// cached.
+func (c *Cache) lockGuild(id Snowflake) *guildState {
+	return c.lockLive(c.guild(id))
+}
+
 // dropGuild forgets a guild and everything under it; it returns the
 // guild, false when it was not cached.
 func (c *Cache) dropGuild(id Snowflake) (Guild, bool) {
 	// Held, g cannot be swapped out: c.guilds[id] stays g.
-	g := c.lockLive(c.guild(id))
+	g := c.lockGuild(id)
 	if g == nil {
 		return Guild{}, false
 	}

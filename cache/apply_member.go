@@ -35,11 +35,8 @@ func (c *Cache) applyRoleDelete(e *gatewayutil.Event, s *shardState) error {
 	if err := v.DecodeJSON(e.Data); err != nil {
 		return err
 	}
-	g := c.guild(v.GuildID)
+	g := c.lockGuild(v.GuildID)
 	if g == nil {
-		return nil
-	}
-	if g = c.lockLive(g); g == nil {
 		return nil
 	}
 	old, had := g.roles[v.RoleID]
@@ -197,11 +194,8 @@ func (c *Cache) applyPresence(e *gatewayutil.Event, s *shardState) error {
 	if err := v.DecodeJSON(e.Data); err != nil {
 		return err
 	}
-	g := c.guild(v.GuildID)
+	g := c.lockGuild(v.GuildID)
 	if g == nil {
-		return nil
-	}
-	if g = c.lockLive(g); g == nil {
 		return nil
 	}
 	old, had := c.putPresenceLocked(g, &v.Presence)

@@ -129,11 +129,8 @@ func (c *Cache) applyMessageDelete(e *gatewayutil.Event, s *shardState) error {
 		}
 		return nil
 	}
-	g := c.guild(v.GuildID)
+	g := c.lockGuild(v.GuildID)
 	if g == nil {
-		return nil
-	}
-	if g = c.lockLive(g); g == nil {
 		return nil
 	}
 	defer g.mu.Unlock()
@@ -162,11 +159,8 @@ func (c *Cache) applyMessageDeleteBulk(e *gatewayutil.Event, s *shardState) erro
 		}
 		return nil
 	}
-	g := c.guild(v.GuildID)
+	g := c.lockGuild(v.GuildID)
 	if g == nil {
-		return nil
-	}
-	if g = c.lockLive(g); g == nil {
 		return nil
 	}
 	defer g.mu.Unlock()
