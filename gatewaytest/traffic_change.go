@@ -98,11 +98,7 @@ func (t *Traffic) liveMemberRemove(b []byte, g *trafficGuild) TrafficEvent {
 	}
 	g.memberCount--
 	id, u := w.user(g.memberUser(w, j))
-	b = append(b, `{"user":`...)
-	b = append(b, u...)
-	b = append(b, `,"guild_id":`...)
-	b = appendID(b, g.id)
-	return TrafficEvent{Type: event.GuildMemberRemove, GuildID: g.id, UserID: id, Data: append(b, '}')}
+	return memberRemove(b, g, id, u)
 }
 
 // liveMemberUpdate builds GUILD_MEMBER_UPDATE after changing a listed
@@ -177,14 +173,7 @@ func (t *Traffic) liveVoiceState(b []byte, g *trafficGuild) TrafficEvent {
 	b = w.appendMember(b, g, j, true)
 	b = append(b, `,"user_id":`...)
 	b = appendID(b, id)
-	b = append(b, `,"suppress":false,"session_id":`...)
-	b = appendQuotedHex(b, v.sess, 32)
-	b = append(b, `,"self_video":`...)
-	b = appendBool(b, v.video)
-	b = append(b, `,"self_mute":`...)
-	b = appendBool(b, v.mute)
-	b = append(b, `,"self_deaf":`...)
-	b = appendBool(b, v.deaf)
+	b = appendVoiceFlags(b, &v)
 	b = append(b, `,"request_to_speak_timestamp":null,"mute":false,"guild_id":`...)
 	b = appendID(b, g.id)
 	b = append(b, `,"deaf":false,"channel_id":`...)

@@ -177,14 +177,19 @@ func (t *Traffic) genMemberUpdate(b []byte, g *trafficGuild) TrafficEvent {
 	return TrafficEvent{Type: event.GuildMemberUpdate, GuildID: g.id, UserID: t.w.users[g.memberUser(t.w, j)].id, Data: b}
 }
 
-// genMemberRemove builds GUILD_MEMBER_REMOVE.
-func (t *Traffic) genMemberRemove(b []byte, g *trafficGuild) TrafficEvent {
-	id, u := t.w.user(g.memberUser(t.w, t.pickMember(g)))
+// memberRemove builds GUILD_MEMBER_REMOVE of user id (u, its JSON) from g.
+func memberRemove(b []byte, g *trafficGuild, id uint64, u []byte) TrafficEvent {
 	b = append(b, `{"user":`...)
 	b = append(b, u...)
 	b = append(b, `,"guild_id":`...)
 	b = appendID(b, g.id)
 	return TrafficEvent{Type: event.GuildMemberRemove, GuildID: g.id, UserID: id, Data: append(b, '}')}
+}
+
+// genMemberRemove builds GUILD_MEMBER_REMOVE.
+func (t *Traffic) genMemberRemove(b []byte, g *trafficGuild) TrafficEvent {
+	id, u := t.w.user(g.memberUser(t.w, t.pickMember(g)))
+	return memberRemove(b, g, id, u)
 }
 
 // genVoiceState builds VOICE_STATE_UPDATE: a member joining, moving in or

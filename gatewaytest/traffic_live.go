@@ -317,10 +317,9 @@ func (l *guildLive) voiceIndex(j int) int {
 	return -1
 }
 
-// appendVoiceState appends a GUILD_CREATE voice state (no guild_id).
-func appendVoiceState(b []byte, userID uint64, v *voiceState) []byte {
-	b = append(b, `{"user_id":`...)
-	b = appendID(b, userID)
+// appendVoiceFlags appends the part of a voice state both its forms share:
+// suppress, session_id and the self_ flags, each after a comma.
+func appendVoiceFlags(b []byte, v *voiceState) []byte {
 	b = append(b, `,"suppress":false,"session_id":`...)
 	b = appendQuotedHex(b, v.sess, 32)
 	b = append(b, `,"self_video":`...)
@@ -329,6 +328,14 @@ func appendVoiceState(b []byte, userID uint64, v *voiceState) []byte {
 	b = appendBool(b, v.mute)
 	b = append(b, `,"self_deaf":`...)
 	b = appendBool(b, v.deaf)
+	return b
+}
+
+// appendVoiceState appends a GUILD_CREATE voice state (no guild_id).
+func appendVoiceState(b []byte, userID uint64, v *voiceState) []byte {
+	b = append(b, `{"user_id":`...)
+	b = appendID(b, userID)
+	b = appendVoiceFlags(b, v)
 	b = append(b, `,"request_to_speak_timestamp":null,"mute":false,"deaf":false,"channel_id":`...)
 	b = appendID(b, v.ch)
 	return append(b, '}')
