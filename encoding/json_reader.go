@@ -272,8 +272,31 @@ func (r *JSONReader) NextKeyIs(k JSONKey) bool {
 	return true
 }
 
-// nextKeyIsSlow is NextKeyIs for an object's first key and near the end
-// of the input.
+// NextKeyIsQuick is the half of NextKeyIs small enough to be inlined into
+// a generated decoder: when it returns true it has done what NextKeyIs
+// does on a match. When it returns false the reader is unchanged and
+// nothing is known: the key may still match where NextKeyIs takes its
+// slower path (an object's first key, keys longer than twelve characters,
+// the last sixteen bytes of the input), so the caller goes on with
+// NextKeyIs (k).
+func (r *JSONReader) NextKeyIsQuick(k JSONKey) bool {
+	// Keys of up to twelve characters (sixteen bytes with the comma,
+	// quotes and colon; shorter keys have a zero tail and tailMask)
+	// compared in two words while sixteen bytes are left. The zero
+	// JSONKey (quoted "") never matches here.
+	i := r.i
+	if r.first || len(r.b)-i < 16 || uint(len(k.quoted)-1) >= 16 ||
+		binary.LittleEndian.Uint64(r.b[i:])&k.mask != k.head ||
+		binary.LittleEndian.Uint64(r.b[i+8:])&k.tailMask != k.tail {
+		return false
+	}
+	r.i = i + len(k.quoted)
+	return true
+}
+
+// nextKeyIsSlow is NextKeyIs for an object's first key, for keys longer
+// than twelve characters and near the end of the input: the whole key
+// compared as a string.
 func (r *JSONReader) nextKeyIsSlow(k JSONKey) bool {
 	q := k.quoted
 	if q == "" {
@@ -364,7 +387,7 @@ func (r *JSONReader) String() (raw []byte, needsDecoding bool) {
 			if r.b[j] == '"' {
 				r.i = j + 1
 				raw = r.b[start:j:j]
-				return raw, seen&highs != 0 && !utf8.Valid(raw)
+				return raw, seen&highs != 0 && !validUTF8(raw)
 			}
 			break
 		}
@@ -380,7 +403,38 @@ func (r *JSONReader) String() (raw []byte, needsDecoding bool) {
 	}
 	r.i = end
 	raw = r.b[start : end-1 : end-1]
-	return raw, escaped || !isASCII(raw) && !utf8.Valid(raw)
+	return raw, escaped || !validUTF8(raw)
+}
+
+// validUTF8 reports whether b is valid UTF-8, as utf8.Valid does, but
+// goes back to reading eight bytes at a time after each character outside
+// ASCII instead of going on byte by byte: the strings of a gateway event
+// are ASCII with the odd accent or emoji.
+func validUTF8(b []byte) bool {
+	i := 0
+	for {
+		for len(b)-i >= 8 {
+			w := binary.LittleEndian.Uint64(b[i:]) & highs
+			if w != 0 {
+				i += bits.TrailingZeros64(w) >> 3
+				goto wide
+			}
+			i += 8
+		}
+		for uint(i) < uint(len(b)) && b[i] < utf8.RuneSelf {
+			i++
+		}
+		if i >= len(b) {
+			return true
+		}
+	wide:
+		// b[i] is outside ASCII.
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			return false
+		}
+		i += n
+	}
 }
 
 // QuotedUint64 reads, when the next value starts right where the reader
