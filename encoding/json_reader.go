@@ -123,6 +123,13 @@ func (r *JSONReader) nullSlow() bool {
 // ObjectStart consumes the '{' of an object. For null it consumes the null
 // and returns false; for anything else it fails.
 func (r *JSONReader) ObjectStart() bool {
+	// In line when the object starts right where the reader stands.
+	if i := r.i; uint(i) < uint(len(r.b)) && r.b[i] == '{' && r.depth < maxDepth {
+		r.depth++
+		r.i = i + 1
+		r.first = true
+		return true
+	}
 	return r.open('{', "object")
 }
 
@@ -316,6 +323,13 @@ func (r *JSONReader) nextKeyIsSlow(k JSONKey) bool {
 // ArrayStart consumes the '[' of an array. For null it consumes the null
 // and returns false; for anything else it fails.
 func (r *JSONReader) ArrayStart() bool {
+	// In line when the array starts right where the reader stands.
+	if i := r.i; uint(i) < uint(len(r.b)) && r.b[i] == '[' && r.depth < maxDepth {
+		r.depth++
+		r.i = i + 1
+		r.first = true
+		return true
+	}
 	return r.open('[', "array")
 }
 

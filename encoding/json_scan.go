@@ -98,6 +98,12 @@ func skipString(b []byte, i int) (end int, escaped bool, err *SyntaxError) {
 			return i + 1, escaped, nil
 		case c == '\\':
 			escaped = true
+			// Two-byte escapes (\n, \", \\ ...) in line; \u and errors
+			// through checkEscape.
+			if i+1 < len(b) && escapeLen[b[i+1]] == 2 {
+				i += 2
+				continue
+			}
 			n, err := checkEscape(b, i)
 			if err != nil {
 				return i, escaped, err
