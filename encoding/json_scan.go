@@ -60,7 +60,9 @@ func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\
 // skipSpace returns the offset of the first non-whitespace byte at or after
 // i, or len(b).
 func skipSpace(b []byte, i int) int {
-	for i < len(b) && isSpace(b[i]) {
+	// Every whitespace byte is <= ' ': one comparison settles the
+	// common case, a value or punctuation right where i stands.
+	for uint(i) < uint(len(b)) && b[i] <= ' ' && isSpace(b[i]) {
 		i++
 	}
 	return i
