@@ -425,29 +425,27 @@ func (r *JSONReader) String() (raw []byte, needsDecoding bool) {
 // ASCII instead of going on byte by byte: the strings of a gateway event
 // are ASCII with the odd accent or emoji.
 func validUTF8(b []byte) bool {
-	i := 0
 	for {
-		for len(b)-i >= 8 {
-			w := binary.LittleEndian.Uint64(b[i:]) & highs
-			if w != 0 {
-				i += bits.TrailingZeros64(w) >> 3
+		for len(b) >= 8 {
+			if w := binary.LittleEndian.Uint64(b) & highs; w != 0 {
+				b = b[bits.TrailingZeros64(w)>>3:]
 				goto wide
 			}
-			i += 8
+			b = b[8:]
 		}
-		for uint(i) < uint(len(b)) && b[i] < utf8.RuneSelf {
-			i++
+		for len(b) > 0 && b[0] < utf8.RuneSelf {
+			b = b[1:]
 		}
-		if i >= len(b) {
+		if len(b) == 0 {
 			return true
 		}
 	wide:
-		// b[i] is outside ASCII.
-		r, n := utf8.DecodeRune(b[i:])
+		// b[0] is outside ASCII.
+		r, n := utf8.DecodeRune(b)
 		if r == utf8.RuneError && n == 1 {
 			return false
 		}
-		i += n
+		b = b[n:]
 	}
 }
 

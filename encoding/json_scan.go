@@ -294,16 +294,17 @@ func skipKey(b []byte, i int) (key []byte, escaped bool, next int, err *SyntaxEr
 // a run of plain string content ('"', '\\' or a control byte), or len(b)
 // when there is none. It looks at eight bytes at a time while it can.
 func plainRun(b []byte, i int) int {
-	for len(b)-i >= 8 {
-		if m := specialBytes(binary.LittleEndian.Uint64(b[i:])); m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
+	rest := b[i:]
+	for len(rest) >= 8 {
+		if m := specialBytes(binary.LittleEndian.Uint64(rest)); m != 0 {
+			return len(b) - len(rest) + bits.TrailingZeros64(m)>>3
 		}
-		i += 8
+		rest = rest[8:]
 	}
-	for uint(i) < uint(len(b)) && !stringSpecial[b[i]] {
-		i++
+	for len(rest) > 0 && !stringSpecial[rest[0]] {
+		rest = rest[1:]
 	}
-	return i
+	return len(b) - len(rest)
 }
 
 // stringSpecial is true for the bytes that end a run of plain string
@@ -357,16 +358,19 @@ func skipContainer(b []byte, i, depth int) (int, *SyntaxError) {
 			if uint(i) >= uint(len(b)) || b[i] != '"' {
 				return i, errAt(b, i, "looking for beginning of object key string")
 			}
-			j := i + 1
-			for len(b)-j >= 8 {
-				if m := specialBytes(binary.LittleEndian.Uint64(b[j:])); m != 0 {
-					j += bits.TrailingZeros64(m) >> 3
+			// The contents, eight bytes at a time, walked as a
+			// shrinking slice (no bounds checks in the loop).
+			rest := b[i+1:]
+			for len(rest) >= 8 {
+				if m := specialBytes(binary.LittleEndian.Uint64(rest)); m != 0 {
+					rest = rest[bits.TrailingZeros64(m)>>3:]
 					goto keyEnd
 				}
-				j += 8
+				rest = rest[8:]
 			}
-			j = plainRun(b, j)
+			rest = rest[plainRun(rest, 0):]
 		keyEnd:
+			j := len(b) - len(rest)
 			if uint(j) < uint(len(b)) && b[j] == '"' {
 				i = j + 1
 			} else if i, _, err = skipString(b, j); err != nil {
@@ -395,16 +399,19 @@ func skipContainer(b []byte, i, depth int) (int, *SyntaxError) {
 		}
 		switch c := b[i]; c {
 		case '"':
-			j := i + 1
-			for len(b)-j >= 8 {
-				if m := specialBytes(binary.LittleEndian.Uint64(b[j:])); m != 0 {
-					j += bits.TrailingZeros64(m) >> 3
+			// The contents, eight bytes at a time, walked as a
+			// shrinking slice (no bounds checks in the loop).
+			rest := b[i+1:]
+			for len(rest) >= 8 {
+				if m := specialBytes(binary.LittleEndian.Uint64(rest)); m != 0 {
+					rest = rest[bits.TrailingZeros64(m)>>3:]
 					goto valueEnd
 				}
-				j += 8
+				rest = rest[8:]
 			}
-			j = plainRun(b, j)
+			rest = rest[plainRun(rest, 0):]
 		valueEnd:
+			j := len(b) - len(rest)
 			if uint(j) < uint(len(b)) && b[j] == '"' {
 				i = j + 1
 			} else {
