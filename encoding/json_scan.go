@@ -358,19 +358,16 @@ func skipContainer(b []byte, i, depth int) (int, *SyntaxError) {
 			if uint(i) >= uint(len(b)) || b[i] != '"' {
 				return i, errAt(b, i, "looking for beginning of object key string")
 			}
-			// The contents, eight bytes at a time, walked as a
-			// shrinking slice (no bounds checks in the loop).
-			rest := b[i+1:]
-			for len(rest) >= 8 {
-				if m := specialBytes(binary.LittleEndian.Uint64(rest)); m != 0 {
-					rest = rest[bits.TrailingZeros64(m)>>3:]
+			j := i + 1
+			for len(b)-j >= 8 {
+				if m := specialBytes(binary.LittleEndian.Uint64(b[j:])); m != 0 {
+					j += bits.TrailingZeros64(m) >> 3
 					goto keyEnd
 				}
-				rest = rest[8:]
+				j += 8
 			}
-			rest = rest[plainRun(rest, 0):]
+			j = plainRun(b, j)
 		keyEnd:
-			j := len(b) - len(rest)
 			if uint(j) < uint(len(b)) && b[j] == '"' {
 				i = j + 1
 			} else if i, _, err = skipString(b, j); err != nil {
@@ -399,19 +396,16 @@ func skipContainer(b []byte, i, depth int) (int, *SyntaxError) {
 		}
 		switch c := b[i]; c {
 		case '"':
-			// The contents, eight bytes at a time, walked as a
-			// shrinking slice (no bounds checks in the loop).
-			rest := b[i+1:]
-			for len(rest) >= 8 {
-				if m := specialBytes(binary.LittleEndian.Uint64(rest)); m != 0 {
-					rest = rest[bits.TrailingZeros64(m)>>3:]
+			j := i + 1
+			for len(b)-j >= 8 {
+				if m := specialBytes(binary.LittleEndian.Uint64(b[j:])); m != 0 {
+					j += bits.TrailingZeros64(m) >> 3
 					goto valueEnd
 				}
-				rest = rest[8:]
+				j += 8
 			}
-			rest = rest[plainRun(rest, 0):]
+			j = plainRun(b, j)
 		valueEnd:
-			j := len(b) - len(rest)
 			if uint(j) < uint(len(b)) && b[j] == '"' {
 				i = j + 1
 			} else {
