@@ -259,7 +259,22 @@ func keyWord(q []byte) (word, mask uint64) {
 // value's reader.
 func (r *JSONReader) NextKeyIs(k JSONKey) bool {
 	i := r.i
-	if r.first || len(r.b)-i < 8 {
+	if r.first {
+		// An object's first key has no comma before it: compare the
+		// words from the byte before the key ('{' or a space) with
+		// that byte masked out.
+		if n := len(k.quoted) - 1; n > 0 && n < 16 && i >= 1 && len(r.b)-i >= 15 {
+			if binary.LittleEndian.Uint64(r.b[i-1:])&k.mask&^0xFF != k.head&^0xFF ||
+				binary.LittleEndian.Uint64(r.b[i+7:])&k.tailMask != k.tail {
+				return false
+			}
+			r.i = i + n
+			r.first = false
+			return true
+		}
+		return r.nextKeyIsSlow(k)
+	}
+	if len(r.b)-i < 8 {
 		return r.nextKeyIsSlow(k)
 	}
 	if binary.LittleEndian.Uint64(r.b[i:])&k.mask != k.head || k.quoted == "" {
