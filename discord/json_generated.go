@@ -58,7 +58,7 @@ func (x *Activity) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysActivity[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysActivity[f-1]) && !d.r.NextKeyIs(jsonKeysActivity[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -328,7 +328,7 @@ func (x *ActivityEmoji) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysActivityEmoji[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysActivityEmoji[f-1]) && !d.r.NextKeyIs(jsonKeysActivityEmoji[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -432,7 +432,7 @@ func (x *ActivityTimestamps) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysActivityTimestamps[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysActivityTimestamps[f-1]) && !d.r.NextKeyIs(jsonKeysActivityTimestamps[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -524,7 +524,7 @@ func (x *ApplicationCommandPermissionsUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysApplicationCommandPermissionsUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysApplicationCommandPermissionsUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysApplicationCommandPermissionsUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -635,7 +635,7 @@ func (x *Attachment) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysAttachment[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysAttachment[f-1]) && !d.r.NextKeyIs(jsonKeysAttachment[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -883,7 +883,7 @@ func (x *AutoModerationAction) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysAutoModerationAction[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysAutoModerationAction[f-1]) && !d.r.NextKeyIs(jsonKeysAutoModerationAction[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -978,7 +978,7 @@ func (x *AutoModerationActionExecution) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysAutoModerationActionExecution[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysAutoModerationActionExecution[f-1]) && !d.r.NextKeyIs(jsonKeysAutoModerationActionExecution[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -1155,7 +1155,7 @@ func (x *AutoModerationRule) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysAutoModerationRule[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysAutoModerationRule[f-1]) && !d.r.NextKeyIs(jsonKeysAutoModerationRule[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -1313,7 +1313,7 @@ func (x *AutoModerationRuleCreate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysAutoModerationRuleCreate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysAutoModerationRuleCreate[f-1]) && !d.r.NextKeyIs(jsonKeysAutoModerationRuleCreate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -1439,7 +1439,7 @@ func (x *AutoModerationRuleDelete) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysAutoModerationRuleDelete[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysAutoModerationRuleDelete[f-1]) && !d.r.NextKeyIs(jsonKeysAutoModerationRuleDelete[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -1565,7 +1565,7 @@ func (x *AutoModerationRuleUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysAutoModerationRuleUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysAutoModerationRuleUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysAutoModerationRuleUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -1683,7 +1683,7 @@ func (x *AvatarDecoration) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysAvatarDecoration[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysAvatarDecoration[f-1]) && !d.r.NextKeyIs(jsonKeysAvatarDecoration[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -1821,7 +1821,7 @@ func (x *Channel) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysChannel[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysChannel[f-1]) && !d.r.NextKeyIs(jsonKeysChannel[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -2550,7 +2550,7 @@ func (x *ChannelCreate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysChannelCreate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysChannelCreate[f-1]) && !d.r.NextKeyIs(jsonKeysChannelCreate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -2983,7 +2983,7 @@ func (x *ChannelDelete) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysChannelDelete[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysChannelDelete[f-1]) && !d.r.NextKeyIs(jsonKeysChannelDelete[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -3380,7 +3380,7 @@ func (x *ChannelInfo) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysChannelInfo[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysChannelInfo[f-1]) && !d.r.NextKeyIs(jsonKeysChannelInfo[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -3476,7 +3476,7 @@ func (x *ChannelInfoEntry) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysChannelInfoEntry[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysChannelInfoEntry[f-1]) && !d.r.NextKeyIs(jsonKeysChannelInfoEntry[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -3592,7 +3592,7 @@ func (x *ChannelMention) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysChannelMention[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysChannelMention[f-1]) && !d.r.NextKeyIs(jsonKeysChannelMention[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -3689,7 +3689,7 @@ func (x *ChannelPinsUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysChannelPinsUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysChannelPinsUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysChannelPinsUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -3829,7 +3829,7 @@ func (x *ChannelUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysChannelUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysChannelUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysChannelUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -4227,7 +4227,7 @@ func (x *ClientStatus) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysClientStatus[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysClientStatus[f-1]) && !d.r.NextKeyIs(jsonKeysClientStatus[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -4322,7 +4322,7 @@ func (x *Collectibles) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysCollectibles[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysCollectibles[f-1]) && !d.r.NextKeyIs(jsonKeysCollectibles[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -4412,7 +4412,7 @@ func (x *DefaultReaction) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysDefaultReaction[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysDefaultReaction[f-1]) && !d.r.NextKeyIs(jsonKeysDefaultReaction[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -4532,7 +4532,7 @@ func (x *Embed) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysEmbed[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysEmbed[f-1]) && !d.r.NextKeyIs(jsonKeysEmbed[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -4776,7 +4776,7 @@ func (x *EmbedAuthor) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysEmbedAuthor[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysEmbedAuthor[f-1]) && !d.r.NextKeyIs(jsonKeysEmbedAuthor[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -4879,7 +4879,7 @@ func (x *EmbedField) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysEmbedField[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysEmbedField[f-1]) && !d.r.NextKeyIs(jsonKeysEmbedField[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -4972,7 +4972,7 @@ func (x *EmbedFooter) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysEmbedFooter[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysEmbedFooter[f-1]) && !d.r.NextKeyIs(jsonKeysEmbedFooter[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -5071,7 +5071,7 @@ func (x *EmbedMedia) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysEmbedMedia[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysEmbedMedia[f-1]) && !d.r.NextKeyIs(jsonKeysEmbedMedia[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -5239,7 +5239,7 @@ func (x *EmbedProvider) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysEmbedProvider[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysEmbedProvider[f-1]) && !d.r.NextKeyIs(jsonKeysEmbedProvider[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -5334,7 +5334,7 @@ func (x *Emoji) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysEmoji[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysEmoji[f-1]) && !d.r.NextKeyIs(jsonKeysEmoji[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -5548,7 +5548,7 @@ func (x *Entitlement) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysEntitlement[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysEntitlement[f-1]) && !d.r.NextKeyIs(jsonKeysEntitlement[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -5775,7 +5775,7 @@ func (x *EntitlementCreate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysEntitlementCreate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysEntitlementCreate[f-1]) && !d.r.NextKeyIs(jsonKeysEntitlementCreate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -5941,7 +5941,7 @@ func (x *EntitlementDelete) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysEntitlementDelete[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysEntitlementDelete[f-1]) && !d.r.NextKeyIs(jsonKeysEntitlementDelete[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -6107,7 +6107,7 @@ func (x *EntitlementUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysEntitlementUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysEntitlementUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysEntitlementUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -6265,7 +6265,7 @@ func (x *ForumTag) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysForumTag[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysForumTag[f-1]) && !d.r.NextKeyIs(jsonKeysForumTag[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -6441,7 +6441,7 @@ func (x *Guild) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuild[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuild[f-1]) && !d.r.NextKeyIs(jsonKeysGuild[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -7236,7 +7236,7 @@ func (x *GuildAuditLogEntryCreate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildAuditLogEntryCreate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildAuditLogEntryCreate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildAuditLogEntryCreate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -7386,7 +7386,7 @@ func (x *GuildBanAdd) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildBanAdd[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildBanAdd[f-1]) && !d.r.NextKeyIs(jsonKeysGuildBanAdd[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -7470,7 +7470,7 @@ func (x *GuildBanRemove) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildBanRemove[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildBanRemove[f-1]) && !d.r.NextKeyIs(jsonKeysGuildBanRemove[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -7619,7 +7619,7 @@ func (x *GuildCreate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildCreate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildCreate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildCreate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -8328,7 +8328,7 @@ func (x *GuildDelete) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildDelete[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildDelete[f-1]) && !d.r.NextKeyIs(jsonKeysGuildDelete[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -8415,7 +8415,7 @@ func (x *GuildEmojisUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildEmojisUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildEmojisUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildEmojisUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -8509,7 +8509,7 @@ func (x *GuildIntegrationsUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildIntegrationsUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildIntegrationsUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildIntegrationsUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -8603,7 +8603,7 @@ func (x *GuildMemberAdd) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildMemberAdd[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildMemberAdd[f-1]) && !d.r.NextKeyIs(jsonKeysGuildMemberAdd[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -8841,7 +8841,7 @@ func (x *GuildMemberRemove) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildMemberRemove[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildMemberRemove[f-1]) && !d.r.NextKeyIs(jsonKeysGuildMemberRemove[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -8941,7 +8941,7 @@ func (x *GuildMemberUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildMemberUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildMemberUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildMemberUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -9184,7 +9184,7 @@ func (x *GuildMembersChunk) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildMembersChunk[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildMembersChunk[f-1]) && !d.r.NextKeyIs(jsonKeysGuildMembersChunk[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -9326,7 +9326,7 @@ func (x *GuildRoleCreate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildRoleCreate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildRoleCreate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildRoleCreate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -9410,7 +9410,7 @@ func (x *GuildRoleDelete) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildRoleDelete[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildRoleDelete[f-1]) && !d.r.NextKeyIs(jsonKeysGuildRoleDelete[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -9494,7 +9494,7 @@ func (x *GuildRoleUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildRoleUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildRoleUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildRoleUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -9593,7 +9593,7 @@ func (x *GuildScheduledEventCreate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildScheduledEventCreate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildScheduledEventCreate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildScheduledEventCreate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -9796,7 +9796,7 @@ func (x *GuildScheduledEventDelete) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildScheduledEventDelete[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildScheduledEventDelete[f-1]) && !d.r.NextKeyIs(jsonKeysGuildScheduledEventDelete[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -9999,7 +9999,7 @@ func (x *GuildScheduledEventUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildScheduledEventUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildScheduledEventUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildScheduledEventUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -10188,7 +10188,7 @@ func (x *GuildScheduledEventUserAdd) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildScheduledEventUserAdd[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildScheduledEventUserAdd[f-1]) && !d.r.NextKeyIs(jsonKeysGuildScheduledEventUserAdd[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -10279,7 +10279,7 @@ func (x *GuildScheduledEventUserRemove) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildScheduledEventUserRemove[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildScheduledEventUserRemove[f-1]) && !d.r.NextKeyIs(jsonKeysGuildScheduledEventUserRemove[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -10375,7 +10375,7 @@ func (x *GuildSoundboardSoundCreate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildSoundboardSoundCreate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildSoundboardSoundCreate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildSoundboardSoundCreate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -10497,7 +10497,7 @@ func (x *GuildSoundboardSoundDelete) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildSoundboardSoundDelete[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildSoundboardSoundDelete[f-1]) && !d.r.NextKeyIs(jsonKeysGuildSoundboardSoundDelete[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -10587,7 +10587,7 @@ func (x *GuildSoundboardSoundUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildSoundboardSoundUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildSoundboardSoundUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildSoundboardSoundUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -10709,7 +10709,7 @@ func (x *GuildSoundboardSoundsUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildSoundboardSoundsUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildSoundboardSoundsUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildSoundboardSoundsUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -10804,7 +10804,7 @@ func (x *GuildStickersUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildStickersUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildStickersUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildStickersUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -10949,7 +10949,7 @@ func (x *GuildUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysGuildUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -11425,7 +11425,7 @@ func (x *Integration) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysIntegration[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysIntegration[f-1]) && !d.r.NextKeyIs(jsonKeysIntegration[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -11729,7 +11729,7 @@ func (x *IntegrationCreate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysIntegrationCreate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysIntegrationCreate[f-1]) && !d.r.NextKeyIs(jsonKeysIntegrationCreate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -11924,7 +11924,7 @@ func (x *IntegrationDelete) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysIntegrationDelete[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysIntegrationDelete[f-1]) && !d.r.NextKeyIs(jsonKeysIntegrationDelete[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -12031,7 +12031,7 @@ func (x *IntegrationUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysIntegrationUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysIntegrationUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysIntegrationUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -12244,7 +12244,7 @@ func (x *Interaction) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysInteraction[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysInteraction[f-1]) && !d.r.NextKeyIs(jsonKeysInteraction[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -12546,7 +12546,7 @@ func (x *InteractionCreate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysInteractionCreate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysInteractionCreate[f-1]) && !d.r.NextKeyIs(jsonKeysInteractionCreate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -12741,7 +12741,7 @@ func (x *InviteCreate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysInviteCreate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysInviteCreate[f-1]) && !d.r.NextKeyIs(jsonKeysInviteCreate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -12960,7 +12960,7 @@ func (x *InviteDelete) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysInviteDelete[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysInviteDelete[f-1]) && !d.r.NextKeyIs(jsonKeysInviteDelete[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -13068,7 +13068,7 @@ func (x *Member) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysMember[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMember[f-1]) && !d.r.NextKeyIs(jsonKeysMember[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -13455,7 +13455,7 @@ func (x *Mention) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysMention[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMention[f-1]) && !d.r.NextKeyIs(jsonKeysMention[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -13746,7 +13746,7 @@ func (x *Message) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysMessage[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMessage[f-1]) && !d.r.NextKeyIs(jsonKeysMessage[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -14260,7 +14260,7 @@ func (x *MessageCreate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysMessageCreate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMessageCreate[f-1]) && !d.r.NextKeyIs(jsonKeysMessageCreate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -14524,7 +14524,7 @@ func (x *MessageDelete) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysMessageDelete[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMessageDelete[f-1]) && !d.r.NextKeyIs(jsonKeysMessageDelete[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -14617,7 +14617,7 @@ func (x *MessageDeleteBulk) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysMessageDeleteBulk[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMessageDeleteBulk[f-1]) && !d.r.NextKeyIs(jsonKeysMessageDeleteBulk[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -14712,7 +14712,7 @@ func (x *MessagePollVoteAdd) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysMessagePollVoteAdd[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMessagePollVoteAdd[f-1]) && !d.r.NextKeyIs(jsonKeysMessagePollVoteAdd[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -14819,7 +14819,7 @@ func (x *MessagePollVoteRemove) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysMessagePollVoteRemove[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMessagePollVoteRemove[f-1]) && !d.r.NextKeyIs(jsonKeysMessagePollVoteRemove[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -14931,7 +14931,7 @@ func (x *MessageReactionAdd) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysMessageReactionAdd[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMessageReactionAdd[f-1]) && !d.r.NextKeyIs(jsonKeysMessageReactionAdd[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -15085,7 +15085,7 @@ func (x *MessageReactionRemove) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysMessageReactionRemove[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMessageReactionRemove[f-1]) && !d.r.NextKeyIs(jsonKeysMessageReactionRemove[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -15202,7 +15202,7 @@ func (x *MessageReactionRemoveAll) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysMessageReactionRemoveAll[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMessageReactionRemoveAll[f-1]) && !d.r.NextKeyIs(jsonKeysMessageReactionRemoveAll[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -15296,7 +15296,7 @@ func (x *MessageReactionRemoveEmoji) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysMessageReactionRemoveEmoji[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMessageReactionRemoveEmoji[f-1]) && !d.r.NextKeyIs(jsonKeysMessageReactionRemoveEmoji[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -15397,7 +15397,7 @@ func (x *MessageReference) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysMessageReference[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMessageReference[f-1]) && !d.r.NextKeyIs(jsonKeysMessageReference[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -15565,7 +15565,7 @@ func (x *MessageUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysMessageUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMessageUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysMessageUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -15831,7 +15831,7 @@ func (x *Nameplate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysNameplate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysNameplate[f-1]) && !d.r.NextKeyIs(jsonKeysNameplate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -15955,7 +15955,7 @@ func (x *PartialUser) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysPartialUser[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysPartialUser[f-1]) && !d.r.NextKeyIs(jsonKeysPartialUser[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -16240,7 +16240,7 @@ func (x *PermissionOverwrite) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysPermissionOverwrite[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysPermissionOverwrite[f-1]) && !d.r.NextKeyIs(jsonKeysPermissionOverwrite[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -16340,7 +16340,7 @@ func (x *Presence) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysPresence[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysPresence[f-1]) && !d.r.NextKeyIs(jsonKeysPresence[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -16467,7 +16467,7 @@ func (x *PresenceUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysPresenceUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysPresenceUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysPresenceUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -16566,7 +16566,7 @@ func (x *PrimaryGuild) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysPrimaryGuild[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysPrimaryGuild[f-1]) && !d.r.NextKeyIs(jsonKeysPrimaryGuild[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -16711,7 +16711,7 @@ func (x *RateLimited) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysRateLimited[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysRateLimited[f-1]) && !d.r.NextKeyIs(jsonKeysRateLimited[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -16809,7 +16809,7 @@ func (x *Reaction) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysReaction[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysReaction[f-1]) && !d.r.NextKeyIs(jsonKeysReaction[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -16953,7 +16953,7 @@ func (x *ReactionCountDetails) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysReactionCountDetails[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysReactionCountDetails[f-1]) && !d.r.NextKeyIs(jsonKeysReactionCountDetails[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -17051,7 +17051,7 @@ func (x *Ready) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysReady[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysReady[f-1]) && !d.r.NextKeyIs(jsonKeysReady[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -17269,7 +17269,7 @@ func (x *ReadyApplication) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysReadyApplication[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysReadyApplication[f-1]) && !d.r.NextKeyIs(jsonKeysReadyApplication[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -17352,7 +17352,7 @@ func (x *Resumed) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysResumed[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysResumed[f-1]) && !d.r.NextKeyIs(jsonKeysResumed[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -17444,7 +17444,7 @@ func (x *Role) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysRole[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysRole[f-1]) && !d.r.NextKeyIs(jsonKeysRole[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -17661,7 +17661,7 @@ func (x *RoleColors) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysRoleColors[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysRoleColors[f-1]) && !d.r.NextKeyIs(jsonKeysRoleColors[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -17779,7 +17779,7 @@ func (x *RoleTags) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysRoleTags[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysRoleTags[f-1]) && !d.r.NextKeyIs(jsonKeysRoleTags[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -17914,7 +17914,7 @@ func (x *ScheduledEvent) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysScheduledEvent[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysScheduledEvent[f-1]) && !d.r.NextKeyIs(jsonKeysScheduledEvent[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -18193,7 +18193,7 @@ func (x *SoundboardSound) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysSoundboardSound[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysSoundboardSound[f-1]) && !d.r.NextKeyIs(jsonKeysSoundboardSound[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -18350,7 +18350,7 @@ func (x *SoundboardSounds) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysSoundboardSounds[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysSoundboardSounds[f-1]) && !d.r.NextKeyIs(jsonKeysSoundboardSounds[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -18450,7 +18450,7 @@ func (x *StageInstance) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysStageInstance[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysStageInstance[f-1]) && !d.r.NextKeyIs(jsonKeysStageInstance[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -18581,7 +18581,7 @@ func (x *StageInstanceCreate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysStageInstanceCreate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysStageInstanceCreate[f-1]) && !d.r.NextKeyIs(jsonKeysStageInstanceCreate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -18693,7 +18693,7 @@ func (x *StageInstanceDelete) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysStageInstanceDelete[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysStageInstanceDelete[f-1]) && !d.r.NextKeyIs(jsonKeysStageInstanceDelete[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -18805,7 +18805,7 @@ func (x *StageInstanceUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysStageInstanceUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysStageInstanceUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysStageInstanceUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -18922,7 +18922,7 @@ func (x *Sticker) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysSticker[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysSticker[f-1]) && !d.r.NextKeyIs(jsonKeysSticker[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -19130,7 +19130,7 @@ func (x *StickerItem) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysStickerItem[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysStickerItem[f-1]) && !d.r.NextKeyIs(jsonKeysStickerItem[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -19228,7 +19228,7 @@ func (x *Subscription) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysSubscription[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysSubscription[f-1]) && !d.r.NextKeyIs(jsonKeysSubscription[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -19382,7 +19382,7 @@ func (x *SubscriptionCreate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysSubscriptionCreate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysSubscriptionCreate[f-1]) && !d.r.NextKeyIs(jsonKeysSubscriptionCreate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -19509,7 +19509,7 @@ func (x *SubscriptionDelete) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysSubscriptionDelete[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysSubscriptionDelete[f-1]) && !d.r.NextKeyIs(jsonKeysSubscriptionDelete[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -19636,7 +19636,7 @@ func (x *SubscriptionUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysSubscriptionUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysSubscriptionUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysSubscriptionUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -19791,7 +19791,7 @@ func (x *ThreadCreate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysThreadCreate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysThreadCreate[f-1]) && !d.r.NextKeyIs(jsonKeysThreadCreate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -20224,7 +20224,7 @@ func (x *ThreadDelete) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysThreadDelete[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysThreadDelete[f-1]) && !d.r.NextKeyIs(jsonKeysThreadDelete[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -20623,7 +20623,7 @@ func (x *ThreadListSync) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysThreadListSync[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysThreadListSync[f-1]) && !d.r.NextKeyIs(jsonKeysThreadListSync[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -20748,7 +20748,7 @@ func (x *ThreadMember) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysThreadMember[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysThreadMember[f-1]) && !d.r.NextKeyIs(jsonKeysThreadMember[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -20896,7 +20896,7 @@ func (x *ThreadMemberUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysThreadMemberUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysThreadMemberUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysThreadMemberUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -21011,7 +21011,7 @@ func (x *ThreadMembersUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysThreadMembersUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysThreadMembersUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysThreadMembersUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -21132,7 +21132,7 @@ func (x *ThreadMetadata) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysThreadMetadata[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysThreadMetadata[f-1]) && !d.r.NextKeyIs(jsonKeysThreadMetadata[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -21300,7 +21300,7 @@ func (x *ThreadUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysThreadUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysThreadUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysThreadUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -21700,7 +21700,7 @@ func (x *TypingStart) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysTypingStart[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysTypingStart[f-1]) && !d.r.NextKeyIs(jsonKeysTypingStart[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -21815,7 +21815,7 @@ func (x *UnavailableGuild) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysUnavailableGuild[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysUnavailableGuild[f-1]) && !d.r.NextKeyIs(jsonKeysUnavailableGuild[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -21930,7 +21930,7 @@ func (x *User) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysUser[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysUser[f-1]) && !d.r.NextKeyIs(jsonKeysUser[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -22324,7 +22324,7 @@ func (x *UserUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysUserUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysUserUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysUserUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -22568,7 +22568,7 @@ func (x *VoiceChannelEffectSend) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysVoiceChannelEffectSend[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysVoiceChannelEffectSend[f-1]) && !d.r.NextKeyIs(jsonKeysVoiceChannelEffectSend[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -22739,7 +22739,7 @@ func (x *VoiceChannelStartTimeUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysVoiceChannelStartTimeUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysVoiceChannelStartTimeUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysVoiceChannelStartTimeUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -22842,7 +22842,7 @@ func (x *VoiceChannelStatusUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysVoiceChannelStatusUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysVoiceChannelStatusUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysVoiceChannelStatusUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -22945,7 +22945,7 @@ func (x *VoiceServerUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysVoiceServerUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysVoiceServerUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysVoiceServerUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -23058,7 +23058,7 @@ func (x *VoiceState) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysVoiceState[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysVoiceState[f-1]) && !d.r.NextKeyIs(jsonKeysVoiceState[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -23256,7 +23256,7 @@ func (x *VoiceStateUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysVoiceStateUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysVoiceStateUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysVoiceStateUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return
@@ -23398,7 +23398,7 @@ func (x *WebhooksUpdate) decodeJSON(d *decoder) {
 	prev := 0
 	for {
 		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIs(jsonKeysWebhooksUpdate[f-1]) {
+		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysWebhooksUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysWebhooksUpdate[f-1]) {
 			k, esc, ok := d.r.NextKey()
 			if !ok {
 				return

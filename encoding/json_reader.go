@@ -123,6 +123,13 @@ func (r *JSONReader) nullSlow() bool {
 // ObjectStart consumes the '{' of an object. For null it consumes the null
 // and returns false; for anything else it fails.
 func (r *JSONReader) ObjectStart() bool {
+	// In line when the object starts right where the reader stands.
+	if i := r.i; uint(i) < uint(len(r.b)) && r.b[i] == '{' && r.depth < maxDepth {
+		r.depth++
+		r.i = i + 1
+		r.first = true
+		return true
+	}
 	return r.open('{', "object")
 }
 
@@ -252,7 +259,22 @@ func keyWord(q []byte) (word, mask uint64) {
 // value's reader.
 func (r *JSONReader) NextKeyIs(k JSONKey) bool {
 	i := r.i
-	if r.first || len(r.b)-i < 8 {
+	if r.first {
+		// An object's first key has no comma before it: compare the
+		// words from the byte before the key ('{' or a space) with
+		// that byte masked out.
+		if n := len(k.quoted) - 1; n > 0 && n < 16 && i >= 1 && len(r.b)-i >= 15 {
+			if binary.LittleEndian.Uint64(r.b[i-1:])&k.mask&^0xFF != k.head&^0xFF ||
+				binary.LittleEndian.Uint64(r.b[i+7:])&k.tailMask != k.tail {
+				return false
+			}
+			r.i = i + n
+			r.first = false
+			return true
+		}
+		return r.nextKeyIsSlow(k)
+	}
+	if len(r.b)-i < 8 {
 		return r.nextKeyIsSlow(k)
 	}
 	if binary.LittleEndian.Uint64(r.b[i:])&k.mask != k.head || k.quoted == "" {
@@ -272,8 +294,31 @@ func (r *JSONReader) NextKeyIs(k JSONKey) bool {
 	return true
 }
 
-// nextKeyIsSlow is NextKeyIs for an object's first key and near the end
-// of the input.
+// NextKeyIsQuick is the half of NextKeyIs small enough to be inlined into
+// a generated decoder: when it returns true it has done what NextKeyIs
+// does on a match. When it returns false the reader is unchanged and
+// nothing is known: the key may still match where NextKeyIs takes its
+// slower path (an object's first key, keys longer than twelve characters,
+// the last sixteen bytes of the input), so the caller goes on with
+// NextKeyIs (k).
+func (r *JSONReader) NextKeyIsQuick(k JSONKey) bool {
+	// Keys of up to twelve characters (sixteen bytes with the comma,
+	// quotes and colon; shorter keys have a zero tail and tailMask)
+	// compared in two words while sixteen bytes are left. The zero
+	// JSONKey (quoted "") never matches here.
+	i := r.i
+	if r.first || len(r.b)-i < 16 || uint(len(k.quoted)-1) >= 16 ||
+		binary.LittleEndian.Uint64(r.b[i:])&k.mask != k.head ||
+		binary.LittleEndian.Uint64(r.b[i+8:])&k.tailMask != k.tail {
+		return false
+	}
+	r.i = i + len(k.quoted)
+	return true
+}
+
+// nextKeyIsSlow is NextKeyIs for an object's first key, for keys longer
+// than twelve characters and near the end of the input: the whole key
+// compared as a string.
 func (r *JSONReader) nextKeyIsSlow(k JSONKey) bool {
 	q := k.quoted
 	if q == "" {
@@ -293,6 +338,13 @@ func (r *JSONReader) nextKeyIsSlow(k JSONKey) bool {
 // ArrayStart consumes the '[' of an array. For null it consumes the null
 // and returns false; for anything else it fails.
 func (r *JSONReader) ArrayStart() bool {
+	// In line when the array starts right where the reader stands.
+	if i := r.i; uint(i) < uint(len(r.b)) && r.b[i] == '[' && r.depth < maxDepth {
+		r.depth++
+		r.i = i + 1
+		r.first = true
+		return true
+	}
 	return r.open('[', "array")
 }
 
@@ -364,7 +416,7 @@ func (r *JSONReader) String() (raw []byte, needsDecoding bool) {
 			if r.b[j] == '"' {
 				r.i = j + 1
 				raw = r.b[start:j:j]
-				return raw, seen&highs != 0 && !utf8.Valid(raw)
+				return raw, seen&highs != 0 && !validUTF8(raw)
 			}
 			break
 		}
@@ -380,7 +432,36 @@ func (r *JSONReader) String() (raw []byte, needsDecoding bool) {
 	}
 	r.i = end
 	raw = r.b[start : end-1 : end-1]
-	return raw, escaped || !isASCII(raw) && !utf8.Valid(raw)
+	return raw, escaped || !validUTF8(raw)
+}
+
+// validUTF8 reports whether b is valid UTF-8, as utf8.Valid does, but
+// goes back to reading eight bytes at a time after each character outside
+// ASCII instead of going on byte by byte: the strings of a gateway event
+// are ASCII with the odd accent or emoji.
+func validUTF8(b []byte) bool {
+	for {
+		for len(b) >= 8 {
+			if w := binary.LittleEndian.Uint64(b) & highs; w != 0 {
+				b = b[bits.TrailingZeros64(w)>>3:]
+				goto wide
+			}
+			b = b[8:]
+		}
+		for len(b) > 0 && b[0] < utf8.RuneSelf {
+			b = b[1:]
+		}
+		if len(b) == 0 {
+			return true
+		}
+	wide:
+		// b[0] is outside ASCII.
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n == 1 {
+			return false
+		}
+		b = b[n:]
+	}
 }
 
 // QuotedUint64 reads, when the next value starts right where the reader

@@ -240,7 +240,18 @@ func checkNextKeyIs(t *testing.T, in []byte, name string) {
 			slow.Skip()
 		}
 		at := fast.Offset()
+		// NextKeyIsQuick is NextKeyIs's in-line half: a match must be
+		// one NextKeyIs makes, to the same offset; a refusal consumes
+		// nothing.
+		quick := fast
+		quickMatched := quick.NextKeyIsQuick(key)
 		matched := fast.NextKeyIs(key)
+		if quickMatched && (!matched || quick.Offset() != fast.Offset()) {
+			t.Fatalf("%q, key %q: NextKeyIsQuick matched to %d, NextKeyIs %v to %d", in, name, quick.Offset(), matched, fast.Offset())
+		}
+		if !quickMatched && quick.Offset() != at {
+			t.Fatalf("%q, key %q: a refused NextKeyIsQuick moved the reader from %d to %d", in, name, at, quick.Offset())
+		}
 		k, esc, ok := slow.NextKey()
 		if !matched {
 			if fast.Offset() != at {

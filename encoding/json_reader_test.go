@@ -1,6 +1,7 @@
 package encoding_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -135,6 +136,57 @@ func FuzzJSONReader(f *testing.F) {
 					t.Fatalf("%q: unquoted %q, encoding/json %q (%v)", b, encoding.AppendUnquoted(nil, raw), s, err)
 				}
 			}
+		}
+	})
+}
+
+// FuzzJSONReaderSkip checks Skip, the validator's container walk, against
+// encoding/json: skipping the whole input succeeds exactly when json.Valid
+// accepts it and returns the value without the whitespace around it, and
+// skipping each value of an object or array (the container walk started one
+// level down, as generated decoders use it) accepts exactly what json.Valid
+// accepts too.
+func FuzzJSONReaderSkip(f *testing.F) {
+	for _, s := range []string{`{"a":[1,2,{"b":null}],"c":"\u00e9"}`, `[true,false,null,-0.5e3,"x\ty"]`, ` {"k" : [ 12 , 3e4 ] } `, `[01]`, `{"a":tru}`, `[1.]`, "[\"a\x01\"]", `{"a_long_key_name":"a long value with \"escapes\"","b":[[[]]]}`, `[nul]`, `{"a":1 "b":2}`, "\"abc\xff\xfe\""} {
+		f.Add([]byte(s))
+	}
+	if mc, err := os.ReadFile("testdata/message_create.json"); err == nil {
+		f.Add(mc)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		valid := json.Valid(b)
+		r := encoding.NewJSONReader(b)
+		raw := r.Skip()
+		r.End()
+		if got := r.Err() == nil; got != valid {
+			t.Fatalf("%q: Skip accepts %v (%v), json.Valid %v", b, got, r.Err(), valid)
+		}
+		if valid && !bytes.Equal(raw, bytes.TrimSpace(b)) {
+			t.Fatalf("%q: Skip returned %q", b, raw)
+		}
+		r = encoding.NewJSONReader(b)
+		switch r.Kind() {
+		case '{':
+			if r.ObjectStart() {
+				for {
+					if _, _, ok := r.NextKey(); !ok {
+						break
+					}
+					r.Skip()
+				}
+			}
+		case '[':
+			if r.ArrayStart() {
+				for r.NextElement() {
+					r.Skip()
+				}
+			}
+		default:
+			return
+		}
+		r.End()
+		if got := r.Err() == nil; got != valid {
+			t.Fatalf("%q: skipping each member accepts %v (%v), json.Valid %v", b, got, r.Err(), valid)
 		}
 	})
 }

@@ -60,7 +60,9 @@ func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\
 // skipSpace returns the offset of the first non-whitespace byte at or after
 // i, or len(b).
 func skipSpace(b []byte, i int) int {
-	for i < len(b) && isSpace(b[i]) {
+	// Every whitespace byte is <= ' ': one comparison settles the
+	// common case, a value or punctuation right where i stands.
+	for uint(i) < uint(len(b)) && b[i] <= ' ' && isSpace(b[i]) {
 		i++
 	}
 	return i
@@ -98,6 +100,12 @@ func skipString(b []byte, i int) (end int, escaped bool, err *SyntaxError) {
 			return i + 1, escaped, nil
 		case c == '\\':
 			escaped = true
+			// Two-byte escapes (\n, \", \\ ...) in line; \u and errors
+			// through checkEscape.
+			if i+1 < len(b) && escapeLen[b[i+1]] == 2 {
+				i += 2
+				continue
+			}
 			n, err := checkEscape(b, i)
 			if err != nil {
 				return i, escaped, err
@@ -230,7 +238,7 @@ func skipLiteral(b []byte, i int, lit string) (int, *SyntaxError) {
 // it already skipped) and returns the offset just past it. depth is the
 // number of containers around the value.
 func skipValue(b []byte, i, depth int) (int, *SyntaxError) {
-	if i >= len(b) {
+	if uint(i) >= uint(len(b)) {
 		return i, jsonErr(i, "unexpected end of input looking for beginning of value")
 	}
 	switch c := b[i]; c {
@@ -261,11 +269,11 @@ func skipKey(b []byte, i int) (key []byte, escaped bool, next int, err *SyntaxEr
 	if i >= len(b) || b[i] != '"' {
 		return nil, false, i, errAt(b, i, "looking for beginning of object key string")
 	}
-	end := quickString(b, i+1)
-	if end < 0 {
-		if end, escaped, err = skipString(b, i+1+clean8Skip(end)); err != nil {
-			return nil, false, end, err
-		}
+	end := plainRun(b, i+1)
+	if end < len(b) && b[end] == '"' {
+		end++
+	} else if end, escaped, err = skipString(b, end); err != nil {
+		return nil, false, end, err
 	}
 	key = b[i+1 : end-1]
 	i = end
@@ -282,51 +290,52 @@ func skipKey(b []byte, i int) (key []byte, escaped bool, next int, err *SyntaxEr
 	return key, escaped, i, nil
 }
 
-// quickString returns the offset just past a string whose contents start at
-// b[i] when its closing quote is among the next eight bytes and nothing
-// before it needs a closer look (an escape or a control byte). Otherwise it
-// returns clean8 when those eight bytes are ordinary string content (go on
-// with skipString at i+8), or -1 (let skipString read the string). Half
-// the strings of a typical event (keys, short values) end here, without a
-// call.
-func quickString(b []byte, i int) int {
-	if len(b)-i < 8 {
-		return -1
+// plainRun returns the offset of the first byte at or after b[i] that ends
+// a run of plain string content ('"', '\\' or a control byte), or len(b)
+// when there is none. It looks at eight bytes at a time while it can.
+func plainRun(b []byte, i int) int {
+	rest := b[i:]
+	for len(rest) >= 8 {
+		if m := specialBytes(binary.LittleEndian.Uint64(rest)); m != 0 {
+			return len(b) - len(rest) + bits.TrailingZeros64(m)>>3
+		}
+		rest = rest[8:]
 	}
-	m := specialBytes(binary.LittleEndian.Uint64(b[i:]))
-	if m == 0 {
-		return clean8
+	for len(rest) > 0 && !stringSpecial[rest[0]] {
+		rest = rest[1:]
 	}
-	j := i + bits.TrailingZeros64(m)>>3
-	if b[j] != '"' {
-		return -1
-	}
-	return j + 1
+	return len(b) - len(rest)
 }
 
-// clean8 is what quickString returns when the eight bytes it looked at are
-// all ordinary string content.
-const clean8 = -2
-
-// clean8Skip tells how many bytes skipString need not look at again after
-// quickString returned r < 0: the eight it checked if they were clean.
-func clean8Skip(r int) int {
-	if r == clean8 {
-		return 8
-	}
-	return 0
+// stringSpecial is true for the bytes that end a run of plain string
+// content: '"', '\\' and control bytes.
+var stringSpecial = [256]bool{
+	0x00: true, 0x01: true, 0x02: true, 0x03: true, 0x04: true, 0x05: true, 0x06: true, 0x07: true,
+	0x08: true, 0x09: true, 0x0a: true, 0x0b: true, 0x0c: true, 0x0d: true, 0x0e: true, 0x0f: true,
+	0x10: true, 0x11: true, 0x12: true, 0x13: true, 0x14: true, 0x15: true, 0x16: true, 0x17: true,
+	0x18: true, 0x19: true, 0x1a: true, 0x1b: true, 0x1c: true, 0x1d: true, 0x1e: true, 0x1f: true,
+	'"': true, '\\': true,
 }
 
 // endOfString returns the offset just past the string whose contents
-// start at b[i], taking the fast path when it can.
+// start at b[i]: one run of plain content to the closing quote in the
+// common case, skipString for escapes and errors.
 func endOfString(b []byte, i int) (int, *SyntaxError) {
-	end := quickString(b, i)
-	if end >= 0 {
-		return end, nil
+	j := plainRun(b, i)
+	if j < len(b) && b[j] == '"' {
+		return j + 1, nil
 	}
-	end, _, err := skipString(b, i+clean8Skip(end))
+	end, _, err := skipString(b, j)
 	return end, err
 }
+
+// Literals as little-endian words, for comparing four bytes at once:
+// "true", "null", and "alse" (false after its first byte).
+const (
+	wordTrue = 't' | 'r'<<8 | 'u'<<16 | 'e'<<24
+	wordNull = 'n' | 'u'<<8 | 'l'<<16 | 'l'<<24
+	wordAlse = 'a' | 'l'<<8 | 's'<<16 | 'e'<<24
+)
 
 // skipContainer validates the object or array that starts at b[i] and
 // returns the offset just past it. depth is the number of containers
@@ -335,7 +344,9 @@ func endOfString(b []byte, i int) (int, *SyntaxError) {
 // It walks iteratively, not recursively, keeping one bit per open container
 // (1 for an object) so that deep input costs neither Go stack nor, up to 64
 // levels below the starting one, any allocation. It is the hot loop of the
-// package: keys, short strings and whitespace are handled in line.
+// package: strings without escapes (one run of plain content, eight bytes
+// at a time), keys, literals, plain integers and whitespace are handled in
+// line, and only escapes, other numbers and errors call out.
 func skipContainer(b []byte, i, depth int) (int, *SyntaxError) {
 	base := depth
 	var stack bitStack
@@ -344,37 +355,61 @@ func skipContainer(b []byte, i, depth int) (int, *SyntaxError) {
 	for {
 		if wantKey {
 			// An object key and its colon, at b[i].
-			if i >= len(b) || b[i] != '"' {
+			if uint(i) >= uint(len(b)) || b[i] != '"' {
 				return i, errAt(b, i, "looking for beginning of object key string")
 			}
-			if end := quickString(b, i+1); end >= 0 {
-				i = end
-			} else if i, _, err = skipString(b, i+1+clean8Skip(end)); err != nil {
+			j := i + 1
+			for len(b)-j >= 8 {
+				if m := specialBytes(binary.LittleEndian.Uint64(b[j:])); m != 0 {
+					j += bits.TrailingZeros64(m) >> 3
+					goto keyEnd
+				}
+				j += 8
+			}
+			j = plainRun(b, j)
+		keyEnd:
+			if uint(j) < uint(len(b)) && b[j] == '"' {
+				i = j + 1
+			} else if i, _, err = skipString(b, j); err != nil {
 				return i, err
 			}
-			if i < len(b) && b[i] <= ' ' {
-				i = skipSpace(b, i)
+			if uint(i) < uint(len(b)) && b[i] == ':' {
+				i++
+			} else {
+				if i < len(b) && b[i] <= ' ' {
+					i = skipSpace(b, i)
+				}
+				if i >= len(b) || b[i] != ':' {
+					return i, errAt(b, i, "after object key")
+				}
+				i++
 			}
-			if i >= len(b) || b[i] != ':' {
-				return i, errAt(b, i, "after object key")
-			}
-			i++
-			if i < len(b) && b[i] <= ' ' {
+			if uint(i) < uint(len(b)) && b[i] <= ' ' {
 				i = skipSpace(b, i)
 			}
 			wantKey = false
 		}
 
 		// b[i] is the first byte of a value.
-		if i >= len(b) {
+		if uint(i) >= uint(len(b)) {
 			return i, jsonErr(i, "unexpected end of input looking for beginning of value")
 		}
 		switch c := b[i]; c {
 		case '"':
-			if end := quickString(b, i+1); end >= 0 {
-				i = end
+			j := i + 1
+			for len(b)-j >= 8 {
+				if m := specialBytes(binary.LittleEndian.Uint64(b[j:])); m != 0 {
+					j += bits.TrailingZeros64(m) >> 3
+					goto valueEnd
+				}
+				j += 8
+			}
+			j = plainRun(b, j)
+		valueEnd:
+			if uint(j) < uint(len(b)) && b[j] == '"' {
+				i = j + 1
 			} else {
-				i, _, err = skipString(b, i+1+clean8Skip(end))
+				i, _, err = skipString(b, j)
 			}
 		case '{':
 			depth++
@@ -383,10 +418,10 @@ func skipContainer(b []byte, i, depth int) (int, *SyntaxError) {
 			}
 			stack.set(depth-base, true)
 			i++
-			if i < len(b) && b[i] <= ' ' {
+			if uint(i) < uint(len(b)) && b[i] <= ' ' {
 				i = skipSpace(b, i)
 			}
-			if i < len(b) && b[i] == '}' {
+			if uint(i) < uint(len(b)) && b[i] == '}' {
 				depth--
 				i++
 				break
@@ -400,23 +435,47 @@ func skipContainer(b []byte, i, depth int) (int, *SyntaxError) {
 			}
 			stack.set(depth-base, false)
 			i++
-			if i < len(b) && b[i] <= ' ' {
+			if uint(i) < uint(len(b)) && b[i] <= ' ' {
 				i = skipSpace(b, i)
 			}
-			if i < len(b) && b[i] == ']' {
+			if uint(i) < uint(len(b)) && b[i] == ']' {
 				depth--
 				i++
 				break
 			}
 			continue
 		case 't':
-			i, err = skipLiteral(b, i, "true")
+			if len(b)-i >= 4 && binary.LittleEndian.Uint32(b[i:]) == wordTrue {
+				i += 4
+			} else {
+				i, err = skipLiteral(b, i, "true")
+			}
 		case 'f':
-			i, err = skipLiteral(b, i, "false")
+			if len(b)-i >= 5 && binary.LittleEndian.Uint32(b[i+1:]) == wordAlse {
+				i += 5
+			} else {
+				i, err = skipLiteral(b, i, "false")
+			}
 		case 'n':
-			i, err = skipLiteral(b, i, "null")
+			if len(b)-i >= 4 && binary.LittleEndian.Uint32(b[i:]) == wordNull {
+				i += 4
+			} else {
+				i, err = skipLiteral(b, i, "null")
+			}
+		case '1', '2', '3', '4', '5', '6', '7', '8', '9':
+			// An integer without sign, fraction or exponent in line;
+			// anything more goes to skipNumber from its start.
+			j := i + 1
+			for uint(j) < uint(len(b)) && isDigit(b[j]) {
+				j++
+			}
+			if uint(j) < uint(len(b)) && numberTail[b[j]] {
+				i, _, err = skipNumber(b, i)
+			} else {
+				i = j
+			}
 		default:
-			if c != '-' && !isDigit(c) {
+			if c != '-' && c != '0' {
 				return i, errAt(b, i, "looking for beginning of value")
 			}
 			i, _, err = skipNumber(b, i)
@@ -430,17 +489,17 @@ func skipContainer(b []byte, i, depth int) (int, *SyntaxError) {
 			if depth == base {
 				return i, nil
 			}
-			if i < len(b) && b[i] <= ' ' {
+			if uint(i) < uint(len(b)) && b[i] <= ' ' {
 				i = skipSpace(b, i)
 			}
-			if i >= len(b) {
+			if uint(i) >= uint(len(b)) {
 				return i, jsonErr(i, "unexpected end of input after value")
 			}
 			inObject := stack.get(depth - base)
 			c := b[i]
 			if c == ',' {
 				i++
-				if i < len(b) && b[i] <= ' ' {
+				if uint(i) < uint(len(b)) && b[i] <= ' ' {
 					i = skipSpace(b, i)
 				}
 				wantKey = inObject

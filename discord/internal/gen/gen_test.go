@@ -57,7 +57,7 @@ type Shadow struct {
 		"var jsonKeysWrapper = [7]encoding.JSONKey{",
 		`encoding.NewJSONKey("maybe"),`,
 		"Wrapper [8]uint8",
-		"if f == 0 || !d.r.NextKeyIs(jsonKeysWrapper[f-1]) {",
+		"if f == 0 || !d.r.NextKeyIsQuick(jsonKeysWrapper[f-1]) && !d.r.NextKeyIs(jsonKeysWrapper[f-1]) {",
 		"if f = jsonFieldWrapper(k); f == 0 {",
 		`case "level":`, "x.Level = Level(d.int(64))",
 		`case "maybe":`, "x.Maybe = Null[Snowflake]()",
