@@ -23,7 +23,9 @@ func TestSoakJudgesTakeoverIdentifiesByTheEmulatorsRecords(t *testing.T) {
 	refusal := func(seq int64, ms int) gatewaytest.ResumeRecord {
 		return gatewaytest.ResumeRecord{Time: at(ms), SessionID: sid, Seq: seq, Outcome: gatewaytest.ResumeInvalid}
 	}
-	end := func(ms int, owner string) sessionEnd { return sessionEnd{at: at(ms), fault: "invalid-session", owner: owner} }
+	end := func(ms int, owner string) sessionEnd {
+		return sessionEnd{at: at(ms), fault: "invalid-session", owner: owner}
+	}
 	cases := []struct {
 		name   string
 		ev     *takeoverEvidence
