@@ -32,7 +32,10 @@ type soakSummary struct {
 	EventsHandled       int64 `json:"events_handled"`
 	EventsWanted        int64 `json:"events_wanted,omitempty"`
 	EventsPublishFailed int64 `json:"events_publish_failed,omitempty"`
-	WorkerKills         int   `json:"worker_kills,omitempty"`
+	// EventsPublishFailedAtKills: those of them by publishers of killed
+	// nodes (their NATS connection closed mid-publish).
+	EventsPublishFailedAtKills int64 `json:"events_publish_failed_at_kills,omitempty"`
+	WorkerKills                int   `json:"worker_kills,omitempty"`
 	// WorkerRedelivered counts events handled again by a worker because
 	// the worker before it died with them in its handlers (durable).
 	WorkerRedelivered  int64   `json:"worker_redelivered,omitempty"`
@@ -336,7 +339,7 @@ loop:
 			s.addError()
 		}
 		cancel()
-		s.retire(sn)
+		s.retire(sn, false)
 		sn.nc.Close()
 	}
 
@@ -516,13 +519,13 @@ func (s *soak) kill(i int) int {
 	s.takeovers.killed(sn.name, time.Now())
 	sn.nc.Close()
 	sn.node.Kill()
-	s.retire(sn)
+	s.retire(sn, true)
 	s.log.Warn("soak: killed node", "node", sn.name, "shards", owned)
 	return owned
 }
 
-func (s *soak) retire(sn *soakNode) {
-	s.workers.retirePublisher(sn.pub)
+func (s *soak) retire(sn *soakNode, killed bool) {
+	s.workers.retirePublisher(sn.pub, killed)
 	st := sn.node.Status()
 	s.mu.Lock()
 	s.retired = append(s.retired, st)
