@@ -57,6 +57,11 @@ type NodeConfig struct {
 	// previous owner. A consumer that deduplicates by (shard, session,
 	// seq) drops them.
 	OnTakeover func(shard int, s gateway.Session)
+	// OnTakeoverIdentify, if set, is called when a shard the node took
+	// over identified instead of resuming (NodeStatus.TakeoverIdentifies
+	// counts these), with the stored session it started from; at most
+	// once per takeover.
+	OnTakeoverIdentify func(shard int, s gateway.Session)
 	// Logger receives the node's logs. Default: discard.
 	Logger *slog.Logger
 	// Events, if set, publishes every dispatch of the node's shards on

@@ -42,6 +42,7 @@ type ownedShard struct {
 	written     gateway.Session
 	writtenAt   time.Time
 	takeover    bool
+	takenFrom   gateway.Session // the stored session a takeover started from
 	identCounts bool
 
 	stopCommands func()          // set while the node answers the shard's commands
@@ -91,7 +92,7 @@ func (o *ownedShard) run() {
 	}
 	o.sessRev, o.written, o.writtenAt = rev, sess, time.Now()
 	if sess.Resumable() {
-		o.takeover = true
+		o.takeover, o.takenFrom = true, sess
 		n.takeovers.Add(1)
 		if n.cfg.OnTakeover != nil {
 			n.cfg.OnTakeover(o.id, sess)
@@ -317,6 +318,9 @@ func (o *ownedShard) countTakeoverIdentify() {
 	case st.Identifies > 0:
 		o.identCounts = true
 		o.n.takeoverIdentifies.Add(1)
+		if f := o.n.cfg.OnTakeoverIdentify; f != nil {
+			f(o.id, o.takenFrom)
+		}
 	}
 }
 

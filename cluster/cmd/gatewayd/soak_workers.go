@@ -27,8 +27,9 @@ type workerSet struct {
 	kills int
 	lat   []time.Duration // end-to-end, bounded by maxLatencySamples
 
-	published atomic.Int64 // by publishers of retired node incarnations
-	failed    atomic.Int64 // events those publishers could not publish
+	published     atomic.Int64 // by publishers of retired node incarnations
+	failed        atomic.Int64 // events those publishers could not publish
+	failedAtKills atomic.Int64 // of which by publishers of killed nodes
 
 	led      *ledger               // live mode: the audit at the workers
 	drops    cluster.ConsumerStats // live drops counted by retired workers
@@ -72,14 +73,21 @@ func (w *workerSet) publisher(ctx context.Context, b *cluster.Buckets, nc *nats.
 	return cluster.NewPublisher(ctx, b, nc, cluster.PublisherConfig{Mode: w.mode(), StreamMaxBytes: 256 << 20, Logger: w.s.log})
 }
 
-func (w *workerSet) retirePublisher(p *cluster.Publisher) {
+// retirePublisher counts what a node incarnation's publisher did; killed
+// says the node was killed (its NATS connection closed under publishes in
+// flight, which then fail: the events are not lost, the stored session
+// stops short of them and the next owner's resume replays them).
+func (w *workerSet) retirePublisher(p *cluster.Publisher, killed bool) {
 	if w == nil || p == nil {
 		return
 	}
 	st := p.Stats()
 	w.published.Add(st.Published)
 	w.failed.Add(st.Failed)
-	w.s.log.Info("soak: publisher retired", "stats", st)
+	if killed {
+		w.failedAtKills.Add(st.Failed)
+	}
+	w.s.log.Info("soak: publisher retired", "stats", st, "killed", killed)
 	_ = p.Close()
 }
 
@@ -214,6 +222,7 @@ func (w *workerSet) summarize(sum *soakSummary, shortfall int64) {
 	sum.EventsHandled = c.Events
 	sum.EventsPublished = w.published.Load()
 	sum.EventsPublishFailed = w.failed.Load()
+	sum.EventsPublishFailedAtKills = w.failedAtKills.Load()
 	sum.Lost = c.Lost + shortfall
 	sum.Duplicated = c.Duplicated
 	sum.OutOfOrder = c.OutOfOrder
