@@ -66,22 +66,44 @@ func (sp *ShardPublisher) publishChunks(ctx context.Context, data []byte, size i
 // would be refused for ever and fails at once.
 func (sp *ShardPublisher) publish(ctx context.Context, sess string, seq int64) error {
 	p := sp.p
-	if p.acks != nil {
+	if p.acks == nil {
+		err := p.nc.PublishMsg(sp.msg)
+		if err != nil && p.cfg.Mode == Durable && !p.nc.IsClosed() && !p.nc.IsConnected() {
+			err = sp.retry(ctx)
+		}
+		return err
+	}
+	for {
 		if err := sp.checkReconnect(ctx); err != nil {
 			return err
 		}
 		sp.waitWindow(ctx.Done())
 		sp.msg.Reply = sp.replySubject(sess, seq)
-	}
-	err := p.nc.PublishMsg(sp.msg)
-	if err != nil && p.cfg.Mode == Durable && !p.nc.IsClosed() && !p.nc.IsConnected() {
-		err = sp.retry(ctx)
-	}
-	if err == nil && sp.msg.Reply != "" {
+		probe := sp.probe && sp.msg.Reply != ""
+		sp.probing.Store(probe)
+		err := p.nc.PublishMsg(sp.msg)
+		if err != nil && !p.nc.IsClosed() && !p.nc.IsConnected() {
+			// retry may find a reconnect and ask for a probe.
+			err = sp.retry(ctx)
+			probe = sp.probe && sp.msg.Reply != ""
+			sp.probing.Store(probe)
+		}
+		reply := sp.msg.Reply
+		sp.msg.Reply = ""
+		if err != nil || reply == "" {
+			sp.probing.Store(false)
+			return err
+		}
 		sp.ackSent.Add(1)
+		if !probe {
+			return nil
+		}
+		again, err := sp.awaitProbe(ctx)
+		sp.probing.Store(false)
+		if !again {
+			return err
+		}
 	}
-	sp.msg.Reply = ""
-	return err
 }
 
 // parseChunk reads a HeaderChunk value "<i>/<n>".

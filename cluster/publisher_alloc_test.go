@@ -151,7 +151,7 @@ func TestPublishDurableAckedAllocsPerEvent(t *testing.T) {
 		if err := sp.Dispatch(ctx, e); err != nil {
 			t.Fatal(err)
 		}
-		sp.onAck(sp.ackSent.Load(), seq, session, true)
+		sp.onAck(sp.ackSent.Load(), seq, session, ackStored)
 	})
 	t.Logf("%.3f allocations per published and acknowledged event", allocs)
 	if allocs > 0.01 {
