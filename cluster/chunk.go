@@ -63,7 +63,9 @@ func (sp *ShardPublisher) publishChunks(ctx context.Context, data []byte, size i
 // for an acknowledgement confirming the session's events up to seq (see
 // publisher_acks.go), after waiting for room in the window, and a NATS
 // outage is waited out (see retry); a message NATS refuses for what it is
-// would be refused for ever and fails at once.
+// would be refused for ever and fails at once. The first message of a shard
+// publisher and the first after a reconnect wait for their acknowledgement,
+// and are published again while the stream is unavailable (see awaitProbe).
 func (sp *ShardPublisher) publish(ctx context.Context, sess string, seq int64) error {
 	p := sp.p
 	if p.acks == nil {
@@ -73,6 +75,7 @@ func (sp *ShardPublisher) publish(ctx context.Context, sess string, seq int64) e
 		}
 		return err
 	}
+	waits := 0
 	for {
 		if err := sp.checkReconnect(ctx); err != nil {
 			return err
@@ -102,6 +105,9 @@ func (sp *ShardPublisher) publish(ctx context.Context, sess string, seq int64) e
 		sp.probing.Store(false)
 		if !again {
 			return err
+		}
+		if waits++; waits == 1 || waits%100 == 0 {
+			p.log.Warn("the events stream is unavailable; holding the shard until it stores the event", "shard", sp.shard, "seq", seq, "attempts", waits)
 		}
 	}
 }
