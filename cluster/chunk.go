@@ -63,25 +63,53 @@ func (sp *ShardPublisher) publishChunks(ctx context.Context, data []byte, size i
 // for an acknowledgement confirming the session's events up to seq (see
 // publisher_acks.go), after waiting for room in the window, and a NATS
 // outage is waited out (see retry); a message NATS refuses for what it is
-// would be refused for ever and fails at once.
+// would be refused for ever and fails at once. The first message of a shard
+// publisher and the first after a reconnect wait for their acknowledgement,
+// and are published again while the stream is unavailable (see awaitProbe).
 func (sp *ShardPublisher) publish(ctx context.Context, sess string, seq int64) error {
 	p := sp.p
-	if p.acks != nil {
+	if p.acks == nil {
+		err := p.nc.PublishMsg(sp.msg)
+		if err != nil && p.cfg.Mode == Durable && !p.nc.IsClosed() && !p.nc.IsConnected() {
+			err = sp.retry(ctx)
+		}
+		return err
+	}
+	waits := 0
+	for {
 		if err := sp.checkReconnect(ctx); err != nil {
 			return err
 		}
 		sp.waitWindow(ctx.Done())
 		sp.msg.Reply = sp.replySubject(sess, seq)
-	}
-	err := p.nc.PublishMsg(sp.msg)
-	if err != nil && p.cfg.Mode == Durable && !p.nc.IsClosed() && !p.nc.IsConnected() {
-		err = sp.retry(ctx)
-	}
-	if err == nil && sp.msg.Reply != "" {
+		probe := sp.probe && sp.msg.Reply != ""
+		sp.probing.Store(probe)
+		err := p.nc.PublishMsg(sp.msg)
+		if err != nil && !p.nc.IsClosed() && !p.nc.IsConnected() {
+			// retry may find a reconnect and ask for a probe.
+			err = sp.retry(ctx)
+			probe = sp.probe && sp.msg.Reply != ""
+			sp.probing.Store(probe)
+		}
+		reply := sp.msg.Reply
+		sp.msg.Reply = ""
+		if err != nil || reply == "" {
+			sp.probing.Store(false)
+			return err
+		}
 		sp.ackSent.Add(1)
+		if !probe {
+			return nil
+		}
+		again, err := sp.awaitProbe(ctx)
+		sp.probing.Store(false)
+		if !again {
+			return err
+		}
+		if waits++; waits == 1 || waits%100 == 0 {
+			p.log.Warn("the events stream is unavailable; holding the shard until it stores the event", "shard", sp.shard, "seq", seq, "attempts", waits)
+		}
 	}
-	sp.msg.Reply = ""
-	return err
 }
 
 // parseChunk reads a HeaderChunk value "<i>/<n>".

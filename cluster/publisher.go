@@ -75,8 +75,17 @@ type PublisherStats struct {
 	// WindowWaits counts the times a shard's reader waited for the stream
 	// to acknowledge (the acknowledgement window was full).
 	WindowWaits int64
+	// Unavailable counts durable messages the stream was not there to
+	// store (a 503: NATS restarting, a stream not recovered yet or
+	// deleted). None is lost: the first message after a (re)connect is
+	// published again until stored, and a later one breaks the shard
+	// (Resumes), so the gateway replays it.
+	Unavailable int64
 	// Resumes counts shards stopped to resume from their stored session
-	// because messages in flight when NATS reconnected were not confirmed.
+	// because messages in flight may be missing from the stream: not
+	// confirmed when NATS reconnected, never acknowledged, or answered
+	// "unavailable". The stored sequence number stays before the first of
+	// them, so the gateway replays them in order.
 	Resumes int64
 	// Replayed counts live events the gateway replayed after a resume
 	// that this node had already handed to NATS (or, after a takeover,
@@ -104,7 +113,7 @@ type Publisher struct {
 
 	published, skipped, failed, chunked atomic.Int64
 	rejected, unconfirmed, windowWaits  atomic.Int64
-	resumes, replayed                   atomic.Int64
+	resumes, replayed, unavailable      atomic.Int64
 
 	acks *ackRouter // Durable: the stream's acknowledgements
 }
@@ -255,7 +264,7 @@ func (p *Publisher) Mode() EventMode { return p.cfg.Mode }
 func (p *Publisher) Stats() PublisherStats {
 	return PublisherStats{Published: p.published.Load(), Skipped: p.skipped.Load(), Failed: p.failed.Load(), Chunked: p.chunked.Load(),
 		Rejected: p.rejected.Load(), Unconfirmed: p.unconfirmed.Load(), WindowWaits: p.windowWaits.Load(), Resumes: p.resumes.Load(),
-		Replayed: p.replayed.Load()}
+		Replayed: p.replayed.Load(), Unavailable: p.unavailable.Load()}
 }
 
 // Close stops following interest.
@@ -320,7 +329,17 @@ type ShardPublisher struct {
 	reconnects uint64        // the connection's reconnect count last seen
 	broken     chan struct{} // closed when the shard must resume from its stored session
 	brokenOnce sync.Once
-	live       liveOrder // Live mode only
+	// hole is set once a message may be missing from the stream: the
+	// confirmed sequence number stays before it for good.
+	hole atomic.Bool
+	// probe (reader only): the next message waits for its acknowledgement
+	// before anything follows it (see awaitProbe); probing is set while
+	// it does, and probeRefused tells the reader the stream was
+	// unavailable for it.
+	probe        bool
+	probing      atomic.Bool
+	probeRefused atomic.Bool
+	live         liveOrder // Live mode only
 }
 
 // SetSession records the shard's session; the node calls it from the

@@ -3,6 +3,7 @@ package cluster
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -68,6 +69,7 @@ func (r *ackRouter) register(sp *ShardPublisher) {
 	sp.ackNext.Store(1)
 	sp.broken = make(chan struct{})
 	sp.reconnects = sp.p.nc.Stats().Reconnects
+	sp.probe = true
 	r.mu.Lock()
 	r.shards[sp.shard] = sp
 	r.mu.Unlock()
@@ -99,15 +101,56 @@ func (p *Publisher) onAck(m *nats.Msg) {
 	if sp == nil || sp.ackGen != gen {
 		return // a ShardPublisher the shard no longer uses
 	}
-	// A status without a body (503: no stream listens) is a refusal too.
-	stored := len(m.Data) > 0 && !bytes.Contains(m.Data, []byte(`"error"`))
-	sp.onAck(counter, seq, rest, stored)
+	sp.onAck(counter, seq, rest, classifyAck(m))
+}
+
+// ackOutcome is what the stream answered to one message.
+type ackOutcome int
+
+const (
+	// ackStored: stored, or found to be a duplicate of a stored message.
+	ackStored ackOutcome = iota
+	// ackRefused: the stream answered with an error that publishing the
+	// message again would meet again; it is not stored.
+	ackRefused
+	// ackUnavailable: nothing stored the message because the stream was
+	// not there to take it: a status without a body (503 "no
+	// responders": no stream listens on the subject, as while a
+	// restarting server has not recovered it yet, or while a stopping one
+	// has already shut JetStream down), or an error with code 503
+	// (JetStream unavailable). Published again later, it is stored.
+	ackUnavailable
+)
+
+// classifyAck reads one acknowledgement.
+func classifyAck(m *nats.Msg) ackOutcome {
+	if len(m.Data) == 0 {
+		return ackUnavailable
+	}
+	if !bytes.Contains(m.Data, []byte(`"error"`)) {
+		return ackStored
+	}
+	var e struct {
+		Error struct {
+			Code int `json:"code"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(m.Data, &e) == nil && e.Error.Code == 503 {
+		return ackUnavailable
+	}
+	return ackRefused
 }
 
 // onAck records the acknowledgement of message counter, which confirms the
-// session's events up to seq. Called on the subscription's goroutine only,
-// in the order the stream stored the messages.
-func (sp *ShardPublisher) onAck(counter uint64, seq int64, session string, stored bool) {
+// session's events up to seq when the stream stored it. Called on the
+// subscription's goroutine only, in the order the stream answered.
+//
+// The confirmed sequence number never passes a message that was not
+// stored and will be stored by a later publish: once one such hole exists
+// (a message the stream was unavailable for, or one never acknowledged),
+// it stays where it was, and the shard is broken so that it resumes from
+// it and the gateway replays the rest in order.
+func (sp *ShardPublisher) onAck(counter uint64, seq int64, session string, outcome ackOutcome) {
 	p := sp.p
 	var next uint64
 	for {
@@ -124,22 +167,50 @@ func (sp *ShardPublisher) onAck(counter uint64, seq int64, session string, store
 		// dropped with them, an ingest queue that overflowed).
 		p.unconfirmed.Add(int64(counter - next))
 		p.log.Error("events published but never acknowledged by the stream", "shard", sp.shard, "messages", counter-next, "before_seq", seq)
+		sp.breakShard("events published but never acknowledged")
 	}
-	if !stored {
+	switch outcome {
+	case ackRefused:
 		p.rejected.Add(1)
 		p.log.Error("the events stream refused an event", "shard", sp.shard, "seq", seq)
+	case ackUnavailable:
+		p.unavailable.Add(1)
+		if sp.probing.Load() {
+			// The reader waits for this answer and publishes the
+			// message again (awaitProbe): nothing newer is in flight.
+			sp.probeRefused.Store(true)
+			break
+		}
+		p.log.Warn("the events stream was unavailable for an event; resuming the shard from its stored session", "shard", sp.shard, "seq", seq)
+		sp.breakShard("the events stream was unavailable for an event in flight")
+	default:
+		sp.probeRefused.Store(false)
 	}
-	if m := sp.confirmed.Load(); m != nil && m.session == session {
-		m.seq.Store(seq)
-	} else {
-		c := &sentMark{session: strings.Clone(session)}
-		c.seq.Store(seq)
-		sp.confirmed.Store(c)
+	if outcome != ackUnavailable && !sp.hole.Load() {
+		if m := sp.confirmed.Load(); m != nil && m.session == session {
+			m.seq.Store(seq)
+		} else {
+			c := &sentMark{session: strings.Clone(session)}
+			c.seq.Store(seq)
+			sp.confirmed.Store(c)
+		}
 	}
 	select {
 	case sp.ackSignal <- struct{}{}:
 	default:
 	}
+}
+
+// breakShard stops confirming anything newer than the confirmed sequence
+// number and closes Broken: the node resumes the shard from its stored
+// session, so the gateway replays what the stream may lack, in order.
+func (sp *ShardPublisher) breakShard(why string) {
+	sp.hole.Store(true)
+	sp.brokenOnce.Do(func() {
+		sp.p.resumes.Add(1)
+		sp.p.log.Warn("resuming the shard from its stored session", "shard", sp.shard, "why", why)
+		close(sp.broken)
+	})
 }
 
 // replySubject builds the reply subject of the next message, confirming seq
@@ -188,13 +259,14 @@ func (sp *ShardPublisher) waitWindow(done <-chan struct{}) {
 }
 
 // giveUpInFlight stops waiting for the acknowledgements of what is in
-// flight: they are counted as unconfirmed, and the confirmed sequence number
-// stays where it was.
+// flight: they are counted as unconfirmed, the confirmed sequence number
+// stays where it was for good, and the shard is broken (see breakShard).
 func (sp *ShardPublisher) giveUpInFlight() {
 	next, sent := sp.ackNext.Load(), sp.ackSent.Load()
 	if sent+1 > next && sp.ackNext.CompareAndSwap(next, sent+1) {
 		sp.p.unconfirmed.Add(int64(sent + 1 - next))
 		sp.p.log.Error("no acknowledgement from the events stream; giving up on the events in flight", "shard", sp.shard, "messages", sent+1-next)
+		sp.breakShard("no acknowledgement from the events stream")
 	}
 }
 
@@ -251,14 +323,72 @@ func (sp *ShardPublisher) checkReconnect(ctx context.Context) error {
 	for sp.ackNext.Load() <= sp.ackSent.Load() {
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			inFlight := sp.ackSent.Load() + 1 - sp.ackNext.Load()
-			sp.p.log.Warn("events in flight when NATS reconnected were not confirmed; resuming the shard from its stored session", "shard", sp.shard, "messages", inFlight)
-			sp.p.resumes.Add(1)
-			sp.brokenOnce.Do(func() { close(sp.broken) })
+			sp.p.log.Warn("events in flight when NATS reconnected were not confirmed", "shard", sp.shard, "messages", inFlight)
+			sp.breakShard("events in flight when NATS reconnected were not confirmed")
 			return errResumeFromStored
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
+	select {
+	case <-sp.broken:
+		// Answered, but not all stored (the stream was shutting down).
+		return errResumeFromStored
+	default:
+	}
+	// The server may not have recovered the stream yet: the next message
+	// waits for its acknowledgement before anything follows it.
+	sp.probe = true
+	sp.probing.Store(true)
 	return nil
+}
+
+// probeRetryWait is the pause before a probe the stream was unavailable for
+// is published again.
+const probeRetryWait = 100 * time.Millisecond
+
+// awaitProbe waits for the acknowledgement of the message just published in
+// probe mode (the first of a ShardPublisher, the first after a reconnect):
+// nothing newer goes out before it is stored, so a stream that a restarted
+// server has not recovered yet cannot store a later message ahead of it.
+// again reports that the stream was unavailable: the reader publishes the
+// same message again after a pause (the outage is waited out as a NATS
+// outage is, holding the shard's reader).
+func (sp *ShardPublisher) awaitProbe(ctx context.Context) (again bool, err error) {
+	want := sp.ackSent.Load()
+	deadline := time.NewTimer(reconnectConfirmWait)
+	defer deadline.Stop()
+	for sp.ackNext.Load() <= want {
+		select {
+		case <-sp.ackSignal:
+		case <-sp.broken:
+			return false, errResumeFromStored
+		case <-ctx.Done():
+			sp.breakShard("stopped while waiting for an acknowledgement")
+			return false, errResumeFromStored
+		case <-deadline.C:
+			sp.p.log.Warn("no acknowledgement of the first event after a (re)connect", "shard", sp.shard)
+			sp.breakShard("no acknowledgement of the first event after a (re)connect")
+			return false, errResumeFromStored
+		}
+	}
+	select {
+	case <-sp.broken:
+		return false, errResumeFromStored
+	default:
+	}
+	if sp.probeRefused.Load() {
+		sp.probeRefused.Store(false)
+		t := time.NewTimer(probeRetryWait)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+		return true, nil
+	}
+	sp.probe = false
+	return false, nil
 }
 
 // Broken is closed when the shard must be stopped and resumed from its
