@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/gatewaykit/gateway/encoding"
 )
@@ -135,6 +136,12 @@ func FuzzJSONReader(f *testing.F) {
 				if err := json.Unmarshal(b, &s); err != nil || s != string(encoding.AppendUnquoted(nil, raw)) {
 					t.Fatalf("%q: unquoted %q, encoding/json %q (%v)", b, encoding.AppendUnquoted(nil, raw), s, err)
 				}
+				// StringChecked tells the two reasons apart.
+				r = encoding.NewJSONReader(b)
+				raw2, escaped, valid := r.StringChecked()
+				if string(raw2) != string(raw) || escaped != bytes.Contains(raw, []byte{'\\'}) || valid != utf8.Valid(raw) || needsDecoding != (escaped || !valid) {
+					t.Fatalf("%q: StringChecked = %q, escaped %v, valid %v; String needs decoding %v", b, raw2, escaped, valid, needsDecoding)
+				}
 			}
 		}
 	})
@@ -208,5 +215,34 @@ func BenchmarkJSONReaderWalk(b *testing.B) {
 		if r.Err() != nil {
 			b.Fatal(r.Err())
 		}
+	}
+}
+
+// TestStringChecked checks that StringChecked reports escapes and UTF-8
+// validity separately, for strings short and long (the reader's eight-byte
+// loop and the scanner after it), with the escape or the bad byte early,
+// late, or both together.
+func TestStringChecked(t *testing.T) {
+	long := "a string longer than eight bytes "
+	cases := []struct {
+		raw            string
+		escaped, valid bool
+	}{
+		{"", false, true}, {"abc", false, true}, {"é", false, true}, {long + "é ✨ 🙂", false, true},
+		{`a\n`, true, true}, {long + `\"` + long, true, true}, {`\u00e9` + long + "é", true, true},
+		{"\xff", false, false}, {long + "\xe2\x9c", false, false}, {"\xc3(" + long, false, false},
+		{`\n` + "\xff", true, false}, {long + "\xed\xa0\x80" + `\\`, true, false}, {`\ud800`, true, true},
+	}
+	for _, c := range cases {
+		r := encoding.NewJSONReader([]byte(`"` + c.raw + `"`))
+		raw, escaped, valid := r.StringChecked()
+		r.End()
+		if r.Err() != nil || string(raw) != c.raw || escaped != c.escaped || valid != c.valid {
+			t.Errorf("StringChecked(%q) = %q, escaped %v, valid %v, err %v; want escaped %v, valid %v", c.raw, raw, escaped, valid, r.Err(), c.escaped, c.valid)
+		}
+	}
+	r := encoding.NewJSONReader([]byte(`12`))
+	if _, _, valid := r.StringChecked(); valid || r.Err() == nil {
+		t.Errorf("StringChecked on a number: valid %v, err %v", valid, r.Err())
 	}
 }
