@@ -467,7 +467,19 @@ func validUTF8(b []byte) bool {
 			return true
 		}
 	wide:
-		// b[0] is outside ASCII.
+		// b[0] is outside ASCII. The two- and three-byte characters of
+		// text (accents, punctuation, most symbols) are checked in line;
+		// the rest (E0 and ED, whose second byte has a narrower range,
+		// four-byte characters, bad bytes) by utf8.DecodeRune.
+		if c := b[0]; c >= 0xC2 && c < 0xE0 {
+			if len(b) >= 2 && b[1]&0xC0 == 0x80 {
+				b = b[2:]
+				continue
+			}
+		} else if c >= 0xE1 && c <= 0xEF && c != 0xED && len(b) >= 3 && b[1]&0xC0 == 0x80 && b[2]&0xC0 == 0x80 {
+			b = b[3:]
+			continue
+		}
 		r, n := utf8.DecodeRune(b)
 		if r == utf8.RuneError && n == 1 {
 			return false

@@ -246,3 +246,33 @@ func TestStringChecked(t *testing.T) {
 		t.Errorf("StringChecked on a number: valid %v, err %v", valid, r.Err())
 	}
 }
+
+// TestStringCheckedUTF8MatchesUTF8Valid checks the reader's UTF-8 check
+// against utf8.Valid on every lead byte followed by bytes at the edges of
+// the continuation ranges, at the start of a string and after eight bytes
+// of ASCII, and cut short by the end of the string.
+func TestStringCheckedUTF8MatchesUTF8Valid(t *testing.T) {
+	edges := []byte{0x00, 'A', 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xFF}
+	for lead := range 256 {
+		if lead == '"' || lead == '\\' || lead < 0x20 {
+			continue
+		}
+		for _, c2 := range edges {
+			for _, c3 := range edges {
+				for _, prefix := range []string{"", "ascii, 8"} {
+					for _, seq := range [][]byte{{byte(lead)}, {byte(lead), c2}, {byte(lead), c2, c3}, {byte(lead), c2, c3, 0x80, 'x'}} {
+						if bytes.ContainsAny(seq[1:], "\"\\") || bytes.ContainsFunc(seq, func(r rune) bool { return r < 0x20 }) {
+							continue
+						}
+						raw := append([]byte(prefix), seq...)
+						r := encoding.NewJSONReader(append(append([]byte{'"'}, raw...), '"'))
+						_, _, valid := r.StringChecked()
+						if r.Err() != nil || valid != utf8.Valid(raw) {
+							t.Fatalf("StringChecked(%q): valid %v, err %v; utf8.Valid %v", raw, valid, r.Err(), utf8.Valid(raw))
+						}
+					}
+				}
+			}
+		}
+	}
+}
