@@ -593,23 +593,6 @@ var numberTail = [256]bool{
 	'.': true, 'e': true, 'E': true,
 }
 
-// isASCII reports whether b holds only ASCII bytes, eight at a time.
-func isASCII(b []byte) bool {
-	for len(b) >= 8 {
-		if (uint64(b[0])|uint64(b[1])<<8|uint64(b[2])<<16|uint64(b[3])<<24|
-			uint64(b[4])<<32|uint64(b[5])<<40|uint64(b[6])<<48|uint64(b[7])<<56)&highs != 0 {
-			return false
-		}
-		b = b[8:]
-	}
-	for _, c := range b {
-		if c >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
 // Number reads a number and returns its text. integer reports whether it
 // has neither a fraction nor an exponent. For anything but a number it
 // fails.
