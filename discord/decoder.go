@@ -6,7 +6,6 @@ import (
 	"math"
 	"strconv"
 	"sync"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/gatewaykit/gateway/encoding"
@@ -205,11 +204,11 @@ func (d *decoder) str() string {
 	if d.r.Null() {
 		return ""
 	}
-	raw, dec := d.r.String()
+	raw, escaped, valid := d.r.StringChecked()
 	if len(raw) == 0 {
 		return ""
 	}
-	if !dec {
+	if !escaped && valid {
 		kept := d.keep(raw)
 		return unsafe.String(&kept[0], len(kept))
 	}
@@ -219,27 +218,32 @@ func (d *decoder) str() string {
 		d.room(3 * len(raw))
 	}
 	start := len(d.out)
-	d.out = appendUnescaped(d.out, raw)
+	if valid {
+		d.out = appendUnescaped(d.out, raw)
+	} else {
+		// Not UTF-8 (rare, and never from Discord): the reference
+		// decoder, rune by rune, replaces each bad byte.
+		d.out = encoding.AppendUnquoted(d.out, raw)
+	}
 	if len(d.out) == start {
 		return ""
 	}
 	return unsafe.String(&d.out[start], len(d.out)-start)
 }
 
-// appendUnescaped appends the value of a string's raw contents, as
+// appendUnescaped appends the value of a string's raw contents, which
+// the reader has found to be valid UTF-8 (JSONReader.StringChecked), as
 // encoding.AppendUnquoted does, but copies the runs between escapes whole
-// when they are valid UTF-8 instead of rune by rune.
+// instead of rune by rune. Those runs need no check of their own: a
+// backslash is never part of a longer UTF-8 sequence, so cutting valid
+// UTF-8 at backslashes leaves valid UTF-8.
 func appendUnescaped(dst, raw []byte) []byte {
 	for len(raw) > 0 {
 		i := bytes.IndexByte(raw, '\\')
 		if i < 0 {
 			i = len(raw)
 		}
-		if run := raw[:i]; utf8.Valid(run) {
-			dst = append(dst, run...)
-		} else {
-			dst = encoding.AppendUnquoted(dst, run)
-		}
+		dst = append(dst, raw[:i]...)
 		raw = raw[i:]
 		if len(raw) < 2 {
 			// A lone trailing backslash cannot come from the scanner;

@@ -75,9 +75,19 @@ func (t *Timestamp) decodeJSON(d *decoder) {
 	*t = v
 }
 
-// parseTimestamp reads YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM) without
-// allocating (time.Parse builds a zone for every offset).
+// parseTimestamp reads YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM): the
+// forms Discord writes through parseTimestampFixed, anything else (and
+// anything that one leaves) through parseTimestampGeneral.
 func parseTimestamp(b []byte) (Timestamp, bool) {
+	if t, ok := parseTimestampFixed(b); ok {
+		return t, true
+	}
+	return parseTimestampGeneral(b)
+}
+
+// parseTimestampGeneral reads YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)
+// without allocating (time.Parse builds a zone for every offset).
+func parseTimestampGeneral(b []byte) (Timestamp, bool) {
 	if len(b) < 20 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != 't' && b[10] != ' ') || b[13] != ':' || b[16] != ':' {
 		return Timestamp{}, false
 	}

@@ -395,11 +395,23 @@ func (r *JSONReader) Skip() []byte {
 // value: true when they hold an escape or bytes that are not valid UTF-8.
 // For anything but a string it fails.
 func (r *JSONReader) String() (raw []byte, needsDecoding bool) {
+	raw, escaped, valid := r.StringChecked()
+	return raw, escaped || !valid
+}
+
+// StringChecked reads a string as String does, but tells apart the two
+// reasons its raw contents may need decoding: escaped is true when they
+// hold a backslash escape, and valid when they are valid UTF-8 (checked
+// whether escaped or not). The escapes themselves are not checked for
+// what they decode to: a \u escape of a lone surrogate is valid here, and
+// AppendUnquoted turns it into U+FFFD. For anything but a string it fails
+// (and valid is false).
+func (r *JSONReader) StringChecked() (raw []byte, escaped, valid bool) {
 	// The scanner leaves the reader on the value after a key's colon or
 	// an array's comma: look for the quote there before skipping space.
 	if (r.i >= len(r.b) || r.b[r.i] != '"') && r.Kind() != '"' {
 		r.failExpect("string")
-		return nil, false
+		return nil, false, false
 	}
 	start := r.i + 1
 	// Fast path, in line: the scanner's loop, eight bytes at a time,
@@ -416,7 +428,7 @@ func (r *JSONReader) String() (raw []byte, needsDecoding bool) {
 			if r.b[j] == '"' {
 				r.i = j + 1
 				raw = r.b[start:j:j]
-				return raw, seen&highs != 0 && !validUTF8(raw)
+				return raw, false, seen&highs == 0 || validUTF8(raw)
 			}
 			break
 		}
@@ -428,11 +440,11 @@ func (r *JSONReader) String() (raw []byte, needsDecoding bool) {
 	end, escaped, err := skipString(r.b, j)
 	if err != nil {
 		r.fail(err)
-		return nil, false
+		return nil, false, false
 	}
 	r.i = end
 	raw = r.b[start : end-1 : end-1]
-	return raw, escaped || !validUTF8(raw)
+	return raw, escaped, validUTF8(raw)
 }
 
 // validUTF8 reports whether b is valid UTF-8, as utf8.Valid does, but
@@ -455,7 +467,19 @@ func validUTF8(b []byte) bool {
 			return true
 		}
 	wide:
-		// b[0] is outside ASCII.
+		// b[0] is outside ASCII. The two- and three-byte characters of
+		// text (accents, punctuation, most symbols) are checked in line;
+		// the rest (E0 and ED, whose second byte has a narrower range,
+		// four-byte characters, bad bytes) by utf8.DecodeRune.
+		if c := b[0]; c >= 0xC2 && c < 0xE0 {
+			if len(b) >= 2 && b[1]&0xC0 == 0x80 {
+				b = b[2:]
+				continue
+			}
+		} else if c >= 0xE1 && c <= 0xEF && c != 0xED && len(b) >= 3 && b[1]&0xC0 == 0x80 && b[2]&0xC0 == 0x80 {
+			b = b[3:]
+			continue
+		}
 		r, n := utf8.DecodeRune(b)
 		if r == utf8.RuneError && n == 1 {
 			return false

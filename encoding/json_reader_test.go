@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/gatewaykit/gateway/encoding"
 )
@@ -135,6 +136,12 @@ func FuzzJSONReader(f *testing.F) {
 				if err := json.Unmarshal(b, &s); err != nil || s != string(encoding.AppendUnquoted(nil, raw)) {
 					t.Fatalf("%q: unquoted %q, encoding/json %q (%v)", b, encoding.AppendUnquoted(nil, raw), s, err)
 				}
+				// StringChecked tells the two reasons apart.
+				r = encoding.NewJSONReader(b)
+				raw2, escaped, valid := r.StringChecked()
+				if string(raw2) != string(raw) || escaped != bytes.Contains(raw, []byte{'\\'}) || valid != utf8.Valid(raw) || needsDecoding != (escaped || !valid) {
+					t.Fatalf("%q: StringChecked = %q, escaped %v, valid %v; String needs decoding %v", b, raw2, escaped, valid, needsDecoding)
+				}
 			}
 		}
 	})
@@ -207,6 +214,65 @@ func BenchmarkJSONReaderWalk(b *testing.B) {
 		walk(&r)
 		if r.Err() != nil {
 			b.Fatal(r.Err())
+		}
+	}
+}
+
+// TestStringChecked checks that StringChecked reports escapes and UTF-8
+// validity separately, for strings short and long (the reader's eight-byte
+// loop and the scanner after it), with the escape or the bad byte early,
+// late, or both together.
+func TestStringChecked(t *testing.T) {
+	long := "a string longer than eight bytes "
+	cases := []struct {
+		raw            string
+		escaped, valid bool
+	}{
+		{"", false, true}, {"abc", false, true}, {"é", false, true}, {long + "é ✨ 🙂", false, true},
+		{`a\n`, true, true}, {long + `\"` + long, true, true}, {`\u00e9` + long + "é", true, true},
+		{"\xff", false, false}, {long + "\xe2\x9c", false, false}, {"\xc3(" + long, false, false},
+		{`\n` + "\xff", true, false}, {long + "\xed\xa0\x80" + `\\`, true, false}, {`\ud800`, true, true},
+	}
+	for _, c := range cases {
+		r := encoding.NewJSONReader([]byte(`"` + c.raw + `"`))
+		raw, escaped, valid := r.StringChecked()
+		r.End()
+		if r.Err() != nil || string(raw) != c.raw || escaped != c.escaped || valid != c.valid {
+			t.Errorf("StringChecked(%q) = %q, escaped %v, valid %v, err %v; want escaped %v, valid %v", c.raw, raw, escaped, valid, r.Err(), c.escaped, c.valid)
+		}
+	}
+	r := encoding.NewJSONReader([]byte(`12`))
+	if _, _, valid := r.StringChecked(); valid || r.Err() == nil {
+		t.Errorf("StringChecked on a number: valid %v, err %v", valid, r.Err())
+	}
+}
+
+// TestStringCheckedUTF8MatchesUTF8Valid checks the reader's UTF-8 check
+// against utf8.Valid on every lead byte followed by bytes at the edges of
+// the continuation ranges, at the start of a string and after eight bytes
+// of ASCII, and cut short by the end of the string.
+func TestStringCheckedUTF8MatchesUTF8Valid(t *testing.T) {
+	edges := []byte{0x00, 'A', 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xFF}
+	for lead := range 256 {
+		if lead == '"' || lead == '\\' || lead < 0x20 {
+			continue
+		}
+		for _, c2 := range edges {
+			for _, c3 := range edges {
+				for _, prefix := range []string{"", "ascii, 8"} {
+					for _, seq := range [][]byte{{byte(lead)}, {byte(lead), c2}, {byte(lead), c2, c3}, {byte(lead), c2, c3, 0x80, 'x'}} {
+						if bytes.ContainsAny(seq[1:], "\"\\") || bytes.ContainsFunc(seq, func(r rune) bool { return r < 0x20 }) {
+							continue
+						}
+						raw := append([]byte(prefix), seq...)
+						r := encoding.NewJSONReader(append(append([]byte{'"'}, raw...), '"'))
+						_, _, valid := r.StringChecked()
+						if r.Err() != nil || valid != utf8.Valid(raw) {
+							t.Fatalf("StringChecked(%q): valid %v, err %v; utf8.Valid %v", raw, valid, r.Err(), utf8.Valid(raw))
+						}
+					}
+				}
+			}
 		}
 	}
 }
