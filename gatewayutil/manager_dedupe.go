@@ -63,8 +63,10 @@ const (
 // owe an event: the new set delivered it first, and it is routed to them
 // too, so they have not caught up until it reaches them, however quiet they
 // look (a shard busy with a backlog, or not scheduled on a loaded machine,
-// publishes no progress), and, per new shard, which old shards have
-// received an event that new shard delivered first.
+// publishes no progress), and, per pair of an old and a new shard, whether
+// the old one has read an event that reached the new one's session too
+// (whichever delivered it): it has then read everything sent to it before
+// that session started, which the new shard never receives.
 type dedupeFilter struct {
 	seed     maphash.Seed
 	oldTag   int
@@ -121,10 +123,10 @@ func (f *dedupeFilter) owes(id int) bool {
 	return f.owed[id]
 }
 
-// caughtUp reports whether old shard id received, from every new shard
-// in newIDs that shares guilds with it, an event that new shard delivered
-// first: it has then read everything sent to it before those new sessions
-// started.
+// caughtUp reports whether old shard id read, for every new shard in
+// newIDs that shares guilds with it, an event that new shard received too
+// (delivered first by either): it has then read everything sent to it
+// before those new sessions started.
 func (f *dedupeFilter) caughtUp(id int, newIDs []int) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -269,6 +271,10 @@ func (f *dedupeFilter) admitNew(key, guild uint64) admission {
 		f.queued[guild] = q[len(passed):]
 	}
 	if i >= 0 {
+		// The old shard read this event, which reached the new shard's
+		// session too: it has read everything sent to it before that
+		// session started.
+		f.caught[[2]int{ShardForGuild(guild, f.oldCount), ShardForGuild(guild, f.newCount)}] = true
 		return admitRepeat
 	}
 	f.settle(key, f.ahead[key]-1)

@@ -105,9 +105,10 @@ func TestReshardConnectingNewSetLosesNothing(t *testing.T) {
 }
 
 // TestReshardOldShardCatchesUpWithEveryNewShard: an old shard has caught up
-// only when it received, from each new shard it shares guilds with, an
-// event that shard delivered first; one from new shard 6 says nothing of
-// what was sent to it before new shard 2's session started.
+// only when it read, for each new shard it shares guilds with, an event
+// that shard received too (whichever set delivered it first); one of new
+// shard 6 says nothing of what was sent to it before new shard 2's session
+// started.
 func TestReshardOldShardCatchesUpWithEveryNewShard(t *testing.T) {
 	sink := countingSink{}
 	f, oldGate, newGate := reshardGates(sink)
@@ -122,9 +123,13 @@ func TestReshardOldShardCatchesUpWithEveryNewShard(t *testing.T) {
 	require.NoError(t, oldGate.Dispatch(ctx, e(2, 1)))
 	assert.False(t, f.caughtUp(2, ids), "new shard 2 has not been matched yet")
 	assert.True(t, f.caughtUp(2, []int{6, 7}), "a process that runs new shards 6 and 7 only")
-	require.NoError(t, newGate.Dispatch(ctx, guildEvent(2, 2, 1)))
+	// The other way round: old shard 2 read an event first that new shard
+	// 2 receives too.
 	require.NoError(t, oldGate.Dispatch(ctx, guildEvent(2, 2, 1)))
+	assert.False(t, f.caughtUp(2, ids))
+	require.NoError(t, newGate.Dispatch(ctx, guildEvent(2, 2, 1)))
 	assert.True(t, f.caughtUp(2, ids))
+	assert.False(t, f.caughtUp(1, ids))
 	assert.True(t, sharesGuilds(1, 4, 5, 8))
 	assert.False(t, sharesGuilds(1, 4, 6, 8))
 	assert.True(t, sharesGuilds(2, 3, 4, 5), "counts with no common divisor share every pair")

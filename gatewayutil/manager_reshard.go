@@ -120,11 +120,11 @@ func (m *Manager) Reshard(ctx context.Context, count int, ids []int) error {
 }
 
 // waitCaughtUp waits out the overlap: at least ReshardOverlap, then until
-// every shard of the old set has caught up with the new set (it received,
-// from every new shard it shares guilds with, an event that new shard had
-// already delivered, so nothing sent to it before the new sessions started
-// is still on its way) or has had no event for an overlap and owes none,
-// and at most ReshardMaxOverlap.
+// every shard of the old set has caught up with the new set (it read, for
+// every new shard it shares guilds with, an event that new shard received
+// too, so nothing sent to it before the new sessions started is still on
+// its way) or has had no event for an overlap and owes none, and at most
+// ReshardMaxOverlap.
 func (m *Manager) waitCaughtUp(ctx context.Context, old, next *shardSet, filter *dedupeFilter) {
 	start := time.Now()
 	tick := time.NewTicker(20 * time.Millisecond)
