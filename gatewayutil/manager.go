@@ -63,6 +63,7 @@ type Manager struct {
 
 	life           managerLife        // shards READY at least once (manager_ready.go)
 	autoResharding map[*shardSet]bool // sets whose 4011 started a reshard (manager_autoreshard.go)
+	reshardStats   reshardCounters    // manager_reshard.go
 }
 
 // shardSet is one generation of shards: all shards of one shard count.
@@ -185,7 +186,7 @@ func (m *Manager) Start(ctx context.Context) error {
 	}
 	m.limiter = limiter
 	m.runCtx, m.cancel = context.WithCancelCause(context.WithoutCancel(ctx))
-	set, err := m.startSet(ctx, count, ids, gateOpen, 0, false)
+	set, err := m.startSet(ctx, count, ids, nil, 0, false)
 	if err != nil {
 		m.cancel(err)
 		return err
@@ -229,7 +230,9 @@ func allShardIDs(count int) []int {
 // before anything connects. A set beside a running one of the same count
 // (sameCount) neither resumes the sessions saved under its keys (they are
 // the running set's) nor saves its own until it takes over.
-func (m *Manager) startSet(ctx context.Context, count int, ids []int, mode gateMode, gen int, sameCount bool) (*shardSet, error) {
+// startSet starts a shard set. Without a filter its gate is open; with one
+// (a reshard's new set) it warms up behind the filter from its first event.
+func (m *Manager) startSet(ctx context.Context, count int, ids []int, filter *dedupeFilter, gen int, sameCount bool) (*shardSet, error) {
 	sessions := make(map[int]gateway.Session, len(ids))
 	identifies := 0
 	var identifying []int
@@ -256,7 +259,10 @@ func (m *Manager) startSet(ctx context.Context, count int, ids []int, mode gateM
 			return nil, fmt.Errorf("gatewayutil: refusing to start %d shards: %w", len(ids), err)
 		}
 	}
-	set := &shardSet{gen: gen, count: count, ids: slices.Clone(ids), shards: make(map[int]*managedShard, len(ids)), gate: newGateSink(m.cfg.Shard.Sink, mode, gen)}
+	set := &shardSet{gen: gen, count: count, ids: slices.Clone(ids), shards: make(map[int]*managedShard, len(ids)), gate: newGateSink(m.cfg.Shard.Sink, gateOpen, gen)}
+	if filter != nil {
+		set.gate.set(gateDedupe, filter)
+	}
 	set.stores.Store(!sameCount)
 	for _, id := range ids {
 		cfg := m.shardConfig(set, id, sessions[id])

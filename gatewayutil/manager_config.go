@@ -71,8 +71,9 @@ type ManagerConfig struct {
 	// Default 5 s. The overlap goes on past it until every old shard has
 	// caught up with the new set (or has been quiet for an overlap and owes
 	// no event the new set delivered first), for at most ReshardMaxOverlap
-	// (default 2 min). After the switch the new set filters on until its
-	// repeats of the old set's events stopped for an overlap.
+	// (default 2 min). After the switch the new set filters on until every
+	// new shard has passed the events the old set delivered for its guilds,
+	// for at most ReshardMaxOverlap more.
 	ReshardOverlap    time.Duration
 	ReshardMaxOverlap time.Duration
 	// AutoReshard, when a shard is closed with 4011 (sharding required),

@@ -31,7 +31,7 @@ func guildEvent(shard, old int, n int) *Event {
 // own connection owe nothing.
 func TestReshardFilterKnowsWhatOldShardsOwe(t *testing.T) {
 	sink := countingSink{}
-	f := newDedupeFilter(0, 4)
+	f := newDedupeFilter(0, 4, 8)
 	oldGate := newGateSink(sink, gateDedupe, 0)
 	newGate := newGateSink(sink, gateDedupe, 1)
 	oldGate.set(gateDedupe, f)
@@ -75,7 +75,7 @@ func TestReshardFilterKnowsWhatOldShardsOwe(t *testing.T) {
 // goes through the filter.
 func TestReshardFilterMatchesOnlyAcrossSets(t *testing.T) {
 	sink := countingSink{}
-	f := newDedupeFilter(0, 2)
+	f := newDedupeFilter(0, 2, 4)
 	oldGate := newGateSink(sink, gateDedupe, 0)
 	newGate := newGateSink(sink, gateDedupe, 1)
 	oldGate.set(gateDedupe, f)
@@ -116,7 +116,7 @@ func TestReshardFilterMatchesOnlyAcrossSets(t *testing.T) {
 // the filter keeps at most limit of them; the oldest are forgotten first.
 func TestReshardFilterIsBounded(t *testing.T) {
 	sink := countingSink{}
-	f := newDedupeFilter(0, 1)
+	f := newDedupeFilter(0, 1, 2)
 	f.limit = 100
 	oldGate := newGateSink(sink, gateDedupe, 0)
 	newGate := newGateSink(sink, gateDedupe, 1)
@@ -130,9 +130,10 @@ func TestReshardFilterIsBounded(t *testing.T) {
 	assert.Len(t, f.ahead, 100)
 	assert.Len(t, f.credits, 100)
 	f.mu.Unlock()
+	assert.EqualValues(t, 900, f.forgottenCopies())
 	// The last 100 are still matched; an older one is not.
-	require.NoError(t, newGate.Dispatch(ctx, guildEvent(0, 0, 999)))
 	require.NoError(t, newGate.Dispatch(ctx, guildEvent(0, 0, 900)))
+	require.NoError(t, newGate.Dispatch(ctx, guildEvent(0, 0, 999)))
 	require.NoError(t, newGate.Dispatch(ctx, guildEvent(0, 0, 899)))
 	for i, want := range map[int]int{999: 1, 900: 1, 899: 2} {
 		assert.Equal(t, want, sink[string(guildEvent(0, 0, i).Data)], "event %d", i)

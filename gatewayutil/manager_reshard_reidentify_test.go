@@ -59,11 +59,18 @@ func (l *reshardLog) len() int {
 	return len(l.events)
 }
 
-// sawSet reports whether an event of shard set gen reached the user.
-func (l *reshardLog) sawSet(gen int) bool {
+// readyShards counts the shards of shard set gen whose READY reached the
+// user.
+func (l *reshardLog) readyShards(gen int) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return slices.ContainsFunc(l.events, func(e reshardEvent) bool { return e.set == gen })
+	ready := map[int]bool{}
+	for _, e := range l.events {
+		if e.set == gen && e.typ == "READY" {
+			ready[e.shard] = true
+		}
+	}
+	return len(ready)
 }
 
 // guildsAfterReady returns whether shard [shard, count] of set gen
@@ -210,8 +217,9 @@ func TestManagerReshardDeliversReidentifiedGuildCreates(t *testing.T) {
 	reshardDone := make(chan error, 1)
 	go func() { reshardDone <- m.Reshard(context.Background(), 4, nil) }()
 
-	// The overlap began when the new set's events reach the user.
-	waitUntil(t, 20*time.Second, "the new set delivering", func() bool { return log.sawSet(1) })
+	// The overlap began when every new shard's READY reached the user (the
+	// new set delivers from its first event).
+	waitUntil(t, 20*time.Second, "every new shard delivering", func() bool { return log.readyShards(1) == 4 })
 	overlapping := func(what string) {
 		select {
 		case err := <-reshardDone:
@@ -302,8 +310,8 @@ func TestManagerReshardToTheSameCount(t *testing.T) {
 	require.NoError(t, shutdown())
 
 	assert.GreaterOrEqual(t, int(srv.Stats().Identifies-identifies), 2, "the same-count reshard must identify new sessions")
-	assert.True(t, log.sawSet(0), "the first set's events carry shard set 0")
-	assert.True(t, log.sawSet(1), "the resharded set's events carry shard set 1")
+	assert.NotZero(t, log.readyShards(0), "the first set's events carry shard set 0")
+	assert.NotZero(t, log.readyShards(1), "the resharded set's events carry shard set 1")
 	log.mu.Lock()
 	defer log.mu.Unlock()
 	for _, e := range log.events {

@@ -212,14 +212,19 @@ func TestManagerRefusesWhenBudgetTooLow(t *testing.T) {
 	assert.Zero(t, srv.Stats().Connections, "nothing may connect before the budget check")
 }
 
-// seqLog records the sequence numbers each shard's handler saw.
+// seqLog records the sequence numbers each shard's handler saw, and when
+// and from which shard of which set each TEST_EVENT arrived.
 type seqLog struct {
-	mu   sync.Mutex
-	seqs map[int][]int64
-	ids  map[string]int
+	mu       sync.Mutex
+	start    time.Time
+	seqs     map[int][]int64
+	ids      map[string]int
+	arrivals map[string][]string
 }
 
-func newSeqLog() *seqLog { return &seqLog{seqs: map[int][]int64{}, ids: map[string]int{}} }
+func newSeqLog() *seqLog {
+	return &seqLog{start: time.Now(), seqs: map[int][]int64{}, ids: map[string]int{}, arrivals: map[string][]string{}}
+}
 
 func (l *seqLog) Dispatch(_ context.Context, e *gatewayutil.Event) error {
 	l.mu.Lock()
@@ -232,6 +237,7 @@ func (l *seqLog) Dispatch(_ context.Context, e *gatewayutil.Event) error {
 		var v struct{ ID string }
 		if json.Unmarshal(e.Data, &v) == nil {
 			l.ids[v.ID]++
+			l.arrivals[v.ID] = append(l.arrivals[v.ID], fmt.Sprintf("set %d shard %d/%d seq %d at +%v", e.ShardSet, e.Shard, e.ShardCount, e.Seq, time.Since(l.start).Round(time.Millisecond)))
 		}
 	}
 	return nil
@@ -315,7 +321,9 @@ func TestManagerReshardLosesNothing(t *testing.T) {
 		}
 	})
 	time.Sleep(100 * time.Millisecond)
+	reshardFrom := time.Since(log.start)
 	require.NoError(t, m.Reshard(context.Background(), 8, nil))
+	reshardTo := time.Since(log.start)
 	assert.Equal(t, 8, m.ShardCount())
 	time.Sleep(100 * time.Millisecond)
 	// On a loaded machine a millisecond's sleep takes longer: publish for as
@@ -353,10 +361,28 @@ func TestManagerReshardLosesNothing(t *testing.T) {
 			missing++
 		case 1:
 		default:
+			t.Logf("repeated e%d (guild %d, old shard %d, new shard %d): %v", i, guilds[i%len(guilds)], gatewayutil.ShardForGuild(guilds[i%len(guilds)], 4), gatewayutil.ShardForGuild(guilds[i%len(guilds)], 8), log.arrivals[fmt.Sprintf("e%d", i)])
 			repeated++
 		}
 	}
 	t.Logf("published %d events during the reshard: %d missing, %d repeated", published, missing, repeated)
+	st := srv.Stats()
+	t.Logf("reshard from +%v to +%v; %d identifies (12 without a re-identify), %d resumes; %+v", reshardFrom.Round(time.Millisecond), reshardTo.Round(time.Millisecond), st.Identifies, st.Resumes, m.ReshardStats())
+	if missing+repeated > 0 {
+		// The order in which the user got the events around the first one
+		// that went wrong: the interleaving of the two sets.
+		first := -1
+		for i := range published {
+			if log.ids[fmt.Sprintf("e%d", i)] != 1 {
+				first = i
+				break
+			}
+		}
+		for i := max(0, first-16); i < min(published, first+16); i++ {
+			t.Logf("  e%d: %v", i, log.arrivals[fmt.Sprintf("e%d", i)])
+		}
+	}
+	assert.Equal(t, gatewayutil.ReshardStats{}, m.ReshardStats(), "the reshard gave up on a guarantee")
 	assert.Zero(t, missing, "a reshard must not lose a dispatch")
 	assert.Zero(t, repeated, "the overlap must not repeat a dispatch")
 	assert.Greater(t, published, 100)
