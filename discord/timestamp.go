@@ -127,23 +127,11 @@ func parseTimestampGeneral(b []byte) (Timestamp, bool) {
 		}
 	}
 	offset := 0
-	switch {
-	case i < len(b) && (b[i] == 'Z' || b[i] == 'z') && i+1 == len(b):
-	case i+6 == len(b) && (b[i] == '+' || b[i] == '-') && b[i+3] == ':':
-		h1, h2, m1, m2 := b[i+1]-'0', b[i+2]-'0', b[i+4]-'0', b[i+5]-'0'
-		if h1 > 9 || h2 > 9 || m1 > 9 || m2 > 9 {
+	if !(i < len(b) && (b[i] == 'Z' || b[i] == 'z') && i+1 == len(b)) {
+		var ok bool
+		if offset, ok = parseOffset(b[i:]); !ok {
 			return Timestamp{}, false
 		}
-		oh, om := int(h1)*10+int(h2), int(m1)*10+int(m2)
-		if oh > 23 || om > 59 {
-			return Timestamp{}, false
-		}
-		offset = oh*3600 + om*60
-		if b[i] == '-' {
-			offset = -offset
-		}
-	default:
-		return Timestamp{}, false
 	}
 	if day > daysIn(month, year) || hour == 23 && minute == 59 && sec == 60 {
 		// 31 February and the like; a leap second at 23:59:60 would roll
@@ -210,4 +198,25 @@ func daysIn(month, year int) int {
 		return 30
 	}
 	return 31
+}
+
+// parseOffset reads a "±hh:mm" UTC offset, the whole of b, as seconds east
+// of UTC.
+func parseOffset(b []byte) (int, bool) {
+	if len(b) != 6 || (b[0] != '+' && b[0] != '-') || b[3] != ':' {
+		return 0, false
+	}
+	h1, h2, m1, m2 := b[1]-'0', b[2]-'0', b[4]-'0', b[5]-'0'
+	if h1 > 9 || h2 > 9 || m1 > 9 || m2 > 9 {
+		return 0, false
+	}
+	oh, om := int(h1)*10+int(h2), int(m1)*10+int(m2)
+	if oh > 23 || om > 59 {
+		return 0, false
+	}
+	offset := oh*3600 + om*60
+	if b[0] == '-' {
+		offset = -offset
+	}
+	return offset, true
 }

@@ -75,23 +75,11 @@ func parseTimestampFixed(b []byte) (Timestamp, bool) {
 		i = 20 + n
 	}
 	offset := 0
-	switch rest := b[i:]; {
-	case string(rest) == "+00:00" || string(rest) == "Z":
-	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
-		h1, h2, m1, m2 := rest[1]-'0', rest[2]-'0', rest[4]-'0', rest[5]-'0'
-		if h1 > 9 || h2 > 9 || m1 > 9 || m2 > 9 {
+	if rest := b[i:]; string(rest) != "+00:00" && string(rest) != "Z" {
+		var ok bool
+		if offset, ok = parseOffset(rest); !ok {
 			return Timestamp{}, false
 		}
-		oh, om := int(h1)*10+int(h2), int(m1)*10+int(m2)
-		if oh > 23 || om > 59 {
-			return Timestamp{}, false
-		}
-		offset = oh*3600 + om*60
-		if rest[0] == '-' {
-			offset = -offset
-		}
-	default:
-		return Timestamp{}, false
 	}
 	unix := civilDays(year, month, day)*86400 + int64(hour*3600+minute*60+sec-offset)
 	if unix < minTimestampUnix || unix >= maxTimestampUnix {

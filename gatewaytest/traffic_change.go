@@ -215,13 +215,7 @@ func (t *Traffic) liveThreadCreate(b []byte, g *trafficGuild) TrafficEvent {
 	if g.nThreads >= l.threads0+maxNewThreads {
 		return t.liveThreadDelete(b, g)
 	}
-	parent := &g.chans[g.msgChans[0]]
-	for tries := 0; tries < 8; tries++ {
-		if c := &g.chans[t.rng.IntN(len(g.chans)-g.nThreads)]; c.typ == chanText || c.typ == chanAnnouncement || c.typ == chanForum {
-			parent = c
-			break
-		}
-	}
+	parent := t.pickThreadParent(g)
 	j := t.pickMember(g)
 	owner := w.users[g.memberUser(w, j)].id
 	// The guild's index in the low bits, as for every channel of the

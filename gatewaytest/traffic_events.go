@@ -236,11 +236,10 @@ func (t *Traffic) genChannelUpdate(b []byte, g *trafficGuild) TrafficEvent {
 	return TrafficEvent{Type: event.ChannelUpdate, GuildID: g.id, ChannelID: ch.id, Data: b}
 }
 
-// genThreadCreate builds THREAD_CREATE for a new public thread started by
-// a member under a text, announcement or forum channel.
-func (t *Traffic) genThreadCreate(b []byte, g *trafficGuild) TrafficEvent {
-	// msgChans[0] is always a text channel (threads come last); a few
-	// random draws usually find another parent, forums included.
+// pickThreadParent picks a text, announcement or forum channel of g for a
+// new thread: msgChans[0] is always a text channel (threads come last),
+// and a few random draws usually find another parent, forums included.
+func (t *Traffic) pickThreadParent(g *trafficGuild) *trafficChannel {
 	parent := &g.chans[g.msgChans[0]]
 	for tries := 0; tries < 8; tries++ {
 		if c := &g.chans[t.rng.IntN(len(g.chans)-g.nThreads)]; c.typ == chanText || c.typ == chanAnnouncement || c.typ == chanForum {
@@ -248,6 +247,13 @@ func (t *Traffic) genThreadCreate(b []byte, g *trafficGuild) TrafficEvent {
 			break
 		}
 	}
+	return parent
+}
+
+// genThreadCreate builds THREAD_CREATE for a new public thread started by
+// a member under a text, announcement or forum channel.
+func (t *Traffic) genThreadCreate(b []byte, g *trafficGuild) TrafficEvent {
+	parent := t.pickThreadParent(g)
 	j := t.pickMember(g)
 	owner := t.w.users[g.memberUser(t.w, j)].id
 	id := t.newID()
