@@ -304,6 +304,20 @@ func (c *Cache) applyGuildDelete(e *gatewayutil.Event, s *shardState) error {
 	return nil
 }
 
+// swapInGuild replaces the list field picks of a cached guild with next
+// (built before the lock is taken) and records the list it replaced as the
+// event's old one.
+func swapInGuild[L any](c *Cache, s *shardState, e *gatewayutil.Event, guildID Snowflake, next L, field func(*guildState) *L) {
+	g := c.lockGuild(guildID)
+	if g == nil {
+		return
+	}
+	old := *field(g)
+	*field(g) = next
+	g.mu.Unlock()
+	s.setOld(e.Seq, e.Type, old)
+}
+
 func (c *Cache) applyEmojis(e *gatewayutil.Event, s *shardState) error {
 	if !c.policy.has(KindEmojis) {
 		return nil
@@ -312,18 +326,10 @@ func (c *Cache) applyEmojis(e *gatewayutil.Event, s *shardState) error {
 	if err := v.DecodeJSON(e.Data); err != nil {
 		return err
 	}
-	g := c.guild(v.GuildID)
-	if g == nil {
+	if c.guild(v.GuildID) == nil {
 		return nil
 	}
-	next := emojisOf(v.Emojis, c.policy.MaxPerGuild, &c.stats)
-	if g = c.lockLive(g); g == nil {
-		return nil
-	}
-	old := g.emojis
-	g.emojis = next
-	g.mu.Unlock()
-	s.setOld(e.Seq, e.Type, old)
+	swapInGuild(c, s, e, v.GuildID, emojisOf(v.Emojis, c.policy.MaxPerGuild, &c.stats), func(g *guildState) *[]Emoji { return &g.emojis })
 	return nil
 }
 
@@ -335,17 +341,9 @@ func (c *Cache) applyStickers(e *gatewayutil.Event, s *shardState) error {
 	if err := v.DecodeJSON(e.Data); err != nil {
 		return err
 	}
-	g := c.guild(v.GuildID)
-	if g == nil {
+	if c.guild(v.GuildID) == nil {
 		return nil
 	}
-	next := ownAll(v.Stickers, c.policy.MaxPerGuild, &c.stats)
-	if g = c.lockLive(g); g == nil {
-		return nil
-	}
-	old := g.stickers
-	g.stickers = next
-	g.mu.Unlock()
-	s.setOld(e.Seq, e.Type, old)
+	swapInGuild(c, s, e, v.GuildID, ownAll(v.Stickers, c.policy.MaxPerGuild, &c.stats), func(g *guildState) *[]Sticker { return &g.stickers })
 	return nil
 }

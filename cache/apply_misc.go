@@ -6,6 +6,25 @@ import (
 	"github.com/gatewaykit/gateway/gatewayutil"
 )
 
+// putInGuild stores (or, with del, removes) object id of a cached guild in
+// the map field picks, bounded by the policy, and records the object it
+// replaced as the event's old one. Nothing happens for a guild not cached
+// or an id of 0.
+func putInGuild[V any](c *Cache, s *shardState, e *gatewayutil.Event, guildID, id Snowflake, field func(*guildState) map[Snowflake]V, del bool, next func() V) {
+	if id == 0 {
+		return
+	}
+	g := c.lockGuild(guildID)
+	if g == nil {
+		return
+	}
+	old, had := putOrDelete(&c.stats, field(g), id, del, c.policy.MaxPerGuild, next)
+	g.mu.Unlock()
+	if had {
+		s.setOld(e.Seq, e.Type, old)
+	}
+}
+
 func (c *Cache) applyStageInstance(e *gatewayutil.Event, s *shardState) error {
 	if !c.policy.has(KindStageInstances) {
 		return nil
@@ -14,19 +33,8 @@ func (c *Cache) applyStageInstance(e *gatewayutil.Event, s *shardState) error {
 	if err := v.DecodeJSON(e.Data); err != nil {
 		return err
 	}
-	g := c.guild(v.GuildID)
-	if g == nil || v.ID == 0 {
-		return nil
-	}
-	if g = c.lockLive(g); g == nil {
-		return nil
-	}
-	old, had := putOrDelete(&c.stats, g.stages, v.ID, e.Type == event.StageInstanceDelete, c.policy.MaxPerGuild,
-		func() StageInstance { return own(&v) })
-	g.mu.Unlock()
-	if had {
-		s.setOld(e.Seq, e.Type, old)
-	}
+	putInGuild(c, s, e, v.GuildID, v.ID, func(g *guildState) map[Snowflake]StageInstance { return g.stages },
+		e.Type == event.StageInstanceDelete, func() StageInstance { return own(&v) })
 	return nil
 }
 
@@ -38,19 +46,8 @@ func (c *Cache) applyScheduledEvent(e *gatewayutil.Event, s *shardState) error {
 	if err := v.DecodeJSON(e.Data); err != nil {
 		return err
 	}
-	g := c.guild(v.GuildID)
-	if g == nil || v.ID == 0 {
-		return nil
-	}
-	if g = c.lockLive(g); g == nil {
-		return nil
-	}
-	old, had := putOrDelete(&c.stats, g.events, v.ID, e.Type == event.GuildScheduledEventDelete, c.policy.MaxPerGuild,
-		func() ScheduledEvent { return own(&v) })
-	g.mu.Unlock()
-	if had {
-		s.setOld(e.Seq, e.Type, old)
-	}
+	putInGuild(c, s, e, v.GuildID, v.ID, func(g *guildState) map[Snowflake]ScheduledEvent { return g.events },
+		e.Type == event.GuildScheduledEventDelete, func() ScheduledEvent { return own(&v) })
 	return nil
 }
 
