@@ -259,9 +259,13 @@ func appendUnescaped(dst, raw []byte) []byte {
 		n := 2
 		if raw[1] == 'u' && len(raw) >= 6 {
 			n = 6
-			// A high surrogate (\uD800-\uDBFF) may pair with the
-			// escape after it: decode the two together.
-			if c := raw[3] | 0x20; len(raw) >= 12 && raw[2]|0x20 == 'd' && c >= '8' && c <= 'b' && raw[6] == '\\' && raw[7] == 'u' {
+			// A high surrogate (\uD800-\uDBFF) pairs only with a low
+			// surrogate (\uDC00-\uDFFF) right after it: decode the two
+			// together. A high one followed by anything else stands alone
+			// (U+FFFD) and the escape after it is decoded on its own, so
+			// \uD800\uD800\uDC00 is U+FFFD then U+10000, as in
+			// encoding/json.
+			if len(raw) >= 12 && isSurrogateEscape(raw[2:6], '8', 'b') && raw[6] == '\\' && raw[7] == 'u' && isSurrogateEscape(raw[8:12], 'c', 'f') {
 				n = 12
 			}
 		}
@@ -270,6 +274,14 @@ func appendUnescaped(dst, raw []byte) []byte {
 		raw = raw[n:]
 	}
 	return dst
+}
+
+// isSurrogateEscape reports whether the four hex digits of a \u escape
+// are D followed by a digit from lo to hi (lower case), that is, a high
+// (8-b) or low (c-f) surrogate.
+func isSurrogateEscape(hex []byte, lo, hi byte) bool {
+	c := hex[1] | 0x20
+	return hex[0]|0x20 == 'd' && c >= lo && c <= hi
 }
 
 // shortEscapes maps the byte after a backslash to the byte the two-byte

@@ -13,7 +13,7 @@ import (
 // on every string the scanner accepts as valid UTF-8, and the reader's
 // UTF-8 verdict against utf8.Valid.
 func FuzzUnescape(f *testing.F) {
-	for _, s := range []string{`Zo\u00eb \u2728`, `a\"b\\c\/d\n`, `\ud83d\ude00x`, `\ud83dx`, `\ud83d\u0041`, `\udc00`, "\xff\xfe\\n", `plain`, `\uD83D\uDE00`} {
+	for _, s := range []string{`Zo\u00eb \u2728`, `a\"b\\c\/d\n`, `\ud83d\ude00x`, `\ud83dx`, `\ud83d\u0041`, `\udc00`, "\xff\xfe\\n", `plain`, `\uD83D\uDE00`, `\uD800\uD800\uDC00`, `\ud83d\ud83d`, `\udbff\udfff`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
