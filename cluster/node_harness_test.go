@@ -38,6 +38,8 @@ type harness struct {
 
 	// admin is a limiter on its own connection, for the budget.
 	admin  *IdentifyLimiter
+	// stored reads the sessions bucket on the admin connection.
+	stored *SessionStore
 	budget ratelimit.SessionStartLimit
 
 	mu    sync.Mutex
@@ -97,7 +99,9 @@ func newHarness(t *testing.T, shards, maxConc int, tweak ...func(*Config)) *harn
 	for _, f := range tweak {
 		f(&h.cfg)
 	}
-	lim, err := NewIdentifyLimiter(openBuckets(t, connectNATS(t, srv.URL(), "admin"), h.cfg), IdentifyConfig{MaxConcurrency: maxConc, Instance: "admin"})
+	adminBuckets := openBuckets(t, connectNATS(t, srv.URL(), "admin"), h.cfg)
+	h.stored = adminBuckets.SessionStore()
+	lim, err := NewIdentifyLimiter(adminBuckets, IdentifyConfig{MaxConcurrency: maxConc, Instance: "admin"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +220,32 @@ func (h *harness) waitAllConnected(d time.Duration) time.Duration {
 		}
 		return true
 	})
+	// Connected is not yet resumable elsewhere: a node saves a session
+	// after its READY, and on a loaded machine a test that cuts the node
+	// right after this point could otherwise find the store without it
+	// and count the new owner's identify against the cluster.
+	eventually(h.t, d, "every shard's live session in the session store", h.sessionsStored)
 	return time.Since(start)
+}
+
+// sessionsStored reports whether the store holds, for every shard, one of
+// the sessions the emulator has live for it.
+func (h *harness) sessionsStored() bool {
+	live := map[int]map[string]bool{}
+	for _, s := range h.emu.Sessions() {
+		id, _ := s.Shard()
+		if live[id] == nil {
+			live[id] = map[string]bool{}
+		}
+		live[id][s.ID()] = true
+	}
+	for shard := range h.shards {
+		sess, ok, err := h.stored.Load(context.Background(), shard, h.shards)
+		if err != nil || !ok || !live[shard][sess.ID] {
+			return false
+		}
+	}
+	return true
 }
 
 // publish sends MESSAGE_CREATE to every guild in turn until stop is called.
