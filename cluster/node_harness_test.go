@@ -37,7 +37,7 @@ type harness struct {
 	maxConc int
 
 	// admin is a limiter on its own connection, for the budget.
-	admin  *IdentifyLimiter
+	admin *IdentifyLimiter
 	// stored reads the sessions bucket on the admin connection.
 	stored *SessionStore
 	budget ratelimit.SessionStartLimit
