@@ -1,8 +1,11 @@
 package discord_test
 
 import (
+	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
@@ -127,21 +130,67 @@ func TestOptional(t *testing.T) {
 }
 
 func TestSecretNeverPrinted(t *testing.T) {
-	var e discord.InteractionCreate
-	if err := e.DecodeJSON([]byte(`{"id":"1","application_id":"2","type":2,"token":"hunter2-secret","version":1,"app_permissions":"0","entitlements":[]}`)); err != nil {
-		t.Fatal(err)
-	}
-	if string(e.Token) != "hunter2-secret" {
-		t.Fatalf("token %q", string(e.Token))
-	}
-	for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
-		if s := sprintf(format, e); strings.Contains(s, "hunter2") {
-			t.Errorf("%s prints the token: %s", format, s)
+	const clear = "hunter2-secret"
+	for _, payload := range []string{
+		`{"id":"1","application_id":"2","type":2,"token":"hunter2-secret","version":1,"app_permissions":"0","entitlements":[]}`,
+		// Escaped: the slow path must mask it the same way.
+		`{"id":"1","application_id":"2","type":2,"token":"hunter2\u002dsecret","version":1,"app_permissions":"0","entitlements":[]}`,
+	} {
+		var e discord.InteractionCreate
+		if err := e.DecodeJSON([]byte(payload)); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.Token.Reveal(); got != clear {
+			t.Fatalf("Reveal() = %q", got)
+		}
+		if e.Token != discord.NewSecret(clear) {
+			t.Error("a decoded Secret differs from NewSecret of the same text")
+		}
+		// A type of the user's, with the Secret in an unexported field
+		// too: fmt prints those by reflection, without calling methods.
+		type mine struct {
+			Exported   discord.Secret
+			unexported discord.Secret
+			ptr        *discord.Secret
+		}
+		m := mine{Exported: e.Token, unexported: e.Token, ptr: &e.Token}
+		var logged bytes.Buffer
+		slog.New(slog.NewTextHandler(&logged, nil)).Info("x", "token", e.Token, "interaction", e, "mine", m)
+		slog.New(slog.NewJSONHandler(&logged, nil)).Info("x", "token", e.Token, "mine", m)
+		asJSON, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, _ := e.Token.MarshalText()
+		outputs := []string{logged.String(), string(asJSON), string(text), e.Token.String(), e.Token.GoString()}
+		for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%T"} {
+			outputs = append(outputs, sprintf(format, e), sprintf(format, m), sprintf(format, e.Token), sprintf(format, &e))
+		}
+		for _, out := range outputs {
+			for _, leak := range []string{"hunter2", "2-secret", hex.EncodeToString([]byte("hunter2")), strings.ToUpper(hex.EncodeToString([]byte("hunter2")))} {
+				if strings.Contains(out, leak) {
+					t.Errorf("the token shows through: %q", out)
+				}
+			}
+		}
+		// The payload itself still carries it back on the wire.
+		if !strings.Contains(string(e.AppendJSON(nil)), clear) {
+			t.Error("token lost on re-encoding")
+		}
+		if b, _ := json.Marshal(e); !strings.Contains(string(b), clear) {
+			t.Error("token lost on MarshalJSON of the payload")
 		}
 	}
-	// It does go back on the wire.
-	if !strings.Contains(string(e.AppendJSON(nil)), "hunter2-secret") {
-		t.Error("token lost on re-encoding")
+	// encoding/json into a type of the user's.
+	var in struct{ Token discord.Secret }
+	if err := json.Unmarshal([]byte(`{"Token":"a\"b"}`), &in); err != nil || in.Token.Reveal() != `a"b` {
+		t.Fatalf("UnmarshalJSON: %v, %q", err, in.Token.Reveal())
+	}
+	if err := json.Unmarshal([]byte(`{"Token":null}`), &in); err != nil || !in.Token.IsZero() {
+		t.Fatalf("UnmarshalJSON null: %v, zero %v", err, in.Token.IsZero())
+	}
+	if err := json.Unmarshal([]byte(`{"Token":12}`), &in); err == nil {
+		t.Fatal("UnmarshalJSON accepted a number")
 	}
 }
 

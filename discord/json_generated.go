@@ -12350,7 +12350,7 @@ func (x *Interaction) decodeField(d *decoder, f int) {
 			x.User.decodeJSON(d)
 		}
 	case 11:
-		x.Token = Secret(d.str())
+		x.Token.decodeJSON(d)
 	case 12:
 		x.Version = int(d.int(64))
 	case 13:
@@ -12439,7 +12439,7 @@ func (x *Interaction) appendFields(dst []byte) []byte {
 		}
 	}
 	dst = append(dst, ",\"token\":"...)
-	dst = encoding.AppendQuoted(dst, string(x.Token))
+	dst = x.Token.appendJSON(dst)
 	dst = append(dst, ",\"version\":"...)
 	dst = strconv.AppendInt(dst, int64(x.Version), 10)
 	if x.Message != nil {
@@ -12497,7 +12497,7 @@ func (x *Interaction) appendFields(dst []byte) []byte {
 }
 
 func (x *Interaction) isZero() bool {
-	return true && x.ID.IsZero() && x.ApplicationID.IsZero() && x.Type == 0 && x.Data.IsZero() && x.Guild.IsZero() && x.GuildID.IsZero() && x.Channel == nil && x.ChannelID.IsZero() && x.Member == nil && x.User == nil && x.Token == "" && x.Version == 0 && x.Message == nil && x.AppPermissions.IsZero() && x.Locale == "" && x.GuildLocale == "" && x.Entitlements == nil && x.EntitlementSKUIDs == nil && x.AuthorizingIntegrationOwners.IsZero() && x.Context.IsZero() && x.AttachmentSizeLimit == 0
+	return true && x.ID.IsZero() && x.ApplicationID.IsZero() && x.Type == 0 && x.Data.IsZero() && x.Guild.IsZero() && x.GuildID.IsZero() && x.Channel == nil && x.ChannelID.IsZero() && x.Member == nil && x.User == nil && x.Token.IsZero() && x.Version == 0 && x.Message == nil && x.AppPermissions.IsZero() && x.Locale == "" && x.GuildLocale == "" && x.Entitlements == nil && x.EntitlementSKUIDs == nil && x.AuthorizingIntegrationOwners.IsZero() && x.Context.IsZero() && x.AttachmentSizeLimit == 0
 }
 
 // DecodeJSON sets x to the InteractionCreate in data, a JSON object (null leaves x zero).
@@ -12652,7 +12652,7 @@ func (x *InteractionCreate) decodeField(d *decoder, f int) {
 			x.Interaction.User.decodeJSON(d)
 		}
 	case 11:
-		x.Interaction.Token = Secret(d.str())
+		x.Interaction.Token.decodeJSON(d)
 	case 12:
 		x.Interaction.Version = int(d.int(64))
 	case 13:
@@ -22980,7 +22980,7 @@ func jsonFieldVoiceServerUpdate(k []byte) int {
 func (x *VoiceServerUpdate) decodeField(d *decoder, f int) {
 	switch f {
 	case 1:
-		x.Token = Secret(d.str())
+		x.Token.decodeJSON(d)
 	case 2:
 		x.GuildID.decodeJSON(d)
 	case 3:
@@ -23002,7 +23002,7 @@ func (x *VoiceServerUpdate) appendJSON(dst []byte) []byte {
 
 func (x *VoiceServerUpdate) appendFields(dst []byte) []byte {
 	dst = append(dst, ",\"token\":"...)
-	dst = encoding.AppendQuoted(dst, string(x.Token))
+	dst = x.Token.appendJSON(dst)
 	dst = append(dst, ",\"guild_id\":"...)
 	dst = x.GuildID.appendJSON(dst)
 	if !x.Endpoint.IsZero() {
@@ -23017,7 +23017,7 @@ func (x *VoiceServerUpdate) appendFields(dst []byte) []byte {
 }
 
 func (x *VoiceServerUpdate) isZero() bool {
-	return true && x.Token == "" && x.GuildID.IsZero() && x.Endpoint.IsZero()
+	return true && x.Token.IsZero() && x.GuildID.IsZero() && x.Endpoint.IsZero()
 }
 
 // DecodeJSON sets x to the VoiceState in data, a JSON object (null leaves x zero).
