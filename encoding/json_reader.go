@@ -500,45 +500,92 @@ func (r *JSONReader) QuotedUint64() (uint64, bool) {
 	if i >= len(b) || b[i] != '"' {
 		return 0, false
 	}
+	// The digits eight at a time, each word's run of digits measured
+	// at once (nonDigits) and its value taken in one multiply-and-shift:
+	// an ID of 17 to 20 digits is three words, with no loop over its
+	// last digits.
 	start := i + 1
-	j := start
-	var v uint64
-	// Eight digits at a time while there are (at most sixteen: 10^16 is
-	// far from overflowing), then one at a time: at most 19 digits
-	// cannot overflow; the loop stops at the first byte that is not a
-	// digit.
-	for k := 0; k < 2 && len(b)-j >= 8; k++ {
-		w := binary.LittleEndian.Uint64(b[j:])
-		if !eightDigits(w) {
-			break
+	w := loadWord(b, start)
+	n := bits.TrailingZeros64(nonDigits(w)) >> 3
+	if n < 8 {
+		if n == 0 || n > 1 && b[start] == '0' {
+			return 0, false
 		}
-		v = v*100_000_000 + eightDigitsValue(w)
-		j += 8
+		return r.quotedUint64End(start+n, leadingDigitsValue(w, n))
 	}
-	for end := min(len(b), start+19); j < end; j++ {
-		c := b[j] - '0'
-		if c > 9 {
-			break
-		}
-		v = v*10 + uint64(c)
+	if b[start] == '0' {
+		return 0, false
 	}
-	if j < len(b) && j == start+19 {
-		// A twentieth digit, with the overflow check.
-		if c := b[j] - '0'; c <= 9 {
-			if v > (1<<64-1-uint64(c))/10 {
-				return 0, false
-			}
-			v = v*10 + uint64(c)
-			j++
-		}
+	v := eightDigitsValue(w)
+	w = loadWord(b, start+8)
+	if n = bits.TrailingZeros64(nonDigits(w)) >> 3; n < 8 {
+		return r.quotedUint64End(start+8+n, v*pow10Uint64[n]+leadingDigitsValue(w, n))
 	}
-	n := j - start
-	if n == 0 || n > 1 && b[start] == '0' || j >= len(b) || b[j] != '"' {
+	v = v*100_000_000 + eightDigitsValue(w)
+	w = loadWord(b, start+16)
+	n = bits.TrailingZeros64(nonDigits(w)) >> 3
+	if n > 4 {
+		return 0, false // more than 20 digits
+	}
+	// v < 10^16: up to three more digits cannot overflow, a fourth may.
+	hi, lo := bits.Mul64(v, pow10Uint64[n])
+	lo, carry := bits.Add64(lo, leadingDigitsValue(w, n), 0)
+	if hi|carry != 0 {
+		return 0, false
+	}
+	return r.quotedUint64End(start+16+n, lo)
+}
+
+// quotedUint64End ends QuotedUint64 at b[j], the byte after the digits:
+// the value is read when it is the closing quote.
+func (r *JSONReader) quotedUint64End(j int, v uint64) (uint64, bool) {
+	if j >= len(r.b) || r.b[j] != '"' {
 		return 0, false
 	}
 	r.i = j + 1
 	return v, true
 }
+
+// loadWord returns b[k:k+8] as a little-endian word, with zero bytes in
+// place of those past the end of b (k <= len(b)). It calls nothing, so
+// that the fast paths using it keep their values in registers.
+func loadWord(b []byte, k int) uint64 {
+	// (The slices have a length of 8: a slice that may be empty costs
+	// instructions to keep its pointer inside b.)
+	if len(b)-k >= 8 {
+		return binary.LittleEndian.Uint64(b[k : k+8])
+	}
+	if n := len(b); n >= 8 {
+		// The last eight bytes, shifted down to start at b[k].
+		return binary.LittleEndian.Uint64(b[n-8:n]) >> (8 * uint(8-(n-k)))
+	}
+	var w uint64
+	for j := len(b) - 1; j >= k; j-- {
+		w = w<<8 | uint64(b[j])
+	}
+	return w
+}
+
+// nonDigits sets the high nibble of every byte of w (little-endian) that
+// is not an ASCII digit, and perhaps of bytes after one, never of a digit
+// before the first: a byte is a digit when, '0' taken away, neither it
+// nor it plus 6 reaches its high nibble (a carry out of a byte that is not
+// a digit only reaches the bytes after it).
+func nonDigits(w uint64) uint64 {
+	x := w ^ 0x3030303030303030
+	return (x | (x + 0x0606060606060606)) & 0xF0F0F0F0F0F0F0F0
+}
+
+// leadingDigitsValue returns the value of the first n (0 to 7) bytes of
+// w, ASCII digits: shifted to the top of the word, they are eight digits
+// with leading zero bytes, which count as zeros.
+func leadingDigitsValue(w uint64, n int) uint64 {
+	// For n = 0 the shift is 64, which leaves 0.
+	return eightDigitsValue(w << (64 - 8*uint(n)))
+}
+
+// pow10Uint64 holds 10^n for n from 0 to 8.
+var pow10Uint64 = [9]uint64{1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000}
 
 // eightDigits reports whether the eight bytes of w (little-endian) are
 // all ASCII digits: the high nibble of each is 3, and adding 6 to it does
