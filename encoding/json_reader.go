@@ -223,6 +223,9 @@ type JSONKey struct {
 	// tailMask are the same for the next eight bytes, so that keys of
 	// up to twelve characters are compared in two words.
 	head, mask, tail, tailMask uint64
+	// firstHead and firstMask are head and mask without the comma's
+	// byte, for an object's first key (compared from the '{' before it).
+	firstHead, firstMask uint64
 }
 
 // NewJSONKey returns the key name, written as AppendQuoted writes it.
@@ -230,6 +233,7 @@ func NewJSONKey(name string) JSONKey {
 	q := append(AppendQuoted([]byte{','}, name), ':')
 	k := JSONKey{quoted: string(q)}
 	k.head, k.mask = keyWord(q)
+	k.firstHead, k.firstMask = k.head&^0xFF, k.mask&^0xFF
 	if len(q) > 8 {
 		k.tail, k.tailMask = keyWord(q[8:])
 	}
@@ -264,7 +268,7 @@ func (r *JSONReader) NextKeyIs(k JSONKey) bool {
 		// words from the byte before the key ('{' or a space) with
 		// that byte masked out.
 		if n := len(k.quoted) - 1; n > 0 && n < 16 && i >= 1 && len(r.b)-i >= 15 {
-			if binary.LittleEndian.Uint64(r.b[i-1:])&k.mask&^0xFF != k.head&^0xFF ||
+			if binary.LittleEndian.Uint64(r.b[i-1:])&k.firstMask != k.firstHead ||
 				binary.LittleEndian.Uint64(r.b[i+7:])&k.tailMask != k.tail {
 				return false
 			}
@@ -308,11 +312,30 @@ func (r *JSONReader) NextKeyIsQuick(k JSONKey) bool {
 	// JSONKey (quoted "") never matches here.
 	i := r.i
 	if r.first || len(r.b)-i < 16 || uint(len(k.quoted)-1) >= 16 ||
-		binary.LittleEndian.Uint64(r.b[i:])&k.mask != k.head ||
-		binary.LittleEndian.Uint64(r.b[i+8:])&k.tailMask != k.tail {
+		binary.LittleEndian.Uint64(r.b[i:i+8])&k.mask != k.head ||
+		binary.LittleEndian.Uint64(r.b[i+8:i+16])&k.tailMask != k.tail {
 		return false
 	}
 	r.i = i + len(k.quoted)
+	return true
+}
+
+// FirstKeyIsQuick is NextKeyIsQuick for an object's first key (right
+// after ObjectStart, where no comma comes before it): when it returns
+// true it has done what NextKeyIs does on a match; when it returns false
+// the reader is unchanged, and the caller goes on with NextKeyIs(k).
+func (r *JSONReader) FirstKeyIsQuick(k JSONKey) bool {
+	// The key's words compared from the byte before it ('{', where
+	// the comma would be) with that byte masked out, as NextKeyIs does.
+	// (r.first is only set past a bracket, so i >= 0.)
+	i := r.i - 1
+	if !r.first || len(r.b)-i < 16 || uint(len(k.quoted)-1) >= 16 ||
+		binary.LittleEndian.Uint64(r.b[i:i+8])&k.firstMask != k.firstHead ||
+		binary.LittleEndian.Uint64(r.b[i+8:i+16])&k.tailMask != k.tail {
+		return false
+	}
+	r.i = i + len(k.quoted)
+	r.first = false
 	return true
 }
 

@@ -220,6 +220,43 @@ func TestNextKeyIsEveryKeyLength(t *testing.T) {
 	}
 }
 
+// TestFirstKeyIsQuickEveryKeyLength checks FirstKeyIsQuick on an object's
+// first key of every length, written as NewJSONKey writes it and with one
+// byte changed: it matches exactly where NextKeyIs does (keys of up to
+// twelve characters) or refuses, consuming nothing.
+func TestFirstKeyIsQuickEveryKeyLength(t *testing.T) {
+	for n := 1; n <= 24; n++ {
+		name := strings.Repeat("k", n-1) + "z"
+		key := encoding.NewJSONKey(name)
+		for _, tail := range []string{`1}`, `1,"other":2,"more":3}`, `1,"` + name + `":2}`} {
+			for _, written := range []string{name, name[:n-1] + "y", "y" + name[1:], name + "z", name[:n-1]} {
+				in := []byte(`{"` + written + `":` + tail)
+				quick, slow := encoding.NewJSONReader(in), encoding.NewJSONReader(in)
+				quick.ObjectStart()
+				slow.ObjectStart()
+				got, want := quick.FirstKeyIsQuick(key), slow.NextKeyIs(key)
+				switch {
+				case got && (!want || quick.Offset() != slow.Offset()):
+					t.Fatalf("key %q, input %s: FirstKeyIsQuick matched to %d, NextKeyIs %v to %d", name, in, quick.Offset(), want, slow.Offset())
+				case !got && quick.Offset() != 1:
+					t.Fatalf("key %q, input %s: a refusal moved the reader", name, in)
+				case !got && want && n <= 12 && len(in) >= 17:
+					t.Fatalf("key %q, input %s: FirstKeyIsQuick refused a key it compares", name, in)
+				}
+				if got {
+					if v, _ := quick.Number(); string(v) != "1" {
+						t.Fatalf("key %q, input %s: value after the key = %q", name, in, v)
+					}
+					// The second key is not a first key.
+					if quick.FirstKeyIsQuick(key) {
+						t.Fatalf("key %q, input %s: FirstKeyIsQuick matched a second key", name, in)
+					}
+				}
+			}
+		}
+	}
+}
+
 // checkNextKeyIs compares NextKeyIs(NewJSONKey(name)) with NextKey at the
 // first and the second key of the object in in: a match must be a key that
 // NextKey reads as name, leaving the reader where NextKey leaves it (but
@@ -245,12 +282,34 @@ func checkNextKeyIs(t *testing.T, in []byte, name string) {
 		// nothing.
 		quick := fast
 		quickMatched := quick.NextKeyIsQuick(key)
+		// FirstKeyIsQuick is the same for an object's first key
+		// only: it must refuse every later key.
+		first := fast
+		firstMatched := first.FirstKeyIsQuick(key)
 		matched := fast.NextKeyIs(key)
 		if quickMatched && (!matched || quick.Offset() != fast.Offset()) {
 			t.Fatalf("%q, key %q: NextKeyIsQuick matched to %d, NextKeyIs %v to %d", in, name, quick.Offset(), matched, fast.Offset())
 		}
 		if !quickMatched && quick.Offset() != at {
 			t.Fatalf("%q, key %q: a refused NextKeyIsQuick moved the reader from %d to %d", in, name, at, quick.Offset())
+		}
+		if firstMatched && (skip != 0 || !matched || first.Offset() != fast.Offset()) {
+			t.Fatalf("%q, key %q, key number %d: FirstKeyIsQuick matched to %d, NextKeyIs %v to %d", in, name, skip+1, first.Offset(), matched, fast.Offset())
+		}
+		if !firstMatched && first.Offset() != at {
+			t.Fatalf("%q, key %q: a refused FirstKeyIsQuick moved the reader from %d to %d", in, name, at, first.Offset())
+		}
+		if firstMatched {
+			// What follows must read as after NextKeyIs (the next
+			// key with its comma: the first key is behind).
+			a, b := first, fast
+			a.Skip()
+			b.Skip()
+			ka, _, oka := a.NextKey()
+			kb, _, okb := b.NextKey()
+			if oka != okb || a.Offset() != b.Offset() || !bytes.Equal(ka, kb) {
+				t.Fatalf("%q, key %q: after FirstKeyIsQuick the next key reads %q, %v; after NextKeyIs %q, %v", in, name, ka, oka, kb, okb)
+			}
 		}
 		k, esc, ok := slow.NextKey()
 		if !matched {
