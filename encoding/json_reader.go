@@ -436,21 +436,25 @@ func (r *JSONReader) StringChecked() (raw []byte, escaped, valid bool) {
 		r.failExpect("string")
 		return nil, false, false
 	}
+	// b is r.b in a register for the loop (through r, each round would
+	// load it again), and each word is b[j:j+8], a slice whose length
+	// is known, so not masked.
+	b := r.b
 	start := r.i + 1
 	// Fast path, in line: the scanner's loop, eight bytes at a time,
 	// noting on the way whether any byte is outside ASCII (only then
 	// does the string need a UTF-8 check).
 	j := start
 	var seen uint64
-	for len(r.b)-j >= 8 {
-		w := binary.LittleEndian.Uint64(r.b[j:])
+	for j+8 <= len(b) {
+		w := binary.LittleEndian.Uint64(b[j : j+8])
 		if m := specialBytes(w); m != 0 {
 			n := bits.TrailingZeros64(m) >> 3 // clean bytes before it
 			seen |= w & (1<<(8*n) - 1)
 			j += n
-			if r.b[j] == '"' {
+			if b[j] == '"' {
 				r.i = j + 1
-				raw = r.b[start:j:j]
+				raw = b[start:j:j]
 				return raw, false, seen&highs == 0 || validUTF8(raw)
 			}
 			break
