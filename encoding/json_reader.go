@@ -637,6 +637,18 @@ func eightDigitsValue(w uint64) uint64 {
 // else it consumes nothing and returns false, so that the caller reads the
 // value another way (Number, Null): it is a fast path, never an error.
 func (r *JSONReader) SmallUint() (uint64, bool) {
+	// One digit, the most common (0, a type, a small count), in line.
+	if i := r.i; i >= 0 && i+1 < len(r.b) {
+		if c := r.b[i] - '0'; c <= 9 && !numberTail[r.b[i+1]] {
+			r.i = i + 1
+			return uint64(c), true
+		}
+	}
+	return r.smallUintSlow()
+}
+
+// smallUintSlow is SmallUint for numbers of more than one digit.
+func (r *JSONReader) smallUintSlow() (uint64, bool) {
 	b, i := r.b, r.i
 	j := i
 	var v uint64
