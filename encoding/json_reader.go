@@ -108,6 +108,11 @@ func (r *JSONReader) Null() bool {
 }
 
 func (r *JSONReader) nullSlow() bool {
+	// null right where the reader stands, compared as a word.
+	if i := r.i; i >= 0 && i+4 <= len(r.b) && binary.LittleEndian.Uint32(r.b[i:i+4]) == wordNull {
+		r.i = i + 4
+		return true
+	}
 	if r.Kind() != 'n' {
 		return false
 	}
@@ -226,6 +231,9 @@ type JSONKey struct {
 	// firstHead and firstMask are head and mask without the comma's
 	// byte, for an object's first key (compared from the '{' before it).
 	firstHead, firstMask uint64
+	// third and thirdMask are the same for quoted's bytes 16 to 23, so
+	// that NextKeyIs compares keys of up to twenty characters in words.
+	third, thirdMask uint64
 }
 
 // NewJSONKey returns the key name, written as AppendQuoted writes it.
@@ -236,6 +244,9 @@ func NewJSONKey(name string) JSONKey {
 	k.firstHead, k.firstMask = k.head&^0xFF, k.mask&^0xFF
 	if len(q) > 8 {
 		k.tail, k.tailMask = keyWord(q[8:])
+	}
+	if len(q) > 16 {
+		k.third, k.thirdMask = keyWord(q[16:])
 	}
 	return k
 }
@@ -289,6 +300,12 @@ func (r *JSONReader) NextKeyIs(k JSONKey) bool {
 	case n <= 8:
 	case n <= 16 && len(r.b)-i >= 16:
 		if binary.LittleEndian.Uint64(r.b[i+8:])&k.tailMask != k.tail {
+			return false
+		}
+	case n <= 24 && len(r.b)-i >= 24:
+		// (tailMask is all ones here.)
+		if binary.LittleEndian.Uint64(r.b[i+8:i+16]) != k.tail ||
+			binary.LittleEndian.Uint64(r.b[i+16:i+24])&k.thirdMask != k.third {
 			return false
 		}
 	case len(r.b)-i < n || string(r.b[i+8:i+n]) != k.quoted[8:]:
@@ -495,9 +512,10 @@ func validUTF8(b []byte) bool {
 		}
 	wide:
 		// b[0] is outside ASCII. The two- and three-byte characters of
-		// text (accents, punctuation, most symbols) are checked in line;
-		// the rest (E0 and ED, whose second byte has a narrower range,
-		// four-byte characters, bad bytes) by utf8.DecodeRune.
+		// text (accents, punctuation, most symbols) and the four-byte
+		// ones of F0 to F3 (emoji) are checked in line; the rest (E0,
+		// ED and F4, whose second byte has a narrower range, and bad
+		// bytes) by utf8.DecodeRune.
 		if c := b[0]; c >= 0xC2 && c < 0xE0 {
 			if len(b) >= 2 && b[1]&0xC0 == 0x80 {
 				b = b[2:]
@@ -505,6 +523,13 @@ func validUTF8(b []byte) bool {
 			}
 		} else if c >= 0xE1 && c <= 0xEF && c != 0xED && len(b) >= 3 && b[1]&0xC0 == 0x80 && b[2]&0xC0 == 0x80 {
 			b = b[3:]
+			continue
+		} else if c >= 0xF0 && c <= 0xF3 && len(b) >= 4 && b[1]&0xC0 == 0x80 && b[2]&0xC0 == 0x80 && b[3]&0xC0 == 0x80 &&
+			(c != 0xF0 || b[1] >= 0x90) {
+			// Four bytes (emoji): F0 needs a second byte of 90 or
+			// more (less is an overlong form); F4, whose second byte
+			// must stay under 90, is left to DecodeRune.
+			b = b[4:]
 			continue
 		}
 		r, n := utf8.DecodeRune(b)

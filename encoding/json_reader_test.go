@@ -260,7 +260,10 @@ func TestStringCheckedUTF8MatchesUTF8Valid(t *testing.T) {
 		for _, c2 := range edges {
 			for _, c3 := range edges {
 				for _, prefix := range []string{"", "ascii, 8"} {
-					for _, seq := range [][]byte{{byte(lead)}, {byte(lead), c2}, {byte(lead), c2, c3}, {byte(lead), c2, c3, 0x80, 'x'}} {
+					// Four-byte forms with every kind of fourth byte
+					// too (validUTF8 checks F0-F3 in line).
+					for _, seq := range [][]byte{{byte(lead)}, {byte(lead), c2}, {byte(lead), c2, c3}, {byte(lead), c2, c3, 0x80, 'x'},
+						{byte(lead), c2, c3, 0x7F, 'x'}, {byte(lead), c2, c3, 0xBF}, {byte(lead), c2, c3, 0xC0, 'x'}} {
 						if bytes.ContainsAny(seq[1:], "\"\\") || bytes.ContainsFunc(seq, func(r rune) bool { return r < 0x20 }) {
 							continue
 						}
