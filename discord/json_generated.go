@@ -57,7 +57,7 @@ func (x *Activity) decodeJSON(d *decoder) {
 	next := &d.order.Activity
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysActivity[f-1]) || d.r.NextKeyIs(jsonKeysActivity[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysActivity[f-1]) || d.r.NextKeyIs(&jsonKeysActivity[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -70,7 +70,7 @@ func (x *Activity) decodeJSON(d *decoder) {
 			if f = jsonFieldActivity(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysActivity[f-1]) || d.r.NextKeyIs(jsonKeysActivity[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysActivity[f-1]) || d.r.NextKeyIs(&jsonKeysActivity[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -150,7 +150,7 @@ func (x *Activity) decodeJSON(d *decoder) {
 			x.SyncID = d.str()
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysActivity[f-1]) || d.r.NextKeyIs(jsonKeysActivity[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysActivity[f-1]) || d.r.NextKeyIs(&jsonKeysActivity[f-1]))
 	}
 }
 
@@ -328,7 +328,7 @@ func (x *ActivityEmoji) decodeJSON(d *decoder) {
 	next := &d.order.ActivityEmoji
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysActivityEmoji[f-1]) || d.r.NextKeyIs(jsonKeysActivityEmoji[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysActivityEmoji[f-1]) || d.r.NextKeyIs(&jsonKeysActivityEmoji[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -341,7 +341,7 @@ func (x *ActivityEmoji) decodeJSON(d *decoder) {
 			if f = jsonFieldActivityEmoji(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysActivityEmoji[f-1]) || d.r.NextKeyIs(jsonKeysActivityEmoji[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysActivityEmoji[f-1]) || d.r.NextKeyIs(&jsonKeysActivityEmoji[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -362,7 +362,7 @@ func (x *ActivityEmoji) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysActivityEmoji[f-1]) || d.r.NextKeyIs(jsonKeysActivityEmoji[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysActivityEmoji[f-1]) || d.r.NextKeyIs(&jsonKeysActivityEmoji[f-1]))
 	}
 }
 
@@ -433,7 +433,7 @@ func (x *ActivityTimestamps) decodeJSON(d *decoder) {
 	next := &d.order.ActivityTimestamps
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysActivityTimestamps[f-1]) || d.r.NextKeyIs(jsonKeysActivityTimestamps[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysActivityTimestamps[f-1]) || d.r.NextKeyIs(&jsonKeysActivityTimestamps[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -446,7 +446,7 @@ func (x *ActivityTimestamps) decodeJSON(d *decoder) {
 			if f = jsonFieldActivityTimestamps(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysActivityTimestamps[f-1]) || d.r.NextKeyIs(jsonKeysActivityTimestamps[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysActivityTimestamps[f-1]) || d.r.NextKeyIs(&jsonKeysActivityTimestamps[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -459,7 +459,7 @@ func (x *ActivityTimestamps) decodeJSON(d *decoder) {
 			x.End = d.int(64)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysActivityTimestamps[f-1]) || d.r.NextKeyIs(jsonKeysActivityTimestamps[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysActivityTimestamps[f-1]) || d.r.NextKeyIs(&jsonKeysActivityTimestamps[f-1]))
 	}
 }
 
@@ -526,7 +526,7 @@ func (x *ApplicationCommandPermissionsUpdate) decodeJSON(d *decoder) {
 	next := &d.order.ApplicationCommandPermissionsUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysApplicationCommandPermissionsUpdate[f-1]) || d.r.NextKeyIs(jsonKeysApplicationCommandPermissionsUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysApplicationCommandPermissionsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysApplicationCommandPermissionsUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -539,7 +539,7 @@ func (x *ApplicationCommandPermissionsUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldApplicationCommandPermissionsUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysApplicationCommandPermissionsUpdate[f-1]) || d.r.NextKeyIs(jsonKeysApplicationCommandPermissionsUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysApplicationCommandPermissionsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysApplicationCommandPermissionsUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -556,7 +556,7 @@ func (x *ApplicationCommandPermissionsUpdate) decodeJSON(d *decoder) {
 			x.Permissions.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysApplicationCommandPermissionsUpdate[f-1]) || d.r.NextKeyIs(jsonKeysApplicationCommandPermissionsUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysApplicationCommandPermissionsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysApplicationCommandPermissionsUpdate[f-1]))
 	}
 }
 
@@ -638,7 +638,7 @@ func (x *Attachment) decodeJSON(d *decoder) {
 	next := &d.order.Attachment
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysAttachment[f-1]) || d.r.NextKeyIs(jsonKeysAttachment[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysAttachment[f-1]) || d.r.NextKeyIs(&jsonKeysAttachment[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -651,7 +651,7 @@ func (x *Attachment) decodeJSON(d *decoder) {
 			if f = jsonFieldAttachment(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysAttachment[f-1]) || d.r.NextKeyIs(jsonKeysAttachment[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAttachment[f-1]) || d.r.NextKeyIs(&jsonKeysAttachment[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -724,7 +724,7 @@ func (x *Attachment) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysAttachment[f-1]) || d.r.NextKeyIs(jsonKeysAttachment[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAttachment[f-1]) || d.r.NextKeyIs(&jsonKeysAttachment[f-1]))
 	}
 }
 
@@ -887,7 +887,7 @@ func (x *AutoModerationAction) decodeJSON(d *decoder) {
 	next := &d.order.AutoModerationAction
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysAutoModerationAction[f-1]) || d.r.NextKeyIs(jsonKeysAutoModerationAction[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysAutoModerationAction[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationAction[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -900,7 +900,7 @@ func (x *AutoModerationAction) decodeJSON(d *decoder) {
 			if f = jsonFieldAutoModerationAction(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysAutoModerationAction[f-1]) || d.r.NextKeyIs(jsonKeysAutoModerationAction[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAutoModerationAction[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationAction[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -913,7 +913,7 @@ func (x *AutoModerationAction) decodeJSON(d *decoder) {
 			x.Metadata.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysAutoModerationAction[f-1]) || d.r.NextKeyIs(jsonKeysAutoModerationAction[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAutoModerationAction[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationAction[f-1]))
 	}
 }
 
@@ -983,7 +983,7 @@ func (x *AutoModerationActionExecution) decodeJSON(d *decoder) {
 	next := &d.order.AutoModerationActionExecution
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysAutoModerationActionExecution[f-1]) || d.r.NextKeyIs(jsonKeysAutoModerationActionExecution[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysAutoModerationActionExecution[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationActionExecution[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -996,7 +996,7 @@ func (x *AutoModerationActionExecution) decodeJSON(d *decoder) {
 			if f = jsonFieldAutoModerationActionExecution(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysAutoModerationActionExecution[f-1]) || d.r.NextKeyIs(jsonKeysAutoModerationActionExecution[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAutoModerationActionExecution[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationActionExecution[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -1039,7 +1039,7 @@ func (x *AutoModerationActionExecution) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysAutoModerationActionExecution[f-1]) || d.r.NextKeyIs(jsonKeysAutoModerationActionExecution[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAutoModerationActionExecution[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationActionExecution[f-1]))
 	}
 }
 
@@ -1161,7 +1161,7 @@ func (x *AutoModerationRule) decodeJSON(d *decoder) {
 	next := &d.order.AutoModerationRule
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysAutoModerationRule[f-1]) || d.r.NextKeyIs(jsonKeysAutoModerationRule[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysAutoModerationRule[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRule[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -1174,7 +1174,7 @@ func (x *AutoModerationRule) decodeJSON(d *decoder) {
 			if f = jsonFieldAutoModerationRule(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysAutoModerationRule[f-1]) || d.r.NextKeyIs(jsonKeysAutoModerationRule[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAutoModerationRule[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRule[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -1205,7 +1205,7 @@ func (x *AutoModerationRule) decodeJSON(d *decoder) {
 			x.ExemptChannels = d.snowflakes()
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysAutoModerationRule[f-1]) || d.r.NextKeyIs(jsonKeysAutoModerationRule[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAutoModerationRule[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRule[f-1]))
 	}
 }
 
@@ -1320,7 +1320,7 @@ func (x *AutoModerationRuleCreate) decodeJSON(d *decoder) {
 	next := &d.order.AutoModerationRuleCreate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysAutoModerationRuleCreate[f-1]) || d.r.NextKeyIs(jsonKeysAutoModerationRuleCreate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysAutoModerationRuleCreate[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRuleCreate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -1333,7 +1333,7 @@ func (x *AutoModerationRuleCreate) decodeJSON(d *decoder) {
 			if f = jsonFieldAutoModerationRuleCreate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysAutoModerationRuleCreate[f-1]) || d.r.NextKeyIs(jsonKeysAutoModerationRuleCreate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAutoModerationRuleCreate[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRuleCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -1364,7 +1364,7 @@ func (x *AutoModerationRuleCreate) decodeJSON(d *decoder) {
 			x.AutoModerationRule.ExemptChannels = d.snowflakes()
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysAutoModerationRuleCreate[f-1]) || d.r.NextKeyIs(jsonKeysAutoModerationRuleCreate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAutoModerationRuleCreate[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRuleCreate[f-1]))
 	}
 }
 
@@ -1447,7 +1447,7 @@ func (x *AutoModerationRuleDelete) decodeJSON(d *decoder) {
 	next := &d.order.AutoModerationRuleDelete
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysAutoModerationRuleDelete[f-1]) || d.r.NextKeyIs(jsonKeysAutoModerationRuleDelete[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysAutoModerationRuleDelete[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRuleDelete[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -1460,7 +1460,7 @@ func (x *AutoModerationRuleDelete) decodeJSON(d *decoder) {
 			if f = jsonFieldAutoModerationRuleDelete(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysAutoModerationRuleDelete[f-1]) || d.r.NextKeyIs(jsonKeysAutoModerationRuleDelete[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAutoModerationRuleDelete[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRuleDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -1491,7 +1491,7 @@ func (x *AutoModerationRuleDelete) decodeJSON(d *decoder) {
 			x.AutoModerationRule.ExemptChannels = d.snowflakes()
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysAutoModerationRuleDelete[f-1]) || d.r.NextKeyIs(jsonKeysAutoModerationRuleDelete[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAutoModerationRuleDelete[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRuleDelete[f-1]))
 	}
 }
 
@@ -1574,7 +1574,7 @@ func (x *AutoModerationRuleUpdate) decodeJSON(d *decoder) {
 	next := &d.order.AutoModerationRuleUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysAutoModerationRuleUpdate[f-1]) || d.r.NextKeyIs(jsonKeysAutoModerationRuleUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysAutoModerationRuleUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRuleUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -1587,7 +1587,7 @@ func (x *AutoModerationRuleUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldAutoModerationRuleUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysAutoModerationRuleUpdate[f-1]) || d.r.NextKeyIs(jsonKeysAutoModerationRuleUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAutoModerationRuleUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRuleUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -1618,7 +1618,7 @@ func (x *AutoModerationRuleUpdate) decodeJSON(d *decoder) {
 			x.AutoModerationRule.ExemptChannels = d.snowflakes()
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysAutoModerationRuleUpdate[f-1]) || d.r.NextKeyIs(jsonKeysAutoModerationRuleUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAutoModerationRuleUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRuleUpdate[f-1]))
 	}
 }
 
@@ -1693,7 +1693,7 @@ func (x *AvatarDecoration) decodeJSON(d *decoder) {
 	next := &d.order.AvatarDecoration
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysAvatarDecoration[f-1]) || d.r.NextKeyIs(jsonKeysAvatarDecoration[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysAvatarDecoration[f-1]) || d.r.NextKeyIs(&jsonKeysAvatarDecoration[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -1706,7 +1706,7 @@ func (x *AvatarDecoration) decodeJSON(d *decoder) {
 			if f = jsonFieldAvatarDecoration(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysAvatarDecoration[f-1]) || d.r.NextKeyIs(jsonKeysAvatarDecoration[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAvatarDecoration[f-1]) || d.r.NextKeyIs(&jsonKeysAvatarDecoration[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -1727,7 +1727,7 @@ func (x *AvatarDecoration) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysAvatarDecoration[f-1]) || d.r.NextKeyIs(jsonKeysAvatarDecoration[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAvatarDecoration[f-1]) || d.r.NextKeyIs(&jsonKeysAvatarDecoration[f-1]))
 	}
 }
 
@@ -1832,7 +1832,7 @@ func (x *Channel) decodeJSON(d *decoder) {
 	next := &d.order.Channel
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysChannel[f-1]) || d.r.NextKeyIs(jsonKeysChannel[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysChannel[f-1]) || d.r.NextKeyIs(&jsonKeysChannel[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -1845,7 +1845,7 @@ func (x *Channel) decodeJSON(d *decoder) {
 			if f = jsonFieldChannel(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysChannel[f-1]) || d.r.NextKeyIs(jsonKeysChannel[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannel[f-1]) || d.r.NextKeyIs(&jsonKeysChannel[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -2102,7 +2102,7 @@ func (x *Channel) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysChannel[f-1]) || d.r.NextKeyIs(jsonKeysChannel[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannel[f-1]) || d.r.NextKeyIs(&jsonKeysChannel[f-1]))
 	}
 }
 
@@ -2562,7 +2562,7 @@ func (x *ChannelCreate) decodeJSON(d *decoder) {
 	next := &d.order.ChannelCreate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysChannelCreate[f-1]) || d.r.NextKeyIs(jsonKeysChannelCreate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysChannelCreate[f-1]) || d.r.NextKeyIs(&jsonKeysChannelCreate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -2575,7 +2575,7 @@ func (x *ChannelCreate) decodeJSON(d *decoder) {
 			if f = jsonFieldChannelCreate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysChannelCreate[f-1]) || d.r.NextKeyIs(jsonKeysChannelCreate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelCreate[f-1]) || d.r.NextKeyIs(&jsonKeysChannelCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -2832,7 +2832,7 @@ func (x *ChannelCreate) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysChannelCreate[f-1]) || d.r.NextKeyIs(jsonKeysChannelCreate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelCreate[f-1]) || d.r.NextKeyIs(&jsonKeysChannelCreate[f-1]))
 	}
 }
 
@@ -2996,7 +2996,7 @@ func (x *ChannelDelete) decodeJSON(d *decoder) {
 	next := &d.order.ChannelDelete
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysChannelDelete[f-1]) || d.r.NextKeyIs(jsonKeysChannelDelete[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysChannelDelete[f-1]) || d.r.NextKeyIs(&jsonKeysChannelDelete[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -3009,7 +3009,7 @@ func (x *ChannelDelete) decodeJSON(d *decoder) {
 			if f = jsonFieldChannelDelete(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysChannelDelete[f-1]) || d.r.NextKeyIs(jsonKeysChannelDelete[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelDelete[f-1]) || d.r.NextKeyIs(&jsonKeysChannelDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -3266,7 +3266,7 @@ func (x *ChannelDelete) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysChannelDelete[f-1]) || d.r.NextKeyIs(jsonKeysChannelDelete[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelDelete[f-1]) || d.r.NextKeyIs(&jsonKeysChannelDelete[f-1]))
 	}
 }
 
@@ -3394,7 +3394,7 @@ func (x *ChannelInfo) decodeJSON(d *decoder) {
 	next := &d.order.ChannelInfo
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysChannelInfo[f-1]) || d.r.NextKeyIs(jsonKeysChannelInfo[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysChannelInfo[f-1]) || d.r.NextKeyIs(&jsonKeysChannelInfo[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -3407,7 +3407,7 @@ func (x *ChannelInfo) decodeJSON(d *decoder) {
 			if f = jsonFieldChannelInfo(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysChannelInfo[f-1]) || d.r.NextKeyIs(jsonKeysChannelInfo[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelInfo[f-1]) || d.r.NextKeyIs(&jsonKeysChannelInfo[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -3420,7 +3420,7 @@ func (x *ChannelInfo) decodeJSON(d *decoder) {
 			x.Channels = decodeArray(d, &d.arrays.ChannelInfoEntry)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysChannelInfo[f-1]) || d.r.NextKeyIs(jsonKeysChannelInfo[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelInfo[f-1]) || d.r.NextKeyIs(&jsonKeysChannelInfo[f-1]))
 	}
 }
 
@@ -3491,7 +3491,7 @@ func (x *ChannelInfoEntry) decodeJSON(d *decoder) {
 	next := &d.order.ChannelInfoEntry
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysChannelInfoEntry[f-1]) || d.r.NextKeyIs(jsonKeysChannelInfoEntry[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysChannelInfoEntry[f-1]) || d.r.NextKeyIs(&jsonKeysChannelInfoEntry[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -3504,7 +3504,7 @@ func (x *ChannelInfoEntry) decodeJSON(d *decoder) {
 			if f = jsonFieldChannelInfoEntry(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysChannelInfoEntry[f-1]) || d.r.NextKeyIs(jsonKeysChannelInfoEntry[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelInfoEntry[f-1]) || d.r.NextKeyIs(&jsonKeysChannelInfoEntry[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -3531,7 +3531,7 @@ func (x *ChannelInfoEntry) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysChannelInfoEntry[f-1]) || d.r.NextKeyIs(jsonKeysChannelInfoEntry[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelInfoEntry[f-1]) || d.r.NextKeyIs(&jsonKeysChannelInfoEntry[f-1]))
 	}
 }
 
@@ -3608,7 +3608,7 @@ func (x *ChannelMention) decodeJSON(d *decoder) {
 	next := &d.order.ChannelMention
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysChannelMention[f-1]) || d.r.NextKeyIs(jsonKeysChannelMention[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysChannelMention[f-1]) || d.r.NextKeyIs(&jsonKeysChannelMention[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -3621,7 +3621,7 @@ func (x *ChannelMention) decodeJSON(d *decoder) {
 			if f = jsonFieldChannelMention(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysChannelMention[f-1]) || d.r.NextKeyIs(jsonKeysChannelMention[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelMention[f-1]) || d.r.NextKeyIs(&jsonKeysChannelMention[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -3638,7 +3638,7 @@ func (x *ChannelMention) decodeJSON(d *decoder) {
 			x.Name = d.str()
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysChannelMention[f-1]) || d.r.NextKeyIs(jsonKeysChannelMention[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelMention[f-1]) || d.r.NextKeyIs(&jsonKeysChannelMention[f-1]))
 	}
 }
 
@@ -3706,7 +3706,7 @@ func (x *ChannelPinsUpdate) decodeJSON(d *decoder) {
 	next := &d.order.ChannelPinsUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysChannelPinsUpdate[f-1]) || d.r.NextKeyIs(jsonKeysChannelPinsUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysChannelPinsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysChannelPinsUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -3719,7 +3719,7 @@ func (x *ChannelPinsUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldChannelPinsUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysChannelPinsUpdate[f-1]) || d.r.NextKeyIs(jsonKeysChannelPinsUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelPinsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysChannelPinsUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -3740,7 +3740,7 @@ func (x *ChannelPinsUpdate) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysChannelPinsUpdate[f-1]) || d.r.NextKeyIs(jsonKeysChannelPinsUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelPinsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysChannelPinsUpdate[f-1]))
 	}
 }
 
@@ -3847,7 +3847,7 @@ func (x *ChannelUpdate) decodeJSON(d *decoder) {
 	next := &d.order.ChannelUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysChannelUpdate[f-1]) || d.r.NextKeyIs(jsonKeysChannelUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysChannelUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysChannelUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -3860,7 +3860,7 @@ func (x *ChannelUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldChannelUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysChannelUpdate[f-1]) || d.r.NextKeyIs(jsonKeysChannelUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysChannelUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -4117,7 +4117,7 @@ func (x *ChannelUpdate) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysChannelUpdate[f-1]) || d.r.NextKeyIs(jsonKeysChannelUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysChannelUpdate[f-1]))
 	}
 }
 
@@ -4246,7 +4246,7 @@ func (x *ClientStatus) decodeJSON(d *decoder) {
 	next := &d.order.ClientStatus
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysClientStatus[f-1]) || d.r.NextKeyIs(jsonKeysClientStatus[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysClientStatus[f-1]) || d.r.NextKeyIs(&jsonKeysClientStatus[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -4259,7 +4259,7 @@ func (x *ClientStatus) decodeJSON(d *decoder) {
 			if f = jsonFieldClientStatus(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysClientStatus[f-1]) || d.r.NextKeyIs(jsonKeysClientStatus[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysClientStatus[f-1]) || d.r.NextKeyIs(&jsonKeysClientStatus[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -4274,7 +4274,7 @@ func (x *ClientStatus) decodeJSON(d *decoder) {
 			x.Web = d.str()
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysClientStatus[f-1]) || d.r.NextKeyIs(jsonKeysClientStatus[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysClientStatus[f-1]) || d.r.NextKeyIs(&jsonKeysClientStatus[f-1]))
 	}
 }
 
@@ -4342,7 +4342,7 @@ func (x *Collectibles) decodeJSON(d *decoder) {
 	next := &d.order.Collectibles
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysCollectibles[f-1]) || d.r.NextKeyIs(jsonKeysCollectibles[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysCollectibles[f-1]) || d.r.NextKeyIs(&jsonKeysCollectibles[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -4355,7 +4355,7 @@ func (x *Collectibles) decodeJSON(d *decoder) {
 			if f = jsonFieldCollectibles(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysCollectibles[f-1]) || d.r.NextKeyIs(jsonKeysCollectibles[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysCollectibles[f-1]) || d.r.NextKeyIs(&jsonKeysCollectibles[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -4372,7 +4372,7 @@ func (x *Collectibles) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysCollectibles[f-1]) || d.r.NextKeyIs(jsonKeysCollectibles[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysCollectibles[f-1]) || d.r.NextKeyIs(&jsonKeysCollectibles[f-1]))
 	}
 }
 
@@ -4433,7 +4433,7 @@ func (x *DefaultReaction) decodeJSON(d *decoder) {
 	next := &d.order.DefaultReaction
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysDefaultReaction[f-1]) || d.r.NextKeyIs(jsonKeysDefaultReaction[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysDefaultReaction[f-1]) || d.r.NextKeyIs(&jsonKeysDefaultReaction[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -4446,7 +4446,7 @@ func (x *DefaultReaction) decodeJSON(d *decoder) {
 			if f = jsonFieldDefaultReaction(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysDefaultReaction[f-1]) || d.r.NextKeyIs(jsonKeysDefaultReaction[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysDefaultReaction[f-1]) || d.r.NextKeyIs(&jsonKeysDefaultReaction[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -4471,7 +4471,7 @@ func (x *DefaultReaction) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysDefaultReaction[f-1]) || d.r.NextKeyIs(jsonKeysDefaultReaction[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysDefaultReaction[f-1]) || d.r.NextKeyIs(&jsonKeysDefaultReaction[f-1]))
 	}
 }
 
@@ -4554,7 +4554,7 @@ func (x *Embed) decodeJSON(d *decoder) {
 	next := &d.order.Embed
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysEmbed[f-1]) || d.r.NextKeyIs(jsonKeysEmbed[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEmbed[f-1]) || d.r.NextKeyIs(&jsonKeysEmbed[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -4567,7 +4567,7 @@ func (x *Embed) decodeJSON(d *decoder) {
 			if f = jsonFieldEmbed(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysEmbed[f-1]) || d.r.NextKeyIs(jsonKeysEmbed[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmbed[f-1]) || d.r.NextKeyIs(&jsonKeysEmbed[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -4631,7 +4631,7 @@ func (x *Embed) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysEmbed[f-1]) || d.r.NextKeyIs(jsonKeysEmbed[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmbed[f-1]) || d.r.NextKeyIs(&jsonKeysEmbed[f-1]))
 	}
 }
 
@@ -4799,7 +4799,7 @@ func (x *EmbedAuthor) decodeJSON(d *decoder) {
 	next := &d.order.EmbedAuthor
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysEmbedAuthor[f-1]) || d.r.NextKeyIs(jsonKeysEmbedAuthor[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEmbedAuthor[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedAuthor[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -4812,7 +4812,7 @@ func (x *EmbedAuthor) decodeJSON(d *decoder) {
 			if f = jsonFieldEmbedAuthor(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysEmbedAuthor[f-1]) || d.r.NextKeyIs(jsonKeysEmbedAuthor[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmbedAuthor[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedAuthor[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -4829,7 +4829,7 @@ func (x *EmbedAuthor) decodeJSON(d *decoder) {
 			x.ProxyIconURL = d.str()
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysEmbedAuthor[f-1]) || d.r.NextKeyIs(jsonKeysEmbedAuthor[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmbedAuthor[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedAuthor[f-1]))
 	}
 }
 
@@ -4903,7 +4903,7 @@ func (x *EmbedField) decodeJSON(d *decoder) {
 	next := &d.order.EmbedField
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysEmbedField[f-1]) || d.r.NextKeyIs(jsonKeysEmbedField[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEmbedField[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedField[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -4916,7 +4916,7 @@ func (x *EmbedField) decodeJSON(d *decoder) {
 			if f = jsonFieldEmbedField(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysEmbedField[f-1]) || d.r.NextKeyIs(jsonKeysEmbedField[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmbedField[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedField[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -4931,7 +4931,7 @@ func (x *EmbedField) decodeJSON(d *decoder) {
 			x.Inline = d.bool()
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysEmbedField[f-1]) || d.r.NextKeyIs(jsonKeysEmbedField[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmbedField[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedField[f-1]))
 	}
 }
 
@@ -4997,7 +4997,7 @@ func (x *EmbedFooter) decodeJSON(d *decoder) {
 	next := &d.order.EmbedFooter
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysEmbedFooter[f-1]) || d.r.NextKeyIs(jsonKeysEmbedFooter[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEmbedFooter[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedFooter[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -5010,7 +5010,7 @@ func (x *EmbedFooter) decodeJSON(d *decoder) {
 			if f = jsonFieldEmbedFooter(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysEmbedFooter[f-1]) || d.r.NextKeyIs(jsonKeysEmbedFooter[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmbedFooter[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedFooter[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -5025,7 +5025,7 @@ func (x *EmbedFooter) decodeJSON(d *decoder) {
 			x.ProxyIconURL = d.str()
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysEmbedFooter[f-1]) || d.r.NextKeyIs(jsonKeysEmbedFooter[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmbedFooter[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedFooter[f-1]))
 	}
 }
 
@@ -5097,7 +5097,7 @@ func (x *EmbedMedia) decodeJSON(d *decoder) {
 	next := &d.order.EmbedMedia
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysEmbedMedia[f-1]) || d.r.NextKeyIs(jsonKeysEmbedMedia[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEmbedMedia[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedMedia[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -5110,7 +5110,7 @@ func (x *EmbedMedia) decodeJSON(d *decoder) {
 			if f = jsonFieldEmbedMedia(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysEmbedMedia[f-1]) || d.r.NextKeyIs(jsonKeysEmbedMedia[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmbedMedia[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedMedia[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -5157,7 +5157,7 @@ func (x *EmbedMedia) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysEmbedMedia[f-1]) || d.r.NextKeyIs(jsonKeysEmbedMedia[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmbedMedia[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedMedia[f-1]))
 	}
 }
 
@@ -5266,7 +5266,7 @@ func (x *EmbedProvider) decodeJSON(d *decoder) {
 	next := &d.order.EmbedProvider
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysEmbedProvider[f-1]) || d.r.NextKeyIs(jsonKeysEmbedProvider[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEmbedProvider[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedProvider[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -5279,7 +5279,7 @@ func (x *EmbedProvider) decodeJSON(d *decoder) {
 			if f = jsonFieldEmbedProvider(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysEmbedProvider[f-1]) || d.r.NextKeyIs(jsonKeysEmbedProvider[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmbedProvider[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedProvider[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -5292,7 +5292,7 @@ func (x *EmbedProvider) decodeJSON(d *decoder) {
 			x.URL = d.str()
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysEmbedProvider[f-1]) || d.r.NextKeyIs(jsonKeysEmbedProvider[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmbedProvider[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedProvider[f-1]))
 	}
 }
 
@@ -5362,7 +5362,7 @@ func (x *Emoji) decodeJSON(d *decoder) {
 	next := &d.order.Emoji
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysEmoji[f-1]) || d.r.NextKeyIs(jsonKeysEmoji[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEmoji[f-1]) || d.r.NextKeyIs(&jsonKeysEmoji[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -5375,7 +5375,7 @@ func (x *Emoji) decodeJSON(d *decoder) {
 			if f = jsonFieldEmoji(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysEmoji[f-1]) || d.r.NextKeyIs(jsonKeysEmoji[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmoji[f-1]) || d.r.NextKeyIs(&jsonKeysEmoji[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -5437,7 +5437,7 @@ func (x *Emoji) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysEmoji[f-1]) || d.r.NextKeyIs(jsonKeysEmoji[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmoji[f-1]) || d.r.NextKeyIs(&jsonKeysEmoji[f-1]))
 	}
 }
 
@@ -5577,7 +5577,7 @@ func (x *Entitlement) decodeJSON(d *decoder) {
 	next := &d.order.Entitlement
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysEntitlement[f-1]) || d.r.NextKeyIs(jsonKeysEntitlement[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEntitlement[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlement[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -5590,7 +5590,7 @@ func (x *Entitlement) decodeJSON(d *decoder) {
 			if f = jsonFieldEntitlement(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysEntitlement[f-1]) || d.r.NextKeyIs(jsonKeysEntitlement[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEntitlement[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlement[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -5655,7 +5655,7 @@ func (x *Entitlement) decodeJSON(d *decoder) {
 			x.SubscriptionID.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysEntitlement[f-1]) || d.r.NextKeyIs(jsonKeysEntitlement[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEntitlement[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlement[f-1]))
 	}
 }
 
@@ -5805,7 +5805,7 @@ func (x *EntitlementCreate) decodeJSON(d *decoder) {
 	next := &d.order.EntitlementCreate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysEntitlementCreate[f-1]) || d.r.NextKeyIs(jsonKeysEntitlementCreate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEntitlementCreate[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlementCreate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -5818,7 +5818,7 @@ func (x *EntitlementCreate) decodeJSON(d *decoder) {
 			if f = jsonFieldEntitlementCreate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysEntitlementCreate[f-1]) || d.r.NextKeyIs(jsonKeysEntitlementCreate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEntitlementCreate[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlementCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -5883,7 +5883,7 @@ func (x *EntitlementCreate) decodeJSON(d *decoder) {
 			x.Entitlement.SubscriptionID.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysEntitlementCreate[f-1]) || d.r.NextKeyIs(jsonKeysEntitlementCreate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEntitlementCreate[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlementCreate[f-1]))
 	}
 }
 
@@ -5972,7 +5972,7 @@ func (x *EntitlementDelete) decodeJSON(d *decoder) {
 	next := &d.order.EntitlementDelete
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysEntitlementDelete[f-1]) || d.r.NextKeyIs(jsonKeysEntitlementDelete[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEntitlementDelete[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlementDelete[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -5985,7 +5985,7 @@ func (x *EntitlementDelete) decodeJSON(d *decoder) {
 			if f = jsonFieldEntitlementDelete(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysEntitlementDelete[f-1]) || d.r.NextKeyIs(jsonKeysEntitlementDelete[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEntitlementDelete[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlementDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -6050,7 +6050,7 @@ func (x *EntitlementDelete) decodeJSON(d *decoder) {
 			x.Entitlement.SubscriptionID.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysEntitlementDelete[f-1]) || d.r.NextKeyIs(jsonKeysEntitlementDelete[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEntitlementDelete[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlementDelete[f-1]))
 	}
 }
 
@@ -6139,7 +6139,7 @@ func (x *EntitlementUpdate) decodeJSON(d *decoder) {
 	next := &d.order.EntitlementUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysEntitlementUpdate[f-1]) || d.r.NextKeyIs(jsonKeysEntitlementUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEntitlementUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlementUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -6152,7 +6152,7 @@ func (x *EntitlementUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldEntitlementUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysEntitlementUpdate[f-1]) || d.r.NextKeyIs(jsonKeysEntitlementUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEntitlementUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlementUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -6217,7 +6217,7 @@ func (x *EntitlementUpdate) decodeJSON(d *decoder) {
 			x.Entitlement.SubscriptionID.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysEntitlementUpdate[f-1]) || d.r.NextKeyIs(jsonKeysEntitlementUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEntitlementUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlementUpdate[f-1]))
 	}
 }
 
@@ -6298,7 +6298,7 @@ func (x *ForumTag) decodeJSON(d *decoder) {
 	next := &d.order.ForumTag
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysForumTag[f-1]) || d.r.NextKeyIs(jsonKeysForumTag[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysForumTag[f-1]) || d.r.NextKeyIs(&jsonKeysForumTag[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -6311,7 +6311,7 @@ func (x *ForumTag) decodeJSON(d *decoder) {
 			if f = jsonFieldForumTag(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysForumTag[f-1]) || d.r.NextKeyIs(jsonKeysForumTag[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysForumTag[f-1]) || d.r.NextKeyIs(&jsonKeysForumTag[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -6342,7 +6342,7 @@ func (x *ForumTag) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysForumTag[f-1]) || d.r.NextKeyIs(jsonKeysForumTag[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysForumTag[f-1]) || d.r.NextKeyIs(&jsonKeysForumTag[f-1]))
 	}
 }
 
@@ -6475,7 +6475,7 @@ func (x *Guild) decodeJSON(d *decoder) {
 	next := &d.order.Guild
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuild[f-1]) || d.r.NextKeyIs(jsonKeysGuild[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuild[f-1]) || d.r.NextKeyIs(&jsonKeysGuild[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -6488,7 +6488,7 @@ func (x *Guild) decodeJSON(d *decoder) {
 			if f = jsonFieldGuild(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuild[f-1]) || d.r.NextKeyIs(jsonKeysGuild[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuild[f-1]) || d.r.NextKeyIs(&jsonKeysGuild[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -6781,7 +6781,7 @@ func (x *Guild) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuild[f-1]) || d.r.NextKeyIs(jsonKeysGuild[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuild[f-1]) || d.r.NextKeyIs(&jsonKeysGuild[f-1]))
 	}
 }
 
@@ -7271,7 +7271,7 @@ func (x *GuildAuditLogEntryCreate) decodeJSON(d *decoder) {
 	next := &d.order.GuildAuditLogEntryCreate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildAuditLogEntryCreate[f-1]) || d.r.NextKeyIs(jsonKeysGuildAuditLogEntryCreate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildAuditLogEntryCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildAuditLogEntryCreate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -7284,7 +7284,7 @@ func (x *GuildAuditLogEntryCreate) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildAuditLogEntryCreate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildAuditLogEntryCreate[f-1]) || d.r.NextKeyIs(jsonKeysGuildAuditLogEntryCreate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildAuditLogEntryCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildAuditLogEntryCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -7321,7 +7321,7 @@ func (x *GuildAuditLogEntryCreate) decodeJSON(d *decoder) {
 			x.Reason = d.str()
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildAuditLogEntryCreate[f-1]) || d.r.NextKeyIs(jsonKeysGuildAuditLogEntryCreate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildAuditLogEntryCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildAuditLogEntryCreate[f-1]))
 	}
 }
 
@@ -7422,7 +7422,7 @@ func (x *GuildBanAdd) decodeJSON(d *decoder) {
 	next := &d.order.GuildBanAdd
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildBanAdd[f-1]) || d.r.NextKeyIs(jsonKeysGuildBanAdd[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildBanAdd[f-1]) || d.r.NextKeyIs(&jsonKeysGuildBanAdd[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -7435,7 +7435,7 @@ func (x *GuildBanAdd) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildBanAdd(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildBanAdd[f-1]) || d.r.NextKeyIs(jsonKeysGuildBanAdd[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildBanAdd[f-1]) || d.r.NextKeyIs(&jsonKeysGuildBanAdd[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -7448,7 +7448,7 @@ func (x *GuildBanAdd) decodeJSON(d *decoder) {
 			x.User.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildBanAdd[f-1]) || d.r.NextKeyIs(jsonKeysGuildBanAdd[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildBanAdd[f-1]) || d.r.NextKeyIs(&jsonKeysGuildBanAdd[f-1]))
 	}
 }
 
@@ -7507,7 +7507,7 @@ func (x *GuildBanRemove) decodeJSON(d *decoder) {
 	next := &d.order.GuildBanRemove
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildBanRemove[f-1]) || d.r.NextKeyIs(jsonKeysGuildBanRemove[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildBanRemove[f-1]) || d.r.NextKeyIs(&jsonKeysGuildBanRemove[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -7520,7 +7520,7 @@ func (x *GuildBanRemove) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildBanRemove(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildBanRemove[f-1]) || d.r.NextKeyIs(jsonKeysGuildBanRemove[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildBanRemove[f-1]) || d.r.NextKeyIs(&jsonKeysGuildBanRemove[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -7533,7 +7533,7 @@ func (x *GuildBanRemove) decodeJSON(d *decoder) {
 			x.User.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildBanRemove[f-1]) || d.r.NextKeyIs(jsonKeysGuildBanRemove[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildBanRemove[f-1]) || d.r.NextKeyIs(&jsonKeysGuildBanRemove[f-1]))
 	}
 }
 
@@ -7657,7 +7657,7 @@ func (x *GuildCreate) decodeJSON(d *decoder) {
 	next := &d.order.GuildCreate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildCreate[f-1]) || d.r.NextKeyIs(jsonKeysGuildCreate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildCreate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -7670,7 +7670,7 @@ func (x *GuildCreate) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildCreate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildCreate[f-1]) || d.r.NextKeyIs(jsonKeysGuildCreate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -8017,7 +8017,7 @@ func (x *GuildCreate) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildCreate[f-1]) || d.r.NextKeyIs(jsonKeysGuildCreate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildCreate[f-1]))
 	}
 }
 
@@ -8367,7 +8367,7 @@ func (x *GuildDelete) decodeJSON(d *decoder) {
 	next := &d.order.GuildDelete
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildDelete[f-1]) || d.r.NextKeyIs(jsonKeysGuildDelete[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildDelete[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -8380,7 +8380,7 @@ func (x *GuildDelete) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildDelete(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildDelete[f-1]) || d.r.NextKeyIs(jsonKeysGuildDelete[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -8399,7 +8399,7 @@ func (x *GuildDelete) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildDelete[f-1]) || d.r.NextKeyIs(jsonKeysGuildDelete[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildDelete[f-1]))
 	}
 }
 
@@ -8455,7 +8455,7 @@ func (x *GuildEmojisUpdate) decodeJSON(d *decoder) {
 	next := &d.order.GuildEmojisUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildEmojisUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildEmojisUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildEmojisUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildEmojisUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -8468,7 +8468,7 @@ func (x *GuildEmojisUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildEmojisUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildEmojisUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildEmojisUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildEmojisUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildEmojisUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -8481,7 +8481,7 @@ func (x *GuildEmojisUpdate) decodeJSON(d *decoder) {
 			x.Emojis = decodeArray(d, &d.arrays.Emoji)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildEmojisUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildEmojisUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildEmojisUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildEmojisUpdate[f-1]))
 	}
 }
 
@@ -8550,7 +8550,7 @@ func (x *GuildIntegrationsUpdate) decodeJSON(d *decoder) {
 	next := &d.order.GuildIntegrationsUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildIntegrationsUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildIntegrationsUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildIntegrationsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildIntegrationsUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -8563,7 +8563,7 @@ func (x *GuildIntegrationsUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildIntegrationsUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildIntegrationsUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildIntegrationsUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildIntegrationsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildIntegrationsUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -8574,7 +8574,7 @@ func (x *GuildIntegrationsUpdate) decodeJSON(d *decoder) {
 			x.GuildID.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildIntegrationsUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildIntegrationsUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildIntegrationsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildIntegrationsUpdate[f-1]))
 	}
 }
 
@@ -8645,7 +8645,7 @@ func (x *GuildMemberAdd) decodeJSON(d *decoder) {
 	next := &d.order.GuildMemberAdd
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildMemberAdd[f-1]) || d.r.NextKeyIs(jsonKeysGuildMemberAdd[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildMemberAdd[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMemberAdd[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -8658,7 +8658,7 @@ func (x *GuildMemberAdd) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildMemberAdd(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildMemberAdd[f-1]) || d.r.NextKeyIs(jsonKeysGuildMemberAdd[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildMemberAdd[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMemberAdd[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -8796,7 +8796,7 @@ func (x *GuildMemberAdd) decodeJSON(d *decoder) {
 			x.Member.GuildID.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildMemberAdd[f-1]) || d.r.NextKeyIs(jsonKeysGuildMemberAdd[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildMemberAdd[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMemberAdd[f-1]))
 	}
 }
 
@@ -8884,7 +8884,7 @@ func (x *GuildMemberRemove) decodeJSON(d *decoder) {
 	next := &d.order.GuildMemberRemove
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildMemberRemove[f-1]) || d.r.NextKeyIs(jsonKeysGuildMemberRemove[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildMemberRemove[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMemberRemove[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -8897,7 +8897,7 @@ func (x *GuildMemberRemove) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildMemberRemove(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildMemberRemove[f-1]) || d.r.NextKeyIs(jsonKeysGuildMemberRemove[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildMemberRemove[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMemberRemove[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -8910,7 +8910,7 @@ func (x *GuildMemberRemove) decodeJSON(d *decoder) {
 			x.User.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildMemberRemove[f-1]) || d.r.NextKeyIs(jsonKeysGuildMemberRemove[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildMemberRemove[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMemberRemove[f-1]))
 	}
 }
 
@@ -8985,7 +8985,7 @@ func (x *GuildMemberUpdate) decodeJSON(d *decoder) {
 	next := &d.order.GuildMemberUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildMemberUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildMemberUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildMemberUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMemberUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -8998,7 +8998,7 @@ func (x *GuildMemberUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildMemberUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildMemberUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildMemberUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildMemberUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMemberUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -9136,7 +9136,7 @@ func (x *GuildMemberUpdate) decodeJSON(d *decoder) {
 			x.Member.GuildID.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildMemberUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildMemberUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildMemberUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMemberUpdate[f-1]))
 	}
 }
 
@@ -9229,7 +9229,7 @@ func (x *GuildMembersChunk) decodeJSON(d *decoder) {
 	next := &d.order.GuildMembersChunk
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildMembersChunk[f-1]) || d.r.NextKeyIs(jsonKeysGuildMembersChunk[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildMembersChunk[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMembersChunk[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -9242,7 +9242,7 @@ func (x *GuildMembersChunk) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildMembersChunk(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildMembersChunk[f-1]) || d.r.NextKeyIs(jsonKeysGuildMembersChunk[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildMembersChunk[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMembersChunk[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -9265,7 +9265,7 @@ func (x *GuildMembersChunk) decodeJSON(d *decoder) {
 			x.Nonce = d.str()
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildMembersChunk[f-1]) || d.r.NextKeyIs(jsonKeysGuildMembersChunk[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildMembersChunk[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMembersChunk[f-1]))
 	}
 }
 
@@ -9372,7 +9372,7 @@ func (x *GuildRoleCreate) decodeJSON(d *decoder) {
 	next := &d.order.GuildRoleCreate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildRoleCreate[f-1]) || d.r.NextKeyIs(jsonKeysGuildRoleCreate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildRoleCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildRoleCreate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -9385,7 +9385,7 @@ func (x *GuildRoleCreate) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildRoleCreate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildRoleCreate[f-1]) || d.r.NextKeyIs(jsonKeysGuildRoleCreate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildRoleCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildRoleCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -9398,7 +9398,7 @@ func (x *GuildRoleCreate) decodeJSON(d *decoder) {
 			x.Role.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildRoleCreate[f-1]) || d.r.NextKeyIs(jsonKeysGuildRoleCreate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildRoleCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildRoleCreate[f-1]))
 	}
 }
 
@@ -9457,7 +9457,7 @@ func (x *GuildRoleDelete) decodeJSON(d *decoder) {
 	next := &d.order.GuildRoleDelete
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildRoleDelete[f-1]) || d.r.NextKeyIs(jsonKeysGuildRoleDelete[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildRoleDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildRoleDelete[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -9470,7 +9470,7 @@ func (x *GuildRoleDelete) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildRoleDelete(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildRoleDelete[f-1]) || d.r.NextKeyIs(jsonKeysGuildRoleDelete[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildRoleDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildRoleDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -9483,7 +9483,7 @@ func (x *GuildRoleDelete) decodeJSON(d *decoder) {
 			x.RoleID.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildRoleDelete[f-1]) || d.r.NextKeyIs(jsonKeysGuildRoleDelete[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildRoleDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildRoleDelete[f-1]))
 	}
 }
 
@@ -9542,7 +9542,7 @@ func (x *GuildRoleUpdate) decodeJSON(d *decoder) {
 	next := &d.order.GuildRoleUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildRoleUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildRoleUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildRoleUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildRoleUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -9555,7 +9555,7 @@ func (x *GuildRoleUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildRoleUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildRoleUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildRoleUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildRoleUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildRoleUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -9568,7 +9568,7 @@ func (x *GuildRoleUpdate) decodeJSON(d *decoder) {
 			x.Role.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildRoleUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildRoleUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildRoleUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildRoleUpdate[f-1]))
 	}
 }
 
@@ -9642,7 +9642,7 @@ func (x *GuildScheduledEventCreate) decodeJSON(d *decoder) {
 	next := &d.order.GuildScheduledEventCreate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildScheduledEventCreate[f-1]) || d.r.NextKeyIs(jsonKeysGuildScheduledEventCreate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildScheduledEventCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventCreate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -9655,7 +9655,7 @@ func (x *GuildScheduledEventCreate) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildScheduledEventCreate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildScheduledEventCreate[f-1]) || d.r.NextKeyIs(jsonKeysGuildScheduledEventCreate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildScheduledEventCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -9745,7 +9745,7 @@ func (x *GuildScheduledEventCreate) decodeJSON(d *decoder) {
 			x.ScheduledEvent.RecurrenceRule.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildScheduledEventCreate[f-1]) || d.r.NextKeyIs(jsonKeysGuildScheduledEventCreate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildScheduledEventCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventCreate[f-1]))
 	}
 }
 
@@ -9846,7 +9846,7 @@ func (x *GuildScheduledEventDelete) decodeJSON(d *decoder) {
 	next := &d.order.GuildScheduledEventDelete
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildScheduledEventDelete[f-1]) || d.r.NextKeyIs(jsonKeysGuildScheduledEventDelete[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildScheduledEventDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventDelete[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -9859,7 +9859,7 @@ func (x *GuildScheduledEventDelete) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildScheduledEventDelete(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildScheduledEventDelete[f-1]) || d.r.NextKeyIs(jsonKeysGuildScheduledEventDelete[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildScheduledEventDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -9949,7 +9949,7 @@ func (x *GuildScheduledEventDelete) decodeJSON(d *decoder) {
 			x.ScheduledEvent.RecurrenceRule.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildScheduledEventDelete[f-1]) || d.r.NextKeyIs(jsonKeysGuildScheduledEventDelete[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildScheduledEventDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventDelete[f-1]))
 	}
 }
 
@@ -10050,7 +10050,7 @@ func (x *GuildScheduledEventUpdate) decodeJSON(d *decoder) {
 	next := &d.order.GuildScheduledEventUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildScheduledEventUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildScheduledEventUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildScheduledEventUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -10063,7 +10063,7 @@ func (x *GuildScheduledEventUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildScheduledEventUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildScheduledEventUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildScheduledEventUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildScheduledEventUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -10153,7 +10153,7 @@ func (x *GuildScheduledEventUpdate) decodeJSON(d *decoder) {
 			x.ScheduledEvent.RecurrenceRule.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildScheduledEventUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildScheduledEventUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildScheduledEventUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventUpdate[f-1]))
 	}
 }
 
@@ -10240,7 +10240,7 @@ func (x *GuildScheduledEventUserAdd) decodeJSON(d *decoder) {
 	next := &d.order.GuildScheduledEventUserAdd
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildScheduledEventUserAdd[f-1]) || d.r.NextKeyIs(jsonKeysGuildScheduledEventUserAdd[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildScheduledEventUserAdd[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventUserAdd[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -10253,7 +10253,7 @@ func (x *GuildScheduledEventUserAdd) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildScheduledEventUserAdd(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildScheduledEventUserAdd[f-1]) || d.r.NextKeyIs(jsonKeysGuildScheduledEventUserAdd[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildScheduledEventUserAdd[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventUserAdd[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -10268,7 +10268,7 @@ func (x *GuildScheduledEventUserAdd) decodeJSON(d *decoder) {
 			x.GuildID.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildScheduledEventUserAdd[f-1]) || d.r.NextKeyIs(jsonKeysGuildScheduledEventUserAdd[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildScheduledEventUserAdd[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventUserAdd[f-1]))
 	}
 }
 
@@ -10332,7 +10332,7 @@ func (x *GuildScheduledEventUserRemove) decodeJSON(d *decoder) {
 	next := &d.order.GuildScheduledEventUserRemove
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildScheduledEventUserRemove[f-1]) || d.r.NextKeyIs(jsonKeysGuildScheduledEventUserRemove[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildScheduledEventUserRemove[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventUserRemove[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -10345,7 +10345,7 @@ func (x *GuildScheduledEventUserRemove) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildScheduledEventUserRemove(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildScheduledEventUserRemove[f-1]) || d.r.NextKeyIs(jsonKeysGuildScheduledEventUserRemove[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildScheduledEventUserRemove[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventUserRemove[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -10360,7 +10360,7 @@ func (x *GuildScheduledEventUserRemove) decodeJSON(d *decoder) {
 			x.GuildID.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildScheduledEventUserRemove[f-1]) || d.r.NextKeyIs(jsonKeysGuildScheduledEventUserRemove[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildScheduledEventUserRemove[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventUserRemove[f-1]))
 	}
 }
 
@@ -10429,7 +10429,7 @@ func (x *GuildSoundboardSoundCreate) decodeJSON(d *decoder) {
 	next := &d.order.GuildSoundboardSoundCreate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildSoundboardSoundCreate[f-1]) || d.r.NextKeyIs(jsonKeysGuildSoundboardSoundCreate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildSoundboardSoundCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundCreate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -10442,7 +10442,7 @@ func (x *GuildSoundboardSoundCreate) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildSoundboardSoundCreate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildSoundboardSoundCreate[f-1]) || d.r.NextKeyIs(jsonKeysGuildSoundboardSoundCreate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildSoundboardSoundCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -10484,7 +10484,7 @@ func (x *GuildSoundboardSoundCreate) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildSoundboardSoundCreate[f-1]) || d.r.NextKeyIs(jsonKeysGuildSoundboardSoundCreate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildSoundboardSoundCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundCreate[f-1]))
 	}
 }
 
@@ -10552,7 +10552,7 @@ func (x *GuildSoundboardSoundDelete) decodeJSON(d *decoder) {
 	next := &d.order.GuildSoundboardSoundDelete
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildSoundboardSoundDelete[f-1]) || d.r.NextKeyIs(jsonKeysGuildSoundboardSoundDelete[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildSoundboardSoundDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundDelete[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -10565,7 +10565,7 @@ func (x *GuildSoundboardSoundDelete) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildSoundboardSoundDelete(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildSoundboardSoundDelete[f-1]) || d.r.NextKeyIs(jsonKeysGuildSoundboardSoundDelete[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildSoundboardSoundDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -10578,7 +10578,7 @@ func (x *GuildSoundboardSoundDelete) decodeJSON(d *decoder) {
 			x.GuildID.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildSoundboardSoundDelete[f-1]) || d.r.NextKeyIs(jsonKeysGuildSoundboardSoundDelete[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildSoundboardSoundDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundDelete[f-1]))
 	}
 }
 
@@ -10643,7 +10643,7 @@ func (x *GuildSoundboardSoundUpdate) decodeJSON(d *decoder) {
 	next := &d.order.GuildSoundboardSoundUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildSoundboardSoundUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildSoundboardSoundUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildSoundboardSoundUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -10656,7 +10656,7 @@ func (x *GuildSoundboardSoundUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildSoundboardSoundUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildSoundboardSoundUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildSoundboardSoundUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildSoundboardSoundUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -10698,7 +10698,7 @@ func (x *GuildSoundboardSoundUpdate) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildSoundboardSoundUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildSoundboardSoundUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildSoundboardSoundUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundUpdate[f-1]))
 	}
 }
 
@@ -10766,7 +10766,7 @@ func (x *GuildSoundboardSoundsUpdate) decodeJSON(d *decoder) {
 	next := &d.order.GuildSoundboardSoundsUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildSoundboardSoundsUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildSoundboardSoundsUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildSoundboardSoundsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundsUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -10779,7 +10779,7 @@ func (x *GuildSoundboardSoundsUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildSoundboardSoundsUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildSoundboardSoundsUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildSoundboardSoundsUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildSoundboardSoundsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundsUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -10792,7 +10792,7 @@ func (x *GuildSoundboardSoundsUpdate) decodeJSON(d *decoder) {
 			x.GuildID.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildSoundboardSoundsUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildSoundboardSoundsUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildSoundboardSoundsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundsUpdate[f-1]))
 	}
 }
 
@@ -10862,7 +10862,7 @@ func (x *GuildStickersUpdate) decodeJSON(d *decoder) {
 	next := &d.order.GuildStickersUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildStickersUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildStickersUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildStickersUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildStickersUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -10875,7 +10875,7 @@ func (x *GuildStickersUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildStickersUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildStickersUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildStickersUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildStickersUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildStickersUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -10888,7 +10888,7 @@ func (x *GuildStickersUpdate) decodeJSON(d *decoder) {
 			x.Stickers = decodeArray(d, &d.arrays.Sticker)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildStickersUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildStickersUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildStickersUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildStickersUpdate[f-1]))
 	}
 }
 
@@ -11008,7 +11008,7 @@ func (x *GuildUpdate) decodeJSON(d *decoder) {
 	next := &d.order.GuildUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysGuildUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -11021,7 +11021,7 @@ func (x *GuildUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldGuildUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -11314,7 +11314,7 @@ func (x *GuildUpdate) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysGuildUpdate[f-1]) || d.r.NextKeyIs(jsonKeysGuildUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildUpdate[f-1]))
 	}
 }
 
@@ -11485,7 +11485,7 @@ func (x *Integration) decodeJSON(d *decoder) {
 	next := &d.order.Integration
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysIntegration[f-1]) || d.r.NextKeyIs(jsonKeysIntegration[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysIntegration[f-1]) || d.r.NextKeyIs(&jsonKeysIntegration[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -11498,7 +11498,7 @@ func (x *Integration) decodeJSON(d *decoder) {
 			if f = jsonFieldIntegration(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysIntegration[f-1]) || d.r.NextKeyIs(jsonKeysIntegration[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysIntegration[f-1]) || d.r.NextKeyIs(&jsonKeysIntegration[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -11594,7 +11594,7 @@ func (x *Integration) decodeJSON(d *decoder) {
 			x.GuildID.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysIntegration[f-1]) || d.r.NextKeyIs(jsonKeysIntegration[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysIntegration[f-1]) || d.r.NextKeyIs(&jsonKeysIntegration[f-1]))
 	}
 }
 
@@ -11790,7 +11790,7 @@ func (x *IntegrationCreate) decodeJSON(d *decoder) {
 	next := &d.order.IntegrationCreate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysIntegrationCreate[f-1]) || d.r.NextKeyIs(jsonKeysIntegrationCreate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysIntegrationCreate[f-1]) || d.r.NextKeyIs(&jsonKeysIntegrationCreate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -11803,7 +11803,7 @@ func (x *IntegrationCreate) decodeJSON(d *decoder) {
 			if f = jsonFieldIntegrationCreate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysIntegrationCreate[f-1]) || d.r.NextKeyIs(jsonKeysIntegrationCreate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysIntegrationCreate[f-1]) || d.r.NextKeyIs(&jsonKeysIntegrationCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -11899,7 +11899,7 @@ func (x *IntegrationCreate) decodeJSON(d *decoder) {
 			x.Integration.GuildID.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysIntegrationCreate[f-1]) || d.r.NextKeyIs(jsonKeysIntegrationCreate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysIntegrationCreate[f-1]) || d.r.NextKeyIs(&jsonKeysIntegrationCreate[f-1]))
 	}
 }
 
@@ -11986,7 +11986,7 @@ func (x *IntegrationDelete) decodeJSON(d *decoder) {
 	next := &d.order.IntegrationDelete
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysIntegrationDelete[f-1]) || d.r.NextKeyIs(jsonKeysIntegrationDelete[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysIntegrationDelete[f-1]) || d.r.NextKeyIs(&jsonKeysIntegrationDelete[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -11999,7 +11999,7 @@ func (x *IntegrationDelete) decodeJSON(d *decoder) {
 			if f = jsonFieldIntegrationDelete(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysIntegrationDelete[f-1]) || d.r.NextKeyIs(jsonKeysIntegrationDelete[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysIntegrationDelete[f-1]) || d.r.NextKeyIs(&jsonKeysIntegrationDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -12014,7 +12014,7 @@ func (x *IntegrationDelete) decodeJSON(d *decoder) {
 			x.ApplicationID.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysIntegrationDelete[f-1]) || d.r.NextKeyIs(jsonKeysIntegrationDelete[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysIntegrationDelete[f-1]) || d.r.NextKeyIs(&jsonKeysIntegrationDelete[f-1]))
 	}
 }
 
@@ -12094,7 +12094,7 @@ func (x *IntegrationUpdate) decodeJSON(d *decoder) {
 	next := &d.order.IntegrationUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysIntegrationUpdate[f-1]) || d.r.NextKeyIs(jsonKeysIntegrationUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysIntegrationUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysIntegrationUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -12107,7 +12107,7 @@ func (x *IntegrationUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldIntegrationUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysIntegrationUpdate[f-1]) || d.r.NextKeyIs(jsonKeysIntegrationUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysIntegrationUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysIntegrationUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -12203,7 +12203,7 @@ func (x *IntegrationUpdate) decodeJSON(d *decoder) {
 			x.Integration.GuildID.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysIntegrationUpdate[f-1]) || d.r.NextKeyIs(jsonKeysIntegrationUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysIntegrationUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysIntegrationUpdate[f-1]))
 	}
 }
 
@@ -12308,7 +12308,7 @@ func (x *Interaction) decodeJSON(d *decoder) {
 	next := &d.order.Interaction
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysInteraction[f-1]) || d.r.NextKeyIs(jsonKeysInteraction[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysInteraction[f-1]) || d.r.NextKeyIs(&jsonKeysInteraction[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -12321,7 +12321,7 @@ func (x *Interaction) decodeJSON(d *decoder) {
 			if f = jsonFieldInteraction(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysInteraction[f-1]) || d.r.NextKeyIs(jsonKeysInteraction[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysInteraction[f-1]) || d.r.NextKeyIs(&jsonKeysInteraction[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -12398,7 +12398,7 @@ func (x *Interaction) decodeJSON(d *decoder) {
 			x.AttachmentSizeLimit = d.int(64)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysInteraction[f-1]) || d.r.NextKeyIs(jsonKeysInteraction[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysInteraction[f-1]) || d.r.NextKeyIs(&jsonKeysInteraction[f-1]))
 	}
 }
 
@@ -12611,7 +12611,7 @@ func (x *InteractionCreate) decodeJSON(d *decoder) {
 	next := &d.order.InteractionCreate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysInteractionCreate[f-1]) || d.r.NextKeyIs(jsonKeysInteractionCreate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysInteractionCreate[f-1]) || d.r.NextKeyIs(&jsonKeysInteractionCreate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -12624,7 +12624,7 @@ func (x *InteractionCreate) decodeJSON(d *decoder) {
 			if f = jsonFieldInteractionCreate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysInteractionCreate[f-1]) || d.r.NextKeyIs(jsonKeysInteractionCreate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysInteractionCreate[f-1]) || d.r.NextKeyIs(&jsonKeysInteractionCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -12701,7 +12701,7 @@ func (x *InteractionCreate) decodeJSON(d *decoder) {
 			x.Interaction.AttachmentSizeLimit = d.int(64)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysInteractionCreate[f-1]) || d.r.NextKeyIs(jsonKeysInteractionCreate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysInteractionCreate[f-1]) || d.r.NextKeyIs(&jsonKeysInteractionCreate[f-1]))
 	}
 }
 
@@ -12807,7 +12807,7 @@ func (x *InviteCreate) decodeJSON(d *decoder) {
 	next := &d.order.InviteCreate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysInviteCreate[f-1]) || d.r.NextKeyIs(jsonKeysInviteCreate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysInviteCreate[f-1]) || d.r.NextKeyIs(&jsonKeysInviteCreate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -12820,7 +12820,7 @@ func (x *InviteCreate) decodeJSON(d *decoder) {
 			if f = jsonFieldInviteCreate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysInviteCreate[f-1]) || d.r.NextKeyIs(jsonKeysInviteCreate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysInviteCreate[f-1]) || d.r.NextKeyIs(&jsonKeysInviteCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -12885,7 +12885,7 @@ func (x *InviteCreate) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysInviteCreate[f-1]) || d.r.NextKeyIs(jsonKeysInviteCreate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysInviteCreate[f-1]) || d.r.NextKeyIs(&jsonKeysInviteCreate[f-1]))
 	}
 }
 
@@ -13027,7 +13027,7 @@ func (x *InviteDelete) decodeJSON(d *decoder) {
 	next := &d.order.InviteDelete
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysInviteDelete[f-1]) || d.r.NextKeyIs(jsonKeysInviteDelete[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysInviteDelete[f-1]) || d.r.NextKeyIs(&jsonKeysInviteDelete[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -13040,7 +13040,7 @@ func (x *InviteDelete) decodeJSON(d *decoder) {
 			if f = jsonFieldInviteDelete(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysInviteDelete[f-1]) || d.r.NextKeyIs(jsonKeysInviteDelete[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysInviteDelete[f-1]) || d.r.NextKeyIs(&jsonKeysInviteDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -13055,7 +13055,7 @@ func (x *InviteDelete) decodeJSON(d *decoder) {
 			x.Code = d.str()
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysInviteDelete[f-1]) || d.r.NextKeyIs(jsonKeysInviteDelete[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysInviteDelete[f-1]) || d.r.NextKeyIs(&jsonKeysInviteDelete[f-1]))
 	}
 }
 
@@ -13136,7 +13136,7 @@ func (x *Member) decodeJSON(d *decoder) {
 	next := &d.order.Member
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysMember[f-1]) || d.r.NextKeyIs(jsonKeysMember[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMember[f-1]) || d.r.NextKeyIs(&jsonKeysMember[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -13149,7 +13149,7 @@ func (x *Member) decodeJSON(d *decoder) {
 			if f = jsonFieldMember(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMember[f-1]) || d.r.NextKeyIs(jsonKeysMember[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMember[f-1]) || d.r.NextKeyIs(&jsonKeysMember[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -13287,7 +13287,7 @@ func (x *Member) decodeJSON(d *decoder) {
 			x.GuildID.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMember[f-1]) || d.r.NextKeyIs(jsonKeysMember[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMember[f-1]) || d.r.NextKeyIs(&jsonKeysMember[f-1]))
 	}
 }
 
@@ -13524,7 +13524,7 @@ func (x *Mention) decodeJSON(d *decoder) {
 	next := &d.order.Mention
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysMention[f-1]) || d.r.NextKeyIs(jsonKeysMention[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMention[f-1]) || d.r.NextKeyIs(&jsonKeysMention[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -13537,7 +13537,7 @@ func (x *Mention) decodeJSON(d *decoder) {
 			if f = jsonFieldMention(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMention[f-1]) || d.r.NextKeyIs(jsonKeysMention[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMention[f-1]) || d.r.NextKeyIs(&jsonKeysMention[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -13676,7 +13676,7 @@ func (x *Mention) decodeJSON(d *decoder) {
 			x.User.DisplayNameStyles.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMention[f-1]) || d.r.NextKeyIs(jsonKeysMention[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMention[f-1]) || d.r.NextKeyIs(&jsonKeysMention[f-1]))
 	}
 }
 
@@ -13816,7 +13816,7 @@ func (x *Message) decodeJSON(d *decoder) {
 	next := &d.order.Message
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysMessage[f-1]) || d.r.NextKeyIs(jsonKeysMessage[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessage[f-1]) || d.r.NextKeyIs(&jsonKeysMessage[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -13829,7 +13829,7 @@ func (x *Message) decodeJSON(d *decoder) {
 			if f = jsonFieldMessage(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMessage[f-1]) || d.r.NextKeyIs(jsonKeysMessage[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessage[f-1]) || d.r.NextKeyIs(&jsonKeysMessage[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -13952,7 +13952,7 @@ func (x *Message) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMessage[f-1]) || d.r.NextKeyIs(jsonKeysMessage[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessage[f-1]) || d.r.NextKeyIs(&jsonKeysMessage[f-1]))
 	}
 }
 
@@ -14331,7 +14331,7 @@ func (x *MessageCreate) decodeJSON(d *decoder) {
 	next := &d.order.MessageCreate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysMessageCreate[f-1]) || d.r.NextKeyIs(jsonKeysMessageCreate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageCreate[f-1]) || d.r.NextKeyIs(&jsonKeysMessageCreate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -14344,7 +14344,7 @@ func (x *MessageCreate) decodeJSON(d *decoder) {
 			if f = jsonFieldMessageCreate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMessageCreate[f-1]) || d.r.NextKeyIs(jsonKeysMessageCreate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageCreate[f-1]) || d.r.NextKeyIs(&jsonKeysMessageCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -14467,7 +14467,7 @@ func (x *MessageCreate) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMessageCreate[f-1]) || d.r.NextKeyIs(jsonKeysMessageCreate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageCreate[f-1]) || d.r.NextKeyIs(&jsonKeysMessageCreate[f-1]))
 	}
 }
 
@@ -14596,7 +14596,7 @@ func (x *MessageDelete) decodeJSON(d *decoder) {
 	next := &d.order.MessageDelete
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysMessageDelete[f-1]) || d.r.NextKeyIs(jsonKeysMessageDelete[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageDelete[f-1]) || d.r.NextKeyIs(&jsonKeysMessageDelete[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -14609,7 +14609,7 @@ func (x *MessageDelete) decodeJSON(d *decoder) {
 			if f = jsonFieldMessageDelete(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMessageDelete[f-1]) || d.r.NextKeyIs(jsonKeysMessageDelete[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageDelete[f-1]) || d.r.NextKeyIs(&jsonKeysMessageDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -14624,7 +14624,7 @@ func (x *MessageDelete) decodeJSON(d *decoder) {
 			x.GuildID.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMessageDelete[f-1]) || d.r.NextKeyIs(jsonKeysMessageDelete[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageDelete[f-1]) || d.r.NextKeyIs(&jsonKeysMessageDelete[f-1]))
 	}
 }
 
@@ -14690,7 +14690,7 @@ func (x *MessageDeleteBulk) decodeJSON(d *decoder) {
 	next := &d.order.MessageDeleteBulk
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysMessageDeleteBulk[f-1]) || d.r.NextKeyIs(jsonKeysMessageDeleteBulk[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageDeleteBulk[f-1]) || d.r.NextKeyIs(&jsonKeysMessageDeleteBulk[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -14703,7 +14703,7 @@ func (x *MessageDeleteBulk) decodeJSON(d *decoder) {
 			if f = jsonFieldMessageDeleteBulk(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMessageDeleteBulk[f-1]) || d.r.NextKeyIs(jsonKeysMessageDeleteBulk[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageDeleteBulk[f-1]) || d.r.NextKeyIs(&jsonKeysMessageDeleteBulk[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -14718,7 +14718,7 @@ func (x *MessageDeleteBulk) decodeJSON(d *decoder) {
 			x.GuildID.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMessageDeleteBulk[f-1]) || d.r.NextKeyIs(jsonKeysMessageDeleteBulk[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageDeleteBulk[f-1]) || d.r.NextKeyIs(&jsonKeysMessageDeleteBulk[f-1]))
 	}
 }
 
@@ -14786,7 +14786,7 @@ func (x *MessagePollVoteAdd) decodeJSON(d *decoder) {
 	next := &d.order.MessagePollVoteAdd
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysMessagePollVoteAdd[f-1]) || d.r.NextKeyIs(jsonKeysMessagePollVoteAdd[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessagePollVoteAdd[f-1]) || d.r.NextKeyIs(&jsonKeysMessagePollVoteAdd[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -14799,7 +14799,7 @@ func (x *MessagePollVoteAdd) decodeJSON(d *decoder) {
 			if f = jsonFieldMessagePollVoteAdd(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMessagePollVoteAdd[f-1]) || d.r.NextKeyIs(jsonKeysMessagePollVoteAdd[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessagePollVoteAdd[f-1]) || d.r.NextKeyIs(&jsonKeysMessagePollVoteAdd[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -14818,7 +14818,7 @@ func (x *MessagePollVoteAdd) decodeJSON(d *decoder) {
 			x.AnswerID = int(d.int(64))
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMessagePollVoteAdd[f-1]) || d.r.NextKeyIs(jsonKeysMessagePollVoteAdd[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessagePollVoteAdd[f-1]) || d.r.NextKeyIs(&jsonKeysMessagePollVoteAdd[f-1]))
 	}
 }
 
@@ -14894,7 +14894,7 @@ func (x *MessagePollVoteRemove) decodeJSON(d *decoder) {
 	next := &d.order.MessagePollVoteRemove
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysMessagePollVoteRemove[f-1]) || d.r.NextKeyIs(jsonKeysMessagePollVoteRemove[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessagePollVoteRemove[f-1]) || d.r.NextKeyIs(&jsonKeysMessagePollVoteRemove[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -14907,7 +14907,7 @@ func (x *MessagePollVoteRemove) decodeJSON(d *decoder) {
 			if f = jsonFieldMessagePollVoteRemove(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMessagePollVoteRemove[f-1]) || d.r.NextKeyIs(jsonKeysMessagePollVoteRemove[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessagePollVoteRemove[f-1]) || d.r.NextKeyIs(&jsonKeysMessagePollVoteRemove[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -14926,7 +14926,7 @@ func (x *MessagePollVoteRemove) decodeJSON(d *decoder) {
 			x.AnswerID = int(d.int(64))
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMessagePollVoteRemove[f-1]) || d.r.NextKeyIs(jsonKeysMessagePollVoteRemove[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessagePollVoteRemove[f-1]) || d.r.NextKeyIs(&jsonKeysMessagePollVoteRemove[f-1]))
 	}
 }
 
@@ -15007,7 +15007,7 @@ func (x *MessageReactionAdd) decodeJSON(d *decoder) {
 	next := &d.order.MessageReactionAdd
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysMessageReactionAdd[f-1]) || d.r.NextKeyIs(jsonKeysMessageReactionAdd[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageReactionAdd[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionAdd[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -15020,7 +15020,7 @@ func (x *MessageReactionAdd) decodeJSON(d *decoder) {
 			if f = jsonFieldMessageReactionAdd(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMessageReactionAdd[f-1]) || d.r.NextKeyIs(jsonKeysMessageReactionAdd[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageReactionAdd[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionAdd[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -15054,7 +15054,7 @@ func (x *MessageReactionAdd) decodeJSON(d *decoder) {
 			x.Type = int(d.int(64))
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMessageReactionAdd[f-1]) || d.r.NextKeyIs(jsonKeysMessageReactionAdd[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageReactionAdd[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionAdd[f-1]))
 	}
 }
 
@@ -15162,7 +15162,7 @@ func (x *MessageReactionRemove) decodeJSON(d *decoder) {
 	next := &d.order.MessageReactionRemove
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysMessageReactionRemove[f-1]) || d.r.NextKeyIs(jsonKeysMessageReactionRemove[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageReactionRemove[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionRemove[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -15175,7 +15175,7 @@ func (x *MessageReactionRemove) decodeJSON(d *decoder) {
 			if f = jsonFieldMessageReactionRemove(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMessageReactionRemove[f-1]) || d.r.NextKeyIs(jsonKeysMessageReactionRemove[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageReactionRemove[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionRemove[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -15198,7 +15198,7 @@ func (x *MessageReactionRemove) decodeJSON(d *decoder) {
 			x.Type = int(d.int(64))
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMessageReactionRemove[f-1]) || d.r.NextKeyIs(jsonKeysMessageReactionRemove[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageReactionRemove[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionRemove[f-1]))
 	}
 }
 
@@ -15280,7 +15280,7 @@ func (x *MessageReactionRemoveAll) decodeJSON(d *decoder) {
 	next := &d.order.MessageReactionRemoveAll
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysMessageReactionRemoveAll[f-1]) || d.r.NextKeyIs(jsonKeysMessageReactionRemoveAll[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageReactionRemoveAll[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionRemoveAll[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -15293,7 +15293,7 @@ func (x *MessageReactionRemoveAll) decodeJSON(d *decoder) {
 			if f = jsonFieldMessageReactionRemoveAll(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMessageReactionRemoveAll[f-1]) || d.r.NextKeyIs(jsonKeysMessageReactionRemoveAll[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageReactionRemoveAll[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionRemoveAll[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -15308,7 +15308,7 @@ func (x *MessageReactionRemoveAll) decodeJSON(d *decoder) {
 			x.GuildID.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMessageReactionRemoveAll[f-1]) || d.r.NextKeyIs(jsonKeysMessageReactionRemoveAll[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageReactionRemoveAll[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionRemoveAll[f-1]))
 	}
 }
 
@@ -15375,7 +15375,7 @@ func (x *MessageReactionRemoveEmoji) decodeJSON(d *decoder) {
 	next := &d.order.MessageReactionRemoveEmoji
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysMessageReactionRemoveEmoji[f-1]) || d.r.NextKeyIs(jsonKeysMessageReactionRemoveEmoji[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageReactionRemoveEmoji[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionRemoveEmoji[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -15388,7 +15388,7 @@ func (x *MessageReactionRemoveEmoji) decodeJSON(d *decoder) {
 			if f = jsonFieldMessageReactionRemoveEmoji(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMessageReactionRemoveEmoji[f-1]) || d.r.NextKeyIs(jsonKeysMessageReactionRemoveEmoji[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageReactionRemoveEmoji[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionRemoveEmoji[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -15405,7 +15405,7 @@ func (x *MessageReactionRemoveEmoji) decodeJSON(d *decoder) {
 			x.Emoji.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMessageReactionRemoveEmoji[f-1]) || d.r.NextKeyIs(jsonKeysMessageReactionRemoveEmoji[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageReactionRemoveEmoji[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionRemoveEmoji[f-1]))
 	}
 }
 
@@ -15477,7 +15477,7 @@ func (x *MessageReference) decodeJSON(d *decoder) {
 	next := &d.order.MessageReference
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysMessageReference[f-1]) || d.r.NextKeyIs(jsonKeysMessageReference[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageReference[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReference[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -15490,7 +15490,7 @@ func (x *MessageReference) decodeJSON(d *decoder) {
 			if f = jsonFieldMessageReference(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMessageReference[f-1]) || d.r.NextKeyIs(jsonKeysMessageReference[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageReference[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReference[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -15521,7 +15521,7 @@ func (x *MessageReference) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMessageReference[f-1]) || d.r.NextKeyIs(jsonKeysMessageReference[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageReference[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReference[f-1]))
 	}
 }
 
@@ -15646,7 +15646,7 @@ func (x *MessageUpdate) decodeJSON(d *decoder) {
 	next := &d.order.MessageUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysMessageUpdate[f-1]) || d.r.NextKeyIs(jsonKeysMessageUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysMessageUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -15659,7 +15659,7 @@ func (x *MessageUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldMessageUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMessageUpdate[f-1]) || d.r.NextKeyIs(jsonKeysMessageUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysMessageUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -15782,7 +15782,7 @@ func (x *MessageUpdate) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysMessageUpdate[f-1]) || d.r.NextKeyIs(jsonKeysMessageUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysMessageUpdate[f-1]))
 	}
 }
 
@@ -15913,7 +15913,7 @@ func (x *Nameplate) decodeJSON(d *decoder) {
 	next := &d.order.Nameplate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysNameplate[f-1]) || d.r.NextKeyIs(jsonKeysNameplate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysNameplate[f-1]) || d.r.NextKeyIs(&jsonKeysNameplate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -15926,7 +15926,7 @@ func (x *Nameplate) decodeJSON(d *decoder) {
 			if f = jsonFieldNameplate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysNameplate[f-1]) || d.r.NextKeyIs(jsonKeysNameplate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysNameplate[f-1]) || d.r.NextKeyIs(&jsonKeysNameplate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -15951,7 +15951,7 @@ func (x *Nameplate) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysNameplate[f-1]) || d.r.NextKeyIs(jsonKeysNameplate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysNameplate[f-1]) || d.r.NextKeyIs(&jsonKeysNameplate[f-1]))
 	}
 }
 
@@ -16038,7 +16038,7 @@ func (x *PartialUser) decodeJSON(d *decoder) {
 	next := &d.order.PartialUser
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysPartialUser[f-1]) || d.r.NextKeyIs(jsonKeysPartialUser[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysPartialUser[f-1]) || d.r.NextKeyIs(&jsonKeysPartialUser[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -16051,7 +16051,7 @@ func (x *PartialUser) decodeJSON(d *decoder) {
 			if f = jsonFieldPartialUser(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysPartialUser[f-1]) || d.r.NextKeyIs(jsonKeysPartialUser[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysPartialUser[f-1]) || d.r.NextKeyIs(&jsonKeysPartialUser[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -16153,7 +16153,7 @@ func (x *PartialUser) decodeJSON(d *decoder) {
 			x.DisplayNameStyles.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysPartialUser[f-1]) || d.r.NextKeyIs(jsonKeysPartialUser[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysPartialUser[f-1]) || d.r.NextKeyIs(&jsonKeysPartialUser[f-1]))
 	}
 }
 
@@ -16324,7 +16324,7 @@ func (x *PermissionOverwrite) decodeJSON(d *decoder) {
 	next := &d.order.PermissionOverwrite
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysPermissionOverwrite[f-1]) || d.r.NextKeyIs(jsonKeysPermissionOverwrite[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysPermissionOverwrite[f-1]) || d.r.NextKeyIs(&jsonKeysPermissionOverwrite[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -16337,7 +16337,7 @@ func (x *PermissionOverwrite) decodeJSON(d *decoder) {
 			if f = jsonFieldPermissionOverwrite(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysPermissionOverwrite[f-1]) || d.r.NextKeyIs(jsonKeysPermissionOverwrite[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysPermissionOverwrite[f-1]) || d.r.NextKeyIs(&jsonKeysPermissionOverwrite[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -16354,7 +16354,7 @@ func (x *PermissionOverwrite) decodeJSON(d *decoder) {
 			x.Deny.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysPermissionOverwrite[f-1]) || d.r.NextKeyIs(jsonKeysPermissionOverwrite[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysPermissionOverwrite[f-1]) || d.r.NextKeyIs(&jsonKeysPermissionOverwrite[f-1]))
 	}
 }
 
@@ -16425,7 +16425,7 @@ func (x *Presence) decodeJSON(d *decoder) {
 	next := &d.order.Presence
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysPresence[f-1]) || d.r.NextKeyIs(jsonKeysPresence[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysPresence[f-1]) || d.r.NextKeyIs(&jsonKeysPresence[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -16438,7 +16438,7 @@ func (x *Presence) decodeJSON(d *decoder) {
 			if f = jsonFieldPresence(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysPresence[f-1]) || d.r.NextKeyIs(jsonKeysPresence[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysPresence[f-1]) || d.r.NextKeyIs(&jsonKeysPresence[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -16459,7 +16459,7 @@ func (x *Presence) decodeJSON(d *decoder) {
 			x.Broadcast.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysPresence[f-1]) || d.r.NextKeyIs(jsonKeysPresence[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysPresence[f-1]) || d.r.NextKeyIs(&jsonKeysPresence[f-1]))
 	}
 }
 
@@ -16553,7 +16553,7 @@ func (x *PresenceUpdate) decodeJSON(d *decoder) {
 	next := &d.order.PresenceUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysPresenceUpdate[f-1]) || d.r.NextKeyIs(jsonKeysPresenceUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysPresenceUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysPresenceUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -16566,7 +16566,7 @@ func (x *PresenceUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldPresenceUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysPresenceUpdate[f-1]) || d.r.NextKeyIs(jsonKeysPresenceUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysPresenceUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysPresenceUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -16587,7 +16587,7 @@ func (x *PresenceUpdate) decodeJSON(d *decoder) {
 			x.Presence.Broadcast.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysPresenceUpdate[f-1]) || d.r.NextKeyIs(jsonKeysPresenceUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysPresenceUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysPresenceUpdate[f-1]))
 	}
 }
 
@@ -16653,7 +16653,7 @@ func (x *PrimaryGuild) decodeJSON(d *decoder) {
 	next := &d.order.PrimaryGuild
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysPrimaryGuild[f-1]) || d.r.NextKeyIs(jsonKeysPrimaryGuild[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysPrimaryGuild[f-1]) || d.r.NextKeyIs(&jsonKeysPrimaryGuild[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -16666,7 +16666,7 @@ func (x *PrimaryGuild) decodeJSON(d *decoder) {
 			if f = jsonFieldPrimaryGuild(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysPrimaryGuild[f-1]) || d.r.NextKeyIs(jsonKeysPrimaryGuild[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysPrimaryGuild[f-1]) || d.r.NextKeyIs(&jsonKeysPrimaryGuild[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -16707,7 +16707,7 @@ func (x *PrimaryGuild) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysPrimaryGuild[f-1]) || d.r.NextKeyIs(jsonKeysPrimaryGuild[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysPrimaryGuild[f-1]) || d.r.NextKeyIs(&jsonKeysPrimaryGuild[f-1]))
 	}
 }
 
@@ -16799,7 +16799,7 @@ func (x *RateLimited) decodeJSON(d *decoder) {
 	next := &d.order.RateLimited
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysRateLimited[f-1]) || d.r.NextKeyIs(jsonKeysRateLimited[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysRateLimited[f-1]) || d.r.NextKeyIs(&jsonKeysRateLimited[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -16812,7 +16812,7 @@ func (x *RateLimited) decodeJSON(d *decoder) {
 			if f = jsonFieldRateLimited(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysRateLimited[f-1]) || d.r.NextKeyIs(jsonKeysRateLimited[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysRateLimited[f-1]) || d.r.NextKeyIs(&jsonKeysRateLimited[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -16827,7 +16827,7 @@ func (x *RateLimited) decodeJSON(d *decoder) {
 			x.Meta.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysRateLimited[f-1]) || d.r.NextKeyIs(jsonKeysRateLimited[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysRateLimited[f-1]) || d.r.NextKeyIs(&jsonKeysRateLimited[f-1]))
 	}
 }
 
@@ -16898,7 +16898,7 @@ func (x *Reaction) decodeJSON(d *decoder) {
 	next := &d.order.Reaction
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysReaction[f-1]) || d.r.NextKeyIs(jsonKeysReaction[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysReaction[f-1]) || d.r.NextKeyIs(&jsonKeysReaction[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -16911,7 +16911,7 @@ func (x *Reaction) decodeJSON(d *decoder) {
 			if f = jsonFieldReaction(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysReaction[f-1]) || d.r.NextKeyIs(jsonKeysReaction[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysReaction[f-1]) || d.r.NextKeyIs(&jsonKeysReaction[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -16948,7 +16948,7 @@ func (x *Reaction) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysReaction[f-1]) || d.r.NextKeyIs(jsonKeysReaction[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysReaction[f-1]) || d.r.NextKeyIs(&jsonKeysReaction[f-1]))
 	}
 }
 
@@ -17043,7 +17043,7 @@ func (x *ReactionCountDetails) decodeJSON(d *decoder) {
 	next := &d.order.ReactionCountDetails
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysReactionCountDetails[f-1]) || d.r.NextKeyIs(jsonKeysReactionCountDetails[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysReactionCountDetails[f-1]) || d.r.NextKeyIs(&jsonKeysReactionCountDetails[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -17056,7 +17056,7 @@ func (x *ReactionCountDetails) decodeJSON(d *decoder) {
 			if f = jsonFieldReactionCountDetails(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysReactionCountDetails[f-1]) || d.r.NextKeyIs(jsonKeysReactionCountDetails[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysReactionCountDetails[f-1]) || d.r.NextKeyIs(&jsonKeysReactionCountDetails[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -17069,7 +17069,7 @@ func (x *ReactionCountDetails) decodeJSON(d *decoder) {
 			x.Normal = int(d.int(64))
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysReactionCountDetails[f-1]) || d.r.NextKeyIs(jsonKeysReactionCountDetails[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysReactionCountDetails[f-1]) || d.r.NextKeyIs(&jsonKeysReactionCountDetails[f-1]))
 	}
 }
 
@@ -17142,7 +17142,7 @@ func (x *Ready) decodeJSON(d *decoder) {
 	next := &d.order.Ready
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysReady[f-1]) || d.r.NextKeyIs(jsonKeysReady[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysReady[f-1]) || d.r.NextKeyIs(&jsonKeysReady[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -17155,7 +17155,7 @@ func (x *Ready) decodeJSON(d *decoder) {
 			if f = jsonFieldReady(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysReady[f-1]) || d.r.NextKeyIs(jsonKeysReady[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysReady[f-1]) || d.r.NextKeyIs(&jsonKeysReady[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -17204,7 +17204,7 @@ func (x *Ready) decodeJSON(d *decoder) {
 			x.Trace.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysReady[f-1]) || d.r.NextKeyIs(jsonKeysReady[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysReady[f-1]) || d.r.NextKeyIs(&jsonKeysReady[f-1]))
 	}
 }
 
@@ -17361,7 +17361,7 @@ func (x *ReadyApplication) decodeJSON(d *decoder) {
 	next := &d.order.ReadyApplication
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysReadyApplication[f-1]) || d.r.NextKeyIs(jsonKeysReadyApplication[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysReadyApplication[f-1]) || d.r.NextKeyIs(&jsonKeysReadyApplication[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -17374,7 +17374,7 @@ func (x *ReadyApplication) decodeJSON(d *decoder) {
 			if f = jsonFieldReadyApplication(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysReadyApplication[f-1]) || d.r.NextKeyIs(jsonKeysReadyApplication[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysReadyApplication[f-1]) || d.r.NextKeyIs(&jsonKeysReadyApplication[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -17387,7 +17387,7 @@ func (x *ReadyApplication) decodeJSON(d *decoder) {
 			x.Flags = d.int(64)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysReadyApplication[f-1]) || d.r.NextKeyIs(jsonKeysReadyApplication[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysReadyApplication[f-1]) || d.r.NextKeyIs(&jsonKeysReadyApplication[f-1]))
 	}
 }
 
@@ -17445,7 +17445,7 @@ func (x *Resumed) decodeJSON(d *decoder) {
 	next := &d.order.Resumed
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysResumed[f-1]) || d.r.NextKeyIs(jsonKeysResumed[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysResumed[f-1]) || d.r.NextKeyIs(&jsonKeysResumed[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -17458,7 +17458,7 @@ func (x *Resumed) decodeJSON(d *decoder) {
 			if f = jsonFieldResumed(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysResumed[f-1]) || d.r.NextKeyIs(jsonKeysResumed[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysResumed[f-1]) || d.r.NextKeyIs(&jsonKeysResumed[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -17469,7 +17469,7 @@ func (x *Resumed) decodeJSON(d *decoder) {
 			x.Trace.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysResumed[f-1]) || d.r.NextKeyIs(jsonKeysResumed[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysResumed[f-1]) || d.r.NextKeyIs(&jsonKeysResumed[f-1]))
 	}
 }
 
@@ -17538,7 +17538,7 @@ func (x *Role) decodeJSON(d *decoder) {
 	next := &d.order.Role
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysRole[f-1]) || d.r.NextKeyIs(jsonKeysRole[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysRole[f-1]) || d.r.NextKeyIs(&jsonKeysRole[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -17551,7 +17551,7 @@ func (x *Role) decodeJSON(d *decoder) {
 			if f = jsonFieldRole(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysRole[f-1]) || d.r.NextKeyIs(jsonKeysRole[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysRole[f-1]) || d.r.NextKeyIs(&jsonKeysRole[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -17618,7 +17618,7 @@ func (x *Role) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysRole[f-1]) || d.r.NextKeyIs(jsonKeysRole[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysRole[f-1]) || d.r.NextKeyIs(&jsonKeysRole[f-1]))
 	}
 }
 
@@ -17756,7 +17756,7 @@ func (x *RoleColors) decodeJSON(d *decoder) {
 	next := &d.order.RoleColors
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysRoleColors[f-1]) || d.r.NextKeyIs(jsonKeysRoleColors[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysRoleColors[f-1]) || d.r.NextKeyIs(&jsonKeysRoleColors[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -17769,7 +17769,7 @@ func (x *RoleColors) decodeJSON(d *decoder) {
 			if f = jsonFieldRoleColors(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysRoleColors[f-1]) || d.r.NextKeyIs(jsonKeysRoleColors[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysRoleColors[f-1]) || d.r.NextKeyIs(&jsonKeysRoleColors[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -17796,7 +17796,7 @@ func (x *RoleColors) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysRoleColors[f-1]) || d.r.NextKeyIs(jsonKeysRoleColors[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysRoleColors[f-1]) || d.r.NextKeyIs(&jsonKeysRoleColors[f-1]))
 	}
 }
 
@@ -17875,7 +17875,7 @@ func (x *RoleTags) decodeJSON(d *decoder) {
 	next := &d.order.RoleTags
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysRoleTags[f-1]) || d.r.NextKeyIs(jsonKeysRoleTags[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysRoleTags[f-1]) || d.r.NextKeyIs(&jsonKeysRoleTags[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -17888,7 +17888,7 @@ func (x *RoleTags) decodeJSON(d *decoder) {
 			if f = jsonFieldRoleTags(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysRoleTags[f-1]) || d.r.NextKeyIs(jsonKeysRoleTags[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysRoleTags[f-1]) || d.r.NextKeyIs(&jsonKeysRoleTags[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -17909,7 +17909,7 @@ func (x *RoleTags) decodeJSON(d *decoder) {
 			x.GuildConnections.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysRoleTags[f-1]) || d.r.NextKeyIs(jsonKeysRoleTags[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysRoleTags[f-1]) || d.r.NextKeyIs(&jsonKeysRoleTags[f-1]))
 	}
 }
 
@@ -18011,7 +18011,7 @@ func (x *ScheduledEvent) decodeJSON(d *decoder) {
 	next := &d.order.ScheduledEvent
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysScheduledEvent[f-1]) || d.r.NextKeyIs(jsonKeysScheduledEvent[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysScheduledEvent[f-1]) || d.r.NextKeyIs(&jsonKeysScheduledEvent[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -18024,7 +18024,7 @@ func (x *ScheduledEvent) decodeJSON(d *decoder) {
 			if f = jsonFieldScheduledEvent(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysScheduledEvent[f-1]) || d.r.NextKeyIs(jsonKeysScheduledEvent[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysScheduledEvent[f-1]) || d.r.NextKeyIs(&jsonKeysScheduledEvent[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -18114,7 +18114,7 @@ func (x *ScheduledEvent) decodeJSON(d *decoder) {
 			x.RecurrenceRule.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysScheduledEvent[f-1]) || d.r.NextKeyIs(jsonKeysScheduledEvent[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysScheduledEvent[f-1]) || d.r.NextKeyIs(&jsonKeysScheduledEvent[f-1]))
 	}
 }
 
@@ -18291,7 +18291,7 @@ func (x *SoundboardSound) decodeJSON(d *decoder) {
 	next := &d.order.SoundboardSound
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysSoundboardSound[f-1]) || d.r.NextKeyIs(jsonKeysSoundboardSound[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysSoundboardSound[f-1]) || d.r.NextKeyIs(&jsonKeysSoundboardSound[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -18304,7 +18304,7 @@ func (x *SoundboardSound) decodeJSON(d *decoder) {
 			if f = jsonFieldSoundboardSound(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysSoundboardSound[f-1]) || d.r.NextKeyIs(jsonKeysSoundboardSound[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSoundboardSound[f-1]) || d.r.NextKeyIs(&jsonKeysSoundboardSound[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -18346,7 +18346,7 @@ func (x *SoundboardSound) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysSoundboardSound[f-1]) || d.r.NextKeyIs(jsonKeysSoundboardSound[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSoundboardSound[f-1]) || d.r.NextKeyIs(&jsonKeysSoundboardSound[f-1]))
 	}
 }
 
@@ -18449,7 +18449,7 @@ func (x *SoundboardSounds) decodeJSON(d *decoder) {
 	next := &d.order.SoundboardSounds
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysSoundboardSounds[f-1]) || d.r.NextKeyIs(jsonKeysSoundboardSounds[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysSoundboardSounds[f-1]) || d.r.NextKeyIs(&jsonKeysSoundboardSounds[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -18462,7 +18462,7 @@ func (x *SoundboardSounds) decodeJSON(d *decoder) {
 			if f = jsonFieldSoundboardSounds(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysSoundboardSounds[f-1]) || d.r.NextKeyIs(jsonKeysSoundboardSounds[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSoundboardSounds[f-1]) || d.r.NextKeyIs(&jsonKeysSoundboardSounds[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -18475,7 +18475,7 @@ func (x *SoundboardSounds) decodeJSON(d *decoder) {
 			x.GuildID.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysSoundboardSounds[f-1]) || d.r.NextKeyIs(jsonKeysSoundboardSounds[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSoundboardSounds[f-1]) || d.r.NextKeyIs(&jsonKeysSoundboardSounds[f-1]))
 	}
 }
 
@@ -18550,7 +18550,7 @@ func (x *StageInstance) decodeJSON(d *decoder) {
 	next := &d.order.StageInstance
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysStageInstance[f-1]) || d.r.NextKeyIs(jsonKeysStageInstance[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysStageInstance[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstance[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -18563,7 +18563,7 @@ func (x *StageInstance) decodeJSON(d *decoder) {
 			if f = jsonFieldStageInstance(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysStageInstance[f-1]) || d.r.NextKeyIs(jsonKeysStageInstance[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysStageInstance[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstance[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -18592,7 +18592,7 @@ func (x *StageInstance) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysStageInstance[f-1]) || d.r.NextKeyIs(jsonKeysStageInstance[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysStageInstance[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstance[f-1]))
 	}
 }
 
@@ -18682,7 +18682,7 @@ func (x *StageInstanceCreate) decodeJSON(d *decoder) {
 	next := &d.order.StageInstanceCreate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysStageInstanceCreate[f-1]) || d.r.NextKeyIs(jsonKeysStageInstanceCreate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysStageInstanceCreate[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstanceCreate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -18695,7 +18695,7 @@ func (x *StageInstanceCreate) decodeJSON(d *decoder) {
 			if f = jsonFieldStageInstanceCreate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysStageInstanceCreate[f-1]) || d.r.NextKeyIs(jsonKeysStageInstanceCreate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysStageInstanceCreate[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstanceCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -18724,7 +18724,7 @@ func (x *StageInstanceCreate) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysStageInstanceCreate[f-1]) || d.r.NextKeyIs(jsonKeysStageInstanceCreate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysStageInstanceCreate[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstanceCreate[f-1]))
 	}
 }
 
@@ -18795,7 +18795,7 @@ func (x *StageInstanceDelete) decodeJSON(d *decoder) {
 	next := &d.order.StageInstanceDelete
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysStageInstanceDelete[f-1]) || d.r.NextKeyIs(jsonKeysStageInstanceDelete[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysStageInstanceDelete[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstanceDelete[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -18808,7 +18808,7 @@ func (x *StageInstanceDelete) decodeJSON(d *decoder) {
 			if f = jsonFieldStageInstanceDelete(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysStageInstanceDelete[f-1]) || d.r.NextKeyIs(jsonKeysStageInstanceDelete[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysStageInstanceDelete[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstanceDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -18837,7 +18837,7 @@ func (x *StageInstanceDelete) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysStageInstanceDelete[f-1]) || d.r.NextKeyIs(jsonKeysStageInstanceDelete[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysStageInstanceDelete[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstanceDelete[f-1]))
 	}
 }
 
@@ -18908,7 +18908,7 @@ func (x *StageInstanceUpdate) decodeJSON(d *decoder) {
 	next := &d.order.StageInstanceUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysStageInstanceUpdate[f-1]) || d.r.NextKeyIs(jsonKeysStageInstanceUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysStageInstanceUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstanceUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -18921,7 +18921,7 @@ func (x *StageInstanceUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldStageInstanceUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysStageInstanceUpdate[f-1]) || d.r.NextKeyIs(jsonKeysStageInstanceUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysStageInstanceUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstanceUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -18950,7 +18950,7 @@ func (x *StageInstanceUpdate) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysStageInstanceUpdate[f-1]) || d.r.NextKeyIs(jsonKeysStageInstanceUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysStageInstanceUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstanceUpdate[f-1]))
 	}
 }
 
@@ -19026,7 +19026,7 @@ func (x *Sticker) decodeJSON(d *decoder) {
 	next := &d.order.Sticker
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysSticker[f-1]) || d.r.NextKeyIs(jsonKeysSticker[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysSticker[f-1]) || d.r.NextKeyIs(&jsonKeysSticker[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -19039,7 +19039,7 @@ func (x *Sticker) decodeJSON(d *decoder) {
 			if f = jsonFieldSticker(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysSticker[f-1]) || d.r.NextKeyIs(jsonKeysSticker[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSticker[f-1]) || d.r.NextKeyIs(&jsonKeysSticker[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -19101,7 +19101,7 @@ func (x *Sticker) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysSticker[f-1]) || d.r.NextKeyIs(jsonKeysSticker[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSticker[f-1]) || d.r.NextKeyIs(&jsonKeysSticker[f-1]))
 	}
 }
 
@@ -19235,7 +19235,7 @@ func (x *StickerItem) decodeJSON(d *decoder) {
 	next := &d.order.StickerItem
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysStickerItem[f-1]) || d.r.NextKeyIs(jsonKeysStickerItem[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysStickerItem[f-1]) || d.r.NextKeyIs(&jsonKeysStickerItem[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -19248,7 +19248,7 @@ func (x *StickerItem) decodeJSON(d *decoder) {
 			if f = jsonFieldStickerItem(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysStickerItem[f-1]) || d.r.NextKeyIs(jsonKeysStickerItem[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysStickerItem[f-1]) || d.r.NextKeyIs(&jsonKeysStickerItem[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -19263,7 +19263,7 @@ func (x *StickerItem) decodeJSON(d *decoder) {
 			x.FormatType = int(d.int(64))
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysStickerItem[f-1]) || d.r.NextKeyIs(jsonKeysStickerItem[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysStickerItem[f-1]) || d.r.NextKeyIs(&jsonKeysStickerItem[f-1]))
 	}
 }
 
@@ -19334,7 +19334,7 @@ func (x *Subscription) decodeJSON(d *decoder) {
 	next := &d.order.Subscription
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysSubscription[f-1]) || d.r.NextKeyIs(jsonKeysSubscription[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysSubscription[f-1]) || d.r.NextKeyIs(&jsonKeysSubscription[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -19347,7 +19347,7 @@ func (x *Subscription) decodeJSON(d *decoder) {
 			if f = jsonFieldSubscription(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysSubscription[f-1]) || d.r.NextKeyIs(jsonKeysSubscription[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSubscription[f-1]) || d.r.NextKeyIs(&jsonKeysSubscription[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -19382,7 +19382,7 @@ func (x *Subscription) decodeJSON(d *decoder) {
 			x.Country = d.str()
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysSubscription[f-1]) || d.r.NextKeyIs(jsonKeysSubscription[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSubscription[f-1]) || d.r.NextKeyIs(&jsonKeysSubscription[f-1]))
 	}
 }
 
@@ -19489,7 +19489,7 @@ func (x *SubscriptionCreate) decodeJSON(d *decoder) {
 	next := &d.order.SubscriptionCreate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysSubscriptionCreate[f-1]) || d.r.NextKeyIs(jsonKeysSubscriptionCreate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysSubscriptionCreate[f-1]) || d.r.NextKeyIs(&jsonKeysSubscriptionCreate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -19502,7 +19502,7 @@ func (x *SubscriptionCreate) decodeJSON(d *decoder) {
 			if f = jsonFieldSubscriptionCreate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysSubscriptionCreate[f-1]) || d.r.NextKeyIs(jsonKeysSubscriptionCreate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSubscriptionCreate[f-1]) || d.r.NextKeyIs(&jsonKeysSubscriptionCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -19537,7 +19537,7 @@ func (x *SubscriptionCreate) decodeJSON(d *decoder) {
 			x.Subscription.Country = d.str()
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysSubscriptionCreate[f-1]) || d.r.NextKeyIs(jsonKeysSubscriptionCreate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSubscriptionCreate[f-1]) || d.r.NextKeyIs(&jsonKeysSubscriptionCreate[f-1]))
 	}
 }
 
@@ -19617,7 +19617,7 @@ func (x *SubscriptionDelete) decodeJSON(d *decoder) {
 	next := &d.order.SubscriptionDelete
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysSubscriptionDelete[f-1]) || d.r.NextKeyIs(jsonKeysSubscriptionDelete[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysSubscriptionDelete[f-1]) || d.r.NextKeyIs(&jsonKeysSubscriptionDelete[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -19630,7 +19630,7 @@ func (x *SubscriptionDelete) decodeJSON(d *decoder) {
 			if f = jsonFieldSubscriptionDelete(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysSubscriptionDelete[f-1]) || d.r.NextKeyIs(jsonKeysSubscriptionDelete[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSubscriptionDelete[f-1]) || d.r.NextKeyIs(&jsonKeysSubscriptionDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -19665,7 +19665,7 @@ func (x *SubscriptionDelete) decodeJSON(d *decoder) {
 			x.Subscription.Country = d.str()
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysSubscriptionDelete[f-1]) || d.r.NextKeyIs(jsonKeysSubscriptionDelete[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSubscriptionDelete[f-1]) || d.r.NextKeyIs(&jsonKeysSubscriptionDelete[f-1]))
 	}
 }
 
@@ -19745,7 +19745,7 @@ func (x *SubscriptionUpdate) decodeJSON(d *decoder) {
 	next := &d.order.SubscriptionUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysSubscriptionUpdate[f-1]) || d.r.NextKeyIs(jsonKeysSubscriptionUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysSubscriptionUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysSubscriptionUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -19758,7 +19758,7 @@ func (x *SubscriptionUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldSubscriptionUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysSubscriptionUpdate[f-1]) || d.r.NextKeyIs(jsonKeysSubscriptionUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSubscriptionUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysSubscriptionUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -19793,7 +19793,7 @@ func (x *SubscriptionUpdate) decodeJSON(d *decoder) {
 			x.Subscription.Country = d.str()
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysSubscriptionUpdate[f-1]) || d.r.NextKeyIs(jsonKeysSubscriptionUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSubscriptionUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysSubscriptionUpdate[f-1]))
 	}
 }
 
@@ -19901,7 +19901,7 @@ func (x *ThreadCreate) decodeJSON(d *decoder) {
 	next := &d.order.ThreadCreate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysThreadCreate[f-1]) || d.r.NextKeyIs(jsonKeysThreadCreate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysThreadCreate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadCreate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -19914,7 +19914,7 @@ func (x *ThreadCreate) decodeJSON(d *decoder) {
 			if f = jsonFieldThreadCreate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysThreadCreate[f-1]) || d.r.NextKeyIs(jsonKeysThreadCreate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadCreate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -20171,7 +20171,7 @@ func (x *ThreadCreate) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysThreadCreate[f-1]) || d.r.NextKeyIs(jsonKeysThreadCreate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadCreate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadCreate[f-1]))
 	}
 }
 
@@ -20335,7 +20335,7 @@ func (x *ThreadDelete) decodeJSON(d *decoder) {
 	next := &d.order.ThreadDelete
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysThreadDelete[f-1]) || d.r.NextKeyIs(jsonKeysThreadDelete[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysThreadDelete[f-1]) || d.r.NextKeyIs(&jsonKeysThreadDelete[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -20348,7 +20348,7 @@ func (x *ThreadDelete) decodeJSON(d *decoder) {
 			if f = jsonFieldThreadDelete(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysThreadDelete[f-1]) || d.r.NextKeyIs(jsonKeysThreadDelete[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadDelete[f-1]) || d.r.NextKeyIs(&jsonKeysThreadDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -20605,7 +20605,7 @@ func (x *ThreadDelete) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysThreadDelete[f-1]) || d.r.NextKeyIs(jsonKeysThreadDelete[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadDelete[f-1]) || d.r.NextKeyIs(&jsonKeysThreadDelete[f-1]))
 	}
 }
 
@@ -20735,7 +20735,7 @@ func (x *ThreadListSync) decodeJSON(d *decoder) {
 	next := &d.order.ThreadListSync
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysThreadListSync[f-1]) || d.r.NextKeyIs(jsonKeysThreadListSync[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysThreadListSync[f-1]) || d.r.NextKeyIs(&jsonKeysThreadListSync[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -20748,7 +20748,7 @@ func (x *ThreadListSync) decodeJSON(d *decoder) {
 			if f = jsonFieldThreadListSync(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysThreadListSync[f-1]) || d.r.NextKeyIs(jsonKeysThreadListSync[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadListSync[f-1]) || d.r.NextKeyIs(&jsonKeysThreadListSync[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -20765,7 +20765,7 @@ func (x *ThreadListSync) decodeJSON(d *decoder) {
 			x.Members = decodeArray(d, &d.arrays.ThreadMember)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysThreadListSync[f-1]) || d.r.NextKeyIs(jsonKeysThreadListSync[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadListSync[f-1]) || d.r.NextKeyIs(&jsonKeysThreadListSync[f-1]))
 	}
 }
 
@@ -20861,7 +20861,7 @@ func (x *ThreadMember) decodeJSON(d *decoder) {
 	next := &d.order.ThreadMember
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysThreadMember[f-1]) || d.r.NextKeyIs(jsonKeysThreadMember[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysThreadMember[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMember[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -20874,7 +20874,7 @@ func (x *ThreadMember) decodeJSON(d *decoder) {
 			if f = jsonFieldThreadMember(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysThreadMember[f-1]) || d.r.NextKeyIs(jsonKeysThreadMember[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadMember[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMember[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -20908,7 +20908,7 @@ func (x *ThreadMember) decodeJSON(d *decoder) {
 			x.GuildID.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysThreadMember[f-1]) || d.r.NextKeyIs(jsonKeysThreadMember[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadMember[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMember[f-1]))
 	}
 }
 
@@ -21010,7 +21010,7 @@ func (x *ThreadMemberUpdate) decodeJSON(d *decoder) {
 	next := &d.order.ThreadMemberUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysThreadMemberUpdate[f-1]) || d.r.NextKeyIs(jsonKeysThreadMemberUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysThreadMemberUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMemberUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -21023,7 +21023,7 @@ func (x *ThreadMemberUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldThreadMemberUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysThreadMemberUpdate[f-1]) || d.r.NextKeyIs(jsonKeysThreadMemberUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadMemberUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMemberUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -21057,7 +21057,7 @@ func (x *ThreadMemberUpdate) decodeJSON(d *decoder) {
 			x.ThreadMember.GuildID.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysThreadMemberUpdate[f-1]) || d.r.NextKeyIs(jsonKeysThreadMemberUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadMemberUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMemberUpdate[f-1]))
 	}
 }
 
@@ -21126,7 +21126,7 @@ func (x *ThreadMembersUpdate) decodeJSON(d *decoder) {
 	next := &d.order.ThreadMembersUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysThreadMembersUpdate[f-1]) || d.r.NextKeyIs(jsonKeysThreadMembersUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysThreadMembersUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMembersUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -21139,7 +21139,7 @@ func (x *ThreadMembersUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldThreadMembersUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysThreadMembersUpdate[f-1]) || d.r.NextKeyIs(jsonKeysThreadMembersUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadMembersUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMembersUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -21158,7 +21158,7 @@ func (x *ThreadMembersUpdate) decodeJSON(d *decoder) {
 			x.RemovedMemberIDs = d.snowflakes()
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysThreadMembersUpdate[f-1]) || d.r.NextKeyIs(jsonKeysThreadMembersUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadMembersUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMembersUpdate[f-1]))
 	}
 }
 
@@ -21248,7 +21248,7 @@ func (x *ThreadMetadata) decodeJSON(d *decoder) {
 	next := &d.order.ThreadMetadata
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysThreadMetadata[f-1]) || d.r.NextKeyIs(jsonKeysThreadMetadata[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysThreadMetadata[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMetadata[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -21261,7 +21261,7 @@ func (x *ThreadMetadata) decodeJSON(d *decoder) {
 			if f = jsonFieldThreadMetadata(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysThreadMetadata[f-1]) || d.r.NextKeyIs(jsonKeysThreadMetadata[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadMetadata[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMetadata[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -21294,7 +21294,7 @@ func (x *ThreadMetadata) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysThreadMetadata[f-1]) || d.r.NextKeyIs(jsonKeysThreadMetadata[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadMetadata[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMetadata[f-1]))
 	}
 }
 
@@ -21417,7 +21417,7 @@ func (x *ThreadUpdate) decodeJSON(d *decoder) {
 	next := &d.order.ThreadUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysThreadUpdate[f-1]) || d.r.NextKeyIs(jsonKeysThreadUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysThreadUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -21430,7 +21430,7 @@ func (x *ThreadUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldThreadUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysThreadUpdate[f-1]) || d.r.NextKeyIs(jsonKeysThreadUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -21687,7 +21687,7 @@ func (x *ThreadUpdate) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysThreadUpdate[f-1]) || d.r.NextKeyIs(jsonKeysThreadUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadUpdate[f-1]))
 	}
 }
 
@@ -21818,7 +21818,7 @@ func (x *TypingStart) decodeJSON(d *decoder) {
 	next := &d.order.TypingStart
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysTypingStart[f-1]) || d.r.NextKeyIs(jsonKeysTypingStart[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysTypingStart[f-1]) || d.r.NextKeyIs(&jsonKeysTypingStart[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -21831,7 +21831,7 @@ func (x *TypingStart) decodeJSON(d *decoder) {
 			if f = jsonFieldTypingStart(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysTypingStart[f-1]) || d.r.NextKeyIs(jsonKeysTypingStart[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysTypingStart[f-1]) || d.r.NextKeyIs(&jsonKeysTypingStart[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -21855,7 +21855,7 @@ func (x *TypingStart) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysTypingStart[f-1]) || d.r.NextKeyIs(jsonKeysTypingStart[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysTypingStart[f-1]) || d.r.NextKeyIs(&jsonKeysTypingStart[f-1]))
 	}
 }
 
@@ -21934,7 +21934,7 @@ func (x *UnavailableGuild) decodeJSON(d *decoder) {
 	next := &d.order.UnavailableGuild
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysUnavailableGuild[f-1]) || d.r.NextKeyIs(jsonKeysUnavailableGuild[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysUnavailableGuild[f-1]) || d.r.NextKeyIs(&jsonKeysUnavailableGuild[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -21947,7 +21947,7 @@ func (x *UnavailableGuild) decodeJSON(d *decoder) {
 			if f = jsonFieldUnavailableGuild(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysUnavailableGuild[f-1]) || d.r.NextKeyIs(jsonKeysUnavailableGuild[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysUnavailableGuild[f-1]) || d.r.NextKeyIs(&jsonKeysUnavailableGuild[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -21966,7 +21966,7 @@ func (x *UnavailableGuild) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysUnavailableGuild[f-1]) || d.r.NextKeyIs(jsonKeysUnavailableGuild[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysUnavailableGuild[f-1]) || d.r.NextKeyIs(&jsonKeysUnavailableGuild[f-1]))
 	}
 }
 
@@ -22050,7 +22050,7 @@ func (x *User) decodeJSON(d *decoder) {
 	next := &d.order.User
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysUser[f-1]) || d.r.NextKeyIs(jsonKeysUser[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysUser[f-1]) || d.r.NextKeyIs(&jsonKeysUser[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -22063,7 +22063,7 @@ func (x *User) decodeJSON(d *decoder) {
 			if f = jsonFieldUser(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysUser[f-1]) || d.r.NextKeyIs(jsonKeysUser[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysUser[f-1]) || d.r.NextKeyIs(&jsonKeysUser[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -22195,7 +22195,7 @@ func (x *User) decodeJSON(d *decoder) {
 			x.DisplayNameStyles.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysUser[f-1]) || d.r.NextKeyIs(jsonKeysUser[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysUser[f-1]) || d.r.NextKeyIs(&jsonKeysUser[f-1]))
 	}
 }
 
@@ -22445,7 +22445,7 @@ func (x *UserUpdate) decodeJSON(d *decoder) {
 	next := &d.order.UserUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysUserUpdate[f-1]) || d.r.NextKeyIs(jsonKeysUserUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysUserUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysUserUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -22458,7 +22458,7 @@ func (x *UserUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldUserUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysUserUpdate[f-1]) || d.r.NextKeyIs(jsonKeysUserUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysUserUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysUserUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -22590,7 +22590,7 @@ func (x *UserUpdate) decodeJSON(d *decoder) {
 			x.User.DisplayNameStyles.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysUserUpdate[f-1]) || d.r.NextKeyIs(jsonKeysUserUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysUserUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysUserUpdate[f-1]))
 	}
 }
 
@@ -22690,7 +22690,7 @@ func (x *VoiceChannelEffectSend) decodeJSON(d *decoder) {
 	next := &d.order.VoiceChannelEffectSend
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysVoiceChannelEffectSend[f-1]) || d.r.NextKeyIs(jsonKeysVoiceChannelEffectSend[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysVoiceChannelEffectSend[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceChannelEffectSend[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -22703,7 +22703,7 @@ func (x *VoiceChannelEffectSend) decodeJSON(d *decoder) {
 			if f = jsonFieldVoiceChannelEffectSend(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysVoiceChannelEffectSend[f-1]) || d.r.NextKeyIs(jsonKeysVoiceChannelEffectSend[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysVoiceChannelEffectSend[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceChannelEffectSend[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -22752,7 +22752,7 @@ func (x *VoiceChannelEffectSend) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysVoiceChannelEffectSend[f-1]) || d.r.NextKeyIs(jsonKeysVoiceChannelEffectSend[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysVoiceChannelEffectSend[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceChannelEffectSend[f-1]))
 	}
 }
 
@@ -22862,7 +22862,7 @@ func (x *VoiceChannelStartTimeUpdate) decodeJSON(d *decoder) {
 	next := &d.order.VoiceChannelStartTimeUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysVoiceChannelStartTimeUpdate[f-1]) || d.r.NextKeyIs(jsonKeysVoiceChannelStartTimeUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysVoiceChannelStartTimeUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceChannelStartTimeUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -22875,7 +22875,7 @@ func (x *VoiceChannelStartTimeUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldVoiceChannelStartTimeUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysVoiceChannelStartTimeUpdate[f-1]) || d.r.NextKeyIs(jsonKeysVoiceChannelStartTimeUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysVoiceChannelStartTimeUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceChannelStartTimeUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -22896,7 +22896,7 @@ func (x *VoiceChannelStartTimeUpdate) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysVoiceChannelStartTimeUpdate[f-1]) || d.r.NextKeyIs(jsonKeysVoiceChannelStartTimeUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysVoiceChannelStartTimeUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceChannelStartTimeUpdate[f-1]))
 	}
 }
 
@@ -22966,7 +22966,7 @@ func (x *VoiceChannelStatusUpdate) decodeJSON(d *decoder) {
 	next := &d.order.VoiceChannelStatusUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysVoiceChannelStatusUpdate[f-1]) || d.r.NextKeyIs(jsonKeysVoiceChannelStatusUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysVoiceChannelStatusUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceChannelStatusUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -22979,7 +22979,7 @@ func (x *VoiceChannelStatusUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldVoiceChannelStatusUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysVoiceChannelStatusUpdate[f-1]) || d.r.NextKeyIs(jsonKeysVoiceChannelStatusUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysVoiceChannelStatusUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceChannelStatusUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -23000,7 +23000,7 @@ func (x *VoiceChannelStatusUpdate) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysVoiceChannelStatusUpdate[f-1]) || d.r.NextKeyIs(jsonKeysVoiceChannelStatusUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysVoiceChannelStatusUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceChannelStatusUpdate[f-1]))
 	}
 }
 
@@ -23070,7 +23070,7 @@ func (x *VoiceServerUpdate) decodeJSON(d *decoder) {
 	next := &d.order.VoiceServerUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysVoiceServerUpdate[f-1]) || d.r.NextKeyIs(jsonKeysVoiceServerUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysVoiceServerUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceServerUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -23083,7 +23083,7 @@ func (x *VoiceServerUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldVoiceServerUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysVoiceServerUpdate[f-1]) || d.r.NextKeyIs(jsonKeysVoiceServerUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysVoiceServerUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceServerUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -23104,7 +23104,7 @@ func (x *VoiceServerUpdate) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysVoiceServerUpdate[f-1]) || d.r.NextKeyIs(jsonKeysVoiceServerUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysVoiceServerUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceServerUpdate[f-1]))
 	}
 }
 
@@ -23184,7 +23184,7 @@ func (x *VoiceState) decodeJSON(d *decoder) {
 	next := &d.order.VoiceState
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysVoiceState[f-1]) || d.r.NextKeyIs(jsonKeysVoiceState[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysVoiceState[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceState[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -23197,7 +23197,7 @@ func (x *VoiceState) decodeJSON(d *decoder) {
 			if f = jsonFieldVoiceState(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysVoiceState[f-1]) || d.r.NextKeyIs(jsonKeysVoiceState[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysVoiceState[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceState[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -23249,7 +23249,7 @@ func (x *VoiceState) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysVoiceState[f-1]) || d.r.NextKeyIs(jsonKeysVoiceState[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysVoiceState[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceState[f-1]))
 	}
 }
 
@@ -23383,7 +23383,7 @@ func (x *VoiceStateUpdate) decodeJSON(d *decoder) {
 	next := &d.order.VoiceStateUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysVoiceStateUpdate[f-1]) || d.r.NextKeyIs(jsonKeysVoiceStateUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysVoiceStateUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceStateUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -23396,7 +23396,7 @@ func (x *VoiceStateUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldVoiceStateUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysVoiceStateUpdate[f-1]) || d.r.NextKeyIs(jsonKeysVoiceStateUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysVoiceStateUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceStateUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -23448,7 +23448,7 @@ func (x *VoiceStateUpdate) decodeJSON(d *decoder) {
 			}
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysVoiceStateUpdate[f-1]) || d.r.NextKeyIs(jsonKeysVoiceStateUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysVoiceStateUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceStateUpdate[f-1]))
 	}
 }
 
@@ -23526,7 +23526,7 @@ func (x *WebhooksUpdate) decodeJSON(d *decoder) {
 	next := &d.order.WebhooksUpdate
 	prev := 0
 	f := int(next[0])
-	ok := f != 0 && (d.r.FirstKeyIsQuick(jsonKeysWebhooksUpdate[f-1]) || d.r.NextKeyIs(jsonKeysWebhooksUpdate[f-1]))
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysWebhooksUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysWebhooksUpdate[f-1]))
 	for {
 		if !ok {
 			k, esc, more := d.r.NextKey()
@@ -23539,7 +23539,7 @@ func (x *WebhooksUpdate) decodeJSON(d *decoder) {
 			if f = jsonFieldWebhooksUpdate(k); f == 0 {
 				d.r.Skip()
 				f = int(next[prev])
-				ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysWebhooksUpdate[f-1]) || d.r.NextKeyIs(jsonKeysWebhooksUpdate[f-1]))
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysWebhooksUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysWebhooksUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
@@ -23552,7 +23552,7 @@ func (x *WebhooksUpdate) decodeJSON(d *decoder) {
 			x.ChannelID.decodeJSON(d)
 		}
 		f = int(next[prev])
-		ok = f != 0 && (d.r.NextKeyIsQuick(jsonKeysWebhooksUpdate[f-1]) || d.r.NextKeyIs(jsonKeysWebhooksUpdate[f-1]))
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysWebhooksUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysWebhooksUpdate[f-1]))
 	}
 }
 

@@ -272,7 +272,7 @@ func keyWord(q []byte) (word, mask uint64) {
 // ends the object). What it consumes is always a valid key, since
 // AppendQuoted wrote it; whitespace after the colon is left to the
 // value's reader.
-func (r *JSONReader) NextKeyIs(k JSONKey) bool {
+func (r *JSONReader) NextKeyIs(k *JSONKey) bool {
 	i := r.i
 	if r.first {
 		// An object's first key has no comma before it: compare the
@@ -322,7 +322,7 @@ func (r *JSONReader) NextKeyIs(k JSONKey) bool {
 // slower path (an object's first key, keys longer than twelve characters,
 // the last sixteen bytes of the input), so the caller goes on with
 // NextKeyIs (k).
-func (r *JSONReader) NextKeyIsQuick(k JSONKey) bool {
+func (r *JSONReader) NextKeyIsQuick(k *JSONKey) bool {
 	// Keys of up to twelve characters (sixteen bytes with the comma,
 	// quotes and colon; shorter keys have a zero tail and tailMask)
 	// compared in two words while sixteen bytes are left. The zero
@@ -341,7 +341,7 @@ func (r *JSONReader) NextKeyIsQuick(k JSONKey) bool {
 // after ObjectStart, where no comma comes before it): when it returns
 // true it has done what NextKeyIs does on a match; when it returns false
 // the reader is unchanged, and the caller goes on with NextKeyIs(k).
-func (r *JSONReader) FirstKeyIsQuick(k JSONKey) bool {
+func (r *JSONReader) FirstKeyIsQuick(k *JSONKey) bool {
 	// The key's words compared from the byte before it ('{', where
 	// the comma would be) with that byte masked out, as NextKeyIs does.
 	// (r.first is only set past a bracket, so i >= 0.)
@@ -359,7 +359,7 @@ func (r *JSONReader) FirstKeyIsQuick(k JSONKey) bool {
 // nextKeyIsSlow is NextKeyIs for an object's first key, for keys longer
 // than twelve characters and near the end of the input: the whole key
 // compared as a string.
-func (r *JSONReader) nextKeyIsSlow(k JSONKey) bool {
+func (r *JSONReader) nextKeyIsSlow(k *JSONKey) bool {
 	q := k.quoted
 	if q == "" {
 		return false

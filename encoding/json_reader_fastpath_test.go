@@ -143,7 +143,7 @@ func TestNextKeyIs(t *testing.T) {
 	expectKey := func(k encoding.JSONKey, want bool, value string) {
 		t.Helper()
 		at := r.Offset()
-		if got := r.NextKeyIs(k); got != want {
+		if got := r.NextKeyIs(&k); got != want {
 			t.Fatalf("NextKeyIs at offset %d = %v, want %v", at, got, want)
 		}
 		if !want {
@@ -158,7 +158,7 @@ func TestNextKeyIs(t *testing.T) {
 			t.Fatalf("value after the key = %q, want %q", got, value)
 		}
 	}
-	if (encoding.JSONKey{}) == id || r.NextKeyIs(encoding.JSONKey{}) {
+	if (encoding.JSONKey{}) == id || r.NextKeyIs(&encoding.JSONKey{}) {
 		t.Fatal("the zero JSONKey matched")
 	}
 	expectKey(ids, false, "1") // "id" is not "ids"
@@ -167,7 +167,7 @@ func TestNextKeyIs(t *testing.T) {
 	expectKey(quoted, true, "4")
 	expectKey(x, false, "5") // space before the colon
 	expectKey(id, true, "6")
-	if r.NextKeyIs(id) {
+	if r.NextKeyIs(&id) {
 		t.Fatal("NextKeyIs matched at the end of the object")
 	}
 	if _, _, ok := r.NextKey(); ok || r.Err() != nil {
@@ -203,7 +203,7 @@ func TestNextKeyIsEveryKeyLength(t *testing.T) {
 				r.NextKey()
 				r.Number()
 				at := r.Offset()
-				if got := r.NextKeyIs(key); got != variant.match {
+				if got := r.NextKeyIs(&key); got != variant.match {
 					t.Fatalf("key %q, input %s: NextKeyIs = %v, want %v", name, in, got, variant.match)
 				}
 				if !variant.match {
@@ -234,7 +234,7 @@ func TestFirstKeyIsQuickEveryKeyLength(t *testing.T) {
 				quick, slow := encoding.NewJSONReader(in), encoding.NewJSONReader(in)
 				quick.ObjectStart()
 				slow.ObjectStart()
-				got, want := quick.FirstKeyIsQuick(key), slow.NextKeyIs(key)
+				got, want := quick.FirstKeyIsQuick(&key), slow.NextKeyIs(&key)
 				switch {
 				case got && (!want || quick.Offset() != slow.Offset()):
 					t.Fatalf("key %q, input %s: FirstKeyIsQuick matched to %d, NextKeyIs %v to %d", name, in, quick.Offset(), want, slow.Offset())
@@ -248,7 +248,7 @@ func TestFirstKeyIsQuickEveryKeyLength(t *testing.T) {
 						t.Fatalf("key %q, input %s: value after the key = %q", name, in, v)
 					}
 					// The second key is not a first key.
-					if quick.FirstKeyIsQuick(key) {
+					if quick.FirstKeyIsQuick(&key) {
 						t.Fatalf("key %q, input %s: FirstKeyIsQuick matched a second key", name, in)
 					}
 				}
@@ -281,12 +281,12 @@ func checkNextKeyIs(t *testing.T, in []byte, name string) {
 		// one NextKeyIs makes, to the same offset; a refusal consumes
 		// nothing.
 		quick := fast
-		quickMatched := quick.NextKeyIsQuick(key)
+		quickMatched := quick.NextKeyIsQuick(&key)
 		// FirstKeyIsQuick is the same for an object's first key
 		// only: it must refuse every later key.
 		first := fast
-		firstMatched := first.FirstKeyIsQuick(key)
-		matched := fast.NextKeyIs(key)
+		firstMatched := first.FirstKeyIsQuick(&key)
+		matched := fast.NextKeyIs(&key)
 		if quickMatched && (!matched || quick.Offset() != fast.Offset()) {
 			t.Fatalf("%q, key %q: NextKeyIsQuick matched to %d, NextKeyIs %v to %d", in, name, quick.Offset(), matched, fast.Offset())
 		}
