@@ -135,7 +135,7 @@ func (x *Activity) decodeJSON(d *decoder) {
 				x.Instance = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Instance = Some(v)
 			}
 		case 14:
@@ -357,7 +357,7 @@ func (x *ActivityEmoji) decodeJSON(d *decoder) {
 				x.Animated = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Animated = Some(v)
 			}
 		}
@@ -1889,7 +1889,7 @@ func (x *Channel) decodeJSON(d *decoder) {
 				x.NSFW = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.NSFW = Some(v)
 			}
 		case 9:
@@ -1943,7 +1943,7 @@ func (x *Channel) decodeJSON(d *decoder) {
 				x.Managed = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Managed = Some(v)
 			}
 		case 18:
@@ -2097,7 +2097,7 @@ func (x *Channel) decodeJSON(d *decoder) {
 				x.NewlyCreated = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.NewlyCreated = Some(v)
 			}
 		}
@@ -2619,7 +2619,7 @@ func (x *ChannelCreate) decodeJSON(d *decoder) {
 				x.Channel.NSFW = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Channel.NSFW = Some(v)
 			}
 		case 9:
@@ -2673,7 +2673,7 @@ func (x *ChannelCreate) decodeJSON(d *decoder) {
 				x.Channel.Managed = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Channel.Managed = Some(v)
 			}
 		case 18:
@@ -2827,7 +2827,7 @@ func (x *ChannelCreate) decodeJSON(d *decoder) {
 				x.Channel.NewlyCreated = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Channel.NewlyCreated = Some(v)
 			}
 		}
@@ -3053,7 +3053,7 @@ func (x *ChannelDelete) decodeJSON(d *decoder) {
 				x.Channel.NSFW = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Channel.NSFW = Some(v)
 			}
 		case 9:
@@ -3107,7 +3107,7 @@ func (x *ChannelDelete) decodeJSON(d *decoder) {
 				x.Channel.Managed = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Channel.Managed = Some(v)
 			}
 		case 18:
@@ -3261,7 +3261,7 @@ func (x *ChannelDelete) decodeJSON(d *decoder) {
 				x.Channel.NewlyCreated = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Channel.NewlyCreated = Some(v)
 			}
 		}
@@ -3904,7 +3904,7 @@ func (x *ChannelUpdate) decodeJSON(d *decoder) {
 				x.Channel.NSFW = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Channel.NSFW = Some(v)
 			}
 		case 9:
@@ -3958,7 +3958,7 @@ func (x *ChannelUpdate) decodeJSON(d *decoder) {
 				x.Channel.Managed = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Channel.Managed = Some(v)
 			}
 		case 18:
@@ -4112,7 +4112,7 @@ func (x *ChannelUpdate) decodeJSON(d *decoder) {
 				x.Channel.NewlyCreated = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Channel.NewlyCreated = Some(v)
 			}
 		}
@@ -5400,7 +5400,7 @@ func (x *Emoji) decodeJSON(d *decoder) {
 				x.RequireColons = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.RequireColons = Some(v)
 			}
 		case 6:
@@ -5408,7 +5408,7 @@ func (x *Emoji) decodeJSON(d *decoder) {
 				x.Managed = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Managed = Some(v)
 			}
 		case 7:
@@ -5416,7 +5416,7 @@ func (x *Emoji) decodeJSON(d *decoder) {
 				x.Animated = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Animated = Some(v)
 			}
 		case 8:
@@ -5424,7 +5424,7 @@ func (x *Emoji) decodeJSON(d *decoder) {
 				x.Available = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Available = Some(v)
 			}
 		case 9:
@@ -5632,7 +5632,7 @@ func (x *Entitlement) decodeJSON(d *decoder) {
 				x.Consumed = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Consumed = Some(v)
 			}
 		case 11:
@@ -5860,7 +5860,7 @@ func (x *EntitlementCreate) decodeJSON(d *decoder) {
 				x.Entitlement.Consumed = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Entitlement.Consumed = Some(v)
 			}
 		case 11:
@@ -6027,7 +6027,7 @@ func (x *EntitlementDelete) decodeJSON(d *decoder) {
 				x.Entitlement.Consumed = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Entitlement.Consumed = Some(v)
 			}
 		case 11:
@@ -6194,7 +6194,7 @@ func (x *EntitlementUpdate) decodeJSON(d *decoder) {
 				x.Entitlement.Consumed = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Entitlement.Consumed = Some(v)
 			}
 		case 11:
@@ -6536,7 +6536,7 @@ func (x *Guild) decodeJSON(d *decoder) {
 				x.Owner = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Owner = Some(v)
 			}
 		case 8:
@@ -6572,7 +6572,7 @@ func (x *Guild) decodeJSON(d *decoder) {
 				x.WidgetEnabled = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.WidgetEnabled = Some(v)
 			}
 		case 14:
@@ -6724,7 +6724,7 @@ func (x *Guild) decodeJSON(d *decoder) {
 				x.NSFW = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.NSFW = Some(v)
 			}
 		case 42:
@@ -7684,7 +7684,7 @@ func (x *GuildCreate) decodeJSON(d *decoder) {
 				x.Large = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Large = Some(v)
 			}
 		case 3:
@@ -7692,7 +7692,7 @@ func (x *GuildCreate) decodeJSON(d *decoder) {
 				x.Unavailable = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Unavailable = Some(v)
 			}
 		case 4:
@@ -7700,7 +7700,7 @@ func (x *GuildCreate) decodeJSON(d *decoder) {
 				x.Lazy = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Lazy = Some(v)
 			}
 		case 5:
@@ -7772,7 +7772,7 @@ func (x *GuildCreate) decodeJSON(d *decoder) {
 				x.Guild.Owner = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Guild.Owner = Some(v)
 			}
 		case 23:
@@ -7808,7 +7808,7 @@ func (x *GuildCreate) decodeJSON(d *decoder) {
 				x.Guild.WidgetEnabled = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Guild.WidgetEnabled = Some(v)
 			}
 		case 29:
@@ -7960,7 +7960,7 @@ func (x *GuildCreate) decodeJSON(d *decoder) {
 				x.Guild.NSFW = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Guild.NSFW = Some(v)
 			}
 		case 57:
@@ -8394,7 +8394,7 @@ func (x *GuildDelete) decodeJSON(d *decoder) {
 				x.UnavailableGuild.Unavailable = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.UnavailableGuild.Unavailable = Some(v)
 			}
 		}
@@ -8713,7 +8713,7 @@ func (x *GuildMemberAdd) decodeJSON(d *decoder) {
 				x.Member.Deaf = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Member.Deaf = Some(v)
 			}
 		case 9:
@@ -8721,7 +8721,7 @@ func (x *GuildMemberAdd) decodeJSON(d *decoder) {
 				x.Member.Mute = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Member.Mute = Some(v)
 			}
 		case 10:
@@ -8731,7 +8731,7 @@ func (x *GuildMemberAdd) decodeJSON(d *decoder) {
 				x.Member.Pending = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Member.Pending = Some(v)
 			}
 		case 12:
@@ -8739,7 +8739,7 @@ func (x *GuildMemberAdd) decodeJSON(d *decoder) {
 				x.Member.IsPending = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Member.IsPending = Some(v)
 			}
 		case 13:
@@ -9053,7 +9053,7 @@ func (x *GuildMemberUpdate) decodeJSON(d *decoder) {
 				x.Member.Deaf = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Member.Deaf = Some(v)
 			}
 		case 9:
@@ -9061,7 +9061,7 @@ func (x *GuildMemberUpdate) decodeJSON(d *decoder) {
 				x.Member.Mute = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Member.Mute = Some(v)
 			}
 		case 10:
@@ -9071,7 +9071,7 @@ func (x *GuildMemberUpdate) decodeJSON(d *decoder) {
 				x.Member.Pending = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Member.Pending = Some(v)
 			}
 		case 12:
@@ -9079,7 +9079,7 @@ func (x *GuildMemberUpdate) decodeJSON(d *decoder) {
 				x.Member.IsPending = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Member.IsPending = Some(v)
 			}
 		case 13:
@@ -11069,7 +11069,7 @@ func (x *GuildUpdate) decodeJSON(d *decoder) {
 				x.Guild.Owner = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Guild.Owner = Some(v)
 			}
 		case 8:
@@ -11105,7 +11105,7 @@ func (x *GuildUpdate) decodeJSON(d *decoder) {
 				x.Guild.WidgetEnabled = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Guild.WidgetEnabled = Some(v)
 			}
 		case 14:
@@ -11257,7 +11257,7 @@ func (x *GuildUpdate) decodeJSON(d *decoder) {
 				x.Guild.NSFW = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Guild.NSFW = Some(v)
 			}
 		case 42:
@@ -11518,7 +11518,7 @@ func (x *Integration) decodeJSON(d *decoder) {
 				x.Syncing = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Syncing = Some(v)
 			}
 		case 6:
@@ -11534,7 +11534,7 @@ func (x *Integration) decodeJSON(d *decoder) {
 				x.EnableEmoticons = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.EnableEmoticons = Some(v)
 			}
 		case 8:
@@ -11583,7 +11583,7 @@ func (x *Integration) decodeJSON(d *decoder) {
 				x.Revoked = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Revoked = Some(v)
 			}
 		case 15:
@@ -11823,7 +11823,7 @@ func (x *IntegrationCreate) decodeJSON(d *decoder) {
 				x.Integration.Syncing = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Integration.Syncing = Some(v)
 			}
 		case 6:
@@ -11839,7 +11839,7 @@ func (x *IntegrationCreate) decodeJSON(d *decoder) {
 				x.Integration.EnableEmoticons = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Integration.EnableEmoticons = Some(v)
 			}
 		case 8:
@@ -11888,7 +11888,7 @@ func (x *IntegrationCreate) decodeJSON(d *decoder) {
 				x.Integration.Revoked = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Integration.Revoked = Some(v)
 			}
 		case 15:
@@ -12127,7 +12127,7 @@ func (x *IntegrationUpdate) decodeJSON(d *decoder) {
 				x.Integration.Syncing = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Integration.Syncing = Some(v)
 			}
 		case 6:
@@ -12143,7 +12143,7 @@ func (x *IntegrationUpdate) decodeJSON(d *decoder) {
 				x.Integration.EnableEmoticons = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Integration.EnableEmoticons = Some(v)
 			}
 		case 8:
@@ -12192,7 +12192,7 @@ func (x *IntegrationUpdate) decodeJSON(d *decoder) {
 				x.Integration.Revoked = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Integration.Revoked = Some(v)
 			}
 		case 15:
@@ -13204,7 +13204,7 @@ func (x *Member) decodeJSON(d *decoder) {
 				x.Deaf = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Deaf = Some(v)
 			}
 		case 9:
@@ -13212,7 +13212,7 @@ func (x *Member) decodeJSON(d *decoder) {
 				x.Mute = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Mute = Some(v)
 			}
 		case 10:
@@ -13222,7 +13222,7 @@ func (x *Member) decodeJSON(d *decoder) {
 				x.Pending = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Pending = Some(v)
 			}
 		case 12:
@@ -13230,7 +13230,7 @@ func (x *Member) decodeJSON(d *decoder) {
 				x.IsPending = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.IsPending = Some(v)
 			}
 		case 13:
@@ -13570,7 +13570,7 @@ func (x *Mention) decodeJSON(d *decoder) {
 				x.User.MFAEnabled = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.User.MFAEnabled = Some(v)
 			}
 		case 10:
@@ -13578,7 +13578,7 @@ func (x *Mention) decodeJSON(d *decoder) {
 				x.User.Verified = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.User.Verified = Some(v)
 			}
 		case 11:
@@ -15516,7 +15516,7 @@ func (x *MessageReference) decodeJSON(d *decoder) {
 				x.FailIfNotExists = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.FailIfNotExists = Some(v)
 			}
 		}
@@ -16097,7 +16097,7 @@ func (x *PartialUser) decodeJSON(d *decoder) {
 				x.Bot = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Bot = Some(v)
 			}
 		case 7:
@@ -16686,7 +16686,7 @@ func (x *PrimaryGuild) decodeJSON(d *decoder) {
 				x.IdentityEnabled = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.IdentityEnabled = Some(v)
 			}
 		case 3:
@@ -16943,7 +16943,7 @@ func (x *Reaction) decodeJSON(d *decoder) {
 				x.BurstMe = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.BurstMe = Some(v)
 			}
 		}
@@ -19079,7 +19079,7 @@ func (x *Sticker) decodeJSON(d *decoder) {
 				x.Available = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Available = Some(v)
 			}
 		case 10:
@@ -19958,7 +19958,7 @@ func (x *ThreadCreate) decodeJSON(d *decoder) {
 				x.Channel.NSFW = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Channel.NSFW = Some(v)
 			}
 		case 9:
@@ -20012,7 +20012,7 @@ func (x *ThreadCreate) decodeJSON(d *decoder) {
 				x.Channel.Managed = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Channel.Managed = Some(v)
 			}
 		case 18:
@@ -20166,7 +20166,7 @@ func (x *ThreadCreate) decodeJSON(d *decoder) {
 				x.Channel.NewlyCreated = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Channel.NewlyCreated = Some(v)
 			}
 		}
@@ -20392,7 +20392,7 @@ func (x *ThreadDelete) decodeJSON(d *decoder) {
 				x.Channel.NSFW = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Channel.NSFW = Some(v)
 			}
 		case 9:
@@ -20446,7 +20446,7 @@ func (x *ThreadDelete) decodeJSON(d *decoder) {
 				x.Channel.Managed = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Channel.Managed = Some(v)
 			}
 		case 18:
@@ -20600,7 +20600,7 @@ func (x *ThreadDelete) decodeJSON(d *decoder) {
 				x.Channel.NewlyCreated = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Channel.NewlyCreated = Some(v)
 			}
 		}
@@ -21281,7 +21281,7 @@ func (x *ThreadMetadata) decodeJSON(d *decoder) {
 				x.Invitable = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Invitable = Some(v)
 			}
 		case 6:
@@ -21474,7 +21474,7 @@ func (x *ThreadUpdate) decodeJSON(d *decoder) {
 				x.Channel.NSFW = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Channel.NSFW = Some(v)
 			}
 		case 9:
@@ -21528,7 +21528,7 @@ func (x *ThreadUpdate) decodeJSON(d *decoder) {
 				x.Channel.Managed = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Channel.Managed = Some(v)
 			}
 		case 18:
@@ -21682,7 +21682,7 @@ func (x *ThreadUpdate) decodeJSON(d *decoder) {
 				x.Channel.NewlyCreated = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Channel.NewlyCreated = Some(v)
 			}
 		}
@@ -21961,7 +21961,7 @@ func (x *UnavailableGuild) decodeJSON(d *decoder) {
 				x.Unavailable = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Unavailable = Some(v)
 			}
 		}
@@ -22089,7 +22089,7 @@ func (x *User) decodeJSON(d *decoder) {
 				x.MFAEnabled = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.MFAEnabled = Some(v)
 			}
 		case 9:
@@ -22097,7 +22097,7 @@ func (x *User) decodeJSON(d *decoder) {
 				x.Verified = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.Verified = Some(v)
 			}
 		case 10:
@@ -22484,7 +22484,7 @@ func (x *UserUpdate) decodeJSON(d *decoder) {
 				x.User.MFAEnabled = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.User.MFAEnabled = Some(v)
 			}
 		case 9:
@@ -22492,7 +22492,7 @@ func (x *UserUpdate) decodeJSON(d *decoder) {
 				x.User.Verified = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.User.Verified = Some(v)
 			}
 		case 10:
@@ -23232,7 +23232,7 @@ func (x *VoiceState) decodeJSON(d *decoder) {
 				x.SelfStream = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.SelfStream = Some(v)
 			}
 		case 11:
@@ -23431,7 +23431,7 @@ func (x *VoiceStateUpdate) decodeJSON(d *decoder) {
 				x.VoiceState.SelfStream = Null[bool]()
 			} else {
 				var v bool
-				v = d.bool()
+				v = d.r.Bool()
 				x.VoiceState.SelfStream = Some(v)
 			}
 		case 11:

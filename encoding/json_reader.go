@@ -234,6 +234,13 @@ type JSONKey struct {
 	// third and thirdMask are the same for quoted's bytes 16 to 23, so
 	// that NextKeyIs compares keys of up to twenty characters in words.
 	third, thirdMask uint64
+	// quickTailMask and quickTailInv are what NextKeyIsQuick and
+	// FirstKeyIsQuick compare the second word with: tailMask and the
+	// complement of tail for keys of up to sixteen bytes, and for longer
+	// keys and the zero JSONKey zero and zero, which nothing matches
+	// (any word masked with 0 is 0, not ^0), so that they need no check
+	// of the key's length.
+	quickTailMask, quickTailInv uint64
 }
 
 // NewJSONKey returns the key name, written as AppendQuoted writes it.
@@ -247,6 +254,8 @@ func NewJSONKey(name string) JSONKey {
 	}
 	if len(q) > 16 {
 		k.third, k.thirdMask = keyWord(q[16:])
+	} else {
+		k.quickTailMask, k.quickTailInv = k.tailMask, ^k.tail
 	}
 	return k
 }
@@ -328,9 +337,9 @@ func (r *JSONReader) NextKeyIsQuick(k *JSONKey) bool {
 	// compared in two words while sixteen bytes are left. The zero
 	// JSONKey (quoted "") never matches here.
 	i := r.i
-	if r.first || len(r.b)-i < 16 || uint(len(k.quoted)-1) >= 16 ||
+	if r.first || len(r.b)-i < 16 ||
 		binary.LittleEndian.Uint64(r.b[i:i+8])&k.mask != k.head ||
-		binary.LittleEndian.Uint64(r.b[i+8:i+16])&k.tailMask != k.tail {
+		binary.LittleEndian.Uint64(r.b[i+8:i+16])&k.quickTailMask != ^k.quickTailInv {
 		return false
 	}
 	r.i = i + len(k.quoted)
@@ -346,9 +355,9 @@ func (r *JSONReader) FirstKeyIsQuick(k *JSONKey) bool {
 	// the comma would be) with that byte masked out, as NextKeyIs does.
 	// (r.first is only set past a bracket, so i >= 0.)
 	i := r.i - 1
-	if !r.first || len(r.b)-i < 16 || uint(len(k.quoted)-1) >= 16 ||
+	if !r.first || len(r.b)-i < 16 ||
 		binary.LittleEndian.Uint64(r.b[i:i+8])&k.firstMask != k.firstHead ||
-		binary.LittleEndian.Uint64(r.b[i+8:i+16])&k.tailMask != k.tail {
+		binary.LittleEndian.Uint64(r.b[i+8:i+16])&k.quickTailMask != ^k.quickTailInv {
 		return false
 	}
 	r.i = i + len(k.quoted)

@@ -546,6 +546,11 @@ func (g *generator) decodeExpr(v string, e ast.Expr) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		if id, ok := inner.(*ast.Ident); ok && id.Name == "bool" {
+			// null is handled here: the reader's Bool, without
+			// d.bool's second look for null.
+			code = "v = d.r.Bool()"
+		}
 		t := typeName(inner)
 		return fmt.Sprintf("if d.r.Null() {\n%s = Null[%s]()\n} else {\nvar v %s\n%s\n%s = Some(v)\n}", v, t, t, code, v), nil
 	}
