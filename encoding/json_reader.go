@@ -467,37 +467,42 @@ func (r *JSONReader) StringChecked() (raw []byte, escaped, valid bool) {
 	// is known, so not masked.
 	b := r.b
 	start := r.i + 1
-	// Fast path, in line: the scanner's loop, eight bytes at a time,
-	// noting on the way whether any byte is outside ASCII (only then
-	// does the string need a UTF-8 check).
+	// Fast path, in line: eight bytes at a time to the first byte that
+	// is not plain ASCII content. When that is the closing quote, the
+	// string is ASCII without escapes: no UTF-8 check needed.
 	j := start
-	var seen uint64
 	for j+8 <= len(b) {
 		w := binary.LittleEndian.Uint64(b[j : j+8])
-		if m := specialBytes(w); m != 0 {
-			n := bits.TrailingZeros64(m) >> 3 // clean bytes before it
-			seen |= w & (1<<(8*n) - 1)
-			j += n
+		if m := nonASCIIOrSpecial(w); m != 0 {
+			j += bits.TrailingZeros64(m) >> 3
 			if b[j] == '"' {
 				r.i = j + 1
-				raw = b[start:j:j]
-				return raw, false, seen&highs == 0 || validUTF8(raw)
+				return b[start:j:j], false, true
 			}
 			break
 		}
-		seen |= w
 		j += 8
 	}
-	// An escape, a control byte, or the input's last few bytes: the
-	// scanner reads the rest (the bytes before j are plain content).
-	end, escaped, err := skipString(r.b, j)
+	// An escape, a byte outside ASCII, a control byte, or the input's
+	// last few bytes: the scanner reads the rest, and the UTF-8 check
+	// starts there (the bytes before j are ASCII).
+	end, escaped, err := skipString(b, j)
 	if err != nil {
 		r.fail(err)
 		return nil, false, false
 	}
 	r.i = end
-	raw = r.b[start : end-1 : end-1]
-	return raw, escaped, validUTF8(raw)
+	raw = b[start : end-1 : end-1]
+	return raw, escaped, validUTF8(b[j : end-1])
+}
+
+// nonASCIIOrSpecial is specialBytes with the bytes outside ASCII flagged
+// too: the lowest flagged byte of v (little-endian) is the first that is
+// '"', '\\', a control byte or >= 0x80 (bytes above it may be flagged
+// wrongly, as in specialBytes).
+func nonASCIIOrSpecial(v uint64) uint64 {
+	q, s := v^(ones*'"'), v^(ones*'\\')
+	return ((q - ones) | (s - ones) | (v - ones*0x20) | v) & highs
 }
 
 // validUTF8 reports whether b is valid UTF-8, as utf8.Valid does, but

@@ -259,7 +259,9 @@ func TestStringCheckedUTF8MatchesUTF8Valid(t *testing.T) {
 		}
 		for _, c2 := range edges {
 			for _, c3 := range edges {
-				for _, prefix := range []string{"", "ascii, 8"} {
+				// Prefixes and suffixes put the sequence at the start,
+				// in the middle and at the end of eight-byte words.
+				for _, prefix := range []string{"", "ab", "ascii, 8"} {
 					// Four-byte forms with every kind of fourth byte
 					// too (validUTF8 checks F0-F3 in line).
 					for _, seq := range [][]byte{{byte(lead)}, {byte(lead), c2}, {byte(lead), c2, c3}, {byte(lead), c2, c3, 0x80, 'x'},
@@ -268,6 +270,9 @@ func TestStringCheckedUTF8MatchesUTF8Valid(t *testing.T) {
 							continue
 						}
 						raw := append([]byte(prefix), seq...)
+						if len(prefix) == 2 {
+							raw = append(raw, "and some ASCII after"...)
+						}
 						r := encoding.NewJSONReader(append(append([]byte{'"'}, raw...), '"'))
 						_, _, valid := r.StringChecked()
 						if r.Err() != nil || valid != utf8.Valid(raw) {
