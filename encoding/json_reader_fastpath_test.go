@@ -87,22 +87,34 @@ var fastPathCases = []string{
 	`1234567890123456789`, `9999999999999999999`, `12345678901234567890`, `7`, `7x`, ``, `true`,
 }
 
+// fastPathTails follow each case of TestReaderFastPathsMatchOracle: none
+// (the value at the end of the input, read in part from a short last
+// word), and enough input for QuotedUint64's three-word path.
+var fastPathTails = []string{"", `,"next":"0123456789012345678901234567"}`, `99999999999999999999999999999999`}
+
 func TestReaderFastPathsMatchOracle(t *testing.T) {
-	for _, c := range fastPathCases {
-		checkFastPaths(t, []byte(c))
-	}
-	// Every length of digit run, every position of a wrong byte in it.
-	for n := 1; n <= 21; n++ {
-		digits := bytes.Repeat([]byte("9"), n)
-		checkFastPaths(t, append(append([]byte(`"`), digits...), '"'))
-		checkFastPaths(t, digits)
-		for i := range n {
-			for _, bad := range []byte{'/', ':', 'a', '"', 0x80} {
-				d := bytes.Clone(digits)
-				d[i] = bad
-				checkFastPaths(t, append(append([]byte(`"`), d...), '"'))
-				checkFastPaths(t, d)
+	for _, tail := range fastPathTails {
+		for _, c := range fastPathCases {
+			checkFastPaths(t, []byte(c+tail))
+		}
+		// Every length of digit run, every position of a wrong byte
+		// in it.
+		for n := 1; n <= 21; n++ {
+			digits := bytes.Repeat([]byte("9"), n)
+			checkFastPaths(t, append(append(append([]byte(`"`), digits...), '"'), tail...))
+			checkFastPaths(t, append(bytes.Clone(digits), tail...))
+			for i := range n {
+				for _, bad := range []byte{'/', ':', 'a', '"', 0x80, 0xFF, '0' - 6, '9' + 7} {
+					d := bytes.Clone(digits)
+					d[i] = bad
+					checkFastPaths(t, append(append(append([]byte(`"`), d...), '"'), tail...))
+					checkFastPaths(t, append(d, tail...))
+				}
 			}
+			// A leading zero.
+			d := bytes.Clone(digits)
+			d[0] = '0'
+			checkFastPaths(t, append(append(append([]byte(`"`), d...), '"'), tail...))
 		}
 	}
 }
@@ -125,6 +137,7 @@ func TestReaderFastPathsAfterError(t *testing.T) {
 func FuzzReaderFastPaths(f *testing.F) {
 	for _, c := range fastPathCases {
 		f.Add([]byte(c))
+		f.Add([]byte(c + fastPathTails[1]))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) { checkFastPaths(t, in) })
 }
