@@ -182,7 +182,7 @@ func decodeArray[T any, P interface {
 	*T
 	decodable
 }](d *decoder, b *runs[T]) []T {
-	if !d.r.ArrayStart() {
+	if !d.r.ArrayStartQuick() && !d.r.ArrayStart() {
 		return nil
 	}
 	if !d.r.NextElement() {
@@ -420,7 +420,7 @@ func (d *decoder) float() float64 {
 
 // snowflakes reads an array of IDs into the shared block.
 func (d *decoder) snowflakes() []Snowflake {
-	if !d.r.ArrayStart() {
+	if !d.r.ArrayStartQuick() && !d.r.ArrayStart() {
 		return nil
 	}
 	tmp := d.idTmp[:0]
@@ -457,7 +457,7 @@ func (d *decoder) snowflakes() []Snowflake {
 
 // strs reads an array of strings.
 func (d *decoder) strs() []string {
-	if !d.r.ArrayStart() {
+	if !d.r.ArrayStartQuick() && !d.r.ArrayStart() {
 		return nil
 	}
 	out := []string{}

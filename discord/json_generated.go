@@ -51,7 +51,7 @@ var jsonKeysActivity = [18]encoding.JSONKey{
 }
 
 func (x *Activity) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Activity
@@ -60,6 +60,9 @@ func (x *Activity) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysActivity[f-1]) || d.r.NextKeyIs(&jsonKeysActivity[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -322,7 +325,7 @@ var jsonKeysActivityEmoji = [3]encoding.JSONKey{
 }
 
 func (x *ActivityEmoji) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ActivityEmoji
@@ -331,6 +334,9 @@ func (x *ActivityEmoji) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysActivityEmoji[f-1]) || d.r.NextKeyIs(&jsonKeysActivityEmoji[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -427,7 +433,7 @@ var jsonKeysActivityTimestamps = [2]encoding.JSONKey{
 }
 
 func (x *ActivityTimestamps) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ActivityTimestamps
@@ -436,6 +442,9 @@ func (x *ActivityTimestamps) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysActivityTimestamps[f-1]) || d.r.NextKeyIs(&jsonKeysActivityTimestamps[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -520,7 +529,7 @@ var jsonKeysApplicationCommandPermissionsUpdate = [4]encoding.JSONKey{
 }
 
 func (x *ApplicationCommandPermissionsUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ApplicationCommandPermissionsUpdate
@@ -529,6 +538,9 @@ func (x *ApplicationCommandPermissionsUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysApplicationCommandPermissionsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysApplicationCommandPermissionsUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -632,7 +644,7 @@ var jsonKeysAttachment = [17]encoding.JSONKey{
 }
 
 func (x *Attachment) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Attachment
@@ -641,6 +653,9 @@ func (x *Attachment) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysAttachment[f-1]) || d.r.NextKeyIs(&jsonKeysAttachment[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -881,7 +896,7 @@ var jsonKeysAutoModerationAction = [2]encoding.JSONKey{
 }
 
 func (x *AutoModerationAction) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.AutoModerationAction
@@ -890,6 +905,9 @@ func (x *AutoModerationAction) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysAutoModerationAction[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationAction[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -977,7 +995,7 @@ var jsonKeysAutoModerationActionExecution = [11]encoding.JSONKey{
 }
 
 func (x *AutoModerationActionExecution) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.AutoModerationActionExecution
@@ -986,6 +1004,9 @@ func (x *AutoModerationActionExecution) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysAutoModerationActionExecution[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationActionExecution[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -1155,7 +1176,7 @@ var jsonKeysAutoModerationRule = [11]encoding.JSONKey{
 }
 
 func (x *AutoModerationRule) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.AutoModerationRule
@@ -1164,6 +1185,9 @@ func (x *AutoModerationRule) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysAutoModerationRule[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRule[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -1314,7 +1338,7 @@ var jsonKeysAutoModerationRuleCreate = [11]encoding.JSONKey{
 }
 
 func (x *AutoModerationRuleCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.AutoModerationRuleCreate
@@ -1323,6 +1347,9 @@ func (x *AutoModerationRuleCreate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysAutoModerationRuleCreate[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRuleCreate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -1441,7 +1468,7 @@ var jsonKeysAutoModerationRuleDelete = [11]encoding.JSONKey{
 }
 
 func (x *AutoModerationRuleDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.AutoModerationRuleDelete
@@ -1450,6 +1477,9 @@ func (x *AutoModerationRuleDelete) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysAutoModerationRuleDelete[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRuleDelete[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -1568,7 +1598,7 @@ var jsonKeysAutoModerationRuleUpdate = [11]encoding.JSONKey{
 }
 
 func (x *AutoModerationRuleUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.AutoModerationRuleUpdate
@@ -1577,6 +1607,9 @@ func (x *AutoModerationRuleUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysAutoModerationRuleUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRuleUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -1687,7 +1720,7 @@ var jsonKeysAvatarDecoration = [3]encoding.JSONKey{
 }
 
 func (x *AvatarDecoration) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.AvatarDecoration
@@ -1696,6 +1729,9 @@ func (x *AvatarDecoration) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysAvatarDecoration[f-1]) || d.r.NextKeyIs(&jsonKeysAvatarDecoration[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -1826,7 +1862,7 @@ var jsonKeysChannel = [38]encoding.JSONKey{
 }
 
 func (x *Channel) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Channel
@@ -1835,6 +1871,9 @@ func (x *Channel) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysChannel[f-1]) || d.r.NextKeyIs(&jsonKeysChannel[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -2556,7 +2595,7 @@ var jsonKeysChannelCreate = [38]encoding.JSONKey{
 }
 
 func (x *ChannelCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ChannelCreate
@@ -2565,6 +2604,9 @@ func (x *ChannelCreate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysChannelCreate[f-1]) || d.r.NextKeyIs(&jsonKeysChannelCreate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -2990,7 +3032,7 @@ var jsonKeysChannelDelete = [38]encoding.JSONKey{
 }
 
 func (x *ChannelDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ChannelDelete
@@ -2999,6 +3041,9 @@ func (x *ChannelDelete) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysChannelDelete[f-1]) || d.r.NextKeyIs(&jsonKeysChannelDelete[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -3388,7 +3433,7 @@ var jsonKeysChannelInfo = [2]encoding.JSONKey{
 }
 
 func (x *ChannelInfo) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ChannelInfo
@@ -3397,6 +3442,9 @@ func (x *ChannelInfo) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysChannelInfo[f-1]) || d.r.NextKeyIs(&jsonKeysChannelInfo[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -3485,7 +3533,7 @@ var jsonKeysChannelInfoEntry = [3]encoding.JSONKey{
 }
 
 func (x *ChannelInfoEntry) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ChannelInfoEntry
@@ -3494,6 +3542,9 @@ func (x *ChannelInfoEntry) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysChannelInfoEntry[f-1]) || d.r.NextKeyIs(&jsonKeysChannelInfoEntry[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -3602,7 +3653,7 @@ var jsonKeysChannelMention = [4]encoding.JSONKey{
 }
 
 func (x *ChannelMention) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ChannelMention
@@ -3611,6 +3662,9 @@ func (x *ChannelMention) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysChannelMention[f-1]) || d.r.NextKeyIs(&jsonKeysChannelMention[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -3700,7 +3754,7 @@ var jsonKeysChannelPinsUpdate = [3]encoding.JSONKey{
 }
 
 func (x *ChannelPinsUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ChannelPinsUpdate
@@ -3709,6 +3763,9 @@ func (x *ChannelPinsUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysChannelPinsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysChannelPinsUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -3841,7 +3898,7 @@ var jsonKeysChannelUpdate = [38]encoding.JSONKey{
 }
 
 func (x *ChannelUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ChannelUpdate
@@ -3850,6 +3907,9 @@ func (x *ChannelUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysChannelUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysChannelUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -4240,7 +4300,7 @@ var jsonKeysClientStatus = [3]encoding.JSONKey{
 }
 
 func (x *ClientStatus) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ClientStatus
@@ -4249,6 +4309,9 @@ func (x *ClientStatus) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysClientStatus[f-1]) || d.r.NextKeyIs(&jsonKeysClientStatus[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -4336,7 +4399,7 @@ var jsonKeysCollectibles = [1]encoding.JSONKey{
 }
 
 func (x *Collectibles) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Collectibles
@@ -4345,6 +4408,9 @@ func (x *Collectibles) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysCollectibles[f-1]) || d.r.NextKeyIs(&jsonKeysCollectibles[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -4427,7 +4493,7 @@ var jsonKeysDefaultReaction = [2]encoding.JSONKey{
 }
 
 func (x *DefaultReaction) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.DefaultReaction
@@ -4436,6 +4502,9 @@ func (x *DefaultReaction) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysDefaultReaction[f-1]) || d.r.NextKeyIs(&jsonKeysDefaultReaction[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -4548,7 +4617,7 @@ var jsonKeysEmbed = [14]encoding.JSONKey{
 }
 
 func (x *Embed) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Embed
@@ -4557,6 +4626,9 @@ func (x *Embed) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEmbed[f-1]) || d.r.NextKeyIs(&jsonKeysEmbed[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -4793,7 +4865,7 @@ var jsonKeysEmbedAuthor = [4]encoding.JSONKey{
 }
 
 func (x *EmbedAuthor) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.EmbedAuthor
@@ -4802,6 +4874,9 @@ func (x *EmbedAuthor) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEmbedAuthor[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedAuthor[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -4897,7 +4972,7 @@ var jsonKeysEmbedField = [3]encoding.JSONKey{
 }
 
 func (x *EmbedField) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.EmbedField
@@ -4906,6 +4981,9 @@ func (x *EmbedField) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEmbedField[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedField[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -4991,7 +5069,7 @@ var jsonKeysEmbedFooter = [3]encoding.JSONKey{
 }
 
 func (x *EmbedFooter) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.EmbedFooter
@@ -5000,6 +5078,9 @@ func (x *EmbedFooter) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEmbedFooter[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedFooter[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -5091,7 +5172,7 @@ var jsonKeysEmbedMedia = [7]encoding.JSONKey{
 }
 
 func (x *EmbedMedia) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.EmbedMedia
@@ -5100,6 +5181,9 @@ func (x *EmbedMedia) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEmbedMedia[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedMedia[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -5260,7 +5344,7 @@ var jsonKeysEmbedProvider = [2]encoding.JSONKey{
 }
 
 func (x *EmbedProvider) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.EmbedProvider
@@ -5269,6 +5353,9 @@ func (x *EmbedProvider) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEmbedProvider[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedProvider[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -5356,7 +5443,7 @@ var jsonKeysEmoji = [9]encoding.JSONKey{
 }
 
 func (x *Emoji) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Emoji
@@ -5365,6 +5452,9 @@ func (x *Emoji) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEmoji[f-1]) || d.r.NextKeyIs(&jsonKeysEmoji[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -5571,7 +5661,7 @@ var jsonKeysEntitlement = [13]encoding.JSONKey{
 }
 
 func (x *Entitlement) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Entitlement
@@ -5580,6 +5670,9 @@ func (x *Entitlement) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEntitlement[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlement[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -5799,7 +5892,7 @@ var jsonKeysEntitlementCreate = [13]encoding.JSONKey{
 }
 
 func (x *EntitlementCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.EntitlementCreate
@@ -5808,6 +5901,9 @@ func (x *EntitlementCreate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEntitlementCreate[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlementCreate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -5966,7 +6062,7 @@ var jsonKeysEntitlementDelete = [13]encoding.JSONKey{
 }
 
 func (x *EntitlementDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.EntitlementDelete
@@ -5975,6 +6071,9 @@ func (x *EntitlementDelete) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEntitlementDelete[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlementDelete[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -6133,7 +6232,7 @@ var jsonKeysEntitlementUpdate = [13]encoding.JSONKey{
 }
 
 func (x *EntitlementUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.EntitlementUpdate
@@ -6142,6 +6241,9 @@ func (x *EntitlementUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEntitlementUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlementUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -6292,7 +6394,7 @@ var jsonKeysForumTag = [5]encoding.JSONKey{
 }
 
 func (x *ForumTag) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ForumTag
@@ -6301,6 +6403,9 @@ func (x *ForumTag) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysForumTag[f-1]) || d.r.NextKeyIs(&jsonKeysForumTag[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -6469,7 +6574,7 @@ var jsonKeysGuild = [52]encoding.JSONKey{
 }
 
 func (x *Guild) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Guild
@@ -6478,6 +6583,9 @@ func (x *Guild) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuild[f-1]) || d.r.NextKeyIs(&jsonKeysGuild[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -7265,7 +7373,7 @@ var jsonKeysGuildAuditLogEntryCreate = [8]encoding.JSONKey{
 }
 
 func (x *GuildAuditLogEntryCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildAuditLogEntryCreate
@@ -7274,6 +7382,9 @@ func (x *GuildAuditLogEntryCreate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildAuditLogEntryCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildAuditLogEntryCreate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -7416,7 +7527,7 @@ var jsonKeysGuildBanAdd = [2]encoding.JSONKey{
 }
 
 func (x *GuildBanAdd) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildBanAdd
@@ -7425,6 +7536,9 @@ func (x *GuildBanAdd) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildBanAdd[f-1]) || d.r.NextKeyIs(&jsonKeysGuildBanAdd[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -7501,7 +7615,7 @@ var jsonKeysGuildBanRemove = [2]encoding.JSONKey{
 }
 
 func (x *GuildBanRemove) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildBanRemove
@@ -7510,6 +7624,9 @@ func (x *GuildBanRemove) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildBanRemove[f-1]) || d.r.NextKeyIs(&jsonKeysGuildBanRemove[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -7651,7 +7768,7 @@ var jsonKeysGuildCreate = [67]encoding.JSONKey{
 }
 
 func (x *GuildCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildCreate
@@ -7660,6 +7777,9 @@ func (x *GuildCreate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildCreate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -8361,7 +8481,7 @@ var jsonKeysGuildDelete = [2]encoding.JSONKey{
 }
 
 func (x *GuildDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildDelete
@@ -8370,6 +8490,9 @@ func (x *GuildDelete) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildDelete[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -8449,7 +8572,7 @@ var jsonKeysGuildEmojisUpdate = [2]encoding.JSONKey{
 }
 
 func (x *GuildEmojisUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildEmojisUpdate
@@ -8458,6 +8581,9 @@ func (x *GuildEmojisUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildEmojisUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildEmojisUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -8544,7 +8670,7 @@ var jsonKeysGuildIntegrationsUpdate = [1]encoding.JSONKey{
 }
 
 func (x *GuildIntegrationsUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildIntegrationsUpdate
@@ -8553,6 +8679,9 @@ func (x *GuildIntegrationsUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildIntegrationsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildIntegrationsUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -8639,7 +8768,7 @@ var jsonKeysGuildMemberAdd = [18]encoding.JSONKey{
 }
 
 func (x *GuildMemberAdd) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildMemberAdd
@@ -8648,6 +8777,9 @@ func (x *GuildMemberAdd) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildMemberAdd[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMemberAdd[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -8878,7 +9010,7 @@ var jsonKeysGuildMemberRemove = [2]encoding.JSONKey{
 }
 
 func (x *GuildMemberRemove) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildMemberRemove
@@ -8887,6 +9019,9 @@ func (x *GuildMemberRemove) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildMemberRemove[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMemberRemove[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -8979,7 +9114,7 @@ var jsonKeysGuildMemberUpdate = [18]encoding.JSONKey{
 }
 
 func (x *GuildMemberUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildMemberUpdate
@@ -8988,6 +9123,9 @@ func (x *GuildMemberUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildMemberUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMemberUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -9223,7 +9361,7 @@ var jsonKeysGuildMembersChunk = [7]encoding.JSONKey{
 }
 
 func (x *GuildMembersChunk) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildMembersChunk
@@ -9232,6 +9370,9 @@ func (x *GuildMembersChunk) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildMembersChunk[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMembersChunk[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -9366,7 +9507,7 @@ var jsonKeysGuildRoleCreate = [2]encoding.JSONKey{
 }
 
 func (x *GuildRoleCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildRoleCreate
@@ -9375,6 +9516,9 @@ func (x *GuildRoleCreate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildRoleCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildRoleCreate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -9451,7 +9595,7 @@ var jsonKeysGuildRoleDelete = [2]encoding.JSONKey{
 }
 
 func (x *GuildRoleDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildRoleDelete
@@ -9460,6 +9604,9 @@ func (x *GuildRoleDelete) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildRoleDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildRoleDelete[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -9536,7 +9683,7 @@ var jsonKeysGuildRoleUpdate = [2]encoding.JSONKey{
 }
 
 func (x *GuildRoleUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildRoleUpdate
@@ -9545,6 +9692,9 @@ func (x *GuildRoleUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildRoleUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildRoleUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -9636,7 +9786,7 @@ var jsonKeysGuildScheduledEventCreate = [17]encoding.JSONKey{
 }
 
 func (x *GuildScheduledEventCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildScheduledEventCreate
@@ -9645,6 +9795,9 @@ func (x *GuildScheduledEventCreate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildScheduledEventCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventCreate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -9840,7 +9993,7 @@ var jsonKeysGuildScheduledEventDelete = [17]encoding.JSONKey{
 }
 
 func (x *GuildScheduledEventDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildScheduledEventDelete
@@ -9849,6 +10002,9 @@ func (x *GuildScheduledEventDelete) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildScheduledEventDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventDelete[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -10044,7 +10200,7 @@ var jsonKeysGuildScheduledEventUpdate = [17]encoding.JSONKey{
 }
 
 func (x *GuildScheduledEventUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildScheduledEventUpdate
@@ -10053,6 +10209,9 @@ func (x *GuildScheduledEventUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildScheduledEventUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -10234,7 +10393,7 @@ var jsonKeysGuildScheduledEventUserAdd = [3]encoding.JSONKey{
 }
 
 func (x *GuildScheduledEventUserAdd) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildScheduledEventUserAdd
@@ -10243,6 +10402,9 @@ func (x *GuildScheduledEventUserAdd) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildScheduledEventUserAdd[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventUserAdd[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -10326,7 +10488,7 @@ var jsonKeysGuildScheduledEventUserRemove = [3]encoding.JSONKey{
 }
 
 func (x *GuildScheduledEventUserRemove) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildScheduledEventUserRemove
@@ -10335,6 +10497,9 @@ func (x *GuildScheduledEventUserRemove) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildScheduledEventUserRemove[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventUserRemove[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -10423,7 +10588,7 @@ var jsonKeysGuildSoundboardSoundCreate = [8]encoding.JSONKey{
 }
 
 func (x *GuildSoundboardSoundCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildSoundboardSoundCreate
@@ -10432,6 +10597,9 @@ func (x *GuildSoundboardSoundCreate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildSoundboardSoundCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundCreate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -10546,7 +10714,7 @@ var jsonKeysGuildSoundboardSoundDelete = [2]encoding.JSONKey{
 }
 
 func (x *GuildSoundboardSoundDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildSoundboardSoundDelete
@@ -10555,6 +10723,9 @@ func (x *GuildSoundboardSoundDelete) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildSoundboardSoundDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundDelete[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -10637,7 +10808,7 @@ var jsonKeysGuildSoundboardSoundUpdate = [8]encoding.JSONKey{
 }
 
 func (x *GuildSoundboardSoundUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildSoundboardSoundUpdate
@@ -10646,6 +10817,9 @@ func (x *GuildSoundboardSoundUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildSoundboardSoundUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -10760,7 +10934,7 @@ var jsonKeysGuildSoundboardSoundsUpdate = [2]encoding.JSONKey{
 }
 
 func (x *GuildSoundboardSoundsUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildSoundboardSoundsUpdate
@@ -10769,6 +10943,9 @@ func (x *GuildSoundboardSoundsUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildSoundboardSoundsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundsUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -10856,7 +11033,7 @@ var jsonKeysGuildStickersUpdate = [2]encoding.JSONKey{
 }
 
 func (x *GuildStickersUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildStickersUpdate
@@ -10865,6 +11042,9 @@ func (x *GuildStickersUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildStickersUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildStickersUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -11002,7 +11182,7 @@ var jsonKeysGuildUpdate = [52]encoding.JSONKey{
 }
 
 func (x *GuildUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildUpdate
@@ -11011,6 +11191,9 @@ func (x *GuildUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -11479,7 +11662,7 @@ var jsonKeysIntegration = [17]encoding.JSONKey{
 }
 
 func (x *Integration) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Integration
@@ -11488,6 +11671,9 @@ func (x *Integration) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysIntegration[f-1]) || d.r.NextKeyIs(&jsonKeysIntegration[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -11784,7 +11970,7 @@ var jsonKeysIntegrationCreate = [17]encoding.JSONKey{
 }
 
 func (x *IntegrationCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.IntegrationCreate
@@ -11793,6 +11979,9 @@ func (x *IntegrationCreate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysIntegrationCreate[f-1]) || d.r.NextKeyIs(&jsonKeysIntegrationCreate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -11980,7 +12169,7 @@ var jsonKeysIntegrationDelete = [3]encoding.JSONKey{
 }
 
 func (x *IntegrationDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.IntegrationDelete
@@ -11989,6 +12178,9 @@ func (x *IntegrationDelete) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysIntegrationDelete[f-1]) || d.r.NextKeyIs(&jsonKeysIntegrationDelete[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -12088,7 +12280,7 @@ var jsonKeysIntegrationUpdate = [17]encoding.JSONKey{
 }
 
 func (x *IntegrationUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.IntegrationUpdate
@@ -12097,6 +12289,9 @@ func (x *IntegrationUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysIntegrationUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysIntegrationUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -12302,7 +12497,7 @@ var jsonKeysInteraction = [21]encoding.JSONKey{
 }
 
 func (x *Interaction) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Interaction
@@ -12311,6 +12506,9 @@ func (x *Interaction) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysInteraction[f-1]) || d.r.NextKeyIs(&jsonKeysInteraction[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -12605,7 +12803,7 @@ var jsonKeysInteractionCreate = [21]encoding.JSONKey{
 }
 
 func (x *InteractionCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.InteractionCreate
@@ -12614,6 +12812,9 @@ func (x *InteractionCreate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysInteractionCreate[f-1]) || d.r.NextKeyIs(&jsonKeysInteractionCreate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -12801,7 +13002,7 @@ var jsonKeysInviteCreate = [14]encoding.JSONKey{
 }
 
 func (x *InviteCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.InviteCreate
@@ -12810,6 +13011,9 @@ func (x *InviteCreate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysInviteCreate[f-1]) || d.r.NextKeyIs(&jsonKeysInviteCreate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -13021,7 +13225,7 @@ var jsonKeysInviteDelete = [3]encoding.JSONKey{
 }
 
 func (x *InviteDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.InviteDelete
@@ -13030,6 +13234,9 @@ func (x *InviteDelete) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysInviteDelete[f-1]) || d.r.NextKeyIs(&jsonKeysInviteDelete[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -13130,7 +13337,7 @@ var jsonKeysMember = [18]encoding.JSONKey{
 }
 
 func (x *Member) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Member
@@ -13139,6 +13346,9 @@ func (x *Member) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMember[f-1]) || d.r.NextKeyIs(&jsonKeysMember[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -13518,7 +13728,7 @@ var jsonKeysMention = [22]encoding.JSONKey{
 }
 
 func (x *Mention) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Mention
@@ -13527,6 +13737,9 @@ func (x *Mention) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMention[f-1]) || d.r.NextKeyIs(&jsonKeysMention[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -13810,7 +14023,7 @@ var jsonKeysMessage = [38]encoding.JSONKey{
 }
 
 func (x *Message) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Message
@@ -13819,6 +14032,9 @@ func (x *Message) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessage[f-1]) || d.r.NextKeyIs(&jsonKeysMessage[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -14325,7 +14541,7 @@ var jsonKeysMessageCreate = [38]encoding.JSONKey{
 }
 
 func (x *MessageCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.MessageCreate
@@ -14334,6 +14550,9 @@ func (x *MessageCreate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageCreate[f-1]) || d.r.NextKeyIs(&jsonKeysMessageCreate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -14590,7 +14809,7 @@ var jsonKeysMessageDelete = [3]encoding.JSONKey{
 }
 
 func (x *MessageDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.MessageDelete
@@ -14599,6 +14818,9 @@ func (x *MessageDelete) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageDelete[f-1]) || d.r.NextKeyIs(&jsonKeysMessageDelete[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -14684,7 +14906,7 @@ var jsonKeysMessageDeleteBulk = [3]encoding.JSONKey{
 }
 
 func (x *MessageDeleteBulk) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.MessageDeleteBulk
@@ -14693,6 +14915,9 @@ func (x *MessageDeleteBulk) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageDeleteBulk[f-1]) || d.r.NextKeyIs(&jsonKeysMessageDeleteBulk[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -14780,7 +15005,7 @@ var jsonKeysMessagePollVoteAdd = [5]encoding.JSONKey{
 }
 
 func (x *MessagePollVoteAdd) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.MessagePollVoteAdd
@@ -14789,6 +15014,9 @@ func (x *MessagePollVoteAdd) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessagePollVoteAdd[f-1]) || d.r.NextKeyIs(&jsonKeysMessagePollVoteAdd[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -14888,7 +15116,7 @@ var jsonKeysMessagePollVoteRemove = [5]encoding.JSONKey{
 }
 
 func (x *MessagePollVoteRemove) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.MessagePollVoteRemove
@@ -14897,6 +15125,9 @@ func (x *MessagePollVoteRemove) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessagePollVoteRemove[f-1]) || d.r.NextKeyIs(&jsonKeysMessagePollVoteRemove[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -15001,7 +15232,7 @@ var jsonKeysMessageReactionAdd = [10]encoding.JSONKey{
 }
 
 func (x *MessageReactionAdd) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.MessageReactionAdd
@@ -15010,6 +15241,9 @@ func (x *MessageReactionAdd) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageReactionAdd[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionAdd[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -15156,7 +15390,7 @@ var jsonKeysMessageReactionRemove = [7]encoding.JSONKey{
 }
 
 func (x *MessageReactionRemove) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.MessageReactionRemove
@@ -15165,6 +15399,9 @@ func (x *MessageReactionRemove) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageReactionRemove[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionRemove[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -15274,7 +15511,7 @@ var jsonKeysMessageReactionRemoveAll = [3]encoding.JSONKey{
 }
 
 func (x *MessageReactionRemoveAll) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.MessageReactionRemoveAll
@@ -15283,6 +15520,9 @@ func (x *MessageReactionRemoveAll) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageReactionRemoveAll[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionRemoveAll[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -15369,7 +15609,7 @@ var jsonKeysMessageReactionRemoveEmoji = [4]encoding.JSONKey{
 }
 
 func (x *MessageReactionRemoveEmoji) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.MessageReactionRemoveEmoji
@@ -15378,6 +15618,9 @@ func (x *MessageReactionRemoveEmoji) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageReactionRemoveEmoji[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionRemoveEmoji[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -15471,7 +15714,7 @@ var jsonKeysMessageReference = [5]encoding.JSONKey{
 }
 
 func (x *MessageReference) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.MessageReference
@@ -15480,6 +15723,9 @@ func (x *MessageReference) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageReference[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReference[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -15640,7 +15886,7 @@ var jsonKeysMessageUpdate = [38]encoding.JSONKey{
 }
 
 func (x *MessageUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.MessageUpdate
@@ -15649,6 +15895,9 @@ func (x *MessageUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysMessageUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -15907,7 +16156,7 @@ var jsonKeysNameplate = [5]encoding.JSONKey{
 }
 
 func (x *Nameplate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Nameplate
@@ -15916,6 +16165,9 @@ func (x *Nameplate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysNameplate[f-1]) || d.r.NextKeyIs(&jsonKeysNameplate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -16032,7 +16284,7 @@ var jsonKeysPartialUser = [12]encoding.JSONKey{
 }
 
 func (x *PartialUser) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.PartialUser
@@ -16041,6 +16293,9 @@ func (x *PartialUser) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysPartialUser[f-1]) || d.r.NextKeyIs(&jsonKeysPartialUser[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -16318,7 +16573,7 @@ var jsonKeysPermissionOverwrite = [4]encoding.JSONKey{
 }
 
 func (x *PermissionOverwrite) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.PermissionOverwrite
@@ -16327,6 +16582,9 @@ func (x *PermissionOverwrite) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysPermissionOverwrite[f-1]) || d.r.NextKeyIs(&jsonKeysPermissionOverwrite[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -16419,7 +16677,7 @@ var jsonKeysPresence = [6]encoding.JSONKey{
 }
 
 func (x *Presence) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Presence
@@ -16428,6 +16686,9 @@ func (x *Presence) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysPresence[f-1]) || d.r.NextKeyIs(&jsonKeysPresence[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -16547,7 +16808,7 @@ var jsonKeysPresenceUpdate = [6]encoding.JSONKey{
 }
 
 func (x *PresenceUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.PresenceUpdate
@@ -16556,6 +16817,9 @@ func (x *PresenceUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysPresenceUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysPresenceUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -16647,7 +16911,7 @@ var jsonKeysPrimaryGuild = [4]encoding.JSONKey{
 }
 
 func (x *PrimaryGuild) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.PrimaryGuild
@@ -16656,6 +16920,9 @@ func (x *PrimaryGuild) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysPrimaryGuild[f-1]) || d.r.NextKeyIs(&jsonKeysPrimaryGuild[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -16793,7 +17060,7 @@ var jsonKeysRateLimited = [3]encoding.JSONKey{
 }
 
 func (x *RateLimited) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.RateLimited
@@ -16802,6 +17069,9 @@ func (x *RateLimited) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysRateLimited[f-1]) || d.r.NextKeyIs(&jsonKeysRateLimited[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -16892,7 +17162,7 @@ var jsonKeysReaction = [8]encoding.JSONKey{
 }
 
 func (x *Reaction) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Reaction
@@ -16901,6 +17171,9 @@ func (x *Reaction) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysReaction[f-1]) || d.r.NextKeyIs(&jsonKeysReaction[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -17037,7 +17310,7 @@ var jsonKeysReactionCountDetails = [2]encoding.JSONKey{
 }
 
 func (x *ReactionCountDetails) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ReactionCountDetails
@@ -17046,6 +17319,9 @@ func (x *ReactionCountDetails) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysReactionCountDetails[f-1]) || d.r.NextKeyIs(&jsonKeysReactionCountDetails[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -17136,7 +17412,7 @@ var jsonKeysReady = [16]encoding.JSONKey{
 }
 
 func (x *Ready) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Ready
@@ -17145,6 +17421,9 @@ func (x *Ready) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysReady[f-1]) || d.r.NextKeyIs(&jsonKeysReady[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -17355,7 +17634,7 @@ var jsonKeysReadyApplication = [2]encoding.JSONKey{
 }
 
 func (x *ReadyApplication) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ReadyApplication
@@ -17364,6 +17643,9 @@ func (x *ReadyApplication) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysReadyApplication[f-1]) || d.r.NextKeyIs(&jsonKeysReadyApplication[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -17439,7 +17721,7 @@ var jsonKeysResumed = [1]encoding.JSONKey{
 }
 
 func (x *Resumed) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Resumed
@@ -17448,6 +17730,9 @@ func (x *Resumed) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysResumed[f-1]) || d.r.NextKeyIs(&jsonKeysResumed[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -17532,7 +17817,7 @@ var jsonKeysRole = [14]encoding.JSONKey{
 }
 
 func (x *Role) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Role
@@ -17541,6 +17826,9 @@ func (x *Role) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysRole[f-1]) || d.r.NextKeyIs(&jsonKeysRole[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -17750,7 +18038,7 @@ var jsonKeysRoleColors = [3]encoding.JSONKey{
 }
 
 func (x *RoleColors) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.RoleColors
@@ -17759,6 +18047,9 @@ func (x *RoleColors) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysRoleColors[f-1]) || d.r.NextKeyIs(&jsonKeysRoleColors[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -17869,7 +18160,7 @@ var jsonKeysRoleTags = [6]encoding.JSONKey{
 }
 
 func (x *RoleTags) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.RoleTags
@@ -17878,6 +18169,9 @@ func (x *RoleTags) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysRoleTags[f-1]) || d.r.NextKeyIs(&jsonKeysRoleTags[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -18005,7 +18299,7 @@ var jsonKeysScheduledEvent = [17]encoding.JSONKey{
 }
 
 func (x *ScheduledEvent) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ScheduledEvent
@@ -18014,6 +18308,9 @@ func (x *ScheduledEvent) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysScheduledEvent[f-1]) || d.r.NextKeyIs(&jsonKeysScheduledEvent[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -18285,7 +18582,7 @@ var jsonKeysSoundboardSound = [8]encoding.JSONKey{
 }
 
 func (x *SoundboardSound) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.SoundboardSound
@@ -18294,6 +18591,9 @@ func (x *SoundboardSound) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysSoundboardSound[f-1]) || d.r.NextKeyIs(&jsonKeysSoundboardSound[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -18443,7 +18743,7 @@ var jsonKeysSoundboardSounds = [2]encoding.JSONKey{
 }
 
 func (x *SoundboardSounds) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.SoundboardSounds
@@ -18452,6 +18752,9 @@ func (x *SoundboardSounds) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysSoundboardSounds[f-1]) || d.r.NextKeyIs(&jsonKeysSoundboardSounds[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -18544,7 +18847,7 @@ var jsonKeysStageInstance = [7]encoding.JSONKey{
 }
 
 func (x *StageInstance) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.StageInstance
@@ -18553,6 +18856,9 @@ func (x *StageInstance) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysStageInstance[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstance[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -18676,7 +18982,7 @@ var jsonKeysStageInstanceCreate = [7]encoding.JSONKey{
 }
 
 func (x *StageInstanceCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.StageInstanceCreate
@@ -18685,6 +18991,9 @@ func (x *StageInstanceCreate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysStageInstanceCreate[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstanceCreate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -18789,7 +19098,7 @@ var jsonKeysStageInstanceDelete = [7]encoding.JSONKey{
 }
 
 func (x *StageInstanceDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.StageInstanceDelete
@@ -18798,6 +19107,9 @@ func (x *StageInstanceDelete) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysStageInstanceDelete[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstanceDelete[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -18902,7 +19214,7 @@ var jsonKeysStageInstanceUpdate = [7]encoding.JSONKey{
 }
 
 func (x *StageInstanceUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.StageInstanceUpdate
@@ -18911,6 +19223,9 @@ func (x *StageInstanceUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysStageInstanceUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstanceUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -19020,7 +19335,7 @@ var jsonKeysSticker = [12]encoding.JSONKey{
 }
 
 func (x *Sticker) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Sticker
@@ -19029,6 +19344,9 @@ func (x *Sticker) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysSticker[f-1]) || d.r.NextKeyIs(&jsonKeysSticker[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -19229,7 +19547,7 @@ var jsonKeysStickerItem = [3]encoding.JSONKey{
 }
 
 func (x *StickerItem) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.StickerItem
@@ -19238,6 +19556,9 @@ func (x *StickerItem) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysStickerItem[f-1]) || d.r.NextKeyIs(&jsonKeysStickerItem[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -19328,7 +19649,7 @@ var jsonKeysSubscription = [10]encoding.JSONKey{
 }
 
 func (x *Subscription) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Subscription
@@ -19337,6 +19658,9 @@ func (x *Subscription) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysSubscription[f-1]) || d.r.NextKeyIs(&jsonKeysSubscription[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -19483,7 +19807,7 @@ var jsonKeysSubscriptionCreate = [10]encoding.JSONKey{
 }
 
 func (x *SubscriptionCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.SubscriptionCreate
@@ -19492,6 +19816,9 @@ func (x *SubscriptionCreate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysSubscriptionCreate[f-1]) || d.r.NextKeyIs(&jsonKeysSubscriptionCreate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -19611,7 +19938,7 @@ var jsonKeysSubscriptionDelete = [10]encoding.JSONKey{
 }
 
 func (x *SubscriptionDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.SubscriptionDelete
@@ -19620,6 +19947,9 @@ func (x *SubscriptionDelete) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysSubscriptionDelete[f-1]) || d.r.NextKeyIs(&jsonKeysSubscriptionDelete[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -19739,7 +20069,7 @@ var jsonKeysSubscriptionUpdate = [10]encoding.JSONKey{
 }
 
 func (x *SubscriptionUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.SubscriptionUpdate
@@ -19748,6 +20078,9 @@ func (x *SubscriptionUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysSubscriptionUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysSubscriptionUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -19895,7 +20228,7 @@ var jsonKeysThreadCreate = [38]encoding.JSONKey{
 }
 
 func (x *ThreadCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ThreadCreate
@@ -19904,6 +20237,9 @@ func (x *ThreadCreate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysThreadCreate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadCreate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -20329,7 +20665,7 @@ var jsonKeysThreadDelete = [38]encoding.JSONKey{
 }
 
 func (x *ThreadDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ThreadDelete
@@ -20338,6 +20674,9 @@ func (x *ThreadDelete) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysThreadDelete[f-1]) || d.r.NextKeyIs(&jsonKeysThreadDelete[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -20729,7 +21068,7 @@ var jsonKeysThreadListSync = [4]encoding.JSONKey{
 }
 
 func (x *ThreadListSync) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ThreadListSync
@@ -20738,6 +21077,9 @@ func (x *ThreadListSync) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysThreadListSync[f-1]) || d.r.NextKeyIs(&jsonKeysThreadListSync[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -20855,7 +21197,7 @@ var jsonKeysThreadMember = [7]encoding.JSONKey{
 }
 
 func (x *ThreadMember) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ThreadMember
@@ -20864,6 +21206,9 @@ func (x *ThreadMember) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysThreadMember[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMember[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -21004,7 +21349,7 @@ var jsonKeysThreadMemberUpdate = [7]encoding.JSONKey{
 }
 
 func (x *ThreadMemberUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ThreadMemberUpdate
@@ -21013,6 +21358,9 @@ func (x *ThreadMemberUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysThreadMemberUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMemberUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -21120,7 +21468,7 @@ var jsonKeysThreadMembersUpdate = [5]encoding.JSONKey{
 }
 
 func (x *ThreadMembersUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ThreadMembersUpdate
@@ -21129,6 +21477,9 @@ func (x *ThreadMembersUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysThreadMembersUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMembersUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -21242,7 +21593,7 @@ var jsonKeysThreadMetadata = [6]encoding.JSONKey{
 }
 
 func (x *ThreadMetadata) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ThreadMetadata
@@ -21251,6 +21602,9 @@ func (x *ThreadMetadata) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysThreadMetadata[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMetadata[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -21411,7 +21765,7 @@ var jsonKeysThreadUpdate = [38]encoding.JSONKey{
 }
 
 func (x *ThreadUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ThreadUpdate
@@ -21420,6 +21774,9 @@ func (x *ThreadUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysThreadUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -21812,7 +22169,7 @@ var jsonKeysTypingStart = [5]encoding.JSONKey{
 }
 
 func (x *TypingStart) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.TypingStart
@@ -21821,6 +22178,9 @@ func (x *TypingStart) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysTypingStart[f-1]) || d.r.NextKeyIs(&jsonKeysTypingStart[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -21928,7 +22288,7 @@ var jsonKeysUnavailableGuild = [2]encoding.JSONKey{
 }
 
 func (x *UnavailableGuild) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.UnavailableGuild
@@ -21937,6 +22297,9 @@ func (x *UnavailableGuild) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysUnavailableGuild[f-1]) || d.r.NextKeyIs(&jsonKeysUnavailableGuild[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -22044,7 +22407,7 @@ var jsonKeysUser = [21]encoding.JSONKey{
 }
 
 func (x *User) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.User
@@ -22053,6 +22416,9 @@ func (x *User) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysUser[f-1]) || d.r.NextKeyIs(&jsonKeysUser[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -22439,7 +22805,7 @@ var jsonKeysUserUpdate = [21]encoding.JSONKey{
 }
 
 func (x *UserUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.UserUpdate
@@ -22448,6 +22814,9 @@ func (x *UserUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysUserUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysUserUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -22684,7 +23053,7 @@ var jsonKeysVoiceChannelEffectSend = [8]encoding.JSONKey{
 }
 
 func (x *VoiceChannelEffectSend) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.VoiceChannelEffectSend
@@ -22693,6 +23062,9 @@ func (x *VoiceChannelEffectSend) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysVoiceChannelEffectSend[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceChannelEffectSend[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -22856,7 +23228,7 @@ var jsonKeysVoiceChannelStartTimeUpdate = [3]encoding.JSONKey{
 }
 
 func (x *VoiceChannelStartTimeUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.VoiceChannelStartTimeUpdate
@@ -22865,6 +23237,9 @@ func (x *VoiceChannelStartTimeUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysVoiceChannelStartTimeUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceChannelStartTimeUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -22960,7 +23335,7 @@ var jsonKeysVoiceChannelStatusUpdate = [3]encoding.JSONKey{
 }
 
 func (x *VoiceChannelStatusUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.VoiceChannelStatusUpdate
@@ -22969,6 +23344,9 @@ func (x *VoiceChannelStatusUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysVoiceChannelStatusUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceChannelStatusUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -23064,7 +23442,7 @@ var jsonKeysVoiceServerUpdate = [3]encoding.JSONKey{
 }
 
 func (x *VoiceServerUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.VoiceServerUpdate
@@ -23073,6 +23451,9 @@ func (x *VoiceServerUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysVoiceServerUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceServerUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -23178,7 +23559,7 @@ var jsonKeysVoiceState = [13]encoding.JSONKey{
 }
 
 func (x *VoiceState) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.VoiceState
@@ -23187,6 +23568,9 @@ func (x *VoiceState) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysVoiceState[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceState[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -23377,7 +23761,7 @@ var jsonKeysVoiceStateUpdate = [13]encoding.JSONKey{
 }
 
 func (x *VoiceStateUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.VoiceStateUpdate
@@ -23386,6 +23770,9 @@ func (x *VoiceStateUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysVoiceStateUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceStateUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return
@@ -23520,7 +23907,7 @@ var jsonKeysWebhooksUpdate = [2]encoding.JSONKey{
 }
 
 func (x *WebhooksUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.WebhooksUpdate
@@ -23529,6 +23916,9 @@ func (x *WebhooksUpdate) decodeJSON(d *decoder) {
 	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysWebhooksUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysWebhooksUpdate[f-1]))
 	for {
 		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
 			k, esc, more := d.r.NextKey()
 			if !more {
 				return

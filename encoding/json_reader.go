@@ -138,6 +138,47 @@ func (r *JSONReader) ObjectStart() bool {
 	return r.open('{', "object")
 }
 
+// ObjectStartQuick is the half of ObjectStart small enough to be inlined:
+// when the object starts right where the reader stands it consumes the
+// '{' and returns true; otherwise it consumes nothing and returns false,
+// and the caller goes on with ObjectStart (which also reads null).
+func (r *JSONReader) ObjectStartQuick() bool {
+	if i := r.i; uint(i) < uint(len(r.b)) && r.b[i] == '{' && r.depth < maxDepth {
+		r.depth++
+		r.i = i + 1
+		r.first = true
+		return true
+	}
+	return false
+}
+
+// ObjectEndQuick consumes the '}' of the object being read and returns
+// true when it stands right where the reader is. Otherwise (a key,
+// whitespace, an error) it consumes nothing and returns false, and the
+// caller goes on with NextKey, which reads the next key or ends the
+// object.
+func (r *JSONReader) ObjectEndQuick() bool {
+	if i := r.i; uint(i) < uint(len(r.b)) && r.b[i] == '}' {
+		r.i = i + 1
+		r.depth--
+		r.first = false
+		return true
+	}
+	return false
+}
+
+// ArrayStartQuick is ObjectStartQuick for an array's '['; the caller goes
+// on with ArrayStart when it returns false.
+func (r *JSONReader) ArrayStartQuick() bool {
+	if i := r.i; uint(i) < uint(len(r.b)) && r.b[i] == '[' && r.depth < maxDepth {
+		r.depth++
+		r.i = i + 1
+		r.first = true
+		return true
+	}
+	return false
+}
+
 // open consumes the bracket that opens an object or array (c, the next
 // value's Kind, named what in errors), one level deeper but no deeper than
 // maxDepth. For null it consumes the null and returns false; for anything

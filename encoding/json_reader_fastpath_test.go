@@ -355,5 +355,93 @@ func FuzzNextKeyIs(f *testing.F) {
 	f.Add([]byte(`{"a\"b":1,"c\u0064":2}`), `a"b`)
 	f.Add([]byte(`{"x":1, "y" :2}`), "y")
 	f.Add([]byte(`{"premium_since":null,"pending":false}`), "pending")
-	f.Fuzz(func(t *testing.T, in []byte, name string) { checkNextKeyIs(t, in, name) })
+	f.Fuzz(func(t *testing.T, in []byte, name string) {
+		checkNextKeyIs(t, in, name)
+		checkStructureQuick(t, in)
+	})
+}
+
+// checkStructureQuick compares ObjectStartQuick, ArrayStartQuick and
+// ObjectEndQuick with ObjectStart, ArrayStart and NextKey on in: walking
+// the input's first object or array to its end, at every step a quick
+// call that returns true must leave the reader where the general one
+// does (and then read the same), and one that returns false must consume
+// nothing.
+func checkStructureQuick(t *testing.T, in []byte) {
+	t.Helper()
+	for _, object := range []bool{true, false} {
+		quick, slow := encoding.NewJSONReader(in), encoding.NewJSONReader(in)
+		at := quick.Offset()
+		var gotQuick, gotSlow bool
+		if object {
+			gotQuick, gotSlow = quick.ObjectStartQuick(), slow.ObjectStart()
+		} else {
+			gotQuick, gotSlow = quick.ArrayStartQuick(), slow.ArrayStart()
+		}
+		if !gotQuick {
+			if quick.Offset() != at || quick.Err() != nil {
+				t.Fatalf("%q: a refused start quick call moved the reader or failed", in)
+			}
+			continue
+		}
+		if !gotSlow || quick.Offset() != slow.Offset() {
+			t.Fatalf("%q: start quick call read to %d, the general one %v to %d", in, quick.Offset(), gotSlow, slow.Offset())
+		}
+		if !object {
+			continue
+		}
+		for range 64 {
+			at := quick.Offset()
+			end := quick.ObjectEndQuick()
+			_, _, more := slow.NextKey()
+			if !end && quick.Offset() != at {
+				t.Fatalf("%q: a refused ObjectEndQuick moved the reader from %d to %d", in, at, quick.Offset())
+			}
+			if end {
+				if more || slow.Err() != nil || quick.Offset() != slow.Offset() {
+					t.Fatalf("%q: ObjectEndQuick ended the object at %d, NextKey read a key (%v) to %d, err %v", in, quick.Offset(), more, slow.Offset(), slow.Err())
+				}
+				quick.End()
+				slow.End()
+				if (quick.Err() == nil) != (slow.Err() == nil) {
+					t.Fatalf("%q: after the object, End: %v and %v", in, quick.Err(), slow.Err())
+				}
+				break
+			}
+			// Keep the two readers together: the quick one reads the
+			// key as the slow one did.
+			if _, _, more2 := quick.NextKey(); more2 != more || quick.Offset() != slow.Offset() {
+				t.Fatalf("%q: after a refused ObjectEndQuick, NextKey reads differently", in)
+			}
+			if !more {
+				break
+			}
+			quick.Skip()
+			slow.Skip()
+		}
+	}
+}
+
+func TestStructureQuickMatchesGeneral(t *testing.T) {
+	for _, c := range []string{
+		`{}`, `{ }`, `{"a":1}`, `{"a":1 }`, `{"a":{},"b":[]}`, `[]`, `[1]`, ` {}`, `null`, `nul`, `{`, `[`, `}`,
+		`{"a":1,}`, `{,"a":1}`, `{"a" 1}`, `{}x`, `{} `, `"x"`, ``, `{"a":1}}`,
+	} {
+		checkStructureQuick(t, []byte(c))
+	}
+	// Nested as deep as the reader allows and one deeper: the quick
+	// calls refuse there and the general ones fail.
+	deep := []byte(strings.Repeat("[", 10001))
+	r := encoding.NewJSONReader(deep)
+	for i := range 10001 {
+		if !r.ArrayStartQuick() && !r.ArrayStart() {
+			if i != 10000 || r.Err() == nil {
+				t.Fatalf("array %d: refused without the depth error (%v)", i, r.Err())
+			}
+			break
+		}
+		if i == 10000 {
+			t.Fatal("the quick path went past the reader's depth limit")
+		}
+	}
 }

@@ -358,10 +358,10 @@ func (g *generator) writeDecoder(name string) error {
 	// value in the switch, then guesses the next key: all in one
 	// function, with no call per field but the value's own.
 	guess := fmt.Sprintf("f = int(next[prev])\nok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeys%s[f-1]) || d.r.NextKeyIs(&jsonKeys%s[f-1]))\n", name, name)
-	g.printf("func (x *%s) decodeJSON(d *decoder) {\nif !d.r.ObjectStart() {\nreturn\n}\n", name)
+	g.printf("func (x *%s) decodeJSON(d *decoder) {\nif !d.r.ObjectStartQuick() && !d.r.ObjectStart() {\nreturn\n}\n", name)
 	g.printf("next := &d.order.%s\nprev := 0\nf := int(next[0])\n", name)
 	g.printf("ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeys%s[f-1]) || d.r.NextKeyIs(&jsonKeys%s[f-1]))\nfor {\n", name, name)
-	g.printf("if !ok {\nk, esc, more := d.r.NextKey()\nif !more {\nreturn\n}\nif esc {\nk = d.unescapeKey(k)\n}\n")
+	g.printf("if !ok {\nif d.r.ObjectEndQuick() {\nreturn\n}\nk, esc, more := d.r.NextKey()\nif !more {\nreturn\n}\nif esc {\nk = d.unescapeKey(k)\n}\n")
 	g.printf("if f = jsonField%s(k); f == 0 {\nd.r.Skip()\n%scontinue\n}\nnext[prev] = uint8(f)\n}\n", name, guess)
 	g.printf("prev = f\n")
 	if len(fs) > 0 {
