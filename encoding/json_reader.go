@@ -378,9 +378,12 @@ func (r *JSONReader) NextKeyIsQuick(k *JSONKey) bool {
 	// compared in two words while sixteen bytes are left. The zero
 	// JSONKey (quoted "") never matches here.
 	i := r.i
-	if r.first || len(r.b)-i < 16 ||
-		binary.LittleEndian.Uint64(r.b[i:i+8])&k.mask != k.head ||
-		binary.LittleEndian.Uint64(r.b[i+8:i+16])&k.quickTailMask != ^k.quickTailInv {
+	if r.first || uint(i)+16 > uint(len(r.b)) {
+		return false
+	}
+	w := r.b[i : i+16 : i+16] // one bounds check for both words
+	if binary.LittleEndian.Uint64(w[:8])&k.mask != k.head ||
+		binary.LittleEndian.Uint64(w[8:])&k.quickTailMask != ^k.quickTailInv {
 		return false
 	}
 	r.i = i + len(k.quoted)
@@ -396,9 +399,12 @@ func (r *JSONReader) FirstKeyIsQuick(k *JSONKey) bool {
 	// the comma would be) with that byte masked out, as NextKeyIs does.
 	// (r.first is only set past a bracket, so i >= 0.)
 	i := r.i - 1
-	if !r.first || len(r.b)-i < 16 ||
-		binary.LittleEndian.Uint64(r.b[i:i+8])&k.firstMask != k.firstHead ||
-		binary.LittleEndian.Uint64(r.b[i+8:i+16])&k.quickTailMask != ^k.quickTailInv {
+	if !r.first || uint(i)+16 > uint(len(r.b)) {
+		return false
+	}
+	w := r.b[i : i+16 : i+16] // one bounds check for both words
+	if binary.LittleEndian.Uint64(w[:8])&k.firstMask != k.firstHead ||
+		binary.LittleEndian.Uint64(w[8:])&k.quickTailMask != ^k.quickTailInv {
 		return false
 	}
 	r.i = i + len(k.quoted)
