@@ -2,6 +2,7 @@ package encoding_test
 
 import (
 	"bytes"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -442,6 +443,33 @@ func TestStructureQuickMatchesGeneral(t *testing.T) {
 		}
 		if i == 10000 {
 			t.Fatal("the quick path went past the reader's depth limit")
+		}
+	}
+}
+
+// TestBoolLiterals checks Bool on the literals where its word comparison
+// and its general path meet: at the end of the input, followed by more,
+// cut short or misspelt in their last byte.
+func TestBoolLiterals(t *testing.T) {
+	for _, c := range []struct {
+		in     string
+		want   bool
+		offset int
+		ok     bool
+	}{
+		{"true", true, 4, true}, {"true,", true, 4, true}, {"true}xxxx", true, 4, true},
+		{"false", false, 5, true}, {"false,", false, 5, true}, {"false]xxxx", false, 5, true},
+		{" true", true, 5, true}, {" false ", false, 6, true},
+		{"tru", false, 3, false}, {"fals", false, 4, false}, {"falsy,", false, 4, false}, {"trUe,", false, 2, false},
+		{"null,", false, 0, false}, {"1,", false, 0, false}, {"", false, 0, false},
+	} {
+		r := encoding.NewJSONReader([]byte(c.in))
+		got := r.Bool()
+		if (r.Err() == nil) != c.ok || got != c.want || c.ok && r.Offset() != c.offset {
+			t.Errorf("Bool(%q) = %v at %d, err %v; want %v at %d, ok %v", c.in, got, r.Offset(), r.Err(), c.want, c.offset, c.ok)
+		}
+		if !c.ok && !errors.Is(r.Err(), encoding.ErrMalformed) {
+			t.Errorf("Bool(%q): error %v does not match ErrMalformed", c.in, r.Err())
 		}
 	}
 }
