@@ -235,8 +235,16 @@ func (d *decoder) str() string {
 		return ""
 	}
 	if !escaped && valid {
-		kept := d.keep(raw)
-		return unsafe.String(&kept[0], len(kept))
+		// keep, written out: the string points into the block.
+		start := len(d.out)
+		if cap(d.out)-start < len(raw) {
+			d.room(len(raw))
+			start = 0
+		}
+		end := start + len(raw)
+		d.out = d.out[:end] // resliced in place: no write barrier
+		copy(d.out[start:end], raw)
+		return unsafe.String(&d.out[start], len(raw))
 	}
 	// Decoded, a byte that is not UTF-8 becomes U+FFFD (three bytes):
 	// the value takes at most three times its raw length.
