@@ -718,13 +718,6 @@ func leadingDigitsValue(w uint64, n int) uint64 {
 // pow10Uint64 holds 10^n for n from 0 to 8.
 var pow10Uint64 = [9]uint64{1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000}
 
-// eightDigits reports whether the eight bytes of w (little-endian) are
-// all ASCII digits: the high nibble of each is 3, and adding 6 to it does
-// not carry into the high nibble (that is, its low nibble is at most 9).
-func eightDigits(w uint64) bool {
-	return w&0xF0F0F0F0F0F0F0F0|(w+0x0606060606060606)&0xF0F0F0F0F0F0F0F0>>4 == 0x3333333333333333
-}
-
 // eightDigitsValue returns the value of the eight ASCII digits in w, the
 // first in its lowest byte, by combining neighbours pairwise: digits into
 // two-digit numbers, those into four-digit ones, those into the result.
