@@ -35,7 +35,8 @@ import (
 type decoder struct {
 	r       encoding.JSONReader
 	out     []byte      // string and Raw contents; never written below len, kept between payloads
-	ids     []Snowflake // spare room for arrays of IDs
+	ids     []Snowflake // arrays of IDs; ids[idsUsed:] is spare room
+	idsUsed int
 	members slab[Member]
 	users   slab[User]
 	arrays  arrays    // generated: a runs[T] per element type
@@ -89,8 +90,13 @@ func (d *decoder) keep(b []byte) []byte {
 		d.room(len(b))
 	}
 	start := len(d.out)
-	d.out = append(d.out, b...)
-	return d.out[start:len(d.out):len(d.out)]
+	end := start + len(b)
+	// Resliced in place, d.out keeps its pointer: no write barrier
+	// (an append stores the pointer back, with one while the
+	// collector runs).
+	d.out = d.out[:end]
+	copy(d.out[start:end], b)
+	return d.out[start:end:end]
 }
 
 // room replaces the string block with a new one that has room for at
@@ -121,12 +127,16 @@ func (d *decoder) err(typeName string) error {
 // ten. What is left of a block serves the next decode that uses the same
 // pooled decoder: every element is handed out once.
 type slab[T any] struct {
+	// free[used:] are not handed out yet. An index rather than a
+	// shrinking slice: moving it writes no pointer, so costs no write
+	// barrier while the collector runs.
 	free   []T
+	used   int
 	blocks int
 }
 
 func (s *slab[T]) alloc() *T {
-	if len(s.free) == 0 {
+	if s.used == len(s.free) {
 		n := 2
 		if s.blocks > 0 {
 			// Ten Members or Users (304 bytes each) fill 3,040 of
@@ -136,9 +146,10 @@ func (s *slab[T]) alloc() *T {
 		}
 		s.blocks++
 		s.free = make([]T, n)
+		s.used = 0
 	}
-	p := &s.free[0]
-	s.free = s.free[1:]
+	p := &s.free[s.used]
+	s.used++
 	return p
 }
 
@@ -147,7 +158,11 @@ func (s *slab[T]) alloc() *T {
 // successive runs of one block, so that arrays cost an allocation every
 // few payloads instead of one each.
 type runs[T any] struct {
-	free []T
+	// block[used:] is free. An index rather than a shrinking slice:
+	// moving it writes no pointer, so costs no write barrier while the
+	// collector runs.
+	block []T
+	used  int
 }
 
 // runBlock is the number of elements of a new block (more when one array
@@ -167,28 +182,39 @@ func decodeArray[T any, P interface {
 	*T
 	decodable
 }](d *decoder, b *runs[T]) []T {
-	if !d.r.ArrayStart() {
+	if !d.r.ArrayStartQuick() && !d.r.ArrayStart() {
 		return nil
 	}
-	free := b.free
+	if !d.r.NextElement() {
+		return []T{} // empty: the block is left as it is
+	}
+	block, start := b.block, b.used
 	// An array of the same type inside an element takes a block of its
 	// own rather than the run being filled here.
-	b.free = nil
+	b.used = len(block)
+	free := block[start:]
+	grown := false
 	n := 0
-	for d.r.NextElement() {
+	for {
 		if n == len(free) {
-			grown := make([]T, max(2*n, runBlock))
-			copy(grown, free[:n])
-			free = grown
+			g := make([]T, max(2*n, runBlock))
+			copy(g, free[:n])
+			free, grown = g, true
 		}
 		P(&free[n]).decodeJSON(d)
 		n++
+		if !d.r.NextElement() {
+			break
+		}
 	}
-	if cap(free) <= maxKeptBlock {
-		b.free = free[n:]
-	}
-	if n == 0 {
-		return []T{}
+	switch {
+	case !grown:
+		if len(b.block) != len(block) || unsafe.SliceData(b.block) != unsafe.SliceData(block) {
+			b.block = block // a nested array took a block of its own
+		}
+		b.used = start + n
+	case cap(free) <= maxKeptBlock:
+		b.block, b.used = free[:cap(free)], n
 	}
 	return free[:n:n]
 }
@@ -209,8 +235,16 @@ func (d *decoder) str() string {
 		return ""
 	}
 	if !escaped && valid {
-		kept := d.keep(raw)
-		return unsafe.String(&kept[0], len(kept))
+		// keep, written out: the string points into the block.
+		start := len(d.out)
+		if cap(d.out)-start < len(raw) {
+			d.room(len(raw))
+			start = 0
+		}
+		end := start + len(raw)
+		d.out = d.out[:end] // resliced in place: no write barrier
+		copy(d.out[start:end], raw)
+		return unsafe.String(&d.out[start], len(raw))
 	}
 	// Decoded, a byte that is not UTF-8 becomes U+FFFD (three bytes):
 	// the value takes at most three times its raw length.
@@ -218,13 +252,17 @@ func (d *decoder) str() string {
 		d.room(3 * len(raw))
 	}
 	start := len(d.out)
+	var out []byte
 	if valid {
-		d.out = appendUnescaped(d.out, raw)
+		out = appendUnescaped(d.out, raw)
 	} else {
 		// Not UTF-8 (rare, and never from Discord): the reference
 		// decoder, rune by rune, replaces each bad byte.
-		d.out = encoding.AppendUnquoted(d.out, raw)
+		out = encoding.AppendUnquoted(d.out, raw)
 	}
+	// The room made above holds the value, so out is d.out's block:
+	// resliced in place, d.out keeps its pointer (no write barrier).
+	d.out = d.out[:len(out)]
 	if len(d.out) == start {
 		return ""
 	}
@@ -390,7 +428,7 @@ func (d *decoder) float() float64 {
 
 // snowflakes reads an array of IDs into the shared block.
 func (d *decoder) snowflakes() []Snowflake {
-	if !d.r.ArrayStart() {
+	if !d.r.ArrayStartQuick() && !d.r.ArrayStart() {
 		return nil
 	}
 	tmp := d.idTmp[:0]
@@ -413,19 +451,21 @@ func (d *decoder) snowflakes() []Snowflake {
 	if len(tmp) == 0 {
 		return []Snowflake{}
 	}
-	if len(d.ids) < len(tmp) {
+	if len(d.ids)-d.idsUsed < len(tmp) {
 		// Small blocks first: most payloads hold a handful of IDs.
 		d.ids = make([]Snowflake, max(8, len(tmp)))
+		d.idsUsed = 0
 	}
-	out := d.ids[:len(tmp):len(tmp)]
+	start, end := d.idsUsed, d.idsUsed+len(tmp)
+	out := d.ids[start:end:end]
 	copy(out, tmp)
-	d.ids = d.ids[len(tmp):]
+	d.idsUsed = end // an index: no pointer written, no write barrier
 	return out
 }
 
 // strs reads an array of strings.
 func (d *decoder) strs() []string {
-	if !d.r.ArrayStart() {
+	if !d.r.ArrayStartQuick() && !d.r.ArrayStart() {
 		return nil
 	}
 	out := []string{}

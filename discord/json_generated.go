@@ -51,16 +51,20 @@ var jsonKeysActivity = [18]encoding.JSONKey{
 }
 
 func (x *Activity) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Activity
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysActivity[f-1]) || d.r.NextKeyIs(&jsonKeysActivity[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysActivity[f-1]) && !d.r.NextKeyIs(jsonKeysActivity[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -68,12 +72,88 @@ func (x *Activity) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldActivity(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysActivity[f-1]) || d.r.NextKeyIs(&jsonKeysActivity[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Name = d.str()
+		case 2:
+			x.Type = ActivityType(d.int(64))
+		case 3:
+			if d.r.Null() {
+				x.URL = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.URL = Some(v)
+			}
+		case 4:
+			x.CreatedAt = d.int(64)
+		case 5:
+			if d.r.Null() {
+				x.Timestamps = nil
+			} else {
+				x.Timestamps = new(ActivityTimestamps)
+				x.Timestamps.decodeJSON(d)
+			}
+		case 6:
+			x.ApplicationID.decodeJSON(d)
+		case 7:
+			if d.r.Null() {
+				x.Details = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Details = Some(v)
+			}
+		case 8:
+			if d.r.Null() {
+				x.State = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.State = Some(v)
+			}
+		case 9:
+			if d.r.Null() {
+				x.Emoji = Null[ActivityEmoji]()
+			} else {
+				var v ActivityEmoji
+				v.decodeJSON(d)
+				x.Emoji = Some(v)
+			}
+		case 10:
+			x.Party.decodeJSON(d)
+		case 11:
+			x.Assets.decodeJSON(d)
+		case 12:
+			x.Secrets.decodeJSON(d)
+		case 13:
+			if d.r.Null() {
+				x.Instance = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Instance = Some(v)
+			}
+		case 14:
+			x.Flags = int(d.int(64))
+		case 15:
+			x.Buttons.decodeJSON(d)
+		case 16:
+			x.ID = d.str()
+		case 17:
+			x.SessionID = d.str()
+		case 18:
+			x.SyncID = d.str()
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysActivity[f-1]) || d.r.NextKeyIs(&jsonKeysActivity[f-1]))
 	}
 }
 
@@ -118,82 +198,6 @@ func jsonFieldActivity(k []byte) int {
 		return 18
 	}
 	return 0
-}
-
-func (x *Activity) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Name = d.str()
-	case 2:
-		x.Type = ActivityType(d.int(64))
-	case 3:
-		if d.r.Null() {
-			x.URL = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.URL = Some(v)
-		}
-	case 4:
-		x.CreatedAt = d.int(64)
-	case 5:
-		if d.r.Null() {
-			x.Timestamps = nil
-		} else {
-			x.Timestamps = new(ActivityTimestamps)
-			x.Timestamps.decodeJSON(d)
-		}
-	case 6:
-		x.ApplicationID.decodeJSON(d)
-	case 7:
-		if d.r.Null() {
-			x.Details = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Details = Some(v)
-		}
-	case 8:
-		if d.r.Null() {
-			x.State = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.State = Some(v)
-		}
-	case 9:
-		if d.r.Null() {
-			x.Emoji = Null[ActivityEmoji]()
-		} else {
-			var v ActivityEmoji
-			v.decodeJSON(d)
-			x.Emoji = Some(v)
-		}
-	case 10:
-		x.Party.decodeJSON(d)
-	case 11:
-		x.Assets.decodeJSON(d)
-	case 12:
-		x.Secrets.decodeJSON(d)
-	case 13:
-		if d.r.Null() {
-			x.Instance = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Instance = Some(v)
-		}
-	case 14:
-		x.Flags = int(d.int(64))
-	case 15:
-		x.Buttons.decodeJSON(d)
-	case 16:
-		x.ID = d.str()
-	case 17:
-		x.SessionID = d.str()
-	case 18:
-		x.SyncID = d.str()
-	}
 }
 
 func (x *Activity) appendJSON(dst []byte) []byte {
@@ -321,16 +325,20 @@ var jsonKeysActivityEmoji = [3]encoding.JSONKey{
 }
 
 func (x *ActivityEmoji) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ActivityEmoji
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysActivityEmoji[f-1]) || d.r.NextKeyIs(&jsonKeysActivityEmoji[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysActivityEmoji[f-1]) && !d.r.NextKeyIs(jsonKeysActivityEmoji[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -338,12 +346,29 @@ func (x *ActivityEmoji) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldActivityEmoji(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysActivityEmoji[f-1]) || d.r.NextKeyIs(&jsonKeysActivityEmoji[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Name = d.str()
+		case 2:
+			x.ID.decodeJSON(d)
+		case 3:
+			if d.r.Null() {
+				x.Animated = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Animated = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysActivityEmoji[f-1]) || d.r.NextKeyIs(&jsonKeysActivityEmoji[f-1]))
 	}
 }
 
@@ -358,23 +383,6 @@ func jsonFieldActivityEmoji(k []byte) int {
 		return 3
 	}
 	return 0
-}
-
-func (x *ActivityEmoji) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Name = d.str()
-	case 2:
-		x.ID.decodeJSON(d)
-	case 3:
-		if d.r.Null() {
-			x.Animated = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Animated = Some(v)
-		}
-	}
 }
 
 func (x *ActivityEmoji) appendJSON(dst []byte) []byte {
@@ -425,16 +433,20 @@ var jsonKeysActivityTimestamps = [2]encoding.JSONKey{
 }
 
 func (x *ActivityTimestamps) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ActivityTimestamps
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysActivityTimestamps[f-1]) || d.r.NextKeyIs(&jsonKeysActivityTimestamps[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysActivityTimestamps[f-1]) && !d.r.NextKeyIs(jsonKeysActivityTimestamps[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -442,12 +454,21 @@ func (x *ActivityTimestamps) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldActivityTimestamps(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysActivityTimestamps[f-1]) || d.r.NextKeyIs(&jsonKeysActivityTimestamps[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Start = d.int(64)
+		case 2:
+			x.End = d.int(64)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysActivityTimestamps[f-1]) || d.r.NextKeyIs(&jsonKeysActivityTimestamps[f-1]))
 	}
 }
 
@@ -460,15 +481,6 @@ func jsonFieldActivityTimestamps(k []byte) int {
 		return 2
 	}
 	return 0
-}
-
-func (x *ActivityTimestamps) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Start = d.int(64)
-	case 2:
-		x.End = d.int(64)
-	}
 }
 
 func (x *ActivityTimestamps) appendJSON(dst []byte) []byte {
@@ -517,16 +529,20 @@ var jsonKeysApplicationCommandPermissionsUpdate = [4]encoding.JSONKey{
 }
 
 func (x *ApplicationCommandPermissionsUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ApplicationCommandPermissionsUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysApplicationCommandPermissionsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysApplicationCommandPermissionsUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysApplicationCommandPermissionsUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysApplicationCommandPermissionsUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -534,12 +550,25 @@ func (x *ApplicationCommandPermissionsUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldApplicationCommandPermissionsUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysApplicationCommandPermissionsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysApplicationCommandPermissionsUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.ApplicationID.decodeJSON(d)
+		case 3:
+			x.GuildID.decodeJSON(d)
+		case 4:
+			x.Permissions.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysApplicationCommandPermissionsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysApplicationCommandPermissionsUpdate[f-1]))
 	}
 }
 
@@ -556,19 +585,6 @@ func jsonFieldApplicationCommandPermissionsUpdate(k []byte) int {
 		return 4
 	}
 	return 0
-}
-
-func (x *ApplicationCommandPermissionsUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.ApplicationID.decodeJSON(d)
-	case 3:
-		x.GuildID.decodeJSON(d)
-	case 4:
-		x.Permissions.decodeJSON(d)
-	}
 }
 
 func (x *ApplicationCommandPermissionsUpdate) appendJSON(dst []byte) []byte {
@@ -628,16 +644,20 @@ var jsonKeysAttachment = [17]encoding.JSONKey{
 }
 
 func (x *Attachment) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Attachment
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysAttachment[f-1]) || d.r.NextKeyIs(&jsonKeysAttachment[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysAttachment[f-1]) && !d.r.NextKeyIs(jsonKeysAttachment[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -645,12 +665,81 @@ func (x *Attachment) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldAttachment(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAttachment[f-1]) || d.r.NextKeyIs(&jsonKeysAttachment[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.Filename = d.str()
+		case 3:
+			x.Title = d.str()
+		case 4:
+			x.Description = d.str()
+		case 5:
+			x.ContentType = d.str()
+		case 6:
+			x.Size = d.int(64)
+		case 7:
+			x.URL = d.str()
+		case 8:
+			x.ProxyURL = d.str()
+		case 9:
+			if d.r.Null() {
+				x.Height = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Height = Some(v)
+			}
+		case 10:
+			if d.r.Null() {
+				x.Width = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Width = Some(v)
+			}
+		case 11:
+			x.Ephemeral = d.bool()
+		case 12:
+			if d.r.Null() {
+				x.DurationSecs = Null[float64]()
+			} else {
+				var v float64
+				v = d.float()
+				x.DurationSecs = Some(v)
+			}
+		case 13:
+			x.Waveform = d.str()
+		case 14:
+			x.Flags = int(d.int(64))
+		case 15:
+			x.Placeholder = d.str()
+		case 16:
+			if d.r.Null() {
+				x.PlaceholderVersion = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.PlaceholderVersion = Some(v)
+			}
+		case 17:
+			if d.r.Null() {
+				x.ContentScanVersion = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.ContentScanVersion = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAttachment[f-1]) || d.r.NextKeyIs(&jsonKeysAttachment[f-1]))
 	}
 }
 
@@ -693,75 +782,6 @@ func jsonFieldAttachment(k []byte) int {
 		return 17
 	}
 	return 0
-}
-
-func (x *Attachment) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.Filename = d.str()
-	case 3:
-		x.Title = d.str()
-	case 4:
-		x.Description = d.str()
-	case 5:
-		x.ContentType = d.str()
-	case 6:
-		x.Size = d.int(64)
-	case 7:
-		x.URL = d.str()
-	case 8:
-		x.ProxyURL = d.str()
-	case 9:
-		if d.r.Null() {
-			x.Height = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Height = Some(v)
-		}
-	case 10:
-		if d.r.Null() {
-			x.Width = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Width = Some(v)
-		}
-	case 11:
-		x.Ephemeral = d.bool()
-	case 12:
-		if d.r.Null() {
-			x.DurationSecs = Null[float64]()
-		} else {
-			var v float64
-			v = d.float()
-			x.DurationSecs = Some(v)
-		}
-	case 13:
-		x.Waveform = d.str()
-	case 14:
-		x.Flags = int(d.int(64))
-	case 15:
-		x.Placeholder = d.str()
-	case 16:
-		if d.r.Null() {
-			x.PlaceholderVersion = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.PlaceholderVersion = Some(v)
-		}
-	case 17:
-		if d.r.Null() {
-			x.ContentScanVersion = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.ContentScanVersion = Some(v)
-		}
-	}
 }
 
 func (x *Attachment) appendJSON(dst []byte) []byte {
@@ -876,16 +896,20 @@ var jsonKeysAutoModerationAction = [2]encoding.JSONKey{
 }
 
 func (x *AutoModerationAction) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.AutoModerationAction
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysAutoModerationAction[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationAction[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysAutoModerationAction[f-1]) && !d.r.NextKeyIs(jsonKeysAutoModerationAction[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -893,12 +917,21 @@ func (x *AutoModerationAction) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldAutoModerationAction(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAutoModerationAction[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationAction[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Type = int(d.int(64))
+		case 2:
+			x.Metadata.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAutoModerationAction[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationAction[f-1]))
 	}
 }
 
@@ -911,15 +944,6 @@ func jsonFieldAutoModerationAction(k []byte) int {
 		return 2
 	}
 	return 0
-}
-
-func (x *AutoModerationAction) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Type = int(d.int(64))
-	case 2:
-		x.Metadata.decodeJSON(d)
-	}
 }
 
 func (x *AutoModerationAction) appendJSON(dst []byte) []byte {
@@ -971,16 +995,20 @@ var jsonKeysAutoModerationActionExecution = [11]encoding.JSONKey{
 }
 
 func (x *AutoModerationActionExecution) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.AutoModerationActionExecution
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysAutoModerationActionExecution[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationActionExecution[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysAutoModerationActionExecution[f-1]) && !d.r.NextKeyIs(jsonKeysAutoModerationActionExecution[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -988,12 +1016,51 @@ func (x *AutoModerationActionExecution) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldAutoModerationActionExecution(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAutoModerationActionExecution[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationActionExecution[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.GuildID.decodeJSON(d)
+		case 2:
+			x.Action.decodeJSON(d)
+		case 3:
+			x.RuleID.decodeJSON(d)
+		case 4:
+			x.RuleTriggerType = int(d.int(64))
+		case 5:
+			x.UserID.decodeJSON(d)
+		case 6:
+			x.ChannelID.decodeJSON(d)
+		case 7:
+			x.MessageID.decodeJSON(d)
+		case 8:
+			x.AlertSystemMessageID.decodeJSON(d)
+		case 9:
+			x.Content = d.str()
+		case 10:
+			if d.r.Null() {
+				x.MatchedKeyword = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.MatchedKeyword = Some(v)
+			}
+		case 11:
+			if d.r.Null() {
+				x.MatchedContent = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.MatchedContent = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAutoModerationActionExecution[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationActionExecution[f-1]))
 	}
 }
 
@@ -1024,45 +1091,6 @@ func jsonFieldAutoModerationActionExecution(k []byte) int {
 		return 11
 	}
 	return 0
-}
-
-func (x *AutoModerationActionExecution) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.GuildID.decodeJSON(d)
-	case 2:
-		x.Action.decodeJSON(d)
-	case 3:
-		x.RuleID.decodeJSON(d)
-	case 4:
-		x.RuleTriggerType = int(d.int(64))
-	case 5:
-		x.UserID.decodeJSON(d)
-	case 6:
-		x.ChannelID.decodeJSON(d)
-	case 7:
-		x.MessageID.decodeJSON(d)
-	case 8:
-		x.AlertSystemMessageID.decodeJSON(d)
-	case 9:
-		x.Content = d.str()
-	case 10:
-		if d.r.Null() {
-			x.MatchedKeyword = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.MatchedKeyword = Some(v)
-		}
-	case 11:
-		if d.r.Null() {
-			x.MatchedContent = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.MatchedContent = Some(v)
-		}
-	}
 }
 
 func (x *AutoModerationActionExecution) appendJSON(dst []byte) []byte {
@@ -1148,16 +1176,20 @@ var jsonKeysAutoModerationRule = [11]encoding.JSONKey{
 }
 
 func (x *AutoModerationRule) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.AutoModerationRule
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysAutoModerationRule[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRule[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysAutoModerationRule[f-1]) && !d.r.NextKeyIs(jsonKeysAutoModerationRule[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -1165,12 +1197,39 @@ func (x *AutoModerationRule) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldAutoModerationRule(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAutoModerationRule[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRule[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.GuildID.decodeJSON(d)
+		case 3:
+			x.Name = d.str()
+		case 4:
+			x.CreatorID.decodeJSON(d)
+		case 5:
+			x.EventType = int(d.int(64))
+		case 6:
+			x.TriggerType = int(d.int(64))
+		case 7:
+			x.TriggerMetadata.decodeJSON(d)
+		case 8:
+			x.Actions = decodeArray(d, &d.arrays.AutoModerationAction)
+		case 9:
+			x.Enabled = d.bool()
+		case 10:
+			x.ExemptRoles = d.snowflakes()
+		case 11:
+			x.ExemptChannels = d.snowflakes()
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAutoModerationRule[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRule[f-1]))
 	}
 }
 
@@ -1201,33 +1260,6 @@ func jsonFieldAutoModerationRule(k []byte) int {
 		return 11
 	}
 	return 0
-}
-
-func (x *AutoModerationRule) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.GuildID.decodeJSON(d)
-	case 3:
-		x.Name = d.str()
-	case 4:
-		x.CreatorID.decodeJSON(d)
-	case 5:
-		x.EventType = int(d.int(64))
-	case 6:
-		x.TriggerType = int(d.int(64))
-	case 7:
-		x.TriggerMetadata.decodeJSON(d)
-	case 8:
-		x.Actions = decodeArray(d, &d.arrays.AutoModerationAction)
-	case 9:
-		x.Enabled = d.bool()
-	case 10:
-		x.ExemptRoles = d.snowflakes()
-	case 11:
-		x.ExemptChannels = d.snowflakes()
-	}
 }
 
 func (x *AutoModerationRule) appendJSON(dst []byte) []byte {
@@ -1306,16 +1338,20 @@ var jsonKeysAutoModerationRuleCreate = [11]encoding.JSONKey{
 }
 
 func (x *AutoModerationRuleCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.AutoModerationRuleCreate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysAutoModerationRuleCreate[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRuleCreate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysAutoModerationRuleCreate[f-1]) && !d.r.NextKeyIs(jsonKeysAutoModerationRuleCreate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -1323,12 +1359,39 @@ func (x *AutoModerationRuleCreate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldAutoModerationRuleCreate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAutoModerationRuleCreate[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRuleCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.AutoModerationRule.ID.decodeJSON(d)
+		case 2:
+			x.AutoModerationRule.GuildID.decodeJSON(d)
+		case 3:
+			x.AutoModerationRule.Name = d.str()
+		case 4:
+			x.AutoModerationRule.CreatorID.decodeJSON(d)
+		case 5:
+			x.AutoModerationRule.EventType = int(d.int(64))
+		case 6:
+			x.AutoModerationRule.TriggerType = int(d.int(64))
+		case 7:
+			x.AutoModerationRule.TriggerMetadata.decodeJSON(d)
+		case 8:
+			x.AutoModerationRule.Actions = decodeArray(d, &d.arrays.AutoModerationAction)
+		case 9:
+			x.AutoModerationRule.Enabled = d.bool()
+		case 10:
+			x.AutoModerationRule.ExemptRoles = d.snowflakes()
+		case 11:
+			x.AutoModerationRule.ExemptChannels = d.snowflakes()
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAutoModerationRuleCreate[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRuleCreate[f-1]))
 	}
 }
 
@@ -1359,33 +1422,6 @@ func jsonFieldAutoModerationRuleCreate(k []byte) int {
 		return 11
 	}
 	return 0
-}
-
-func (x *AutoModerationRuleCreate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.AutoModerationRule.ID.decodeJSON(d)
-	case 2:
-		x.AutoModerationRule.GuildID.decodeJSON(d)
-	case 3:
-		x.AutoModerationRule.Name = d.str()
-	case 4:
-		x.AutoModerationRule.CreatorID.decodeJSON(d)
-	case 5:
-		x.AutoModerationRule.EventType = int(d.int(64))
-	case 6:
-		x.AutoModerationRule.TriggerType = int(d.int(64))
-	case 7:
-		x.AutoModerationRule.TriggerMetadata.decodeJSON(d)
-	case 8:
-		x.AutoModerationRule.Actions = decodeArray(d, &d.arrays.AutoModerationAction)
-	case 9:
-		x.AutoModerationRule.Enabled = d.bool()
-	case 10:
-		x.AutoModerationRule.ExemptRoles = d.snowflakes()
-	case 11:
-		x.AutoModerationRule.ExemptChannels = d.snowflakes()
-	}
 }
 
 func (x *AutoModerationRuleCreate) appendJSON(dst []byte) []byte {
@@ -1432,16 +1468,20 @@ var jsonKeysAutoModerationRuleDelete = [11]encoding.JSONKey{
 }
 
 func (x *AutoModerationRuleDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.AutoModerationRuleDelete
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysAutoModerationRuleDelete[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRuleDelete[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysAutoModerationRuleDelete[f-1]) && !d.r.NextKeyIs(jsonKeysAutoModerationRuleDelete[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -1449,12 +1489,39 @@ func (x *AutoModerationRuleDelete) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldAutoModerationRuleDelete(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAutoModerationRuleDelete[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRuleDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.AutoModerationRule.ID.decodeJSON(d)
+		case 2:
+			x.AutoModerationRule.GuildID.decodeJSON(d)
+		case 3:
+			x.AutoModerationRule.Name = d.str()
+		case 4:
+			x.AutoModerationRule.CreatorID.decodeJSON(d)
+		case 5:
+			x.AutoModerationRule.EventType = int(d.int(64))
+		case 6:
+			x.AutoModerationRule.TriggerType = int(d.int(64))
+		case 7:
+			x.AutoModerationRule.TriggerMetadata.decodeJSON(d)
+		case 8:
+			x.AutoModerationRule.Actions = decodeArray(d, &d.arrays.AutoModerationAction)
+		case 9:
+			x.AutoModerationRule.Enabled = d.bool()
+		case 10:
+			x.AutoModerationRule.ExemptRoles = d.snowflakes()
+		case 11:
+			x.AutoModerationRule.ExemptChannels = d.snowflakes()
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAutoModerationRuleDelete[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRuleDelete[f-1]))
 	}
 }
 
@@ -1485,33 +1552,6 @@ func jsonFieldAutoModerationRuleDelete(k []byte) int {
 		return 11
 	}
 	return 0
-}
-
-func (x *AutoModerationRuleDelete) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.AutoModerationRule.ID.decodeJSON(d)
-	case 2:
-		x.AutoModerationRule.GuildID.decodeJSON(d)
-	case 3:
-		x.AutoModerationRule.Name = d.str()
-	case 4:
-		x.AutoModerationRule.CreatorID.decodeJSON(d)
-	case 5:
-		x.AutoModerationRule.EventType = int(d.int(64))
-	case 6:
-		x.AutoModerationRule.TriggerType = int(d.int(64))
-	case 7:
-		x.AutoModerationRule.TriggerMetadata.decodeJSON(d)
-	case 8:
-		x.AutoModerationRule.Actions = decodeArray(d, &d.arrays.AutoModerationAction)
-	case 9:
-		x.AutoModerationRule.Enabled = d.bool()
-	case 10:
-		x.AutoModerationRule.ExemptRoles = d.snowflakes()
-	case 11:
-		x.AutoModerationRule.ExemptChannels = d.snowflakes()
-	}
 }
 
 func (x *AutoModerationRuleDelete) appendJSON(dst []byte) []byte {
@@ -1558,16 +1598,20 @@ var jsonKeysAutoModerationRuleUpdate = [11]encoding.JSONKey{
 }
 
 func (x *AutoModerationRuleUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.AutoModerationRuleUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysAutoModerationRuleUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRuleUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysAutoModerationRuleUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysAutoModerationRuleUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -1575,12 +1619,39 @@ func (x *AutoModerationRuleUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldAutoModerationRuleUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAutoModerationRuleUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRuleUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.AutoModerationRule.ID.decodeJSON(d)
+		case 2:
+			x.AutoModerationRule.GuildID.decodeJSON(d)
+		case 3:
+			x.AutoModerationRule.Name = d.str()
+		case 4:
+			x.AutoModerationRule.CreatorID.decodeJSON(d)
+		case 5:
+			x.AutoModerationRule.EventType = int(d.int(64))
+		case 6:
+			x.AutoModerationRule.TriggerType = int(d.int(64))
+		case 7:
+			x.AutoModerationRule.TriggerMetadata.decodeJSON(d)
+		case 8:
+			x.AutoModerationRule.Actions = decodeArray(d, &d.arrays.AutoModerationAction)
+		case 9:
+			x.AutoModerationRule.Enabled = d.bool()
+		case 10:
+			x.AutoModerationRule.ExemptRoles = d.snowflakes()
+		case 11:
+			x.AutoModerationRule.ExemptChannels = d.snowflakes()
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAutoModerationRuleUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysAutoModerationRuleUpdate[f-1]))
 	}
 }
 
@@ -1611,33 +1682,6 @@ func jsonFieldAutoModerationRuleUpdate(k []byte) int {
 		return 11
 	}
 	return 0
-}
-
-func (x *AutoModerationRuleUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.AutoModerationRule.ID.decodeJSON(d)
-	case 2:
-		x.AutoModerationRule.GuildID.decodeJSON(d)
-	case 3:
-		x.AutoModerationRule.Name = d.str()
-	case 4:
-		x.AutoModerationRule.CreatorID.decodeJSON(d)
-	case 5:
-		x.AutoModerationRule.EventType = int(d.int(64))
-	case 6:
-		x.AutoModerationRule.TriggerType = int(d.int(64))
-	case 7:
-		x.AutoModerationRule.TriggerMetadata.decodeJSON(d)
-	case 8:
-		x.AutoModerationRule.Actions = decodeArray(d, &d.arrays.AutoModerationAction)
-	case 9:
-		x.AutoModerationRule.Enabled = d.bool()
-	case 10:
-		x.AutoModerationRule.ExemptRoles = d.snowflakes()
-	case 11:
-		x.AutoModerationRule.ExemptChannels = d.snowflakes()
-	}
 }
 
 func (x *AutoModerationRuleUpdate) appendJSON(dst []byte) []byte {
@@ -1676,16 +1720,20 @@ var jsonKeysAvatarDecoration = [3]encoding.JSONKey{
 }
 
 func (x *AvatarDecoration) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.AvatarDecoration
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysAvatarDecoration[f-1]) || d.r.NextKeyIs(&jsonKeysAvatarDecoration[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysAvatarDecoration[f-1]) && !d.r.NextKeyIs(jsonKeysAvatarDecoration[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -1693,12 +1741,29 @@ func (x *AvatarDecoration) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldAvatarDecoration(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAvatarDecoration[f-1]) || d.r.NextKeyIs(&jsonKeysAvatarDecoration[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Asset = d.str()
+		case 2:
+			x.SKUID.decodeJSON(d)
+		case 3:
+			if d.r.Null() {
+				x.ExpiresAt = Null[int64]()
+			} else {
+				var v int64
+				v = d.int(64)
+				x.ExpiresAt = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysAvatarDecoration[f-1]) || d.r.NextKeyIs(&jsonKeysAvatarDecoration[f-1]))
 	}
 }
 
@@ -1713,23 +1778,6 @@ func jsonFieldAvatarDecoration(k []byte) int {
 		return 3
 	}
 	return 0
-}
-
-func (x *AvatarDecoration) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Asset = d.str()
-	case 2:
-		x.SKUID.decodeJSON(d)
-	case 3:
-		if d.r.Null() {
-			x.ExpiresAt = Null[int64]()
-		} else {
-			var v int64
-			v = d.int(64)
-			x.ExpiresAt = Some(v)
-		}
-	}
 }
 
 func (x *AvatarDecoration) appendJSON(dst []byte) []byte {
@@ -1814,16 +1862,20 @@ var jsonKeysChannel = [38]encoding.JSONKey{
 }
 
 func (x *Channel) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Channel
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysChannel[f-1]) || d.r.NextKeyIs(&jsonKeysChannel[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysChannel[f-1]) && !d.r.NextKeyIs(jsonKeysChannel[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -1831,12 +1883,265 @@ func (x *Channel) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldChannel(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannel[f-1]) || d.r.NextKeyIs(&jsonKeysChannel[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.Type = ChannelType(d.int(64))
+		case 3:
+			x.GuildID.decodeJSON(d)
+		case 4:
+			if d.r.Null() {
+				x.Position = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Position = Some(v)
+			}
+		case 5:
+			x.PermissionOverwrites = decodeArray(d, &d.arrays.PermissionOverwrite)
+		case 6:
+			if d.r.Null() {
+				x.Name = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Name = Some(v)
+			}
+		case 7:
+			if d.r.Null() {
+				x.Topic = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Topic = Some(v)
+			}
+		case 8:
+			if d.r.Null() {
+				x.NSFW = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.NSFW = Some(v)
+			}
+		case 9:
+			if d.r.Null() {
+				x.LastMessageID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.LastMessageID = Some(v)
+			}
+		case 10:
+			if d.r.Null() {
+				x.Bitrate = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Bitrate = Some(v)
+			}
+		case 11:
+			if d.r.Null() {
+				x.UserLimit = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.UserLimit = Some(v)
+			}
+		case 12:
+			if d.r.Null() {
+				x.RateLimitPerUser = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.RateLimitPerUser = Some(v)
+			}
+		case 13:
+			x.Recipients = decodeArray(d, &d.arrays.User)
+		case 14:
+			if d.r.Null() {
+				x.Icon = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Icon = Some(v)
+			}
+		case 15:
+			x.OwnerID.decodeJSON(d)
+		case 16:
+			x.ApplicationID.decodeJSON(d)
+		case 17:
+			if d.r.Null() {
+				x.Managed = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Managed = Some(v)
+			}
+		case 18:
+			if d.r.Null() {
+				x.ParentID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.ParentID = Some(v)
+			}
+		case 19:
+			if d.r.Null() {
+				x.LastPinTimestamp = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.LastPinTimestamp = Some(v)
+			}
+		case 20:
+			if d.r.Null() {
+				x.RTCRegion = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.RTCRegion = Some(v)
+			}
+		case 21:
+			if d.r.Null() {
+				x.VideoQualityMode = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.VideoQualityMode = Some(v)
+			}
+		case 22:
+			if d.r.Null() {
+				x.MessageCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.MessageCount = Some(v)
+			}
+		case 23:
+			if d.r.Null() {
+				x.MemberCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.MemberCount = Some(v)
+			}
+		case 24:
+			if d.r.Null() {
+				x.ThreadMetadata = nil
+			} else {
+				x.ThreadMetadata = new(ThreadMetadata)
+				x.ThreadMetadata.decodeJSON(d)
+			}
+		case 25:
+			if d.r.Null() {
+				x.Member = nil
+			} else {
+				x.Member = new(ThreadMember)
+				x.Member.decodeJSON(d)
+			}
+		case 26:
+			if d.r.Null() {
+				x.DefaultAutoArchiveDuration = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.DefaultAutoArchiveDuration = Some(v)
+			}
+		case 27:
+			if d.r.Null() {
+				x.Permissions = Null[Permissions]()
+			} else {
+				var v Permissions
+				v.decodeJSON(d)
+				x.Permissions = Some(v)
+			}
+		case 28:
+			if d.r.Null() {
+				x.Flags = Null[ChannelFlags]()
+			} else {
+				var v ChannelFlags
+				v = ChannelFlags(d.uint(64))
+				x.Flags = Some(v)
+			}
+		case 29:
+			if d.r.Null() {
+				x.TotalMessageSent = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.TotalMessageSent = Some(v)
+			}
+		case 30:
+			x.AvailableTags = decodeArray(d, &d.arrays.ForumTag)
+		case 31:
+			x.AppliedTags = d.snowflakes()
+		case 32:
+			if d.r.Null() {
+				x.DefaultReactionEmoji = Null[DefaultReaction]()
+			} else {
+				var v DefaultReaction
+				v.decodeJSON(d)
+				x.DefaultReactionEmoji = Some(v)
+			}
+		case 33:
+			if d.r.Null() {
+				x.DefaultThreadRateLimitPerUser = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.DefaultThreadRateLimitPerUser = Some(v)
+			}
+		case 34:
+			if d.r.Null() {
+				x.DefaultSortOrder = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.DefaultSortOrder = Some(v)
+			}
+		case 35:
+			if d.r.Null() {
+				x.DefaultForumLayout = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.DefaultForumLayout = Some(v)
+			}
+		case 36:
+			if d.r.Null() {
+				x.Status = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Status = Some(v)
+			}
+		case 37:
+			if d.r.Null() {
+				x.Version = Null[int64]()
+			} else {
+				var v int64
+				v = d.int(64)
+				x.Version = Some(v)
+			}
+		case 38:
+			if d.r.Null() {
+				x.NewlyCreated = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.NewlyCreated = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannel[f-1]) || d.r.NextKeyIs(&jsonKeysChannel[f-1]))
 	}
 }
 
@@ -1921,259 +2226,6 @@ func jsonFieldChannel(k []byte) int {
 		return 38
 	}
 	return 0
-}
-
-func (x *Channel) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.Type = ChannelType(d.int(64))
-	case 3:
-		x.GuildID.decodeJSON(d)
-	case 4:
-		if d.r.Null() {
-			x.Position = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Position = Some(v)
-		}
-	case 5:
-		x.PermissionOverwrites = decodeArray(d, &d.arrays.PermissionOverwrite)
-	case 6:
-		if d.r.Null() {
-			x.Name = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Name = Some(v)
-		}
-	case 7:
-		if d.r.Null() {
-			x.Topic = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Topic = Some(v)
-		}
-	case 8:
-		if d.r.Null() {
-			x.NSFW = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.NSFW = Some(v)
-		}
-	case 9:
-		if d.r.Null() {
-			x.LastMessageID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.LastMessageID = Some(v)
-		}
-	case 10:
-		if d.r.Null() {
-			x.Bitrate = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Bitrate = Some(v)
-		}
-	case 11:
-		if d.r.Null() {
-			x.UserLimit = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.UserLimit = Some(v)
-		}
-	case 12:
-		if d.r.Null() {
-			x.RateLimitPerUser = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.RateLimitPerUser = Some(v)
-		}
-	case 13:
-		x.Recipients = decodeArray(d, &d.arrays.User)
-	case 14:
-		if d.r.Null() {
-			x.Icon = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Icon = Some(v)
-		}
-	case 15:
-		x.OwnerID.decodeJSON(d)
-	case 16:
-		x.ApplicationID.decodeJSON(d)
-	case 17:
-		if d.r.Null() {
-			x.Managed = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Managed = Some(v)
-		}
-	case 18:
-		if d.r.Null() {
-			x.ParentID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.ParentID = Some(v)
-		}
-	case 19:
-		if d.r.Null() {
-			x.LastPinTimestamp = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.LastPinTimestamp = Some(v)
-		}
-	case 20:
-		if d.r.Null() {
-			x.RTCRegion = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.RTCRegion = Some(v)
-		}
-	case 21:
-		if d.r.Null() {
-			x.VideoQualityMode = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.VideoQualityMode = Some(v)
-		}
-	case 22:
-		if d.r.Null() {
-			x.MessageCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.MessageCount = Some(v)
-		}
-	case 23:
-		if d.r.Null() {
-			x.MemberCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.MemberCount = Some(v)
-		}
-	case 24:
-		if d.r.Null() {
-			x.ThreadMetadata = nil
-		} else {
-			x.ThreadMetadata = new(ThreadMetadata)
-			x.ThreadMetadata.decodeJSON(d)
-		}
-	case 25:
-		if d.r.Null() {
-			x.Member = nil
-		} else {
-			x.Member = new(ThreadMember)
-			x.Member.decodeJSON(d)
-		}
-	case 26:
-		if d.r.Null() {
-			x.DefaultAutoArchiveDuration = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.DefaultAutoArchiveDuration = Some(v)
-		}
-	case 27:
-		if d.r.Null() {
-			x.Permissions = Null[Permissions]()
-		} else {
-			var v Permissions
-			v.decodeJSON(d)
-			x.Permissions = Some(v)
-		}
-	case 28:
-		if d.r.Null() {
-			x.Flags = Null[ChannelFlags]()
-		} else {
-			var v ChannelFlags
-			v = ChannelFlags(d.uint(64))
-			x.Flags = Some(v)
-		}
-	case 29:
-		if d.r.Null() {
-			x.TotalMessageSent = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.TotalMessageSent = Some(v)
-		}
-	case 30:
-		x.AvailableTags = decodeArray(d, &d.arrays.ForumTag)
-	case 31:
-		x.AppliedTags = d.snowflakes()
-	case 32:
-		if d.r.Null() {
-			x.DefaultReactionEmoji = Null[DefaultReaction]()
-		} else {
-			var v DefaultReaction
-			v.decodeJSON(d)
-			x.DefaultReactionEmoji = Some(v)
-		}
-	case 33:
-		if d.r.Null() {
-			x.DefaultThreadRateLimitPerUser = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.DefaultThreadRateLimitPerUser = Some(v)
-		}
-	case 34:
-		if d.r.Null() {
-			x.DefaultSortOrder = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.DefaultSortOrder = Some(v)
-		}
-	case 35:
-		if d.r.Null() {
-			x.DefaultForumLayout = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.DefaultForumLayout = Some(v)
-		}
-	case 36:
-		if d.r.Null() {
-			x.Status = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Status = Some(v)
-		}
-	case 37:
-		if d.r.Null() {
-			x.Version = Null[int64]()
-		} else {
-			var v int64
-			v = d.int(64)
-			x.Version = Some(v)
-		}
-	case 38:
-		if d.r.Null() {
-			x.NewlyCreated = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.NewlyCreated = Some(v)
-		}
-	}
 }
 
 func (x *Channel) appendJSON(dst []byte) []byte {
@@ -2543,16 +2595,20 @@ var jsonKeysChannelCreate = [38]encoding.JSONKey{
 }
 
 func (x *ChannelCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ChannelCreate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysChannelCreate[f-1]) || d.r.NextKeyIs(&jsonKeysChannelCreate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysChannelCreate[f-1]) && !d.r.NextKeyIs(jsonKeysChannelCreate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -2560,12 +2616,265 @@ func (x *ChannelCreate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldChannelCreate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelCreate[f-1]) || d.r.NextKeyIs(&jsonKeysChannelCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Channel.ID.decodeJSON(d)
+		case 2:
+			x.Channel.Type = ChannelType(d.int(64))
+		case 3:
+			x.Channel.GuildID.decodeJSON(d)
+		case 4:
+			if d.r.Null() {
+				x.Channel.Position = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.Position = Some(v)
+			}
+		case 5:
+			x.Channel.PermissionOverwrites = decodeArray(d, &d.arrays.PermissionOverwrite)
+		case 6:
+			if d.r.Null() {
+				x.Channel.Name = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.Name = Some(v)
+			}
+		case 7:
+			if d.r.Null() {
+				x.Channel.Topic = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.Topic = Some(v)
+			}
+		case 8:
+			if d.r.Null() {
+				x.Channel.NSFW = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Channel.NSFW = Some(v)
+			}
+		case 9:
+			if d.r.Null() {
+				x.Channel.LastMessageID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Channel.LastMessageID = Some(v)
+			}
+		case 10:
+			if d.r.Null() {
+				x.Channel.Bitrate = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.Bitrate = Some(v)
+			}
+		case 11:
+			if d.r.Null() {
+				x.Channel.UserLimit = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.UserLimit = Some(v)
+			}
+		case 12:
+			if d.r.Null() {
+				x.Channel.RateLimitPerUser = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.RateLimitPerUser = Some(v)
+			}
+		case 13:
+			x.Channel.Recipients = decodeArray(d, &d.arrays.User)
+		case 14:
+			if d.r.Null() {
+				x.Channel.Icon = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.Icon = Some(v)
+			}
+		case 15:
+			x.Channel.OwnerID.decodeJSON(d)
+		case 16:
+			x.Channel.ApplicationID.decodeJSON(d)
+		case 17:
+			if d.r.Null() {
+				x.Channel.Managed = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Channel.Managed = Some(v)
+			}
+		case 18:
+			if d.r.Null() {
+				x.Channel.ParentID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Channel.ParentID = Some(v)
+			}
+		case 19:
+			if d.r.Null() {
+				x.Channel.LastPinTimestamp = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.Channel.LastPinTimestamp = Some(v)
+			}
+		case 20:
+			if d.r.Null() {
+				x.Channel.RTCRegion = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.RTCRegion = Some(v)
+			}
+		case 21:
+			if d.r.Null() {
+				x.Channel.VideoQualityMode = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.VideoQualityMode = Some(v)
+			}
+		case 22:
+			if d.r.Null() {
+				x.Channel.MessageCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.MessageCount = Some(v)
+			}
+		case 23:
+			if d.r.Null() {
+				x.Channel.MemberCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.MemberCount = Some(v)
+			}
+		case 24:
+			if d.r.Null() {
+				x.Channel.ThreadMetadata = nil
+			} else {
+				x.Channel.ThreadMetadata = new(ThreadMetadata)
+				x.Channel.ThreadMetadata.decodeJSON(d)
+			}
+		case 25:
+			if d.r.Null() {
+				x.Channel.Member = nil
+			} else {
+				x.Channel.Member = new(ThreadMember)
+				x.Channel.Member.decodeJSON(d)
+			}
+		case 26:
+			if d.r.Null() {
+				x.Channel.DefaultAutoArchiveDuration = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.DefaultAutoArchiveDuration = Some(v)
+			}
+		case 27:
+			if d.r.Null() {
+				x.Channel.Permissions = Null[Permissions]()
+			} else {
+				var v Permissions
+				v.decodeJSON(d)
+				x.Channel.Permissions = Some(v)
+			}
+		case 28:
+			if d.r.Null() {
+				x.Channel.Flags = Null[ChannelFlags]()
+			} else {
+				var v ChannelFlags
+				v = ChannelFlags(d.uint(64))
+				x.Channel.Flags = Some(v)
+			}
+		case 29:
+			if d.r.Null() {
+				x.Channel.TotalMessageSent = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.TotalMessageSent = Some(v)
+			}
+		case 30:
+			x.Channel.AvailableTags = decodeArray(d, &d.arrays.ForumTag)
+		case 31:
+			x.Channel.AppliedTags = d.snowflakes()
+		case 32:
+			if d.r.Null() {
+				x.Channel.DefaultReactionEmoji = Null[DefaultReaction]()
+			} else {
+				var v DefaultReaction
+				v.decodeJSON(d)
+				x.Channel.DefaultReactionEmoji = Some(v)
+			}
+		case 33:
+			if d.r.Null() {
+				x.Channel.DefaultThreadRateLimitPerUser = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.DefaultThreadRateLimitPerUser = Some(v)
+			}
+		case 34:
+			if d.r.Null() {
+				x.Channel.DefaultSortOrder = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.DefaultSortOrder = Some(v)
+			}
+		case 35:
+			if d.r.Null() {
+				x.Channel.DefaultForumLayout = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.DefaultForumLayout = Some(v)
+			}
+		case 36:
+			if d.r.Null() {
+				x.Channel.Status = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.Status = Some(v)
+			}
+		case 37:
+			if d.r.Null() {
+				x.Channel.Version = Null[int64]()
+			} else {
+				var v int64
+				v = d.int(64)
+				x.Channel.Version = Some(v)
+			}
+		case 38:
+			if d.r.Null() {
+				x.Channel.NewlyCreated = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Channel.NewlyCreated = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelCreate[f-1]) || d.r.NextKeyIs(&jsonKeysChannelCreate[f-1]))
 	}
 }
 
@@ -2652,259 +2961,6 @@ func jsonFieldChannelCreate(k []byte) int {
 	return 0
 }
 
-func (x *ChannelCreate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Channel.ID.decodeJSON(d)
-	case 2:
-		x.Channel.Type = ChannelType(d.int(64))
-	case 3:
-		x.Channel.GuildID.decodeJSON(d)
-	case 4:
-		if d.r.Null() {
-			x.Channel.Position = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.Position = Some(v)
-		}
-	case 5:
-		x.Channel.PermissionOverwrites = decodeArray(d, &d.arrays.PermissionOverwrite)
-	case 6:
-		if d.r.Null() {
-			x.Channel.Name = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.Name = Some(v)
-		}
-	case 7:
-		if d.r.Null() {
-			x.Channel.Topic = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.Topic = Some(v)
-		}
-	case 8:
-		if d.r.Null() {
-			x.Channel.NSFW = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Channel.NSFW = Some(v)
-		}
-	case 9:
-		if d.r.Null() {
-			x.Channel.LastMessageID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Channel.LastMessageID = Some(v)
-		}
-	case 10:
-		if d.r.Null() {
-			x.Channel.Bitrate = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.Bitrate = Some(v)
-		}
-	case 11:
-		if d.r.Null() {
-			x.Channel.UserLimit = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.UserLimit = Some(v)
-		}
-	case 12:
-		if d.r.Null() {
-			x.Channel.RateLimitPerUser = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.RateLimitPerUser = Some(v)
-		}
-	case 13:
-		x.Channel.Recipients = decodeArray(d, &d.arrays.User)
-	case 14:
-		if d.r.Null() {
-			x.Channel.Icon = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.Icon = Some(v)
-		}
-	case 15:
-		x.Channel.OwnerID.decodeJSON(d)
-	case 16:
-		x.Channel.ApplicationID.decodeJSON(d)
-	case 17:
-		if d.r.Null() {
-			x.Channel.Managed = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Channel.Managed = Some(v)
-		}
-	case 18:
-		if d.r.Null() {
-			x.Channel.ParentID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Channel.ParentID = Some(v)
-		}
-	case 19:
-		if d.r.Null() {
-			x.Channel.LastPinTimestamp = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.Channel.LastPinTimestamp = Some(v)
-		}
-	case 20:
-		if d.r.Null() {
-			x.Channel.RTCRegion = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.RTCRegion = Some(v)
-		}
-	case 21:
-		if d.r.Null() {
-			x.Channel.VideoQualityMode = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.VideoQualityMode = Some(v)
-		}
-	case 22:
-		if d.r.Null() {
-			x.Channel.MessageCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.MessageCount = Some(v)
-		}
-	case 23:
-		if d.r.Null() {
-			x.Channel.MemberCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.MemberCount = Some(v)
-		}
-	case 24:
-		if d.r.Null() {
-			x.Channel.ThreadMetadata = nil
-		} else {
-			x.Channel.ThreadMetadata = new(ThreadMetadata)
-			x.Channel.ThreadMetadata.decodeJSON(d)
-		}
-	case 25:
-		if d.r.Null() {
-			x.Channel.Member = nil
-		} else {
-			x.Channel.Member = new(ThreadMember)
-			x.Channel.Member.decodeJSON(d)
-		}
-	case 26:
-		if d.r.Null() {
-			x.Channel.DefaultAutoArchiveDuration = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.DefaultAutoArchiveDuration = Some(v)
-		}
-	case 27:
-		if d.r.Null() {
-			x.Channel.Permissions = Null[Permissions]()
-		} else {
-			var v Permissions
-			v.decodeJSON(d)
-			x.Channel.Permissions = Some(v)
-		}
-	case 28:
-		if d.r.Null() {
-			x.Channel.Flags = Null[ChannelFlags]()
-		} else {
-			var v ChannelFlags
-			v = ChannelFlags(d.uint(64))
-			x.Channel.Flags = Some(v)
-		}
-	case 29:
-		if d.r.Null() {
-			x.Channel.TotalMessageSent = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.TotalMessageSent = Some(v)
-		}
-	case 30:
-		x.Channel.AvailableTags = decodeArray(d, &d.arrays.ForumTag)
-	case 31:
-		x.Channel.AppliedTags = d.snowflakes()
-	case 32:
-		if d.r.Null() {
-			x.Channel.DefaultReactionEmoji = Null[DefaultReaction]()
-		} else {
-			var v DefaultReaction
-			v.decodeJSON(d)
-			x.Channel.DefaultReactionEmoji = Some(v)
-		}
-	case 33:
-		if d.r.Null() {
-			x.Channel.DefaultThreadRateLimitPerUser = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.DefaultThreadRateLimitPerUser = Some(v)
-		}
-	case 34:
-		if d.r.Null() {
-			x.Channel.DefaultSortOrder = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.DefaultSortOrder = Some(v)
-		}
-	case 35:
-		if d.r.Null() {
-			x.Channel.DefaultForumLayout = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.DefaultForumLayout = Some(v)
-		}
-	case 36:
-		if d.r.Null() {
-			x.Channel.Status = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.Status = Some(v)
-		}
-	case 37:
-		if d.r.Null() {
-			x.Channel.Version = Null[int64]()
-		} else {
-			var v int64
-			v = d.int(64)
-			x.Channel.Version = Some(v)
-		}
-	case 38:
-		if d.r.Null() {
-			x.Channel.NewlyCreated = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Channel.NewlyCreated = Some(v)
-		}
-	}
-}
-
 func (x *ChannelCreate) appendJSON(dst []byte) []byte {
 	start := len(dst)
 	dst = x.appendFields(dst)
@@ -2976,16 +3032,20 @@ var jsonKeysChannelDelete = [38]encoding.JSONKey{
 }
 
 func (x *ChannelDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ChannelDelete
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysChannelDelete[f-1]) || d.r.NextKeyIs(&jsonKeysChannelDelete[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysChannelDelete[f-1]) && !d.r.NextKeyIs(jsonKeysChannelDelete[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -2993,12 +3053,265 @@ func (x *ChannelDelete) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldChannelDelete(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelDelete[f-1]) || d.r.NextKeyIs(&jsonKeysChannelDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Channel.ID.decodeJSON(d)
+		case 2:
+			x.Channel.Type = ChannelType(d.int(64))
+		case 3:
+			x.Channel.GuildID.decodeJSON(d)
+		case 4:
+			if d.r.Null() {
+				x.Channel.Position = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.Position = Some(v)
+			}
+		case 5:
+			x.Channel.PermissionOverwrites = decodeArray(d, &d.arrays.PermissionOverwrite)
+		case 6:
+			if d.r.Null() {
+				x.Channel.Name = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.Name = Some(v)
+			}
+		case 7:
+			if d.r.Null() {
+				x.Channel.Topic = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.Topic = Some(v)
+			}
+		case 8:
+			if d.r.Null() {
+				x.Channel.NSFW = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Channel.NSFW = Some(v)
+			}
+		case 9:
+			if d.r.Null() {
+				x.Channel.LastMessageID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Channel.LastMessageID = Some(v)
+			}
+		case 10:
+			if d.r.Null() {
+				x.Channel.Bitrate = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.Bitrate = Some(v)
+			}
+		case 11:
+			if d.r.Null() {
+				x.Channel.UserLimit = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.UserLimit = Some(v)
+			}
+		case 12:
+			if d.r.Null() {
+				x.Channel.RateLimitPerUser = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.RateLimitPerUser = Some(v)
+			}
+		case 13:
+			x.Channel.Recipients = decodeArray(d, &d.arrays.User)
+		case 14:
+			if d.r.Null() {
+				x.Channel.Icon = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.Icon = Some(v)
+			}
+		case 15:
+			x.Channel.OwnerID.decodeJSON(d)
+		case 16:
+			x.Channel.ApplicationID.decodeJSON(d)
+		case 17:
+			if d.r.Null() {
+				x.Channel.Managed = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Channel.Managed = Some(v)
+			}
+		case 18:
+			if d.r.Null() {
+				x.Channel.ParentID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Channel.ParentID = Some(v)
+			}
+		case 19:
+			if d.r.Null() {
+				x.Channel.LastPinTimestamp = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.Channel.LastPinTimestamp = Some(v)
+			}
+		case 20:
+			if d.r.Null() {
+				x.Channel.RTCRegion = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.RTCRegion = Some(v)
+			}
+		case 21:
+			if d.r.Null() {
+				x.Channel.VideoQualityMode = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.VideoQualityMode = Some(v)
+			}
+		case 22:
+			if d.r.Null() {
+				x.Channel.MessageCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.MessageCount = Some(v)
+			}
+		case 23:
+			if d.r.Null() {
+				x.Channel.MemberCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.MemberCount = Some(v)
+			}
+		case 24:
+			if d.r.Null() {
+				x.Channel.ThreadMetadata = nil
+			} else {
+				x.Channel.ThreadMetadata = new(ThreadMetadata)
+				x.Channel.ThreadMetadata.decodeJSON(d)
+			}
+		case 25:
+			if d.r.Null() {
+				x.Channel.Member = nil
+			} else {
+				x.Channel.Member = new(ThreadMember)
+				x.Channel.Member.decodeJSON(d)
+			}
+		case 26:
+			if d.r.Null() {
+				x.Channel.DefaultAutoArchiveDuration = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.DefaultAutoArchiveDuration = Some(v)
+			}
+		case 27:
+			if d.r.Null() {
+				x.Channel.Permissions = Null[Permissions]()
+			} else {
+				var v Permissions
+				v.decodeJSON(d)
+				x.Channel.Permissions = Some(v)
+			}
+		case 28:
+			if d.r.Null() {
+				x.Channel.Flags = Null[ChannelFlags]()
+			} else {
+				var v ChannelFlags
+				v = ChannelFlags(d.uint(64))
+				x.Channel.Flags = Some(v)
+			}
+		case 29:
+			if d.r.Null() {
+				x.Channel.TotalMessageSent = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.TotalMessageSent = Some(v)
+			}
+		case 30:
+			x.Channel.AvailableTags = decodeArray(d, &d.arrays.ForumTag)
+		case 31:
+			x.Channel.AppliedTags = d.snowflakes()
+		case 32:
+			if d.r.Null() {
+				x.Channel.DefaultReactionEmoji = Null[DefaultReaction]()
+			} else {
+				var v DefaultReaction
+				v.decodeJSON(d)
+				x.Channel.DefaultReactionEmoji = Some(v)
+			}
+		case 33:
+			if d.r.Null() {
+				x.Channel.DefaultThreadRateLimitPerUser = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.DefaultThreadRateLimitPerUser = Some(v)
+			}
+		case 34:
+			if d.r.Null() {
+				x.Channel.DefaultSortOrder = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.DefaultSortOrder = Some(v)
+			}
+		case 35:
+			if d.r.Null() {
+				x.Channel.DefaultForumLayout = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.DefaultForumLayout = Some(v)
+			}
+		case 36:
+			if d.r.Null() {
+				x.Channel.Status = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.Status = Some(v)
+			}
+		case 37:
+			if d.r.Null() {
+				x.Channel.Version = Null[int64]()
+			} else {
+				var v int64
+				v = d.int(64)
+				x.Channel.Version = Some(v)
+			}
+		case 38:
+			if d.r.Null() {
+				x.Channel.NewlyCreated = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Channel.NewlyCreated = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelDelete[f-1]) || d.r.NextKeyIs(&jsonKeysChannelDelete[f-1]))
 	}
 }
 
@@ -3085,259 +3398,6 @@ func jsonFieldChannelDelete(k []byte) int {
 	return 0
 }
 
-func (x *ChannelDelete) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Channel.ID.decodeJSON(d)
-	case 2:
-		x.Channel.Type = ChannelType(d.int(64))
-	case 3:
-		x.Channel.GuildID.decodeJSON(d)
-	case 4:
-		if d.r.Null() {
-			x.Channel.Position = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.Position = Some(v)
-		}
-	case 5:
-		x.Channel.PermissionOverwrites = decodeArray(d, &d.arrays.PermissionOverwrite)
-	case 6:
-		if d.r.Null() {
-			x.Channel.Name = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.Name = Some(v)
-		}
-	case 7:
-		if d.r.Null() {
-			x.Channel.Topic = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.Topic = Some(v)
-		}
-	case 8:
-		if d.r.Null() {
-			x.Channel.NSFW = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Channel.NSFW = Some(v)
-		}
-	case 9:
-		if d.r.Null() {
-			x.Channel.LastMessageID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Channel.LastMessageID = Some(v)
-		}
-	case 10:
-		if d.r.Null() {
-			x.Channel.Bitrate = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.Bitrate = Some(v)
-		}
-	case 11:
-		if d.r.Null() {
-			x.Channel.UserLimit = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.UserLimit = Some(v)
-		}
-	case 12:
-		if d.r.Null() {
-			x.Channel.RateLimitPerUser = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.RateLimitPerUser = Some(v)
-		}
-	case 13:
-		x.Channel.Recipients = decodeArray(d, &d.arrays.User)
-	case 14:
-		if d.r.Null() {
-			x.Channel.Icon = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.Icon = Some(v)
-		}
-	case 15:
-		x.Channel.OwnerID.decodeJSON(d)
-	case 16:
-		x.Channel.ApplicationID.decodeJSON(d)
-	case 17:
-		if d.r.Null() {
-			x.Channel.Managed = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Channel.Managed = Some(v)
-		}
-	case 18:
-		if d.r.Null() {
-			x.Channel.ParentID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Channel.ParentID = Some(v)
-		}
-	case 19:
-		if d.r.Null() {
-			x.Channel.LastPinTimestamp = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.Channel.LastPinTimestamp = Some(v)
-		}
-	case 20:
-		if d.r.Null() {
-			x.Channel.RTCRegion = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.RTCRegion = Some(v)
-		}
-	case 21:
-		if d.r.Null() {
-			x.Channel.VideoQualityMode = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.VideoQualityMode = Some(v)
-		}
-	case 22:
-		if d.r.Null() {
-			x.Channel.MessageCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.MessageCount = Some(v)
-		}
-	case 23:
-		if d.r.Null() {
-			x.Channel.MemberCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.MemberCount = Some(v)
-		}
-	case 24:
-		if d.r.Null() {
-			x.Channel.ThreadMetadata = nil
-		} else {
-			x.Channel.ThreadMetadata = new(ThreadMetadata)
-			x.Channel.ThreadMetadata.decodeJSON(d)
-		}
-	case 25:
-		if d.r.Null() {
-			x.Channel.Member = nil
-		} else {
-			x.Channel.Member = new(ThreadMember)
-			x.Channel.Member.decodeJSON(d)
-		}
-	case 26:
-		if d.r.Null() {
-			x.Channel.DefaultAutoArchiveDuration = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.DefaultAutoArchiveDuration = Some(v)
-		}
-	case 27:
-		if d.r.Null() {
-			x.Channel.Permissions = Null[Permissions]()
-		} else {
-			var v Permissions
-			v.decodeJSON(d)
-			x.Channel.Permissions = Some(v)
-		}
-	case 28:
-		if d.r.Null() {
-			x.Channel.Flags = Null[ChannelFlags]()
-		} else {
-			var v ChannelFlags
-			v = ChannelFlags(d.uint(64))
-			x.Channel.Flags = Some(v)
-		}
-	case 29:
-		if d.r.Null() {
-			x.Channel.TotalMessageSent = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.TotalMessageSent = Some(v)
-		}
-	case 30:
-		x.Channel.AvailableTags = decodeArray(d, &d.arrays.ForumTag)
-	case 31:
-		x.Channel.AppliedTags = d.snowflakes()
-	case 32:
-		if d.r.Null() {
-			x.Channel.DefaultReactionEmoji = Null[DefaultReaction]()
-		} else {
-			var v DefaultReaction
-			v.decodeJSON(d)
-			x.Channel.DefaultReactionEmoji = Some(v)
-		}
-	case 33:
-		if d.r.Null() {
-			x.Channel.DefaultThreadRateLimitPerUser = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.DefaultThreadRateLimitPerUser = Some(v)
-		}
-	case 34:
-		if d.r.Null() {
-			x.Channel.DefaultSortOrder = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.DefaultSortOrder = Some(v)
-		}
-	case 35:
-		if d.r.Null() {
-			x.Channel.DefaultForumLayout = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.DefaultForumLayout = Some(v)
-		}
-	case 36:
-		if d.r.Null() {
-			x.Channel.Status = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.Status = Some(v)
-		}
-	case 37:
-		if d.r.Null() {
-			x.Channel.Version = Null[int64]()
-		} else {
-			var v int64
-			v = d.int(64)
-			x.Channel.Version = Some(v)
-		}
-	case 38:
-		if d.r.Null() {
-			x.Channel.NewlyCreated = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Channel.NewlyCreated = Some(v)
-		}
-	}
-}
-
 func (x *ChannelDelete) appendJSON(dst []byte) []byte {
 	start := len(dst)
 	dst = x.appendFields(dst)
@@ -3373,16 +3433,20 @@ var jsonKeysChannelInfo = [2]encoding.JSONKey{
 }
 
 func (x *ChannelInfo) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ChannelInfo
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysChannelInfo[f-1]) || d.r.NextKeyIs(&jsonKeysChannelInfo[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysChannelInfo[f-1]) && !d.r.NextKeyIs(jsonKeysChannelInfo[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -3390,12 +3454,21 @@ func (x *ChannelInfo) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldChannelInfo(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelInfo[f-1]) || d.r.NextKeyIs(&jsonKeysChannelInfo[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.GuildID.decodeJSON(d)
+		case 2:
+			x.Channels = decodeArray(d, &d.arrays.ChannelInfoEntry)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelInfo[f-1]) || d.r.NextKeyIs(&jsonKeysChannelInfo[f-1]))
 	}
 }
 
@@ -3408,15 +3481,6 @@ func jsonFieldChannelInfo(k []byte) int {
 		return 2
 	}
 	return 0
-}
-
-func (x *ChannelInfo) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.GuildID.decodeJSON(d)
-	case 2:
-		x.Channels = decodeArray(d, &d.arrays.ChannelInfoEntry)
-	}
 }
 
 func (x *ChannelInfo) appendJSON(dst []byte) []byte {
@@ -3469,16 +3533,20 @@ var jsonKeysChannelInfoEntry = [3]encoding.JSONKey{
 }
 
 func (x *ChannelInfoEntry) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ChannelInfoEntry
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysChannelInfoEntry[f-1]) || d.r.NextKeyIs(&jsonKeysChannelInfoEntry[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysChannelInfoEntry[f-1]) && !d.r.NextKeyIs(jsonKeysChannelInfoEntry[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -3486,12 +3554,35 @@ func (x *ChannelInfoEntry) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldChannelInfoEntry(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelInfoEntry[f-1]) || d.r.NextKeyIs(&jsonKeysChannelInfoEntry[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			if d.r.Null() {
+				x.Status = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Status = Some(v)
+			}
+		case 3:
+			if d.r.Null() {
+				x.VoiceStartTime = Null[int64]()
+			} else {
+				var v int64
+				v = d.int(64)
+				x.VoiceStartTime = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelInfoEntry[f-1]) || d.r.NextKeyIs(&jsonKeysChannelInfoEntry[f-1]))
 	}
 }
 
@@ -3506,29 +3597,6 @@ func jsonFieldChannelInfoEntry(k []byte) int {
 		return 3
 	}
 	return 0
-}
-
-func (x *ChannelInfoEntry) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		if d.r.Null() {
-			x.Status = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Status = Some(v)
-		}
-	case 3:
-		if d.r.Null() {
-			x.VoiceStartTime = Null[int64]()
-		} else {
-			var v int64
-			v = d.int(64)
-			x.VoiceStartTime = Some(v)
-		}
-	}
 }
 
 func (x *ChannelInfoEntry) appendJSON(dst []byte) []byte {
@@ -3585,16 +3653,20 @@ var jsonKeysChannelMention = [4]encoding.JSONKey{
 }
 
 func (x *ChannelMention) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ChannelMention
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysChannelMention[f-1]) || d.r.NextKeyIs(&jsonKeysChannelMention[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysChannelMention[f-1]) && !d.r.NextKeyIs(jsonKeysChannelMention[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -3602,12 +3674,25 @@ func (x *ChannelMention) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldChannelMention(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelMention[f-1]) || d.r.NextKeyIs(&jsonKeysChannelMention[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.GuildID.decodeJSON(d)
+		case 3:
+			x.Type = ChannelType(d.int(64))
+		case 4:
+			x.Name = d.str()
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelMention[f-1]) || d.r.NextKeyIs(&jsonKeysChannelMention[f-1]))
 	}
 }
 
@@ -3624,19 +3709,6 @@ func jsonFieldChannelMention(k []byte) int {
 		return 4
 	}
 	return 0
-}
-
-func (x *ChannelMention) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.GuildID.decodeJSON(d)
-	case 3:
-		x.Type = ChannelType(d.int(64))
-	case 4:
-		x.Name = d.str()
-	}
 }
 
 func (x *ChannelMention) appendJSON(dst []byte) []byte {
@@ -3682,16 +3754,20 @@ var jsonKeysChannelPinsUpdate = [3]encoding.JSONKey{
 }
 
 func (x *ChannelPinsUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ChannelPinsUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysChannelPinsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysChannelPinsUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysChannelPinsUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysChannelPinsUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -3699,12 +3775,29 @@ func (x *ChannelPinsUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldChannelPinsUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelPinsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysChannelPinsUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.GuildID.decodeJSON(d)
+		case 2:
+			x.ChannelID.decodeJSON(d)
+		case 3:
+			if d.r.Null() {
+				x.LastPinTimestamp = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.LastPinTimestamp = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelPinsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysChannelPinsUpdate[f-1]))
 	}
 }
 
@@ -3719,23 +3812,6 @@ func jsonFieldChannelPinsUpdate(k []byte) int {
 		return 3
 	}
 	return 0
-}
-
-func (x *ChannelPinsUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.GuildID.decodeJSON(d)
-	case 2:
-		x.ChannelID.decodeJSON(d)
-	case 3:
-		if d.r.Null() {
-			x.LastPinTimestamp = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.LastPinTimestamp = Some(v)
-		}
-	}
 }
 
 func (x *ChannelPinsUpdate) appendJSON(dst []byte) []byte {
@@ -3822,16 +3898,20 @@ var jsonKeysChannelUpdate = [38]encoding.JSONKey{
 }
 
 func (x *ChannelUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ChannelUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysChannelUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysChannelUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysChannelUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysChannelUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -3839,12 +3919,265 @@ func (x *ChannelUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldChannelUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysChannelUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Channel.ID.decodeJSON(d)
+		case 2:
+			x.Channel.Type = ChannelType(d.int(64))
+		case 3:
+			x.Channel.GuildID.decodeJSON(d)
+		case 4:
+			if d.r.Null() {
+				x.Channel.Position = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.Position = Some(v)
+			}
+		case 5:
+			x.Channel.PermissionOverwrites = decodeArray(d, &d.arrays.PermissionOverwrite)
+		case 6:
+			if d.r.Null() {
+				x.Channel.Name = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.Name = Some(v)
+			}
+		case 7:
+			if d.r.Null() {
+				x.Channel.Topic = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.Topic = Some(v)
+			}
+		case 8:
+			if d.r.Null() {
+				x.Channel.NSFW = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Channel.NSFW = Some(v)
+			}
+		case 9:
+			if d.r.Null() {
+				x.Channel.LastMessageID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Channel.LastMessageID = Some(v)
+			}
+		case 10:
+			if d.r.Null() {
+				x.Channel.Bitrate = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.Bitrate = Some(v)
+			}
+		case 11:
+			if d.r.Null() {
+				x.Channel.UserLimit = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.UserLimit = Some(v)
+			}
+		case 12:
+			if d.r.Null() {
+				x.Channel.RateLimitPerUser = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.RateLimitPerUser = Some(v)
+			}
+		case 13:
+			x.Channel.Recipients = decodeArray(d, &d.arrays.User)
+		case 14:
+			if d.r.Null() {
+				x.Channel.Icon = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.Icon = Some(v)
+			}
+		case 15:
+			x.Channel.OwnerID.decodeJSON(d)
+		case 16:
+			x.Channel.ApplicationID.decodeJSON(d)
+		case 17:
+			if d.r.Null() {
+				x.Channel.Managed = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Channel.Managed = Some(v)
+			}
+		case 18:
+			if d.r.Null() {
+				x.Channel.ParentID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Channel.ParentID = Some(v)
+			}
+		case 19:
+			if d.r.Null() {
+				x.Channel.LastPinTimestamp = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.Channel.LastPinTimestamp = Some(v)
+			}
+		case 20:
+			if d.r.Null() {
+				x.Channel.RTCRegion = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.RTCRegion = Some(v)
+			}
+		case 21:
+			if d.r.Null() {
+				x.Channel.VideoQualityMode = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.VideoQualityMode = Some(v)
+			}
+		case 22:
+			if d.r.Null() {
+				x.Channel.MessageCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.MessageCount = Some(v)
+			}
+		case 23:
+			if d.r.Null() {
+				x.Channel.MemberCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.MemberCount = Some(v)
+			}
+		case 24:
+			if d.r.Null() {
+				x.Channel.ThreadMetadata = nil
+			} else {
+				x.Channel.ThreadMetadata = new(ThreadMetadata)
+				x.Channel.ThreadMetadata.decodeJSON(d)
+			}
+		case 25:
+			if d.r.Null() {
+				x.Channel.Member = nil
+			} else {
+				x.Channel.Member = new(ThreadMember)
+				x.Channel.Member.decodeJSON(d)
+			}
+		case 26:
+			if d.r.Null() {
+				x.Channel.DefaultAutoArchiveDuration = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.DefaultAutoArchiveDuration = Some(v)
+			}
+		case 27:
+			if d.r.Null() {
+				x.Channel.Permissions = Null[Permissions]()
+			} else {
+				var v Permissions
+				v.decodeJSON(d)
+				x.Channel.Permissions = Some(v)
+			}
+		case 28:
+			if d.r.Null() {
+				x.Channel.Flags = Null[ChannelFlags]()
+			} else {
+				var v ChannelFlags
+				v = ChannelFlags(d.uint(64))
+				x.Channel.Flags = Some(v)
+			}
+		case 29:
+			if d.r.Null() {
+				x.Channel.TotalMessageSent = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.TotalMessageSent = Some(v)
+			}
+		case 30:
+			x.Channel.AvailableTags = decodeArray(d, &d.arrays.ForumTag)
+		case 31:
+			x.Channel.AppliedTags = d.snowflakes()
+		case 32:
+			if d.r.Null() {
+				x.Channel.DefaultReactionEmoji = Null[DefaultReaction]()
+			} else {
+				var v DefaultReaction
+				v.decodeJSON(d)
+				x.Channel.DefaultReactionEmoji = Some(v)
+			}
+		case 33:
+			if d.r.Null() {
+				x.Channel.DefaultThreadRateLimitPerUser = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.DefaultThreadRateLimitPerUser = Some(v)
+			}
+		case 34:
+			if d.r.Null() {
+				x.Channel.DefaultSortOrder = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.DefaultSortOrder = Some(v)
+			}
+		case 35:
+			if d.r.Null() {
+				x.Channel.DefaultForumLayout = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.DefaultForumLayout = Some(v)
+			}
+		case 36:
+			if d.r.Null() {
+				x.Channel.Status = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.Status = Some(v)
+			}
+		case 37:
+			if d.r.Null() {
+				x.Channel.Version = Null[int64]()
+			} else {
+				var v int64
+				v = d.int(64)
+				x.Channel.Version = Some(v)
+			}
+		case 38:
+			if d.r.Null() {
+				x.Channel.NewlyCreated = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Channel.NewlyCreated = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysChannelUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysChannelUpdate[f-1]))
 	}
 }
 
@@ -3931,259 +4264,6 @@ func jsonFieldChannelUpdate(k []byte) int {
 	return 0
 }
 
-func (x *ChannelUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Channel.ID.decodeJSON(d)
-	case 2:
-		x.Channel.Type = ChannelType(d.int(64))
-	case 3:
-		x.Channel.GuildID.decodeJSON(d)
-	case 4:
-		if d.r.Null() {
-			x.Channel.Position = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.Position = Some(v)
-		}
-	case 5:
-		x.Channel.PermissionOverwrites = decodeArray(d, &d.arrays.PermissionOverwrite)
-	case 6:
-		if d.r.Null() {
-			x.Channel.Name = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.Name = Some(v)
-		}
-	case 7:
-		if d.r.Null() {
-			x.Channel.Topic = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.Topic = Some(v)
-		}
-	case 8:
-		if d.r.Null() {
-			x.Channel.NSFW = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Channel.NSFW = Some(v)
-		}
-	case 9:
-		if d.r.Null() {
-			x.Channel.LastMessageID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Channel.LastMessageID = Some(v)
-		}
-	case 10:
-		if d.r.Null() {
-			x.Channel.Bitrate = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.Bitrate = Some(v)
-		}
-	case 11:
-		if d.r.Null() {
-			x.Channel.UserLimit = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.UserLimit = Some(v)
-		}
-	case 12:
-		if d.r.Null() {
-			x.Channel.RateLimitPerUser = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.RateLimitPerUser = Some(v)
-		}
-	case 13:
-		x.Channel.Recipients = decodeArray(d, &d.arrays.User)
-	case 14:
-		if d.r.Null() {
-			x.Channel.Icon = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.Icon = Some(v)
-		}
-	case 15:
-		x.Channel.OwnerID.decodeJSON(d)
-	case 16:
-		x.Channel.ApplicationID.decodeJSON(d)
-	case 17:
-		if d.r.Null() {
-			x.Channel.Managed = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Channel.Managed = Some(v)
-		}
-	case 18:
-		if d.r.Null() {
-			x.Channel.ParentID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Channel.ParentID = Some(v)
-		}
-	case 19:
-		if d.r.Null() {
-			x.Channel.LastPinTimestamp = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.Channel.LastPinTimestamp = Some(v)
-		}
-	case 20:
-		if d.r.Null() {
-			x.Channel.RTCRegion = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.RTCRegion = Some(v)
-		}
-	case 21:
-		if d.r.Null() {
-			x.Channel.VideoQualityMode = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.VideoQualityMode = Some(v)
-		}
-	case 22:
-		if d.r.Null() {
-			x.Channel.MessageCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.MessageCount = Some(v)
-		}
-	case 23:
-		if d.r.Null() {
-			x.Channel.MemberCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.MemberCount = Some(v)
-		}
-	case 24:
-		if d.r.Null() {
-			x.Channel.ThreadMetadata = nil
-		} else {
-			x.Channel.ThreadMetadata = new(ThreadMetadata)
-			x.Channel.ThreadMetadata.decodeJSON(d)
-		}
-	case 25:
-		if d.r.Null() {
-			x.Channel.Member = nil
-		} else {
-			x.Channel.Member = new(ThreadMember)
-			x.Channel.Member.decodeJSON(d)
-		}
-	case 26:
-		if d.r.Null() {
-			x.Channel.DefaultAutoArchiveDuration = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.DefaultAutoArchiveDuration = Some(v)
-		}
-	case 27:
-		if d.r.Null() {
-			x.Channel.Permissions = Null[Permissions]()
-		} else {
-			var v Permissions
-			v.decodeJSON(d)
-			x.Channel.Permissions = Some(v)
-		}
-	case 28:
-		if d.r.Null() {
-			x.Channel.Flags = Null[ChannelFlags]()
-		} else {
-			var v ChannelFlags
-			v = ChannelFlags(d.uint(64))
-			x.Channel.Flags = Some(v)
-		}
-	case 29:
-		if d.r.Null() {
-			x.Channel.TotalMessageSent = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.TotalMessageSent = Some(v)
-		}
-	case 30:
-		x.Channel.AvailableTags = decodeArray(d, &d.arrays.ForumTag)
-	case 31:
-		x.Channel.AppliedTags = d.snowflakes()
-	case 32:
-		if d.r.Null() {
-			x.Channel.DefaultReactionEmoji = Null[DefaultReaction]()
-		} else {
-			var v DefaultReaction
-			v.decodeJSON(d)
-			x.Channel.DefaultReactionEmoji = Some(v)
-		}
-	case 33:
-		if d.r.Null() {
-			x.Channel.DefaultThreadRateLimitPerUser = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.DefaultThreadRateLimitPerUser = Some(v)
-		}
-	case 34:
-		if d.r.Null() {
-			x.Channel.DefaultSortOrder = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.DefaultSortOrder = Some(v)
-		}
-	case 35:
-		if d.r.Null() {
-			x.Channel.DefaultForumLayout = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.DefaultForumLayout = Some(v)
-		}
-	case 36:
-		if d.r.Null() {
-			x.Channel.Status = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.Status = Some(v)
-		}
-	case 37:
-		if d.r.Null() {
-			x.Channel.Version = Null[int64]()
-		} else {
-			var v int64
-			v = d.int(64)
-			x.Channel.Version = Some(v)
-		}
-	case 38:
-		if d.r.Null() {
-			x.Channel.NewlyCreated = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Channel.NewlyCreated = Some(v)
-		}
-	}
-}
-
 func (x *ChannelUpdate) appendJSON(dst []byte) []byte {
 	start := len(dst)
 	dst = x.appendFields(dst)
@@ -4220,16 +4300,20 @@ var jsonKeysClientStatus = [3]encoding.JSONKey{
 }
 
 func (x *ClientStatus) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ClientStatus
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysClientStatus[f-1]) || d.r.NextKeyIs(&jsonKeysClientStatus[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysClientStatus[f-1]) && !d.r.NextKeyIs(jsonKeysClientStatus[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -4237,12 +4321,23 @@ func (x *ClientStatus) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldClientStatus(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysClientStatus[f-1]) || d.r.NextKeyIs(&jsonKeysClientStatus[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Desktop = d.str()
+		case 2:
+			x.Mobile = d.str()
+		case 3:
+			x.Web = d.str()
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysClientStatus[f-1]) || d.r.NextKeyIs(&jsonKeysClientStatus[f-1]))
 	}
 }
 
@@ -4257,17 +4352,6 @@ func jsonFieldClientStatus(k []byte) int {
 		return 3
 	}
 	return 0
-}
-
-func (x *ClientStatus) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Desktop = d.str()
-	case 2:
-		x.Mobile = d.str()
-	case 3:
-		x.Web = d.str()
-	}
 }
 
 func (x *ClientStatus) appendJSON(dst []byte) []byte {
@@ -4315,16 +4399,20 @@ var jsonKeysCollectibles = [1]encoding.JSONKey{
 }
 
 func (x *Collectibles) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Collectibles
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysCollectibles[f-1]) || d.r.NextKeyIs(&jsonKeysCollectibles[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysCollectibles[f-1]) && !d.r.NextKeyIs(jsonKeysCollectibles[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -4332,12 +4420,25 @@ func (x *Collectibles) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldCollectibles(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysCollectibles[f-1]) || d.r.NextKeyIs(&jsonKeysCollectibles[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			if d.r.Null() {
+				x.Nameplate = Null[Nameplate]()
+			} else {
+				var v Nameplate
+				v.decodeJSON(d)
+				x.Nameplate = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysCollectibles[f-1]) || d.r.NextKeyIs(&jsonKeysCollectibles[f-1]))
 	}
 }
 
@@ -4348,19 +4449,6 @@ func jsonFieldCollectibles(k []byte) int {
 		return 1
 	}
 	return 0
-}
-
-func (x *Collectibles) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		if d.r.Null() {
-			x.Nameplate = Null[Nameplate]()
-		} else {
-			var v Nameplate
-			v.decodeJSON(d)
-			x.Nameplate = Some(v)
-		}
-	}
 }
 
 func (x *Collectibles) appendJSON(dst []byte) []byte {
@@ -4405,16 +4493,20 @@ var jsonKeysDefaultReaction = [2]encoding.JSONKey{
 }
 
 func (x *DefaultReaction) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.DefaultReaction
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysDefaultReaction[f-1]) || d.r.NextKeyIs(&jsonKeysDefaultReaction[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysDefaultReaction[f-1]) && !d.r.NextKeyIs(jsonKeysDefaultReaction[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -4422,12 +4514,33 @@ func (x *DefaultReaction) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldDefaultReaction(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysDefaultReaction[f-1]) || d.r.NextKeyIs(&jsonKeysDefaultReaction[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			if d.r.Null() {
+				x.EmojiID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.EmojiID = Some(v)
+			}
+		case 2:
+			if d.r.Null() {
+				x.EmojiName = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.EmojiName = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysDefaultReaction[f-1]) || d.r.NextKeyIs(&jsonKeysDefaultReaction[f-1]))
 	}
 }
 
@@ -4440,27 +4553,6 @@ func jsonFieldDefaultReaction(k []byte) int {
 		return 2
 	}
 	return 0
-}
-
-func (x *DefaultReaction) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		if d.r.Null() {
-			x.EmojiID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.EmojiID = Some(v)
-		}
-	case 2:
-		if d.r.Null() {
-			x.EmojiName = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.EmojiName = Some(v)
-		}
-	}
 }
 
 func (x *DefaultReaction) appendJSON(dst []byte) []byte {
@@ -4525,16 +4617,20 @@ var jsonKeysEmbed = [14]encoding.JSONKey{
 }
 
 func (x *Embed) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Embed
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEmbed[f-1]) || d.r.NextKeyIs(&jsonKeysEmbed[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysEmbed[f-1]) && !d.r.NextKeyIs(jsonKeysEmbed[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -4542,12 +4638,72 @@ func (x *Embed) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldEmbed(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmbed[f-1]) || d.r.NextKeyIs(&jsonKeysEmbed[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Title = d.str()
+		case 2:
+			x.Type = d.str()
+		case 3:
+			x.Description = d.str()
+		case 4:
+			x.URL = d.str()
+		case 5:
+			x.Timestamp.decodeJSON(d)
+		case 6:
+			if d.r.Null() {
+				x.Color = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Color = Some(v)
+			}
+		case 7:
+			x.Footer.decodeJSON(d)
+		case 8:
+			if d.r.Null() {
+				x.Image = nil
+			} else {
+				x.Image = new(EmbedMedia)
+				x.Image.decodeJSON(d)
+			}
+		case 9:
+			if d.r.Null() {
+				x.Thumbnail = nil
+			} else {
+				x.Thumbnail = new(EmbedMedia)
+				x.Thumbnail.decodeJSON(d)
+			}
+		case 10:
+			if d.r.Null() {
+				x.Video = nil
+			} else {
+				x.Video = new(EmbedMedia)
+				x.Video.decodeJSON(d)
+			}
+		case 11:
+			x.Provider.decodeJSON(d)
+		case 12:
+			x.Author.decodeJSON(d)
+		case 13:
+			x.Fields = decodeArray(d, &d.arrays.EmbedField)
+		case 14:
+			if d.r.Null() {
+				x.ContentScanVersion = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.ContentScanVersion = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmbed[f-1]) || d.r.NextKeyIs(&jsonKeysEmbed[f-1]))
 	}
 }
 
@@ -4584,66 +4740,6 @@ func jsonFieldEmbed(k []byte) int {
 		return 14
 	}
 	return 0
-}
-
-func (x *Embed) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Title = d.str()
-	case 2:
-		x.Type = d.str()
-	case 3:
-		x.Description = d.str()
-	case 4:
-		x.URL = d.str()
-	case 5:
-		x.Timestamp.decodeJSON(d)
-	case 6:
-		if d.r.Null() {
-			x.Color = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Color = Some(v)
-		}
-	case 7:
-		x.Footer.decodeJSON(d)
-	case 8:
-		if d.r.Null() {
-			x.Image = nil
-		} else {
-			x.Image = new(EmbedMedia)
-			x.Image.decodeJSON(d)
-		}
-	case 9:
-		if d.r.Null() {
-			x.Thumbnail = nil
-		} else {
-			x.Thumbnail = new(EmbedMedia)
-			x.Thumbnail.decodeJSON(d)
-		}
-	case 10:
-		if d.r.Null() {
-			x.Video = nil
-		} else {
-			x.Video = new(EmbedMedia)
-			x.Video.decodeJSON(d)
-		}
-	case 11:
-		x.Provider.decodeJSON(d)
-	case 12:
-		x.Author.decodeJSON(d)
-	case 13:
-		x.Fields = decodeArray(d, &d.arrays.EmbedField)
-	case 14:
-		if d.r.Null() {
-			x.ContentScanVersion = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.ContentScanVersion = Some(v)
-		}
-	}
 }
 
 func (x *Embed) appendJSON(dst []byte) []byte {
@@ -4769,16 +4865,20 @@ var jsonKeysEmbedAuthor = [4]encoding.JSONKey{
 }
 
 func (x *EmbedAuthor) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.EmbedAuthor
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEmbedAuthor[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedAuthor[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysEmbedAuthor[f-1]) && !d.r.NextKeyIs(jsonKeysEmbedAuthor[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -4786,12 +4886,25 @@ func (x *EmbedAuthor) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldEmbedAuthor(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmbedAuthor[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedAuthor[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Name = d.str()
+		case 2:
+			x.URL = d.str()
+		case 3:
+			x.IconURL = d.str()
+		case 4:
+			x.ProxyIconURL = d.str()
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmbedAuthor[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedAuthor[f-1]))
 	}
 }
 
@@ -4808,19 +4921,6 @@ func jsonFieldEmbedAuthor(k []byte) int {
 		return 4
 	}
 	return 0
-}
-
-func (x *EmbedAuthor) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Name = d.str()
-	case 2:
-		x.URL = d.str()
-	case 3:
-		x.IconURL = d.str()
-	case 4:
-		x.ProxyIconURL = d.str()
-	}
 }
 
 func (x *EmbedAuthor) appendJSON(dst []byte) []byte {
@@ -4872,16 +4972,20 @@ var jsonKeysEmbedField = [3]encoding.JSONKey{
 }
 
 func (x *EmbedField) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.EmbedField
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEmbedField[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedField[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysEmbedField[f-1]) && !d.r.NextKeyIs(jsonKeysEmbedField[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -4889,12 +4993,23 @@ func (x *EmbedField) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldEmbedField(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmbedField[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedField[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Name = d.str()
+		case 2:
+			x.Value = d.str()
+		case 3:
+			x.Inline = d.bool()
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmbedField[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedField[f-1]))
 	}
 }
 
@@ -4909,17 +5024,6 @@ func jsonFieldEmbedField(k []byte) int {
 		return 3
 	}
 	return 0
-}
-
-func (x *EmbedField) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Name = d.str()
-	case 2:
-		x.Value = d.str()
-	case 3:
-		x.Inline = d.bool()
-	}
 }
 
 func (x *EmbedField) appendJSON(dst []byte) []byte {
@@ -4965,16 +5069,20 @@ var jsonKeysEmbedFooter = [3]encoding.JSONKey{
 }
 
 func (x *EmbedFooter) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.EmbedFooter
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEmbedFooter[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedFooter[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysEmbedFooter[f-1]) && !d.r.NextKeyIs(jsonKeysEmbedFooter[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -4982,12 +5090,23 @@ func (x *EmbedFooter) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldEmbedFooter(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmbedFooter[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedFooter[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Text = d.str()
+		case 2:
+			x.IconURL = d.str()
+		case 3:
+			x.ProxyIconURL = d.str()
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmbedFooter[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedFooter[f-1]))
 	}
 }
 
@@ -5002,17 +5121,6 @@ func jsonFieldEmbedFooter(k []byte) int {
 		return 3
 	}
 	return 0
-}
-
-func (x *EmbedFooter) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Text = d.str()
-	case 2:
-		x.IconURL = d.str()
-	case 3:
-		x.ProxyIconURL = d.str()
-	}
 }
 
 func (x *EmbedFooter) appendJSON(dst []byte) []byte {
@@ -5064,16 +5172,20 @@ var jsonKeysEmbedMedia = [7]encoding.JSONKey{
 }
 
 func (x *EmbedMedia) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.EmbedMedia
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEmbedMedia[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedMedia[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysEmbedMedia[f-1]) && !d.r.NextKeyIs(jsonKeysEmbedMedia[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -5081,12 +5193,55 @@ func (x *EmbedMedia) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldEmbedMedia(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmbedMedia[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedMedia[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.URL = d.str()
+		case 2:
+			x.ProxyURL = d.str()
+		case 3:
+			if d.r.Null() {
+				x.Height = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Height = Some(v)
+			}
+		case 4:
+			if d.r.Null() {
+				x.Width = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Width = Some(v)
+			}
+		case 5:
+			if d.r.Null() {
+				x.Flags = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Flags = Some(v)
+			}
+		case 6:
+			x.Placeholder = d.str()
+		case 7:
+			if d.r.Null() {
+				x.PlaceholderVersion = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.PlaceholderVersion = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmbedMedia[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedMedia[f-1]))
 	}
 }
 
@@ -5109,49 +5264,6 @@ func jsonFieldEmbedMedia(k []byte) int {
 		return 7
 	}
 	return 0
-}
-
-func (x *EmbedMedia) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.URL = d.str()
-	case 2:
-		x.ProxyURL = d.str()
-	case 3:
-		if d.r.Null() {
-			x.Height = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Height = Some(v)
-		}
-	case 4:
-		if d.r.Null() {
-			x.Width = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Width = Some(v)
-		}
-	case 5:
-		if d.r.Null() {
-			x.Flags = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Flags = Some(v)
-		}
-	case 6:
-		x.Placeholder = d.str()
-	case 7:
-		if d.r.Null() {
-			x.PlaceholderVersion = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.PlaceholderVersion = Some(v)
-		}
-	}
 }
 
 func (x *EmbedMedia) appendJSON(dst []byte) []byte {
@@ -5232,16 +5344,20 @@ var jsonKeysEmbedProvider = [2]encoding.JSONKey{
 }
 
 func (x *EmbedProvider) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.EmbedProvider
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEmbedProvider[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedProvider[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysEmbedProvider[f-1]) && !d.r.NextKeyIs(jsonKeysEmbedProvider[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -5249,12 +5365,21 @@ func (x *EmbedProvider) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldEmbedProvider(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmbedProvider[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedProvider[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Name = d.str()
+		case 2:
+			x.URL = d.str()
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmbedProvider[f-1]) || d.r.NextKeyIs(&jsonKeysEmbedProvider[f-1]))
 	}
 }
 
@@ -5267,15 +5392,6 @@ func jsonFieldEmbedProvider(k []byte) int {
 		return 2
 	}
 	return 0
-}
-
-func (x *EmbedProvider) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Name = d.str()
-	case 2:
-		x.URL = d.str()
-	}
 }
 
 func (x *EmbedProvider) appendJSON(dst []byte) []byte {
@@ -5327,16 +5443,20 @@ var jsonKeysEmoji = [9]encoding.JSONKey{
 }
 
 func (x *Emoji) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Emoji
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEmoji[f-1]) || d.r.NextKeyIs(&jsonKeysEmoji[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysEmoji[f-1]) && !d.r.NextKeyIs(jsonKeysEmoji[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -5344,12 +5464,70 @@ func (x *Emoji) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldEmoji(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmoji[f-1]) || d.r.NextKeyIs(&jsonKeysEmoji[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.Name = d.str()
+		case 3:
+			x.Roles = d.snowflakes()
+		case 4:
+			if d.r.Null() {
+				x.User = nil
+			} else {
+				x.User = d.users.alloc()
+				x.User.decodeJSON(d)
+			}
+		case 5:
+			if d.r.Null() {
+				x.RequireColons = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.RequireColons = Some(v)
+			}
+		case 6:
+			if d.r.Null() {
+				x.Managed = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Managed = Some(v)
+			}
+		case 7:
+			if d.r.Null() {
+				x.Animated = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Animated = Some(v)
+			}
+		case 8:
+			if d.r.Null() {
+				x.Available = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Available = Some(v)
+			}
+		case 9:
+			if d.r.Null() {
+				x.Version = Null[int64]()
+			} else {
+				var v int64
+				v = d.int(64)
+				x.Version = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEmoji[f-1]) || d.r.NextKeyIs(&jsonKeysEmoji[f-1]))
 	}
 }
 
@@ -5376,64 +5554,6 @@ func jsonFieldEmoji(k []byte) int {
 		return 9
 	}
 	return 0
-}
-
-func (x *Emoji) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.Name = d.str()
-	case 3:
-		x.Roles = d.snowflakes()
-	case 4:
-		if d.r.Null() {
-			x.User = nil
-		} else {
-			x.User = d.users.alloc()
-			x.User.decodeJSON(d)
-		}
-	case 5:
-		if d.r.Null() {
-			x.RequireColons = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.RequireColons = Some(v)
-		}
-	case 6:
-		if d.r.Null() {
-			x.Managed = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Managed = Some(v)
-		}
-	case 7:
-		if d.r.Null() {
-			x.Animated = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Animated = Some(v)
-		}
-	case 8:
-		if d.r.Null() {
-			x.Available = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Available = Some(v)
-		}
-	case 9:
-		if d.r.Null() {
-			x.Version = Null[int64]()
-		} else {
-			var v int64
-			v = d.int(64)
-			x.Version = Some(v)
-		}
-	}
 }
 
 func (x *Emoji) appendJSON(dst []byte) []byte {
@@ -5541,16 +5661,20 @@ var jsonKeysEntitlement = [13]encoding.JSONKey{
 }
 
 func (x *Entitlement) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Entitlement
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEntitlement[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlement[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysEntitlement[f-1]) && !d.r.NextKeyIs(jsonKeysEntitlement[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -5558,12 +5682,73 @@ func (x *Entitlement) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldEntitlement(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEntitlement[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlement[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.SKUID.decodeJSON(d)
+		case 3:
+			x.ApplicationID.decodeJSON(d)
+		case 4:
+			x.UserID.decodeJSON(d)
+		case 5:
+			x.Type = int(d.int(64))
+		case 6:
+			x.Deleted = d.bool()
+		case 7:
+			if d.r.Null() {
+				x.StartsAt = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.StartsAt = Some(v)
+			}
+		case 8:
+			if d.r.Null() {
+				x.EndsAt = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.EndsAt = Some(v)
+			}
+		case 9:
+			x.GuildID.decodeJSON(d)
+		case 10:
+			if d.r.Null() {
+				x.Consumed = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Consumed = Some(v)
+			}
+		case 11:
+			if d.r.Null() {
+				x.PromotionID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.PromotionID = Some(v)
+			}
+		case 12:
+			if d.r.Null() {
+				x.GiftCodeFlags = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.GiftCodeFlags = Some(v)
+			}
+		case 13:
+			x.SubscriptionID.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEntitlement[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlement[f-1]))
 	}
 }
 
@@ -5598,67 +5783,6 @@ func jsonFieldEntitlement(k []byte) int {
 		return 13
 	}
 	return 0
-}
-
-func (x *Entitlement) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.SKUID.decodeJSON(d)
-	case 3:
-		x.ApplicationID.decodeJSON(d)
-	case 4:
-		x.UserID.decodeJSON(d)
-	case 5:
-		x.Type = int(d.int(64))
-	case 6:
-		x.Deleted = d.bool()
-	case 7:
-		if d.r.Null() {
-			x.StartsAt = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.StartsAt = Some(v)
-		}
-	case 8:
-		if d.r.Null() {
-			x.EndsAt = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.EndsAt = Some(v)
-		}
-	case 9:
-		x.GuildID.decodeJSON(d)
-	case 10:
-		if d.r.Null() {
-			x.Consumed = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Consumed = Some(v)
-		}
-	case 11:
-		if d.r.Null() {
-			x.PromotionID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.PromotionID = Some(v)
-		}
-	case 12:
-		if d.r.Null() {
-			x.GiftCodeFlags = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.GiftCodeFlags = Some(v)
-		}
-	case 13:
-		x.SubscriptionID.decodeJSON(d)
-	}
 }
 
 func (x *Entitlement) appendJSON(dst []byte) []byte {
@@ -5768,16 +5892,20 @@ var jsonKeysEntitlementCreate = [13]encoding.JSONKey{
 }
 
 func (x *EntitlementCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.EntitlementCreate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEntitlementCreate[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlementCreate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysEntitlementCreate[f-1]) && !d.r.NextKeyIs(jsonKeysEntitlementCreate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -5785,12 +5913,73 @@ func (x *EntitlementCreate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldEntitlementCreate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEntitlementCreate[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlementCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Entitlement.ID.decodeJSON(d)
+		case 2:
+			x.Entitlement.SKUID.decodeJSON(d)
+		case 3:
+			x.Entitlement.ApplicationID.decodeJSON(d)
+		case 4:
+			x.Entitlement.UserID.decodeJSON(d)
+		case 5:
+			x.Entitlement.Type = int(d.int(64))
+		case 6:
+			x.Entitlement.Deleted = d.bool()
+		case 7:
+			if d.r.Null() {
+				x.Entitlement.StartsAt = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.Entitlement.StartsAt = Some(v)
+			}
+		case 8:
+			if d.r.Null() {
+				x.Entitlement.EndsAt = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.Entitlement.EndsAt = Some(v)
+			}
+		case 9:
+			x.Entitlement.GuildID.decodeJSON(d)
+		case 10:
+			if d.r.Null() {
+				x.Entitlement.Consumed = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Entitlement.Consumed = Some(v)
+			}
+		case 11:
+			if d.r.Null() {
+				x.Entitlement.PromotionID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Entitlement.PromotionID = Some(v)
+			}
+		case 12:
+			if d.r.Null() {
+				x.Entitlement.GiftCodeFlags = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Entitlement.GiftCodeFlags = Some(v)
+			}
+		case 13:
+			x.Entitlement.SubscriptionID.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEntitlementCreate[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlementCreate[f-1]))
 	}
 }
 
@@ -5825,67 +6014,6 @@ func jsonFieldEntitlementCreate(k []byte) int {
 		return 13
 	}
 	return 0
-}
-
-func (x *EntitlementCreate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Entitlement.ID.decodeJSON(d)
-	case 2:
-		x.Entitlement.SKUID.decodeJSON(d)
-	case 3:
-		x.Entitlement.ApplicationID.decodeJSON(d)
-	case 4:
-		x.Entitlement.UserID.decodeJSON(d)
-	case 5:
-		x.Entitlement.Type = int(d.int(64))
-	case 6:
-		x.Entitlement.Deleted = d.bool()
-	case 7:
-		if d.r.Null() {
-			x.Entitlement.StartsAt = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.Entitlement.StartsAt = Some(v)
-		}
-	case 8:
-		if d.r.Null() {
-			x.Entitlement.EndsAt = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.Entitlement.EndsAt = Some(v)
-		}
-	case 9:
-		x.Entitlement.GuildID.decodeJSON(d)
-	case 10:
-		if d.r.Null() {
-			x.Entitlement.Consumed = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Entitlement.Consumed = Some(v)
-		}
-	case 11:
-		if d.r.Null() {
-			x.Entitlement.PromotionID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Entitlement.PromotionID = Some(v)
-		}
-	case 12:
-		if d.r.Null() {
-			x.Entitlement.GiftCodeFlags = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Entitlement.GiftCodeFlags = Some(v)
-		}
-	case 13:
-		x.Entitlement.SubscriptionID.decodeJSON(d)
-	}
 }
 
 func (x *EntitlementCreate) appendJSON(dst []byte) []byte {
@@ -5934,16 +6062,20 @@ var jsonKeysEntitlementDelete = [13]encoding.JSONKey{
 }
 
 func (x *EntitlementDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.EntitlementDelete
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEntitlementDelete[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlementDelete[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysEntitlementDelete[f-1]) && !d.r.NextKeyIs(jsonKeysEntitlementDelete[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -5951,12 +6083,73 @@ func (x *EntitlementDelete) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldEntitlementDelete(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEntitlementDelete[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlementDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Entitlement.ID.decodeJSON(d)
+		case 2:
+			x.Entitlement.SKUID.decodeJSON(d)
+		case 3:
+			x.Entitlement.ApplicationID.decodeJSON(d)
+		case 4:
+			x.Entitlement.UserID.decodeJSON(d)
+		case 5:
+			x.Entitlement.Type = int(d.int(64))
+		case 6:
+			x.Entitlement.Deleted = d.bool()
+		case 7:
+			if d.r.Null() {
+				x.Entitlement.StartsAt = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.Entitlement.StartsAt = Some(v)
+			}
+		case 8:
+			if d.r.Null() {
+				x.Entitlement.EndsAt = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.Entitlement.EndsAt = Some(v)
+			}
+		case 9:
+			x.Entitlement.GuildID.decodeJSON(d)
+		case 10:
+			if d.r.Null() {
+				x.Entitlement.Consumed = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Entitlement.Consumed = Some(v)
+			}
+		case 11:
+			if d.r.Null() {
+				x.Entitlement.PromotionID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Entitlement.PromotionID = Some(v)
+			}
+		case 12:
+			if d.r.Null() {
+				x.Entitlement.GiftCodeFlags = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Entitlement.GiftCodeFlags = Some(v)
+			}
+		case 13:
+			x.Entitlement.SubscriptionID.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEntitlementDelete[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlementDelete[f-1]))
 	}
 }
 
@@ -5991,67 +6184,6 @@ func jsonFieldEntitlementDelete(k []byte) int {
 		return 13
 	}
 	return 0
-}
-
-func (x *EntitlementDelete) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Entitlement.ID.decodeJSON(d)
-	case 2:
-		x.Entitlement.SKUID.decodeJSON(d)
-	case 3:
-		x.Entitlement.ApplicationID.decodeJSON(d)
-	case 4:
-		x.Entitlement.UserID.decodeJSON(d)
-	case 5:
-		x.Entitlement.Type = int(d.int(64))
-	case 6:
-		x.Entitlement.Deleted = d.bool()
-	case 7:
-		if d.r.Null() {
-			x.Entitlement.StartsAt = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.Entitlement.StartsAt = Some(v)
-		}
-	case 8:
-		if d.r.Null() {
-			x.Entitlement.EndsAt = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.Entitlement.EndsAt = Some(v)
-		}
-	case 9:
-		x.Entitlement.GuildID.decodeJSON(d)
-	case 10:
-		if d.r.Null() {
-			x.Entitlement.Consumed = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Entitlement.Consumed = Some(v)
-		}
-	case 11:
-		if d.r.Null() {
-			x.Entitlement.PromotionID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Entitlement.PromotionID = Some(v)
-		}
-	case 12:
-		if d.r.Null() {
-			x.Entitlement.GiftCodeFlags = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Entitlement.GiftCodeFlags = Some(v)
-		}
-	case 13:
-		x.Entitlement.SubscriptionID.decodeJSON(d)
-	}
 }
 
 func (x *EntitlementDelete) appendJSON(dst []byte) []byte {
@@ -6100,16 +6232,20 @@ var jsonKeysEntitlementUpdate = [13]encoding.JSONKey{
 }
 
 func (x *EntitlementUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.EntitlementUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysEntitlementUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlementUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysEntitlementUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysEntitlementUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -6117,12 +6253,73 @@ func (x *EntitlementUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldEntitlementUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEntitlementUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlementUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Entitlement.ID.decodeJSON(d)
+		case 2:
+			x.Entitlement.SKUID.decodeJSON(d)
+		case 3:
+			x.Entitlement.ApplicationID.decodeJSON(d)
+		case 4:
+			x.Entitlement.UserID.decodeJSON(d)
+		case 5:
+			x.Entitlement.Type = int(d.int(64))
+		case 6:
+			x.Entitlement.Deleted = d.bool()
+		case 7:
+			if d.r.Null() {
+				x.Entitlement.StartsAt = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.Entitlement.StartsAt = Some(v)
+			}
+		case 8:
+			if d.r.Null() {
+				x.Entitlement.EndsAt = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.Entitlement.EndsAt = Some(v)
+			}
+		case 9:
+			x.Entitlement.GuildID.decodeJSON(d)
+		case 10:
+			if d.r.Null() {
+				x.Entitlement.Consumed = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Entitlement.Consumed = Some(v)
+			}
+		case 11:
+			if d.r.Null() {
+				x.Entitlement.PromotionID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Entitlement.PromotionID = Some(v)
+			}
+		case 12:
+			if d.r.Null() {
+				x.Entitlement.GiftCodeFlags = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Entitlement.GiftCodeFlags = Some(v)
+			}
+		case 13:
+			x.Entitlement.SubscriptionID.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysEntitlementUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysEntitlementUpdate[f-1]))
 	}
 }
 
@@ -6157,67 +6354,6 @@ func jsonFieldEntitlementUpdate(k []byte) int {
 		return 13
 	}
 	return 0
-}
-
-func (x *EntitlementUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Entitlement.ID.decodeJSON(d)
-	case 2:
-		x.Entitlement.SKUID.decodeJSON(d)
-	case 3:
-		x.Entitlement.ApplicationID.decodeJSON(d)
-	case 4:
-		x.Entitlement.UserID.decodeJSON(d)
-	case 5:
-		x.Entitlement.Type = int(d.int(64))
-	case 6:
-		x.Entitlement.Deleted = d.bool()
-	case 7:
-		if d.r.Null() {
-			x.Entitlement.StartsAt = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.Entitlement.StartsAt = Some(v)
-		}
-	case 8:
-		if d.r.Null() {
-			x.Entitlement.EndsAt = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.Entitlement.EndsAt = Some(v)
-		}
-	case 9:
-		x.Entitlement.GuildID.decodeJSON(d)
-	case 10:
-		if d.r.Null() {
-			x.Entitlement.Consumed = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Entitlement.Consumed = Some(v)
-		}
-	case 11:
-		if d.r.Null() {
-			x.Entitlement.PromotionID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Entitlement.PromotionID = Some(v)
-		}
-	case 12:
-		if d.r.Null() {
-			x.Entitlement.GiftCodeFlags = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Entitlement.GiftCodeFlags = Some(v)
-		}
-	case 13:
-		x.Entitlement.SubscriptionID.decodeJSON(d)
-	}
 }
 
 func (x *EntitlementUpdate) appendJSON(dst []byte) []byte {
@@ -6258,16 +6394,20 @@ var jsonKeysForumTag = [5]encoding.JSONKey{
 }
 
 func (x *ForumTag) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ForumTag
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysForumTag[f-1]) || d.r.NextKeyIs(&jsonKeysForumTag[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysForumTag[f-1]) && !d.r.NextKeyIs(jsonKeysForumTag[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -6275,12 +6415,39 @@ func (x *ForumTag) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldForumTag(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysForumTag[f-1]) || d.r.NextKeyIs(&jsonKeysForumTag[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.Name = d.str()
+		case 3:
+			x.Moderated = d.bool()
+		case 4:
+			if d.r.Null() {
+				x.EmojiID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.EmojiID = Some(v)
+			}
+		case 5:
+			if d.r.Null() {
+				x.EmojiName = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.EmojiName = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysForumTag[f-1]) || d.r.NextKeyIs(&jsonKeysForumTag[f-1]))
 	}
 }
 
@@ -6299,33 +6466,6 @@ func jsonFieldForumTag(k []byte) int {
 		return 5
 	}
 	return 0
-}
-
-func (x *ForumTag) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.Name = d.str()
-	case 3:
-		x.Moderated = d.bool()
-	case 4:
-		if d.r.Null() {
-			x.EmojiID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.EmojiID = Some(v)
-		}
-	case 5:
-		if d.r.Null() {
-			x.EmojiName = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.EmojiName = Some(v)
-		}
-	}
 }
 
 func (x *ForumTag) appendJSON(dst []byte) []byte {
@@ -6434,16 +6574,20 @@ var jsonKeysGuild = [52]encoding.JSONKey{
 }
 
 func (x *Guild) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Guild
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuild[f-1]) || d.r.NextKeyIs(&jsonKeysGuild[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuild[f-1]) && !d.r.NextKeyIs(jsonKeysGuild[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -6451,12 +6595,301 @@ func (x *Guild) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuild(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuild[f-1]) || d.r.NextKeyIs(&jsonKeysGuild[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.Name = d.str()
+		case 3:
+			if d.r.Null() {
+				x.Icon = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Icon = Some(v)
+			}
+		case 4:
+			if d.r.Null() {
+				x.IconHash = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.IconHash = Some(v)
+			}
+		case 5:
+			if d.r.Null() {
+				x.Splash = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Splash = Some(v)
+			}
+		case 6:
+			if d.r.Null() {
+				x.DiscoverySplash = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.DiscoverySplash = Some(v)
+			}
+		case 7:
+			if d.r.Null() {
+				x.Owner = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Owner = Some(v)
+			}
+		case 8:
+			x.OwnerID.decodeJSON(d)
+		case 9:
+			if d.r.Null() {
+				x.Permissions = Null[Permissions]()
+			} else {
+				var v Permissions
+				v.decodeJSON(d)
+				x.Permissions = Some(v)
+			}
+		case 10:
+			if d.r.Null() {
+				x.Region = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Region = Some(v)
+			}
+		case 11:
+			if d.r.Null() {
+				x.AFKChannelID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.AFKChannelID = Some(v)
+			}
+		case 12:
+			x.AFKTimeout = int(d.int(64))
+		case 13:
+			if d.r.Null() {
+				x.WidgetEnabled = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.WidgetEnabled = Some(v)
+			}
+		case 14:
+			if d.r.Null() {
+				x.WidgetChannelID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.WidgetChannelID = Some(v)
+			}
+		case 15:
+			x.VerificationLevel = int(d.int(64))
+		case 16:
+			x.DefaultMessageNotifications = int(d.int(64))
+		case 17:
+			x.ExplicitContentFilter = int(d.int(64))
+		case 18:
+			x.Roles = decodeArray(d, &d.arrays.Role)
+		case 19:
+			x.Emojis = decodeArray(d, &d.arrays.Emoji)
+		case 20:
+			x.Features = d.strs()
+		case 21:
+			x.MFALevel = int(d.int(64))
+		case 22:
+			if d.r.Null() {
+				x.ApplicationID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.ApplicationID = Some(v)
+			}
+		case 23:
+			if d.r.Null() {
+				x.SystemChannelID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.SystemChannelID = Some(v)
+			}
+		case 24:
+			x.SystemChannelFlags = int(d.int(64))
+		case 25:
+			if d.r.Null() {
+				x.RulesChannelID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.RulesChannelID = Some(v)
+			}
+		case 26:
+			if d.r.Null() {
+				x.MaxPresences = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.MaxPresences = Some(v)
+			}
+		case 27:
+			if d.r.Null() {
+				x.MaxMembers = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.MaxMembers = Some(v)
+			}
+		case 28:
+			if d.r.Null() {
+				x.VanityURLCode = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.VanityURLCode = Some(v)
+			}
+		case 29:
+			if d.r.Null() {
+				x.Description = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Description = Some(v)
+			}
+		case 30:
+			if d.r.Null() {
+				x.Banner = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Banner = Some(v)
+			}
+		case 31:
+			x.PremiumTier = int(d.int(64))
+		case 32:
+			if d.r.Null() {
+				x.PremiumSubscriptionCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.PremiumSubscriptionCount = Some(v)
+			}
+		case 33:
+			x.PreferredLocale = d.str()
+		case 34:
+			if d.r.Null() {
+				x.PublicUpdatesChannelID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.PublicUpdatesChannelID = Some(v)
+			}
+		case 35:
+			if d.r.Null() {
+				x.MaxVideoChannelUsers = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.MaxVideoChannelUsers = Some(v)
+			}
+		case 36:
+			if d.r.Null() {
+				x.MaxStageVideoChannelUsers = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.MaxStageVideoChannelUsers = Some(v)
+			}
+		case 37:
+			if d.r.Null() {
+				x.ApproximateMemberCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.ApproximateMemberCount = Some(v)
+			}
+		case 38:
+			if d.r.Null() {
+				x.ApproximatePresenceCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.ApproximatePresenceCount = Some(v)
+			}
+		case 39:
+			x.WelcomeScreen.decodeJSON(d)
+		case 40:
+			x.NSFWLevel = int(d.int(64))
+		case 41:
+			if d.r.Null() {
+				x.NSFW = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.NSFW = Some(v)
+			}
+		case 42:
+			x.Stickers = decodeArray(d, &d.arrays.Sticker)
+		case 43:
+			x.PremiumProgressBarEnabled = d.bool()
+		case 44:
+			if d.r.Null() {
+				x.SafetyAlertsChannelID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.SafetyAlertsChannelID = Some(v)
+			}
+		case 45:
+			x.IncidentsData.decodeJSON(d)
+		case 46:
+			if d.r.Null() {
+				x.HubType = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.HubType = Some(v)
+			}
+		case 47:
+			if d.r.Null() {
+				x.LatestOnboardingQuestionID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.LatestOnboardingQuestionID = Some(v)
+			}
+		case 48:
+			if d.r.Null() {
+				x.HomeHeader = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.HomeHeader = Some(v)
+			}
+		case 49:
+			x.InventorySettings.decodeJSON(d)
+		case 50:
+			x.Profile.decodeJSON(d)
+		case 51:
+			x.ApplicationCommandCounts.decodeJSON(d)
+		case 52:
+			if d.r.Null() {
+				x.Version = Null[int64]()
+			} else {
+				var v int64
+				v = d.int(64)
+				x.Version = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuild[f-1]) || d.r.NextKeyIs(&jsonKeysGuild[f-1]))
 	}
 }
 
@@ -6569,295 +7002,6 @@ func jsonFieldGuild(k []byte) int {
 		return 52
 	}
 	return 0
-}
-
-func (x *Guild) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.Name = d.str()
-	case 3:
-		if d.r.Null() {
-			x.Icon = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Icon = Some(v)
-		}
-	case 4:
-		if d.r.Null() {
-			x.IconHash = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.IconHash = Some(v)
-		}
-	case 5:
-		if d.r.Null() {
-			x.Splash = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Splash = Some(v)
-		}
-	case 6:
-		if d.r.Null() {
-			x.DiscoverySplash = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.DiscoverySplash = Some(v)
-		}
-	case 7:
-		if d.r.Null() {
-			x.Owner = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Owner = Some(v)
-		}
-	case 8:
-		x.OwnerID.decodeJSON(d)
-	case 9:
-		if d.r.Null() {
-			x.Permissions = Null[Permissions]()
-		} else {
-			var v Permissions
-			v.decodeJSON(d)
-			x.Permissions = Some(v)
-		}
-	case 10:
-		if d.r.Null() {
-			x.Region = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Region = Some(v)
-		}
-	case 11:
-		if d.r.Null() {
-			x.AFKChannelID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.AFKChannelID = Some(v)
-		}
-	case 12:
-		x.AFKTimeout = int(d.int(64))
-	case 13:
-		if d.r.Null() {
-			x.WidgetEnabled = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.WidgetEnabled = Some(v)
-		}
-	case 14:
-		if d.r.Null() {
-			x.WidgetChannelID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.WidgetChannelID = Some(v)
-		}
-	case 15:
-		x.VerificationLevel = int(d.int(64))
-	case 16:
-		x.DefaultMessageNotifications = int(d.int(64))
-	case 17:
-		x.ExplicitContentFilter = int(d.int(64))
-	case 18:
-		x.Roles = decodeArray(d, &d.arrays.Role)
-	case 19:
-		x.Emojis = decodeArray(d, &d.arrays.Emoji)
-	case 20:
-		x.Features = d.strs()
-	case 21:
-		x.MFALevel = int(d.int(64))
-	case 22:
-		if d.r.Null() {
-			x.ApplicationID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.ApplicationID = Some(v)
-		}
-	case 23:
-		if d.r.Null() {
-			x.SystemChannelID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.SystemChannelID = Some(v)
-		}
-	case 24:
-		x.SystemChannelFlags = int(d.int(64))
-	case 25:
-		if d.r.Null() {
-			x.RulesChannelID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.RulesChannelID = Some(v)
-		}
-	case 26:
-		if d.r.Null() {
-			x.MaxPresences = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.MaxPresences = Some(v)
-		}
-	case 27:
-		if d.r.Null() {
-			x.MaxMembers = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.MaxMembers = Some(v)
-		}
-	case 28:
-		if d.r.Null() {
-			x.VanityURLCode = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.VanityURLCode = Some(v)
-		}
-	case 29:
-		if d.r.Null() {
-			x.Description = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Description = Some(v)
-		}
-	case 30:
-		if d.r.Null() {
-			x.Banner = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Banner = Some(v)
-		}
-	case 31:
-		x.PremiumTier = int(d.int(64))
-	case 32:
-		if d.r.Null() {
-			x.PremiumSubscriptionCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.PremiumSubscriptionCount = Some(v)
-		}
-	case 33:
-		x.PreferredLocale = d.str()
-	case 34:
-		if d.r.Null() {
-			x.PublicUpdatesChannelID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.PublicUpdatesChannelID = Some(v)
-		}
-	case 35:
-		if d.r.Null() {
-			x.MaxVideoChannelUsers = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.MaxVideoChannelUsers = Some(v)
-		}
-	case 36:
-		if d.r.Null() {
-			x.MaxStageVideoChannelUsers = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.MaxStageVideoChannelUsers = Some(v)
-		}
-	case 37:
-		if d.r.Null() {
-			x.ApproximateMemberCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.ApproximateMemberCount = Some(v)
-		}
-	case 38:
-		if d.r.Null() {
-			x.ApproximatePresenceCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.ApproximatePresenceCount = Some(v)
-		}
-	case 39:
-		x.WelcomeScreen.decodeJSON(d)
-	case 40:
-		x.NSFWLevel = int(d.int(64))
-	case 41:
-		if d.r.Null() {
-			x.NSFW = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.NSFW = Some(v)
-		}
-	case 42:
-		x.Stickers = decodeArray(d, &d.arrays.Sticker)
-	case 43:
-		x.PremiumProgressBarEnabled = d.bool()
-	case 44:
-		if d.r.Null() {
-			x.SafetyAlertsChannelID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.SafetyAlertsChannelID = Some(v)
-		}
-	case 45:
-		x.IncidentsData.decodeJSON(d)
-	case 46:
-		if d.r.Null() {
-			x.HubType = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.HubType = Some(v)
-		}
-	case 47:
-		if d.r.Null() {
-			x.LatestOnboardingQuestionID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.LatestOnboardingQuestionID = Some(v)
-		}
-	case 48:
-		if d.r.Null() {
-			x.HomeHeader = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.HomeHeader = Some(v)
-		}
-	case 49:
-		x.InventorySettings.decodeJSON(d)
-	case 50:
-		x.Profile.decodeJSON(d)
-	case 51:
-		x.ApplicationCommandCounts.decodeJSON(d)
-	case 52:
-		if d.r.Null() {
-			x.Version = Null[int64]()
-		} else {
-			var v int64
-			v = d.int(64)
-			x.Version = Some(v)
-		}
-	}
 }
 
 func (x *Guild) appendJSON(dst []byte) []byte {
@@ -7229,16 +7373,20 @@ var jsonKeysGuildAuditLogEntryCreate = [8]encoding.JSONKey{
 }
 
 func (x *GuildAuditLogEntryCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildAuditLogEntryCreate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildAuditLogEntryCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildAuditLogEntryCreate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildAuditLogEntryCreate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildAuditLogEntryCreate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -7246,12 +7394,45 @@ func (x *GuildAuditLogEntryCreate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildAuditLogEntryCreate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildAuditLogEntryCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildAuditLogEntryCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.GuildID.decodeJSON(d)
+		case 2:
+			x.ID.decodeJSON(d)
+		case 3:
+			if d.r.Null() {
+				x.TargetID = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.TargetID = Some(v)
+			}
+		case 4:
+			x.Changes.decodeJSON(d)
+		case 5:
+			if d.r.Null() {
+				x.UserID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.UserID = Some(v)
+			}
+		case 6:
+			x.ActionType = int(d.int(64))
+		case 7:
+			x.Options.decodeJSON(d)
+		case 8:
+			x.Reason = d.str()
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildAuditLogEntryCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildAuditLogEntryCreate[f-1]))
 	}
 }
 
@@ -7276,39 +7457,6 @@ func jsonFieldGuildAuditLogEntryCreate(k []byte) int {
 		return 8
 	}
 	return 0
-}
-
-func (x *GuildAuditLogEntryCreate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.GuildID.decodeJSON(d)
-	case 2:
-		x.ID.decodeJSON(d)
-	case 3:
-		if d.r.Null() {
-			x.TargetID = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.TargetID = Some(v)
-		}
-	case 4:
-		x.Changes.decodeJSON(d)
-	case 5:
-		if d.r.Null() {
-			x.UserID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.UserID = Some(v)
-		}
-	case 6:
-		x.ActionType = int(d.int(64))
-	case 7:
-		x.Options.decodeJSON(d)
-	case 8:
-		x.Reason = d.str()
-	}
 }
 
 func (x *GuildAuditLogEntryCreate) appendJSON(dst []byte) []byte {
@@ -7379,16 +7527,20 @@ var jsonKeysGuildBanAdd = [2]encoding.JSONKey{
 }
 
 func (x *GuildBanAdd) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildBanAdd
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildBanAdd[f-1]) || d.r.NextKeyIs(&jsonKeysGuildBanAdd[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildBanAdd[f-1]) && !d.r.NextKeyIs(jsonKeysGuildBanAdd[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -7396,12 +7548,21 @@ func (x *GuildBanAdd) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildBanAdd(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildBanAdd[f-1]) || d.r.NextKeyIs(&jsonKeysGuildBanAdd[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.GuildID.decodeJSON(d)
+		case 2:
+			x.User.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildBanAdd[f-1]) || d.r.NextKeyIs(&jsonKeysGuildBanAdd[f-1]))
 	}
 }
 
@@ -7414,15 +7575,6 @@ func jsonFieldGuildBanAdd(k []byte) int {
 		return 2
 	}
 	return 0
-}
-
-func (x *GuildBanAdd) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.GuildID.decodeJSON(d)
-	case 2:
-		x.User.decodeJSON(d)
-	}
 }
 
 func (x *GuildBanAdd) appendJSON(dst []byte) []byte {
@@ -7463,16 +7615,20 @@ var jsonKeysGuildBanRemove = [2]encoding.JSONKey{
 }
 
 func (x *GuildBanRemove) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildBanRemove
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildBanRemove[f-1]) || d.r.NextKeyIs(&jsonKeysGuildBanRemove[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildBanRemove[f-1]) && !d.r.NextKeyIs(jsonKeysGuildBanRemove[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -7480,12 +7636,21 @@ func (x *GuildBanRemove) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildBanRemove(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildBanRemove[f-1]) || d.r.NextKeyIs(&jsonKeysGuildBanRemove[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.GuildID.decodeJSON(d)
+		case 2:
+			x.User.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildBanRemove[f-1]) || d.r.NextKeyIs(&jsonKeysGuildBanRemove[f-1]))
 	}
 }
 
@@ -7498,15 +7663,6 @@ func jsonFieldGuildBanRemove(k []byte) int {
 		return 2
 	}
 	return 0
-}
-
-func (x *GuildBanRemove) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.GuildID.decodeJSON(d)
-	case 2:
-		x.User.decodeJSON(d)
-	}
 }
 
 func (x *GuildBanRemove) appendJSON(dst []byte) []byte {
@@ -7612,16 +7768,20 @@ var jsonKeysGuildCreate = [67]encoding.JSONKey{
 }
 
 func (x *GuildCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildCreate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildCreate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildCreate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildCreate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -7629,12 +7789,355 @@ func (x *GuildCreate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildCreate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.JoinedAt.decodeJSON(d)
+		case 2:
+			if d.r.Null() {
+				x.Large = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Large = Some(v)
+			}
+		case 3:
+			if d.r.Null() {
+				x.Unavailable = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Unavailable = Some(v)
+			}
+		case 4:
+			if d.r.Null() {
+				x.Lazy = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Lazy = Some(v)
+			}
+		case 5:
+			if d.r.Null() {
+				x.MemberCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.MemberCount = Some(v)
+			}
+		case 6:
+			x.VoiceStates = decodeArray(d, &d.arrays.VoiceState)
+		case 7:
+			x.Members = decodeArray(d, &d.arrays.Member)
+		case 8:
+			x.Channels = decodeArray(d, &d.arrays.Channel)
+		case 9:
+			x.Threads = decodeArray(d, &d.arrays.Channel)
+		case 10:
+			x.Presences = decodeArray(d, &d.arrays.Presence)
+		case 11:
+			x.StageInstances = decodeArray(d, &d.arrays.StageInstance)
+		case 12:
+			x.GuildScheduledEvents = decodeArray(d, &d.arrays.ScheduledEvent)
+		case 13:
+			x.SoundboardSounds = decodeArray(d, &d.arrays.SoundboardSound)
+		case 14:
+			x.EmbeddedActivities.decodeJSON(d)
+		case 15:
+			x.ActivityInstances.decodeJSON(d)
+		case 16:
+			x.Guild.ID.decodeJSON(d)
+		case 17:
+			x.Guild.Name = d.str()
+		case 18:
+			if d.r.Null() {
+				x.Guild.Icon = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Guild.Icon = Some(v)
+			}
+		case 19:
+			if d.r.Null() {
+				x.Guild.IconHash = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Guild.IconHash = Some(v)
+			}
+		case 20:
+			if d.r.Null() {
+				x.Guild.Splash = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Guild.Splash = Some(v)
+			}
+		case 21:
+			if d.r.Null() {
+				x.Guild.DiscoverySplash = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Guild.DiscoverySplash = Some(v)
+			}
+		case 22:
+			if d.r.Null() {
+				x.Guild.Owner = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Guild.Owner = Some(v)
+			}
+		case 23:
+			x.Guild.OwnerID.decodeJSON(d)
+		case 24:
+			if d.r.Null() {
+				x.Guild.Permissions = Null[Permissions]()
+			} else {
+				var v Permissions
+				v.decodeJSON(d)
+				x.Guild.Permissions = Some(v)
+			}
+		case 25:
+			if d.r.Null() {
+				x.Guild.Region = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Guild.Region = Some(v)
+			}
+		case 26:
+			if d.r.Null() {
+				x.Guild.AFKChannelID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Guild.AFKChannelID = Some(v)
+			}
+		case 27:
+			x.Guild.AFKTimeout = int(d.int(64))
+		case 28:
+			if d.r.Null() {
+				x.Guild.WidgetEnabled = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Guild.WidgetEnabled = Some(v)
+			}
+		case 29:
+			if d.r.Null() {
+				x.Guild.WidgetChannelID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Guild.WidgetChannelID = Some(v)
+			}
+		case 30:
+			x.Guild.VerificationLevel = int(d.int(64))
+		case 31:
+			x.Guild.DefaultMessageNotifications = int(d.int(64))
+		case 32:
+			x.Guild.ExplicitContentFilter = int(d.int(64))
+		case 33:
+			x.Guild.Roles = decodeArray(d, &d.arrays.Role)
+		case 34:
+			x.Guild.Emojis = decodeArray(d, &d.arrays.Emoji)
+		case 35:
+			x.Guild.Features = d.strs()
+		case 36:
+			x.Guild.MFALevel = int(d.int(64))
+		case 37:
+			if d.r.Null() {
+				x.Guild.ApplicationID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Guild.ApplicationID = Some(v)
+			}
+		case 38:
+			if d.r.Null() {
+				x.Guild.SystemChannelID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Guild.SystemChannelID = Some(v)
+			}
+		case 39:
+			x.Guild.SystemChannelFlags = int(d.int(64))
+		case 40:
+			if d.r.Null() {
+				x.Guild.RulesChannelID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Guild.RulesChannelID = Some(v)
+			}
+		case 41:
+			if d.r.Null() {
+				x.Guild.MaxPresences = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Guild.MaxPresences = Some(v)
+			}
+		case 42:
+			if d.r.Null() {
+				x.Guild.MaxMembers = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Guild.MaxMembers = Some(v)
+			}
+		case 43:
+			if d.r.Null() {
+				x.Guild.VanityURLCode = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Guild.VanityURLCode = Some(v)
+			}
+		case 44:
+			if d.r.Null() {
+				x.Guild.Description = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Guild.Description = Some(v)
+			}
+		case 45:
+			if d.r.Null() {
+				x.Guild.Banner = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Guild.Banner = Some(v)
+			}
+		case 46:
+			x.Guild.PremiumTier = int(d.int(64))
+		case 47:
+			if d.r.Null() {
+				x.Guild.PremiumSubscriptionCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Guild.PremiumSubscriptionCount = Some(v)
+			}
+		case 48:
+			x.Guild.PreferredLocale = d.str()
+		case 49:
+			if d.r.Null() {
+				x.Guild.PublicUpdatesChannelID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Guild.PublicUpdatesChannelID = Some(v)
+			}
+		case 50:
+			if d.r.Null() {
+				x.Guild.MaxVideoChannelUsers = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Guild.MaxVideoChannelUsers = Some(v)
+			}
+		case 51:
+			if d.r.Null() {
+				x.Guild.MaxStageVideoChannelUsers = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Guild.MaxStageVideoChannelUsers = Some(v)
+			}
+		case 52:
+			if d.r.Null() {
+				x.Guild.ApproximateMemberCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Guild.ApproximateMemberCount = Some(v)
+			}
+		case 53:
+			if d.r.Null() {
+				x.Guild.ApproximatePresenceCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Guild.ApproximatePresenceCount = Some(v)
+			}
+		case 54:
+			x.Guild.WelcomeScreen.decodeJSON(d)
+		case 55:
+			x.Guild.NSFWLevel = int(d.int(64))
+		case 56:
+			if d.r.Null() {
+				x.Guild.NSFW = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Guild.NSFW = Some(v)
+			}
+		case 57:
+			x.Guild.Stickers = decodeArray(d, &d.arrays.Sticker)
+		case 58:
+			x.Guild.PremiumProgressBarEnabled = d.bool()
+		case 59:
+			if d.r.Null() {
+				x.Guild.SafetyAlertsChannelID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Guild.SafetyAlertsChannelID = Some(v)
+			}
+		case 60:
+			x.Guild.IncidentsData.decodeJSON(d)
+		case 61:
+			if d.r.Null() {
+				x.Guild.HubType = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Guild.HubType = Some(v)
+			}
+		case 62:
+			if d.r.Null() {
+				x.Guild.LatestOnboardingQuestionID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Guild.LatestOnboardingQuestionID = Some(v)
+			}
+		case 63:
+			if d.r.Null() {
+				x.Guild.HomeHeader = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Guild.HomeHeader = Some(v)
+			}
+		case 64:
+			x.Guild.InventorySettings.decodeJSON(d)
+		case 65:
+			x.Guild.Profile.decodeJSON(d)
+		case 66:
+			x.Guild.ApplicationCommandCounts.decodeJSON(d)
+		case 67:
+			if d.r.Null() {
+				x.Guild.Version = Null[int64]()
+			} else {
+				var v int64
+				v = d.int(64)
+				x.Guild.Version = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildCreate[f-1]))
 	}
 }
 
@@ -7777,349 +8280,6 @@ func jsonFieldGuildCreate(k []byte) int {
 		return 67
 	}
 	return 0
-}
-
-func (x *GuildCreate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.JoinedAt.decodeJSON(d)
-	case 2:
-		if d.r.Null() {
-			x.Large = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Large = Some(v)
-		}
-	case 3:
-		if d.r.Null() {
-			x.Unavailable = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Unavailable = Some(v)
-		}
-	case 4:
-		if d.r.Null() {
-			x.Lazy = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Lazy = Some(v)
-		}
-	case 5:
-		if d.r.Null() {
-			x.MemberCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.MemberCount = Some(v)
-		}
-	case 6:
-		x.VoiceStates = decodeArray(d, &d.arrays.VoiceState)
-	case 7:
-		x.Members = decodeArray(d, &d.arrays.Member)
-	case 8:
-		x.Channels = decodeArray(d, &d.arrays.Channel)
-	case 9:
-		x.Threads = decodeArray(d, &d.arrays.Channel)
-	case 10:
-		x.Presences = decodeArray(d, &d.arrays.Presence)
-	case 11:
-		x.StageInstances = decodeArray(d, &d.arrays.StageInstance)
-	case 12:
-		x.GuildScheduledEvents = decodeArray(d, &d.arrays.ScheduledEvent)
-	case 13:
-		x.SoundboardSounds = decodeArray(d, &d.arrays.SoundboardSound)
-	case 14:
-		x.EmbeddedActivities.decodeJSON(d)
-	case 15:
-		x.ActivityInstances.decodeJSON(d)
-	case 16:
-		x.Guild.ID.decodeJSON(d)
-	case 17:
-		x.Guild.Name = d.str()
-	case 18:
-		if d.r.Null() {
-			x.Guild.Icon = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Guild.Icon = Some(v)
-		}
-	case 19:
-		if d.r.Null() {
-			x.Guild.IconHash = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Guild.IconHash = Some(v)
-		}
-	case 20:
-		if d.r.Null() {
-			x.Guild.Splash = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Guild.Splash = Some(v)
-		}
-	case 21:
-		if d.r.Null() {
-			x.Guild.DiscoverySplash = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Guild.DiscoverySplash = Some(v)
-		}
-	case 22:
-		if d.r.Null() {
-			x.Guild.Owner = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Guild.Owner = Some(v)
-		}
-	case 23:
-		x.Guild.OwnerID.decodeJSON(d)
-	case 24:
-		if d.r.Null() {
-			x.Guild.Permissions = Null[Permissions]()
-		} else {
-			var v Permissions
-			v.decodeJSON(d)
-			x.Guild.Permissions = Some(v)
-		}
-	case 25:
-		if d.r.Null() {
-			x.Guild.Region = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Guild.Region = Some(v)
-		}
-	case 26:
-		if d.r.Null() {
-			x.Guild.AFKChannelID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Guild.AFKChannelID = Some(v)
-		}
-	case 27:
-		x.Guild.AFKTimeout = int(d.int(64))
-	case 28:
-		if d.r.Null() {
-			x.Guild.WidgetEnabled = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Guild.WidgetEnabled = Some(v)
-		}
-	case 29:
-		if d.r.Null() {
-			x.Guild.WidgetChannelID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Guild.WidgetChannelID = Some(v)
-		}
-	case 30:
-		x.Guild.VerificationLevel = int(d.int(64))
-	case 31:
-		x.Guild.DefaultMessageNotifications = int(d.int(64))
-	case 32:
-		x.Guild.ExplicitContentFilter = int(d.int(64))
-	case 33:
-		x.Guild.Roles = decodeArray(d, &d.arrays.Role)
-	case 34:
-		x.Guild.Emojis = decodeArray(d, &d.arrays.Emoji)
-	case 35:
-		x.Guild.Features = d.strs()
-	case 36:
-		x.Guild.MFALevel = int(d.int(64))
-	case 37:
-		if d.r.Null() {
-			x.Guild.ApplicationID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Guild.ApplicationID = Some(v)
-		}
-	case 38:
-		if d.r.Null() {
-			x.Guild.SystemChannelID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Guild.SystemChannelID = Some(v)
-		}
-	case 39:
-		x.Guild.SystemChannelFlags = int(d.int(64))
-	case 40:
-		if d.r.Null() {
-			x.Guild.RulesChannelID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Guild.RulesChannelID = Some(v)
-		}
-	case 41:
-		if d.r.Null() {
-			x.Guild.MaxPresences = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Guild.MaxPresences = Some(v)
-		}
-	case 42:
-		if d.r.Null() {
-			x.Guild.MaxMembers = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Guild.MaxMembers = Some(v)
-		}
-	case 43:
-		if d.r.Null() {
-			x.Guild.VanityURLCode = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Guild.VanityURLCode = Some(v)
-		}
-	case 44:
-		if d.r.Null() {
-			x.Guild.Description = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Guild.Description = Some(v)
-		}
-	case 45:
-		if d.r.Null() {
-			x.Guild.Banner = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Guild.Banner = Some(v)
-		}
-	case 46:
-		x.Guild.PremiumTier = int(d.int(64))
-	case 47:
-		if d.r.Null() {
-			x.Guild.PremiumSubscriptionCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Guild.PremiumSubscriptionCount = Some(v)
-		}
-	case 48:
-		x.Guild.PreferredLocale = d.str()
-	case 49:
-		if d.r.Null() {
-			x.Guild.PublicUpdatesChannelID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Guild.PublicUpdatesChannelID = Some(v)
-		}
-	case 50:
-		if d.r.Null() {
-			x.Guild.MaxVideoChannelUsers = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Guild.MaxVideoChannelUsers = Some(v)
-		}
-	case 51:
-		if d.r.Null() {
-			x.Guild.MaxStageVideoChannelUsers = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Guild.MaxStageVideoChannelUsers = Some(v)
-		}
-	case 52:
-		if d.r.Null() {
-			x.Guild.ApproximateMemberCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Guild.ApproximateMemberCount = Some(v)
-		}
-	case 53:
-		if d.r.Null() {
-			x.Guild.ApproximatePresenceCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Guild.ApproximatePresenceCount = Some(v)
-		}
-	case 54:
-		x.Guild.WelcomeScreen.decodeJSON(d)
-	case 55:
-		x.Guild.NSFWLevel = int(d.int(64))
-	case 56:
-		if d.r.Null() {
-			x.Guild.NSFW = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Guild.NSFW = Some(v)
-		}
-	case 57:
-		x.Guild.Stickers = decodeArray(d, &d.arrays.Sticker)
-	case 58:
-		x.Guild.PremiumProgressBarEnabled = d.bool()
-	case 59:
-		if d.r.Null() {
-			x.Guild.SafetyAlertsChannelID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Guild.SafetyAlertsChannelID = Some(v)
-		}
-	case 60:
-		x.Guild.IncidentsData.decodeJSON(d)
-	case 61:
-		if d.r.Null() {
-			x.Guild.HubType = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Guild.HubType = Some(v)
-		}
-	case 62:
-		if d.r.Null() {
-			x.Guild.LatestOnboardingQuestionID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Guild.LatestOnboardingQuestionID = Some(v)
-		}
-	case 63:
-		if d.r.Null() {
-			x.Guild.HomeHeader = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Guild.HomeHeader = Some(v)
-		}
-	case 64:
-		x.Guild.InventorySettings.decodeJSON(d)
-	case 65:
-		x.Guild.Profile.decodeJSON(d)
-	case 66:
-		x.Guild.ApplicationCommandCounts.decodeJSON(d)
-	case 67:
-		if d.r.Null() {
-			x.Guild.Version = Null[int64]()
-		} else {
-			var v int64
-			v = d.int(64)
-			x.Guild.Version = Some(v)
-		}
-	}
 }
 
 func (x *GuildCreate) appendJSON(dst []byte) []byte {
@@ -8321,16 +8481,20 @@ var jsonKeysGuildDelete = [2]encoding.JSONKey{
 }
 
 func (x *GuildDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildDelete
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildDelete[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildDelete[f-1]) && !d.r.NextKeyIs(jsonKeysGuildDelete[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -8338,12 +8502,27 @@ func (x *GuildDelete) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildDelete(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.UnavailableGuild.ID.decodeJSON(d)
+		case 2:
+			if d.r.Null() {
+				x.UnavailableGuild.Unavailable = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.UnavailableGuild.Unavailable = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildDelete[f-1]))
 	}
 }
 
@@ -8356,21 +8535,6 @@ func jsonFieldGuildDelete(k []byte) int {
 		return 2
 	}
 	return 0
-}
-
-func (x *GuildDelete) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.UnavailableGuild.ID.decodeJSON(d)
-	case 2:
-		if d.r.Null() {
-			x.UnavailableGuild.Unavailable = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.UnavailableGuild.Unavailable = Some(v)
-		}
-	}
 }
 
 func (x *GuildDelete) appendJSON(dst []byte) []byte {
@@ -8408,16 +8572,20 @@ var jsonKeysGuildEmojisUpdate = [2]encoding.JSONKey{
 }
 
 func (x *GuildEmojisUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildEmojisUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildEmojisUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildEmojisUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildEmojisUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildEmojisUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -8425,12 +8593,21 @@ func (x *GuildEmojisUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildEmojisUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildEmojisUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildEmojisUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.GuildID.decodeJSON(d)
+		case 2:
+			x.Emojis = decodeArray(d, &d.arrays.Emoji)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildEmojisUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildEmojisUpdate[f-1]))
 	}
 }
 
@@ -8443,15 +8620,6 @@ func jsonFieldGuildEmojisUpdate(k []byte) int {
 		return 2
 	}
 	return 0
-}
-
-func (x *GuildEmojisUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.GuildID.decodeJSON(d)
-	case 2:
-		x.Emojis = decodeArray(d, &d.arrays.Emoji)
-	}
 }
 
 func (x *GuildEmojisUpdate) appendJSON(dst []byte) []byte {
@@ -8502,16 +8670,20 @@ var jsonKeysGuildIntegrationsUpdate = [1]encoding.JSONKey{
 }
 
 func (x *GuildIntegrationsUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildIntegrationsUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildIntegrationsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildIntegrationsUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildIntegrationsUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildIntegrationsUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -8519,12 +8691,19 @@ func (x *GuildIntegrationsUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildIntegrationsUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildIntegrationsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildIntegrationsUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.GuildID.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildIntegrationsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildIntegrationsUpdate[f-1]))
 	}
 }
 
@@ -8535,13 +8714,6 @@ func jsonFieldGuildIntegrationsUpdate(k []byte) int {
 		return 1
 	}
 	return 0
-}
-
-func (x *GuildIntegrationsUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.GuildID.decodeJSON(d)
-	}
 }
 
 func (x *GuildIntegrationsUpdate) appendJSON(dst []byte) []byte {
@@ -8596,16 +8768,20 @@ var jsonKeysGuildMemberAdd = [18]encoding.JSONKey{
 }
 
 func (x *GuildMemberAdd) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildMemberAdd
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildMemberAdd[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMemberAdd[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildMemberAdd[f-1]) && !d.r.NextKeyIs(jsonKeysGuildMemberAdd[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -8613,12 +8789,146 @@ func (x *GuildMemberAdd) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildMemberAdd(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildMemberAdd[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMemberAdd[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			if d.r.Null() {
+				x.Member.User = nil
+			} else {
+				x.Member.User = d.users.alloc()
+				x.Member.User.decodeJSON(d)
+			}
+		case 2:
+			if d.r.Null() {
+				x.Member.Nick = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Member.Nick = Some(v)
+			}
+		case 3:
+			if d.r.Null() {
+				x.Member.Avatar = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Member.Avatar = Some(v)
+			}
+		case 4:
+			if d.r.Null() {
+				x.Member.Banner = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Member.Banner = Some(v)
+			}
+		case 5:
+			x.Member.Roles = d.snowflakes()
+		case 6:
+			x.Member.JoinedAt.decodeJSON(d)
+		case 7:
+			if d.r.Null() {
+				x.Member.PremiumSince = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.Member.PremiumSince = Some(v)
+			}
+		case 8:
+			if d.r.Null() {
+				x.Member.Deaf = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Member.Deaf = Some(v)
+			}
+		case 9:
+			if d.r.Null() {
+				x.Member.Mute = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Member.Mute = Some(v)
+			}
+		case 10:
+			x.Member.Flags = MemberFlags(d.uint(64))
+		case 11:
+			if d.r.Null() {
+				x.Member.Pending = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Member.Pending = Some(v)
+			}
+		case 12:
+			if d.r.Null() {
+				x.Member.IsPending = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Member.IsPending = Some(v)
+			}
+		case 13:
+			if d.r.Null() {
+				x.Member.Permissions = Null[Permissions]()
+			} else {
+				var v Permissions
+				v.decodeJSON(d)
+				x.Member.Permissions = Some(v)
+			}
+		case 14:
+			if d.r.Null() {
+				x.Member.CommunicationDisabledUntil = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.Member.CommunicationDisabledUntil = Some(v)
+			}
+		case 15:
+			if d.r.Null() {
+				x.Member.UnusualDMActivityUntil = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.Member.UnusualDMActivityUntil = Some(v)
+			}
+		case 16:
+			if d.r.Null() {
+				x.Member.AvatarDecorationData = Null[*AvatarDecoration]()
+			} else {
+				var v *AvatarDecoration
+				if d.r.Null() {
+					v = nil
+				} else {
+					v = new(AvatarDecoration)
+					v.decodeJSON(d)
+				}
+				x.Member.AvatarDecorationData = Some(v)
+			}
+		case 17:
+			if d.r.Null() {
+				x.Member.Collectibles = Null[*Collectibles]()
+			} else {
+				var v *Collectibles
+				if d.r.Null() {
+					v = nil
+				} else {
+					v = new(Collectibles)
+					v.decodeJSON(d)
+				}
+				x.Member.Collectibles = Some(v)
+			}
+		case 18:
+			x.Member.GuildID.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildMemberAdd[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMemberAdd[f-1]))
 	}
 }
 
@@ -8665,140 +8975,6 @@ func jsonFieldGuildMemberAdd(k []byte) int {
 	return 0
 }
 
-func (x *GuildMemberAdd) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		if d.r.Null() {
-			x.Member.User = nil
-		} else {
-			x.Member.User = d.users.alloc()
-			x.Member.User.decodeJSON(d)
-		}
-	case 2:
-		if d.r.Null() {
-			x.Member.Nick = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Member.Nick = Some(v)
-		}
-	case 3:
-		if d.r.Null() {
-			x.Member.Avatar = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Member.Avatar = Some(v)
-		}
-	case 4:
-		if d.r.Null() {
-			x.Member.Banner = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Member.Banner = Some(v)
-		}
-	case 5:
-		x.Member.Roles = d.snowflakes()
-	case 6:
-		x.Member.JoinedAt.decodeJSON(d)
-	case 7:
-		if d.r.Null() {
-			x.Member.PremiumSince = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.Member.PremiumSince = Some(v)
-		}
-	case 8:
-		if d.r.Null() {
-			x.Member.Deaf = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Member.Deaf = Some(v)
-		}
-	case 9:
-		if d.r.Null() {
-			x.Member.Mute = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Member.Mute = Some(v)
-		}
-	case 10:
-		x.Member.Flags = MemberFlags(d.uint(64))
-	case 11:
-		if d.r.Null() {
-			x.Member.Pending = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Member.Pending = Some(v)
-		}
-	case 12:
-		if d.r.Null() {
-			x.Member.IsPending = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Member.IsPending = Some(v)
-		}
-	case 13:
-		if d.r.Null() {
-			x.Member.Permissions = Null[Permissions]()
-		} else {
-			var v Permissions
-			v.decodeJSON(d)
-			x.Member.Permissions = Some(v)
-		}
-	case 14:
-		if d.r.Null() {
-			x.Member.CommunicationDisabledUntil = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.Member.CommunicationDisabledUntil = Some(v)
-		}
-	case 15:
-		if d.r.Null() {
-			x.Member.UnusualDMActivityUntil = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.Member.UnusualDMActivityUntil = Some(v)
-		}
-	case 16:
-		if d.r.Null() {
-			x.Member.AvatarDecorationData = Null[*AvatarDecoration]()
-		} else {
-			var v *AvatarDecoration
-			if d.r.Null() {
-				v = nil
-			} else {
-				v = new(AvatarDecoration)
-				v.decodeJSON(d)
-			}
-			x.Member.AvatarDecorationData = Some(v)
-		}
-	case 17:
-		if d.r.Null() {
-			x.Member.Collectibles = Null[*Collectibles]()
-		} else {
-			var v *Collectibles
-			if d.r.Null() {
-				v = nil
-			} else {
-				v = new(Collectibles)
-				v.decodeJSON(d)
-			}
-			x.Member.Collectibles = Some(v)
-		}
-	case 18:
-		x.Member.GuildID.decodeJSON(d)
-	}
-}
-
 func (x *GuildMemberAdd) appendJSON(dst []byte) []byte {
 	start := len(dst)
 	dst = x.appendFields(dst)
@@ -8834,16 +9010,20 @@ var jsonKeysGuildMemberRemove = [2]encoding.JSONKey{
 }
 
 func (x *GuildMemberRemove) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildMemberRemove
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildMemberRemove[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMemberRemove[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildMemberRemove[f-1]) && !d.r.NextKeyIs(jsonKeysGuildMemberRemove[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -8851,12 +9031,21 @@ func (x *GuildMemberRemove) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildMemberRemove(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildMemberRemove[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMemberRemove[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.GuildID.decodeJSON(d)
+		case 2:
+			x.User.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildMemberRemove[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMemberRemove[f-1]))
 	}
 }
 
@@ -8869,15 +9058,6 @@ func jsonFieldGuildMemberRemove(k []byte) int {
 		return 2
 	}
 	return 0
-}
-
-func (x *GuildMemberRemove) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.GuildID.decodeJSON(d)
-	case 2:
-		x.User.decodeJSON(d)
-	}
 }
 
 func (x *GuildMemberRemove) appendJSON(dst []byte) []byte {
@@ -8934,16 +9114,20 @@ var jsonKeysGuildMemberUpdate = [18]encoding.JSONKey{
 }
 
 func (x *GuildMemberUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildMemberUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildMemberUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMemberUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildMemberUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildMemberUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -8951,12 +9135,146 @@ func (x *GuildMemberUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildMemberUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildMemberUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMemberUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			if d.r.Null() {
+				x.Member.User = nil
+			} else {
+				x.Member.User = d.users.alloc()
+				x.Member.User.decodeJSON(d)
+			}
+		case 2:
+			if d.r.Null() {
+				x.Member.Nick = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Member.Nick = Some(v)
+			}
+		case 3:
+			if d.r.Null() {
+				x.Member.Avatar = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Member.Avatar = Some(v)
+			}
+		case 4:
+			if d.r.Null() {
+				x.Member.Banner = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Member.Banner = Some(v)
+			}
+		case 5:
+			x.Member.Roles = d.snowflakes()
+		case 6:
+			x.Member.JoinedAt.decodeJSON(d)
+		case 7:
+			if d.r.Null() {
+				x.Member.PremiumSince = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.Member.PremiumSince = Some(v)
+			}
+		case 8:
+			if d.r.Null() {
+				x.Member.Deaf = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Member.Deaf = Some(v)
+			}
+		case 9:
+			if d.r.Null() {
+				x.Member.Mute = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Member.Mute = Some(v)
+			}
+		case 10:
+			x.Member.Flags = MemberFlags(d.uint(64))
+		case 11:
+			if d.r.Null() {
+				x.Member.Pending = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Member.Pending = Some(v)
+			}
+		case 12:
+			if d.r.Null() {
+				x.Member.IsPending = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Member.IsPending = Some(v)
+			}
+		case 13:
+			if d.r.Null() {
+				x.Member.Permissions = Null[Permissions]()
+			} else {
+				var v Permissions
+				v.decodeJSON(d)
+				x.Member.Permissions = Some(v)
+			}
+		case 14:
+			if d.r.Null() {
+				x.Member.CommunicationDisabledUntil = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.Member.CommunicationDisabledUntil = Some(v)
+			}
+		case 15:
+			if d.r.Null() {
+				x.Member.UnusualDMActivityUntil = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.Member.UnusualDMActivityUntil = Some(v)
+			}
+		case 16:
+			if d.r.Null() {
+				x.Member.AvatarDecorationData = Null[*AvatarDecoration]()
+			} else {
+				var v *AvatarDecoration
+				if d.r.Null() {
+					v = nil
+				} else {
+					v = new(AvatarDecoration)
+					v.decodeJSON(d)
+				}
+				x.Member.AvatarDecorationData = Some(v)
+			}
+		case 17:
+			if d.r.Null() {
+				x.Member.Collectibles = Null[*Collectibles]()
+			} else {
+				var v *Collectibles
+				if d.r.Null() {
+					v = nil
+				} else {
+					v = new(Collectibles)
+					v.decodeJSON(d)
+				}
+				x.Member.Collectibles = Some(v)
+			}
+		case 18:
+			x.Member.GuildID.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildMemberUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMemberUpdate[f-1]))
 	}
 }
 
@@ -9003,140 +9321,6 @@ func jsonFieldGuildMemberUpdate(k []byte) int {
 	return 0
 }
 
-func (x *GuildMemberUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		if d.r.Null() {
-			x.Member.User = nil
-		} else {
-			x.Member.User = d.users.alloc()
-			x.Member.User.decodeJSON(d)
-		}
-	case 2:
-		if d.r.Null() {
-			x.Member.Nick = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Member.Nick = Some(v)
-		}
-	case 3:
-		if d.r.Null() {
-			x.Member.Avatar = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Member.Avatar = Some(v)
-		}
-	case 4:
-		if d.r.Null() {
-			x.Member.Banner = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Member.Banner = Some(v)
-		}
-	case 5:
-		x.Member.Roles = d.snowflakes()
-	case 6:
-		x.Member.JoinedAt.decodeJSON(d)
-	case 7:
-		if d.r.Null() {
-			x.Member.PremiumSince = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.Member.PremiumSince = Some(v)
-		}
-	case 8:
-		if d.r.Null() {
-			x.Member.Deaf = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Member.Deaf = Some(v)
-		}
-	case 9:
-		if d.r.Null() {
-			x.Member.Mute = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Member.Mute = Some(v)
-		}
-	case 10:
-		x.Member.Flags = MemberFlags(d.uint(64))
-	case 11:
-		if d.r.Null() {
-			x.Member.Pending = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Member.Pending = Some(v)
-		}
-	case 12:
-		if d.r.Null() {
-			x.Member.IsPending = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Member.IsPending = Some(v)
-		}
-	case 13:
-		if d.r.Null() {
-			x.Member.Permissions = Null[Permissions]()
-		} else {
-			var v Permissions
-			v.decodeJSON(d)
-			x.Member.Permissions = Some(v)
-		}
-	case 14:
-		if d.r.Null() {
-			x.Member.CommunicationDisabledUntil = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.Member.CommunicationDisabledUntil = Some(v)
-		}
-	case 15:
-		if d.r.Null() {
-			x.Member.UnusualDMActivityUntil = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.Member.UnusualDMActivityUntil = Some(v)
-		}
-	case 16:
-		if d.r.Null() {
-			x.Member.AvatarDecorationData = Null[*AvatarDecoration]()
-		} else {
-			var v *AvatarDecoration
-			if d.r.Null() {
-				v = nil
-			} else {
-				v = new(AvatarDecoration)
-				v.decodeJSON(d)
-			}
-			x.Member.AvatarDecorationData = Some(v)
-		}
-	case 17:
-		if d.r.Null() {
-			x.Member.Collectibles = Null[*Collectibles]()
-		} else {
-			var v *Collectibles
-			if d.r.Null() {
-				v = nil
-			} else {
-				v = new(Collectibles)
-				v.decodeJSON(d)
-			}
-			x.Member.Collectibles = Some(v)
-		}
-	case 18:
-		x.Member.GuildID.decodeJSON(d)
-	}
-}
-
 func (x *GuildMemberUpdate) appendJSON(dst []byte) []byte {
 	start := len(dst)
 	dst = x.appendFields(dst)
@@ -9177,16 +9361,20 @@ var jsonKeysGuildMembersChunk = [7]encoding.JSONKey{
 }
 
 func (x *GuildMembersChunk) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildMembersChunk
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildMembersChunk[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMembersChunk[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildMembersChunk[f-1]) && !d.r.NextKeyIs(jsonKeysGuildMembersChunk[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -9194,12 +9382,31 @@ func (x *GuildMembersChunk) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildMembersChunk(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildMembersChunk[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMembersChunk[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.GuildID.decodeJSON(d)
+		case 2:
+			x.Members = decodeArray(d, &d.arrays.Member)
+		case 3:
+			x.ChunkIndex = int(d.int(64))
+		case 4:
+			x.ChunkCount = int(d.int(64))
+		case 5:
+			x.NotFound = d.snowflakes()
+		case 6:
+			x.Presences = decodeArray(d, &d.arrays.Presence)
+		case 7:
+			x.Nonce = d.str()
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildMembersChunk[f-1]) || d.r.NextKeyIs(&jsonKeysGuildMembersChunk[f-1]))
 	}
 }
 
@@ -9222,25 +9429,6 @@ func jsonFieldGuildMembersChunk(k []byte) int {
 		return 7
 	}
 	return 0
-}
-
-func (x *GuildMembersChunk) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.GuildID.decodeJSON(d)
-	case 2:
-		x.Members = decodeArray(d, &d.arrays.Member)
-	case 3:
-		x.ChunkIndex = int(d.int(64))
-	case 4:
-		x.ChunkCount = int(d.int(64))
-	case 5:
-		x.NotFound = d.snowflakes()
-	case 6:
-		x.Presences = decodeArray(d, &d.arrays.Presence)
-	case 7:
-		x.Nonce = d.str()
-	}
 }
 
 func (x *GuildMembersChunk) appendJSON(dst []byte) []byte {
@@ -9319,16 +9507,20 @@ var jsonKeysGuildRoleCreate = [2]encoding.JSONKey{
 }
 
 func (x *GuildRoleCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildRoleCreate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildRoleCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildRoleCreate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildRoleCreate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildRoleCreate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -9336,12 +9528,21 @@ func (x *GuildRoleCreate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildRoleCreate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildRoleCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildRoleCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.GuildID.decodeJSON(d)
+		case 2:
+			x.Role.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildRoleCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildRoleCreate[f-1]))
 	}
 }
 
@@ -9354,15 +9555,6 @@ func jsonFieldGuildRoleCreate(k []byte) int {
 		return 2
 	}
 	return 0
-}
-
-func (x *GuildRoleCreate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.GuildID.decodeJSON(d)
-	case 2:
-		x.Role.decodeJSON(d)
-	}
 }
 
 func (x *GuildRoleCreate) appendJSON(dst []byte) []byte {
@@ -9403,16 +9595,20 @@ var jsonKeysGuildRoleDelete = [2]encoding.JSONKey{
 }
 
 func (x *GuildRoleDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildRoleDelete
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildRoleDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildRoleDelete[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildRoleDelete[f-1]) && !d.r.NextKeyIs(jsonKeysGuildRoleDelete[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -9420,12 +9616,21 @@ func (x *GuildRoleDelete) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildRoleDelete(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildRoleDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildRoleDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.GuildID.decodeJSON(d)
+		case 2:
+			x.RoleID.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildRoleDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildRoleDelete[f-1]))
 	}
 }
 
@@ -9438,15 +9643,6 @@ func jsonFieldGuildRoleDelete(k []byte) int {
 		return 2
 	}
 	return 0
-}
-
-func (x *GuildRoleDelete) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.GuildID.decodeJSON(d)
-	case 2:
-		x.RoleID.decodeJSON(d)
-	}
 }
 
 func (x *GuildRoleDelete) appendJSON(dst []byte) []byte {
@@ -9487,16 +9683,20 @@ var jsonKeysGuildRoleUpdate = [2]encoding.JSONKey{
 }
 
 func (x *GuildRoleUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildRoleUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildRoleUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildRoleUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildRoleUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildRoleUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -9504,12 +9704,21 @@ func (x *GuildRoleUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildRoleUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildRoleUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildRoleUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.GuildID.decodeJSON(d)
+		case 2:
+			x.Role.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildRoleUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildRoleUpdate[f-1]))
 	}
 }
 
@@ -9522,15 +9731,6 @@ func jsonFieldGuildRoleUpdate(k []byte) int {
 		return 2
 	}
 	return 0
-}
-
-func (x *GuildRoleUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.GuildID.decodeJSON(d)
-	case 2:
-		x.Role.decodeJSON(d)
-	}
 }
 
 func (x *GuildRoleUpdate) appendJSON(dst []byte) []byte {
@@ -9586,16 +9786,20 @@ var jsonKeysGuildScheduledEventCreate = [17]encoding.JSONKey{
 }
 
 func (x *GuildScheduledEventCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildScheduledEventCreate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildScheduledEventCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventCreate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildScheduledEventCreate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildScheduledEventCreate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -9603,12 +9807,98 @@ func (x *GuildScheduledEventCreate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildScheduledEventCreate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildScheduledEventCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ScheduledEvent.ID.decodeJSON(d)
+		case 2:
+			x.ScheduledEvent.GuildID.decodeJSON(d)
+		case 3:
+			if d.r.Null() {
+				x.ScheduledEvent.ChannelID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.ScheduledEvent.ChannelID = Some(v)
+			}
+		case 4:
+			if d.r.Null() {
+				x.ScheduledEvent.CreatorID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.ScheduledEvent.CreatorID = Some(v)
+			}
+		case 5:
+			x.ScheduledEvent.Name = d.str()
+		case 6:
+			if d.r.Null() {
+				x.ScheduledEvent.Description = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.ScheduledEvent.Description = Some(v)
+			}
+		case 7:
+			x.ScheduledEvent.ScheduledStartTime.decodeJSON(d)
+		case 8:
+			if d.r.Null() {
+				x.ScheduledEvent.ScheduledEndTime = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.ScheduledEvent.ScheduledEndTime = Some(v)
+			}
+		case 9:
+			x.ScheduledEvent.PrivacyLevel = int(d.int(64))
+		case 10:
+			x.ScheduledEvent.Status = int(d.int(64))
+		case 11:
+			x.ScheduledEvent.EntityType = int(d.int(64))
+		case 12:
+			if d.r.Null() {
+				x.ScheduledEvent.EntityID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.ScheduledEvent.EntityID = Some(v)
+			}
+		case 13:
+			x.ScheduledEvent.EntityMetadata.decodeJSON(d)
+		case 14:
+			if d.r.Null() {
+				x.ScheduledEvent.Creator = nil
+			} else {
+				x.ScheduledEvent.Creator = d.users.alloc()
+				x.ScheduledEvent.Creator.decodeJSON(d)
+			}
+		case 15:
+			if d.r.Null() {
+				x.ScheduledEvent.UserCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.ScheduledEvent.UserCount = Some(v)
+			}
+		case 16:
+			if d.r.Null() {
+				x.ScheduledEvent.Image = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.ScheduledEvent.Image = Some(v)
+			}
+		case 17:
+			x.ScheduledEvent.RecurrenceRule.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildScheduledEventCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventCreate[f-1]))
 	}
 }
 
@@ -9651,92 +9941,6 @@ func jsonFieldGuildScheduledEventCreate(k []byte) int {
 		return 17
 	}
 	return 0
-}
-
-func (x *GuildScheduledEventCreate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ScheduledEvent.ID.decodeJSON(d)
-	case 2:
-		x.ScheduledEvent.GuildID.decodeJSON(d)
-	case 3:
-		if d.r.Null() {
-			x.ScheduledEvent.ChannelID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.ScheduledEvent.ChannelID = Some(v)
-		}
-	case 4:
-		if d.r.Null() {
-			x.ScheduledEvent.CreatorID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.ScheduledEvent.CreatorID = Some(v)
-		}
-	case 5:
-		x.ScheduledEvent.Name = d.str()
-	case 6:
-		if d.r.Null() {
-			x.ScheduledEvent.Description = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.ScheduledEvent.Description = Some(v)
-		}
-	case 7:
-		x.ScheduledEvent.ScheduledStartTime.decodeJSON(d)
-	case 8:
-		if d.r.Null() {
-			x.ScheduledEvent.ScheduledEndTime = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.ScheduledEvent.ScheduledEndTime = Some(v)
-		}
-	case 9:
-		x.ScheduledEvent.PrivacyLevel = int(d.int(64))
-	case 10:
-		x.ScheduledEvent.Status = int(d.int(64))
-	case 11:
-		x.ScheduledEvent.EntityType = int(d.int(64))
-	case 12:
-		if d.r.Null() {
-			x.ScheduledEvent.EntityID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.ScheduledEvent.EntityID = Some(v)
-		}
-	case 13:
-		x.ScheduledEvent.EntityMetadata.decodeJSON(d)
-	case 14:
-		if d.r.Null() {
-			x.ScheduledEvent.Creator = nil
-		} else {
-			x.ScheduledEvent.Creator = d.users.alloc()
-			x.ScheduledEvent.Creator.decodeJSON(d)
-		}
-	case 15:
-		if d.r.Null() {
-			x.ScheduledEvent.UserCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.ScheduledEvent.UserCount = Some(v)
-		}
-	case 16:
-		if d.r.Null() {
-			x.ScheduledEvent.Image = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.ScheduledEvent.Image = Some(v)
-		}
-	case 17:
-		x.ScheduledEvent.RecurrenceRule.decodeJSON(d)
-	}
 }
 
 func (x *GuildScheduledEventCreate) appendJSON(dst []byte) []byte {
@@ -9789,16 +9993,20 @@ var jsonKeysGuildScheduledEventDelete = [17]encoding.JSONKey{
 }
 
 func (x *GuildScheduledEventDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildScheduledEventDelete
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildScheduledEventDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventDelete[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildScheduledEventDelete[f-1]) && !d.r.NextKeyIs(jsonKeysGuildScheduledEventDelete[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -9806,12 +10014,98 @@ func (x *GuildScheduledEventDelete) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildScheduledEventDelete(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildScheduledEventDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ScheduledEvent.ID.decodeJSON(d)
+		case 2:
+			x.ScheduledEvent.GuildID.decodeJSON(d)
+		case 3:
+			if d.r.Null() {
+				x.ScheduledEvent.ChannelID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.ScheduledEvent.ChannelID = Some(v)
+			}
+		case 4:
+			if d.r.Null() {
+				x.ScheduledEvent.CreatorID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.ScheduledEvent.CreatorID = Some(v)
+			}
+		case 5:
+			x.ScheduledEvent.Name = d.str()
+		case 6:
+			if d.r.Null() {
+				x.ScheduledEvent.Description = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.ScheduledEvent.Description = Some(v)
+			}
+		case 7:
+			x.ScheduledEvent.ScheduledStartTime.decodeJSON(d)
+		case 8:
+			if d.r.Null() {
+				x.ScheduledEvent.ScheduledEndTime = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.ScheduledEvent.ScheduledEndTime = Some(v)
+			}
+		case 9:
+			x.ScheduledEvent.PrivacyLevel = int(d.int(64))
+		case 10:
+			x.ScheduledEvent.Status = int(d.int(64))
+		case 11:
+			x.ScheduledEvent.EntityType = int(d.int(64))
+		case 12:
+			if d.r.Null() {
+				x.ScheduledEvent.EntityID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.ScheduledEvent.EntityID = Some(v)
+			}
+		case 13:
+			x.ScheduledEvent.EntityMetadata.decodeJSON(d)
+		case 14:
+			if d.r.Null() {
+				x.ScheduledEvent.Creator = nil
+			} else {
+				x.ScheduledEvent.Creator = d.users.alloc()
+				x.ScheduledEvent.Creator.decodeJSON(d)
+			}
+		case 15:
+			if d.r.Null() {
+				x.ScheduledEvent.UserCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.ScheduledEvent.UserCount = Some(v)
+			}
+		case 16:
+			if d.r.Null() {
+				x.ScheduledEvent.Image = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.ScheduledEvent.Image = Some(v)
+			}
+		case 17:
+			x.ScheduledEvent.RecurrenceRule.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildScheduledEventDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventDelete[f-1]))
 	}
 }
 
@@ -9854,92 +10148,6 @@ func jsonFieldGuildScheduledEventDelete(k []byte) int {
 		return 17
 	}
 	return 0
-}
-
-func (x *GuildScheduledEventDelete) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ScheduledEvent.ID.decodeJSON(d)
-	case 2:
-		x.ScheduledEvent.GuildID.decodeJSON(d)
-	case 3:
-		if d.r.Null() {
-			x.ScheduledEvent.ChannelID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.ScheduledEvent.ChannelID = Some(v)
-		}
-	case 4:
-		if d.r.Null() {
-			x.ScheduledEvent.CreatorID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.ScheduledEvent.CreatorID = Some(v)
-		}
-	case 5:
-		x.ScheduledEvent.Name = d.str()
-	case 6:
-		if d.r.Null() {
-			x.ScheduledEvent.Description = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.ScheduledEvent.Description = Some(v)
-		}
-	case 7:
-		x.ScheduledEvent.ScheduledStartTime.decodeJSON(d)
-	case 8:
-		if d.r.Null() {
-			x.ScheduledEvent.ScheduledEndTime = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.ScheduledEvent.ScheduledEndTime = Some(v)
-		}
-	case 9:
-		x.ScheduledEvent.PrivacyLevel = int(d.int(64))
-	case 10:
-		x.ScheduledEvent.Status = int(d.int(64))
-	case 11:
-		x.ScheduledEvent.EntityType = int(d.int(64))
-	case 12:
-		if d.r.Null() {
-			x.ScheduledEvent.EntityID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.ScheduledEvent.EntityID = Some(v)
-		}
-	case 13:
-		x.ScheduledEvent.EntityMetadata.decodeJSON(d)
-	case 14:
-		if d.r.Null() {
-			x.ScheduledEvent.Creator = nil
-		} else {
-			x.ScheduledEvent.Creator = d.users.alloc()
-			x.ScheduledEvent.Creator.decodeJSON(d)
-		}
-	case 15:
-		if d.r.Null() {
-			x.ScheduledEvent.UserCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.ScheduledEvent.UserCount = Some(v)
-		}
-	case 16:
-		if d.r.Null() {
-			x.ScheduledEvent.Image = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.ScheduledEvent.Image = Some(v)
-		}
-	case 17:
-		x.ScheduledEvent.RecurrenceRule.decodeJSON(d)
-	}
 }
 
 func (x *GuildScheduledEventDelete) appendJSON(dst []byte) []byte {
@@ -9992,16 +10200,20 @@ var jsonKeysGuildScheduledEventUpdate = [17]encoding.JSONKey{
 }
 
 func (x *GuildScheduledEventUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildScheduledEventUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildScheduledEventUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildScheduledEventUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildScheduledEventUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -10009,12 +10221,98 @@ func (x *GuildScheduledEventUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildScheduledEventUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildScheduledEventUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ScheduledEvent.ID.decodeJSON(d)
+		case 2:
+			x.ScheduledEvent.GuildID.decodeJSON(d)
+		case 3:
+			if d.r.Null() {
+				x.ScheduledEvent.ChannelID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.ScheduledEvent.ChannelID = Some(v)
+			}
+		case 4:
+			if d.r.Null() {
+				x.ScheduledEvent.CreatorID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.ScheduledEvent.CreatorID = Some(v)
+			}
+		case 5:
+			x.ScheduledEvent.Name = d.str()
+		case 6:
+			if d.r.Null() {
+				x.ScheduledEvent.Description = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.ScheduledEvent.Description = Some(v)
+			}
+		case 7:
+			x.ScheduledEvent.ScheduledStartTime.decodeJSON(d)
+		case 8:
+			if d.r.Null() {
+				x.ScheduledEvent.ScheduledEndTime = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.ScheduledEvent.ScheduledEndTime = Some(v)
+			}
+		case 9:
+			x.ScheduledEvent.PrivacyLevel = int(d.int(64))
+		case 10:
+			x.ScheduledEvent.Status = int(d.int(64))
+		case 11:
+			x.ScheduledEvent.EntityType = int(d.int(64))
+		case 12:
+			if d.r.Null() {
+				x.ScheduledEvent.EntityID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.ScheduledEvent.EntityID = Some(v)
+			}
+		case 13:
+			x.ScheduledEvent.EntityMetadata.decodeJSON(d)
+		case 14:
+			if d.r.Null() {
+				x.ScheduledEvent.Creator = nil
+			} else {
+				x.ScheduledEvent.Creator = d.users.alloc()
+				x.ScheduledEvent.Creator.decodeJSON(d)
+			}
+		case 15:
+			if d.r.Null() {
+				x.ScheduledEvent.UserCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.ScheduledEvent.UserCount = Some(v)
+			}
+		case 16:
+			if d.r.Null() {
+				x.ScheduledEvent.Image = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.ScheduledEvent.Image = Some(v)
+			}
+		case 17:
+			x.ScheduledEvent.RecurrenceRule.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildScheduledEventUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventUpdate[f-1]))
 	}
 }
 
@@ -10059,92 +10357,6 @@ func jsonFieldGuildScheduledEventUpdate(k []byte) int {
 	return 0
 }
 
-func (x *GuildScheduledEventUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ScheduledEvent.ID.decodeJSON(d)
-	case 2:
-		x.ScheduledEvent.GuildID.decodeJSON(d)
-	case 3:
-		if d.r.Null() {
-			x.ScheduledEvent.ChannelID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.ScheduledEvent.ChannelID = Some(v)
-		}
-	case 4:
-		if d.r.Null() {
-			x.ScheduledEvent.CreatorID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.ScheduledEvent.CreatorID = Some(v)
-		}
-	case 5:
-		x.ScheduledEvent.Name = d.str()
-	case 6:
-		if d.r.Null() {
-			x.ScheduledEvent.Description = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.ScheduledEvent.Description = Some(v)
-		}
-	case 7:
-		x.ScheduledEvent.ScheduledStartTime.decodeJSON(d)
-	case 8:
-		if d.r.Null() {
-			x.ScheduledEvent.ScheduledEndTime = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.ScheduledEvent.ScheduledEndTime = Some(v)
-		}
-	case 9:
-		x.ScheduledEvent.PrivacyLevel = int(d.int(64))
-	case 10:
-		x.ScheduledEvent.Status = int(d.int(64))
-	case 11:
-		x.ScheduledEvent.EntityType = int(d.int(64))
-	case 12:
-		if d.r.Null() {
-			x.ScheduledEvent.EntityID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.ScheduledEvent.EntityID = Some(v)
-		}
-	case 13:
-		x.ScheduledEvent.EntityMetadata.decodeJSON(d)
-	case 14:
-		if d.r.Null() {
-			x.ScheduledEvent.Creator = nil
-		} else {
-			x.ScheduledEvent.Creator = d.users.alloc()
-			x.ScheduledEvent.Creator.decodeJSON(d)
-		}
-	case 15:
-		if d.r.Null() {
-			x.ScheduledEvent.UserCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.ScheduledEvent.UserCount = Some(v)
-		}
-	case 16:
-		if d.r.Null() {
-			x.ScheduledEvent.Image = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.ScheduledEvent.Image = Some(v)
-		}
-	case 17:
-		x.ScheduledEvent.RecurrenceRule.decodeJSON(d)
-	}
-}
-
 func (x *GuildScheduledEventUpdate) appendJSON(dst []byte) []byte {
 	start := len(dst)
 	dst = x.appendFields(dst)
@@ -10181,16 +10393,20 @@ var jsonKeysGuildScheduledEventUserAdd = [3]encoding.JSONKey{
 }
 
 func (x *GuildScheduledEventUserAdd) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildScheduledEventUserAdd
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildScheduledEventUserAdd[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventUserAdd[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildScheduledEventUserAdd[f-1]) && !d.r.NextKeyIs(jsonKeysGuildScheduledEventUserAdd[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -10198,12 +10414,23 @@ func (x *GuildScheduledEventUserAdd) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildScheduledEventUserAdd(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildScheduledEventUserAdd[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventUserAdd[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.GuildScheduledEventID.decodeJSON(d)
+		case 2:
+			x.UserID.decodeJSON(d)
+		case 3:
+			x.GuildID.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildScheduledEventUserAdd[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventUserAdd[f-1]))
 	}
 }
 
@@ -10218,17 +10445,6 @@ func jsonFieldGuildScheduledEventUserAdd(k []byte) int {
 		return 3
 	}
 	return 0
-}
-
-func (x *GuildScheduledEventUserAdd) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.GuildScheduledEventID.decodeJSON(d)
-	case 2:
-		x.UserID.decodeJSON(d)
-	case 3:
-		x.GuildID.decodeJSON(d)
-	}
 }
 
 func (x *GuildScheduledEventUserAdd) appendJSON(dst []byte) []byte {
@@ -10272,16 +10488,20 @@ var jsonKeysGuildScheduledEventUserRemove = [3]encoding.JSONKey{
 }
 
 func (x *GuildScheduledEventUserRemove) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildScheduledEventUserRemove
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildScheduledEventUserRemove[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventUserRemove[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildScheduledEventUserRemove[f-1]) && !d.r.NextKeyIs(jsonKeysGuildScheduledEventUserRemove[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -10289,12 +10509,23 @@ func (x *GuildScheduledEventUserRemove) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildScheduledEventUserRemove(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildScheduledEventUserRemove[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventUserRemove[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.GuildScheduledEventID.decodeJSON(d)
+		case 2:
+			x.UserID.decodeJSON(d)
+		case 3:
+			x.GuildID.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildScheduledEventUserRemove[f-1]) || d.r.NextKeyIs(&jsonKeysGuildScheduledEventUserRemove[f-1]))
 	}
 }
 
@@ -10309,17 +10540,6 @@ func jsonFieldGuildScheduledEventUserRemove(k []byte) int {
 		return 3
 	}
 	return 0
-}
-
-func (x *GuildScheduledEventUserRemove) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.GuildScheduledEventID.decodeJSON(d)
-	case 2:
-		x.UserID.decodeJSON(d)
-	case 3:
-		x.GuildID.decodeJSON(d)
-	}
 }
 
 func (x *GuildScheduledEventUserRemove) appendJSON(dst []byte) []byte {
@@ -10368,16 +10588,20 @@ var jsonKeysGuildSoundboardSoundCreate = [8]encoding.JSONKey{
 }
 
 func (x *GuildSoundboardSoundCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildSoundboardSoundCreate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildSoundboardSoundCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundCreate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildSoundboardSoundCreate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildSoundboardSoundCreate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -10385,12 +10609,50 @@ func (x *GuildSoundboardSoundCreate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildSoundboardSoundCreate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildSoundboardSoundCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.SoundboardSound.Name = d.str()
+		case 2:
+			x.SoundboardSound.SoundID.decodeJSON(d)
+		case 3:
+			x.SoundboardSound.Volume = d.float()
+		case 4:
+			if d.r.Null() {
+				x.SoundboardSound.EmojiID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.SoundboardSound.EmojiID = Some(v)
+			}
+		case 5:
+			if d.r.Null() {
+				x.SoundboardSound.EmojiName = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.SoundboardSound.EmojiName = Some(v)
+			}
+		case 6:
+			x.SoundboardSound.GuildID.decodeJSON(d)
+		case 7:
+			x.SoundboardSound.Available = d.bool()
+		case 8:
+			if d.r.Null() {
+				x.SoundboardSound.User = nil
+			} else {
+				x.SoundboardSound.User = d.users.alloc()
+				x.SoundboardSound.User.decodeJSON(d)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildSoundboardSoundCreate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundCreate[f-1]))
 	}
 }
 
@@ -10415,44 +10677,6 @@ func jsonFieldGuildSoundboardSoundCreate(k []byte) int {
 		return 8
 	}
 	return 0
-}
-
-func (x *GuildSoundboardSoundCreate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.SoundboardSound.Name = d.str()
-	case 2:
-		x.SoundboardSound.SoundID.decodeJSON(d)
-	case 3:
-		x.SoundboardSound.Volume = d.float()
-	case 4:
-		if d.r.Null() {
-			x.SoundboardSound.EmojiID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.SoundboardSound.EmojiID = Some(v)
-		}
-	case 5:
-		if d.r.Null() {
-			x.SoundboardSound.EmojiName = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.SoundboardSound.EmojiName = Some(v)
-		}
-	case 6:
-		x.SoundboardSound.GuildID.decodeJSON(d)
-	case 7:
-		x.SoundboardSound.Available = d.bool()
-	case 8:
-		if d.r.Null() {
-			x.SoundboardSound.User = nil
-		} else {
-			x.SoundboardSound.User = d.users.alloc()
-			x.SoundboardSound.User.decodeJSON(d)
-		}
-	}
 }
 
 func (x *GuildSoundboardSoundCreate) appendJSON(dst []byte) []byte {
@@ -10490,16 +10714,20 @@ var jsonKeysGuildSoundboardSoundDelete = [2]encoding.JSONKey{
 }
 
 func (x *GuildSoundboardSoundDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildSoundboardSoundDelete
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildSoundboardSoundDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundDelete[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildSoundboardSoundDelete[f-1]) && !d.r.NextKeyIs(jsonKeysGuildSoundboardSoundDelete[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -10507,12 +10735,21 @@ func (x *GuildSoundboardSoundDelete) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildSoundboardSoundDelete(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildSoundboardSoundDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.SoundID.decodeJSON(d)
+		case 2:
+			x.GuildID.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildSoundboardSoundDelete[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundDelete[f-1]))
 	}
 }
 
@@ -10525,15 +10762,6 @@ func jsonFieldGuildSoundboardSoundDelete(k []byte) int {
 		return 2
 	}
 	return 0
-}
-
-func (x *GuildSoundboardSoundDelete) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.SoundID.decodeJSON(d)
-	case 2:
-		x.GuildID.decodeJSON(d)
-	}
 }
 
 func (x *GuildSoundboardSoundDelete) appendJSON(dst []byte) []byte {
@@ -10580,16 +10808,20 @@ var jsonKeysGuildSoundboardSoundUpdate = [8]encoding.JSONKey{
 }
 
 func (x *GuildSoundboardSoundUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildSoundboardSoundUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildSoundboardSoundUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildSoundboardSoundUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildSoundboardSoundUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -10597,12 +10829,50 @@ func (x *GuildSoundboardSoundUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildSoundboardSoundUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildSoundboardSoundUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.SoundboardSound.Name = d.str()
+		case 2:
+			x.SoundboardSound.SoundID.decodeJSON(d)
+		case 3:
+			x.SoundboardSound.Volume = d.float()
+		case 4:
+			if d.r.Null() {
+				x.SoundboardSound.EmojiID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.SoundboardSound.EmojiID = Some(v)
+			}
+		case 5:
+			if d.r.Null() {
+				x.SoundboardSound.EmojiName = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.SoundboardSound.EmojiName = Some(v)
+			}
+		case 6:
+			x.SoundboardSound.GuildID.decodeJSON(d)
+		case 7:
+			x.SoundboardSound.Available = d.bool()
+		case 8:
+			if d.r.Null() {
+				x.SoundboardSound.User = nil
+			} else {
+				x.SoundboardSound.User = d.users.alloc()
+				x.SoundboardSound.User.decodeJSON(d)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildSoundboardSoundUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundUpdate[f-1]))
 	}
 }
 
@@ -10627,44 +10897,6 @@ func jsonFieldGuildSoundboardSoundUpdate(k []byte) int {
 		return 8
 	}
 	return 0
-}
-
-func (x *GuildSoundboardSoundUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.SoundboardSound.Name = d.str()
-	case 2:
-		x.SoundboardSound.SoundID.decodeJSON(d)
-	case 3:
-		x.SoundboardSound.Volume = d.float()
-	case 4:
-		if d.r.Null() {
-			x.SoundboardSound.EmojiID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.SoundboardSound.EmojiID = Some(v)
-		}
-	case 5:
-		if d.r.Null() {
-			x.SoundboardSound.EmojiName = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.SoundboardSound.EmojiName = Some(v)
-		}
-	case 6:
-		x.SoundboardSound.GuildID.decodeJSON(d)
-	case 7:
-		x.SoundboardSound.Available = d.bool()
-	case 8:
-		if d.r.Null() {
-			x.SoundboardSound.User = nil
-		} else {
-			x.SoundboardSound.User = d.users.alloc()
-			x.SoundboardSound.User.decodeJSON(d)
-		}
-	}
 }
 
 func (x *GuildSoundboardSoundUpdate) appendJSON(dst []byte) []byte {
@@ -10702,16 +10934,20 @@ var jsonKeysGuildSoundboardSoundsUpdate = [2]encoding.JSONKey{
 }
 
 func (x *GuildSoundboardSoundsUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildSoundboardSoundsUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildSoundboardSoundsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundsUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildSoundboardSoundsUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildSoundboardSoundsUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -10719,12 +10955,21 @@ func (x *GuildSoundboardSoundsUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildSoundboardSoundsUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildSoundboardSoundsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundsUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.SoundboardSounds = decodeArray(d, &d.arrays.SoundboardSound)
+		case 2:
+			x.GuildID.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildSoundboardSoundsUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildSoundboardSoundsUpdate[f-1]))
 	}
 }
 
@@ -10737,15 +10982,6 @@ func jsonFieldGuildSoundboardSoundsUpdate(k []byte) int {
 		return 2
 	}
 	return 0
-}
-
-func (x *GuildSoundboardSoundsUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.SoundboardSounds = decodeArray(d, &d.arrays.SoundboardSound)
-	case 2:
-		x.GuildID.decodeJSON(d)
-	}
 }
 
 func (x *GuildSoundboardSoundsUpdate) appendJSON(dst []byte) []byte {
@@ -10797,16 +11033,20 @@ var jsonKeysGuildStickersUpdate = [2]encoding.JSONKey{
 }
 
 func (x *GuildStickersUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildStickersUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildStickersUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildStickersUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildStickersUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildStickersUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -10814,12 +11054,21 @@ func (x *GuildStickersUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildStickersUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildStickersUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildStickersUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.GuildID.decodeJSON(d)
+		case 2:
+			x.Stickers = decodeArray(d, &d.arrays.Sticker)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildStickersUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildStickersUpdate[f-1]))
 	}
 }
 
@@ -10832,15 +11081,6 @@ func jsonFieldGuildStickersUpdate(k []byte) int {
 		return 2
 	}
 	return 0
-}
-
-func (x *GuildStickersUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.GuildID.decodeJSON(d)
-	case 2:
-		x.Stickers = decodeArray(d, &d.arrays.Sticker)
-	}
 }
 
 func (x *GuildStickersUpdate) appendJSON(dst []byte) []byte {
@@ -10942,16 +11182,20 @@ var jsonKeysGuildUpdate = [52]encoding.JSONKey{
 }
 
 func (x *GuildUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.GuildUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysGuildUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysGuildUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysGuildUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -10959,12 +11203,301 @@ func (x *GuildUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldGuildUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Guild.ID.decodeJSON(d)
+		case 2:
+			x.Guild.Name = d.str()
+		case 3:
+			if d.r.Null() {
+				x.Guild.Icon = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Guild.Icon = Some(v)
+			}
+		case 4:
+			if d.r.Null() {
+				x.Guild.IconHash = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Guild.IconHash = Some(v)
+			}
+		case 5:
+			if d.r.Null() {
+				x.Guild.Splash = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Guild.Splash = Some(v)
+			}
+		case 6:
+			if d.r.Null() {
+				x.Guild.DiscoverySplash = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Guild.DiscoverySplash = Some(v)
+			}
+		case 7:
+			if d.r.Null() {
+				x.Guild.Owner = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Guild.Owner = Some(v)
+			}
+		case 8:
+			x.Guild.OwnerID.decodeJSON(d)
+		case 9:
+			if d.r.Null() {
+				x.Guild.Permissions = Null[Permissions]()
+			} else {
+				var v Permissions
+				v.decodeJSON(d)
+				x.Guild.Permissions = Some(v)
+			}
+		case 10:
+			if d.r.Null() {
+				x.Guild.Region = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Guild.Region = Some(v)
+			}
+		case 11:
+			if d.r.Null() {
+				x.Guild.AFKChannelID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Guild.AFKChannelID = Some(v)
+			}
+		case 12:
+			x.Guild.AFKTimeout = int(d.int(64))
+		case 13:
+			if d.r.Null() {
+				x.Guild.WidgetEnabled = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Guild.WidgetEnabled = Some(v)
+			}
+		case 14:
+			if d.r.Null() {
+				x.Guild.WidgetChannelID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Guild.WidgetChannelID = Some(v)
+			}
+		case 15:
+			x.Guild.VerificationLevel = int(d.int(64))
+		case 16:
+			x.Guild.DefaultMessageNotifications = int(d.int(64))
+		case 17:
+			x.Guild.ExplicitContentFilter = int(d.int(64))
+		case 18:
+			x.Guild.Roles = decodeArray(d, &d.arrays.Role)
+		case 19:
+			x.Guild.Emojis = decodeArray(d, &d.arrays.Emoji)
+		case 20:
+			x.Guild.Features = d.strs()
+		case 21:
+			x.Guild.MFALevel = int(d.int(64))
+		case 22:
+			if d.r.Null() {
+				x.Guild.ApplicationID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Guild.ApplicationID = Some(v)
+			}
+		case 23:
+			if d.r.Null() {
+				x.Guild.SystemChannelID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Guild.SystemChannelID = Some(v)
+			}
+		case 24:
+			x.Guild.SystemChannelFlags = int(d.int(64))
+		case 25:
+			if d.r.Null() {
+				x.Guild.RulesChannelID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Guild.RulesChannelID = Some(v)
+			}
+		case 26:
+			if d.r.Null() {
+				x.Guild.MaxPresences = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Guild.MaxPresences = Some(v)
+			}
+		case 27:
+			if d.r.Null() {
+				x.Guild.MaxMembers = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Guild.MaxMembers = Some(v)
+			}
+		case 28:
+			if d.r.Null() {
+				x.Guild.VanityURLCode = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Guild.VanityURLCode = Some(v)
+			}
+		case 29:
+			if d.r.Null() {
+				x.Guild.Description = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Guild.Description = Some(v)
+			}
+		case 30:
+			if d.r.Null() {
+				x.Guild.Banner = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Guild.Banner = Some(v)
+			}
+		case 31:
+			x.Guild.PremiumTier = int(d.int(64))
+		case 32:
+			if d.r.Null() {
+				x.Guild.PremiumSubscriptionCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Guild.PremiumSubscriptionCount = Some(v)
+			}
+		case 33:
+			x.Guild.PreferredLocale = d.str()
+		case 34:
+			if d.r.Null() {
+				x.Guild.PublicUpdatesChannelID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Guild.PublicUpdatesChannelID = Some(v)
+			}
+		case 35:
+			if d.r.Null() {
+				x.Guild.MaxVideoChannelUsers = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Guild.MaxVideoChannelUsers = Some(v)
+			}
+		case 36:
+			if d.r.Null() {
+				x.Guild.MaxStageVideoChannelUsers = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Guild.MaxStageVideoChannelUsers = Some(v)
+			}
+		case 37:
+			if d.r.Null() {
+				x.Guild.ApproximateMemberCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Guild.ApproximateMemberCount = Some(v)
+			}
+		case 38:
+			if d.r.Null() {
+				x.Guild.ApproximatePresenceCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Guild.ApproximatePresenceCount = Some(v)
+			}
+		case 39:
+			x.Guild.WelcomeScreen.decodeJSON(d)
+		case 40:
+			x.Guild.NSFWLevel = int(d.int(64))
+		case 41:
+			if d.r.Null() {
+				x.Guild.NSFW = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Guild.NSFW = Some(v)
+			}
+		case 42:
+			x.Guild.Stickers = decodeArray(d, &d.arrays.Sticker)
+		case 43:
+			x.Guild.PremiumProgressBarEnabled = d.bool()
+		case 44:
+			if d.r.Null() {
+				x.Guild.SafetyAlertsChannelID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Guild.SafetyAlertsChannelID = Some(v)
+			}
+		case 45:
+			x.Guild.IncidentsData.decodeJSON(d)
+		case 46:
+			if d.r.Null() {
+				x.Guild.HubType = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Guild.HubType = Some(v)
+			}
+		case 47:
+			if d.r.Null() {
+				x.Guild.LatestOnboardingQuestionID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Guild.LatestOnboardingQuestionID = Some(v)
+			}
+		case 48:
+			if d.r.Null() {
+				x.Guild.HomeHeader = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Guild.HomeHeader = Some(v)
+			}
+		case 49:
+			x.Guild.InventorySettings.decodeJSON(d)
+		case 50:
+			x.Guild.Profile.decodeJSON(d)
+		case 51:
+			x.Guild.ApplicationCommandCounts.decodeJSON(d)
+		case 52:
+			if d.r.Null() {
+				x.Guild.Version = Null[int64]()
+			} else {
+				var v int64
+				v = d.int(64)
+				x.Guild.Version = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysGuildUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysGuildUpdate[f-1]))
 	}
 }
 
@@ -11079,295 +11612,6 @@ func jsonFieldGuildUpdate(k []byte) int {
 	return 0
 }
 
-func (x *GuildUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Guild.ID.decodeJSON(d)
-	case 2:
-		x.Guild.Name = d.str()
-	case 3:
-		if d.r.Null() {
-			x.Guild.Icon = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Guild.Icon = Some(v)
-		}
-	case 4:
-		if d.r.Null() {
-			x.Guild.IconHash = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Guild.IconHash = Some(v)
-		}
-	case 5:
-		if d.r.Null() {
-			x.Guild.Splash = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Guild.Splash = Some(v)
-		}
-	case 6:
-		if d.r.Null() {
-			x.Guild.DiscoverySplash = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Guild.DiscoverySplash = Some(v)
-		}
-	case 7:
-		if d.r.Null() {
-			x.Guild.Owner = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Guild.Owner = Some(v)
-		}
-	case 8:
-		x.Guild.OwnerID.decodeJSON(d)
-	case 9:
-		if d.r.Null() {
-			x.Guild.Permissions = Null[Permissions]()
-		} else {
-			var v Permissions
-			v.decodeJSON(d)
-			x.Guild.Permissions = Some(v)
-		}
-	case 10:
-		if d.r.Null() {
-			x.Guild.Region = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Guild.Region = Some(v)
-		}
-	case 11:
-		if d.r.Null() {
-			x.Guild.AFKChannelID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Guild.AFKChannelID = Some(v)
-		}
-	case 12:
-		x.Guild.AFKTimeout = int(d.int(64))
-	case 13:
-		if d.r.Null() {
-			x.Guild.WidgetEnabled = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Guild.WidgetEnabled = Some(v)
-		}
-	case 14:
-		if d.r.Null() {
-			x.Guild.WidgetChannelID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Guild.WidgetChannelID = Some(v)
-		}
-	case 15:
-		x.Guild.VerificationLevel = int(d.int(64))
-	case 16:
-		x.Guild.DefaultMessageNotifications = int(d.int(64))
-	case 17:
-		x.Guild.ExplicitContentFilter = int(d.int(64))
-	case 18:
-		x.Guild.Roles = decodeArray(d, &d.arrays.Role)
-	case 19:
-		x.Guild.Emojis = decodeArray(d, &d.arrays.Emoji)
-	case 20:
-		x.Guild.Features = d.strs()
-	case 21:
-		x.Guild.MFALevel = int(d.int(64))
-	case 22:
-		if d.r.Null() {
-			x.Guild.ApplicationID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Guild.ApplicationID = Some(v)
-		}
-	case 23:
-		if d.r.Null() {
-			x.Guild.SystemChannelID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Guild.SystemChannelID = Some(v)
-		}
-	case 24:
-		x.Guild.SystemChannelFlags = int(d.int(64))
-	case 25:
-		if d.r.Null() {
-			x.Guild.RulesChannelID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Guild.RulesChannelID = Some(v)
-		}
-	case 26:
-		if d.r.Null() {
-			x.Guild.MaxPresences = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Guild.MaxPresences = Some(v)
-		}
-	case 27:
-		if d.r.Null() {
-			x.Guild.MaxMembers = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Guild.MaxMembers = Some(v)
-		}
-	case 28:
-		if d.r.Null() {
-			x.Guild.VanityURLCode = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Guild.VanityURLCode = Some(v)
-		}
-	case 29:
-		if d.r.Null() {
-			x.Guild.Description = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Guild.Description = Some(v)
-		}
-	case 30:
-		if d.r.Null() {
-			x.Guild.Banner = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Guild.Banner = Some(v)
-		}
-	case 31:
-		x.Guild.PremiumTier = int(d.int(64))
-	case 32:
-		if d.r.Null() {
-			x.Guild.PremiumSubscriptionCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Guild.PremiumSubscriptionCount = Some(v)
-		}
-	case 33:
-		x.Guild.PreferredLocale = d.str()
-	case 34:
-		if d.r.Null() {
-			x.Guild.PublicUpdatesChannelID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Guild.PublicUpdatesChannelID = Some(v)
-		}
-	case 35:
-		if d.r.Null() {
-			x.Guild.MaxVideoChannelUsers = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Guild.MaxVideoChannelUsers = Some(v)
-		}
-	case 36:
-		if d.r.Null() {
-			x.Guild.MaxStageVideoChannelUsers = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Guild.MaxStageVideoChannelUsers = Some(v)
-		}
-	case 37:
-		if d.r.Null() {
-			x.Guild.ApproximateMemberCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Guild.ApproximateMemberCount = Some(v)
-		}
-	case 38:
-		if d.r.Null() {
-			x.Guild.ApproximatePresenceCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Guild.ApproximatePresenceCount = Some(v)
-		}
-	case 39:
-		x.Guild.WelcomeScreen.decodeJSON(d)
-	case 40:
-		x.Guild.NSFWLevel = int(d.int(64))
-	case 41:
-		if d.r.Null() {
-			x.Guild.NSFW = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Guild.NSFW = Some(v)
-		}
-	case 42:
-		x.Guild.Stickers = decodeArray(d, &d.arrays.Sticker)
-	case 43:
-		x.Guild.PremiumProgressBarEnabled = d.bool()
-	case 44:
-		if d.r.Null() {
-			x.Guild.SafetyAlertsChannelID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Guild.SafetyAlertsChannelID = Some(v)
-		}
-	case 45:
-		x.Guild.IncidentsData.decodeJSON(d)
-	case 46:
-		if d.r.Null() {
-			x.Guild.HubType = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Guild.HubType = Some(v)
-		}
-	case 47:
-		if d.r.Null() {
-			x.Guild.LatestOnboardingQuestionID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Guild.LatestOnboardingQuestionID = Some(v)
-		}
-	case 48:
-		if d.r.Null() {
-			x.Guild.HomeHeader = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Guild.HomeHeader = Some(v)
-		}
-	case 49:
-		x.Guild.InventorySettings.decodeJSON(d)
-	case 50:
-		x.Guild.Profile.decodeJSON(d)
-	case 51:
-		x.Guild.ApplicationCommandCounts.decodeJSON(d)
-	case 52:
-		if d.r.Null() {
-			x.Guild.Version = Null[int64]()
-		} else {
-			var v int64
-			v = d.int(64)
-			x.Guild.Version = Some(v)
-		}
-	}
-}
-
 func (x *GuildUpdate) appendJSON(dst []byte) []byte {
 	start := len(dst)
 	dst = x.appendFields(dst)
@@ -11418,16 +11662,20 @@ var jsonKeysIntegration = [17]encoding.JSONKey{
 }
 
 func (x *Integration) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Integration
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysIntegration[f-1]) || d.r.NextKeyIs(&jsonKeysIntegration[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysIntegration[f-1]) && !d.r.NextKeyIs(jsonKeysIntegration[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -11435,12 +11683,104 @@ func (x *Integration) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldIntegration(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysIntegration[f-1]) || d.r.NextKeyIs(&jsonKeysIntegration[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.Name = d.str()
+		case 3:
+			x.Type = d.str()
+		case 4:
+			x.Enabled = d.bool()
+		case 5:
+			if d.r.Null() {
+				x.Syncing = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Syncing = Some(v)
+			}
+		case 6:
+			if d.r.Null() {
+				x.RoleID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.RoleID = Some(v)
+			}
+		case 7:
+			if d.r.Null() {
+				x.EnableEmoticons = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.EnableEmoticons = Some(v)
+			}
+		case 8:
+			if d.r.Null() {
+				x.ExpireBehavior = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.ExpireBehavior = Some(v)
+			}
+		case 9:
+			if d.r.Null() {
+				x.ExpireGracePeriod = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.ExpireGracePeriod = Some(v)
+			}
+		case 10:
+			if d.r.Null() {
+				x.User = nil
+			} else {
+				x.User = d.users.alloc()
+				x.User.decodeJSON(d)
+			}
+		case 11:
+			x.Account.decodeJSON(d)
+		case 12:
+			if d.r.Null() {
+				x.SyncedAt = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.SyncedAt = Some(v)
+			}
+		case 13:
+			if d.r.Null() {
+				x.SubscriberCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.SubscriberCount = Some(v)
+			}
+		case 14:
+			if d.r.Null() {
+				x.Revoked = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Revoked = Some(v)
+			}
+		case 15:
+			x.Application.decodeJSON(d)
+		case 16:
+			x.Scopes = d.strs()
+		case 17:
+			x.GuildID.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysIntegration[f-1]) || d.r.NextKeyIs(&jsonKeysIntegration[f-1]))
 	}
 }
 
@@ -11483,98 +11823,6 @@ func jsonFieldIntegration(k []byte) int {
 		return 17
 	}
 	return 0
-}
-
-func (x *Integration) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.Name = d.str()
-	case 3:
-		x.Type = d.str()
-	case 4:
-		x.Enabled = d.bool()
-	case 5:
-		if d.r.Null() {
-			x.Syncing = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Syncing = Some(v)
-		}
-	case 6:
-		if d.r.Null() {
-			x.RoleID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.RoleID = Some(v)
-		}
-	case 7:
-		if d.r.Null() {
-			x.EnableEmoticons = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.EnableEmoticons = Some(v)
-		}
-	case 8:
-		if d.r.Null() {
-			x.ExpireBehavior = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.ExpireBehavior = Some(v)
-		}
-	case 9:
-		if d.r.Null() {
-			x.ExpireGracePeriod = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.ExpireGracePeriod = Some(v)
-		}
-	case 10:
-		if d.r.Null() {
-			x.User = nil
-		} else {
-			x.User = d.users.alloc()
-			x.User.decodeJSON(d)
-		}
-	case 11:
-		x.Account.decodeJSON(d)
-	case 12:
-		if d.r.Null() {
-			x.SyncedAt = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.SyncedAt = Some(v)
-		}
-	case 13:
-		if d.r.Null() {
-			x.SubscriberCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.SubscriberCount = Some(v)
-		}
-	case 14:
-		if d.r.Null() {
-			x.Revoked = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Revoked = Some(v)
-		}
-	case 15:
-		x.Application.decodeJSON(d)
-	case 16:
-		x.Scopes = d.strs()
-	case 17:
-		x.GuildID.decodeJSON(d)
-	}
 }
 
 func (x *Integration) appendJSON(dst []byte) []byte {
@@ -11722,16 +11970,20 @@ var jsonKeysIntegrationCreate = [17]encoding.JSONKey{
 }
 
 func (x *IntegrationCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.IntegrationCreate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysIntegrationCreate[f-1]) || d.r.NextKeyIs(&jsonKeysIntegrationCreate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysIntegrationCreate[f-1]) && !d.r.NextKeyIs(jsonKeysIntegrationCreate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -11739,12 +11991,104 @@ func (x *IntegrationCreate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldIntegrationCreate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysIntegrationCreate[f-1]) || d.r.NextKeyIs(&jsonKeysIntegrationCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Integration.ID.decodeJSON(d)
+		case 2:
+			x.Integration.Name = d.str()
+		case 3:
+			x.Integration.Type = d.str()
+		case 4:
+			x.Integration.Enabled = d.bool()
+		case 5:
+			if d.r.Null() {
+				x.Integration.Syncing = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Integration.Syncing = Some(v)
+			}
+		case 6:
+			if d.r.Null() {
+				x.Integration.RoleID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Integration.RoleID = Some(v)
+			}
+		case 7:
+			if d.r.Null() {
+				x.Integration.EnableEmoticons = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Integration.EnableEmoticons = Some(v)
+			}
+		case 8:
+			if d.r.Null() {
+				x.Integration.ExpireBehavior = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Integration.ExpireBehavior = Some(v)
+			}
+		case 9:
+			if d.r.Null() {
+				x.Integration.ExpireGracePeriod = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Integration.ExpireGracePeriod = Some(v)
+			}
+		case 10:
+			if d.r.Null() {
+				x.Integration.User = nil
+			} else {
+				x.Integration.User = d.users.alloc()
+				x.Integration.User.decodeJSON(d)
+			}
+		case 11:
+			x.Integration.Account.decodeJSON(d)
+		case 12:
+			if d.r.Null() {
+				x.Integration.SyncedAt = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.Integration.SyncedAt = Some(v)
+			}
+		case 13:
+			if d.r.Null() {
+				x.Integration.SubscriberCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Integration.SubscriberCount = Some(v)
+			}
+		case 14:
+			if d.r.Null() {
+				x.Integration.Revoked = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Integration.Revoked = Some(v)
+			}
+		case 15:
+			x.Integration.Application.decodeJSON(d)
+		case 16:
+			x.Integration.Scopes = d.strs()
+		case 17:
+			x.Integration.GuildID.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysIntegrationCreate[f-1]) || d.r.NextKeyIs(&jsonKeysIntegrationCreate[f-1]))
 	}
 }
 
@@ -11789,98 +12133,6 @@ func jsonFieldIntegrationCreate(k []byte) int {
 	return 0
 }
 
-func (x *IntegrationCreate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Integration.ID.decodeJSON(d)
-	case 2:
-		x.Integration.Name = d.str()
-	case 3:
-		x.Integration.Type = d.str()
-	case 4:
-		x.Integration.Enabled = d.bool()
-	case 5:
-		if d.r.Null() {
-			x.Integration.Syncing = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Integration.Syncing = Some(v)
-		}
-	case 6:
-		if d.r.Null() {
-			x.Integration.RoleID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Integration.RoleID = Some(v)
-		}
-	case 7:
-		if d.r.Null() {
-			x.Integration.EnableEmoticons = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Integration.EnableEmoticons = Some(v)
-		}
-	case 8:
-		if d.r.Null() {
-			x.Integration.ExpireBehavior = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Integration.ExpireBehavior = Some(v)
-		}
-	case 9:
-		if d.r.Null() {
-			x.Integration.ExpireGracePeriod = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Integration.ExpireGracePeriod = Some(v)
-		}
-	case 10:
-		if d.r.Null() {
-			x.Integration.User = nil
-		} else {
-			x.Integration.User = d.users.alloc()
-			x.Integration.User.decodeJSON(d)
-		}
-	case 11:
-		x.Integration.Account.decodeJSON(d)
-	case 12:
-		if d.r.Null() {
-			x.Integration.SyncedAt = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.Integration.SyncedAt = Some(v)
-		}
-	case 13:
-		if d.r.Null() {
-			x.Integration.SubscriberCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Integration.SubscriberCount = Some(v)
-		}
-	case 14:
-		if d.r.Null() {
-			x.Integration.Revoked = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Integration.Revoked = Some(v)
-		}
-	case 15:
-		x.Integration.Application.decodeJSON(d)
-	case 16:
-		x.Integration.Scopes = d.strs()
-	case 17:
-		x.Integration.GuildID.decodeJSON(d)
-	}
-}
-
 func (x *IntegrationCreate) appendJSON(dst []byte) []byte {
 	start := len(dst)
 	dst = x.appendFields(dst)
@@ -11917,16 +12169,20 @@ var jsonKeysIntegrationDelete = [3]encoding.JSONKey{
 }
 
 func (x *IntegrationDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.IntegrationDelete
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysIntegrationDelete[f-1]) || d.r.NextKeyIs(&jsonKeysIntegrationDelete[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysIntegrationDelete[f-1]) && !d.r.NextKeyIs(jsonKeysIntegrationDelete[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -11934,12 +12190,23 @@ func (x *IntegrationDelete) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldIntegrationDelete(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysIntegrationDelete[f-1]) || d.r.NextKeyIs(&jsonKeysIntegrationDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.GuildID.decodeJSON(d)
+		case 3:
+			x.ApplicationID.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysIntegrationDelete[f-1]) || d.r.NextKeyIs(&jsonKeysIntegrationDelete[f-1]))
 	}
 }
 
@@ -11954,17 +12221,6 @@ func jsonFieldIntegrationDelete(k []byte) int {
 		return 3
 	}
 	return 0
-}
-
-func (x *IntegrationDelete) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.GuildID.decodeJSON(d)
-	case 3:
-		x.ApplicationID.decodeJSON(d)
-	}
 }
 
 func (x *IntegrationDelete) appendJSON(dst []byte) []byte {
@@ -12024,16 +12280,20 @@ var jsonKeysIntegrationUpdate = [17]encoding.JSONKey{
 }
 
 func (x *IntegrationUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.IntegrationUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysIntegrationUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysIntegrationUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysIntegrationUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysIntegrationUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -12041,12 +12301,104 @@ func (x *IntegrationUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldIntegrationUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysIntegrationUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysIntegrationUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Integration.ID.decodeJSON(d)
+		case 2:
+			x.Integration.Name = d.str()
+		case 3:
+			x.Integration.Type = d.str()
+		case 4:
+			x.Integration.Enabled = d.bool()
+		case 5:
+			if d.r.Null() {
+				x.Integration.Syncing = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Integration.Syncing = Some(v)
+			}
+		case 6:
+			if d.r.Null() {
+				x.Integration.RoleID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Integration.RoleID = Some(v)
+			}
+		case 7:
+			if d.r.Null() {
+				x.Integration.EnableEmoticons = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Integration.EnableEmoticons = Some(v)
+			}
+		case 8:
+			if d.r.Null() {
+				x.Integration.ExpireBehavior = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Integration.ExpireBehavior = Some(v)
+			}
+		case 9:
+			if d.r.Null() {
+				x.Integration.ExpireGracePeriod = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Integration.ExpireGracePeriod = Some(v)
+			}
+		case 10:
+			if d.r.Null() {
+				x.Integration.User = nil
+			} else {
+				x.Integration.User = d.users.alloc()
+				x.Integration.User.decodeJSON(d)
+			}
+		case 11:
+			x.Integration.Account.decodeJSON(d)
+		case 12:
+			if d.r.Null() {
+				x.Integration.SyncedAt = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.Integration.SyncedAt = Some(v)
+			}
+		case 13:
+			if d.r.Null() {
+				x.Integration.SubscriberCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Integration.SubscriberCount = Some(v)
+			}
+		case 14:
+			if d.r.Null() {
+				x.Integration.Revoked = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Integration.Revoked = Some(v)
+			}
+		case 15:
+			x.Integration.Application.decodeJSON(d)
+		case 16:
+			x.Integration.Scopes = d.strs()
+		case 17:
+			x.Integration.GuildID.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysIntegrationUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysIntegrationUpdate[f-1]))
 	}
 }
 
@@ -12089,98 +12441,6 @@ func jsonFieldIntegrationUpdate(k []byte) int {
 		return 17
 	}
 	return 0
-}
-
-func (x *IntegrationUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Integration.ID.decodeJSON(d)
-	case 2:
-		x.Integration.Name = d.str()
-	case 3:
-		x.Integration.Type = d.str()
-	case 4:
-		x.Integration.Enabled = d.bool()
-	case 5:
-		if d.r.Null() {
-			x.Integration.Syncing = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Integration.Syncing = Some(v)
-		}
-	case 6:
-		if d.r.Null() {
-			x.Integration.RoleID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Integration.RoleID = Some(v)
-		}
-	case 7:
-		if d.r.Null() {
-			x.Integration.EnableEmoticons = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Integration.EnableEmoticons = Some(v)
-		}
-	case 8:
-		if d.r.Null() {
-			x.Integration.ExpireBehavior = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Integration.ExpireBehavior = Some(v)
-		}
-	case 9:
-		if d.r.Null() {
-			x.Integration.ExpireGracePeriod = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Integration.ExpireGracePeriod = Some(v)
-		}
-	case 10:
-		if d.r.Null() {
-			x.Integration.User = nil
-		} else {
-			x.Integration.User = d.users.alloc()
-			x.Integration.User.decodeJSON(d)
-		}
-	case 11:
-		x.Integration.Account.decodeJSON(d)
-	case 12:
-		if d.r.Null() {
-			x.Integration.SyncedAt = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.Integration.SyncedAt = Some(v)
-		}
-	case 13:
-		if d.r.Null() {
-			x.Integration.SubscriberCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Integration.SubscriberCount = Some(v)
-		}
-	case 14:
-		if d.r.Null() {
-			x.Integration.Revoked = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Integration.Revoked = Some(v)
-		}
-	case 15:
-		x.Integration.Application.decodeJSON(d)
-	case 16:
-		x.Integration.Scopes = d.strs()
-	case 17:
-		x.Integration.GuildID.decodeJSON(d)
-	}
 }
 
 func (x *IntegrationUpdate) appendJSON(dst []byte) []byte {
@@ -12237,16 +12497,20 @@ var jsonKeysInteraction = [21]encoding.JSONKey{
 }
 
 func (x *Interaction) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Interaction
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysInteraction[f-1]) || d.r.NextKeyIs(&jsonKeysInteraction[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysInteraction[f-1]) && !d.r.NextKeyIs(jsonKeysInteraction[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -12254,12 +12518,85 @@ func (x *Interaction) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldInteraction(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysInteraction[f-1]) || d.r.NextKeyIs(&jsonKeysInteraction[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.ApplicationID.decodeJSON(d)
+		case 3:
+			x.Type = InteractionType(d.int(64))
+		case 4:
+			x.Data.decodeJSON(d)
+		case 5:
+			x.Guild.decodeJSON(d)
+		case 6:
+			x.GuildID.decodeJSON(d)
+		case 7:
+			if d.r.Null() {
+				x.Channel = nil
+			} else {
+				x.Channel = new(Channel)
+				x.Channel.decodeJSON(d)
+			}
+		case 8:
+			x.ChannelID.decodeJSON(d)
+		case 9:
+			if d.r.Null() {
+				x.Member = nil
+			} else {
+				x.Member = d.members.alloc()
+				x.Member.decodeJSON(d)
+			}
+		case 10:
+			if d.r.Null() {
+				x.User = nil
+			} else {
+				x.User = d.users.alloc()
+				x.User.decodeJSON(d)
+			}
+		case 11:
+			x.Token.decodeJSON(d)
+		case 12:
+			x.Version = int(d.int(64))
+		case 13:
+			if d.r.Null() {
+				x.Message = nil
+			} else {
+				x.Message = new(Message)
+				x.Message.decodeJSON(d)
+			}
+		case 14:
+			x.AppPermissions.decodeJSON(d)
+		case 15:
+			x.Locale = d.str()
+		case 16:
+			x.GuildLocale = d.str()
+		case 17:
+			x.Entitlements = decodeArray(d, &d.arrays.Entitlement)
+		case 18:
+			x.EntitlementSKUIDs = d.snowflakes()
+		case 19:
+			x.AuthorizingIntegrationOwners.decodeJSON(d)
+		case 20:
+			if d.r.Null() {
+				x.Context = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Context = Some(v)
+			}
+		case 21:
+			x.AttachmentSizeLimit = d.int(64)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysInteraction[f-1]) || d.r.NextKeyIs(&jsonKeysInteraction[f-1]))
 	}
 }
 
@@ -12310,79 +12647,6 @@ func jsonFieldInteraction(k []byte) int {
 		return 21
 	}
 	return 0
-}
-
-func (x *Interaction) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.ApplicationID.decodeJSON(d)
-	case 3:
-		x.Type = InteractionType(d.int(64))
-	case 4:
-		x.Data.decodeJSON(d)
-	case 5:
-		x.Guild.decodeJSON(d)
-	case 6:
-		x.GuildID.decodeJSON(d)
-	case 7:
-		if d.r.Null() {
-			x.Channel = nil
-		} else {
-			x.Channel = new(Channel)
-			x.Channel.decodeJSON(d)
-		}
-	case 8:
-		x.ChannelID.decodeJSON(d)
-	case 9:
-		if d.r.Null() {
-			x.Member = nil
-		} else {
-			x.Member = d.members.alloc()
-			x.Member.decodeJSON(d)
-		}
-	case 10:
-		if d.r.Null() {
-			x.User = nil
-		} else {
-			x.User = d.users.alloc()
-			x.User.decodeJSON(d)
-		}
-	case 11:
-		x.Token.decodeJSON(d)
-	case 12:
-		x.Version = int(d.int(64))
-	case 13:
-		if d.r.Null() {
-			x.Message = nil
-		} else {
-			x.Message = new(Message)
-			x.Message.decodeJSON(d)
-		}
-	case 14:
-		x.AppPermissions.decodeJSON(d)
-	case 15:
-		x.Locale = d.str()
-	case 16:
-		x.GuildLocale = d.str()
-	case 17:
-		x.Entitlements = decodeArray(d, &d.arrays.Entitlement)
-	case 18:
-		x.EntitlementSKUIDs = d.snowflakes()
-	case 19:
-		x.AuthorizingIntegrationOwners.decodeJSON(d)
-	case 20:
-		if d.r.Null() {
-			x.Context = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Context = Some(v)
-		}
-	case 21:
-		x.AttachmentSizeLimit = d.int(64)
-	}
 }
 
 func (x *Interaction) appendJSON(dst []byte) []byte {
@@ -12539,16 +12803,20 @@ var jsonKeysInteractionCreate = [21]encoding.JSONKey{
 }
 
 func (x *InteractionCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.InteractionCreate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysInteractionCreate[f-1]) || d.r.NextKeyIs(&jsonKeysInteractionCreate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysInteractionCreate[f-1]) && !d.r.NextKeyIs(jsonKeysInteractionCreate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -12556,12 +12824,85 @@ func (x *InteractionCreate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldInteractionCreate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysInteractionCreate[f-1]) || d.r.NextKeyIs(&jsonKeysInteractionCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Interaction.ID.decodeJSON(d)
+		case 2:
+			x.Interaction.ApplicationID.decodeJSON(d)
+		case 3:
+			x.Interaction.Type = InteractionType(d.int(64))
+		case 4:
+			x.Interaction.Data.decodeJSON(d)
+		case 5:
+			x.Interaction.Guild.decodeJSON(d)
+		case 6:
+			x.Interaction.GuildID.decodeJSON(d)
+		case 7:
+			if d.r.Null() {
+				x.Interaction.Channel = nil
+			} else {
+				x.Interaction.Channel = new(Channel)
+				x.Interaction.Channel.decodeJSON(d)
+			}
+		case 8:
+			x.Interaction.ChannelID.decodeJSON(d)
+		case 9:
+			if d.r.Null() {
+				x.Interaction.Member = nil
+			} else {
+				x.Interaction.Member = d.members.alloc()
+				x.Interaction.Member.decodeJSON(d)
+			}
+		case 10:
+			if d.r.Null() {
+				x.Interaction.User = nil
+			} else {
+				x.Interaction.User = d.users.alloc()
+				x.Interaction.User.decodeJSON(d)
+			}
+		case 11:
+			x.Interaction.Token.decodeJSON(d)
+		case 12:
+			x.Interaction.Version = int(d.int(64))
+		case 13:
+			if d.r.Null() {
+				x.Interaction.Message = nil
+			} else {
+				x.Interaction.Message = new(Message)
+				x.Interaction.Message.decodeJSON(d)
+			}
+		case 14:
+			x.Interaction.AppPermissions.decodeJSON(d)
+		case 15:
+			x.Interaction.Locale = d.str()
+		case 16:
+			x.Interaction.GuildLocale = d.str()
+		case 17:
+			x.Interaction.Entitlements = decodeArray(d, &d.arrays.Entitlement)
+		case 18:
+			x.Interaction.EntitlementSKUIDs = d.snowflakes()
+		case 19:
+			x.Interaction.AuthorizingIntegrationOwners.decodeJSON(d)
+		case 20:
+			if d.r.Null() {
+				x.Interaction.Context = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Interaction.Context = Some(v)
+			}
+		case 21:
+			x.Interaction.AttachmentSizeLimit = d.int(64)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysInteractionCreate[f-1]) || d.r.NextKeyIs(&jsonKeysInteractionCreate[f-1]))
 	}
 }
 
@@ -12614,79 +12955,6 @@ func jsonFieldInteractionCreate(k []byte) int {
 	return 0
 }
 
-func (x *InteractionCreate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Interaction.ID.decodeJSON(d)
-	case 2:
-		x.Interaction.ApplicationID.decodeJSON(d)
-	case 3:
-		x.Interaction.Type = InteractionType(d.int(64))
-	case 4:
-		x.Interaction.Data.decodeJSON(d)
-	case 5:
-		x.Interaction.Guild.decodeJSON(d)
-	case 6:
-		x.Interaction.GuildID.decodeJSON(d)
-	case 7:
-		if d.r.Null() {
-			x.Interaction.Channel = nil
-		} else {
-			x.Interaction.Channel = new(Channel)
-			x.Interaction.Channel.decodeJSON(d)
-		}
-	case 8:
-		x.Interaction.ChannelID.decodeJSON(d)
-	case 9:
-		if d.r.Null() {
-			x.Interaction.Member = nil
-		} else {
-			x.Interaction.Member = d.members.alloc()
-			x.Interaction.Member.decodeJSON(d)
-		}
-	case 10:
-		if d.r.Null() {
-			x.Interaction.User = nil
-		} else {
-			x.Interaction.User = d.users.alloc()
-			x.Interaction.User.decodeJSON(d)
-		}
-	case 11:
-		x.Interaction.Token.decodeJSON(d)
-	case 12:
-		x.Interaction.Version = int(d.int(64))
-	case 13:
-		if d.r.Null() {
-			x.Interaction.Message = nil
-		} else {
-			x.Interaction.Message = new(Message)
-			x.Interaction.Message.decodeJSON(d)
-		}
-	case 14:
-		x.Interaction.AppPermissions.decodeJSON(d)
-	case 15:
-		x.Interaction.Locale = d.str()
-	case 16:
-		x.Interaction.GuildLocale = d.str()
-	case 17:
-		x.Interaction.Entitlements = decodeArray(d, &d.arrays.Entitlement)
-	case 18:
-		x.Interaction.EntitlementSKUIDs = d.snowflakes()
-	case 19:
-		x.Interaction.AuthorizingIntegrationOwners.decodeJSON(d)
-	case 20:
-		if d.r.Null() {
-			x.Interaction.Context = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Interaction.Context = Some(v)
-		}
-	case 21:
-		x.Interaction.AttachmentSizeLimit = d.int(64)
-	}
-}
-
 func (x *InteractionCreate) appendJSON(dst []byte) []byte {
 	start := len(dst)
 	dst = x.appendFields(dst)
@@ -12734,16 +13002,20 @@ var jsonKeysInviteCreate = [14]encoding.JSONKey{
 }
 
 func (x *InviteCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.InviteCreate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysInviteCreate[f-1]) || d.r.NextKeyIs(&jsonKeysInviteCreate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysInviteCreate[f-1]) && !d.r.NextKeyIs(jsonKeysInviteCreate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -12751,12 +13023,73 @@ func (x *InviteCreate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldInviteCreate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysInviteCreate[f-1]) || d.r.NextKeyIs(&jsonKeysInviteCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ChannelID.decodeJSON(d)
+		case 2:
+			x.Code = d.str()
+		case 3:
+			x.CreatedAt.decodeJSON(d)
+		case 4:
+			x.GuildID.decodeJSON(d)
+		case 5:
+			if d.r.Null() {
+				x.Inviter = nil
+			} else {
+				x.Inviter = d.users.alloc()
+				x.Inviter.decodeJSON(d)
+			}
+		case 6:
+			x.MaxAge = int(d.int(64))
+		case 7:
+			x.MaxUses = int(d.int(64))
+		case 8:
+			if d.r.Null() {
+				x.TargetType = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.TargetType = Some(v)
+			}
+		case 9:
+			if d.r.Null() {
+				x.TargetUser = nil
+			} else {
+				x.TargetUser = d.users.alloc()
+				x.TargetUser.decodeJSON(d)
+			}
+		case 10:
+			x.TargetApplication.decodeJSON(d)
+		case 11:
+			x.Temporary = d.bool()
+		case 12:
+			x.Uses = int(d.int(64))
+		case 13:
+			if d.r.Null() {
+				x.ExpiresAt = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.ExpiresAt = Some(v)
+			}
+		case 14:
+			if d.r.Null() {
+				x.Type = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Type = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysInviteCreate[f-1]) || d.r.NextKeyIs(&jsonKeysInviteCreate[f-1]))
 	}
 }
 
@@ -12793,67 +13126,6 @@ func jsonFieldInviteCreate(k []byte) int {
 		return 14
 	}
 	return 0
-}
-
-func (x *InviteCreate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ChannelID.decodeJSON(d)
-	case 2:
-		x.Code = d.str()
-	case 3:
-		x.CreatedAt.decodeJSON(d)
-	case 4:
-		x.GuildID.decodeJSON(d)
-	case 5:
-		if d.r.Null() {
-			x.Inviter = nil
-		} else {
-			x.Inviter = d.users.alloc()
-			x.Inviter.decodeJSON(d)
-		}
-	case 6:
-		x.MaxAge = int(d.int(64))
-	case 7:
-		x.MaxUses = int(d.int(64))
-	case 8:
-		if d.r.Null() {
-			x.TargetType = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.TargetType = Some(v)
-		}
-	case 9:
-		if d.r.Null() {
-			x.TargetUser = nil
-		} else {
-			x.TargetUser = d.users.alloc()
-			x.TargetUser.decodeJSON(d)
-		}
-	case 10:
-		x.TargetApplication.decodeJSON(d)
-	case 11:
-		x.Temporary = d.bool()
-	case 12:
-		x.Uses = int(d.int(64))
-	case 13:
-		if d.r.Null() {
-			x.ExpiresAt = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.ExpiresAt = Some(v)
-		}
-	case 14:
-		if d.r.Null() {
-			x.Type = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Type = Some(v)
-		}
-	}
 }
 
 func (x *InviteCreate) appendJSON(dst []byte) []byte {
@@ -12953,16 +13225,20 @@ var jsonKeysInviteDelete = [3]encoding.JSONKey{
 }
 
 func (x *InviteDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.InviteDelete
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysInviteDelete[f-1]) || d.r.NextKeyIs(&jsonKeysInviteDelete[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysInviteDelete[f-1]) && !d.r.NextKeyIs(jsonKeysInviteDelete[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -12970,12 +13246,23 @@ func (x *InviteDelete) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldInviteDelete(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysInviteDelete[f-1]) || d.r.NextKeyIs(&jsonKeysInviteDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ChannelID.decodeJSON(d)
+		case 2:
+			x.GuildID.decodeJSON(d)
+		case 3:
+			x.Code = d.str()
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysInviteDelete[f-1]) || d.r.NextKeyIs(&jsonKeysInviteDelete[f-1]))
 	}
 }
 
@@ -12990,17 +13277,6 @@ func jsonFieldInviteDelete(k []byte) int {
 		return 3
 	}
 	return 0
-}
-
-func (x *InviteDelete) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ChannelID.decodeJSON(d)
-	case 2:
-		x.GuildID.decodeJSON(d)
-	case 3:
-		x.Code = d.str()
-	}
 }
 
 func (x *InviteDelete) appendJSON(dst []byte) []byte {
@@ -13061,16 +13337,20 @@ var jsonKeysMember = [18]encoding.JSONKey{
 }
 
 func (x *Member) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Member
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMember[f-1]) || d.r.NextKeyIs(&jsonKeysMember[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMember[f-1]) && !d.r.NextKeyIs(jsonKeysMember[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -13078,12 +13358,146 @@ func (x *Member) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldMember(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMember[f-1]) || d.r.NextKeyIs(&jsonKeysMember[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			if d.r.Null() {
+				x.User = nil
+			} else {
+				x.User = d.users.alloc()
+				x.User.decodeJSON(d)
+			}
+		case 2:
+			if d.r.Null() {
+				x.Nick = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Nick = Some(v)
+			}
+		case 3:
+			if d.r.Null() {
+				x.Avatar = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Avatar = Some(v)
+			}
+		case 4:
+			if d.r.Null() {
+				x.Banner = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Banner = Some(v)
+			}
+		case 5:
+			x.Roles = d.snowflakes()
+		case 6:
+			x.JoinedAt.decodeJSON(d)
+		case 7:
+			if d.r.Null() {
+				x.PremiumSince = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.PremiumSince = Some(v)
+			}
+		case 8:
+			if d.r.Null() {
+				x.Deaf = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Deaf = Some(v)
+			}
+		case 9:
+			if d.r.Null() {
+				x.Mute = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Mute = Some(v)
+			}
+		case 10:
+			x.Flags = MemberFlags(d.uint(64))
+		case 11:
+			if d.r.Null() {
+				x.Pending = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Pending = Some(v)
+			}
+		case 12:
+			if d.r.Null() {
+				x.IsPending = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.IsPending = Some(v)
+			}
+		case 13:
+			if d.r.Null() {
+				x.Permissions = Null[Permissions]()
+			} else {
+				var v Permissions
+				v.decodeJSON(d)
+				x.Permissions = Some(v)
+			}
+		case 14:
+			if d.r.Null() {
+				x.CommunicationDisabledUntil = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.CommunicationDisabledUntil = Some(v)
+			}
+		case 15:
+			if d.r.Null() {
+				x.UnusualDMActivityUntil = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.UnusualDMActivityUntil = Some(v)
+			}
+		case 16:
+			if d.r.Null() {
+				x.AvatarDecorationData = Null[*AvatarDecoration]()
+			} else {
+				var v *AvatarDecoration
+				if d.r.Null() {
+					v = nil
+				} else {
+					v = new(AvatarDecoration)
+					v.decodeJSON(d)
+				}
+				x.AvatarDecorationData = Some(v)
+			}
+		case 17:
+			if d.r.Null() {
+				x.Collectibles = Null[*Collectibles]()
+			} else {
+				var v *Collectibles
+				if d.r.Null() {
+					v = nil
+				} else {
+					v = new(Collectibles)
+					v.decodeJSON(d)
+				}
+				x.Collectibles = Some(v)
+			}
+		case 18:
+			x.GuildID.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMember[f-1]) || d.r.NextKeyIs(&jsonKeysMember[f-1]))
 	}
 }
 
@@ -13128,140 +13542,6 @@ func jsonFieldMember(k []byte) int {
 		return 18
 	}
 	return 0
-}
-
-func (x *Member) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		if d.r.Null() {
-			x.User = nil
-		} else {
-			x.User = d.users.alloc()
-			x.User.decodeJSON(d)
-		}
-	case 2:
-		if d.r.Null() {
-			x.Nick = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Nick = Some(v)
-		}
-	case 3:
-		if d.r.Null() {
-			x.Avatar = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Avatar = Some(v)
-		}
-	case 4:
-		if d.r.Null() {
-			x.Banner = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Banner = Some(v)
-		}
-	case 5:
-		x.Roles = d.snowflakes()
-	case 6:
-		x.JoinedAt.decodeJSON(d)
-	case 7:
-		if d.r.Null() {
-			x.PremiumSince = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.PremiumSince = Some(v)
-		}
-	case 8:
-		if d.r.Null() {
-			x.Deaf = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Deaf = Some(v)
-		}
-	case 9:
-		if d.r.Null() {
-			x.Mute = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Mute = Some(v)
-		}
-	case 10:
-		x.Flags = MemberFlags(d.uint(64))
-	case 11:
-		if d.r.Null() {
-			x.Pending = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Pending = Some(v)
-		}
-	case 12:
-		if d.r.Null() {
-			x.IsPending = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.IsPending = Some(v)
-		}
-	case 13:
-		if d.r.Null() {
-			x.Permissions = Null[Permissions]()
-		} else {
-			var v Permissions
-			v.decodeJSON(d)
-			x.Permissions = Some(v)
-		}
-	case 14:
-		if d.r.Null() {
-			x.CommunicationDisabledUntil = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.CommunicationDisabledUntil = Some(v)
-		}
-	case 15:
-		if d.r.Null() {
-			x.UnusualDMActivityUntil = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.UnusualDMActivityUntil = Some(v)
-		}
-	case 16:
-		if d.r.Null() {
-			x.AvatarDecorationData = Null[*AvatarDecoration]()
-		} else {
-			var v *AvatarDecoration
-			if d.r.Null() {
-				v = nil
-			} else {
-				v = new(AvatarDecoration)
-				v.decodeJSON(d)
-			}
-			x.AvatarDecorationData = Some(v)
-		}
-	case 17:
-		if d.r.Null() {
-			x.Collectibles = Null[*Collectibles]()
-		} else {
-			var v *Collectibles
-			if d.r.Null() {
-				v = nil
-			} else {
-				v = new(Collectibles)
-				v.decodeJSON(d)
-			}
-			x.Collectibles = Some(v)
-		}
-	case 18:
-		x.GuildID.decodeJSON(d)
-	}
 }
 
 func (x *Member) appendJSON(dst []byte) []byte {
@@ -13448,16 +13728,20 @@ var jsonKeysMention = [22]encoding.JSONKey{
 }
 
 func (x *Mention) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Mention
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMention[f-1]) || d.r.NextKeyIs(&jsonKeysMention[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMention[f-1]) && !d.r.NextKeyIs(jsonKeysMention[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -13465,12 +13749,147 @@ func (x *Mention) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldMention(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMention[f-1]) || d.r.NextKeyIs(&jsonKeysMention[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			if d.r.Null() {
+				x.Member = nil
+			} else {
+				x.Member = d.members.alloc()
+				x.Member.decodeJSON(d)
+			}
+		case 2:
+			x.User.ID.decodeJSON(d)
+		case 3:
+			x.User.Username = d.str()
+		case 4:
+			x.User.Discriminator = d.str()
+		case 5:
+			x.User.GlobalName = d.str()
+		case 6:
+			x.User.Avatar = d.str()
+		case 7:
+			x.User.Bot = d.bool()
+		case 8:
+			x.User.System = d.bool()
+		case 9:
+			if d.r.Null() {
+				x.User.MFAEnabled = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.User.MFAEnabled = Some(v)
+			}
+		case 10:
+			if d.r.Null() {
+				x.User.Verified = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.User.Verified = Some(v)
+			}
+		case 11:
+			if d.r.Null() {
+				x.User.Email = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.User.Email = Some(v)
+			}
+		case 12:
+			if d.r.Null() {
+				x.User.Banner = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.User.Banner = Some(v)
+			}
+		case 13:
+			if d.r.Null() {
+				x.User.AccentColor = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.User.AccentColor = Some(v)
+			}
+		case 14:
+			x.User.Locale = d.str()
+		case 15:
+			if d.r.Null() {
+				x.User.Flags = Null[UserFlags]()
+			} else {
+				var v UserFlags
+				v = UserFlags(d.uint(64))
+				x.User.Flags = Some(v)
+			}
+		case 16:
+			if d.r.Null() {
+				x.User.PremiumType = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.User.PremiumType = Some(v)
+			}
+		case 17:
+			if d.r.Null() {
+				x.User.PublicFlags = Null[UserFlags]()
+			} else {
+				var v UserFlags
+				v = UserFlags(d.uint(64))
+				x.User.PublicFlags = Some(v)
+			}
+		case 18:
+			if d.r.Null() {
+				x.User.AvatarDecorationData = Null[*AvatarDecoration]()
+			} else {
+				var v *AvatarDecoration
+				if d.r.Null() {
+					v = nil
+				} else {
+					v = new(AvatarDecoration)
+					v.decodeJSON(d)
+				}
+				x.User.AvatarDecorationData = Some(v)
+			}
+		case 19:
+			if d.r.Null() {
+				x.User.Collectibles = Null[*Collectibles]()
+			} else {
+				var v *Collectibles
+				if d.r.Null() {
+					v = nil
+				} else {
+					v = new(Collectibles)
+					v.decodeJSON(d)
+				}
+				x.User.Collectibles = Some(v)
+			}
+		case 20:
+			if d.r.Null() {
+				x.User.PrimaryGuild = Null[*PrimaryGuild]()
+			} else {
+				var v *PrimaryGuild
+				if d.r.Null() {
+					v = nil
+				} else {
+					v = new(PrimaryGuild)
+					v.decodeJSON(d)
+				}
+				x.User.PrimaryGuild = Some(v)
+			}
+		case 21:
+			x.User.Clan.decodeJSON(d)
+		case 22:
+			x.User.DisplayNameStyles.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMention[f-1]) || d.r.NextKeyIs(&jsonKeysMention[f-1]))
 	}
 }
 
@@ -13523,141 +13942,6 @@ func jsonFieldMention(k []byte) int {
 		return 22
 	}
 	return 0
-}
-
-func (x *Mention) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		if d.r.Null() {
-			x.Member = nil
-		} else {
-			x.Member = d.members.alloc()
-			x.Member.decodeJSON(d)
-		}
-	case 2:
-		x.User.ID.decodeJSON(d)
-	case 3:
-		x.User.Username = d.str()
-	case 4:
-		x.User.Discriminator = d.str()
-	case 5:
-		x.User.GlobalName = d.str()
-	case 6:
-		x.User.Avatar = d.str()
-	case 7:
-		x.User.Bot = d.bool()
-	case 8:
-		x.User.System = d.bool()
-	case 9:
-		if d.r.Null() {
-			x.User.MFAEnabled = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.User.MFAEnabled = Some(v)
-		}
-	case 10:
-		if d.r.Null() {
-			x.User.Verified = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.User.Verified = Some(v)
-		}
-	case 11:
-		if d.r.Null() {
-			x.User.Email = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.User.Email = Some(v)
-		}
-	case 12:
-		if d.r.Null() {
-			x.User.Banner = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.User.Banner = Some(v)
-		}
-	case 13:
-		if d.r.Null() {
-			x.User.AccentColor = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.User.AccentColor = Some(v)
-		}
-	case 14:
-		x.User.Locale = d.str()
-	case 15:
-		if d.r.Null() {
-			x.User.Flags = Null[UserFlags]()
-		} else {
-			var v UserFlags
-			v = UserFlags(d.uint(64))
-			x.User.Flags = Some(v)
-		}
-	case 16:
-		if d.r.Null() {
-			x.User.PremiumType = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.User.PremiumType = Some(v)
-		}
-	case 17:
-		if d.r.Null() {
-			x.User.PublicFlags = Null[UserFlags]()
-		} else {
-			var v UserFlags
-			v = UserFlags(d.uint(64))
-			x.User.PublicFlags = Some(v)
-		}
-	case 18:
-		if d.r.Null() {
-			x.User.AvatarDecorationData = Null[*AvatarDecoration]()
-		} else {
-			var v *AvatarDecoration
-			if d.r.Null() {
-				v = nil
-			} else {
-				v = new(AvatarDecoration)
-				v.decodeJSON(d)
-			}
-			x.User.AvatarDecorationData = Some(v)
-		}
-	case 19:
-		if d.r.Null() {
-			x.User.Collectibles = Null[*Collectibles]()
-		} else {
-			var v *Collectibles
-			if d.r.Null() {
-				v = nil
-			} else {
-				v = new(Collectibles)
-				v.decodeJSON(d)
-			}
-			x.User.Collectibles = Some(v)
-		}
-	case 20:
-		if d.r.Null() {
-			x.User.PrimaryGuild = Null[*PrimaryGuild]()
-		} else {
-			var v *PrimaryGuild
-			if d.r.Null() {
-				v = nil
-			} else {
-				v = new(PrimaryGuild)
-				v.decodeJSON(d)
-			}
-			x.User.PrimaryGuild = Some(v)
-		}
-	case 21:
-		x.User.Clan.decodeJSON(d)
-	case 22:
-		x.User.DisplayNameStyles.decodeJSON(d)
-	}
 }
 
 func (x *Mention) appendJSON(dst []byte) []byte {
@@ -13739,16 +14023,20 @@ var jsonKeysMessage = [38]encoding.JSONKey{
 }
 
 func (x *Message) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Message
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessage[f-1]) || d.r.NextKeyIs(&jsonKeysMessage[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMessage[f-1]) && !d.r.NextKeyIs(jsonKeysMessage[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -13756,12 +14044,131 @@ func (x *Message) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldMessage(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessage[f-1]) || d.r.NextKeyIs(&jsonKeysMessage[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.ChannelID.decodeJSON(d)
+		case 3:
+			x.GuildID.decodeJSON(d)
+		case 4:
+			x.Author.decodeJSON(d)
+		case 5:
+			if d.r.Null() {
+				x.Member = nil
+			} else {
+				x.Member = d.members.alloc()
+				x.Member.decodeJSON(d)
+			}
+		case 6:
+			x.Content = d.str()
+		case 7:
+			x.Timestamp.decodeJSON(d)
+		case 8:
+			x.EditedTimestamp.decodeJSON(d)
+		case 9:
+			x.TTS = d.bool()
+		case 10:
+			x.MentionEveryone = d.bool()
+		case 11:
+			x.Mentions = decodeArray(d, &d.arrays.Mention)
+		case 12:
+			x.MentionRoles = d.snowflakes()
+		case 13:
+			x.MentionChannels = decodeArray(d, &d.arrays.ChannelMention)
+		case 14:
+			x.Attachments = decodeArray(d, &d.arrays.Attachment)
+		case 15:
+			x.Embeds = decodeArray(d, &d.arrays.Embed)
+		case 16:
+			x.Reactions = decodeArray(d, &d.arrays.Reaction)
+		case 17:
+			x.Nonce.decodeJSON(d)
+		case 18:
+			x.Pinned = d.bool()
+		case 19:
+			x.WebhookID.decodeJSON(d)
+		case 20:
+			x.Type = MessageType(d.int(64))
+		case 21:
+			x.Activity.decodeJSON(d)
+		case 22:
+			x.Application.decodeJSON(d)
+		case 23:
+			x.ApplicationID.decodeJSON(d)
+		case 24:
+			x.Flags = MessageFlags(d.uint(64))
+		case 25:
+			if d.r.Null() {
+				x.MessageReference = nil
+			} else {
+				x.MessageReference = new(MessageReference)
+				x.MessageReference.decodeJSON(d)
+			}
+		case 26:
+			x.MessageSnapshots.decodeJSON(d)
+		case 27:
+			if d.r.Null() {
+				x.ReferencedMessage = Null[*Message]()
+			} else {
+				var v *Message
+				if d.r.Null() {
+					v = nil
+				} else {
+					v = new(Message)
+					v.decodeJSON(d)
+				}
+				x.ReferencedMessage = Some(v)
+			}
+		case 28:
+			x.InteractionMetadata.decodeJSON(d)
+		case 29:
+			x.Interaction.decodeJSON(d)
+		case 30:
+			if d.r.Null() {
+				x.Thread = nil
+			} else {
+				x.Thread = new(Channel)
+				x.Thread.decodeJSON(d)
+			}
+		case 31:
+			x.Components.decodeJSON(d)
+		case 32:
+			x.StickerItems = decodeArray(d, &d.arrays.StickerItem)
+		case 33:
+			if d.r.Null() {
+				x.Position = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Position = Some(v)
+			}
+		case 34:
+			x.RoleSubscriptionData.decodeJSON(d)
+		case 35:
+			x.Resolved.decodeJSON(d)
+		case 36:
+			x.Poll.decodeJSON(d)
+		case 37:
+			x.Call.decodeJSON(d)
+		case 38:
+			if d.r.Null() {
+				x.ChannelType = Null[ChannelType]()
+			} else {
+				var v ChannelType
+				v = ChannelType(d.int(64))
+				x.ChannelType = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessage[f-1]) || d.r.NextKeyIs(&jsonKeysMessage[f-1]))
 	}
 }
 
@@ -13846,125 +14253,6 @@ func jsonFieldMessage(k []byte) int {
 		return 38
 	}
 	return 0
-}
-
-func (x *Message) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.ChannelID.decodeJSON(d)
-	case 3:
-		x.GuildID.decodeJSON(d)
-	case 4:
-		x.Author.decodeJSON(d)
-	case 5:
-		if d.r.Null() {
-			x.Member = nil
-		} else {
-			x.Member = d.members.alloc()
-			x.Member.decodeJSON(d)
-		}
-	case 6:
-		x.Content = d.str()
-	case 7:
-		x.Timestamp.decodeJSON(d)
-	case 8:
-		x.EditedTimestamp.decodeJSON(d)
-	case 9:
-		x.TTS = d.bool()
-	case 10:
-		x.MentionEveryone = d.bool()
-	case 11:
-		x.Mentions = decodeArray(d, &d.arrays.Mention)
-	case 12:
-		x.MentionRoles = d.snowflakes()
-	case 13:
-		x.MentionChannels = decodeArray(d, &d.arrays.ChannelMention)
-	case 14:
-		x.Attachments = decodeArray(d, &d.arrays.Attachment)
-	case 15:
-		x.Embeds = decodeArray(d, &d.arrays.Embed)
-	case 16:
-		x.Reactions = decodeArray(d, &d.arrays.Reaction)
-	case 17:
-		x.Nonce.decodeJSON(d)
-	case 18:
-		x.Pinned = d.bool()
-	case 19:
-		x.WebhookID.decodeJSON(d)
-	case 20:
-		x.Type = MessageType(d.int(64))
-	case 21:
-		x.Activity.decodeJSON(d)
-	case 22:
-		x.Application.decodeJSON(d)
-	case 23:
-		x.ApplicationID.decodeJSON(d)
-	case 24:
-		x.Flags = MessageFlags(d.uint(64))
-	case 25:
-		if d.r.Null() {
-			x.MessageReference = nil
-		} else {
-			x.MessageReference = new(MessageReference)
-			x.MessageReference.decodeJSON(d)
-		}
-	case 26:
-		x.MessageSnapshots.decodeJSON(d)
-	case 27:
-		if d.r.Null() {
-			x.ReferencedMessage = Null[*Message]()
-		} else {
-			var v *Message
-			if d.r.Null() {
-				v = nil
-			} else {
-				v = new(Message)
-				v.decodeJSON(d)
-			}
-			x.ReferencedMessage = Some(v)
-		}
-	case 28:
-		x.InteractionMetadata.decodeJSON(d)
-	case 29:
-		x.Interaction.decodeJSON(d)
-	case 30:
-		if d.r.Null() {
-			x.Thread = nil
-		} else {
-			x.Thread = new(Channel)
-			x.Thread.decodeJSON(d)
-		}
-	case 31:
-		x.Components.decodeJSON(d)
-	case 32:
-		x.StickerItems = decodeArray(d, &d.arrays.StickerItem)
-	case 33:
-		if d.r.Null() {
-			x.Position = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Position = Some(v)
-		}
-	case 34:
-		x.RoleSubscriptionData.decodeJSON(d)
-	case 35:
-		x.Resolved.decodeJSON(d)
-	case 36:
-		x.Poll.decodeJSON(d)
-	case 37:
-		x.Call.decodeJSON(d)
-	case 38:
-		if d.r.Null() {
-			x.ChannelType = Null[ChannelType]()
-		} else {
-			var v ChannelType
-			v = ChannelType(d.int(64))
-			x.ChannelType = Some(v)
-		}
-	}
 }
 
 func (x *Message) appendJSON(dst []byte) []byte {
@@ -14253,16 +14541,20 @@ var jsonKeysMessageCreate = [38]encoding.JSONKey{
 }
 
 func (x *MessageCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.MessageCreate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageCreate[f-1]) || d.r.NextKeyIs(&jsonKeysMessageCreate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMessageCreate[f-1]) && !d.r.NextKeyIs(jsonKeysMessageCreate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -14270,12 +14562,131 @@ func (x *MessageCreate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldMessageCreate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageCreate[f-1]) || d.r.NextKeyIs(&jsonKeysMessageCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Message.ID.decodeJSON(d)
+		case 2:
+			x.Message.ChannelID.decodeJSON(d)
+		case 3:
+			x.Message.GuildID.decodeJSON(d)
+		case 4:
+			x.Message.Author.decodeJSON(d)
+		case 5:
+			if d.r.Null() {
+				x.Message.Member = nil
+			} else {
+				x.Message.Member = d.members.alloc()
+				x.Message.Member.decodeJSON(d)
+			}
+		case 6:
+			x.Message.Content = d.str()
+		case 7:
+			x.Message.Timestamp.decodeJSON(d)
+		case 8:
+			x.Message.EditedTimestamp.decodeJSON(d)
+		case 9:
+			x.Message.TTS = d.bool()
+		case 10:
+			x.Message.MentionEveryone = d.bool()
+		case 11:
+			x.Message.Mentions = decodeArray(d, &d.arrays.Mention)
+		case 12:
+			x.Message.MentionRoles = d.snowflakes()
+		case 13:
+			x.Message.MentionChannels = decodeArray(d, &d.arrays.ChannelMention)
+		case 14:
+			x.Message.Attachments = decodeArray(d, &d.arrays.Attachment)
+		case 15:
+			x.Message.Embeds = decodeArray(d, &d.arrays.Embed)
+		case 16:
+			x.Message.Reactions = decodeArray(d, &d.arrays.Reaction)
+		case 17:
+			x.Message.Nonce.decodeJSON(d)
+		case 18:
+			x.Message.Pinned = d.bool()
+		case 19:
+			x.Message.WebhookID.decodeJSON(d)
+		case 20:
+			x.Message.Type = MessageType(d.int(64))
+		case 21:
+			x.Message.Activity.decodeJSON(d)
+		case 22:
+			x.Message.Application.decodeJSON(d)
+		case 23:
+			x.Message.ApplicationID.decodeJSON(d)
+		case 24:
+			x.Message.Flags = MessageFlags(d.uint(64))
+		case 25:
+			if d.r.Null() {
+				x.Message.MessageReference = nil
+			} else {
+				x.Message.MessageReference = new(MessageReference)
+				x.Message.MessageReference.decodeJSON(d)
+			}
+		case 26:
+			x.Message.MessageSnapshots.decodeJSON(d)
+		case 27:
+			if d.r.Null() {
+				x.Message.ReferencedMessage = Null[*Message]()
+			} else {
+				var v *Message
+				if d.r.Null() {
+					v = nil
+				} else {
+					v = new(Message)
+					v.decodeJSON(d)
+				}
+				x.Message.ReferencedMessage = Some(v)
+			}
+		case 28:
+			x.Message.InteractionMetadata.decodeJSON(d)
+		case 29:
+			x.Message.Interaction.decodeJSON(d)
+		case 30:
+			if d.r.Null() {
+				x.Message.Thread = nil
+			} else {
+				x.Message.Thread = new(Channel)
+				x.Message.Thread.decodeJSON(d)
+			}
+		case 31:
+			x.Message.Components.decodeJSON(d)
+		case 32:
+			x.Message.StickerItems = decodeArray(d, &d.arrays.StickerItem)
+		case 33:
+			if d.r.Null() {
+				x.Message.Position = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Message.Position = Some(v)
+			}
+		case 34:
+			x.Message.RoleSubscriptionData.decodeJSON(d)
+		case 35:
+			x.Message.Resolved.decodeJSON(d)
+		case 36:
+			x.Message.Poll.decodeJSON(d)
+		case 37:
+			x.Message.Call.decodeJSON(d)
+		case 38:
+			if d.r.Null() {
+				x.Message.ChannelType = Null[ChannelType]()
+			} else {
+				var v ChannelType
+				v = ChannelType(d.int(64))
+				x.Message.ChannelType = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageCreate[f-1]) || d.r.NextKeyIs(&jsonKeysMessageCreate[f-1]))
 	}
 }
 
@@ -14362,125 +14773,6 @@ func jsonFieldMessageCreate(k []byte) int {
 	return 0
 }
 
-func (x *MessageCreate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Message.ID.decodeJSON(d)
-	case 2:
-		x.Message.ChannelID.decodeJSON(d)
-	case 3:
-		x.Message.GuildID.decodeJSON(d)
-	case 4:
-		x.Message.Author.decodeJSON(d)
-	case 5:
-		if d.r.Null() {
-			x.Message.Member = nil
-		} else {
-			x.Message.Member = d.members.alloc()
-			x.Message.Member.decodeJSON(d)
-		}
-	case 6:
-		x.Message.Content = d.str()
-	case 7:
-		x.Message.Timestamp.decodeJSON(d)
-	case 8:
-		x.Message.EditedTimestamp.decodeJSON(d)
-	case 9:
-		x.Message.TTS = d.bool()
-	case 10:
-		x.Message.MentionEveryone = d.bool()
-	case 11:
-		x.Message.Mentions = decodeArray(d, &d.arrays.Mention)
-	case 12:
-		x.Message.MentionRoles = d.snowflakes()
-	case 13:
-		x.Message.MentionChannels = decodeArray(d, &d.arrays.ChannelMention)
-	case 14:
-		x.Message.Attachments = decodeArray(d, &d.arrays.Attachment)
-	case 15:
-		x.Message.Embeds = decodeArray(d, &d.arrays.Embed)
-	case 16:
-		x.Message.Reactions = decodeArray(d, &d.arrays.Reaction)
-	case 17:
-		x.Message.Nonce.decodeJSON(d)
-	case 18:
-		x.Message.Pinned = d.bool()
-	case 19:
-		x.Message.WebhookID.decodeJSON(d)
-	case 20:
-		x.Message.Type = MessageType(d.int(64))
-	case 21:
-		x.Message.Activity.decodeJSON(d)
-	case 22:
-		x.Message.Application.decodeJSON(d)
-	case 23:
-		x.Message.ApplicationID.decodeJSON(d)
-	case 24:
-		x.Message.Flags = MessageFlags(d.uint(64))
-	case 25:
-		if d.r.Null() {
-			x.Message.MessageReference = nil
-		} else {
-			x.Message.MessageReference = new(MessageReference)
-			x.Message.MessageReference.decodeJSON(d)
-		}
-	case 26:
-		x.Message.MessageSnapshots.decodeJSON(d)
-	case 27:
-		if d.r.Null() {
-			x.Message.ReferencedMessage = Null[*Message]()
-		} else {
-			var v *Message
-			if d.r.Null() {
-				v = nil
-			} else {
-				v = new(Message)
-				v.decodeJSON(d)
-			}
-			x.Message.ReferencedMessage = Some(v)
-		}
-	case 28:
-		x.Message.InteractionMetadata.decodeJSON(d)
-	case 29:
-		x.Message.Interaction.decodeJSON(d)
-	case 30:
-		if d.r.Null() {
-			x.Message.Thread = nil
-		} else {
-			x.Message.Thread = new(Channel)
-			x.Message.Thread.decodeJSON(d)
-		}
-	case 31:
-		x.Message.Components.decodeJSON(d)
-	case 32:
-		x.Message.StickerItems = decodeArray(d, &d.arrays.StickerItem)
-	case 33:
-		if d.r.Null() {
-			x.Message.Position = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Message.Position = Some(v)
-		}
-	case 34:
-		x.Message.RoleSubscriptionData.decodeJSON(d)
-	case 35:
-		x.Message.Resolved.decodeJSON(d)
-	case 36:
-		x.Message.Poll.decodeJSON(d)
-	case 37:
-		x.Message.Call.decodeJSON(d)
-	case 38:
-		if d.r.Null() {
-			x.Message.ChannelType = Null[ChannelType]()
-		} else {
-			var v ChannelType
-			v = ChannelType(d.int(64))
-			x.Message.ChannelType = Some(v)
-		}
-	}
-}
-
 func (x *MessageCreate) appendJSON(dst []byte) []byte {
 	start := len(dst)
 	dst = x.appendFields(dst)
@@ -14517,16 +14809,20 @@ var jsonKeysMessageDelete = [3]encoding.JSONKey{
 }
 
 func (x *MessageDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.MessageDelete
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageDelete[f-1]) || d.r.NextKeyIs(&jsonKeysMessageDelete[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMessageDelete[f-1]) && !d.r.NextKeyIs(jsonKeysMessageDelete[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -14534,12 +14830,23 @@ func (x *MessageDelete) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldMessageDelete(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageDelete[f-1]) || d.r.NextKeyIs(&jsonKeysMessageDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.ChannelID.decodeJSON(d)
+		case 3:
+			x.GuildID.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageDelete[f-1]) || d.r.NextKeyIs(&jsonKeysMessageDelete[f-1]))
 	}
 }
 
@@ -14554,17 +14861,6 @@ func jsonFieldMessageDelete(k []byte) int {
 		return 3
 	}
 	return 0
-}
-
-func (x *MessageDelete) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.ChannelID.decodeJSON(d)
-	case 3:
-		x.GuildID.decodeJSON(d)
-	}
 }
 
 func (x *MessageDelete) appendJSON(dst []byte) []byte {
@@ -14610,16 +14906,20 @@ var jsonKeysMessageDeleteBulk = [3]encoding.JSONKey{
 }
 
 func (x *MessageDeleteBulk) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.MessageDeleteBulk
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageDeleteBulk[f-1]) || d.r.NextKeyIs(&jsonKeysMessageDeleteBulk[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMessageDeleteBulk[f-1]) && !d.r.NextKeyIs(jsonKeysMessageDeleteBulk[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -14627,12 +14927,23 @@ func (x *MessageDeleteBulk) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldMessageDeleteBulk(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageDeleteBulk[f-1]) || d.r.NextKeyIs(&jsonKeysMessageDeleteBulk[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.IDs = d.snowflakes()
+		case 2:
+			x.ChannelID.decodeJSON(d)
+		case 3:
+			x.GuildID.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageDeleteBulk[f-1]) || d.r.NextKeyIs(&jsonKeysMessageDeleteBulk[f-1]))
 	}
 }
 
@@ -14647,17 +14958,6 @@ func jsonFieldMessageDeleteBulk(k []byte) int {
 		return 3
 	}
 	return 0
-}
-
-func (x *MessageDeleteBulk) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.IDs = d.snowflakes()
-	case 2:
-		x.ChannelID.decodeJSON(d)
-	case 3:
-		x.GuildID.decodeJSON(d)
-	}
 }
 
 func (x *MessageDeleteBulk) appendJSON(dst []byte) []byte {
@@ -14705,16 +15005,20 @@ var jsonKeysMessagePollVoteAdd = [5]encoding.JSONKey{
 }
 
 func (x *MessagePollVoteAdd) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.MessagePollVoteAdd
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessagePollVoteAdd[f-1]) || d.r.NextKeyIs(&jsonKeysMessagePollVoteAdd[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMessagePollVoteAdd[f-1]) && !d.r.NextKeyIs(jsonKeysMessagePollVoteAdd[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -14722,12 +15026,27 @@ func (x *MessagePollVoteAdd) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldMessagePollVoteAdd(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessagePollVoteAdd[f-1]) || d.r.NextKeyIs(&jsonKeysMessagePollVoteAdd[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.UserID.decodeJSON(d)
+		case 2:
+			x.ChannelID.decodeJSON(d)
+		case 3:
+			x.MessageID.decodeJSON(d)
+		case 4:
+			x.GuildID.decodeJSON(d)
+		case 5:
+			x.AnswerID = int(d.int(64))
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessagePollVoteAdd[f-1]) || d.r.NextKeyIs(&jsonKeysMessagePollVoteAdd[f-1]))
 	}
 }
 
@@ -14746,21 +15065,6 @@ func jsonFieldMessagePollVoteAdd(k []byte) int {
 		return 5
 	}
 	return 0
-}
-
-func (x *MessagePollVoteAdd) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.UserID.decodeJSON(d)
-	case 2:
-		x.ChannelID.decodeJSON(d)
-	case 3:
-		x.MessageID.decodeJSON(d)
-	case 4:
-		x.GuildID.decodeJSON(d)
-	case 5:
-		x.AnswerID = int(d.int(64))
-	}
 }
 
 func (x *MessagePollVoteAdd) appendJSON(dst []byte) []byte {
@@ -14812,16 +15116,20 @@ var jsonKeysMessagePollVoteRemove = [5]encoding.JSONKey{
 }
 
 func (x *MessagePollVoteRemove) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.MessagePollVoteRemove
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessagePollVoteRemove[f-1]) || d.r.NextKeyIs(&jsonKeysMessagePollVoteRemove[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMessagePollVoteRemove[f-1]) && !d.r.NextKeyIs(jsonKeysMessagePollVoteRemove[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -14829,12 +15137,27 @@ func (x *MessagePollVoteRemove) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldMessagePollVoteRemove(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessagePollVoteRemove[f-1]) || d.r.NextKeyIs(&jsonKeysMessagePollVoteRemove[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.UserID.decodeJSON(d)
+		case 2:
+			x.ChannelID.decodeJSON(d)
+		case 3:
+			x.MessageID.decodeJSON(d)
+		case 4:
+			x.GuildID.decodeJSON(d)
+		case 5:
+			x.AnswerID = int(d.int(64))
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessagePollVoteRemove[f-1]) || d.r.NextKeyIs(&jsonKeysMessagePollVoteRemove[f-1]))
 	}
 }
 
@@ -14853,21 +15176,6 @@ func jsonFieldMessagePollVoteRemove(k []byte) int {
 		return 5
 	}
 	return 0
-}
-
-func (x *MessagePollVoteRemove) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.UserID.decodeJSON(d)
-	case 2:
-		x.ChannelID.decodeJSON(d)
-	case 3:
-		x.MessageID.decodeJSON(d)
-	case 4:
-		x.GuildID.decodeJSON(d)
-	case 5:
-		x.AnswerID = int(d.int(64))
-	}
 }
 
 func (x *MessagePollVoteRemove) appendJSON(dst []byte) []byte {
@@ -14924,16 +15232,20 @@ var jsonKeysMessageReactionAdd = [10]encoding.JSONKey{
 }
 
 func (x *MessageReactionAdd) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.MessageReactionAdd
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageReactionAdd[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionAdd[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMessageReactionAdd[f-1]) && !d.r.NextKeyIs(jsonKeysMessageReactionAdd[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -14941,12 +15253,42 @@ func (x *MessageReactionAdd) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldMessageReactionAdd(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageReactionAdd[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionAdd[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.UserID.decodeJSON(d)
+		case 2:
+			x.ChannelID.decodeJSON(d)
+		case 3:
+			x.MessageID.decodeJSON(d)
+		case 4:
+			x.GuildID.decodeJSON(d)
+		case 5:
+			if d.r.Null() {
+				x.Member = nil
+			} else {
+				x.Member = d.members.alloc()
+				x.Member.decodeJSON(d)
+			}
+		case 6:
+			x.Emoji.decodeJSON(d)
+		case 7:
+			x.MessageAuthorID.decodeJSON(d)
+		case 8:
+			x.Burst = d.bool()
+		case 9:
+			x.BurstColors = d.strs()
+		case 10:
+			x.Type = int(d.int(64))
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageReactionAdd[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionAdd[f-1]))
 	}
 }
 
@@ -14975,36 +15317,6 @@ func jsonFieldMessageReactionAdd(k []byte) int {
 		return 10
 	}
 	return 0
-}
-
-func (x *MessageReactionAdd) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.UserID.decodeJSON(d)
-	case 2:
-		x.ChannelID.decodeJSON(d)
-	case 3:
-		x.MessageID.decodeJSON(d)
-	case 4:
-		x.GuildID.decodeJSON(d)
-	case 5:
-		if d.r.Null() {
-			x.Member = nil
-		} else {
-			x.Member = d.members.alloc()
-			x.Member.decodeJSON(d)
-		}
-	case 6:
-		x.Emoji.decodeJSON(d)
-	case 7:
-		x.MessageAuthorID.decodeJSON(d)
-	case 8:
-		x.Burst = d.bool()
-	case 9:
-		x.BurstColors = d.strs()
-	case 10:
-		x.Type = int(d.int(64))
-	}
 }
 
 func (x *MessageReactionAdd) appendJSON(dst []byte) []byte {
@@ -15078,16 +15390,20 @@ var jsonKeysMessageReactionRemove = [7]encoding.JSONKey{
 }
 
 func (x *MessageReactionRemove) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.MessageReactionRemove
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageReactionRemove[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionRemove[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMessageReactionRemove[f-1]) && !d.r.NextKeyIs(jsonKeysMessageReactionRemove[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -15095,12 +15411,31 @@ func (x *MessageReactionRemove) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldMessageReactionRemove(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageReactionRemove[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionRemove[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.UserID.decodeJSON(d)
+		case 2:
+			x.ChannelID.decodeJSON(d)
+		case 3:
+			x.MessageID.decodeJSON(d)
+		case 4:
+			x.GuildID.decodeJSON(d)
+		case 5:
+			x.Emoji.decodeJSON(d)
+		case 6:
+			x.Burst = d.bool()
+		case 7:
+			x.Type = int(d.int(64))
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageReactionRemove[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionRemove[f-1]))
 	}
 }
 
@@ -15123,25 +15458,6 @@ func jsonFieldMessageReactionRemove(k []byte) int {
 		return 7
 	}
 	return 0
-}
-
-func (x *MessageReactionRemove) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.UserID.decodeJSON(d)
-	case 2:
-		x.ChannelID.decodeJSON(d)
-	case 3:
-		x.MessageID.decodeJSON(d)
-	case 4:
-		x.GuildID.decodeJSON(d)
-	case 5:
-		x.Emoji.decodeJSON(d)
-	case 6:
-		x.Burst = d.bool()
-	case 7:
-		x.Type = int(d.int(64))
-	}
 }
 
 func (x *MessageReactionRemove) appendJSON(dst []byte) []byte {
@@ -15195,16 +15511,20 @@ var jsonKeysMessageReactionRemoveAll = [3]encoding.JSONKey{
 }
 
 func (x *MessageReactionRemoveAll) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.MessageReactionRemoveAll
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageReactionRemoveAll[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionRemoveAll[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMessageReactionRemoveAll[f-1]) && !d.r.NextKeyIs(jsonKeysMessageReactionRemoveAll[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -15212,12 +15532,23 @@ func (x *MessageReactionRemoveAll) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldMessageReactionRemoveAll(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageReactionRemoveAll[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionRemoveAll[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ChannelID.decodeJSON(d)
+		case 2:
+			x.MessageID.decodeJSON(d)
+		case 3:
+			x.GuildID.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageReactionRemoveAll[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionRemoveAll[f-1]))
 	}
 }
 
@@ -15232,17 +15563,6 @@ func jsonFieldMessageReactionRemoveAll(k []byte) int {
 		return 3
 	}
 	return 0
-}
-
-func (x *MessageReactionRemoveAll) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ChannelID.decodeJSON(d)
-	case 2:
-		x.MessageID.decodeJSON(d)
-	case 3:
-		x.GuildID.decodeJSON(d)
-	}
 }
 
 func (x *MessageReactionRemoveAll) appendJSON(dst []byte) []byte {
@@ -15289,16 +15609,20 @@ var jsonKeysMessageReactionRemoveEmoji = [4]encoding.JSONKey{
 }
 
 func (x *MessageReactionRemoveEmoji) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.MessageReactionRemoveEmoji
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageReactionRemoveEmoji[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionRemoveEmoji[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMessageReactionRemoveEmoji[f-1]) && !d.r.NextKeyIs(jsonKeysMessageReactionRemoveEmoji[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -15306,12 +15630,25 @@ func (x *MessageReactionRemoveEmoji) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldMessageReactionRemoveEmoji(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageReactionRemoveEmoji[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionRemoveEmoji[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ChannelID.decodeJSON(d)
+		case 2:
+			x.GuildID.decodeJSON(d)
+		case 3:
+			x.MessageID.decodeJSON(d)
+		case 4:
+			x.Emoji.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageReactionRemoveEmoji[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReactionRemoveEmoji[f-1]))
 	}
 }
 
@@ -15328,19 +15665,6 @@ func jsonFieldMessageReactionRemoveEmoji(k []byte) int {
 		return 4
 	}
 	return 0
-}
-
-func (x *MessageReactionRemoveEmoji) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ChannelID.decodeJSON(d)
-	case 2:
-		x.GuildID.decodeJSON(d)
-	case 3:
-		x.MessageID.decodeJSON(d)
-	case 4:
-		x.Emoji.decodeJSON(d)
-	}
 }
 
 func (x *MessageReactionRemoveEmoji) appendJSON(dst []byte) []byte {
@@ -15390,16 +15714,20 @@ var jsonKeysMessageReference = [5]encoding.JSONKey{
 }
 
 func (x *MessageReference) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.MessageReference
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageReference[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReference[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMessageReference[f-1]) && !d.r.NextKeyIs(jsonKeysMessageReference[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -15407,12 +15735,39 @@ func (x *MessageReference) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldMessageReference(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageReference[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReference[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			if d.r.Null() {
+				x.Type = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Type = Some(v)
+			}
+		case 2:
+			x.MessageID.decodeJSON(d)
+		case 3:
+			x.ChannelID.decodeJSON(d)
+		case 4:
+			x.GuildID.decodeJSON(d)
+		case 5:
+			if d.r.Null() {
+				x.FailIfNotExists = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.FailIfNotExists = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageReference[f-1]) || d.r.NextKeyIs(&jsonKeysMessageReference[f-1]))
 	}
 }
 
@@ -15431,33 +15786,6 @@ func jsonFieldMessageReference(k []byte) int {
 		return 5
 	}
 	return 0
-}
-
-func (x *MessageReference) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		if d.r.Null() {
-			x.Type = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Type = Some(v)
-		}
-	case 2:
-		x.MessageID.decodeJSON(d)
-	case 3:
-		x.ChannelID.decodeJSON(d)
-	case 4:
-		x.GuildID.decodeJSON(d)
-	case 5:
-		if d.r.Null() {
-			x.FailIfNotExists = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.FailIfNotExists = Some(v)
-		}
-	}
 }
 
 func (x *MessageReference) appendJSON(dst []byte) []byte {
@@ -15558,16 +15886,20 @@ var jsonKeysMessageUpdate = [38]encoding.JSONKey{
 }
 
 func (x *MessageUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.MessageUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysMessageUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysMessageUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysMessageUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysMessageUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -15575,12 +15907,131 @@ func (x *MessageUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldMessageUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysMessageUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Message.ID.decodeJSON(d)
+		case 2:
+			x.Message.ChannelID.decodeJSON(d)
+		case 3:
+			x.Message.GuildID.decodeJSON(d)
+		case 4:
+			x.Message.Author.decodeJSON(d)
+		case 5:
+			if d.r.Null() {
+				x.Message.Member = nil
+			} else {
+				x.Message.Member = d.members.alloc()
+				x.Message.Member.decodeJSON(d)
+			}
+		case 6:
+			x.Message.Content = d.str()
+		case 7:
+			x.Message.Timestamp.decodeJSON(d)
+		case 8:
+			x.Message.EditedTimestamp.decodeJSON(d)
+		case 9:
+			x.Message.TTS = d.bool()
+		case 10:
+			x.Message.MentionEveryone = d.bool()
+		case 11:
+			x.Message.Mentions = decodeArray(d, &d.arrays.Mention)
+		case 12:
+			x.Message.MentionRoles = d.snowflakes()
+		case 13:
+			x.Message.MentionChannels = decodeArray(d, &d.arrays.ChannelMention)
+		case 14:
+			x.Message.Attachments = decodeArray(d, &d.arrays.Attachment)
+		case 15:
+			x.Message.Embeds = decodeArray(d, &d.arrays.Embed)
+		case 16:
+			x.Message.Reactions = decodeArray(d, &d.arrays.Reaction)
+		case 17:
+			x.Message.Nonce.decodeJSON(d)
+		case 18:
+			x.Message.Pinned = d.bool()
+		case 19:
+			x.Message.WebhookID.decodeJSON(d)
+		case 20:
+			x.Message.Type = MessageType(d.int(64))
+		case 21:
+			x.Message.Activity.decodeJSON(d)
+		case 22:
+			x.Message.Application.decodeJSON(d)
+		case 23:
+			x.Message.ApplicationID.decodeJSON(d)
+		case 24:
+			x.Message.Flags = MessageFlags(d.uint(64))
+		case 25:
+			if d.r.Null() {
+				x.Message.MessageReference = nil
+			} else {
+				x.Message.MessageReference = new(MessageReference)
+				x.Message.MessageReference.decodeJSON(d)
+			}
+		case 26:
+			x.Message.MessageSnapshots.decodeJSON(d)
+		case 27:
+			if d.r.Null() {
+				x.Message.ReferencedMessage = Null[*Message]()
+			} else {
+				var v *Message
+				if d.r.Null() {
+					v = nil
+				} else {
+					v = new(Message)
+					v.decodeJSON(d)
+				}
+				x.Message.ReferencedMessage = Some(v)
+			}
+		case 28:
+			x.Message.InteractionMetadata.decodeJSON(d)
+		case 29:
+			x.Message.Interaction.decodeJSON(d)
+		case 30:
+			if d.r.Null() {
+				x.Message.Thread = nil
+			} else {
+				x.Message.Thread = new(Channel)
+				x.Message.Thread.decodeJSON(d)
+			}
+		case 31:
+			x.Message.Components.decodeJSON(d)
+		case 32:
+			x.Message.StickerItems = decodeArray(d, &d.arrays.StickerItem)
+		case 33:
+			if d.r.Null() {
+				x.Message.Position = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Message.Position = Some(v)
+			}
+		case 34:
+			x.Message.RoleSubscriptionData.decodeJSON(d)
+		case 35:
+			x.Message.Resolved.decodeJSON(d)
+		case 36:
+			x.Message.Poll.decodeJSON(d)
+		case 37:
+			x.Message.Call.decodeJSON(d)
+		case 38:
+			if d.r.Null() {
+				x.Message.ChannelType = Null[ChannelType]()
+			} else {
+				var v ChannelType
+				v = ChannelType(d.int(64))
+				x.Message.ChannelType = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysMessageUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysMessageUpdate[f-1]))
 	}
 }
 
@@ -15667,125 +16118,6 @@ func jsonFieldMessageUpdate(k []byte) int {
 	return 0
 }
 
-func (x *MessageUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Message.ID.decodeJSON(d)
-	case 2:
-		x.Message.ChannelID.decodeJSON(d)
-	case 3:
-		x.Message.GuildID.decodeJSON(d)
-	case 4:
-		x.Message.Author.decodeJSON(d)
-	case 5:
-		if d.r.Null() {
-			x.Message.Member = nil
-		} else {
-			x.Message.Member = d.members.alloc()
-			x.Message.Member.decodeJSON(d)
-		}
-	case 6:
-		x.Message.Content = d.str()
-	case 7:
-		x.Message.Timestamp.decodeJSON(d)
-	case 8:
-		x.Message.EditedTimestamp.decodeJSON(d)
-	case 9:
-		x.Message.TTS = d.bool()
-	case 10:
-		x.Message.MentionEveryone = d.bool()
-	case 11:
-		x.Message.Mentions = decodeArray(d, &d.arrays.Mention)
-	case 12:
-		x.Message.MentionRoles = d.snowflakes()
-	case 13:
-		x.Message.MentionChannels = decodeArray(d, &d.arrays.ChannelMention)
-	case 14:
-		x.Message.Attachments = decodeArray(d, &d.arrays.Attachment)
-	case 15:
-		x.Message.Embeds = decodeArray(d, &d.arrays.Embed)
-	case 16:
-		x.Message.Reactions = decodeArray(d, &d.arrays.Reaction)
-	case 17:
-		x.Message.Nonce.decodeJSON(d)
-	case 18:
-		x.Message.Pinned = d.bool()
-	case 19:
-		x.Message.WebhookID.decodeJSON(d)
-	case 20:
-		x.Message.Type = MessageType(d.int(64))
-	case 21:
-		x.Message.Activity.decodeJSON(d)
-	case 22:
-		x.Message.Application.decodeJSON(d)
-	case 23:
-		x.Message.ApplicationID.decodeJSON(d)
-	case 24:
-		x.Message.Flags = MessageFlags(d.uint(64))
-	case 25:
-		if d.r.Null() {
-			x.Message.MessageReference = nil
-		} else {
-			x.Message.MessageReference = new(MessageReference)
-			x.Message.MessageReference.decodeJSON(d)
-		}
-	case 26:
-		x.Message.MessageSnapshots.decodeJSON(d)
-	case 27:
-		if d.r.Null() {
-			x.Message.ReferencedMessage = Null[*Message]()
-		} else {
-			var v *Message
-			if d.r.Null() {
-				v = nil
-			} else {
-				v = new(Message)
-				v.decodeJSON(d)
-			}
-			x.Message.ReferencedMessage = Some(v)
-		}
-	case 28:
-		x.Message.InteractionMetadata.decodeJSON(d)
-	case 29:
-		x.Message.Interaction.decodeJSON(d)
-	case 30:
-		if d.r.Null() {
-			x.Message.Thread = nil
-		} else {
-			x.Message.Thread = new(Channel)
-			x.Message.Thread.decodeJSON(d)
-		}
-	case 31:
-		x.Message.Components.decodeJSON(d)
-	case 32:
-		x.Message.StickerItems = decodeArray(d, &d.arrays.StickerItem)
-	case 33:
-		if d.r.Null() {
-			x.Message.Position = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Message.Position = Some(v)
-		}
-	case 34:
-		x.Message.RoleSubscriptionData.decodeJSON(d)
-	case 35:
-		x.Message.Resolved.decodeJSON(d)
-	case 36:
-		x.Message.Poll.decodeJSON(d)
-	case 37:
-		x.Message.Call.decodeJSON(d)
-	case 38:
-		if d.r.Null() {
-			x.Message.ChannelType = Null[ChannelType]()
-		} else {
-			var v ChannelType
-			v = ChannelType(d.int(64))
-			x.Message.ChannelType = Some(v)
-		}
-	}
-}
-
 func (x *MessageUpdate) appendJSON(dst []byte) []byte {
 	start := len(dst)
 	dst = x.appendFields(dst)
@@ -15824,16 +16156,20 @@ var jsonKeysNameplate = [5]encoding.JSONKey{
 }
 
 func (x *Nameplate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Nameplate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysNameplate[f-1]) || d.r.NextKeyIs(&jsonKeysNameplate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysNameplate[f-1]) && !d.r.NextKeyIs(jsonKeysNameplate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -15841,12 +16177,33 @@ func (x *Nameplate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldNameplate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysNameplate[f-1]) || d.r.NextKeyIs(&jsonKeysNameplate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.SKUID.decodeJSON(d)
+		case 2:
+			x.Asset = d.str()
+		case 3:
+			x.Label = d.str()
+		case 4:
+			x.Palette = d.str()
+		case 5:
+			if d.r.Null() {
+				x.ExpiresAt = Null[int64]()
+			} else {
+				var v int64
+				v = d.int(64)
+				x.ExpiresAt = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysNameplate[f-1]) || d.r.NextKeyIs(&jsonKeysNameplate[f-1]))
 	}
 }
 
@@ -15865,27 +16222,6 @@ func jsonFieldNameplate(k []byte) int {
 		return 5
 	}
 	return 0
-}
-
-func (x *Nameplate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.SKUID.decodeJSON(d)
-	case 2:
-		x.Asset = d.str()
-	case 3:
-		x.Label = d.str()
-	case 4:
-		x.Palette = d.str()
-	case 5:
-		if d.r.Null() {
-			x.ExpiresAt = Null[int64]()
-		} else {
-			var v int64
-			v = d.int(64)
-			x.ExpiresAt = Some(v)
-		}
-	}
 }
 
 func (x *Nameplate) appendJSON(dst []byte) []byte {
@@ -15948,16 +16284,20 @@ var jsonKeysPartialUser = [12]encoding.JSONKey{
 }
 
 func (x *PartialUser) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.PartialUser
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysPartialUser[f-1]) || d.r.NextKeyIs(&jsonKeysPartialUser[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysPartialUser[f-1]) && !d.r.NextKeyIs(jsonKeysPartialUser[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -15965,12 +16305,110 @@ func (x *PartialUser) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldPartialUser(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysPartialUser[f-1]) || d.r.NextKeyIs(&jsonKeysPartialUser[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			if d.r.Null() {
+				x.Username = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Username = Some(v)
+			}
+		case 3:
+			if d.r.Null() {
+				x.Discriminator = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Discriminator = Some(v)
+			}
+		case 4:
+			if d.r.Null() {
+				x.GlobalName = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.GlobalName = Some(v)
+			}
+		case 5:
+			if d.r.Null() {
+				x.Avatar = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Avatar = Some(v)
+			}
+		case 6:
+			if d.r.Null() {
+				x.Bot = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Bot = Some(v)
+			}
+		case 7:
+			if d.r.Null() {
+				x.PublicFlags = Null[UserFlags]()
+			} else {
+				var v UserFlags
+				v = UserFlags(d.uint(64))
+				x.PublicFlags = Some(v)
+			}
+		case 8:
+			if d.r.Null() {
+				x.AvatarDecorationData = Null[*AvatarDecoration]()
+			} else {
+				var v *AvatarDecoration
+				if d.r.Null() {
+					v = nil
+				} else {
+					v = new(AvatarDecoration)
+					v.decodeJSON(d)
+				}
+				x.AvatarDecorationData = Some(v)
+			}
+		case 9:
+			if d.r.Null() {
+				x.Collectibles = Null[*Collectibles]()
+			} else {
+				var v *Collectibles
+				if d.r.Null() {
+					v = nil
+				} else {
+					v = new(Collectibles)
+					v.decodeJSON(d)
+				}
+				x.Collectibles = Some(v)
+			}
+		case 10:
+			if d.r.Null() {
+				x.PrimaryGuild = Null[*PrimaryGuild]()
+			} else {
+				var v *PrimaryGuild
+				if d.r.Null() {
+					v = nil
+				} else {
+					v = new(PrimaryGuild)
+					v.decodeJSON(d)
+				}
+				x.PrimaryGuild = Some(v)
+			}
+		case 11:
+			x.Clan.decodeJSON(d)
+		case 12:
+			x.DisplayNameStyles.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysPartialUser[f-1]) || d.r.NextKeyIs(&jsonKeysPartialUser[f-1]))
 	}
 }
 
@@ -16003,104 +16441,6 @@ func jsonFieldPartialUser(k []byte) int {
 		return 12
 	}
 	return 0
-}
-
-func (x *PartialUser) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		if d.r.Null() {
-			x.Username = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Username = Some(v)
-		}
-	case 3:
-		if d.r.Null() {
-			x.Discriminator = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Discriminator = Some(v)
-		}
-	case 4:
-		if d.r.Null() {
-			x.GlobalName = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.GlobalName = Some(v)
-		}
-	case 5:
-		if d.r.Null() {
-			x.Avatar = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Avatar = Some(v)
-		}
-	case 6:
-		if d.r.Null() {
-			x.Bot = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Bot = Some(v)
-		}
-	case 7:
-		if d.r.Null() {
-			x.PublicFlags = Null[UserFlags]()
-		} else {
-			var v UserFlags
-			v = UserFlags(d.uint(64))
-			x.PublicFlags = Some(v)
-		}
-	case 8:
-		if d.r.Null() {
-			x.AvatarDecorationData = Null[*AvatarDecoration]()
-		} else {
-			var v *AvatarDecoration
-			if d.r.Null() {
-				v = nil
-			} else {
-				v = new(AvatarDecoration)
-				v.decodeJSON(d)
-			}
-			x.AvatarDecorationData = Some(v)
-		}
-	case 9:
-		if d.r.Null() {
-			x.Collectibles = Null[*Collectibles]()
-		} else {
-			var v *Collectibles
-			if d.r.Null() {
-				v = nil
-			} else {
-				v = new(Collectibles)
-				v.decodeJSON(d)
-			}
-			x.Collectibles = Some(v)
-		}
-	case 10:
-		if d.r.Null() {
-			x.PrimaryGuild = Null[*PrimaryGuild]()
-		} else {
-			var v *PrimaryGuild
-			if d.r.Null() {
-				v = nil
-			} else {
-				v = new(PrimaryGuild)
-				v.decodeJSON(d)
-			}
-			x.PrimaryGuild = Some(v)
-		}
-	case 11:
-		x.Clan.decodeJSON(d)
-	case 12:
-		x.DisplayNameStyles.decodeJSON(d)
-	}
 }
 
 func (x *PartialUser) appendJSON(dst []byte) []byte {
@@ -16233,16 +16573,20 @@ var jsonKeysPermissionOverwrite = [4]encoding.JSONKey{
 }
 
 func (x *PermissionOverwrite) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.PermissionOverwrite
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysPermissionOverwrite[f-1]) || d.r.NextKeyIs(&jsonKeysPermissionOverwrite[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysPermissionOverwrite[f-1]) && !d.r.NextKeyIs(jsonKeysPermissionOverwrite[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -16250,12 +16594,25 @@ func (x *PermissionOverwrite) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldPermissionOverwrite(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysPermissionOverwrite[f-1]) || d.r.NextKeyIs(&jsonKeysPermissionOverwrite[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.Type = int(d.int(64))
+		case 3:
+			x.Allow.decodeJSON(d)
+		case 4:
+			x.Deny.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysPermissionOverwrite[f-1]) || d.r.NextKeyIs(&jsonKeysPermissionOverwrite[f-1]))
 	}
 }
 
@@ -16272,19 +16629,6 @@ func jsonFieldPermissionOverwrite(k []byte) int {
 		return 4
 	}
 	return 0
-}
-
-func (x *PermissionOverwrite) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.Type = int(d.int(64))
-	case 3:
-		x.Allow.decodeJSON(d)
-	case 4:
-		x.Deny.decodeJSON(d)
-	}
 }
 
 func (x *PermissionOverwrite) appendJSON(dst []byte) []byte {
@@ -16333,16 +16677,20 @@ var jsonKeysPresence = [6]encoding.JSONKey{
 }
 
 func (x *Presence) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Presence
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysPresence[f-1]) || d.r.NextKeyIs(&jsonKeysPresence[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysPresence[f-1]) && !d.r.NextKeyIs(jsonKeysPresence[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -16350,12 +16698,29 @@ func (x *Presence) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldPresence(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysPresence[f-1]) || d.r.NextKeyIs(&jsonKeysPresence[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.User.decodeJSON(d)
+		case 2:
+			x.GuildID.decodeJSON(d)
+		case 3:
+			x.Status = d.str()
+		case 4:
+			x.Activities = decodeArray(d, &d.arrays.Activity)
+		case 5:
+			x.ClientStatus.decodeJSON(d)
+		case 6:
+			x.Broadcast.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysPresence[f-1]) || d.r.NextKeyIs(&jsonKeysPresence[f-1]))
 	}
 }
 
@@ -16376,23 +16741,6 @@ func jsonFieldPresence(k []byte) int {
 		return 6
 	}
 	return 0
-}
-
-func (x *Presence) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.User.decodeJSON(d)
-	case 2:
-		x.GuildID.decodeJSON(d)
-	case 3:
-		x.Status = d.str()
-	case 4:
-		x.Activities = decodeArray(d, &d.arrays.Activity)
-	case 5:
-		x.ClientStatus.decodeJSON(d)
-	case 6:
-		x.Broadcast.decodeJSON(d)
-	}
 }
 
 func (x *Presence) appendJSON(dst []byte) []byte {
@@ -16460,16 +16808,20 @@ var jsonKeysPresenceUpdate = [6]encoding.JSONKey{
 }
 
 func (x *PresenceUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.PresenceUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysPresenceUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysPresenceUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysPresenceUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysPresenceUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -16477,12 +16829,29 @@ func (x *PresenceUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldPresenceUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysPresenceUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysPresenceUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Presence.User.decodeJSON(d)
+		case 2:
+			x.Presence.GuildID.decodeJSON(d)
+		case 3:
+			x.Presence.Status = d.str()
+		case 4:
+			x.Presence.Activities = decodeArray(d, &d.arrays.Activity)
+		case 5:
+			x.Presence.ClientStatus.decodeJSON(d)
+		case 6:
+			x.Presence.Broadcast.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysPresenceUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysPresenceUpdate[f-1]))
 	}
 }
 
@@ -16503,23 +16872,6 @@ func jsonFieldPresenceUpdate(k []byte) int {
 		return 6
 	}
 	return 0
-}
-
-func (x *PresenceUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Presence.User.decodeJSON(d)
-	case 2:
-		x.Presence.GuildID.decodeJSON(d)
-	case 3:
-		x.Presence.Status = d.str()
-	case 4:
-		x.Presence.Activities = decodeArray(d, &d.arrays.Activity)
-	case 5:
-		x.Presence.ClientStatus.decodeJSON(d)
-	case 6:
-		x.Presence.Broadcast.decodeJSON(d)
-	}
 }
 
 func (x *PresenceUpdate) appendJSON(dst []byte) []byte {
@@ -16559,16 +16911,20 @@ var jsonKeysPrimaryGuild = [4]encoding.JSONKey{
 }
 
 func (x *PrimaryGuild) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.PrimaryGuild
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysPrimaryGuild[f-1]) || d.r.NextKeyIs(&jsonKeysPrimaryGuild[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysPrimaryGuild[f-1]) && !d.r.NextKeyIs(jsonKeysPrimaryGuild[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -16576,12 +16932,49 @@ func (x *PrimaryGuild) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldPrimaryGuild(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysPrimaryGuild[f-1]) || d.r.NextKeyIs(&jsonKeysPrimaryGuild[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			if d.r.Null() {
+				x.IdentityGuildID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.IdentityGuildID = Some(v)
+			}
+		case 2:
+			if d.r.Null() {
+				x.IdentityEnabled = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.IdentityEnabled = Some(v)
+			}
+		case 3:
+			if d.r.Null() {
+				x.Tag = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Tag = Some(v)
+			}
+		case 4:
+			if d.r.Null() {
+				x.Badge = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Badge = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysPrimaryGuild[f-1]) || d.r.NextKeyIs(&jsonKeysPrimaryGuild[f-1]))
 	}
 }
 
@@ -16598,43 +16991,6 @@ func jsonFieldPrimaryGuild(k []byte) int {
 		return 4
 	}
 	return 0
-}
-
-func (x *PrimaryGuild) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		if d.r.Null() {
-			x.IdentityGuildID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.IdentityGuildID = Some(v)
-		}
-	case 2:
-		if d.r.Null() {
-			x.IdentityEnabled = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.IdentityEnabled = Some(v)
-		}
-	case 3:
-		if d.r.Null() {
-			x.Tag = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Tag = Some(v)
-		}
-	case 4:
-		if d.r.Null() {
-			x.Badge = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Badge = Some(v)
-		}
-	}
 }
 
 func (x *PrimaryGuild) appendJSON(dst []byte) []byte {
@@ -16704,16 +17060,20 @@ var jsonKeysRateLimited = [3]encoding.JSONKey{
 }
 
 func (x *RateLimited) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.RateLimited
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysRateLimited[f-1]) || d.r.NextKeyIs(&jsonKeysRateLimited[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysRateLimited[f-1]) && !d.r.NextKeyIs(jsonKeysRateLimited[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -16721,12 +17081,23 @@ func (x *RateLimited) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldRateLimited(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysRateLimited[f-1]) || d.r.NextKeyIs(&jsonKeysRateLimited[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Opcode = int(d.int(64))
+		case 2:
+			x.RetryAfter = d.float()
+		case 3:
+			x.Meta.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysRateLimited[f-1]) || d.r.NextKeyIs(&jsonKeysRateLimited[f-1]))
 	}
 }
 
@@ -16741,17 +17112,6 @@ func jsonFieldRateLimited(k []byte) int {
 		return 3
 	}
 	return 0
-}
-
-func (x *RateLimited) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Opcode = int(d.int(64))
-	case 2:
-		x.RetryAfter = d.float()
-	case 3:
-		x.Meta.decodeJSON(d)
-	}
 }
 
 func (x *RateLimited) appendJSON(dst []byte) []byte {
@@ -16802,16 +17162,20 @@ var jsonKeysReaction = [8]encoding.JSONKey{
 }
 
 func (x *Reaction) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Reaction
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysReaction[f-1]) || d.r.NextKeyIs(&jsonKeysReaction[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysReaction[f-1]) && !d.r.NextKeyIs(jsonKeysReaction[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -16819,12 +17183,45 @@ func (x *Reaction) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldReaction(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysReaction[f-1]) || d.r.NextKeyIs(&jsonKeysReaction[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Count = int(d.int(64))
+		case 2:
+			x.CountDetails.decodeJSON(d)
+		case 3:
+			x.Me = d.bool()
+		case 4:
+			x.MeBurst = d.bool()
+		case 5:
+			x.Emoji.decodeJSON(d)
+		case 6:
+			x.BurstColors = d.strs()
+		case 7:
+			if d.r.Null() {
+				x.BurstCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.BurstCount = Some(v)
+			}
+		case 8:
+			if d.r.Null() {
+				x.BurstMe = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.BurstMe = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysReaction[f-1]) || d.r.NextKeyIs(&jsonKeysReaction[f-1]))
 	}
 }
 
@@ -16849,39 +17246,6 @@ func jsonFieldReaction(k []byte) int {
 		return 8
 	}
 	return 0
-}
-
-func (x *Reaction) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Count = int(d.int(64))
-	case 2:
-		x.CountDetails.decodeJSON(d)
-	case 3:
-		x.Me = d.bool()
-	case 4:
-		x.MeBurst = d.bool()
-	case 5:
-		x.Emoji.decodeJSON(d)
-	case 6:
-		x.BurstColors = d.strs()
-	case 7:
-		if d.r.Null() {
-			x.BurstCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.BurstCount = Some(v)
-		}
-	case 8:
-		if d.r.Null() {
-			x.BurstMe = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.BurstMe = Some(v)
-		}
-	}
 }
 
 func (x *Reaction) appendJSON(dst []byte) []byte {
@@ -16946,16 +17310,20 @@ var jsonKeysReactionCountDetails = [2]encoding.JSONKey{
 }
 
 func (x *ReactionCountDetails) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ReactionCountDetails
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysReactionCountDetails[f-1]) || d.r.NextKeyIs(&jsonKeysReactionCountDetails[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysReactionCountDetails[f-1]) && !d.r.NextKeyIs(jsonKeysReactionCountDetails[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -16963,12 +17331,21 @@ func (x *ReactionCountDetails) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldReactionCountDetails(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysReactionCountDetails[f-1]) || d.r.NextKeyIs(&jsonKeysReactionCountDetails[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Burst = int(d.int(64))
+		case 2:
+			x.Normal = int(d.int(64))
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysReactionCountDetails[f-1]) || d.r.NextKeyIs(&jsonKeysReactionCountDetails[f-1]))
 	}
 }
 
@@ -16981,15 +17358,6 @@ func jsonFieldReactionCountDetails(k []byte) int {
 		return 2
 	}
 	return 0
-}
-
-func (x *ReactionCountDetails) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Burst = int(d.int(64))
-	case 2:
-		x.Normal = int(d.int(64))
-	}
 }
 
 func (x *ReactionCountDetails) appendJSON(dst []byte) []byte {
@@ -17044,16 +17412,20 @@ var jsonKeysReady = [16]encoding.JSONKey{
 }
 
 func (x *Ready) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Ready
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysReady[f-1]) || d.r.NextKeyIs(&jsonKeysReady[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysReady[f-1]) && !d.r.NextKeyIs(jsonKeysReady[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -17061,12 +17433,57 @@ func (x *Ready) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldReady(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysReady[f-1]) || d.r.NextKeyIs(&jsonKeysReady[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.V = int(d.int(64))
+		case 2:
+			x.User.decodeJSON(d)
+		case 3:
+			x.Guilds = decodeArray(d, &d.arrays.UnavailableGuild)
+		case 4:
+			x.SessionID = d.str()
+		case 5:
+			x.ResumeGatewayURL = d.str()
+		case 6:
+			if d.r.ArrayStart() {
+				s := []int{}
+				for d.r.NextElement() {
+					s = append(s, int(d.int(64)))
+				}
+				x.Shard = s
+			} else {
+				x.Shard = nil
+			}
+		case 7:
+			x.Application.decodeJSON(d)
+		case 8:
+			x.PrivateChannels.decodeJSON(d)
+		case 9:
+			x.Presences.decodeJSON(d)
+		case 10:
+			x.Relationships.decodeJSON(d)
+		case 11:
+			x.GuildJoinRequests.decodeJSON(d)
+		case 12:
+			x.UserSettings.decodeJSON(d)
+		case 13:
+			x.SessionType = d.str()
+		case 14:
+			x.Auth.decodeJSON(d)
+		case 15:
+			x.GeoOrderedRTCRegions = d.strs()
+		case 16:
+			x.Trace.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysReady[f-1]) || d.r.NextKeyIs(&jsonKeysReady[f-1]))
 	}
 }
 
@@ -17107,51 +17524,6 @@ func jsonFieldReady(k []byte) int {
 		return 16
 	}
 	return 0
-}
-
-func (x *Ready) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.V = int(d.int(64))
-	case 2:
-		x.User.decodeJSON(d)
-	case 3:
-		x.Guilds = decodeArray(d, &d.arrays.UnavailableGuild)
-	case 4:
-		x.SessionID = d.str()
-	case 5:
-		x.ResumeGatewayURL = d.str()
-	case 6:
-		if d.r.ArrayStart() {
-			s := []int{}
-			for d.r.NextElement() {
-				s = append(s, int(d.int(64)))
-			}
-			x.Shard = s
-		} else {
-			x.Shard = nil
-		}
-	case 7:
-		x.Application.decodeJSON(d)
-	case 8:
-		x.PrivateChannels.decodeJSON(d)
-	case 9:
-		x.Presences.decodeJSON(d)
-	case 10:
-		x.Relationships.decodeJSON(d)
-	case 11:
-		x.GuildJoinRequests.decodeJSON(d)
-	case 12:
-		x.UserSettings.decodeJSON(d)
-	case 13:
-		x.SessionType = d.str()
-	case 14:
-		x.Auth.decodeJSON(d)
-	case 15:
-		x.GeoOrderedRTCRegions = d.strs()
-	case 16:
-		x.Trace.decodeJSON(d)
-	}
 }
 
 func (x *Ready) appendJSON(dst []byte) []byte {
@@ -17262,16 +17634,20 @@ var jsonKeysReadyApplication = [2]encoding.JSONKey{
 }
 
 func (x *ReadyApplication) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ReadyApplication
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysReadyApplication[f-1]) || d.r.NextKeyIs(&jsonKeysReadyApplication[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysReadyApplication[f-1]) && !d.r.NextKeyIs(jsonKeysReadyApplication[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -17279,12 +17655,21 @@ func (x *ReadyApplication) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldReadyApplication(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysReadyApplication[f-1]) || d.r.NextKeyIs(&jsonKeysReadyApplication[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.Flags = d.int(64)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysReadyApplication[f-1]) || d.r.NextKeyIs(&jsonKeysReadyApplication[f-1]))
 	}
 }
 
@@ -17297,15 +17682,6 @@ func jsonFieldReadyApplication(k []byte) int {
 		return 2
 	}
 	return 0
-}
-
-func (x *ReadyApplication) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.Flags = d.int(64)
-	}
 }
 
 func (x *ReadyApplication) appendJSON(dst []byte) []byte {
@@ -17345,16 +17721,20 @@ var jsonKeysResumed = [1]encoding.JSONKey{
 }
 
 func (x *Resumed) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Resumed
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysResumed[f-1]) || d.r.NextKeyIs(&jsonKeysResumed[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysResumed[f-1]) && !d.r.NextKeyIs(jsonKeysResumed[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -17362,12 +17742,19 @@ func (x *Resumed) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldResumed(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysResumed[f-1]) || d.r.NextKeyIs(&jsonKeysResumed[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Trace.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysResumed[f-1]) || d.r.NextKeyIs(&jsonKeysResumed[f-1]))
 	}
 }
 
@@ -17378,13 +17765,6 @@ func jsonFieldResumed(k []byte) int {
 		return 1
 	}
 	return 0
-}
-
-func (x *Resumed) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Trace.decodeJSON(d)
-	}
 }
 
 func (x *Resumed) appendJSON(dst []byte) []byte {
@@ -17437,16 +17817,20 @@ var jsonKeysRole = [14]encoding.JSONKey{
 }
 
 func (x *Role) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Role
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysRole[f-1]) || d.r.NextKeyIs(&jsonKeysRole[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysRole[f-1]) && !d.r.NextKeyIs(jsonKeysRole[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -17454,12 +17838,75 @@ func (x *Role) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldRole(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysRole[f-1]) || d.r.NextKeyIs(&jsonKeysRole[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.Name = d.str()
+		case 3:
+			x.Color = int(d.int(64))
+		case 4:
+			if d.r.Null() {
+				x.Colors = Null[RoleColors]()
+			} else {
+				var v RoleColors
+				v.decodeJSON(d)
+				x.Colors = Some(v)
+			}
+		case 5:
+			x.Hoist = d.bool()
+		case 6:
+			if d.r.Null() {
+				x.Icon = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Icon = Some(v)
+			}
+		case 7:
+			if d.r.Null() {
+				x.UnicodeEmoji = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.UnicodeEmoji = Some(v)
+			}
+		case 8:
+			x.Position = int(d.int(64))
+		case 9:
+			x.Permissions.decodeJSON(d)
+		case 10:
+			x.Managed = d.bool()
+		case 11:
+			x.Mentionable = d.bool()
+		case 12:
+			if d.r.Null() {
+				x.Tags = Null[RoleTags]()
+			} else {
+				var v RoleTags
+				v.decodeJSON(d)
+				x.Tags = Some(v)
+			}
+		case 13:
+			x.Flags = int(d.int(64))
+		case 14:
+			if d.r.Null() {
+				x.Version = Null[int64]()
+			} else {
+				var v int64
+				v = d.int(64)
+				x.Version = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysRole[f-1]) || d.r.NextKeyIs(&jsonKeysRole[f-1]))
 	}
 }
 
@@ -17496,69 +17943,6 @@ func jsonFieldRole(k []byte) int {
 		return 14
 	}
 	return 0
-}
-
-func (x *Role) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.Name = d.str()
-	case 3:
-		x.Color = int(d.int(64))
-	case 4:
-		if d.r.Null() {
-			x.Colors = Null[RoleColors]()
-		} else {
-			var v RoleColors
-			v.decodeJSON(d)
-			x.Colors = Some(v)
-		}
-	case 5:
-		x.Hoist = d.bool()
-	case 6:
-		if d.r.Null() {
-			x.Icon = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Icon = Some(v)
-		}
-	case 7:
-		if d.r.Null() {
-			x.UnicodeEmoji = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.UnicodeEmoji = Some(v)
-		}
-	case 8:
-		x.Position = int(d.int(64))
-	case 9:
-		x.Permissions.decodeJSON(d)
-	case 10:
-		x.Managed = d.bool()
-	case 11:
-		x.Mentionable = d.bool()
-	case 12:
-		if d.r.Null() {
-			x.Tags = Null[RoleTags]()
-		} else {
-			var v RoleTags
-			v.decodeJSON(d)
-			x.Tags = Some(v)
-		}
-	case 13:
-		x.Flags = int(d.int(64))
-	case 14:
-		if d.r.Null() {
-			x.Version = Null[int64]()
-		} else {
-			var v int64
-			v = d.int(64)
-			x.Version = Some(v)
-		}
-	}
 }
 
 func (x *Role) appendJSON(dst []byte) []byte {
@@ -17654,16 +18038,20 @@ var jsonKeysRoleColors = [3]encoding.JSONKey{
 }
 
 func (x *RoleColors) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.RoleColors
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysRoleColors[f-1]) || d.r.NextKeyIs(&jsonKeysRoleColors[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysRoleColors[f-1]) && !d.r.NextKeyIs(jsonKeysRoleColors[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -17671,12 +18059,35 @@ func (x *RoleColors) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldRoleColors(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysRoleColors[f-1]) || d.r.NextKeyIs(&jsonKeysRoleColors[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.PrimaryColor = int(d.int(64))
+		case 2:
+			if d.r.Null() {
+				x.SecondaryColor = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.SecondaryColor = Some(v)
+			}
+		case 3:
+			if d.r.Null() {
+				x.TertiaryColor = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.TertiaryColor = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysRoleColors[f-1]) || d.r.NextKeyIs(&jsonKeysRoleColors[f-1]))
 	}
 }
 
@@ -17691,29 +18102,6 @@ func jsonFieldRoleColors(k []byte) int {
 		return 3
 	}
 	return 0
-}
-
-func (x *RoleColors) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.PrimaryColor = int(d.int(64))
-	case 2:
-		if d.r.Null() {
-			x.SecondaryColor = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.SecondaryColor = Some(v)
-		}
-	case 3:
-		if d.r.Null() {
-			x.TertiaryColor = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.TertiaryColor = Some(v)
-		}
-	}
 }
 
 func (x *RoleColors) appendJSON(dst []byte) []byte {
@@ -17772,16 +18160,20 @@ var jsonKeysRoleTags = [6]encoding.JSONKey{
 }
 
 func (x *RoleTags) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.RoleTags
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysRoleTags[f-1]) || d.r.NextKeyIs(&jsonKeysRoleTags[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysRoleTags[f-1]) && !d.r.NextKeyIs(jsonKeysRoleTags[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -17789,12 +18181,29 @@ func (x *RoleTags) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldRoleTags(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysRoleTags[f-1]) || d.r.NextKeyIs(&jsonKeysRoleTags[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.BotID.decodeJSON(d)
+		case 2:
+			x.IntegrationID.decodeJSON(d)
+		case 3:
+			x.PremiumSubscriber.decodeJSON(d)
+		case 4:
+			x.SubscriptionListingID.decodeJSON(d)
+		case 5:
+			x.AvailableForPurchase.decodeJSON(d)
+		case 6:
+			x.GuildConnections.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysRoleTags[f-1]) || d.r.NextKeyIs(&jsonKeysRoleTags[f-1]))
 	}
 }
 
@@ -17815,23 +18224,6 @@ func jsonFieldRoleTags(k []byte) int {
 		return 6
 	}
 	return 0
-}
-
-func (x *RoleTags) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.BotID.decodeJSON(d)
-	case 2:
-		x.IntegrationID.decodeJSON(d)
-	case 3:
-		x.PremiumSubscriber.decodeJSON(d)
-	case 4:
-		x.SubscriptionListingID.decodeJSON(d)
-	case 5:
-		x.AvailableForPurchase.decodeJSON(d)
-	case 6:
-		x.GuildConnections.decodeJSON(d)
-	}
 }
 
 func (x *RoleTags) appendJSON(dst []byte) []byte {
@@ -17907,16 +18299,20 @@ var jsonKeysScheduledEvent = [17]encoding.JSONKey{
 }
 
 func (x *ScheduledEvent) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ScheduledEvent
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysScheduledEvent[f-1]) || d.r.NextKeyIs(&jsonKeysScheduledEvent[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysScheduledEvent[f-1]) && !d.r.NextKeyIs(jsonKeysScheduledEvent[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -17924,12 +18320,98 @@ func (x *ScheduledEvent) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldScheduledEvent(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysScheduledEvent[f-1]) || d.r.NextKeyIs(&jsonKeysScheduledEvent[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.GuildID.decodeJSON(d)
+		case 3:
+			if d.r.Null() {
+				x.ChannelID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.ChannelID = Some(v)
+			}
+		case 4:
+			if d.r.Null() {
+				x.CreatorID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.CreatorID = Some(v)
+			}
+		case 5:
+			x.Name = d.str()
+		case 6:
+			if d.r.Null() {
+				x.Description = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Description = Some(v)
+			}
+		case 7:
+			x.ScheduledStartTime.decodeJSON(d)
+		case 8:
+			if d.r.Null() {
+				x.ScheduledEndTime = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.ScheduledEndTime = Some(v)
+			}
+		case 9:
+			x.PrivacyLevel = int(d.int(64))
+		case 10:
+			x.Status = int(d.int(64))
+		case 11:
+			x.EntityType = int(d.int(64))
+		case 12:
+			if d.r.Null() {
+				x.EntityID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.EntityID = Some(v)
+			}
+		case 13:
+			x.EntityMetadata.decodeJSON(d)
+		case 14:
+			if d.r.Null() {
+				x.Creator = nil
+			} else {
+				x.Creator = d.users.alloc()
+				x.Creator.decodeJSON(d)
+			}
+		case 15:
+			if d.r.Null() {
+				x.UserCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.UserCount = Some(v)
+			}
+		case 16:
+			if d.r.Null() {
+				x.Image = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Image = Some(v)
+			}
+		case 17:
+			x.RecurrenceRule.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysScheduledEvent[f-1]) || d.r.NextKeyIs(&jsonKeysScheduledEvent[f-1]))
 	}
 }
 
@@ -17972,92 +18454,6 @@ func jsonFieldScheduledEvent(k []byte) int {
 		return 17
 	}
 	return 0
-}
-
-func (x *ScheduledEvent) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.GuildID.decodeJSON(d)
-	case 3:
-		if d.r.Null() {
-			x.ChannelID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.ChannelID = Some(v)
-		}
-	case 4:
-		if d.r.Null() {
-			x.CreatorID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.CreatorID = Some(v)
-		}
-	case 5:
-		x.Name = d.str()
-	case 6:
-		if d.r.Null() {
-			x.Description = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Description = Some(v)
-		}
-	case 7:
-		x.ScheduledStartTime.decodeJSON(d)
-	case 8:
-		if d.r.Null() {
-			x.ScheduledEndTime = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.ScheduledEndTime = Some(v)
-		}
-	case 9:
-		x.PrivacyLevel = int(d.int(64))
-	case 10:
-		x.Status = int(d.int(64))
-	case 11:
-		x.EntityType = int(d.int(64))
-	case 12:
-		if d.r.Null() {
-			x.EntityID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.EntityID = Some(v)
-		}
-	case 13:
-		x.EntityMetadata.decodeJSON(d)
-	case 14:
-		if d.r.Null() {
-			x.Creator = nil
-		} else {
-			x.Creator = d.users.alloc()
-			x.Creator.decodeJSON(d)
-		}
-	case 15:
-		if d.r.Null() {
-			x.UserCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.UserCount = Some(v)
-		}
-	case 16:
-		if d.r.Null() {
-			x.Image = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Image = Some(v)
-		}
-	case 17:
-		x.RecurrenceRule.decodeJSON(d)
-	}
 }
 
 func (x *ScheduledEvent) appendJSON(dst []byte) []byte {
@@ -18186,16 +18582,20 @@ var jsonKeysSoundboardSound = [8]encoding.JSONKey{
 }
 
 func (x *SoundboardSound) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.SoundboardSound
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysSoundboardSound[f-1]) || d.r.NextKeyIs(&jsonKeysSoundboardSound[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysSoundboardSound[f-1]) && !d.r.NextKeyIs(jsonKeysSoundboardSound[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -18203,12 +18603,50 @@ func (x *SoundboardSound) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldSoundboardSound(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSoundboardSound[f-1]) || d.r.NextKeyIs(&jsonKeysSoundboardSound[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Name = d.str()
+		case 2:
+			x.SoundID.decodeJSON(d)
+		case 3:
+			x.Volume = d.float()
+		case 4:
+			if d.r.Null() {
+				x.EmojiID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.EmojiID = Some(v)
+			}
+		case 5:
+			if d.r.Null() {
+				x.EmojiName = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.EmojiName = Some(v)
+			}
+		case 6:
+			x.GuildID.decodeJSON(d)
+		case 7:
+			x.Available = d.bool()
+		case 8:
+			if d.r.Null() {
+				x.User = nil
+			} else {
+				x.User = d.users.alloc()
+				x.User.decodeJSON(d)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSoundboardSound[f-1]) || d.r.NextKeyIs(&jsonKeysSoundboardSound[f-1]))
 	}
 }
 
@@ -18233,44 +18671,6 @@ func jsonFieldSoundboardSound(k []byte) int {
 		return 8
 	}
 	return 0
-}
-
-func (x *SoundboardSound) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Name = d.str()
-	case 2:
-		x.SoundID.decodeJSON(d)
-	case 3:
-		x.Volume = d.float()
-	case 4:
-		if d.r.Null() {
-			x.EmojiID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.EmojiID = Some(v)
-		}
-	case 5:
-		if d.r.Null() {
-			x.EmojiName = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.EmojiName = Some(v)
-		}
-	case 6:
-		x.GuildID.decodeJSON(d)
-	case 7:
-		x.Available = d.bool()
-	case 8:
-		if d.r.Null() {
-			x.User = nil
-		} else {
-			x.User = d.users.alloc()
-			x.User.decodeJSON(d)
-		}
-	}
 }
 
 func (x *SoundboardSound) appendJSON(dst []byte) []byte {
@@ -18343,16 +18743,20 @@ var jsonKeysSoundboardSounds = [2]encoding.JSONKey{
 }
 
 func (x *SoundboardSounds) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.SoundboardSounds
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysSoundboardSounds[f-1]) || d.r.NextKeyIs(&jsonKeysSoundboardSounds[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysSoundboardSounds[f-1]) && !d.r.NextKeyIs(jsonKeysSoundboardSounds[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -18360,12 +18764,21 @@ func (x *SoundboardSounds) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldSoundboardSounds(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSoundboardSounds[f-1]) || d.r.NextKeyIs(&jsonKeysSoundboardSounds[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.SoundboardSounds = decodeArray(d, &d.arrays.SoundboardSound)
+		case 2:
+			x.GuildID.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSoundboardSounds[f-1]) || d.r.NextKeyIs(&jsonKeysSoundboardSounds[f-1]))
 	}
 }
 
@@ -18378,15 +18791,6 @@ func jsonFieldSoundboardSounds(k []byte) int {
 		return 2
 	}
 	return 0
-}
-
-func (x *SoundboardSounds) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.SoundboardSounds = decodeArray(d, &d.arrays.SoundboardSound)
-	case 2:
-		x.GuildID.decodeJSON(d)
-	}
 }
 
 func (x *SoundboardSounds) appendJSON(dst []byte) []byte {
@@ -18443,16 +18847,20 @@ var jsonKeysStageInstance = [7]encoding.JSONKey{
 }
 
 func (x *StageInstance) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.StageInstance
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysStageInstance[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstance[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysStageInstance[f-1]) && !d.r.NextKeyIs(jsonKeysStageInstance[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -18460,12 +18868,37 @@ func (x *StageInstance) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldStageInstance(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysStageInstance[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstance[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.GuildID.decodeJSON(d)
+		case 3:
+			x.ChannelID.decodeJSON(d)
+		case 4:
+			x.Topic = d.str()
+		case 5:
+			x.PrivacyLevel = int(d.int(64))
+		case 6:
+			x.DiscoverableDisabled = d.bool()
+		case 7:
+			if d.r.Null() {
+				x.GuildScheduledEventID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.GuildScheduledEventID = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysStageInstance[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstance[f-1]))
 	}
 }
 
@@ -18488,31 +18921,6 @@ func jsonFieldStageInstance(k []byte) int {
 		return 7
 	}
 	return 0
-}
-
-func (x *StageInstance) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.GuildID.decodeJSON(d)
-	case 3:
-		x.ChannelID.decodeJSON(d)
-	case 4:
-		x.Topic = d.str()
-	case 5:
-		x.PrivacyLevel = int(d.int(64))
-	case 6:
-		x.DiscoverableDisabled = d.bool()
-	case 7:
-		if d.r.Null() {
-			x.GuildScheduledEventID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.GuildScheduledEventID = Some(v)
-		}
-	}
 }
 
 func (x *StageInstance) appendJSON(dst []byte) []byte {
@@ -18574,16 +18982,20 @@ var jsonKeysStageInstanceCreate = [7]encoding.JSONKey{
 }
 
 func (x *StageInstanceCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.StageInstanceCreate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysStageInstanceCreate[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstanceCreate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysStageInstanceCreate[f-1]) && !d.r.NextKeyIs(jsonKeysStageInstanceCreate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -18591,12 +19003,37 @@ func (x *StageInstanceCreate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldStageInstanceCreate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysStageInstanceCreate[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstanceCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.StageInstance.ID.decodeJSON(d)
+		case 2:
+			x.StageInstance.GuildID.decodeJSON(d)
+		case 3:
+			x.StageInstance.ChannelID.decodeJSON(d)
+		case 4:
+			x.StageInstance.Topic = d.str()
+		case 5:
+			x.StageInstance.PrivacyLevel = int(d.int(64))
+		case 6:
+			x.StageInstance.DiscoverableDisabled = d.bool()
+		case 7:
+			if d.r.Null() {
+				x.StageInstance.GuildScheduledEventID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.StageInstance.GuildScheduledEventID = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysStageInstanceCreate[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstanceCreate[f-1]))
 	}
 }
 
@@ -18619,31 +19056,6 @@ func jsonFieldStageInstanceCreate(k []byte) int {
 		return 7
 	}
 	return 0
-}
-
-func (x *StageInstanceCreate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.StageInstance.ID.decodeJSON(d)
-	case 2:
-		x.StageInstance.GuildID.decodeJSON(d)
-	case 3:
-		x.StageInstance.ChannelID.decodeJSON(d)
-	case 4:
-		x.StageInstance.Topic = d.str()
-	case 5:
-		x.StageInstance.PrivacyLevel = int(d.int(64))
-	case 6:
-		x.StageInstance.DiscoverableDisabled = d.bool()
-	case 7:
-		if d.r.Null() {
-			x.StageInstance.GuildScheduledEventID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.StageInstance.GuildScheduledEventID = Some(v)
-		}
-	}
 }
 
 func (x *StageInstanceCreate) appendJSON(dst []byte) []byte {
@@ -18686,16 +19098,20 @@ var jsonKeysStageInstanceDelete = [7]encoding.JSONKey{
 }
 
 func (x *StageInstanceDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.StageInstanceDelete
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysStageInstanceDelete[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstanceDelete[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysStageInstanceDelete[f-1]) && !d.r.NextKeyIs(jsonKeysStageInstanceDelete[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -18703,12 +19119,37 @@ func (x *StageInstanceDelete) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldStageInstanceDelete(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysStageInstanceDelete[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstanceDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.StageInstance.ID.decodeJSON(d)
+		case 2:
+			x.StageInstance.GuildID.decodeJSON(d)
+		case 3:
+			x.StageInstance.ChannelID.decodeJSON(d)
+		case 4:
+			x.StageInstance.Topic = d.str()
+		case 5:
+			x.StageInstance.PrivacyLevel = int(d.int(64))
+		case 6:
+			x.StageInstance.DiscoverableDisabled = d.bool()
+		case 7:
+			if d.r.Null() {
+				x.StageInstance.GuildScheduledEventID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.StageInstance.GuildScheduledEventID = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysStageInstanceDelete[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstanceDelete[f-1]))
 	}
 }
 
@@ -18731,31 +19172,6 @@ func jsonFieldStageInstanceDelete(k []byte) int {
 		return 7
 	}
 	return 0
-}
-
-func (x *StageInstanceDelete) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.StageInstance.ID.decodeJSON(d)
-	case 2:
-		x.StageInstance.GuildID.decodeJSON(d)
-	case 3:
-		x.StageInstance.ChannelID.decodeJSON(d)
-	case 4:
-		x.StageInstance.Topic = d.str()
-	case 5:
-		x.StageInstance.PrivacyLevel = int(d.int(64))
-	case 6:
-		x.StageInstance.DiscoverableDisabled = d.bool()
-	case 7:
-		if d.r.Null() {
-			x.StageInstance.GuildScheduledEventID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.StageInstance.GuildScheduledEventID = Some(v)
-		}
-	}
 }
 
 func (x *StageInstanceDelete) appendJSON(dst []byte) []byte {
@@ -18798,16 +19214,20 @@ var jsonKeysStageInstanceUpdate = [7]encoding.JSONKey{
 }
 
 func (x *StageInstanceUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.StageInstanceUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysStageInstanceUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstanceUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysStageInstanceUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysStageInstanceUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -18815,12 +19235,37 @@ func (x *StageInstanceUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldStageInstanceUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysStageInstanceUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstanceUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.StageInstance.ID.decodeJSON(d)
+		case 2:
+			x.StageInstance.GuildID.decodeJSON(d)
+		case 3:
+			x.StageInstance.ChannelID.decodeJSON(d)
+		case 4:
+			x.StageInstance.Topic = d.str()
+		case 5:
+			x.StageInstance.PrivacyLevel = int(d.int(64))
+		case 6:
+			x.StageInstance.DiscoverableDisabled = d.bool()
+		case 7:
+			if d.r.Null() {
+				x.StageInstance.GuildScheduledEventID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.StageInstance.GuildScheduledEventID = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysStageInstanceUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysStageInstanceUpdate[f-1]))
 	}
 }
 
@@ -18843,31 +19288,6 @@ func jsonFieldStageInstanceUpdate(k []byte) int {
 		return 7
 	}
 	return 0
-}
-
-func (x *StageInstanceUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.StageInstance.ID.decodeJSON(d)
-	case 2:
-		x.StageInstance.GuildID.decodeJSON(d)
-	case 3:
-		x.StageInstance.ChannelID.decodeJSON(d)
-	case 4:
-		x.StageInstance.Topic = d.str()
-	case 5:
-		x.StageInstance.PrivacyLevel = int(d.int(64))
-	case 6:
-		x.StageInstance.DiscoverableDisabled = d.bool()
-	case 7:
-		if d.r.Null() {
-			x.StageInstance.GuildScheduledEventID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.StageInstance.GuildScheduledEventID = Some(v)
-		}
-	}
 }
 
 func (x *StageInstanceUpdate) appendJSON(dst []byte) []byte {
@@ -18915,16 +19335,20 @@ var jsonKeysSticker = [12]encoding.JSONKey{
 }
 
 func (x *Sticker) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Sticker
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysSticker[f-1]) || d.r.NextKeyIs(&jsonKeysSticker[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysSticker[f-1]) && !d.r.NextKeyIs(jsonKeysSticker[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -18932,12 +19356,70 @@ func (x *Sticker) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldSticker(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSticker[f-1]) || d.r.NextKeyIs(&jsonKeysSticker[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.PackID.decodeJSON(d)
+		case 3:
+			x.Name = d.str()
+		case 4:
+			if d.r.Null() {
+				x.Description = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Description = Some(v)
+			}
+		case 5:
+			if d.r.Null() {
+				x.Asset = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Asset = Some(v)
+			}
+		case 6:
+			x.Tags = d.str()
+		case 7:
+			x.Type = int(d.int(64))
+		case 8:
+			x.FormatType = int(d.int(64))
+		case 9:
+			if d.r.Null() {
+				x.Available = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Available = Some(v)
+			}
+		case 10:
+			x.GuildID.decodeJSON(d)
+		case 11:
+			if d.r.Null() {
+				x.User = nil
+			} else {
+				x.User = d.users.alloc()
+				x.User.decodeJSON(d)
+			}
+		case 12:
+			if d.r.Null() {
+				x.SortValue = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.SortValue = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSticker[f-1]) || d.r.NextKeyIs(&jsonKeysSticker[f-1]))
 	}
 }
 
@@ -18970,64 +19452,6 @@ func jsonFieldSticker(k []byte) int {
 		return 12
 	}
 	return 0
-}
-
-func (x *Sticker) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.PackID.decodeJSON(d)
-	case 3:
-		x.Name = d.str()
-	case 4:
-		if d.r.Null() {
-			x.Description = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Description = Some(v)
-		}
-	case 5:
-		if d.r.Null() {
-			x.Asset = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Asset = Some(v)
-		}
-	case 6:
-		x.Tags = d.str()
-	case 7:
-		x.Type = int(d.int(64))
-	case 8:
-		x.FormatType = int(d.int(64))
-	case 9:
-		if d.r.Null() {
-			x.Available = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Available = Some(v)
-		}
-	case 10:
-		x.GuildID.decodeJSON(d)
-	case 11:
-		if d.r.Null() {
-			x.User = nil
-		} else {
-			x.User = d.users.alloc()
-			x.User.decodeJSON(d)
-		}
-	case 12:
-		if d.r.Null() {
-			x.SortValue = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.SortValue = Some(v)
-		}
-	}
 }
 
 func (x *Sticker) appendJSON(dst []byte) []byte {
@@ -19123,16 +19547,20 @@ var jsonKeysStickerItem = [3]encoding.JSONKey{
 }
 
 func (x *StickerItem) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.StickerItem
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysStickerItem[f-1]) || d.r.NextKeyIs(&jsonKeysStickerItem[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysStickerItem[f-1]) && !d.r.NextKeyIs(jsonKeysStickerItem[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -19140,12 +19568,23 @@ func (x *StickerItem) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldStickerItem(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysStickerItem[f-1]) || d.r.NextKeyIs(&jsonKeysStickerItem[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.Name = d.str()
+		case 3:
+			x.FormatType = int(d.int(64))
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysStickerItem[f-1]) || d.r.NextKeyIs(&jsonKeysStickerItem[f-1]))
 	}
 }
 
@@ -19160,17 +19599,6 @@ func jsonFieldStickerItem(k []byte) int {
 		return 3
 	}
 	return 0
-}
-
-func (x *StickerItem) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.Name = d.str()
-	case 3:
-		x.FormatType = int(d.int(64))
-	}
 }
 
 func (x *StickerItem) appendJSON(dst []byte) []byte {
@@ -19221,16 +19649,20 @@ var jsonKeysSubscription = [10]encoding.JSONKey{
 }
 
 func (x *Subscription) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.Subscription
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysSubscription[f-1]) || d.r.NextKeyIs(&jsonKeysSubscription[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysSubscription[f-1]) && !d.r.NextKeyIs(jsonKeysSubscription[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -19238,12 +19670,43 @@ func (x *Subscription) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldSubscription(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSubscription[f-1]) || d.r.NextKeyIs(&jsonKeysSubscription[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.UserID.decodeJSON(d)
+		case 3:
+			x.SKUIDs = d.snowflakes()
+		case 4:
+			x.EntitlementIDs = d.snowflakes()
+		case 5:
+			x.RenewalSKUIDs = d.snowflakes()
+		case 6:
+			x.CurrentPeriodStart.decodeJSON(d)
+		case 7:
+			x.CurrentPeriodEnd.decodeJSON(d)
+		case 8:
+			x.Status = int(d.int(64))
+		case 9:
+			if d.r.Null() {
+				x.CanceledAt = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.CanceledAt = Some(v)
+			}
+		case 10:
+			x.Country = d.str()
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSubscription[f-1]) || d.r.NextKeyIs(&jsonKeysSubscription[f-1]))
 	}
 }
 
@@ -19272,37 +19735,6 @@ func jsonFieldSubscription(k []byte) int {
 		return 10
 	}
 	return 0
-}
-
-func (x *Subscription) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.UserID.decodeJSON(d)
-	case 3:
-		x.SKUIDs = d.snowflakes()
-	case 4:
-		x.EntitlementIDs = d.snowflakes()
-	case 5:
-		x.RenewalSKUIDs = d.snowflakes()
-	case 6:
-		x.CurrentPeriodStart.decodeJSON(d)
-	case 7:
-		x.CurrentPeriodEnd.decodeJSON(d)
-	case 8:
-		x.Status = int(d.int(64))
-	case 9:
-		if d.r.Null() {
-			x.CanceledAt = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.CanceledAt = Some(v)
-		}
-	case 10:
-		x.Country = d.str()
-	}
 }
 
 func (x *Subscription) appendJSON(dst []byte) []byte {
@@ -19375,16 +19807,20 @@ var jsonKeysSubscriptionCreate = [10]encoding.JSONKey{
 }
 
 func (x *SubscriptionCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.SubscriptionCreate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysSubscriptionCreate[f-1]) || d.r.NextKeyIs(&jsonKeysSubscriptionCreate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysSubscriptionCreate[f-1]) && !d.r.NextKeyIs(jsonKeysSubscriptionCreate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -19392,12 +19828,43 @@ func (x *SubscriptionCreate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldSubscriptionCreate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSubscriptionCreate[f-1]) || d.r.NextKeyIs(&jsonKeysSubscriptionCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Subscription.ID.decodeJSON(d)
+		case 2:
+			x.Subscription.UserID.decodeJSON(d)
+		case 3:
+			x.Subscription.SKUIDs = d.snowflakes()
+		case 4:
+			x.Subscription.EntitlementIDs = d.snowflakes()
+		case 5:
+			x.Subscription.RenewalSKUIDs = d.snowflakes()
+		case 6:
+			x.Subscription.CurrentPeriodStart.decodeJSON(d)
+		case 7:
+			x.Subscription.CurrentPeriodEnd.decodeJSON(d)
+		case 8:
+			x.Subscription.Status = int(d.int(64))
+		case 9:
+			if d.r.Null() {
+				x.Subscription.CanceledAt = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.Subscription.CanceledAt = Some(v)
+			}
+		case 10:
+			x.Subscription.Country = d.str()
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSubscriptionCreate[f-1]) || d.r.NextKeyIs(&jsonKeysSubscriptionCreate[f-1]))
 	}
 }
 
@@ -19426,37 +19893,6 @@ func jsonFieldSubscriptionCreate(k []byte) int {
 		return 10
 	}
 	return 0
-}
-
-func (x *SubscriptionCreate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Subscription.ID.decodeJSON(d)
-	case 2:
-		x.Subscription.UserID.decodeJSON(d)
-	case 3:
-		x.Subscription.SKUIDs = d.snowflakes()
-	case 4:
-		x.Subscription.EntitlementIDs = d.snowflakes()
-	case 5:
-		x.Subscription.RenewalSKUIDs = d.snowflakes()
-	case 6:
-		x.Subscription.CurrentPeriodStart.decodeJSON(d)
-	case 7:
-		x.Subscription.CurrentPeriodEnd.decodeJSON(d)
-	case 8:
-		x.Subscription.Status = int(d.int(64))
-	case 9:
-		if d.r.Null() {
-			x.Subscription.CanceledAt = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.Subscription.CanceledAt = Some(v)
-		}
-	case 10:
-		x.Subscription.Country = d.str()
-	}
 }
 
 func (x *SubscriptionCreate) appendJSON(dst []byte) []byte {
@@ -19502,16 +19938,20 @@ var jsonKeysSubscriptionDelete = [10]encoding.JSONKey{
 }
 
 func (x *SubscriptionDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.SubscriptionDelete
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysSubscriptionDelete[f-1]) || d.r.NextKeyIs(&jsonKeysSubscriptionDelete[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysSubscriptionDelete[f-1]) && !d.r.NextKeyIs(jsonKeysSubscriptionDelete[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -19519,12 +19959,43 @@ func (x *SubscriptionDelete) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldSubscriptionDelete(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSubscriptionDelete[f-1]) || d.r.NextKeyIs(&jsonKeysSubscriptionDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Subscription.ID.decodeJSON(d)
+		case 2:
+			x.Subscription.UserID.decodeJSON(d)
+		case 3:
+			x.Subscription.SKUIDs = d.snowflakes()
+		case 4:
+			x.Subscription.EntitlementIDs = d.snowflakes()
+		case 5:
+			x.Subscription.RenewalSKUIDs = d.snowflakes()
+		case 6:
+			x.Subscription.CurrentPeriodStart.decodeJSON(d)
+		case 7:
+			x.Subscription.CurrentPeriodEnd.decodeJSON(d)
+		case 8:
+			x.Subscription.Status = int(d.int(64))
+		case 9:
+			if d.r.Null() {
+				x.Subscription.CanceledAt = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.Subscription.CanceledAt = Some(v)
+			}
+		case 10:
+			x.Subscription.Country = d.str()
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSubscriptionDelete[f-1]) || d.r.NextKeyIs(&jsonKeysSubscriptionDelete[f-1]))
 	}
 }
 
@@ -19553,37 +20024,6 @@ func jsonFieldSubscriptionDelete(k []byte) int {
 		return 10
 	}
 	return 0
-}
-
-func (x *SubscriptionDelete) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Subscription.ID.decodeJSON(d)
-	case 2:
-		x.Subscription.UserID.decodeJSON(d)
-	case 3:
-		x.Subscription.SKUIDs = d.snowflakes()
-	case 4:
-		x.Subscription.EntitlementIDs = d.snowflakes()
-	case 5:
-		x.Subscription.RenewalSKUIDs = d.snowflakes()
-	case 6:
-		x.Subscription.CurrentPeriodStart.decodeJSON(d)
-	case 7:
-		x.Subscription.CurrentPeriodEnd.decodeJSON(d)
-	case 8:
-		x.Subscription.Status = int(d.int(64))
-	case 9:
-		if d.r.Null() {
-			x.Subscription.CanceledAt = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.Subscription.CanceledAt = Some(v)
-		}
-	case 10:
-		x.Subscription.Country = d.str()
-	}
 }
 
 func (x *SubscriptionDelete) appendJSON(dst []byte) []byte {
@@ -19629,16 +20069,20 @@ var jsonKeysSubscriptionUpdate = [10]encoding.JSONKey{
 }
 
 func (x *SubscriptionUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.SubscriptionUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysSubscriptionUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysSubscriptionUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysSubscriptionUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysSubscriptionUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -19646,12 +20090,43 @@ func (x *SubscriptionUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldSubscriptionUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSubscriptionUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysSubscriptionUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Subscription.ID.decodeJSON(d)
+		case 2:
+			x.Subscription.UserID.decodeJSON(d)
+		case 3:
+			x.Subscription.SKUIDs = d.snowflakes()
+		case 4:
+			x.Subscription.EntitlementIDs = d.snowflakes()
+		case 5:
+			x.Subscription.RenewalSKUIDs = d.snowflakes()
+		case 6:
+			x.Subscription.CurrentPeriodStart.decodeJSON(d)
+		case 7:
+			x.Subscription.CurrentPeriodEnd.decodeJSON(d)
+		case 8:
+			x.Subscription.Status = int(d.int(64))
+		case 9:
+			if d.r.Null() {
+				x.Subscription.CanceledAt = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.Subscription.CanceledAt = Some(v)
+			}
+		case 10:
+			x.Subscription.Country = d.str()
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysSubscriptionUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysSubscriptionUpdate[f-1]))
 	}
 }
 
@@ -19680,37 +20155,6 @@ func jsonFieldSubscriptionUpdate(k []byte) int {
 		return 10
 	}
 	return 0
-}
-
-func (x *SubscriptionUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Subscription.ID.decodeJSON(d)
-	case 2:
-		x.Subscription.UserID.decodeJSON(d)
-	case 3:
-		x.Subscription.SKUIDs = d.snowflakes()
-	case 4:
-		x.Subscription.EntitlementIDs = d.snowflakes()
-	case 5:
-		x.Subscription.RenewalSKUIDs = d.snowflakes()
-	case 6:
-		x.Subscription.CurrentPeriodStart.decodeJSON(d)
-	case 7:
-		x.Subscription.CurrentPeriodEnd.decodeJSON(d)
-	case 8:
-		x.Subscription.Status = int(d.int(64))
-	case 9:
-		if d.r.Null() {
-			x.Subscription.CanceledAt = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.Subscription.CanceledAt = Some(v)
-		}
-	case 10:
-		x.Subscription.Country = d.str()
-	}
 }
 
 func (x *SubscriptionUpdate) appendJSON(dst []byte) []byte {
@@ -19784,16 +20228,20 @@ var jsonKeysThreadCreate = [38]encoding.JSONKey{
 }
 
 func (x *ThreadCreate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ThreadCreate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysThreadCreate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadCreate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysThreadCreate[f-1]) && !d.r.NextKeyIs(jsonKeysThreadCreate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -19801,12 +20249,265 @@ func (x *ThreadCreate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldThreadCreate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadCreate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadCreate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Channel.ID.decodeJSON(d)
+		case 2:
+			x.Channel.Type = ChannelType(d.int(64))
+		case 3:
+			x.Channel.GuildID.decodeJSON(d)
+		case 4:
+			if d.r.Null() {
+				x.Channel.Position = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.Position = Some(v)
+			}
+		case 5:
+			x.Channel.PermissionOverwrites = decodeArray(d, &d.arrays.PermissionOverwrite)
+		case 6:
+			if d.r.Null() {
+				x.Channel.Name = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.Name = Some(v)
+			}
+		case 7:
+			if d.r.Null() {
+				x.Channel.Topic = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.Topic = Some(v)
+			}
+		case 8:
+			if d.r.Null() {
+				x.Channel.NSFW = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Channel.NSFW = Some(v)
+			}
+		case 9:
+			if d.r.Null() {
+				x.Channel.LastMessageID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Channel.LastMessageID = Some(v)
+			}
+		case 10:
+			if d.r.Null() {
+				x.Channel.Bitrate = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.Bitrate = Some(v)
+			}
+		case 11:
+			if d.r.Null() {
+				x.Channel.UserLimit = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.UserLimit = Some(v)
+			}
+		case 12:
+			if d.r.Null() {
+				x.Channel.RateLimitPerUser = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.RateLimitPerUser = Some(v)
+			}
+		case 13:
+			x.Channel.Recipients = decodeArray(d, &d.arrays.User)
+		case 14:
+			if d.r.Null() {
+				x.Channel.Icon = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.Icon = Some(v)
+			}
+		case 15:
+			x.Channel.OwnerID.decodeJSON(d)
+		case 16:
+			x.Channel.ApplicationID.decodeJSON(d)
+		case 17:
+			if d.r.Null() {
+				x.Channel.Managed = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Channel.Managed = Some(v)
+			}
+		case 18:
+			if d.r.Null() {
+				x.Channel.ParentID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Channel.ParentID = Some(v)
+			}
+		case 19:
+			if d.r.Null() {
+				x.Channel.LastPinTimestamp = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.Channel.LastPinTimestamp = Some(v)
+			}
+		case 20:
+			if d.r.Null() {
+				x.Channel.RTCRegion = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.RTCRegion = Some(v)
+			}
+		case 21:
+			if d.r.Null() {
+				x.Channel.VideoQualityMode = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.VideoQualityMode = Some(v)
+			}
+		case 22:
+			if d.r.Null() {
+				x.Channel.MessageCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.MessageCount = Some(v)
+			}
+		case 23:
+			if d.r.Null() {
+				x.Channel.MemberCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.MemberCount = Some(v)
+			}
+		case 24:
+			if d.r.Null() {
+				x.Channel.ThreadMetadata = nil
+			} else {
+				x.Channel.ThreadMetadata = new(ThreadMetadata)
+				x.Channel.ThreadMetadata.decodeJSON(d)
+			}
+		case 25:
+			if d.r.Null() {
+				x.Channel.Member = nil
+			} else {
+				x.Channel.Member = new(ThreadMember)
+				x.Channel.Member.decodeJSON(d)
+			}
+		case 26:
+			if d.r.Null() {
+				x.Channel.DefaultAutoArchiveDuration = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.DefaultAutoArchiveDuration = Some(v)
+			}
+		case 27:
+			if d.r.Null() {
+				x.Channel.Permissions = Null[Permissions]()
+			} else {
+				var v Permissions
+				v.decodeJSON(d)
+				x.Channel.Permissions = Some(v)
+			}
+		case 28:
+			if d.r.Null() {
+				x.Channel.Flags = Null[ChannelFlags]()
+			} else {
+				var v ChannelFlags
+				v = ChannelFlags(d.uint(64))
+				x.Channel.Flags = Some(v)
+			}
+		case 29:
+			if d.r.Null() {
+				x.Channel.TotalMessageSent = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.TotalMessageSent = Some(v)
+			}
+		case 30:
+			x.Channel.AvailableTags = decodeArray(d, &d.arrays.ForumTag)
+		case 31:
+			x.Channel.AppliedTags = d.snowflakes()
+		case 32:
+			if d.r.Null() {
+				x.Channel.DefaultReactionEmoji = Null[DefaultReaction]()
+			} else {
+				var v DefaultReaction
+				v.decodeJSON(d)
+				x.Channel.DefaultReactionEmoji = Some(v)
+			}
+		case 33:
+			if d.r.Null() {
+				x.Channel.DefaultThreadRateLimitPerUser = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.DefaultThreadRateLimitPerUser = Some(v)
+			}
+		case 34:
+			if d.r.Null() {
+				x.Channel.DefaultSortOrder = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.DefaultSortOrder = Some(v)
+			}
+		case 35:
+			if d.r.Null() {
+				x.Channel.DefaultForumLayout = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.DefaultForumLayout = Some(v)
+			}
+		case 36:
+			if d.r.Null() {
+				x.Channel.Status = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.Status = Some(v)
+			}
+		case 37:
+			if d.r.Null() {
+				x.Channel.Version = Null[int64]()
+			} else {
+				var v int64
+				v = d.int(64)
+				x.Channel.Version = Some(v)
+			}
+		case 38:
+			if d.r.Null() {
+				x.Channel.NewlyCreated = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Channel.NewlyCreated = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadCreate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadCreate[f-1]))
 	}
 }
 
@@ -19893,259 +20594,6 @@ func jsonFieldThreadCreate(k []byte) int {
 	return 0
 }
 
-func (x *ThreadCreate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Channel.ID.decodeJSON(d)
-	case 2:
-		x.Channel.Type = ChannelType(d.int(64))
-	case 3:
-		x.Channel.GuildID.decodeJSON(d)
-	case 4:
-		if d.r.Null() {
-			x.Channel.Position = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.Position = Some(v)
-		}
-	case 5:
-		x.Channel.PermissionOverwrites = decodeArray(d, &d.arrays.PermissionOverwrite)
-	case 6:
-		if d.r.Null() {
-			x.Channel.Name = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.Name = Some(v)
-		}
-	case 7:
-		if d.r.Null() {
-			x.Channel.Topic = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.Topic = Some(v)
-		}
-	case 8:
-		if d.r.Null() {
-			x.Channel.NSFW = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Channel.NSFW = Some(v)
-		}
-	case 9:
-		if d.r.Null() {
-			x.Channel.LastMessageID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Channel.LastMessageID = Some(v)
-		}
-	case 10:
-		if d.r.Null() {
-			x.Channel.Bitrate = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.Bitrate = Some(v)
-		}
-	case 11:
-		if d.r.Null() {
-			x.Channel.UserLimit = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.UserLimit = Some(v)
-		}
-	case 12:
-		if d.r.Null() {
-			x.Channel.RateLimitPerUser = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.RateLimitPerUser = Some(v)
-		}
-	case 13:
-		x.Channel.Recipients = decodeArray(d, &d.arrays.User)
-	case 14:
-		if d.r.Null() {
-			x.Channel.Icon = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.Icon = Some(v)
-		}
-	case 15:
-		x.Channel.OwnerID.decodeJSON(d)
-	case 16:
-		x.Channel.ApplicationID.decodeJSON(d)
-	case 17:
-		if d.r.Null() {
-			x.Channel.Managed = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Channel.Managed = Some(v)
-		}
-	case 18:
-		if d.r.Null() {
-			x.Channel.ParentID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Channel.ParentID = Some(v)
-		}
-	case 19:
-		if d.r.Null() {
-			x.Channel.LastPinTimestamp = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.Channel.LastPinTimestamp = Some(v)
-		}
-	case 20:
-		if d.r.Null() {
-			x.Channel.RTCRegion = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.RTCRegion = Some(v)
-		}
-	case 21:
-		if d.r.Null() {
-			x.Channel.VideoQualityMode = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.VideoQualityMode = Some(v)
-		}
-	case 22:
-		if d.r.Null() {
-			x.Channel.MessageCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.MessageCount = Some(v)
-		}
-	case 23:
-		if d.r.Null() {
-			x.Channel.MemberCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.MemberCount = Some(v)
-		}
-	case 24:
-		if d.r.Null() {
-			x.Channel.ThreadMetadata = nil
-		} else {
-			x.Channel.ThreadMetadata = new(ThreadMetadata)
-			x.Channel.ThreadMetadata.decodeJSON(d)
-		}
-	case 25:
-		if d.r.Null() {
-			x.Channel.Member = nil
-		} else {
-			x.Channel.Member = new(ThreadMember)
-			x.Channel.Member.decodeJSON(d)
-		}
-	case 26:
-		if d.r.Null() {
-			x.Channel.DefaultAutoArchiveDuration = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.DefaultAutoArchiveDuration = Some(v)
-		}
-	case 27:
-		if d.r.Null() {
-			x.Channel.Permissions = Null[Permissions]()
-		} else {
-			var v Permissions
-			v.decodeJSON(d)
-			x.Channel.Permissions = Some(v)
-		}
-	case 28:
-		if d.r.Null() {
-			x.Channel.Flags = Null[ChannelFlags]()
-		} else {
-			var v ChannelFlags
-			v = ChannelFlags(d.uint(64))
-			x.Channel.Flags = Some(v)
-		}
-	case 29:
-		if d.r.Null() {
-			x.Channel.TotalMessageSent = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.TotalMessageSent = Some(v)
-		}
-	case 30:
-		x.Channel.AvailableTags = decodeArray(d, &d.arrays.ForumTag)
-	case 31:
-		x.Channel.AppliedTags = d.snowflakes()
-	case 32:
-		if d.r.Null() {
-			x.Channel.DefaultReactionEmoji = Null[DefaultReaction]()
-		} else {
-			var v DefaultReaction
-			v.decodeJSON(d)
-			x.Channel.DefaultReactionEmoji = Some(v)
-		}
-	case 33:
-		if d.r.Null() {
-			x.Channel.DefaultThreadRateLimitPerUser = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.DefaultThreadRateLimitPerUser = Some(v)
-		}
-	case 34:
-		if d.r.Null() {
-			x.Channel.DefaultSortOrder = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.DefaultSortOrder = Some(v)
-		}
-	case 35:
-		if d.r.Null() {
-			x.Channel.DefaultForumLayout = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.DefaultForumLayout = Some(v)
-		}
-	case 36:
-		if d.r.Null() {
-			x.Channel.Status = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.Status = Some(v)
-		}
-	case 37:
-		if d.r.Null() {
-			x.Channel.Version = Null[int64]()
-		} else {
-			var v int64
-			v = d.int(64)
-			x.Channel.Version = Some(v)
-		}
-	case 38:
-		if d.r.Null() {
-			x.Channel.NewlyCreated = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Channel.NewlyCreated = Some(v)
-		}
-	}
-}
-
 func (x *ThreadCreate) appendJSON(dst []byte) []byte {
 	start := len(dst)
 	dst = x.appendFields(dst)
@@ -20217,16 +20665,20 @@ var jsonKeysThreadDelete = [38]encoding.JSONKey{
 }
 
 func (x *ThreadDelete) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ThreadDelete
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysThreadDelete[f-1]) || d.r.NextKeyIs(&jsonKeysThreadDelete[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysThreadDelete[f-1]) && !d.r.NextKeyIs(jsonKeysThreadDelete[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -20234,12 +20686,265 @@ func (x *ThreadDelete) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldThreadDelete(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadDelete[f-1]) || d.r.NextKeyIs(&jsonKeysThreadDelete[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Channel.ID.decodeJSON(d)
+		case 2:
+			x.Channel.Type = ChannelType(d.int(64))
+		case 3:
+			x.Channel.GuildID.decodeJSON(d)
+		case 4:
+			if d.r.Null() {
+				x.Channel.Position = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.Position = Some(v)
+			}
+		case 5:
+			x.Channel.PermissionOverwrites = decodeArray(d, &d.arrays.PermissionOverwrite)
+		case 6:
+			if d.r.Null() {
+				x.Channel.Name = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.Name = Some(v)
+			}
+		case 7:
+			if d.r.Null() {
+				x.Channel.Topic = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.Topic = Some(v)
+			}
+		case 8:
+			if d.r.Null() {
+				x.Channel.NSFW = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Channel.NSFW = Some(v)
+			}
+		case 9:
+			if d.r.Null() {
+				x.Channel.LastMessageID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Channel.LastMessageID = Some(v)
+			}
+		case 10:
+			if d.r.Null() {
+				x.Channel.Bitrate = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.Bitrate = Some(v)
+			}
+		case 11:
+			if d.r.Null() {
+				x.Channel.UserLimit = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.UserLimit = Some(v)
+			}
+		case 12:
+			if d.r.Null() {
+				x.Channel.RateLimitPerUser = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.RateLimitPerUser = Some(v)
+			}
+		case 13:
+			x.Channel.Recipients = decodeArray(d, &d.arrays.User)
+		case 14:
+			if d.r.Null() {
+				x.Channel.Icon = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.Icon = Some(v)
+			}
+		case 15:
+			x.Channel.OwnerID.decodeJSON(d)
+		case 16:
+			x.Channel.ApplicationID.decodeJSON(d)
+		case 17:
+			if d.r.Null() {
+				x.Channel.Managed = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Channel.Managed = Some(v)
+			}
+		case 18:
+			if d.r.Null() {
+				x.Channel.ParentID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Channel.ParentID = Some(v)
+			}
+		case 19:
+			if d.r.Null() {
+				x.Channel.LastPinTimestamp = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.Channel.LastPinTimestamp = Some(v)
+			}
+		case 20:
+			if d.r.Null() {
+				x.Channel.RTCRegion = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.RTCRegion = Some(v)
+			}
+		case 21:
+			if d.r.Null() {
+				x.Channel.VideoQualityMode = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.VideoQualityMode = Some(v)
+			}
+		case 22:
+			if d.r.Null() {
+				x.Channel.MessageCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.MessageCount = Some(v)
+			}
+		case 23:
+			if d.r.Null() {
+				x.Channel.MemberCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.MemberCount = Some(v)
+			}
+		case 24:
+			if d.r.Null() {
+				x.Channel.ThreadMetadata = nil
+			} else {
+				x.Channel.ThreadMetadata = new(ThreadMetadata)
+				x.Channel.ThreadMetadata.decodeJSON(d)
+			}
+		case 25:
+			if d.r.Null() {
+				x.Channel.Member = nil
+			} else {
+				x.Channel.Member = new(ThreadMember)
+				x.Channel.Member.decodeJSON(d)
+			}
+		case 26:
+			if d.r.Null() {
+				x.Channel.DefaultAutoArchiveDuration = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.DefaultAutoArchiveDuration = Some(v)
+			}
+		case 27:
+			if d.r.Null() {
+				x.Channel.Permissions = Null[Permissions]()
+			} else {
+				var v Permissions
+				v.decodeJSON(d)
+				x.Channel.Permissions = Some(v)
+			}
+		case 28:
+			if d.r.Null() {
+				x.Channel.Flags = Null[ChannelFlags]()
+			} else {
+				var v ChannelFlags
+				v = ChannelFlags(d.uint(64))
+				x.Channel.Flags = Some(v)
+			}
+		case 29:
+			if d.r.Null() {
+				x.Channel.TotalMessageSent = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.TotalMessageSent = Some(v)
+			}
+		case 30:
+			x.Channel.AvailableTags = decodeArray(d, &d.arrays.ForumTag)
+		case 31:
+			x.Channel.AppliedTags = d.snowflakes()
+		case 32:
+			if d.r.Null() {
+				x.Channel.DefaultReactionEmoji = Null[DefaultReaction]()
+			} else {
+				var v DefaultReaction
+				v.decodeJSON(d)
+				x.Channel.DefaultReactionEmoji = Some(v)
+			}
+		case 33:
+			if d.r.Null() {
+				x.Channel.DefaultThreadRateLimitPerUser = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.DefaultThreadRateLimitPerUser = Some(v)
+			}
+		case 34:
+			if d.r.Null() {
+				x.Channel.DefaultSortOrder = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.DefaultSortOrder = Some(v)
+			}
+		case 35:
+			if d.r.Null() {
+				x.Channel.DefaultForumLayout = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.DefaultForumLayout = Some(v)
+			}
+		case 36:
+			if d.r.Null() {
+				x.Channel.Status = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.Status = Some(v)
+			}
+		case 37:
+			if d.r.Null() {
+				x.Channel.Version = Null[int64]()
+			} else {
+				var v int64
+				v = d.int(64)
+				x.Channel.Version = Some(v)
+			}
+		case 38:
+			if d.r.Null() {
+				x.Channel.NewlyCreated = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Channel.NewlyCreated = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadDelete[f-1]) || d.r.NextKeyIs(&jsonKeysThreadDelete[f-1]))
 	}
 }
 
@@ -20326,259 +21031,6 @@ func jsonFieldThreadDelete(k []byte) int {
 	return 0
 }
 
-func (x *ThreadDelete) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Channel.ID.decodeJSON(d)
-	case 2:
-		x.Channel.Type = ChannelType(d.int(64))
-	case 3:
-		x.Channel.GuildID.decodeJSON(d)
-	case 4:
-		if d.r.Null() {
-			x.Channel.Position = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.Position = Some(v)
-		}
-	case 5:
-		x.Channel.PermissionOverwrites = decodeArray(d, &d.arrays.PermissionOverwrite)
-	case 6:
-		if d.r.Null() {
-			x.Channel.Name = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.Name = Some(v)
-		}
-	case 7:
-		if d.r.Null() {
-			x.Channel.Topic = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.Topic = Some(v)
-		}
-	case 8:
-		if d.r.Null() {
-			x.Channel.NSFW = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Channel.NSFW = Some(v)
-		}
-	case 9:
-		if d.r.Null() {
-			x.Channel.LastMessageID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Channel.LastMessageID = Some(v)
-		}
-	case 10:
-		if d.r.Null() {
-			x.Channel.Bitrate = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.Bitrate = Some(v)
-		}
-	case 11:
-		if d.r.Null() {
-			x.Channel.UserLimit = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.UserLimit = Some(v)
-		}
-	case 12:
-		if d.r.Null() {
-			x.Channel.RateLimitPerUser = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.RateLimitPerUser = Some(v)
-		}
-	case 13:
-		x.Channel.Recipients = decodeArray(d, &d.arrays.User)
-	case 14:
-		if d.r.Null() {
-			x.Channel.Icon = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.Icon = Some(v)
-		}
-	case 15:
-		x.Channel.OwnerID.decodeJSON(d)
-	case 16:
-		x.Channel.ApplicationID.decodeJSON(d)
-	case 17:
-		if d.r.Null() {
-			x.Channel.Managed = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Channel.Managed = Some(v)
-		}
-	case 18:
-		if d.r.Null() {
-			x.Channel.ParentID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Channel.ParentID = Some(v)
-		}
-	case 19:
-		if d.r.Null() {
-			x.Channel.LastPinTimestamp = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.Channel.LastPinTimestamp = Some(v)
-		}
-	case 20:
-		if d.r.Null() {
-			x.Channel.RTCRegion = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.RTCRegion = Some(v)
-		}
-	case 21:
-		if d.r.Null() {
-			x.Channel.VideoQualityMode = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.VideoQualityMode = Some(v)
-		}
-	case 22:
-		if d.r.Null() {
-			x.Channel.MessageCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.MessageCount = Some(v)
-		}
-	case 23:
-		if d.r.Null() {
-			x.Channel.MemberCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.MemberCount = Some(v)
-		}
-	case 24:
-		if d.r.Null() {
-			x.Channel.ThreadMetadata = nil
-		} else {
-			x.Channel.ThreadMetadata = new(ThreadMetadata)
-			x.Channel.ThreadMetadata.decodeJSON(d)
-		}
-	case 25:
-		if d.r.Null() {
-			x.Channel.Member = nil
-		} else {
-			x.Channel.Member = new(ThreadMember)
-			x.Channel.Member.decodeJSON(d)
-		}
-	case 26:
-		if d.r.Null() {
-			x.Channel.DefaultAutoArchiveDuration = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.DefaultAutoArchiveDuration = Some(v)
-		}
-	case 27:
-		if d.r.Null() {
-			x.Channel.Permissions = Null[Permissions]()
-		} else {
-			var v Permissions
-			v.decodeJSON(d)
-			x.Channel.Permissions = Some(v)
-		}
-	case 28:
-		if d.r.Null() {
-			x.Channel.Flags = Null[ChannelFlags]()
-		} else {
-			var v ChannelFlags
-			v = ChannelFlags(d.uint(64))
-			x.Channel.Flags = Some(v)
-		}
-	case 29:
-		if d.r.Null() {
-			x.Channel.TotalMessageSent = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.TotalMessageSent = Some(v)
-		}
-	case 30:
-		x.Channel.AvailableTags = decodeArray(d, &d.arrays.ForumTag)
-	case 31:
-		x.Channel.AppliedTags = d.snowflakes()
-	case 32:
-		if d.r.Null() {
-			x.Channel.DefaultReactionEmoji = Null[DefaultReaction]()
-		} else {
-			var v DefaultReaction
-			v.decodeJSON(d)
-			x.Channel.DefaultReactionEmoji = Some(v)
-		}
-	case 33:
-		if d.r.Null() {
-			x.Channel.DefaultThreadRateLimitPerUser = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.DefaultThreadRateLimitPerUser = Some(v)
-		}
-	case 34:
-		if d.r.Null() {
-			x.Channel.DefaultSortOrder = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.DefaultSortOrder = Some(v)
-		}
-	case 35:
-		if d.r.Null() {
-			x.Channel.DefaultForumLayout = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.DefaultForumLayout = Some(v)
-		}
-	case 36:
-		if d.r.Null() {
-			x.Channel.Status = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.Status = Some(v)
-		}
-	case 37:
-		if d.r.Null() {
-			x.Channel.Version = Null[int64]()
-		} else {
-			var v int64
-			v = d.int(64)
-			x.Channel.Version = Some(v)
-		}
-	case 38:
-		if d.r.Null() {
-			x.Channel.NewlyCreated = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Channel.NewlyCreated = Some(v)
-		}
-	}
-}
-
 func (x *ThreadDelete) appendJSON(dst []byte) []byte {
 	start := len(dst)
 	dst = x.appendFields(dst)
@@ -20616,16 +21068,20 @@ var jsonKeysThreadListSync = [4]encoding.JSONKey{
 }
 
 func (x *ThreadListSync) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ThreadListSync
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysThreadListSync[f-1]) || d.r.NextKeyIs(&jsonKeysThreadListSync[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysThreadListSync[f-1]) && !d.r.NextKeyIs(jsonKeysThreadListSync[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -20633,12 +21089,25 @@ func (x *ThreadListSync) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldThreadListSync(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadListSync[f-1]) || d.r.NextKeyIs(&jsonKeysThreadListSync[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.GuildID.decodeJSON(d)
+		case 2:
+			x.ChannelIDs = d.snowflakes()
+		case 3:
+			x.Threads = decodeArray(d, &d.arrays.Channel)
+		case 4:
+			x.Members = decodeArray(d, &d.arrays.ThreadMember)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadListSync[f-1]) || d.r.NextKeyIs(&jsonKeysThreadListSync[f-1]))
 	}
 }
 
@@ -20655,19 +21124,6 @@ func jsonFieldThreadListSync(k []byte) int {
 		return 4
 	}
 	return 0
-}
-
-func (x *ThreadListSync) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.GuildID.decodeJSON(d)
-	case 2:
-		x.ChannelIDs = d.snowflakes()
-	case 3:
-		x.Threads = decodeArray(d, &d.arrays.Channel)
-	case 4:
-		x.Members = decodeArray(d, &d.arrays.ThreadMember)
-	}
 }
 
 func (x *ThreadListSync) appendJSON(dst []byte) []byte {
@@ -20741,16 +21197,20 @@ var jsonKeysThreadMember = [7]encoding.JSONKey{
 }
 
 func (x *ThreadMember) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ThreadMember
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysThreadMember[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMember[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysThreadMember[f-1]) && !d.r.NextKeyIs(jsonKeysThreadMember[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -20758,12 +21218,42 @@ func (x *ThreadMember) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldThreadMember(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadMember[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMember[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.UserID.decodeJSON(d)
+		case 3:
+			x.JoinTimestamp.decodeJSON(d)
+		case 4:
+			x.Flags = int(d.int(64))
+		case 5:
+			if d.r.Null() {
+				x.Member = nil
+			} else {
+				x.Member = d.members.alloc()
+				x.Member.decodeJSON(d)
+			}
+		case 6:
+			if d.r.Null() {
+				x.Presence = Null[Presence]()
+			} else {
+				var v Presence
+				v.decodeJSON(d)
+				x.Presence = Some(v)
+			}
+		case 7:
+			x.GuildID.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadMember[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMember[f-1]))
 	}
 }
 
@@ -20786,36 +21276,6 @@ func jsonFieldThreadMember(k []byte) int {
 		return 7
 	}
 	return 0
-}
-
-func (x *ThreadMember) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.UserID.decodeJSON(d)
-	case 3:
-		x.JoinTimestamp.decodeJSON(d)
-	case 4:
-		x.Flags = int(d.int(64))
-	case 5:
-		if d.r.Null() {
-			x.Member = nil
-		} else {
-			x.Member = d.members.alloc()
-			x.Member.decodeJSON(d)
-		}
-	case 6:
-		if d.r.Null() {
-			x.Presence = Null[Presence]()
-		} else {
-			var v Presence
-			v.decodeJSON(d)
-			x.Presence = Some(v)
-		}
-	case 7:
-		x.GuildID.decodeJSON(d)
-	}
 }
 
 func (x *ThreadMember) appendJSON(dst []byte) []byte {
@@ -20889,16 +21349,20 @@ var jsonKeysThreadMemberUpdate = [7]encoding.JSONKey{
 }
 
 func (x *ThreadMemberUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ThreadMemberUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysThreadMemberUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMemberUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysThreadMemberUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysThreadMemberUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -20906,12 +21370,42 @@ func (x *ThreadMemberUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldThreadMemberUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadMemberUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMemberUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ThreadMember.ID.decodeJSON(d)
+		case 2:
+			x.ThreadMember.UserID.decodeJSON(d)
+		case 3:
+			x.ThreadMember.JoinTimestamp.decodeJSON(d)
+		case 4:
+			x.ThreadMember.Flags = int(d.int(64))
+		case 5:
+			if d.r.Null() {
+				x.ThreadMember.Member = nil
+			} else {
+				x.ThreadMember.Member = d.members.alloc()
+				x.ThreadMember.Member.decodeJSON(d)
+			}
+		case 6:
+			if d.r.Null() {
+				x.ThreadMember.Presence = Null[Presence]()
+			} else {
+				var v Presence
+				v.decodeJSON(d)
+				x.ThreadMember.Presence = Some(v)
+			}
+		case 7:
+			x.ThreadMember.GuildID.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadMemberUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMemberUpdate[f-1]))
 	}
 }
 
@@ -20934,36 +21428,6 @@ func jsonFieldThreadMemberUpdate(k []byte) int {
 		return 7
 	}
 	return 0
-}
-
-func (x *ThreadMemberUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ThreadMember.ID.decodeJSON(d)
-	case 2:
-		x.ThreadMember.UserID.decodeJSON(d)
-	case 3:
-		x.ThreadMember.JoinTimestamp.decodeJSON(d)
-	case 4:
-		x.ThreadMember.Flags = int(d.int(64))
-	case 5:
-		if d.r.Null() {
-			x.ThreadMember.Member = nil
-		} else {
-			x.ThreadMember.Member = d.members.alloc()
-			x.ThreadMember.Member.decodeJSON(d)
-		}
-	case 6:
-		if d.r.Null() {
-			x.ThreadMember.Presence = Null[Presence]()
-		} else {
-			var v Presence
-			v.decodeJSON(d)
-			x.ThreadMember.Presence = Some(v)
-		}
-	case 7:
-		x.ThreadMember.GuildID.decodeJSON(d)
-	}
 }
 
 func (x *ThreadMemberUpdate) appendJSON(dst []byte) []byte {
@@ -21004,16 +21468,20 @@ var jsonKeysThreadMembersUpdate = [5]encoding.JSONKey{
 }
 
 func (x *ThreadMembersUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ThreadMembersUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysThreadMembersUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMembersUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysThreadMembersUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysThreadMembersUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -21021,12 +21489,27 @@ func (x *ThreadMembersUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldThreadMembersUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadMembersUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMembersUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.GuildID.decodeJSON(d)
+		case 3:
+			x.MemberCount = int(d.int(64))
+		case 4:
+			x.AddedMembers = decodeArray(d, &d.arrays.ThreadMember)
+		case 5:
+			x.RemovedMemberIDs = d.snowflakes()
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadMembersUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMembersUpdate[f-1]))
 	}
 }
 
@@ -21045,21 +21528,6 @@ func jsonFieldThreadMembersUpdate(k []byte) int {
 		return 5
 	}
 	return 0
-}
-
-func (x *ThreadMembersUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.GuildID.decodeJSON(d)
-	case 3:
-		x.MemberCount = int(d.int(64))
-	case 4:
-		x.AddedMembers = decodeArray(d, &d.arrays.ThreadMember)
-	case 5:
-		x.RemovedMemberIDs = d.snowflakes()
-	}
 }
 
 func (x *ThreadMembersUpdate) appendJSON(dst []byte) []byte {
@@ -21125,16 +21593,20 @@ var jsonKeysThreadMetadata = [6]encoding.JSONKey{
 }
 
 func (x *ThreadMetadata) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ThreadMetadata
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysThreadMetadata[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMetadata[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysThreadMetadata[f-1]) && !d.r.NextKeyIs(jsonKeysThreadMetadata[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -21142,12 +21614,41 @@ func (x *ThreadMetadata) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldThreadMetadata(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadMetadata[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMetadata[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Archived = d.bool()
+		case 2:
+			x.AutoArchiveDuration = int(d.int(64))
+		case 3:
+			x.ArchiveTimestamp.decodeJSON(d)
+		case 4:
+			x.Locked = d.bool()
+		case 5:
+			if d.r.Null() {
+				x.Invitable = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Invitable = Some(v)
+			}
+		case 6:
+			if d.r.Null() {
+				x.CreateTimestamp = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.CreateTimestamp = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadMetadata[f-1]) || d.r.NextKeyIs(&jsonKeysThreadMetadata[f-1]))
 	}
 }
 
@@ -21168,35 +21669,6 @@ func jsonFieldThreadMetadata(k []byte) int {
 		return 6
 	}
 	return 0
-}
-
-func (x *ThreadMetadata) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Archived = d.bool()
-	case 2:
-		x.AutoArchiveDuration = int(d.int(64))
-	case 3:
-		x.ArchiveTimestamp.decodeJSON(d)
-	case 4:
-		x.Locked = d.bool()
-	case 5:
-		if d.r.Null() {
-			x.Invitable = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Invitable = Some(v)
-		}
-	case 6:
-		if d.r.Null() {
-			x.CreateTimestamp = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.CreateTimestamp = Some(v)
-		}
-	}
 }
 
 func (x *ThreadMetadata) appendJSON(dst []byte) []byte {
@@ -21293,16 +21765,20 @@ var jsonKeysThreadUpdate = [38]encoding.JSONKey{
 }
 
 func (x *ThreadUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.ThreadUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysThreadUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysThreadUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysThreadUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -21310,12 +21786,265 @@ func (x *ThreadUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldThreadUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Channel.ID.decodeJSON(d)
+		case 2:
+			x.Channel.Type = ChannelType(d.int(64))
+		case 3:
+			x.Channel.GuildID.decodeJSON(d)
+		case 4:
+			if d.r.Null() {
+				x.Channel.Position = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.Position = Some(v)
+			}
+		case 5:
+			x.Channel.PermissionOverwrites = decodeArray(d, &d.arrays.PermissionOverwrite)
+		case 6:
+			if d.r.Null() {
+				x.Channel.Name = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.Name = Some(v)
+			}
+		case 7:
+			if d.r.Null() {
+				x.Channel.Topic = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.Topic = Some(v)
+			}
+		case 8:
+			if d.r.Null() {
+				x.Channel.NSFW = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Channel.NSFW = Some(v)
+			}
+		case 9:
+			if d.r.Null() {
+				x.Channel.LastMessageID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Channel.LastMessageID = Some(v)
+			}
+		case 10:
+			if d.r.Null() {
+				x.Channel.Bitrate = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.Bitrate = Some(v)
+			}
+		case 11:
+			if d.r.Null() {
+				x.Channel.UserLimit = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.UserLimit = Some(v)
+			}
+		case 12:
+			if d.r.Null() {
+				x.Channel.RateLimitPerUser = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.RateLimitPerUser = Some(v)
+			}
+		case 13:
+			x.Channel.Recipients = decodeArray(d, &d.arrays.User)
+		case 14:
+			if d.r.Null() {
+				x.Channel.Icon = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.Icon = Some(v)
+			}
+		case 15:
+			x.Channel.OwnerID.decodeJSON(d)
+		case 16:
+			x.Channel.ApplicationID.decodeJSON(d)
+		case 17:
+			if d.r.Null() {
+				x.Channel.Managed = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Channel.Managed = Some(v)
+			}
+		case 18:
+			if d.r.Null() {
+				x.Channel.ParentID = Null[Snowflake]()
+			} else {
+				var v Snowflake
+				v.decodeJSON(d)
+				x.Channel.ParentID = Some(v)
+			}
+		case 19:
+			if d.r.Null() {
+				x.Channel.LastPinTimestamp = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.Channel.LastPinTimestamp = Some(v)
+			}
+		case 20:
+			if d.r.Null() {
+				x.Channel.RTCRegion = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.RTCRegion = Some(v)
+			}
+		case 21:
+			if d.r.Null() {
+				x.Channel.VideoQualityMode = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.VideoQualityMode = Some(v)
+			}
+		case 22:
+			if d.r.Null() {
+				x.Channel.MessageCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.MessageCount = Some(v)
+			}
+		case 23:
+			if d.r.Null() {
+				x.Channel.MemberCount = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.MemberCount = Some(v)
+			}
+		case 24:
+			if d.r.Null() {
+				x.Channel.ThreadMetadata = nil
+			} else {
+				x.Channel.ThreadMetadata = new(ThreadMetadata)
+				x.Channel.ThreadMetadata.decodeJSON(d)
+			}
+		case 25:
+			if d.r.Null() {
+				x.Channel.Member = nil
+			} else {
+				x.Channel.Member = new(ThreadMember)
+				x.Channel.Member.decodeJSON(d)
+			}
+		case 26:
+			if d.r.Null() {
+				x.Channel.DefaultAutoArchiveDuration = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.DefaultAutoArchiveDuration = Some(v)
+			}
+		case 27:
+			if d.r.Null() {
+				x.Channel.Permissions = Null[Permissions]()
+			} else {
+				var v Permissions
+				v.decodeJSON(d)
+				x.Channel.Permissions = Some(v)
+			}
+		case 28:
+			if d.r.Null() {
+				x.Channel.Flags = Null[ChannelFlags]()
+			} else {
+				var v ChannelFlags
+				v = ChannelFlags(d.uint(64))
+				x.Channel.Flags = Some(v)
+			}
+		case 29:
+			if d.r.Null() {
+				x.Channel.TotalMessageSent = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.TotalMessageSent = Some(v)
+			}
+		case 30:
+			x.Channel.AvailableTags = decodeArray(d, &d.arrays.ForumTag)
+		case 31:
+			x.Channel.AppliedTags = d.snowflakes()
+		case 32:
+			if d.r.Null() {
+				x.Channel.DefaultReactionEmoji = Null[DefaultReaction]()
+			} else {
+				var v DefaultReaction
+				v.decodeJSON(d)
+				x.Channel.DefaultReactionEmoji = Some(v)
+			}
+		case 33:
+			if d.r.Null() {
+				x.Channel.DefaultThreadRateLimitPerUser = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.DefaultThreadRateLimitPerUser = Some(v)
+			}
+		case 34:
+			if d.r.Null() {
+				x.Channel.DefaultSortOrder = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.DefaultSortOrder = Some(v)
+			}
+		case 35:
+			if d.r.Null() {
+				x.Channel.DefaultForumLayout = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.Channel.DefaultForumLayout = Some(v)
+			}
+		case 36:
+			if d.r.Null() {
+				x.Channel.Status = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Channel.Status = Some(v)
+			}
+		case 37:
+			if d.r.Null() {
+				x.Channel.Version = Null[int64]()
+			} else {
+				var v int64
+				v = d.int(64)
+				x.Channel.Version = Some(v)
+			}
+		case 38:
+			if d.r.Null() {
+				x.Channel.NewlyCreated = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Channel.NewlyCreated = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysThreadUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysThreadUpdate[f-1]))
 	}
 }
 
@@ -21402,259 +22131,6 @@ func jsonFieldThreadUpdate(k []byte) int {
 	return 0
 }
 
-func (x *ThreadUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Channel.ID.decodeJSON(d)
-	case 2:
-		x.Channel.Type = ChannelType(d.int(64))
-	case 3:
-		x.Channel.GuildID.decodeJSON(d)
-	case 4:
-		if d.r.Null() {
-			x.Channel.Position = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.Position = Some(v)
-		}
-	case 5:
-		x.Channel.PermissionOverwrites = decodeArray(d, &d.arrays.PermissionOverwrite)
-	case 6:
-		if d.r.Null() {
-			x.Channel.Name = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.Name = Some(v)
-		}
-	case 7:
-		if d.r.Null() {
-			x.Channel.Topic = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.Topic = Some(v)
-		}
-	case 8:
-		if d.r.Null() {
-			x.Channel.NSFW = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Channel.NSFW = Some(v)
-		}
-	case 9:
-		if d.r.Null() {
-			x.Channel.LastMessageID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Channel.LastMessageID = Some(v)
-		}
-	case 10:
-		if d.r.Null() {
-			x.Channel.Bitrate = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.Bitrate = Some(v)
-		}
-	case 11:
-		if d.r.Null() {
-			x.Channel.UserLimit = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.UserLimit = Some(v)
-		}
-	case 12:
-		if d.r.Null() {
-			x.Channel.RateLimitPerUser = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.RateLimitPerUser = Some(v)
-		}
-	case 13:
-		x.Channel.Recipients = decodeArray(d, &d.arrays.User)
-	case 14:
-		if d.r.Null() {
-			x.Channel.Icon = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.Icon = Some(v)
-		}
-	case 15:
-		x.Channel.OwnerID.decodeJSON(d)
-	case 16:
-		x.Channel.ApplicationID.decodeJSON(d)
-	case 17:
-		if d.r.Null() {
-			x.Channel.Managed = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Channel.Managed = Some(v)
-		}
-	case 18:
-		if d.r.Null() {
-			x.Channel.ParentID = Null[Snowflake]()
-		} else {
-			var v Snowflake
-			v.decodeJSON(d)
-			x.Channel.ParentID = Some(v)
-		}
-	case 19:
-		if d.r.Null() {
-			x.Channel.LastPinTimestamp = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.Channel.LastPinTimestamp = Some(v)
-		}
-	case 20:
-		if d.r.Null() {
-			x.Channel.RTCRegion = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.RTCRegion = Some(v)
-		}
-	case 21:
-		if d.r.Null() {
-			x.Channel.VideoQualityMode = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.VideoQualityMode = Some(v)
-		}
-	case 22:
-		if d.r.Null() {
-			x.Channel.MessageCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.MessageCount = Some(v)
-		}
-	case 23:
-		if d.r.Null() {
-			x.Channel.MemberCount = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.MemberCount = Some(v)
-		}
-	case 24:
-		if d.r.Null() {
-			x.Channel.ThreadMetadata = nil
-		} else {
-			x.Channel.ThreadMetadata = new(ThreadMetadata)
-			x.Channel.ThreadMetadata.decodeJSON(d)
-		}
-	case 25:
-		if d.r.Null() {
-			x.Channel.Member = nil
-		} else {
-			x.Channel.Member = new(ThreadMember)
-			x.Channel.Member.decodeJSON(d)
-		}
-	case 26:
-		if d.r.Null() {
-			x.Channel.DefaultAutoArchiveDuration = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.DefaultAutoArchiveDuration = Some(v)
-		}
-	case 27:
-		if d.r.Null() {
-			x.Channel.Permissions = Null[Permissions]()
-		} else {
-			var v Permissions
-			v.decodeJSON(d)
-			x.Channel.Permissions = Some(v)
-		}
-	case 28:
-		if d.r.Null() {
-			x.Channel.Flags = Null[ChannelFlags]()
-		} else {
-			var v ChannelFlags
-			v = ChannelFlags(d.uint(64))
-			x.Channel.Flags = Some(v)
-		}
-	case 29:
-		if d.r.Null() {
-			x.Channel.TotalMessageSent = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.TotalMessageSent = Some(v)
-		}
-	case 30:
-		x.Channel.AvailableTags = decodeArray(d, &d.arrays.ForumTag)
-	case 31:
-		x.Channel.AppliedTags = d.snowflakes()
-	case 32:
-		if d.r.Null() {
-			x.Channel.DefaultReactionEmoji = Null[DefaultReaction]()
-		} else {
-			var v DefaultReaction
-			v.decodeJSON(d)
-			x.Channel.DefaultReactionEmoji = Some(v)
-		}
-	case 33:
-		if d.r.Null() {
-			x.Channel.DefaultThreadRateLimitPerUser = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.DefaultThreadRateLimitPerUser = Some(v)
-		}
-	case 34:
-		if d.r.Null() {
-			x.Channel.DefaultSortOrder = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.DefaultSortOrder = Some(v)
-		}
-	case 35:
-		if d.r.Null() {
-			x.Channel.DefaultForumLayout = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.Channel.DefaultForumLayout = Some(v)
-		}
-	case 36:
-		if d.r.Null() {
-			x.Channel.Status = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Channel.Status = Some(v)
-		}
-	case 37:
-		if d.r.Null() {
-			x.Channel.Version = Null[int64]()
-		} else {
-			var v int64
-			v = d.int(64)
-			x.Channel.Version = Some(v)
-		}
-	case 38:
-		if d.r.Null() {
-			x.Channel.NewlyCreated = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Channel.NewlyCreated = Some(v)
-		}
-	}
-}
-
 func (x *ThreadUpdate) appendJSON(dst []byte) []byte {
 	start := len(dst)
 	dst = x.appendFields(dst)
@@ -21693,16 +22169,20 @@ var jsonKeysTypingStart = [5]encoding.JSONKey{
 }
 
 func (x *TypingStart) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.TypingStart
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysTypingStart[f-1]) || d.r.NextKeyIs(&jsonKeysTypingStart[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysTypingStart[f-1]) && !d.r.NextKeyIs(jsonKeysTypingStart[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -21710,12 +22190,32 @@ func (x *TypingStart) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldTypingStart(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysTypingStart[f-1]) || d.r.NextKeyIs(&jsonKeysTypingStart[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ChannelID.decodeJSON(d)
+		case 2:
+			x.GuildID.decodeJSON(d)
+		case 3:
+			x.UserID.decodeJSON(d)
+		case 4:
+			x.Timestamp = d.int(64)
+		case 5:
+			if d.r.Null() {
+				x.Member = nil
+			} else {
+				x.Member = d.members.alloc()
+				x.Member.decodeJSON(d)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysTypingStart[f-1]) || d.r.NextKeyIs(&jsonKeysTypingStart[f-1]))
 	}
 }
 
@@ -21734,26 +22234,6 @@ func jsonFieldTypingStart(k []byte) int {
 		return 5
 	}
 	return 0
-}
-
-func (x *TypingStart) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ChannelID.decodeJSON(d)
-	case 2:
-		x.GuildID.decodeJSON(d)
-	case 3:
-		x.UserID.decodeJSON(d)
-	case 4:
-		x.Timestamp = d.int(64)
-	case 5:
-		if d.r.Null() {
-			x.Member = nil
-		} else {
-			x.Member = d.members.alloc()
-			x.Member.decodeJSON(d)
-		}
-	}
 }
 
 func (x *TypingStart) appendJSON(dst []byte) []byte {
@@ -21808,16 +22288,20 @@ var jsonKeysUnavailableGuild = [2]encoding.JSONKey{
 }
 
 func (x *UnavailableGuild) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.UnavailableGuild
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysUnavailableGuild[f-1]) || d.r.NextKeyIs(&jsonKeysUnavailableGuild[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysUnavailableGuild[f-1]) && !d.r.NextKeyIs(jsonKeysUnavailableGuild[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -21825,12 +22309,27 @@ func (x *UnavailableGuild) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldUnavailableGuild(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysUnavailableGuild[f-1]) || d.r.NextKeyIs(&jsonKeysUnavailableGuild[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			if d.r.Null() {
+				x.Unavailable = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Unavailable = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysUnavailableGuild[f-1]) || d.r.NextKeyIs(&jsonKeysUnavailableGuild[f-1]))
 	}
 }
 
@@ -21843,21 +22342,6 @@ func jsonFieldUnavailableGuild(k []byte) int {
 		return 2
 	}
 	return 0
-}
-
-func (x *UnavailableGuild) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		if d.r.Null() {
-			x.Unavailable = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Unavailable = Some(v)
-		}
-	}
 }
 
 func (x *UnavailableGuild) appendJSON(dst []byte) []byte {
@@ -21923,16 +22407,20 @@ var jsonKeysUser = [21]encoding.JSONKey{
 }
 
 func (x *User) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.User
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysUser[f-1]) || d.r.NextKeyIs(&jsonKeysUser[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysUser[f-1]) && !d.r.NextKeyIs(jsonKeysUser[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -21940,12 +22428,140 @@ func (x *User) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldUser(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysUser[f-1]) || d.r.NextKeyIs(&jsonKeysUser[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.Username = d.str()
+		case 3:
+			x.Discriminator = d.str()
+		case 4:
+			x.GlobalName = d.str()
+		case 5:
+			x.Avatar = d.str()
+		case 6:
+			x.Bot = d.bool()
+		case 7:
+			x.System = d.bool()
+		case 8:
+			if d.r.Null() {
+				x.MFAEnabled = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.MFAEnabled = Some(v)
+			}
+		case 9:
+			if d.r.Null() {
+				x.Verified = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.Verified = Some(v)
+			}
+		case 10:
+			if d.r.Null() {
+				x.Email = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Email = Some(v)
+			}
+		case 11:
+			if d.r.Null() {
+				x.Banner = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Banner = Some(v)
+			}
+		case 12:
+			if d.r.Null() {
+				x.AccentColor = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.AccentColor = Some(v)
+			}
+		case 13:
+			x.Locale = d.str()
+		case 14:
+			if d.r.Null() {
+				x.Flags = Null[UserFlags]()
+			} else {
+				var v UserFlags
+				v = UserFlags(d.uint(64))
+				x.Flags = Some(v)
+			}
+		case 15:
+			if d.r.Null() {
+				x.PremiumType = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.PremiumType = Some(v)
+			}
+		case 16:
+			if d.r.Null() {
+				x.PublicFlags = Null[UserFlags]()
+			} else {
+				var v UserFlags
+				v = UserFlags(d.uint(64))
+				x.PublicFlags = Some(v)
+			}
+		case 17:
+			if d.r.Null() {
+				x.AvatarDecorationData = Null[*AvatarDecoration]()
+			} else {
+				var v *AvatarDecoration
+				if d.r.Null() {
+					v = nil
+				} else {
+					v = new(AvatarDecoration)
+					v.decodeJSON(d)
+				}
+				x.AvatarDecorationData = Some(v)
+			}
+		case 18:
+			if d.r.Null() {
+				x.Collectibles = Null[*Collectibles]()
+			} else {
+				var v *Collectibles
+				if d.r.Null() {
+					v = nil
+				} else {
+					v = new(Collectibles)
+					v.decodeJSON(d)
+				}
+				x.Collectibles = Some(v)
+			}
+		case 19:
+			if d.r.Null() {
+				x.PrimaryGuild = Null[*PrimaryGuild]()
+			} else {
+				var v *PrimaryGuild
+				if d.r.Null() {
+					v = nil
+				} else {
+					v = new(PrimaryGuild)
+					v.decodeJSON(d)
+				}
+				x.PrimaryGuild = Some(v)
+			}
+		case 20:
+			x.Clan.decodeJSON(d)
+		case 21:
+			x.DisplayNameStyles.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysUser[f-1]) || d.r.NextKeyIs(&jsonKeysUser[f-1]))
 	}
 }
 
@@ -21996,134 +22612,6 @@ func jsonFieldUser(k []byte) int {
 		return 21
 	}
 	return 0
-}
-
-func (x *User) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.Username = d.str()
-	case 3:
-		x.Discriminator = d.str()
-	case 4:
-		x.GlobalName = d.str()
-	case 5:
-		x.Avatar = d.str()
-	case 6:
-		x.Bot = d.bool()
-	case 7:
-		x.System = d.bool()
-	case 8:
-		if d.r.Null() {
-			x.MFAEnabled = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.MFAEnabled = Some(v)
-		}
-	case 9:
-		if d.r.Null() {
-			x.Verified = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.Verified = Some(v)
-		}
-	case 10:
-		if d.r.Null() {
-			x.Email = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Email = Some(v)
-		}
-	case 11:
-		if d.r.Null() {
-			x.Banner = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Banner = Some(v)
-		}
-	case 12:
-		if d.r.Null() {
-			x.AccentColor = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.AccentColor = Some(v)
-		}
-	case 13:
-		x.Locale = d.str()
-	case 14:
-		if d.r.Null() {
-			x.Flags = Null[UserFlags]()
-		} else {
-			var v UserFlags
-			v = UserFlags(d.uint(64))
-			x.Flags = Some(v)
-		}
-	case 15:
-		if d.r.Null() {
-			x.PremiumType = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.PremiumType = Some(v)
-		}
-	case 16:
-		if d.r.Null() {
-			x.PublicFlags = Null[UserFlags]()
-		} else {
-			var v UserFlags
-			v = UserFlags(d.uint(64))
-			x.PublicFlags = Some(v)
-		}
-	case 17:
-		if d.r.Null() {
-			x.AvatarDecorationData = Null[*AvatarDecoration]()
-		} else {
-			var v *AvatarDecoration
-			if d.r.Null() {
-				v = nil
-			} else {
-				v = new(AvatarDecoration)
-				v.decodeJSON(d)
-			}
-			x.AvatarDecorationData = Some(v)
-		}
-	case 18:
-		if d.r.Null() {
-			x.Collectibles = Null[*Collectibles]()
-		} else {
-			var v *Collectibles
-			if d.r.Null() {
-				v = nil
-			} else {
-				v = new(Collectibles)
-				v.decodeJSON(d)
-			}
-			x.Collectibles = Some(v)
-		}
-	case 19:
-		if d.r.Null() {
-			x.PrimaryGuild = Null[*PrimaryGuild]()
-		} else {
-			var v *PrimaryGuild
-			if d.r.Null() {
-				v = nil
-			} else {
-				v = new(PrimaryGuild)
-				v.decodeJSON(d)
-			}
-			x.PrimaryGuild = Some(v)
-		}
-	case 20:
-		x.Clan.decodeJSON(d)
-	case 21:
-		x.DisplayNameStyles.decodeJSON(d)
-	}
 }
 
 func (x *User) appendJSON(dst []byte) []byte {
@@ -22317,16 +22805,20 @@ var jsonKeysUserUpdate = [21]encoding.JSONKey{
 }
 
 func (x *UserUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.UserUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysUserUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysUserUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysUserUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysUserUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -22334,12 +22826,140 @@ func (x *UserUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldUserUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysUserUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysUserUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.User.ID.decodeJSON(d)
+		case 2:
+			x.User.Username = d.str()
+		case 3:
+			x.User.Discriminator = d.str()
+		case 4:
+			x.User.GlobalName = d.str()
+		case 5:
+			x.User.Avatar = d.str()
+		case 6:
+			x.User.Bot = d.bool()
+		case 7:
+			x.User.System = d.bool()
+		case 8:
+			if d.r.Null() {
+				x.User.MFAEnabled = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.User.MFAEnabled = Some(v)
+			}
+		case 9:
+			if d.r.Null() {
+				x.User.Verified = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.User.Verified = Some(v)
+			}
+		case 10:
+			if d.r.Null() {
+				x.User.Email = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.User.Email = Some(v)
+			}
+		case 11:
+			if d.r.Null() {
+				x.User.Banner = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.User.Banner = Some(v)
+			}
+		case 12:
+			if d.r.Null() {
+				x.User.AccentColor = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.User.AccentColor = Some(v)
+			}
+		case 13:
+			x.User.Locale = d.str()
+		case 14:
+			if d.r.Null() {
+				x.User.Flags = Null[UserFlags]()
+			} else {
+				var v UserFlags
+				v = UserFlags(d.uint(64))
+				x.User.Flags = Some(v)
+			}
+		case 15:
+			if d.r.Null() {
+				x.User.PremiumType = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.User.PremiumType = Some(v)
+			}
+		case 16:
+			if d.r.Null() {
+				x.User.PublicFlags = Null[UserFlags]()
+			} else {
+				var v UserFlags
+				v = UserFlags(d.uint(64))
+				x.User.PublicFlags = Some(v)
+			}
+		case 17:
+			if d.r.Null() {
+				x.User.AvatarDecorationData = Null[*AvatarDecoration]()
+			} else {
+				var v *AvatarDecoration
+				if d.r.Null() {
+					v = nil
+				} else {
+					v = new(AvatarDecoration)
+					v.decodeJSON(d)
+				}
+				x.User.AvatarDecorationData = Some(v)
+			}
+		case 18:
+			if d.r.Null() {
+				x.User.Collectibles = Null[*Collectibles]()
+			} else {
+				var v *Collectibles
+				if d.r.Null() {
+					v = nil
+				} else {
+					v = new(Collectibles)
+					v.decodeJSON(d)
+				}
+				x.User.Collectibles = Some(v)
+			}
+		case 19:
+			if d.r.Null() {
+				x.User.PrimaryGuild = Null[*PrimaryGuild]()
+			} else {
+				var v *PrimaryGuild
+				if d.r.Null() {
+					v = nil
+				} else {
+					v = new(PrimaryGuild)
+					v.decodeJSON(d)
+				}
+				x.User.PrimaryGuild = Some(v)
+			}
+		case 20:
+			x.User.Clan.decodeJSON(d)
+		case 21:
+			x.User.DisplayNameStyles.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysUserUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysUserUpdate[f-1]))
 	}
 }
 
@@ -22392,134 +23012,6 @@ func jsonFieldUserUpdate(k []byte) int {
 	return 0
 }
 
-func (x *UserUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.User.ID.decodeJSON(d)
-	case 2:
-		x.User.Username = d.str()
-	case 3:
-		x.User.Discriminator = d.str()
-	case 4:
-		x.User.GlobalName = d.str()
-	case 5:
-		x.User.Avatar = d.str()
-	case 6:
-		x.User.Bot = d.bool()
-	case 7:
-		x.User.System = d.bool()
-	case 8:
-		if d.r.Null() {
-			x.User.MFAEnabled = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.User.MFAEnabled = Some(v)
-		}
-	case 9:
-		if d.r.Null() {
-			x.User.Verified = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.User.Verified = Some(v)
-		}
-	case 10:
-		if d.r.Null() {
-			x.User.Email = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.User.Email = Some(v)
-		}
-	case 11:
-		if d.r.Null() {
-			x.User.Banner = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.User.Banner = Some(v)
-		}
-	case 12:
-		if d.r.Null() {
-			x.User.AccentColor = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.User.AccentColor = Some(v)
-		}
-	case 13:
-		x.User.Locale = d.str()
-	case 14:
-		if d.r.Null() {
-			x.User.Flags = Null[UserFlags]()
-		} else {
-			var v UserFlags
-			v = UserFlags(d.uint(64))
-			x.User.Flags = Some(v)
-		}
-	case 15:
-		if d.r.Null() {
-			x.User.PremiumType = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.User.PremiumType = Some(v)
-		}
-	case 16:
-		if d.r.Null() {
-			x.User.PublicFlags = Null[UserFlags]()
-		} else {
-			var v UserFlags
-			v = UserFlags(d.uint(64))
-			x.User.PublicFlags = Some(v)
-		}
-	case 17:
-		if d.r.Null() {
-			x.User.AvatarDecorationData = Null[*AvatarDecoration]()
-		} else {
-			var v *AvatarDecoration
-			if d.r.Null() {
-				v = nil
-			} else {
-				v = new(AvatarDecoration)
-				v.decodeJSON(d)
-			}
-			x.User.AvatarDecorationData = Some(v)
-		}
-	case 18:
-		if d.r.Null() {
-			x.User.Collectibles = Null[*Collectibles]()
-		} else {
-			var v *Collectibles
-			if d.r.Null() {
-				v = nil
-			} else {
-				v = new(Collectibles)
-				v.decodeJSON(d)
-			}
-			x.User.Collectibles = Some(v)
-		}
-	case 19:
-		if d.r.Null() {
-			x.User.PrimaryGuild = Null[*PrimaryGuild]()
-		} else {
-			var v *PrimaryGuild
-			if d.r.Null() {
-				v = nil
-			} else {
-				v = new(PrimaryGuild)
-				v.decodeJSON(d)
-			}
-			x.User.PrimaryGuild = Some(v)
-		}
-	case 20:
-		x.User.Clan.decodeJSON(d)
-	case 21:
-		x.User.DisplayNameStyles.decodeJSON(d)
-	}
-}
-
 func (x *UserUpdate) appendJSON(dst []byte) []byte {
 	start := len(dst)
 	dst = x.appendFields(dst)
@@ -22561,16 +23053,20 @@ var jsonKeysVoiceChannelEffectSend = [8]encoding.JSONKey{
 }
 
 func (x *VoiceChannelEffectSend) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.VoiceChannelEffectSend
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysVoiceChannelEffectSend[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceChannelEffectSend[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysVoiceChannelEffectSend[f-1]) && !d.r.NextKeyIs(jsonKeysVoiceChannelEffectSend[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -22578,12 +23074,57 @@ func (x *VoiceChannelEffectSend) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldVoiceChannelEffectSend(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysVoiceChannelEffectSend[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceChannelEffectSend[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ChannelID.decodeJSON(d)
+		case 2:
+			x.GuildID.decodeJSON(d)
+		case 3:
+			x.UserID.decodeJSON(d)
+		case 4:
+			if d.r.Null() {
+				x.Emoji = Null[Emoji]()
+			} else {
+				var v Emoji
+				v.decodeJSON(d)
+				x.Emoji = Some(v)
+			}
+		case 5:
+			if d.r.Null() {
+				x.AnimationType = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.AnimationType = Some(v)
+			}
+		case 6:
+			if d.r.Null() {
+				x.AnimationID = Null[int]()
+			} else {
+				var v int
+				v = int(d.int(64))
+				x.AnimationID = Some(v)
+			}
+		case 7:
+			x.SoundID.decodeJSON(d)
+		case 8:
+			if d.r.Null() {
+				x.SoundVolume = Null[float64]()
+			} else {
+				var v float64
+				v = d.float()
+				x.SoundVolume = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysVoiceChannelEffectSend[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceChannelEffectSend[f-1]))
 	}
 }
 
@@ -22608,51 +23149,6 @@ func jsonFieldVoiceChannelEffectSend(k []byte) int {
 		return 8
 	}
 	return 0
-}
-
-func (x *VoiceChannelEffectSend) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ChannelID.decodeJSON(d)
-	case 2:
-		x.GuildID.decodeJSON(d)
-	case 3:
-		x.UserID.decodeJSON(d)
-	case 4:
-		if d.r.Null() {
-			x.Emoji = Null[Emoji]()
-		} else {
-			var v Emoji
-			v.decodeJSON(d)
-			x.Emoji = Some(v)
-		}
-	case 5:
-		if d.r.Null() {
-			x.AnimationType = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.AnimationType = Some(v)
-		}
-	case 6:
-		if d.r.Null() {
-			x.AnimationID = Null[int]()
-		} else {
-			var v int
-			v = int(d.int(64))
-			x.AnimationID = Some(v)
-		}
-	case 7:
-		x.SoundID.decodeJSON(d)
-	case 8:
-		if d.r.Null() {
-			x.SoundVolume = Null[float64]()
-		} else {
-			var v float64
-			v = d.float()
-			x.SoundVolume = Some(v)
-		}
-	}
 }
 
 func (x *VoiceChannelEffectSend) appendJSON(dst []byte) []byte {
@@ -22732,16 +23228,20 @@ var jsonKeysVoiceChannelStartTimeUpdate = [3]encoding.JSONKey{
 }
 
 func (x *VoiceChannelStartTimeUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.VoiceChannelStartTimeUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysVoiceChannelStartTimeUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceChannelStartTimeUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysVoiceChannelStartTimeUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysVoiceChannelStartTimeUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -22749,12 +23249,29 @@ func (x *VoiceChannelStartTimeUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldVoiceChannelStartTimeUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysVoiceChannelStartTimeUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceChannelStartTimeUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.GuildID.decodeJSON(d)
+		case 3:
+			if d.r.Null() {
+				x.VoiceStartTime = Null[int64]()
+			} else {
+				var v int64
+				v = d.int(64)
+				x.VoiceStartTime = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysVoiceChannelStartTimeUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceChannelStartTimeUpdate[f-1]))
 	}
 }
 
@@ -22769,23 +23286,6 @@ func jsonFieldVoiceChannelStartTimeUpdate(k []byte) int {
 		return 3
 	}
 	return 0
-}
-
-func (x *VoiceChannelStartTimeUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.GuildID.decodeJSON(d)
-	case 3:
-		if d.r.Null() {
-			x.VoiceStartTime = Null[int64]()
-		} else {
-			var v int64
-			v = d.int(64)
-			x.VoiceStartTime = Some(v)
-		}
-	}
 }
 
 func (x *VoiceChannelStartTimeUpdate) appendJSON(dst []byte) []byte {
@@ -22835,16 +23335,20 @@ var jsonKeysVoiceChannelStatusUpdate = [3]encoding.JSONKey{
 }
 
 func (x *VoiceChannelStatusUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.VoiceChannelStatusUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysVoiceChannelStatusUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceChannelStatusUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysVoiceChannelStatusUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysVoiceChannelStatusUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -22852,12 +23356,29 @@ func (x *VoiceChannelStatusUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldVoiceChannelStatusUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysVoiceChannelStatusUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceChannelStatusUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.ID.decodeJSON(d)
+		case 2:
+			x.GuildID.decodeJSON(d)
+		case 3:
+			if d.r.Null() {
+				x.Status = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Status = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysVoiceChannelStatusUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceChannelStatusUpdate[f-1]))
 	}
 }
 
@@ -22872,23 +23393,6 @@ func jsonFieldVoiceChannelStatusUpdate(k []byte) int {
 		return 3
 	}
 	return 0
-}
-
-func (x *VoiceChannelStatusUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.ID.decodeJSON(d)
-	case 2:
-		x.GuildID.decodeJSON(d)
-	case 3:
-		if d.r.Null() {
-			x.Status = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Status = Some(v)
-		}
-	}
 }
 
 func (x *VoiceChannelStatusUpdate) appendJSON(dst []byte) []byte {
@@ -22938,16 +23442,20 @@ var jsonKeysVoiceServerUpdate = [3]encoding.JSONKey{
 }
 
 func (x *VoiceServerUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.VoiceServerUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysVoiceServerUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceServerUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysVoiceServerUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysVoiceServerUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -22955,12 +23463,29 @@ func (x *VoiceServerUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldVoiceServerUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysVoiceServerUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceServerUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.Token.decodeJSON(d)
+		case 2:
+			x.GuildID.decodeJSON(d)
+		case 3:
+			if d.r.Null() {
+				x.Endpoint = Null[string]()
+			} else {
+				var v string
+				v = d.str()
+				x.Endpoint = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysVoiceServerUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceServerUpdate[f-1]))
 	}
 }
 
@@ -22975,23 +23500,6 @@ func jsonFieldVoiceServerUpdate(k []byte) int {
 		return 3
 	}
 	return 0
-}
-
-func (x *VoiceServerUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.Token.decodeJSON(d)
-	case 2:
-		x.GuildID.decodeJSON(d)
-	case 3:
-		if d.r.Null() {
-			x.Endpoint = Null[string]()
-		} else {
-			var v string
-			v = d.str()
-			x.Endpoint = Some(v)
-		}
-	}
 }
 
 func (x *VoiceServerUpdate) appendJSON(dst []byte) []byte {
@@ -23051,16 +23559,20 @@ var jsonKeysVoiceState = [13]encoding.JSONKey{
 }
 
 func (x *VoiceState) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.VoiceState
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysVoiceState[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceState[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysVoiceState[f-1]) && !d.r.NextKeyIs(jsonKeysVoiceState[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -23068,12 +23580,60 @@ func (x *VoiceState) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldVoiceState(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysVoiceState[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceState[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.GuildID.decodeJSON(d)
+		case 2:
+			x.ChannelID.decodeJSON(d)
+		case 3:
+			x.UserID.decodeJSON(d)
+		case 4:
+			if d.r.Null() {
+				x.Member = nil
+			} else {
+				x.Member = d.members.alloc()
+				x.Member.decodeJSON(d)
+			}
+		case 5:
+			x.SessionID = d.str()
+		case 6:
+			x.Deaf = d.bool()
+		case 7:
+			x.Mute = d.bool()
+		case 8:
+			x.SelfDeaf = d.bool()
+		case 9:
+			x.SelfMute = d.bool()
+		case 10:
+			if d.r.Null() {
+				x.SelfStream = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.SelfStream = Some(v)
+			}
+		case 11:
+			x.SelfVideo = d.bool()
+		case 12:
+			x.Suppress = d.bool()
+		case 13:
+			if d.r.Null() {
+				x.RequestToSpeakTimestamp = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.RequestToSpeakTimestamp = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysVoiceState[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceState[f-1]))
 	}
 }
 
@@ -23108,54 +23668,6 @@ func jsonFieldVoiceState(k []byte) int {
 		return 13
 	}
 	return 0
-}
-
-func (x *VoiceState) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.GuildID.decodeJSON(d)
-	case 2:
-		x.ChannelID.decodeJSON(d)
-	case 3:
-		x.UserID.decodeJSON(d)
-	case 4:
-		if d.r.Null() {
-			x.Member = nil
-		} else {
-			x.Member = d.members.alloc()
-			x.Member.decodeJSON(d)
-		}
-	case 5:
-		x.SessionID = d.str()
-	case 6:
-		x.Deaf = d.bool()
-	case 7:
-		x.Mute = d.bool()
-	case 8:
-		x.SelfDeaf = d.bool()
-	case 9:
-		x.SelfMute = d.bool()
-	case 10:
-		if d.r.Null() {
-			x.SelfStream = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.SelfStream = Some(v)
-		}
-	case 11:
-		x.SelfVideo = d.bool()
-	case 12:
-		x.Suppress = d.bool()
-	case 13:
-		if d.r.Null() {
-			x.RequestToSpeakTimestamp = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.RequestToSpeakTimestamp = Some(v)
-		}
-	}
 }
 
 func (x *VoiceState) appendJSON(dst []byte) []byte {
@@ -23249,16 +23761,20 @@ var jsonKeysVoiceStateUpdate = [13]encoding.JSONKey{
 }
 
 func (x *VoiceStateUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.VoiceStateUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysVoiceStateUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceStateUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysVoiceStateUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysVoiceStateUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -23266,12 +23782,60 @@ func (x *VoiceStateUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldVoiceStateUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysVoiceStateUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceStateUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.VoiceState.GuildID.decodeJSON(d)
+		case 2:
+			x.VoiceState.ChannelID.decodeJSON(d)
+		case 3:
+			x.VoiceState.UserID.decodeJSON(d)
+		case 4:
+			if d.r.Null() {
+				x.VoiceState.Member = nil
+			} else {
+				x.VoiceState.Member = d.members.alloc()
+				x.VoiceState.Member.decodeJSON(d)
+			}
+		case 5:
+			x.VoiceState.SessionID = d.str()
+		case 6:
+			x.VoiceState.Deaf = d.bool()
+		case 7:
+			x.VoiceState.Mute = d.bool()
+		case 8:
+			x.VoiceState.SelfDeaf = d.bool()
+		case 9:
+			x.VoiceState.SelfMute = d.bool()
+		case 10:
+			if d.r.Null() {
+				x.VoiceState.SelfStream = Null[bool]()
+			} else {
+				var v bool
+				v = d.r.Bool()
+				x.VoiceState.SelfStream = Some(v)
+			}
+		case 11:
+			x.VoiceState.SelfVideo = d.bool()
+		case 12:
+			x.VoiceState.Suppress = d.bool()
+		case 13:
+			if d.r.Null() {
+				x.VoiceState.RequestToSpeakTimestamp = Null[Timestamp]()
+			} else {
+				var v Timestamp
+				v.decodeJSON(d)
+				x.VoiceState.RequestToSpeakTimestamp = Some(v)
+			}
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysVoiceStateUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysVoiceStateUpdate[f-1]))
 	}
 }
 
@@ -23306,54 +23870,6 @@ func jsonFieldVoiceStateUpdate(k []byte) int {
 		return 13
 	}
 	return 0
-}
-
-func (x *VoiceStateUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.VoiceState.GuildID.decodeJSON(d)
-	case 2:
-		x.VoiceState.ChannelID.decodeJSON(d)
-	case 3:
-		x.VoiceState.UserID.decodeJSON(d)
-	case 4:
-		if d.r.Null() {
-			x.VoiceState.Member = nil
-		} else {
-			x.VoiceState.Member = d.members.alloc()
-			x.VoiceState.Member.decodeJSON(d)
-		}
-	case 5:
-		x.VoiceState.SessionID = d.str()
-	case 6:
-		x.VoiceState.Deaf = d.bool()
-	case 7:
-		x.VoiceState.Mute = d.bool()
-	case 8:
-		x.VoiceState.SelfDeaf = d.bool()
-	case 9:
-		x.VoiceState.SelfMute = d.bool()
-	case 10:
-		if d.r.Null() {
-			x.VoiceState.SelfStream = Null[bool]()
-		} else {
-			var v bool
-			v = d.bool()
-			x.VoiceState.SelfStream = Some(v)
-		}
-	case 11:
-		x.VoiceState.SelfVideo = d.bool()
-	case 12:
-		x.VoiceState.Suppress = d.bool()
-	case 13:
-		if d.r.Null() {
-			x.VoiceState.RequestToSpeakTimestamp = Null[Timestamp]()
-		} else {
-			var v Timestamp
-			v.decodeJSON(d)
-			x.VoiceState.RequestToSpeakTimestamp = Some(v)
-		}
-	}
 }
 
 func (x *VoiceStateUpdate) appendJSON(dst []byte) []byte {
@@ -23391,16 +23907,20 @@ var jsonKeysWebhooksUpdate = [2]encoding.JSONKey{
 }
 
 func (x *WebhooksUpdate) decodeJSON(d *decoder) {
-	if !d.r.ObjectStart() {
+	if !d.r.ObjectStartQuick() && !d.r.ObjectStart() {
 		return
 	}
 	next := &d.order.WebhooksUpdate
 	prev := 0
+	f := int(next[0])
+	ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysWebhooksUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysWebhooksUpdate[f-1]))
 	for {
-		f := int(next[prev])
-		if f == 0 || !d.r.NextKeyIsQuick(jsonKeysWebhooksUpdate[f-1]) && !d.r.NextKeyIs(jsonKeysWebhooksUpdate[f-1]) {
-			k, esc, ok := d.r.NextKey()
-			if !ok {
+		if !ok {
+			if d.r.ObjectEndQuick() {
+				return
+			}
+			k, esc, more := d.r.NextKey()
+			if !more {
 				return
 			}
 			if esc {
@@ -23408,12 +23928,21 @@ func (x *WebhooksUpdate) decodeJSON(d *decoder) {
 			}
 			if f = jsonFieldWebhooksUpdate(k); f == 0 {
 				d.r.Skip()
+				f = int(next[prev])
+				ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysWebhooksUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysWebhooksUpdate[f-1]))
 				continue
 			}
 			next[prev] = uint8(f)
 		}
 		prev = f
-		x.decodeField(d, f)
+		switch f {
+		case 1:
+			x.GuildID.decodeJSON(d)
+		case 2:
+			x.ChannelID.decodeJSON(d)
+		}
+		f = int(next[prev])
+		ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysWebhooksUpdate[f-1]) || d.r.NextKeyIs(&jsonKeysWebhooksUpdate[f-1]))
 	}
 }
 
@@ -23426,15 +23955,6 @@ func jsonFieldWebhooksUpdate(k []byte) int {
 		return 2
 	}
 	return 0
-}
-
-func (x *WebhooksUpdate) decodeField(d *decoder, f int) {
-	switch f {
-	case 1:
-		x.GuildID.decodeJSON(d)
-	case 2:
-		x.ChannelID.decodeJSON(d)
-	}
 }
 
 func (x *WebhooksUpdate) appendJSON(dst []byte) []byte {

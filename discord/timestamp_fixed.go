@@ -61,9 +61,16 @@ func parseTimestampFixed(b []byte) (Timestamp, bool) {
 	if b[i] == '.' {
 		// The eight bytes after the point, padded with zeros (not digits
 		// once '0' is taken away) when the string ends before.
-		var next [8]byte
-		copy(next[:], b[20:])
-		fraction := binary.LittleEndian.Uint64(next[:]) ^ asciiZeros
+		var word uint64
+		if len(b) >= 28 {
+			// Discord's form: six digits and an offset follow.
+			word = binary.LittleEndian.Uint64(b[20:28])
+		} else {
+			var next [8]byte
+			copy(next[:], b[20:])
+			word = binary.LittleEndian.Uint64(next[:])
+		}
+		fraction := word ^ asciiZeros
 		// The first byte that is not a digit: its high nibble is set, or
 		// adding 6 sets it. A carry out of a byte that is not a digit only
 		// marks bytes after it.

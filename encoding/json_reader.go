@@ -108,6 +108,11 @@ func (r *JSONReader) Null() bool {
 }
 
 func (r *JSONReader) nullSlow() bool {
+	// null right where the reader stands, compared as a word.
+	if i := r.i; i >= 0 && i+4 <= len(r.b) && binary.LittleEndian.Uint32(r.b[i:i+4]) == wordNull {
+		r.i = i + 4
+		return true
+	}
 	if r.Kind() != 'n' {
 		return false
 	}
@@ -131,6 +136,47 @@ func (r *JSONReader) ObjectStart() bool {
 		return true
 	}
 	return r.open('{', "object")
+}
+
+// ObjectStartQuick is the half of ObjectStart small enough to be inlined:
+// when the object starts right where the reader stands it consumes the
+// '{' and returns true; otherwise it consumes nothing and returns false,
+// and the caller goes on with ObjectStart (which also reads null).
+func (r *JSONReader) ObjectStartQuick() bool {
+	if i := r.i; uint(i) < uint(len(r.b)) && r.b[i] == '{' && r.depth < maxDepth {
+		r.depth++
+		r.i = i + 1
+		r.first = true
+		return true
+	}
+	return false
+}
+
+// ObjectEndQuick consumes the '}' of the object being read and returns
+// true when it stands right where the reader is. Otherwise (a key,
+// whitespace, an error) it consumes nothing and returns false, and the
+// caller goes on with NextKey, which reads the next key or ends the
+// object.
+func (r *JSONReader) ObjectEndQuick() bool {
+	if i := r.i; uint(i) < uint(len(r.b)) && r.b[i] == '}' {
+		r.i = i + 1
+		r.depth--
+		r.first = false
+		return true
+	}
+	return false
+}
+
+// ArrayStartQuick is ObjectStartQuick for an array's '['; the caller goes
+// on with ArrayStart when it returns false.
+func (r *JSONReader) ArrayStartQuick() bool {
+	if i := r.i; uint(i) < uint(len(r.b)) && r.b[i] == '[' && r.depth < maxDepth {
+		r.depth++
+		r.i = i + 1
+		r.first = true
+		return true
+	}
+	return false
 }
 
 // open consumes the bracket that opens an object or array (c, the next
@@ -223,6 +269,19 @@ type JSONKey struct {
 	// tailMask are the same for the next eight bytes, so that keys of
 	// up to twelve characters are compared in two words.
 	head, mask, tail, tailMask uint64
+	// firstHead and firstMask are head and mask without the comma's
+	// byte, for an object's first key (compared from the '{' before it).
+	firstHead, firstMask uint64
+	// third and thirdMask are the same for quoted's bytes 16 to 23, so
+	// that NextKeyIs compares keys of up to twenty characters in words.
+	third, thirdMask uint64
+	// quickTailMask and quickTailInv are what NextKeyIsQuick and
+	// FirstKeyIsQuick compare the second word with: tailMask and the
+	// complement of tail for keys of up to sixteen bytes, and for longer
+	// keys and the zero JSONKey zero and zero, which nothing matches
+	// (any word masked with 0 is 0, not ^0), so that they need no check
+	// of the key's length.
+	quickTailMask, quickTailInv uint64
 }
 
 // NewJSONKey returns the key name, written as AppendQuoted writes it.
@@ -230,8 +289,14 @@ func NewJSONKey(name string) JSONKey {
 	q := append(AppendQuoted([]byte{','}, name), ':')
 	k := JSONKey{quoted: string(q)}
 	k.head, k.mask = keyWord(q)
+	k.firstHead, k.firstMask = k.head&^0xFF, k.mask&^0xFF
 	if len(q) > 8 {
 		k.tail, k.tailMask = keyWord(q[8:])
+	}
+	if len(q) > 16 {
+		k.third, k.thirdMask = keyWord(q[16:])
+	} else {
+		k.quickTailMask, k.quickTailInv = k.tailMask, ^k.tail
 	}
 	return k
 }
@@ -257,14 +322,14 @@ func keyWord(q []byte) (word, mask uint64) {
 // ends the object). What it consumes is always a valid key, since
 // AppendQuoted wrote it; whitespace after the colon is left to the
 // value's reader.
-func (r *JSONReader) NextKeyIs(k JSONKey) bool {
+func (r *JSONReader) NextKeyIs(k *JSONKey) bool {
 	i := r.i
 	if r.first {
 		// An object's first key has no comma before it: compare the
 		// words from the byte before the key ('{' or a space) with
 		// that byte masked out.
 		if n := len(k.quoted) - 1; n > 0 && n < 16 && i >= 1 && len(r.b)-i >= 15 {
-			if binary.LittleEndian.Uint64(r.b[i-1:])&k.mask&^0xFF != k.head&^0xFF ||
+			if binary.LittleEndian.Uint64(r.b[i-1:])&k.firstMask != k.firstHead ||
 				binary.LittleEndian.Uint64(r.b[i+7:])&k.tailMask != k.tail {
 				return false
 			}
@@ -287,6 +352,12 @@ func (r *JSONReader) NextKeyIs(k JSONKey) bool {
 		if binary.LittleEndian.Uint64(r.b[i+8:])&k.tailMask != k.tail {
 			return false
 		}
+	case n <= 24 && len(r.b)-i >= 24:
+		// (tailMask is all ones here.)
+		if binary.LittleEndian.Uint64(r.b[i+8:i+16]) != k.tail ||
+			binary.LittleEndian.Uint64(r.b[i+16:i+24])&k.thirdMask != k.third {
+			return false
+		}
 	case len(r.b)-i < n || string(r.b[i+8:i+n]) != k.quoted[8:]:
 		return false
 	}
@@ -301,25 +372,50 @@ func (r *JSONReader) NextKeyIs(k JSONKey) bool {
 // slower path (an object's first key, keys longer than twelve characters,
 // the last sixteen bytes of the input), so the caller goes on with
 // NextKeyIs (k).
-func (r *JSONReader) NextKeyIsQuick(k JSONKey) bool {
+func (r *JSONReader) NextKeyIsQuick(k *JSONKey) bool {
 	// Keys of up to twelve characters (sixteen bytes with the comma,
 	// quotes and colon; shorter keys have a zero tail and tailMask)
 	// compared in two words while sixteen bytes are left. The zero
 	// JSONKey (quoted "") never matches here.
 	i := r.i
-	if r.first || len(r.b)-i < 16 || uint(len(k.quoted)-1) >= 16 ||
-		binary.LittleEndian.Uint64(r.b[i:])&k.mask != k.head ||
-		binary.LittleEndian.Uint64(r.b[i+8:])&k.tailMask != k.tail {
+	if r.first || uint(i)+16 > uint(len(r.b)) {
+		return false
+	}
+	w := r.b[i : i+16 : i+16] // one bounds check for both words
+	if binary.LittleEndian.Uint64(w[:8])&k.mask != k.head ||
+		binary.LittleEndian.Uint64(w[8:])&k.quickTailMask != ^k.quickTailInv {
 		return false
 	}
 	r.i = i + len(k.quoted)
 	return true
 }
 
+// FirstKeyIsQuick is NextKeyIsQuick for an object's first key (right
+// after ObjectStart, where no comma comes before it): when it returns
+// true it has done what NextKeyIs does on a match; when it returns false
+// the reader is unchanged, and the caller goes on with NextKeyIs(k).
+func (r *JSONReader) FirstKeyIsQuick(k *JSONKey) bool {
+	// The key's words compared from the byte before it ('{', where
+	// the comma would be) with that byte masked out, as NextKeyIs does.
+	// (r.first is only set past a bracket, so i >= 0.)
+	i := r.i - 1
+	if !r.first || uint(i)+16 > uint(len(r.b)) {
+		return false
+	}
+	w := r.b[i : i+16 : i+16] // one bounds check for both words
+	if binary.LittleEndian.Uint64(w[:8])&k.firstMask != k.firstHead ||
+		binary.LittleEndian.Uint64(w[8:])&k.quickTailMask != ^k.quickTailInv {
+		return false
+	}
+	r.i = i + len(k.quoted)
+	r.first = false
+	return true
+}
+
 // nextKeyIsSlow is NextKeyIs for an object's first key, for keys longer
 // than twelve characters and near the end of the input: the whole key
 // compared as a string.
-func (r *JSONReader) nextKeyIsSlow(k JSONKey) bool {
+func (r *JSONReader) nextKeyIsSlow(k *JSONKey) bool {
 	q := k.quoted
 	if q == "" {
 		return false
@@ -413,38 +509,47 @@ func (r *JSONReader) StringChecked() (raw []byte, escaped, valid bool) {
 		r.failExpect("string")
 		return nil, false, false
 	}
+	// b is r.b in a register for the loop (through r, each round would
+	// load it again), and each word is b[j:j+8], a slice whose length
+	// is known, so not masked.
+	b := r.b
 	start := r.i + 1
-	// Fast path, in line: the scanner's loop, eight bytes at a time,
-	// noting on the way whether any byte is outside ASCII (only then
-	// does the string need a UTF-8 check).
+	// Fast path, in line: eight bytes at a time to the first byte that
+	// is not plain ASCII content. When that is the closing quote, the
+	// string is ASCII without escapes: no UTF-8 check needed.
 	j := start
-	var seen uint64
-	for len(r.b)-j >= 8 {
-		w := binary.LittleEndian.Uint64(r.b[j:])
-		if m := specialBytes(w); m != 0 {
-			n := bits.TrailingZeros64(m) >> 3 // clean bytes before it
-			seen |= w & (1<<(8*n) - 1)
-			j += n
-			if r.b[j] == '"' {
+	for j+8 <= len(b) {
+		w := binary.LittleEndian.Uint64(b[j : j+8])
+		if m := nonASCIIOrSpecial(w); m != 0 {
+			j += bits.TrailingZeros64(m) >> 3
+			if b[j] == '"' {
 				r.i = j + 1
-				raw = r.b[start:j:j]
-				return raw, false, seen&highs == 0 || validUTF8(raw)
+				return b[start:j:j], false, true
 			}
 			break
 		}
-		seen |= w
 		j += 8
 	}
-	// An escape, a control byte, or the input's last few bytes: the
-	// scanner reads the rest (the bytes before j are plain content).
-	end, escaped, err := skipString(r.b, j)
+	// An escape, a byte outside ASCII, a control byte, or the input's
+	// last few bytes: the scanner reads the rest, and the UTF-8 check
+	// starts there (the bytes before j are ASCII).
+	end, escaped, err := skipString(b, j)
 	if err != nil {
 		r.fail(err)
 		return nil, false, false
 	}
 	r.i = end
-	raw = r.b[start : end-1 : end-1]
-	return raw, escaped, validUTF8(raw)
+	raw = b[start : end-1 : end-1]
+	return raw, escaped, validUTF8(b[j : end-1])
+}
+
+// nonASCIIOrSpecial is specialBytes with the bytes outside ASCII flagged
+// too: the lowest flagged byte of v (little-endian) is the first that is
+// '"', '\\', a control byte or >= 0x80 (bytes above it may be flagged
+// wrongly, as in specialBytes).
+func nonASCIIOrSpecial(v uint64) uint64 {
+	q, s := v^(ones*'"'), v^(ones*'\\')
+	return ((q - ones) | (s - ones) | (v - ones*0x20) | v) & highs
 }
 
 // validUTF8 reports whether b is valid UTF-8, as utf8.Valid does, but
@@ -468,9 +573,10 @@ func validUTF8(b []byte) bool {
 		}
 	wide:
 		// b[0] is outside ASCII. The two- and three-byte characters of
-		// text (accents, punctuation, most symbols) are checked in line;
-		// the rest (E0 and ED, whose second byte has a narrower range,
-		// four-byte characters, bad bytes) by utf8.DecodeRune.
+		// text (accents, punctuation, most symbols) and the four-byte
+		// ones of F0 to F3 (emoji) are checked in line; the rest (E0,
+		// ED and F4, whose second byte has a narrower range, and bad
+		// bytes) by utf8.DecodeRune.
 		if c := b[0]; c >= 0xC2 && c < 0xE0 {
 			if len(b) >= 2 && b[1]&0xC0 == 0x80 {
 				b = b[2:]
@@ -478,6 +584,13 @@ func validUTF8(b []byte) bool {
 			}
 		} else if c >= 0xE1 && c <= 0xEF && c != 0xED && len(b) >= 3 && b[1]&0xC0 == 0x80 && b[2]&0xC0 == 0x80 {
 			b = b[3:]
+			continue
+		} else if c >= 0xF0 && c <= 0xF3 && len(b) >= 4 && b[1]&0xC0 == 0x80 && b[2]&0xC0 == 0x80 && b[3]&0xC0 == 0x80 &&
+			(c != 0xF0 || b[1] >= 0x90) {
+			// Four bytes (emoji): F0 needs a second byte of 90 or
+			// more (less is an overlong form); F4, whose second byte
+			// must stay under 90, is left to DecodeRune.
+			b = b[4:]
 			continue
 		}
 		r, n := utf8.DecodeRune(b)
@@ -501,51 +614,109 @@ func (r *JSONReader) QuotedUint64() (uint64, bool) {
 		return 0, false
 	}
 	start := i + 1
-	j := start
-	var v uint64
-	// Eight digits at a time while there are (at most sixteen: 10^16 is
-	// far from overflowing), then one at a time: at most 19 digits
-	// cannot overflow; the loop stops at the first byte that is not a
-	// digit.
-	for k := 0; k < 2 && len(b)-j >= 8; k++ {
-		w := binary.LittleEndian.Uint64(b[j:])
-		if !eightDigits(w) {
-			break
-		}
-		v = v*100_000_000 + eightDigitsValue(w)
-		j += 8
-	}
-	for end := min(len(b), start+19); j < end; j++ {
-		c := b[j] - '0'
-		if c > 9 {
-			break
-		}
-		v = v*10 + uint64(c)
-	}
-	if j < len(b) && j == start+19 {
-		// A twentieth digit, with the overflow check.
-		if c := b[j] - '0'; c <= 9 {
-			if v > (1<<64-1-uint64(c))/10 {
-				return 0, false
+	// Today's IDs, 17 to 19 digits, when 24 bytes are left: two words
+	// of digits checked together, then the digits of the third.
+	if len(b)-start >= 24 {
+		x1 := binary.LittleEndian.Uint64(b[start:start+8]) ^ 0x3030303030303030
+		x2 := binary.LittleEndian.Uint64(b[start+8:start+16]) ^ 0x3030303030303030
+		w3 := binary.LittleEndian.Uint64(b[start+16 : start+24])
+		// A byte is a digit when, '0' taken away, neither it nor it
+		// plus 6 reaches its high nibble (a digit's plus 6 carries
+		// nothing, so the sixteen bytes are digits exactly when this
+		// is zero).
+		if (x1|x2|(x1+0x0606060606060606)|(x2+0x0606060606060606))&0xF0F0F0F0F0F0F0F0 == 0 && b[start] != '0' {
+			n := bits.TrailingZeros64(nonDigits(w3)) >> 3
+			if n <= 3 && b[start+16+n] == '"' {
+				v := eightDigitsValue(x1)*100_000_000 + eightDigitsValue(x2)
+				r.i = start + 16 + n + 1
+				return v*pow10Uint64[n] + leadingDigitsValue(w3, n), true
 			}
-			v = v*10 + uint64(c)
-			j++
 		}
 	}
-	n := j - start
-	if n == 0 || n > 1 && b[start] == '0' || j >= len(b) || b[j] != '"' {
+	// Any other length: the digits eight at a time, each word's run of
+	// digits measured at once (nonDigits) and its value taken in one
+	// multiply-and-shift, with no loop over the last digits.
+	w := loadWord(b, start)
+	n := bits.TrailingZeros64(nonDigits(w)) >> 3
+	if n < 8 {
+		if n == 0 || n > 1 && b[start] == '0' {
+			return 0, false
+		}
+		return r.quotedUint64End(start+n, leadingDigitsValue(w, n))
+	}
+	if b[start] == '0' {
+		return 0, false
+	}
+	v := eightDigitsValue(w)
+	w = loadWord(b, start+8)
+	if n = bits.TrailingZeros64(nonDigits(w)) >> 3; n < 8 {
+		return r.quotedUint64End(start+8+n, v*pow10Uint64[n]+leadingDigitsValue(w, n))
+	}
+	v = v*100_000_000 + eightDigitsValue(w)
+	w = loadWord(b, start+16)
+	n = bits.TrailingZeros64(nonDigits(w)) >> 3
+	if n > 4 {
+		return 0, false // more than 20 digits
+	}
+	// v < 10^16: up to three more digits cannot overflow, a fourth may.
+	hi, lo := bits.Mul64(v, pow10Uint64[n])
+	lo, carry := bits.Add64(lo, leadingDigitsValue(w, n), 0)
+	if hi|carry != 0 {
+		return 0, false
+	}
+	return r.quotedUint64End(start+16+n, lo)
+}
+
+// quotedUint64End ends QuotedUint64 at b[j], the byte after the digits:
+// the value is read when it is the closing quote.
+func (r *JSONReader) quotedUint64End(j int, v uint64) (uint64, bool) {
+	if j >= len(r.b) || r.b[j] != '"' {
 		return 0, false
 	}
 	r.i = j + 1
 	return v, true
 }
 
-// eightDigits reports whether the eight bytes of w (little-endian) are
-// all ASCII digits: the high nibble of each is 3, and adding 6 to it does
-// not carry into the high nibble (that is, its low nibble is at most 9).
-func eightDigits(w uint64) bool {
-	return w&0xF0F0F0F0F0F0F0F0|(w+0x0606060606060606)&0xF0F0F0F0F0F0F0F0>>4 == 0x3333333333333333
+// loadWord returns b[k:k+8] as a little-endian word, with zero bytes in
+// place of those past the end of b (k <= len(b)). It calls nothing, so
+// that the fast paths using it keep their values in registers.
+func loadWord(b []byte, k int) uint64 {
+	// (The slices have a length of 8: a slice that may be empty costs
+	// instructions to keep its pointer inside b.)
+	if len(b)-k >= 8 {
+		return binary.LittleEndian.Uint64(b[k : k+8])
+	}
+	if n := len(b); n >= 8 {
+		// The last eight bytes, shifted down to start at b[k].
+		return binary.LittleEndian.Uint64(b[n-8:n]) >> (8 * uint(8-(n-k)))
+	}
+	var w uint64
+	for j := len(b) - 1; j >= k; j-- {
+		w = w<<8 | uint64(b[j])
+	}
+	return w
 }
+
+// nonDigits sets the high nibble of every byte of w (little-endian) that
+// is not an ASCII digit, and perhaps of bytes after one, never of a digit
+// before the first: a byte is a digit when, '0' taken away, neither it
+// nor it plus 6 reaches its high nibble (a carry out of a byte that is not
+// a digit only reaches the bytes after it).
+func nonDigits(w uint64) uint64 {
+	x := w ^ 0x3030303030303030
+	return (x | (x + 0x0606060606060606)) & 0xF0F0F0F0F0F0F0F0
+}
+
+// leadingDigitsValue returns the value of the first n (0 to 7) bytes of
+// w, ASCII digits: shifted to the top of the word, they are eight digits
+// with leading zero bytes, which count as zeros.
+func leadingDigitsValue(w uint64, n int) uint64 {
+	// For n = 0 the shift is 64, which leaves 0.
+	return eightDigitsValue(w << (64 - 8*uint(n)))
+}
+
+// pow10Uint64 holds 10^n for n from 0 to 8.
+var pow10Uint64 = [9]uint64{1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000}
 
 // eightDigitsValue returns the value of the eight ASCII digits in w, the
 // first in its lowest byte, by combining neighbours pairwise: digits into
@@ -563,6 +734,18 @@ func eightDigitsValue(w uint64) uint64 {
 // else it consumes nothing and returns false, so that the caller reads the
 // value another way (Number, Null): it is a fast path, never an error.
 func (r *JSONReader) SmallUint() (uint64, bool) {
+	// One digit, the most common (0, a type, a small count), in line.
+	if i := r.i; i >= 0 && i+1 < len(r.b) {
+		if c := r.b[i] - '0'; c <= 9 && !numberTail[r.b[i+1]] {
+			r.i = i + 1
+			return uint64(c), true
+		}
+	}
+	return r.smallUintSlow()
+}
+
+// smallUintSlow is SmallUint for numbers of more than one digit.
+func (r *JSONReader) smallUintSlow() (uint64, bool) {
 	b, i := r.b, r.i
 	j := i
 	var v uint64
@@ -614,15 +797,19 @@ func (r *JSONReader) Number() (text []byte, integer bool) {
 // Bool reads true or false. For anything else it fails.
 func (r *JSONReader) Bool() bool {
 	// The common case, in line: the literal starts where the reader
-	// stands.
-	if b := r.b[r.i:]; len(b) >= 5 {
-		if string(b[:4]) == "true" {
-			r.i += 4
+	// stands (five bytes sliced once, the first four compared as a
+	// word).
+	if i := r.i; uint(i)+5 <= uint(len(r.b)) {
+		lit := r.b[i : i+5 : i+5]
+		switch binary.LittleEndian.Uint32(lit[:4]) {
+		case wordTrue:
+			r.i = i + 4
 			return true
-		}
-		if string(b[:5]) == "false" {
-			r.i += 5
-			return false
+		case wordFals:
+			if lit[4] == 'e' {
+				r.i = i + 5
+				return false
+			}
 		}
 	}
 	return r.boolSlow()

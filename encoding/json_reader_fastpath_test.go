@@ -2,6 +2,7 @@ package encoding_test
 
 import (
 	"bytes"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -87,22 +88,34 @@ var fastPathCases = []string{
 	`1234567890123456789`, `9999999999999999999`, `12345678901234567890`, `7`, `7x`, ``, `true`,
 }
 
+// fastPathTails follow each case of TestReaderFastPathsMatchOracle: none
+// (the value at the end of the input, read in part from a short last
+// word), and enough input for QuotedUint64's three-word path.
+var fastPathTails = []string{"", `,"next":"0123456789012345678901234567"}`, `99999999999999999999999999999999`}
+
 func TestReaderFastPathsMatchOracle(t *testing.T) {
-	for _, c := range fastPathCases {
-		checkFastPaths(t, []byte(c))
-	}
-	// Every length of digit run, every position of a wrong byte in it.
-	for n := 1; n <= 21; n++ {
-		digits := bytes.Repeat([]byte("9"), n)
-		checkFastPaths(t, append(append([]byte(`"`), digits...), '"'))
-		checkFastPaths(t, digits)
-		for i := range n {
-			for _, bad := range []byte{'/', ':', 'a', '"', 0x80} {
-				d := bytes.Clone(digits)
-				d[i] = bad
-				checkFastPaths(t, append(append([]byte(`"`), d...), '"'))
-				checkFastPaths(t, d)
+	for _, tail := range fastPathTails {
+		for _, c := range fastPathCases {
+			checkFastPaths(t, []byte(c+tail))
+		}
+		// Every length of digit run, every position of a wrong byte
+		// in it.
+		for n := 1; n <= 21; n++ {
+			digits := bytes.Repeat([]byte("9"), n)
+			checkFastPaths(t, append(append(append([]byte(`"`), digits...), '"'), tail...))
+			checkFastPaths(t, append(bytes.Clone(digits), tail...))
+			for i := range n {
+				for _, bad := range []byte{'/', ':', 'a', '"', 0x80, 0xFF, '0' - 6, '9' + 7} {
+					d := bytes.Clone(digits)
+					d[i] = bad
+					checkFastPaths(t, append(append(append([]byte(`"`), d...), '"'), tail...))
+					checkFastPaths(t, append(d, tail...))
+				}
 			}
+			// A leading zero.
+			d := bytes.Clone(digits)
+			d[0] = '0'
+			checkFastPaths(t, append(append(append([]byte(`"`), d...), '"'), tail...))
 		}
 	}
 }
@@ -125,6 +138,7 @@ func TestReaderFastPathsAfterError(t *testing.T) {
 func FuzzReaderFastPaths(f *testing.F) {
 	for _, c := range fastPathCases {
 		f.Add([]byte(c))
+		f.Add([]byte(c + fastPathTails[1]))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) { checkFastPaths(t, in) })
 }
@@ -143,7 +157,7 @@ func TestNextKeyIs(t *testing.T) {
 	expectKey := func(k encoding.JSONKey, want bool, value string) {
 		t.Helper()
 		at := r.Offset()
-		if got := r.NextKeyIs(k); got != want {
+		if got := r.NextKeyIs(&k); got != want {
 			t.Fatalf("NextKeyIs at offset %d = %v, want %v", at, got, want)
 		}
 		if !want {
@@ -158,7 +172,7 @@ func TestNextKeyIs(t *testing.T) {
 			t.Fatalf("value after the key = %q, want %q", got, value)
 		}
 	}
-	if (encoding.JSONKey{}) == id || r.NextKeyIs(encoding.JSONKey{}) {
+	if (encoding.JSONKey{}) == id || r.NextKeyIs(&encoding.JSONKey{}) {
 		t.Fatal("the zero JSONKey matched")
 	}
 	expectKey(ids, false, "1") // "id" is not "ids"
@@ -167,7 +181,7 @@ func TestNextKeyIs(t *testing.T) {
 	expectKey(quoted, true, "4")
 	expectKey(x, false, "5") // space before the colon
 	expectKey(id, true, "6")
-	if r.NextKeyIs(id) {
+	if r.NextKeyIs(&id) {
 		t.Fatal("NextKeyIs matched at the end of the object")
 	}
 	if _, _, ok := r.NextKey(); ok || r.Err() != nil {
@@ -203,7 +217,7 @@ func TestNextKeyIsEveryKeyLength(t *testing.T) {
 				r.NextKey()
 				r.Number()
 				at := r.Offset()
-				if got := r.NextKeyIs(key); got != variant.match {
+				if got := r.NextKeyIs(&key); got != variant.match {
 					t.Fatalf("key %q, input %s: NextKeyIs = %v, want %v", name, in, got, variant.match)
 				}
 				if !variant.match {
@@ -214,6 +228,43 @@ func TestNextKeyIsEveryKeyLength(t *testing.T) {
 				}
 				if v, _ := r.Number(); string(v) != "1" {
 					t.Fatalf("key %q, input %s: value after the key = %q", name, in, v)
+				}
+			}
+		}
+	}
+}
+
+// TestFirstKeyIsQuickEveryKeyLength checks FirstKeyIsQuick on an object's
+// first key of every length, written as NewJSONKey writes it and with one
+// byte changed: it matches exactly where NextKeyIs does (keys of up to
+// twelve characters) or refuses, consuming nothing.
+func TestFirstKeyIsQuickEveryKeyLength(t *testing.T) {
+	for n := 1; n <= 24; n++ {
+		name := strings.Repeat("k", n-1) + "z"
+		key := encoding.NewJSONKey(name)
+		for _, tail := range []string{`1}`, `1,"other":2,"more":3}`, `1,"` + name + `":2}`} {
+			for _, written := range []string{name, name[:n-1] + "y", "y" + name[1:], name + "z", name[:n-1]} {
+				in := []byte(`{"` + written + `":` + tail)
+				quick, slow := encoding.NewJSONReader(in), encoding.NewJSONReader(in)
+				quick.ObjectStart()
+				slow.ObjectStart()
+				got, want := quick.FirstKeyIsQuick(&key), slow.NextKeyIs(&key)
+				switch {
+				case got && (!want || quick.Offset() != slow.Offset()):
+					t.Fatalf("key %q, input %s: FirstKeyIsQuick matched to %d, NextKeyIs %v to %d", name, in, quick.Offset(), want, slow.Offset())
+				case !got && quick.Offset() != 1:
+					t.Fatalf("key %q, input %s: a refusal moved the reader", name, in)
+				case !got && want && n <= 12 && len(in) >= 17:
+					t.Fatalf("key %q, input %s: FirstKeyIsQuick refused a key it compares", name, in)
+				}
+				if got {
+					if v, _ := quick.Number(); string(v) != "1" {
+						t.Fatalf("key %q, input %s: value after the key = %q", name, in, v)
+					}
+					// The second key is not a first key.
+					if quick.FirstKeyIsQuick(&key) {
+						t.Fatalf("key %q, input %s: FirstKeyIsQuick matched a second key", name, in)
+					}
 				}
 			}
 		}
@@ -244,13 +295,35 @@ func checkNextKeyIs(t *testing.T, in []byte, name string) {
 		// one NextKeyIs makes, to the same offset; a refusal consumes
 		// nothing.
 		quick := fast
-		quickMatched := quick.NextKeyIsQuick(key)
-		matched := fast.NextKeyIs(key)
+		quickMatched := quick.NextKeyIsQuick(&key)
+		// FirstKeyIsQuick is the same for an object's first key
+		// only: it must refuse every later key.
+		first := fast
+		firstMatched := first.FirstKeyIsQuick(&key)
+		matched := fast.NextKeyIs(&key)
 		if quickMatched && (!matched || quick.Offset() != fast.Offset()) {
 			t.Fatalf("%q, key %q: NextKeyIsQuick matched to %d, NextKeyIs %v to %d", in, name, quick.Offset(), matched, fast.Offset())
 		}
 		if !quickMatched && quick.Offset() != at {
 			t.Fatalf("%q, key %q: a refused NextKeyIsQuick moved the reader from %d to %d", in, name, at, quick.Offset())
+		}
+		if firstMatched && (skip != 0 || !matched || first.Offset() != fast.Offset()) {
+			t.Fatalf("%q, key %q, key number %d: FirstKeyIsQuick matched to %d, NextKeyIs %v to %d", in, name, skip+1, first.Offset(), matched, fast.Offset())
+		}
+		if !firstMatched && first.Offset() != at {
+			t.Fatalf("%q, key %q: a refused FirstKeyIsQuick moved the reader from %d to %d", in, name, at, first.Offset())
+		}
+		if firstMatched {
+			// What follows must read as after NextKeyIs (the next
+			// key with its comma: the first key is behind).
+			a, b := first, fast
+			a.Skip()
+			b.Skip()
+			ka, _, oka := a.NextKey()
+			kb, _, okb := b.NextKey()
+			if oka != okb || a.Offset() != b.Offset() || !bytes.Equal(ka, kb) {
+				t.Fatalf("%q, key %q: after FirstKeyIsQuick the next key reads %q, %v; after NextKeyIs %q, %v", in, name, ka, oka, kb, okb)
+			}
 		}
 		k, esc, ok := slow.NextKey()
 		if !matched {
@@ -283,5 +356,120 @@ func FuzzNextKeyIs(f *testing.F) {
 	f.Add([]byte(`{"a\"b":1,"c\u0064":2}`), `a"b`)
 	f.Add([]byte(`{"x":1, "y" :2}`), "y")
 	f.Add([]byte(`{"premium_since":null,"pending":false}`), "pending")
-	f.Fuzz(func(t *testing.T, in []byte, name string) { checkNextKeyIs(t, in, name) })
+	f.Fuzz(func(t *testing.T, in []byte, name string) {
+		checkNextKeyIs(t, in, name)
+		checkStructureQuick(t, in)
+	})
+}
+
+// checkStructureQuick compares ObjectStartQuick, ArrayStartQuick and
+// ObjectEndQuick with ObjectStart, ArrayStart and NextKey on in: walking
+// the input's first object or array to its end, at every step a quick
+// call that returns true must leave the reader where the general one
+// does (and then read the same), and one that returns false must consume
+// nothing.
+func checkStructureQuick(t *testing.T, in []byte) {
+	t.Helper()
+	for _, object := range []bool{true, false} {
+		quick, slow := encoding.NewJSONReader(in), encoding.NewJSONReader(in)
+		at := quick.Offset()
+		var gotQuick, gotSlow bool
+		if object {
+			gotQuick, gotSlow = quick.ObjectStartQuick(), slow.ObjectStart()
+		} else {
+			gotQuick, gotSlow = quick.ArrayStartQuick(), slow.ArrayStart()
+		}
+		if !gotQuick {
+			if quick.Offset() != at || quick.Err() != nil {
+				t.Fatalf("%q: a refused start quick call moved the reader or failed", in)
+			}
+			continue
+		}
+		if !gotSlow || quick.Offset() != slow.Offset() {
+			t.Fatalf("%q: start quick call read to %d, the general one %v to %d", in, quick.Offset(), gotSlow, slow.Offset())
+		}
+		if !object {
+			continue
+		}
+		for range 64 {
+			at := quick.Offset()
+			end := quick.ObjectEndQuick()
+			_, _, more := slow.NextKey()
+			if !end && quick.Offset() != at {
+				t.Fatalf("%q: a refused ObjectEndQuick moved the reader from %d to %d", in, at, quick.Offset())
+			}
+			if end {
+				if more || slow.Err() != nil || quick.Offset() != slow.Offset() {
+					t.Fatalf("%q: ObjectEndQuick ended the object at %d, NextKey read a key (%v) to %d, err %v", in, quick.Offset(), more, slow.Offset(), slow.Err())
+				}
+				quick.End()
+				slow.End()
+				if (quick.Err() == nil) != (slow.Err() == nil) {
+					t.Fatalf("%q: after the object, End: %v and %v", in, quick.Err(), slow.Err())
+				}
+				break
+			}
+			// Keep the two readers together: the quick one reads the
+			// key as the slow one did.
+			if _, _, more2 := quick.NextKey(); more2 != more || quick.Offset() != slow.Offset() {
+				t.Fatalf("%q: after a refused ObjectEndQuick, NextKey reads differently", in)
+			}
+			if !more {
+				break
+			}
+			quick.Skip()
+			slow.Skip()
+		}
+	}
+}
+
+func TestStructureQuickMatchesGeneral(t *testing.T) {
+	for _, c := range []string{
+		`{}`, `{ }`, `{"a":1}`, `{"a":1 }`, `{"a":{},"b":[]}`, `[]`, `[1]`, ` {}`, `null`, `nul`, `{`, `[`, `}`,
+		`{"a":1,}`, `{,"a":1}`, `{"a" 1}`, `{}x`, `{} `, `"x"`, ``, `{"a":1}}`,
+	} {
+		checkStructureQuick(t, []byte(c))
+	}
+	// Nested as deep as the reader allows and one deeper: the quick
+	// calls refuse there and the general ones fail.
+	deep := []byte(strings.Repeat("[", 10001))
+	r := encoding.NewJSONReader(deep)
+	for i := range 10001 {
+		if !r.ArrayStartQuick() && !r.ArrayStart() {
+			if i != 10000 || r.Err() == nil {
+				t.Fatalf("array %d: refused without the depth error (%v)", i, r.Err())
+			}
+			break
+		}
+		if i == 10000 {
+			t.Fatal("the quick path went past the reader's depth limit")
+		}
+	}
+}
+
+// TestBoolLiterals checks Bool on the literals where its word comparison
+// and its general path meet: at the end of the input, followed by more,
+// cut short or misspelt in their last byte.
+func TestBoolLiterals(t *testing.T) {
+	for _, c := range []struct {
+		in     string
+		want   bool
+		offset int
+		ok     bool
+	}{
+		{"true", true, 4, true}, {"true,", true, 4, true}, {"true}xxxx", true, 4, true},
+		{"false", false, 5, true}, {"false,", false, 5, true}, {"false]xxxx", false, 5, true},
+		{" true", true, 5, true}, {" false ", false, 6, true},
+		{"tru", false, 3, false}, {"fals", false, 4, false}, {"falsy,", false, 4, false}, {"trUe,", false, 2, false},
+		{"null,", false, 0, false}, {"1,", false, 0, false}, {"", false, 0, false},
+	} {
+		r := encoding.NewJSONReader([]byte(c.in))
+		got := r.Bool()
+		if (r.Err() == nil) != c.ok || got != c.want || c.ok && r.Offset() != c.offset {
+			t.Errorf("Bool(%q) = %v at %d, err %v; want %v at %d, ok %v", c.in, got, r.Offset(), r.Err(), c.want, c.offset, c.ok)
+		}
+		if !c.ok && !errors.Is(r.Err(), encoding.ErrMalformed) {
+			t.Errorf("Bool(%q): error %v does not match ErrMalformed", c.in, r.Err())
+		}
+	}
 }

@@ -259,12 +259,20 @@ func TestStringCheckedUTF8MatchesUTF8Valid(t *testing.T) {
 		}
 		for _, c2 := range edges {
 			for _, c3 := range edges {
-				for _, prefix := range []string{"", "ascii, 8"} {
-					for _, seq := range [][]byte{{byte(lead)}, {byte(lead), c2}, {byte(lead), c2, c3}, {byte(lead), c2, c3, 0x80, 'x'}} {
+				// Prefixes and suffixes put the sequence at the start,
+				// in the middle and at the end of eight-byte words.
+				for _, prefix := range []string{"", "ab", "ascii, 8"} {
+					// Four-byte forms with every kind of fourth byte
+					// too (validUTF8 checks F0-F3 in line).
+					for _, seq := range [][]byte{{byte(lead)}, {byte(lead), c2}, {byte(lead), c2, c3}, {byte(lead), c2, c3, 0x80, 'x'},
+						{byte(lead), c2, c3, 0x7F, 'x'}, {byte(lead), c2, c3, 0xBF}, {byte(lead), c2, c3, 0xC0, 'x'}} {
 						if bytes.ContainsAny(seq[1:], "\"\\") || bytes.ContainsFunc(seq, func(r rune) bool { return r < 0x20 }) {
 							continue
 						}
 						raw := append([]byte(prefix), seq...)
+						if len(prefix) == 2 {
+							raw = append(raw, "and some ASCII after"...)
+						}
 						r := encoding.NewJSONReader(append(append([]byte{'"'}, raw...), '"'))
 						_, _, valid := r.StringChecked()
 						if r.Err() != nil || valid != utf8.Valid(raw) {

@@ -330,11 +330,12 @@ func endOfString(b []byte, i int) (int, *SyntaxError) {
 }
 
 // Literals as little-endian words, for comparing four bytes at once:
-// "true", "null", and "alse" (false after its first byte).
+// "true", "null", "alse" (false after its first byte) and "fals".
 const (
 	wordTrue = 't' | 'r'<<8 | 'u'<<16 | 'e'<<24
 	wordNull = 'n' | 'u'<<8 | 'l'<<16 | 'l'<<24
 	wordAlse = 'a' | 'l'<<8 | 's'<<16 | 'e'<<24
+	wordFals = 'f' | 'a'<<8 | 'l'<<16 | 's'<<24
 )
 
 // skipContainer validates the object or array that starts at b[i] and

@@ -324,7 +324,8 @@ func (g *generator) flatFields(name, path string, seen map[string]bool, out []fl
 const maxFields = 255
 
 // writeDecoder writes name's decodeJSON, which reads an object's keys and
-// has decodeField read the value of each it knows.
+// the value of each it knows, through a switch on the field's number in
+// the same loop (a separate method per type cost a call per field).
 //
 // Keys are read on a fast path when the decoder guesses right: every
 // object of a type is written by Discord with its keys in much the same
@@ -333,8 +334,9 @@ const maxFields = 255
 // decoder) and first checks whether the input holds that field's key,
 // comma and colon included (JSONReader.NextKeyIsQuick, in line: two word
 // comparisons, no call, no scan for the closing quote, no string switch;
-// JSONReader.NextKeyIs for the cases it leaves, such as an object's first
-// key). When it does not, the
+// JSONReader.FirstKeyIsQuick the same for an object's first key;
+// JSONReader.NextKeyIs for the cases they leave, such as keys longer than
+// twelve characters). When it does not, the
 // key is read and looked up as usual and the guess is updated. A wrong
 // guess costs one failed comparison; it never changes what is decoded.
 func (g *generator) writeDecoder(name string) error {
@@ -352,12 +354,28 @@ func (g *generator) writeDecoder(name string) error {
 		g.printf("encoding.NewJSONKey(%q),\n", f.json)
 	}
 	g.printf("}\n\n")
-	g.printf("func (x *%s) decodeJSON(d *decoder) {\nif !d.r.ObjectStart() {\nreturn\n}\n", name)
-	g.printf("next := &d.order.%s\nprev := 0\nfor {\nf := int(next[prev])\n", name)
-	g.printf("if f == 0 || !d.r.NextKeyIsQuick(jsonKeys%s[f-1]) && !d.r.NextKeyIs(jsonKeys%s[f-1]) {\n", name, name)
-	g.printf("k, esc, ok := d.r.NextKey()\nif !ok {\nreturn\n}\nif esc {\nk = d.unescapeKey(k)\n}\n")
-	g.printf("if f = jsonField%s(k); f == 0 {\nd.r.Skip()\ncontinue\n}\nnext[prev] = uint8(f)\n}\n", name)
-	g.printf("prev = f\nx.decodeField(d, f)\n}\n}\n\n")
+	// The loop reads a key (guessed, or read and looked up), then its
+	// value in the switch, then guesses the next key: all in one
+	// function, with no call per field but the value's own.
+	guess := fmt.Sprintf("f = int(next[prev])\nok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeys%s[f-1]) || d.r.NextKeyIs(&jsonKeys%s[f-1]))\n", name, name)
+	g.printf("func (x *%s) decodeJSON(d *decoder) {\nif !d.r.ObjectStartQuick() && !d.r.ObjectStart() {\nreturn\n}\n", name)
+	g.printf("next := &d.order.%s\nprev := 0\nf := int(next[0])\n", name)
+	g.printf("ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeys%s[f-1]) || d.r.NextKeyIs(&jsonKeys%s[f-1]))\nfor {\n", name, name)
+	g.printf("if !ok {\nif d.r.ObjectEndQuick() {\nreturn\n}\nk, esc, more := d.r.NextKey()\nif !more {\nreturn\n}\nif esc {\nk = d.unescapeKey(k)\n}\n")
+	g.printf("if f = jsonField%s(k); f == 0 {\nd.r.Skip()\n%scontinue\n}\nnext[prev] = uint8(f)\n}\n", name, guess)
+	g.printf("prev = f\n")
+	if len(fs) > 0 {
+		g.printf("switch f {\n")
+		for i, f := range fs {
+			code, err := g.decodeExpr(f.path, f.typ)
+			if err != nil {
+				return fmt.Errorf("%s.%s: %w", name, f.path, err)
+			}
+			g.printf("case %d:\n%s\n", i+1, code)
+		}
+		g.printf("}\n")
+	}
+	g.printf("%s}\n}\n\n", guess)
 
 	// jsonField: key to field number.
 	g.printf("// jsonField%s returns the number of %s's field with key k, 0 for none.\n", name, name)
@@ -371,20 +389,6 @@ func (g *generator) writeDecoder(name string) error {
 	}
 	g.printf("return 0\n}\n\n")
 
-	// decodeField: field number to the code that reads its value.
-	g.printf("func (x *%s) decodeField(d *decoder, f int) {\n", name)
-	if len(fs) > 0 {
-		g.printf("switch f {\n")
-		for i, f := range fs {
-			code, err := g.decodeExpr(f.path, f.typ)
-			if err != nil {
-				return fmt.Errorf("%s.%s: %w", name, f.path, err)
-			}
-			g.printf("case %d:\n%s\n", i+1, code)
-		}
-		g.printf("}\n")
-	}
-	g.printf("}\n\n")
 	return nil
 }
 
@@ -541,6 +545,11 @@ func (g *generator) decodeExpr(v string, e ast.Expr) (string, error) {
 		code, err := g.decodeExpr("v", inner)
 		if err != nil {
 			return "", err
+		}
+		if id, ok := inner.(*ast.Ident); ok && id.Name == "bool" {
+			// null is handled here: the reader's Bool, without
+			// d.bool's second look for null.
+			code = "v = d.r.Bool()"
 		}
 		t := typeName(inner)
 		return fmt.Sprintf("if d.r.Null() {\n%s = Null[%s]()\n} else {\nvar v %s\n%s\n%s = Some(v)\n}", v, t, t, code, v), nil

@@ -52,12 +52,13 @@ type Shadow struct {
 	src := string(out)
 	for _, want := range []string{
 		"func (x *Thing) DecodeJSON(data []byte) error",
-		"func (x *Wrapper) decodeField(d *decoder, f int)",
+		"func (x *Wrapper) decodeJSON(d *decoder)",
 		"x.Thing.ID.decodeJSON(d)",
 		"var jsonKeysWrapper = [7]encoding.JSONKey{",
 		`encoding.NewJSONKey("maybe"),`,
 		"Wrapper [8]uint8",
-		"if f == 0 || !d.r.NextKeyIsQuick(jsonKeysWrapper[f-1]) && !d.r.NextKeyIs(jsonKeysWrapper[f-1]) {",
+		"ok := f != 0 && (d.r.FirstKeyIsQuick(&jsonKeysWrapper[f-1]) || d.r.NextKeyIs(&jsonKeysWrapper[f-1]))",
+		"ok = f != 0 && (d.r.NextKeyIsQuick(&jsonKeysWrapper[f-1]) || d.r.NextKeyIs(&jsonKeysWrapper[f-1]))",
 		"if f = jsonFieldWrapper(k); f == 0 {",
 		`case "level":`, "x.Level = Level(d.int(64))",
 		`case "maybe":`, "x.Maybe = Null[Snowflake]()",
@@ -71,10 +72,10 @@ type Shadow struct {
 		}
 	}
 	// Shadow decodes "name" into its own field only: Thing's is hidden.
-	shadow := src[strings.Index(src, "func (x *Shadow) decodeField"):]
+	shadow := src[strings.Index(src, "func (x *Shadow) decodeJSON"):]
 	shadow = shadow[:strings.Index(shadow, "\n}\n")]
 	if !strings.Contains(shadow, "x.Name = d.str()") || strings.Contains(shadow, "x.Thing.Name") {
-		t.Errorf("Shadow's decodeField does not let its own name hide Thing's:\n%s", shadow)
+		t.Errorf("Shadow's decodeJSON does not let its own name hide Thing's:\n%s", shadow)
 	}
 	if strings.Contains(src, `"skip"`) {
 		t.Error("an untagged field was generated")
