@@ -129,21 +129,20 @@ func (r *JSONReader) nullSlow() bool {
 // and returns false; for anything else it fails.
 func (r *JSONReader) ObjectStart() bool {
 	// In line when the object starts right where the reader stands.
-	if i := r.i; uint(i) < uint(len(r.b)) && r.b[i] == '{' && r.depth < maxDepth {
-		r.depth++
-		r.i = i + 1
-		r.first = true
-		return true
-	}
-	return r.open('{', "object")
+	return r.startQuick('{') || r.open('{', "object")
 }
 
 // ObjectStartQuick is the half of ObjectStart small enough to be inlined:
 // when the object starts right where the reader stands it consumes the
 // '{' and returns true; otherwise it consumes nothing and returns false,
 // and the caller goes on with ObjectStart (which also reads null).
-func (r *JSONReader) ObjectStartQuick() bool {
-	if i := r.i; uint(i) < uint(len(r.b)) && r.b[i] == '{' && r.depth < maxDepth {
+func (r *JSONReader) ObjectStartQuick() bool { return r.startQuick('{') }
+
+// startQuick consumes c ('{' or '[') and enters the object or array when
+// it stands right where the reader is, within the depth limit; otherwise
+// it consumes nothing and returns false.
+func (r *JSONReader) startQuick(c byte) bool {
+	if i := r.i; uint(i) < uint(len(r.b)) && r.b[i] == c && r.depth < maxDepth {
 		r.depth++
 		r.i = i + 1
 		r.first = true
@@ -169,15 +168,7 @@ func (r *JSONReader) ObjectEndQuick() bool {
 
 // ArrayStartQuick is ObjectStartQuick for an array's '['; the caller goes
 // on with ArrayStart when it returns false.
-func (r *JSONReader) ArrayStartQuick() bool {
-	if i := r.i; uint(i) < uint(len(r.b)) && r.b[i] == '[' && r.depth < maxDepth {
-		r.depth++
-		r.i = i + 1
-		r.first = true
-		return true
-	}
-	return false
-}
+func (r *JSONReader) ArrayStartQuick() bool { return r.startQuick('[') }
 
 // open consumes the bracket that opens an object or array (c, the next
 // value's Kind, named what in errors), one level deeper but no deeper than
@@ -435,13 +426,7 @@ func (r *JSONReader) nextKeyIsSlow(k *JSONKey) bool {
 // and returns false; for anything else it fails.
 func (r *JSONReader) ArrayStart() bool {
 	// In line when the array starts right where the reader stands.
-	if i := r.i; uint(i) < uint(len(r.b)) && r.b[i] == '[' && r.depth < maxDepth {
-		r.depth++
-		r.i = i + 1
-		r.first = true
-		return true
-	}
-	return r.open('[', "array")
+	return r.startQuick('[') || r.open('[', "array")
 }
 
 // NextElement reports whether the array being read has another element
