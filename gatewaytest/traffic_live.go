@@ -1,6 +1,9 @@
 package gatewaytest
 
-import "slices"
+import (
+	"cmp"
+	"slices"
+)
 
 // The live state of a guild in a mutable world (TrafficConfig.Mutable):
 // what the events changed that the hashes of the static world cannot say.
@@ -154,14 +157,7 @@ func (w *trafficWorld) memberState(g *trafficGuild, j int) memberEdit {
 // appendEditedMember appends listed member j of g in state e, shaped as
 // appendMember's.
 func (w *trafficWorld) appendEditedMember(b []byte, g *trafficGuild, j int, e *memberEdit, withUser bool) []byte {
-	b = append(b, '{')
-	if withUser {
-		b = append(b, `"user":`...)
-		_, u := w.user(g.memberUser(w, j))
-		b = append(b, u...)
-		b = append(b, ',')
-	}
-	b = append(b, `"roles":[`...)
+	b = w.appendMemberHead(b, g, j, withUser)
 	for i, id := range e.roles {
 		if i > 0 {
 			b = append(b, ',')
@@ -343,15 +339,7 @@ func appendVoiceState(b []byte, userID uint64, v *voiceState) []byte {
 
 // hasChannel reports whether g has channel or thread id (g locked).
 func (g *trafficGuild) hasChannel(id uint64) bool {
-	_, ok := slices.BinarySearchFunc(g.chans, id, func(c trafficChannel, id uint64) int {
-		switch {
-		case c.id < id:
-			return -1
-		case c.id > id:
-			return 1
-		}
-		return 0
-	})
+	_, ok := slices.BinarySearchFunc(g.chans, id, func(c trafficChannel, id uint64) int { return cmp.Compare(c.id, id) })
 	return ok
 }
 

@@ -129,14 +129,7 @@ func (w *trafficWorld) appendMember(b []byte, g *trafficGuild, j int, withUser b
 		}
 	}
 	mh := g.memberHash(j)
-	b = append(b, '{')
-	if withUser {
-		b = append(b, `"user":`...)
-		_, u := w.user(g.memberUser(w, j))
-		b = append(b, u...)
-		b = append(b, ',')
-	}
-	b = append(b, `"roles":[`...)
+	b = w.appendMemberHead(b, g, j, withUser)
 	b = g.appendMemberRoles(b, mh)
 	b = append(b, `],"premium_since":`...)
 	joined := w.memberJoined(g, j)
@@ -162,6 +155,20 @@ func (w *trafficWorld) appendMember(b []byte, g *trafficGuild, j int, withUser b
 		b = append(b, "null"...)
 	}
 	return append(b, '}')
+}
+
+// appendMemberHead appends the start of listed member j of g, shared by
+// the static and the edited shape: the brace, the user when withUser, and
+// `"roles":[`, after which the caller appends the role IDs.
+func (w *trafficWorld) appendMemberHead(b []byte, g *trafficGuild, j int, withUser bool) []byte {
+	b = append(b, '{')
+	if withUser {
+		b = append(b, `"user":`...)
+		_, u := w.user(g.memberUser(w, j))
+		b = append(b, u...)
+		b = append(b, ',')
+	}
+	return append(b, `"roles":[`...)
 }
 
 // reopenObject drops the closing brace of the object b ends with, so more fields

@@ -1,6 +1,7 @@
 package gatewaytest
 
 import (
+	"cmp"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -486,15 +487,7 @@ func (t *guildTable) pickGuild(rng *rand.Rand) int {
 
 // guildByID finds a guild by id.
 func (w *trafficWorld) guildByID(id uint64) *trafficGuild {
-	i, ok := slices.BinarySearchFunc(w.guilds, id, func(g *trafficGuild, id uint64) int {
-		switch {
-		case g.id < id:
-			return -1
-		case g.id > id:
-			return 1
-		}
-		return 0
-	})
+	i, ok := slices.BinarySearchFunc(w.guilds, id, func(g *trafficGuild, id uint64) int { return cmp.Compare(g.id, id) })
 	if !ok {
 		return nil
 	}
@@ -536,15 +529,7 @@ func oddInverse(a uint64) uint64 {
 
 // userIndex finds a pool user by id; -1 if none.
 func (w *trafficWorld) userIndex(id uint64) int {
-	i, ok := slices.BinarySearchFunc(w.users, id, func(u trafficUser, id uint64) int {
-		switch {
-		case u.id < id:
-			return -1
-		case u.id > id:
-			return 1
-		}
-		return 0
-	})
+	i, ok := slices.BinarySearchFunc(w.users, id, func(u trafficUser, id uint64) int { return cmp.Compare(u.id, id) })
 	if !ok {
 		return -1
 	}
