@@ -40,20 +40,17 @@ func BenchmarkTrafficAppendNext(b *testing.B) {
 }
 
 func BenchmarkTrafficNextForShard(b *testing.B) {
-	tr := benchTraffic().Fork(3)
-	b.ReportAllocs()
-	total := 0
-	for b.Loop() {
-		ev, _ := tr.NextForShard(3, 16)
-		total += len(ev.Data)
-	}
-	reportEventBytes(b, total)
+	benchNextForShard(b, benchTraffic().Fork(3))
 }
 
 // BenchmarkTrafficNextForShardMutable is NextForShard in a mutable world,
 // whose events change it (a guild lock per event, and the changes).
 func BenchmarkTrafficNextForShardMutable(b *testing.B) {
-	tr := NewTraffic(TrafficConfig{Seed: 1, Guilds: 1000, ShardCount: 16, Mutable: true}).Fork(3)
+	benchNextForShard(b, NewTraffic(TrafficConfig{Seed: 1, Guilds: 1000, ShardCount: 16, Mutable: true}).Fork(3))
+}
+
+// benchNextForShard draws shard 3 of 16's events from tr.
+func benchNextForShard(b *testing.B, tr *Traffic) {
 	b.ReportAllocs()
 	total := 0
 	for b.Loop() {
